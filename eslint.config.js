@@ -1,0 +1,56 @@
+// Lint holds the layer arrows: cli -> actions -> aws/kube/policy; ui alone renders and prompts.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const uiOnly = ['chalk', 'ora', 'inquirer', '@inquirer/*'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/ui/**', 'src/cli/**'],
+    rules: {
+      ...restrict([...uiOnly, 'commander'], 'chalk/ora/inquirer live in src/ui, commander in src/cli.'),
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Only src/cli exits the process.' },
+      ],
+    },
+  },
+  {
+    files: ['src/ui/**/*.ts'],
+    rules: restrict(['commander', '../cli/*', '../actions/*'], 'src/ui renders; it does not wire commands or run use cases.'),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict(uiOnly, 'chalk/ora/inquirer live in src/ui.'),
+  },
+  {
+    files: ['src/policy/**/*.ts'],
+    rules: restrict(
+      [...uiOnly, 'commander', '@aws-sdk/*', '@kubernetes/*', 'node:fs', 'node:https', '../aws/*', '../kube/*', '../actions/*', '../cli/*'],
+      'src/policy is pure: no I/O, no clients.',
+    ),
+  },
+  {
+    files: ['src/aws/**/*.ts', 'src/kube/**/*.ts'],
+    rules: restrict([...uiOnly, 'commander', '../actions/*', '../cli/*'], 'Client modules do not depend on use cases or the CLI.'),
+  },
+  {
+    files: ['src/actions/**/*.ts'],
+    rules: restrict([...uiOnly, 'commander', '../cli/*', '../ui/*'], 'Actions report through the Reporter interface; they never print.'),
+  },
+);
