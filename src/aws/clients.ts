@@ -1,0 +1,52 @@
+// The one place that builds AWS SDK clients. Region and credentials follow the SDK's own chains
+// (flags first); endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, which the SDK reads.
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { createEksGateway, type EksGateway } from './eks.js';
+import { aws } from './errors.js';
+import { createIamGateway, type IamGateway } from './iam.js';
+
+export interface AwsSettings {
+  region?: string;
+  profile?: string;
+}
+
+export interface AwsClients {
+  region: string;
+  credentials: AwsCredentialIdentityProvider;
+  iam: IamGateway;
+  eks: EksGateway;
+}
+
+export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
+  // One memoised provider shared by every client, so credentials resolve once.
+  const credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+  const common = {
+    credentials,
+    maxAttempts: 5,
+    retryMode: 'adaptive',
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+  };
+  const eksClient = new EKSClient(common);
+  const region = await aws('resolving the AWS region', () => eksClient.config.region());
+  // IAM is global; its client is pinned to the resolved region so signing and endpoints agree.
+  const iamClient = new IAMClient({ ...common, region });
+  return {
+    region,
+    credentials,
+    iam: createIamGateway(iamClient),
+    eks: createEksGateway(eksClient, region),
+  };
+}
+
+/** The region the SDK chain would pick (env, profile), or undefined when none is configured. */
+export async function configuredRegion(profile?: string): Promise<string | undefined> {
+  try {
+    return await new EKSClient(profile ? { profile } : {}).config.region();
+  } catch {
+    return undefined;
+  }
+}

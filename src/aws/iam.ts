@@ -1,0 +1,273 @@
+// Narrow IAM adapter: only the calls iamsa makes, with tags as plain records.
+import {
+  AddClientIDToOpenIDConnectProviderCommand,
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  GetOpenIDConnectProviderCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  TagOpenIDConnectProviderCommand,
+  TagRoleCommand,
+  type Tag,
+  UpdateAssumeRolePolicyCommand,
+  UpdateOpenIDConnectProviderThumbprintCommand,
+  paginateListAttachedRolePolicies,
+  paginateListPolicies,
+} from '@aws-sdk/client-iam';
+import { aws, awsOptional, retryWhileNotFound } from './errors.js';
+
+export type Tags = Record<string, string>;
+
+export interface OidcProvider {
+  arn: string;
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  tags: Tags;
+}
+
+export interface Role {
+  arn: string;
+  name: string;
+  path: string;
+  /** The trust policy as IAM returns it (URL-encoded JSON). */
+  trustPolicy: string;
+  tags: Tags;
+  permissionsBoundaryArn?: string;
+}
+
+export interface NewRole {
+  name: string;
+  path: string;
+  trustPolicy: string;
+  description: string;
+  tags: Tags;
+  permissionsBoundaryArn?: string;
+}
+
+export interface PolicySummary {
+  arn: string;
+  name: string;
+  description?: string;
+  awsManaged: boolean;
+}
+
+export interface IamGateway {
+  getOidcProvider(arn: string): Promise<OidcProvider | undefined>;
+  createOidcProvider(p: {
+    url: string;
+    clientIds: string[];
+    thumbprints?: string[];
+    tags: Tags;
+  }): Promise<string>;
+  addOidcClientId(arn: string, clientId: string): Promise<void>;
+  updateOidcThumbprints(arn: string, thumbprints: string[]): Promise<void>;
+  tagOidcProvider(arn: string, tags: Tags): Promise<void>;
+  getRole(name: string): Promise<Role | undefined>;
+  createRole(role: NewRole): Promise<Role>;
+  updateTrustPolicy(roleName: string, trustPolicy: string): Promise<void>;
+  putPermissionsBoundary(roleName: string, arn: string): Promise<void>;
+  tagRole(roleName: string, tags: Tags): Promise<void>;
+  listAttachedPolicyArns(roleName: string): Promise<string[]>;
+  attachPolicy(roleName: string, policyArn: string): Promise<void>;
+  policyExists(policyArn: string): Promise<boolean>;
+  getInlinePolicy(roleName: string, policyName: string): Promise<string | undefined>;
+  putInlinePolicy(roleName: string, policyName: string, document: string): Promise<void>;
+  listPolicies(scope: 'AWS' | 'Local'): Promise<PolicySummary[]>;
+}
+
+const toTagList = (tags: Tags): Tag[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const fromTagList = (tags: Tag[] | undefined): Tags =>
+  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+export function createIamGateway(client: IAMClient): IamGateway {
+  return {
+    async getOidcProvider(arn) {
+      const out = await awsOptional(`reading OIDC provider ${arn}`, () =>
+        client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+      );
+      if (!out) return undefined;
+      return {
+        arn,
+        url: out.Url ?? '',
+        clientIds: out.ClientIDList ?? [],
+        thumbprints: out.ThumbprintList ?? [],
+        tags: fromTagList(out.Tags),
+      };
+    },
+    async createOidcProvider(p) {
+      const out = await aws(`creating the OIDC provider for ${p.url}`, () =>
+        client.send(
+          new CreateOpenIDConnectProviderCommand({
+            Url: p.url,
+            ClientIDList: p.clientIds,
+            ...(p.thumbprints?.length ? { ThumbprintList: p.thumbprints } : {}),
+            Tags: toTagList(p.tags),
+          }),
+        ),
+      );
+      return out.OpenIDConnectProviderArn ?? '';
+    },
+    async addOidcClientId(arn, clientId) {
+      await aws(`adding audience ${clientId} to ${arn}`, () =>
+        client.send(
+          new AddClientIDToOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: arn,
+            ClientID: clientId,
+          }),
+        ),
+      );
+    },
+    async updateOidcThumbprints(arn, thumbprints) {
+      await aws(`updating the thumbprints of ${arn}`, () =>
+        client.send(
+          new UpdateOpenIDConnectProviderThumbprintCommand({
+            OpenIDConnectProviderArn: arn,
+            ThumbprintList: thumbprints,
+          }),
+        ),
+      );
+    },
+    async tagOidcProvider(arn, tags) {
+      await aws(`tagging ${arn}`, () =>
+        client.send(
+          new TagOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: arn,
+            Tags: toTagList(tags),
+          }),
+        ),
+      );
+    },
+    async getRole(name) {
+      const out = await awsOptional(`reading role ${name}`, () =>
+        client.send(new GetRoleCommand({ RoleName: name })),
+      );
+      return out?.Role ? toRole(out.Role) : undefined;
+    },
+    async createRole(role) {
+      const out = await aws(`creating role ${role.name}`, () =>
+        client.send(
+          new CreateRoleCommand({
+            RoleName: role.name,
+            Path: role.path,
+            AssumeRolePolicyDocument: role.trustPolicy,
+            Description: role.description,
+            Tags: toTagList(role.tags),
+            ...(role.permissionsBoundaryArn
+              ? { PermissionsBoundary: role.permissionsBoundaryArn }
+              : {}),
+          }),
+        ),
+      );
+      return toRole(out.Role ?? {});
+    },
+    async updateTrustPolicy(roleName, trustPolicy) {
+      await aws(`updating the trust policy of role ${roleName}`, () =>
+        client.send(
+          new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: trustPolicy }),
+        ),
+      );
+    },
+    async putPermissionsBoundary(roleName, arn) {
+      await aws(`setting the permissions boundary of role ${roleName}`, () =>
+        client.send(
+          new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: arn }),
+        ),
+      );
+    },
+    async tagRole(roleName, tags) {
+      await aws(`tagging role ${roleName}`, () =>
+        client.send(new TagRoleCommand({ RoleName: roleName, Tags: toTagList(tags) })),
+      );
+    },
+    async listAttachedPolicyArns(roleName) {
+      const arns: string[] = [];
+      await aws(`listing the policies attached to role ${roleName}`, async () => {
+        for await (const page of paginateListAttachedRolePolicies(
+          { client },
+          { RoleName: roleName },
+        )) {
+          for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+        }
+      });
+      return arns;
+    },
+    async attachPolicy(roleName, policyArn) {
+      await aws(`attaching ${policyArn} to role ${roleName}`, () =>
+        retryWhileNotFound(() =>
+          client.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+        ),
+      );
+    },
+    async policyExists(policyArn) {
+      const out = await awsOptional(`reading policy ${policyArn}`, () =>
+        client.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+      );
+      return out?.Policy !== undefined;
+    },
+    async getInlinePolicy(roleName, policyName) {
+      const out = await awsOptional(`reading inline policy ${policyName} of role ${roleName}`, () =>
+        client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+      );
+      return out?.PolicyDocument;
+    },
+    async putInlinePolicy(roleName, policyName, document) {
+      await aws(`writing inline policy ${policyName} of role ${roleName}`, () =>
+        retryWhileNotFound(() =>
+          client.send(
+            new PutRolePolicyCommand({
+              RoleName: roleName,
+              PolicyName: policyName,
+              PolicyDocument: document,
+            }),
+          ),
+        ),
+      );
+    },
+    async listPolicies(scope) {
+      const out: PolicySummary[] = [];
+      await aws('listing IAM policies', async () => {
+        for await (const page of paginateListPolicies(
+          { client },
+          { Scope: scope, OnlyAttached: false },
+        )) {
+          for (const p of page.Policies ?? []) {
+            if (p.Arn && p.PolicyName) {
+              out.push({
+                arn: p.Arn,
+                name: p.PolicyName,
+                description: p.Description,
+                awsManaged: scope === 'AWS',
+              });
+            }
+          }
+        }
+      });
+      return out;
+    },
+  };
+}
+
+function toRole(r: {
+  Arn?: string;
+  RoleName?: string;
+  Path?: string;
+  AssumeRolePolicyDocument?: string;
+  Tags?: Tag[];
+  PermissionsBoundary?: { PermissionsBoundaryArn?: string };
+}): Role {
+  return {
+    arn: r.Arn ?? '',
+    name: r.RoleName ?? '',
+    path: r.Path ?? '/',
+    trustPolicy: r.AssumeRolePolicyDocument ?? '',
+    tags: fromTagList(r.Tags),
+    permissionsBoundaryArn: r.PermissionsBoundary?.PermissionsBoundaryArn,
+  };
+}

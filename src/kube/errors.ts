@@ -1,0 +1,70 @@
+// Turns Kubernetes client failures into iamsa errors with one clear line.
+import { AuthError, ConflictError, IamsaError, ValidationError } from '../errors.js';
+
+interface KubeFailure {
+  code?: number | string;
+  body?: unknown;
+  message?: string;
+  cause?: { code?: string; message?: string };
+}
+
+const TLS_CODES =
+  /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|EPROTO|DEPTH_ZERO/;
+
+export function kubeStatusCode(error: unknown): number | undefined {
+  const code = (error as KubeFailure | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function statusMessage(body: unknown): string | undefined {
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function translateKubeError(error: unknown, doing: string, server: string): IamsaError {
+  if (error instanceof IamsaError) return error;
+  const e = (error ?? {}) as KubeFailure;
+  const status = kubeStatusCode(error);
+  const detail = statusMessage(e.body) ?? e.message?.split('\n')[0] ?? String(error);
+  if (status === 401 || status === 403) {
+    return new AuthError(`Kubernetes API refused ${doing} (${status}): ${detail}`, {
+      hint: 'the AWS identity needs access to the cluster (an EKS access entry or aws-auth mapping) with rights on namespaces and serviceaccounts',
+      cause: error,
+    });
+  }
+  if (status === 409) {
+    return new ConflictError(`Kubernetes conflict while ${doing}: ${detail}`, {
+      hint: 'the object changed while iamsa was running; re-run the command',
+      cause: error,
+    });
+  }
+  if (status === 422 || status === 400) {
+    return new ValidationError(`Kubernetes rejected ${doing}: ${detail}`, { cause: error });
+  }
+  if (status !== undefined) {
+    return new IamsaError(`Kubernetes error while ${doing} (${status}): ${detail}`, {
+      cause: error,
+    });
+  }
+  const code = String(e.cause?.code ?? e.code ?? '');
+  const low = e.cause?.message ?? e.message ?? String(error);
+  if (TLS_CODES.test(code) || TLS_CODES.test(low)) {
+    return new IamsaError(`TLS verification of the Kubernetes API at ${server} failed: ${low}`, {
+      hint: 'when talking to another address use --kube-ca-file with the CA that signed its certificate',
+      cause: error,
+    });
+  }
+  return new IamsaError(`cannot reach the Kubernetes API at ${server} while ${doing}: ${low}`, {
+    hint: 'check the network path to the cluster endpoint (private endpoint? use --kube-server through a tunnel)',
+    cause: error,
+  });
+}
