@@ -1,0 +1,138 @@
+// Use case: register the cluster's OIDC issuer as an IAM identity provider (once per cluster).
+import type { EksGateway } from '../aws/eks.js';
+import type { IamGateway } from '../aws/iam.js';
+import type { ThumbprintResult } from '../aws/thumbprint.js';
+import { PreconditionError } from '../errors.js';
+import {
+  STS_AUDIENCE,
+  issuerHostPath,
+  mergeTags,
+  oidcProviderArn,
+  parseTags,
+  providerOwnershipTags,
+  validateClusterName,
+  validateThumbprints,
+} from '../policy/index.js';
+import { type Planned, type PlanStep, planned, started, step } from './plan.js';
+import type { Reporter } from './reporter.js';
+
+export interface EnableOidcInput {
+  cluster: string;
+  thumbprints: string[];
+  /** `k=v,k2=v2` strings as given on the command line. */
+  tags: string[];
+}
+
+export interface EnableOidcDeps {
+  region: string;
+  eks: EksGateway;
+  iam: IamGateway;
+  fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
+  reporter: Reporter;
+}
+
+export async function planEnableOidc(
+  input: EnableOidcInput,
+  deps: EnableOidcDeps,
+): Promise<Planned> {
+  validateClusterName(input.cluster);
+  const thumbprints = validateThumbprints(input.thumbprints);
+  const userTags = parseTags(input.tags);
+  const tags = mergeTags(userTags, providerOwnershipTags(input.cluster));
+  const { reporter, iam } = deps;
+
+  const cluster = await reporter.progress(`Reading cluster ${input.cluster}`, () =>
+    deps.eks.describeCluster(input.cluster),
+  );
+  if (!cluster.issuer) {
+    throw new PreconditionError(
+      `cluster ${input.cluster} has no OIDC issuer (status ${cluster.status ?? 'unknown'})`,
+      {
+        hint: 'wait until the cluster is ACTIVE and re-run',
+      },
+    );
+  }
+  const issuer = cluster.issuer;
+  const arn = oidcProviderArn(cluster.partition, cluster.accountId, issuerHostPath(issuer));
+  // The thumbprint is only needed for a new provider, but fetching it alongside the lookup keeps
+  // it off the critical path.
+  const fetched = thumbprints.length ? undefined : started(deps.fetchThumbprint(issuer));
+  const existing = await reporter.progress('Looking up the IAM OIDC provider', () =>
+    iam.getOidcProvider(arn),
+  );
+  const warnings: string[] = [];
+  const steps: PlanStep[] = [];
+
+  if (existing) {
+    const changes: string[] = [];
+    if (!existing.clientIds.includes(STS_AUDIENCE)) changes.push(`add audience ${STS_AUDIENCE}`);
+    const thumbprintsDiffer =
+      thumbprints.length > 0 &&
+      [...thumbprints].sort().join() !== [...existing.thumbprints].sort().join();
+    if (thumbprintsDiffer)
+      changes.push(
+        `thumbprints: ${existing.thumbprints.join(',') || '(none)'} -> ${thumbprints.join(',')}`,
+      );
+    const tagDiff = Object.entries(userTags).filter(([k, v]) => existing.tags[k] !== v);
+    if (tagDiff.length) changes.push(`tags: ${tagDiff.map(([k, v]) => `${k}=${v}`).join(',')}`);
+    steps.push(
+      step({
+        resource: 'oidc-provider',
+        id: arn,
+        action: changes.length ? 'update' : 'unchanged',
+        changes,
+        phase: 1,
+        run: async () => {
+          await Promise.all([
+            existing.clientIds.includes(STS_AUDIENCE)
+              ? undefined
+              : iam.addOidcClientId(arn, STS_AUDIENCE),
+            thumbprintsDiffer ? iam.updateOidcThumbprints(arn, thumbprints) : undefined,
+            tagDiff.length ? iam.tagOidcProvider(arn, Object.fromEntries(tagDiff)) : undefined,
+          ]);
+        },
+      }),
+    );
+  } else {
+    let useThumbprints = thumbprints;
+    if (fetched) {
+      const result = await fetched;
+      if (result.thumbprint) useThumbprints = [result.thumbprint];
+      else {
+        warnings.push(
+          `could not fetch the issuer's TLS thumbprint (${result.reason ?? 'unknown reason'}); the provider is created without one and IAM validates the issuer with its trusted CAs`,
+        );
+      }
+    }
+    steps.push(
+      step({
+        resource: 'oidc-provider',
+        id: arn,
+        action: 'create',
+        changes: [
+          `issuer ${issuer}`,
+          `audience ${STS_AUDIENCE}`,
+          useThumbprints.length ? `thumbprint ${useThumbprints.join(',')}` : 'no thumbprint',
+        ],
+        phase: 1,
+        run: async () => {
+          await iam.createOidcProvider({
+            url: issuer,
+            clientIds: [STS_AUDIENCE],
+            thumbprints: useThumbprints,
+            tags,
+          });
+        },
+      }),
+    );
+  }
+  warnings.forEach((w) => reporter.warn(w));
+  const result = {
+    command: 'enable-oidc',
+    cluster: input.cluster,
+    region: deps.region,
+    providerArn: arn,
+    warnings,
+  };
+  return planned(result, steps, reporter);
+}

@@ -1,0 +1,220 @@
+// Plans the IAM side of create-serviceaccount: the role, its trust, its permissions.
+import type { ClusterInfo } from '../aws/eks.js';
+import type { IamGateway, Role } from '../aws/iam.js';
+import { ConflictError, PreconditionError, ValidationError } from '../errors.js';
+import {
+  buildTrustPolicy,
+  evaluateTrust,
+  isOwnedRoleFor,
+  parsePolicyJson,
+  parseTrustPolicy,
+  roleArn,
+  roleOwner,
+  sameJson,
+  serviceAccountSubject,
+  type TrustTarget,
+  trustPoliciesEqual,
+} from '../policy/index.js';
+import { type PlanStep, step } from './plan.js';
+import type { Reporter } from './reporter.js';
+import type { CheckedInput } from './service-account-input.js';
+
+/** The inline policy iamsa writes from --attach-policy. */
+export const INLINE_POLICY_NAME = 'iamsa-inline';
+
+interface RoleState {
+  role?: Role;
+  attached: string[];
+  inline?: string;
+}
+
+async function readRoleState(iam: IamGateway, input: CheckedInput): Promise<RoleState> {
+  const [role, missingPolicies] = await Promise.all([
+    iam.getRole(input.roleName),
+    Promise.all(
+      [...input.policyArns, ...(input.permissionsBoundary ? [input.permissionsBoundary] : [])].map(
+        async (arn) => ((await iam.policyExists(arn)) ? undefined : arn),
+      ),
+    ).then((r) => r.filter((a): a is string => a !== undefined)),
+  ]);
+  if (missingPolicies.length) {
+    throw new ValidationError(`policy not found: ${missingPolicies.join(', ')}`, {
+      hint: 'check the ARN (aws iam get-policy --policy-arn ARN); AWS-managed policies look like arn:aws:iam::aws:policy/ReadOnlyAccess',
+    });
+  }
+  if (!role || input.attachRoleArn) return { role, attached: [] };
+  const [attached, inline] = await Promise.all([
+    iam.listAttachedPolicyArns(input.roleName),
+    input.inlinePolicy ? iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME) : undefined,
+  ]);
+  return { role, attached, inline };
+}
+
+export interface RolePlan {
+  steps: PlanStep[];
+  roleArn: string;
+  warnings: string[];
+}
+
+export async function planRole(
+  iam: IamGateway,
+  input: CheckedInput,
+  cluster: ClusterInfo,
+  target: TrustTarget,
+  reporter: Reporter,
+): Promise<RolePlan> {
+  const state = await reporter.progress(`Reading IAM role ${input.roleName}`, () =>
+    readRoleState(iam, input),
+  );
+  if (input.attachRoleArn) return planAttachedRole(input.attachRoleArn, state.role, target);
+  const { role } = state;
+  const trust = buildTrustPolicy(target);
+  const trustText = JSON.stringify(trust);
+  const arn =
+    role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
+  const name = input.roleName;
+  const steps: PlanStep[] = [];
+
+  if (!role) {
+    steps.push(
+      step({
+        resource: 'iam-role',
+        id: arn,
+        action: 'create',
+        changes: [
+          `trust ${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+          ...(input.permissionsBoundary
+            ? [`permissions boundary ${input.permissionsBoundary}`]
+            : []),
+          `tags ${Object.entries(input.roleTags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}`,
+        ],
+        phase: 1,
+        run: async () => {
+          await iam.createRole({
+            name,
+            path: input.rolePath,
+            trustPolicy: trustText,
+            description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
+            tags: input.roleTags,
+            permissionsBoundaryArn: input.permissionsBoundary,
+          });
+        },
+      }),
+    );
+  } else {
+    if (!isOwnedRoleFor(role.tags, input.cluster, input.namespace, input.name)) {
+      const owner = roleOwner(role.tags);
+      const whose = owner.managed
+        ? `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} in cluster ${owner.cluster}`
+        : 'it is not managed by iamsa';
+      throw new ConflictError(
+        `role ${input.roleName} already exists and ${whose}; iamsa will not change it`,
+        {
+          hint: 'choose another --role-name, or pass --attach-role-arn to use that role as it is',
+        },
+      );
+    }
+    if (input.rolePath !== '/' && role.path !== input.rolePath) {
+      throw new ConflictError(
+        `role ${name} exists with path ${role.path}, not ${input.rolePath}; IAM cannot move a role`,
+        {
+          hint: `drop --role-path or use --role-path ${role.path}`,
+        },
+      );
+    }
+    const changes: string[] = [];
+    const trustDiffers = !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust);
+    if (trustDiffers) changes.push('trust policy');
+    const boundaryDiffers =
+      !!input.permissionsBoundary && role.permissionsBoundaryArn !== input.permissionsBoundary;
+    if (boundaryDiffers) changes.push(`permissions boundary -> ${input.permissionsBoundary}`);
+    const tagDiff = Object.fromEntries(
+      Object.entries(input.roleTags).filter(([k, v]) => role.tags[k] !== v),
+    );
+    if (Object.keys(tagDiff).length) changes.push(`tags ${Object.keys(tagDiff).join(',')}`);
+    steps.push(
+      step({
+        resource: 'iam-role',
+        id: arn,
+        action: changes.length ? 'update' : 'unchanged',
+        changes,
+        phase: 1,
+        run: async () => {
+          await Promise.all([
+            trustDiffers ? iam.updateTrustPolicy(name, trustText) : undefined,
+            boundaryDiffers && input.permissionsBoundary
+              ? iam.putPermissionsBoundary(name, input.permissionsBoundary)
+              : undefined,
+            Object.keys(tagDiff).length ? iam.tagRole(name, tagDiff) : undefined,
+          ]);
+        },
+      }),
+    );
+  }
+
+  for (const policyArn of input.policyArns) {
+    const attached = state.attached.includes(policyArn);
+    steps.push(
+      step({
+        resource: 'policy-attachment',
+        id: policyArn,
+        action: attached ? 'unchanged' : 'create',
+        changes: attached ? [] : [`attach to ${name}`],
+        phase: 2,
+        run: () => iam.attachPolicy(name, policyArn),
+      }),
+    );
+  }
+  if (input.inlinePolicy) {
+    const document = JSON.stringify(input.inlinePolicy);
+    const same =
+      state.inline !== undefined &&
+      sameJson(parsePolicyJson(state.inline, 'the current inline policy'), input.inlinePolicy);
+    steps.push(
+      step({
+        resource: 'inline-policy',
+        id: `${arn}/${INLINE_POLICY_NAME}`,
+        action: state.inline === undefined ? 'create' : same ? 'unchanged' : 'update',
+        changes: same ? [] : [`from ${input.policyFile}`],
+        phase: 2,
+        run: () => iam.putInlinePolicy(name, INLINE_POLICY_NAME, document),
+      }),
+    );
+  }
+  const extra = state.attached.filter((a) => !input.policyArns.includes(a));
+  const warnings = extra.length
+    ? [
+        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')}`,
+      ]
+    : [];
+  return { steps, roleArn: arn, warnings };
+}
+
+function planAttachedRole(arn: string, role: Role | undefined, target: TrustTarget): RolePlan {
+  if (!role) {
+    throw new PreconditionError(`role ${arn} (--attach-role-arn) does not exist`, {
+      hint: 'create it first, or drop --attach-role-arn to let iamsa create one',
+    });
+  }
+  const evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), target);
+  if (!evaluation.admits) {
+    throw new PreconditionError(
+      `role ${arn} does not trust ${serviceAccountSubject(target.namespace, target.serviceAccount)}: ${evaluation.problems.join('; ')}`,
+      {
+        hint: `add this statement to its trust policy: ${JSON.stringify(buildTrustPolicy(target).Statement[0])}`,
+      },
+    );
+  }
+  const warnings = evaluation.overBroad.map(
+    (p) => `role ${arn} trust is broader than needed: ${p}`,
+  );
+  return {
+    steps: [
+      step({ resource: 'iam-role', id: role.arn, action: 'unchanged', changes: [], phase: 1 }),
+    ],
+    roleArn: role.arn,
+    warnings,
+  };
+}

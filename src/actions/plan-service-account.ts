@@ -1,0 +1,105 @@
+// Plans the Kubernetes side of create-serviceaccount: namespace and annotated service account.
+import { ConflictError, PreconditionError } from '../errors.js';
+import type { KubeGateway } from '../kube/gateway.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_ARN_ANNOTATION } from '../policy/index.js';
+import { type PlanStep, step } from './plan.js';
+import type { CheckedInput } from './service-account-input.js';
+
+export interface ServiceAccountState {
+  namespaceExists: boolean;
+  serviceAccount?: Awaited<ReturnType<KubeGateway['getServiceAccount']>>;
+}
+
+export async function readServiceAccountState(
+  kube: KubeGateway,
+  namespace: string,
+  name: string,
+): Promise<ServiceAccountState> {
+  const [namespaceExists, serviceAccount] = await Promise.all([
+    kube.namespaceExists(namespace),
+    kube.getServiceAccount(namespace, name),
+  ]);
+  return { namespaceExists, serviceAccount };
+}
+
+export function planServiceAccount(
+  kube: KubeGateway,
+  input: CheckedInput,
+  state: ServiceAccountState,
+  roleArn: string,
+): PlanStep[] {
+  const { namespace, name } = input;
+  const steps: PlanStep[] = [];
+  if (!state.namespaceExists) {
+    if (!input.createNamespace) {
+      throw new PreconditionError(
+        `namespace "${namespace}" does not exist in cluster ${input.cluster}`,
+        {
+          hint: 'create it (kubectl create namespace), or pass --create-namespace',
+        },
+      );
+    }
+    steps.push(
+      step({
+        resource: 'namespace',
+        id: namespace,
+        action: 'create',
+        changes: [],
+        phase: 3,
+        run: () => kube.createNamespace(namespace),
+      }),
+    );
+  }
+  const id = `${namespace}/${name}`;
+  const sa = state.serviceAccount;
+  if (!sa) {
+    steps.push(
+      step({
+        resource: 'service-account',
+        id,
+        action: 'create',
+        changes: [
+          `annotation ${ROLE_ARN_ANNOTATION}=${roleArn}`,
+          `label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+        ],
+        phase: 4,
+        run: () =>
+          kube.createServiceAccount(namespace, name, {
+            annotations: { [ROLE_ARN_ANNOTATION]: roleArn },
+            labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+          }),
+      }),
+    );
+    return steps;
+  }
+  const current = sa.annotations[ROLE_ARN_ANNOTATION];
+  if (current === roleArn) {
+    steps.push(
+      step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: 4 }),
+    );
+    return steps;
+  }
+  if (current && !input.overrideExisting) {
+    throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
+      hint: 'pass --override-existing-serviceaccounts to point it at the new role',
+    });
+  }
+  steps.push(
+    step({
+      resource: 'service-account',
+      id,
+      action: 'update',
+      changes: [`annotation ${ROLE_ARN_ANNOTATION}: ${current ?? '(none)'} -> ${roleArn}`],
+      phase: 4,
+      // Only the annotation is patched, guarded by resourceVersion: other metadata stays as it is.
+      run: () =>
+        kube.patchServiceAccount(
+          namespace,
+          name,
+          { annotations: { [ROLE_ARN_ANNOTATION]: roleArn } },
+          sa.resourceVersion,
+        ),
+    }),
+  );
+  return steps;
+}

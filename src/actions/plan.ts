@@ -1,0 +1,126 @@
+// The plan/apply model shared by every mutating command: read state, list what would change,
+// apply only with approval. Steps run phase by phase; steps of one phase run concurrently.
+import { IamsaError } from '../errors.js';
+import type { Reporter } from './reporter.js';
+
+export type ChangeAction = 'create' | 'update' | 'unchanged';
+export type ResourceKind =
+  | 'oidc-provider'
+  | 'iam-role'
+  | 'policy-attachment'
+  | 'inline-policy'
+  | 'namespace'
+  | 'service-account';
+
+export interface PlanStep {
+  resource: ResourceKind;
+  /** ARN, or namespace/name for Kubernetes objects. */
+  id: string;
+  action: ChangeAction;
+  /** What changes, in a few words each (for create: what it will be made with). */
+  changes: string[];
+  phase: number;
+  run?: () => Promise<void>;
+}
+
+/** The machine-readable result every command returns and -o json|yaml prints. */
+export interface CommandResult {
+  command: string;
+  applied: boolean;
+  changed: boolean;
+  cluster: string;
+  region: string;
+  steps: Array<Pick<PlanStep, 'resource' | 'id' | 'action' | 'changes'>>;
+  providerArn?: string;
+  roleArn?: string;
+  serviceAccount?: { namespace: string; name: string };
+  warnings: string[];
+}
+
+export const step = (s: PlanStep): PlanStep => s;
+
+/** A computed plan: its result as a plan, and the way to apply it. */
+export interface Planned {
+  result: CommandResult;
+  apply(): Promise<CommandResult>;
+}
+
+export function planned(
+  result: Omit<CommandResult, 'applied' | 'changed' | 'steps'>,
+  steps: PlanStep[],
+  reporter: Reporter,
+): Planned {
+  // Keys in a fixed order: the JSON/YAML document is a contract for scripts.
+  const plan: CommandResult = {
+    command: result.command,
+    applied: false,
+    changed: hasChanges(steps),
+    cluster: result.cluster,
+    region: result.region,
+    steps: publicSteps(steps),
+    providerArn: result.providerArn,
+    roleArn: result.roleArn,
+    serviceAccount: result.serviceAccount,
+    warnings: result.warnings,
+  };
+  return {
+    result: plan,
+    async apply() {
+      await applyPlan(steps, reporter);
+      return { ...plan, applied: true };
+    },
+  };
+}
+
+export const hasChanges = (steps: PlanStep[]) => steps.some((s) => s.action !== 'unchanged');
+
+const describe = (s: PlanStep) =>
+  `${s.action === 'create' ? 'created' : 'updated'} ${s.resource} ${s.id}`;
+
+/** Applies the changing steps in phase order. A failure says what now exists and that a re-run finishes. */
+export async function applyPlan(steps: PlanStep[], reporter: Reporter): Promise<void> {
+  const pending = steps.filter((s) => s.action !== 'unchanged' && s.run);
+  const phases = [...new Set(pending.map((s) => s.phase))].sort((a, b) => a - b);
+  const done: PlanStep[] = [];
+  for (const phase of phases) {
+    const batch = pending.filter((s) => s.phase === phase);
+    const results = await Promise.allSettled(
+      batch.map((s) =>
+        reporter.progress(
+          `${s.action === 'create' ? 'Creating' : 'Updating'} ${s.resource} ${s.id}`,
+          async () => {
+            await s.run?.();
+            done.push(s);
+          },
+        ),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw partialFailure(failed.reason, done);
+  }
+}
+
+function partialFailure(reason: unknown, done: PlanStep[]): IamsaError {
+  const error =
+    reason instanceof IamsaError
+      ? reason
+      : new IamsaError(String((reason as Error)?.message ?? reason));
+  if (done.length === 0) return error;
+  const Kind = error.constructor as new (
+    m: string,
+    o: { hint?: string; cause?: unknown },
+  ) => IamsaError;
+  return new Kind(`${error.message} (already done: ${done.map(describe).join('; ')})`, {
+    hint: `fix the cause and re-run the same command: it keeps what exists and finishes the job${error.hint ? `; ${error.hint}` : ''}`,
+    cause: error,
+  });
+}
+
+export const publicSteps = (steps: PlanStep[]): CommandResult['steps'] =>
+  steps.map(({ resource, id, action, changes }) => ({ resource, id, action, changes }));
+
+/** Starts a promise now but keeps an early failure elsewhere from becoming an unhandled rejection. */
+export function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

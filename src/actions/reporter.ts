@@ -1,0 +1,14 @@
+// How actions tell the outside world what they are doing. src/ui renders it (spinner, plain lines
+// or nothing); actions never print.
+export interface Reporter {
+  /** Runs one piece of work under a progress label. */
+  progress<T>(label: string, work: () => Promise<T>): Promise<T>;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentReporter: Reporter = {
+  progress: (_label, work) => work(),
+  info: () => undefined,
+  warn: () => undefined,
+};

@@ -1,0 +1,129 @@
+// Checks every input of create-serviceaccount before the first call, so bad input never leaves
+// anything half-made. Returns the input in the shape the planners use.
+import { readFileSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+import { type KubeAccess, readCaFile } from '../kube/connection.js';
+import {
+  defaultRoleName,
+  mergeTags,
+  type PolicyDocument,
+  parsePolicyJson,
+  parseTags,
+  roleOwnershipTags,
+  validateClusterName,
+  validateNamespace,
+  validatePermissionsBoundaryArn,
+  validatePolicyArn,
+  validateRoleArn,
+  validateRoleName,
+  validateRolePath,
+  validateServiceAccountName,
+} from '../policy/index.js';
+
+export interface CreateServiceAccountInput {
+  cluster: string;
+  namespace: string;
+  name: string;
+  policyArns: string[];
+  policyFile?: string;
+  attachRoleArn?: string;
+  roleName?: string;
+  rolePath?: string;
+  permissionsBoundary?: string;
+  /** `k=v,k2=v2` strings as given on the command line. */
+  tags: string[];
+  kube: KubeAccess;
+  roleOnly: boolean;
+  overrideExisting: boolean;
+  createNamespace: boolean;
+}
+
+export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
+  roleName: string;
+  rolePath: string;
+  inlinePolicy?: PolicyDocument;
+  roleTags: Record<string, string>;
+}
+
+export async function checkInput(input: CreateServiceAccountInput): Promise<CheckedInput> {
+  validateClusterName(input.cluster);
+  validateNamespace(input.namespace);
+  validateServiceAccountName(input.name);
+  if (!input.roleOnly) checkKubeAccess(input.kube);
+  const tags = parseTags(input.tags);
+  const policyArns = [...new Set(input.policyArns)];
+  policyArns.forEach((arn) => validatePolicyArn(arn));
+  if (input.permissionsBoundary) validatePermissionsBoundaryArn(input.permissionsBoundary);
+  if (input.attachRoleArn) {
+    const conflicting = [
+      policyArns.length && '--attach-policy-arn',
+      input.policyFile && '--attach-policy',
+      input.roleName && '--role-name',
+      input.rolePath && '--role-path',
+      input.permissionsBoundary && '--permissions-boundary',
+    ].filter(Boolean);
+    if (conflicting.length) {
+      throw new ValidationError(
+        `--attach-role-arn uses an existing role as it is; it cannot be combined with ${conflicting.join(', ')}`,
+        {
+          hint: 'drop those flags, or drop --attach-role-arn to let iamsa create and manage the role',
+        },
+      );
+    }
+    const { roleName, path } = validateRoleArn(input.attachRoleArn);
+    return { ...input, policyArns, roleName, rolePath: path, roleTags: {} };
+  }
+  if (!policyArns.length && !input.policyFile) {
+    throw new ValidationError('no permissions given: the role would grant nothing', {
+      hint: 'pass --attach-policy-arn ARN (repeatable), --attach-policy FILE, or --attach-role-arn ARN',
+    });
+  }
+  const roleName = input.roleName ?? defaultRoleName(input.cluster, input.namespace, input.name);
+  validateRoleName(roleName);
+  const rolePath = input.rolePath ?? '/';
+  validateRolePath(rolePath);
+  const inlinePolicy = input.policyFile ? loadPolicyFile(input.policyFile) : undefined;
+  const roleTags = mergeTags(tags, roleOwnershipTags(input.cluster, input.namespace, input.name));
+  return { ...input, policyArns, roleName, rolePath, inlinePolicy, roleTags };
+}
+
+/** Reads and validates an --attach-policy file (small, so read synchronously: prompts validate with it too). */
+export function loadPolicyFile(file: string): PolicyDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ValidationError(
+      `cannot read --attach-policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: 'pass the path of a JSON IAM policy document',
+      },
+    );
+  }
+  return parsePolicyJson(text, `--attach-policy file ${file}`);
+}
+
+function checkKubeAccess(access: KubeAccess): void {
+  if (access.mode === 'eks' && access.server !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(access.server);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:') {
+      throw new ValidationError(
+        `invalid --kube-server "${access.server}": must be an https:// URL`,
+        {
+          hint: 'for example --kube-server https://127.0.0.1:8443',
+        },
+      );
+    }
+  }
+  if (access.mode === 'eks' && access.caFile && access.server === undefined) {
+    throw new ValidationError('--kube-ca-file goes with --kube-server', {
+      hint: 'the cluster endpoint is verified with the CA that EKS reports',
+    });
+  }
+  if (access.mode === 'eks' && access.caFile) readCaFile(access.caFile);
+}

@@ -1,0 +1,277 @@
+// Use case: the interactive wizard. It only gathers answers (validated with the same validators as
+// the flags) and hands them to the same planners the flags use; nothing here writes by itself.
+import type { ClusterInfo, EksGateway } from '../aws/eks.js';
+import type { IamGateway, PolicySummary } from '../aws/iam.js';
+import type { ThumbprintResult } from '../aws/thumbprint.js';
+import { CancelledError, IamsaError, PreconditionError } from '../errors.js';
+import type { KubeAccess, KubeConnection } from '../kube/connection.js';
+import {
+  ROLE_ARN_ANNOTATION,
+  defaultRoleName,
+  issuerHostPath,
+  oidcProviderArn,
+  validateNamespace,
+  validateRegion,
+  validateRoleName,
+  validateServiceAccountName,
+} from '../policy/index.js';
+import { mapConcurrent } from './concurrency.js';
+import { planCreateServiceAccount } from './create-serviceaccount.js';
+import { planEnableOidc } from './enable-oidc.js';
+import type { CommandResult } from './plan.js';
+import type { Choice, Prompter } from './prompter.js';
+import type { Reporter } from './reporter.js';
+import { type CreateServiceAccountInput, loadPolicyFile } from './service-account-input.js';
+
+export interface AwsAccess {
+  region: string;
+  iam: IamGateway;
+  eks: EksGateway;
+  openKube: (
+    access: KubeAccess,
+    clusterName: string,
+    cluster: Promise<ClusterInfo>,
+  ) => Promise<KubeConnection>;
+  fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
+}
+
+export interface WizardDeps {
+  prompter: Prompter;
+  reporter: Reporter;
+  defaultRegion?: string;
+  connect(region: string): Promise<AwsAccess>;
+}
+
+/** Answers already given as flags; the wizard asks only for the rest. */
+export type WizardPrefill = Partial<Omit<CreateServiceAccountInput, 'kube'>> & {
+  region?: string;
+  kube: KubeAccess;
+};
+
+export interface WizardOutcome {
+  region: string;
+  input: CreateServiceAccountInput;
+  result: CommandResult;
+}
+
+/** Turns a validator that throws into one inquirer can show under the prompt. */
+const check = (validate: (value: string) => unknown) => (value: string) => {
+  try {
+    validate(value.trim());
+    return true as const;
+  } catch (error) {
+    return error instanceof IamsaError ? error.message : String(error);
+  }
+};
+
+const NEW = Symbol('new');
+
+export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promise<WizardOutcome> {
+  const { prompter: ask, reporter } = deps;
+  const region =
+    prefill.region ??
+    (
+      await ask.input('AWS region', {
+        default: deps.defaultRegion ?? 'us-east-1',
+        validate: check(validateRegion),
+      })
+    ).trim();
+  const aws = await deps.connect(region);
+
+  const cluster = prefill.cluster ?? (await pickCluster(aws, ask, reporter));
+  const clusterInfo = await aws.eks.describeCluster(cluster);
+  await ensureOidcProvider(aws, clusterInfo, ask, reporter);
+
+  const kube = prefill.roleOnly
+    ? undefined
+    : await reporter.progress(`Connecting to cluster ${cluster}`, () =>
+        aws.openKube(prefill.kube, cluster, Promise.resolve(clusterInfo)),
+      );
+  kube?.warnings.forEach((w) => reporter.warn(w));
+
+  let createNamespace = prefill.createNamespace ?? false;
+  let namespace = prefill.namespace;
+  if (!namespace) {
+    const existing = kube
+      ? await reporter.progress('Listing namespaces', () => kube.gateway.listNamespaces())
+      : [];
+    const picked = await ask.select<string | typeof NEW>(
+      'Namespace',
+      [
+        ...existing.map((n) => ({ name: n, value: n })),
+        { name: 'New namespace…', value: NEW, description: 'type a name; iamsa creates it' },
+      ],
+      existing.includes('default') ? 'default' : undefined,
+    );
+    if (picked === NEW) {
+      namespace = (
+        await ask.input('New namespace name', { validate: check(validateNamespace) })
+      ).trim();
+      createNamespace = !existing.includes(namespace);
+    } else namespace = picked;
+  }
+
+  let name = prefill.name;
+  let overrideExisting = prefill.overrideExisting ?? false;
+  if (!name) {
+    const accounts =
+      kube && !createNamespace
+        ? await reporter.progress(`Listing service accounts in ${namespace}`, () =>
+            kube.gateway.listServiceAccounts(namespace as string),
+          )
+        : [];
+    const picked = await ask.select<string | typeof NEW>('Service account', [
+      ...accounts.map((sa) => ({
+        name: `${sa.name}  ${sa.annotations[ROLE_ARN_ANNOTATION] ? `(role: ${sa.annotations[ROLE_ARN_ANNOTATION]})` : '(no role)'}`,
+        value: sa.name,
+      })),
+      { name: 'New service account…', value: NEW, description: 'type a name; iamsa creates it' },
+    ]);
+    name =
+      picked === NEW
+        ? (
+            await ask.input('Service account name', { validate: check(validateServiceAccountName) })
+          ).trim()
+        : picked;
+    const current = accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
+    if (current && !overrideExisting) {
+      overrideExisting = await ask.confirm(
+        `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,
+        false,
+      );
+      if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
+    }
+  }
+
+  const permissions = prefill.attachRoleArn
+    ? { policyArns: [], policyFile: undefined }
+    : prefill.policyArns?.length || prefill.policyFile
+      ? { policyArns: prefill.policyArns ?? [], policyFile: prefill.policyFile }
+      : await pickPermissions(aws.iam, ask, reporter);
+  const roleName = prefill.attachRoleArn
+    ? undefined
+    : (prefill.roleName ??
+      (
+        await ask.input('Role name', {
+          default: defaultRoleName(cluster, namespace, name),
+          validate: check(validateRoleName),
+        })
+      ).trim());
+
+  const input: CreateServiceAccountInput = {
+    cluster,
+    namespace,
+    name,
+    ...permissions,
+    attachRoleArn: prefill.attachRoleArn,
+    roleName: roleName === defaultRoleName(cluster, namespace, name) ? undefined : roleName,
+    rolePath: prefill.rolePath,
+    permissionsBoundary: prefill.permissionsBoundary,
+    tags: prefill.tags ?? [],
+    kube: prefill.kube,
+    roleOnly: prefill.roleOnly ?? false,
+    overrideExisting,
+    createNamespace,
+  };
+  const plan = await planCreateServiceAccount(input, { ...aws, reporter });
+  ask.show(plan.result);
+  if (!plan.result.changed) return { region, input, result: plan.result };
+  if (!(await ask.confirm('Apply these changes?', false)))
+    throw new CancelledError('not applied: nothing was changed');
+  return { region, input, result: await plan.apply() };
+}
+
+async function pickCluster(aws: AwsAccess, ask: Prompter, reporter: Reporter): Promise<string> {
+  const rows = await reporter.progress(`Listing EKS clusters in ${aws.region}`, async () => {
+    const names = await aws.eks.listClusters();
+    return mapConcurrent(names, 8, async (cluster) => {
+      const info = await aws.eks.describeCluster(cluster);
+      const arn = info.issuer
+        ? oidcProviderArn(info.partition, info.accountId, issuerHostPath(info.issuer))
+        : undefined;
+      const provider = arn ? await aws.iam.getOidcProvider(arn) : undefined;
+      return { cluster, enabled: !!provider };
+    });
+  });
+  if (!rows.length) {
+    throw new PreconditionError(`no EKS clusters in region ${aws.region}`, {
+      hint: 'pick another region, or create a cluster first',
+    });
+  }
+  return ask.select(
+    'EKS cluster',
+    rows.map((r) => ({
+      name: `${r.cluster}  ${r.enabled ? '(OIDC provider: yes)' : '(OIDC provider: missing)'}`,
+      value: r.cluster,
+    })),
+  );
+}
+
+async function ensureOidcProvider(
+  aws: AwsAccess,
+  cluster: ClusterInfo,
+  ask: Prompter,
+  reporter: Reporter,
+): Promise<void> {
+  const plan = await planEnableOidc(
+    { cluster: cluster.name, thumbprints: [], tags: [] },
+    { ...aws, reporter },
+  );
+  if (!plan.result.changed) return;
+  ask.say(
+    `Cluster ${cluster.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
+  );
+  ask.show(plan.result);
+  if (!(await ask.confirm('Enable it now?', true)))
+    throw new CancelledError('cancelled: nothing was changed');
+  await plan.apply();
+}
+
+async function pickPermissions(
+  iam: IamGateway,
+  ask: Prompter,
+  reporter: Reporter,
+): Promise<{ policyArns: string[]; policyFile?: string }> {
+  let catalogue: Promise<PolicySummary[]> | undefined;
+  // Listed once per session, lazily: AWS-managed and the account's own policies together.
+  const policies = () =>
+    (catalogue ??= reporter.progress('Loading IAM policies', async () => {
+      const [own, managed] = await Promise.all([
+        iam.listPolicies('Local'),
+        iam.listPolicies('AWS'),
+      ]);
+      return [...own, ...managed];
+    }));
+  const policyArns: string[] = [];
+  let policyFile: string | undefined;
+  const how = await ask.select('Permissions for the role', [
+    { name: 'Attach IAM policies (search by name)', value: 'managed' },
+    { name: 'An inline policy from a JSON file', value: 'file' },
+    { name: 'Both', value: 'both' },
+  ]);
+  if (how !== 'file') {
+    await policies();
+    do {
+      const arn = await ask.search<string>('Policy (type to filter)', async (term) => {
+        const needle = term.toLowerCase();
+        const list = (await policies()).filter(
+          (p) => !policyArns.includes(p.arn) && (!needle || p.name.toLowerCase().includes(needle)),
+        );
+        return list.slice(0, 50).map((p): Choice<string> => ({
+          name: `${p.name}${p.awsManaged ? '' : '  (this account)'}`,
+          value: p.arn,
+          description: p.arn,
+        }));
+      });
+      policyArns.push(arn);
+    } while (await ask.confirm('Attach another policy?', false));
+  }
+  if (how !== 'managed') {
+    policyFile = (
+      await ask.input('Path of the JSON policy file', {
+        validate: check(loadPolicyFile),
+      })
+    ).trim();
+  }
+  return { policyArns, policyFile };
+}

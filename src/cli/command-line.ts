@@ -1,0 +1,46 @@
+import type { CreateServiceAccountInput } from '../actions/service-account-input.js';
+
+// Rebuilds a runnable command line, e.g. the one to apply a plan.
+const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
+
+export const shellQuote = (word: string) =>
+  SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+
+export function applyCommandLine(argv: string[]): string {
+  const args = argv.filter((a) => a !== '--approve');
+  return ['iamsa', ...args, '--approve'].map(shellQuote).join(' ');
+}
+
+/** The non-interactive create-serviceaccount command that does what a wizard run did. */
+export function createServiceAccountCommandLine(
+  region: string,
+  input: CreateServiceAccountInput,
+  profile?: string,
+): string {
+  const flag = (name: string, value: string | undefined) => (value ? [name, value] : []);
+  const many = (name: string, values: string[]) => values.flatMap((v) => [name, v]);
+  const on = (name: string, value: boolean) => (value ? [name] : []);
+  const kube = input.kube;
+  const args = [
+    'create-serviceaccount',
+    ...flag('--region', region),
+    ...flag('--profile', profile),
+    ...flag('--cluster', input.cluster),
+    ...flag('--namespace', input.namespace),
+    ...flag('--name', input.name),
+    ...many('--attach-policy-arn', input.policyArns),
+    ...flag('--attach-policy', input.policyFile),
+    ...flag('--attach-role-arn', input.attachRoleArn),
+    ...flag('--role-name', input.roleName),
+    ...flag('--role-path', input.rolePath),
+    ...flag('--permissions-boundary', input.permissionsBoundary),
+    ...many('--tags', input.tags),
+    ...on('--role-only', input.roleOnly),
+    ...on('--override-existing-serviceaccounts', input.overrideExisting),
+    ...on('--create-namespace', input.createNamespace),
+    ...(kube.mode === 'kubeconfig'
+      ? [...flag('--kubeconfig', kube.file), ...flag('--context', kube.context)]
+      : [...flag('--kube-server', kube.server), ...flag('--kube-ca-file', kube.caFile)]),
+  ];
+  return applyCommandLine(args);
+}

@@ -1,0 +1,65 @@
+// Runs the wizard at a terminal: wires the inquirer prompter and lazily built AWS access into the
+// wizard use case, then prints the result, the equivalent CI command line and the next step.
+import type { WizardPrefill } from '../actions/wizard.js';
+import { ValidationError } from '../errors.js';
+import { renderResult } from '../ui/render-result.js';
+import { createReporter } from '../ui/reporter.js';
+import { makeStyle } from '../ui/style.js';
+import { detectTerminal } from '../ui/terminal.js';
+import { createServiceAccountCommandLine } from './command-line.js';
+import type { GlobalOptions } from './globals.js';
+import { kubeOpener } from './kube-access.js';
+import { exit, exitWithError } from './run.js';
+
+export async function runInteractive(
+  globals: GlobalOptions,
+  prefill: WizardPrefill,
+): Promise<never> {
+  try {
+    const terminal = detectTerminal(globals);
+    if (!terminal.interactive) {
+      throw new ValidationError(
+        'the wizard needs an interactive terminal (stdin and stdout a TTY, CI unset, no --no-input)',
+        {
+          hint: 'in scripts use: iamsa create-serviceaccount --cluster NAME --name SA --attach-policy-arn ARN --approve',
+        },
+      );
+    }
+    const style = makeStyle(terminal.color);
+    const reporter = createReporter(terminal, style, !!globals.verbose);
+    const [{ runWizard }, { createPrompter }, clientsModule, thumbprint] = await Promise.all([
+      import('../actions/wizard.js'),
+      import('../ui/prompts.js'),
+      import('../aws/clients.js'),
+      import('../aws/thumbprint.js'),
+    ]);
+    const prompter = await createPrompter((result) => renderResult(result, style));
+    const outcome = await runWizard(prefill, {
+      prompter,
+      reporter,
+      defaultRegion: globals.region ?? (await clientsModule.configuredRegion(globals.profile)),
+      async connect(region) {
+        const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
+        return {
+          ...clients,
+          openKube: kubeOpener(clients),
+          fetchThumbprint: (url) => thumbprint.fetchIssuerThumbprint(url),
+        };
+      },
+    });
+    const { namespace, name } = outcome.input;
+    const lines = [
+      renderResult(outcome.result, style, { summaryOnly: true }),
+      '',
+      style.bold('The same, without prompts (for CI scripts):'),
+      `  ${createServiceAccountCommandLine(outcome.region, outcome.input, globals.profile)}`,
+      '',
+      style.bold('Next step:'),
+      `  Restart the pods of ${namespace}/${name} so they pick up the role, e.g.`,
+      `  kubectl rollout restart deployment -n ${namespace} <deployment using service account ${name}>`,
+    ];
+    return await exit(0, `${lines.join('\n')}\n`);
+  } catch (error) {
+    return exitWithError(error, globals);
+  }
+}

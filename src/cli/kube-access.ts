@@ -1,0 +1,36 @@
+// Flags to the Kubernetes access mode, and the lazily loaded connector behind it.
+import type { ClusterInfo } from '../aws/eks.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { KubeAccess, KubeConnection } from '../kube/connection.js';
+
+export interface KubeFlags {
+  kubeconfig?: string;
+  context?: string;
+  kubeServer?: string;
+  kubeCaFile?: string;
+}
+
+export function kubeAccess(flags: KubeFlags): KubeAccess {
+  if (flags.kubeconfig || flags.context)
+    return { mode: 'kubeconfig', file: flags.kubeconfig, context: flags.context };
+  return { mode: 'eks', server: flags.kubeServer, caFile: flags.kubeCaFile };
+}
+
+/** Connects once the cluster is described; the EKS token is presigned meanwhile. */
+export function kubeOpener(clients: AwsClients) {
+  return async (
+    access: KubeAccess,
+    clusterName: string,
+    cluster: Promise<ClusterInfo>,
+  ): Promise<KubeConnection> => {
+    const tokenModule = access.mode === 'eks' ? import('../aws/eks-token.js') : undefined;
+    const token =
+      tokenModule &&
+      tokenModule.then((m) =>
+        m.createEksToken({ clusterName, region: clients.region, credentials: clients.credentials }),
+      );
+    token?.catch(() => undefined);
+    const [{ connectKube }, info] = await Promise.all([import('../kube/connection.js'), cluster]);
+    return connectKube(access, info, async () => (await token!).token);
+  };
+}

@@ -1,0 +1,33 @@
+// Entry point of the bundled CLI.
+import { CommanderError } from 'commander';
+import { ExitCode, ValidationError } from '../errors.js';
+import { buildProgram } from './program.js';
+import { exitWithError } from './run.js';
+
+// The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+declare const IAMSA_VERSION: string;
+const version = typeof IAMSA_VERSION === 'string' ? IAMSA_VERSION : '0.0.0-dev';
+
+const argv = process.argv.slice(2);
+const wants = (flag: string) => argv.includes(flag);
+const outputAt = argv.findIndex((a) => a === '-o' || a === '--output');
+const fallbackGlobals = {
+  output: (outputAt >= 0 ? argv[outputAt + 1] : 'text') as 'text' | 'json' | 'yaml',
+  verbose: wants('--verbose'),
+  color: !wants('--no-color'),
+};
+
+try {
+  await buildProgram(version).parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed help, the version or its usage message.
+    process.exit(error.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
+  }
+  await exitWithError(
+    error instanceof Error ? error : new ValidationError(String(error)),
+    fallbackGlobals,
+  );
+}

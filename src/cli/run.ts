@@ -1,0 +1,88 @@
+// The composition root: turns global flags into a terminal, a reporter and (lazily) clients, runs
+// one action, prints its result and maps any error to its exit code. The only place that exits.
+import type { Planned } from '../actions/plan.js';
+import type { AwsClients } from '../aws/clients.js';
+import { CancelledError, ExitCode, IamsaError } from '../errors.js';
+import { formatDocument } from '../ui/output.js';
+import { renderError } from '../ui/render-error.js';
+import { renderResult } from '../ui/render-result.js';
+import { createReporter } from '../ui/reporter.js';
+import { makeStyle } from '../ui/style.js';
+import { detectTerminal } from '../ui/terminal.js';
+import { applyCommandLine } from './command-line.js';
+import type { GlobalOptions } from './globals.js';
+import type { Reporter } from '../actions/reporter.js';
+
+export interface RunContext {
+  globals: GlobalOptions;
+  reporter: Reporter;
+  aws: () => Promise<AwsClients>;
+}
+
+/**
+ * Runs a mutating command: plan, then apply with --approve, or after a yes at a terminal.
+ * Without either, the plan is the result and nothing changes.
+ */
+export async function run(
+  globals: GlobalOptions,
+  approve: boolean,
+  action: (ctx: RunContext) => Promise<Planned>,
+): Promise<never> {
+  const terminal = detectTerminal(globals);
+  const style = makeStyle(terminal.color);
+  const machine = globals.output !== 'text';
+  const reporter = createReporter(terminal, style, !!globals.verbose);
+  let awsClients: Promise<AwsClients> | undefined;
+  const aws = () =>
+    (awsClients ??= import('../aws/clients.js').then((m) =>
+      m.createAwsClients({ region: globals.region, profile: globals.profile }),
+    ));
+  try {
+    const plan = await action({ globals, reporter, aws });
+    let result = plan.result;
+    if (approve) result = result.changed ? await plan.apply() : { ...result, applied: true };
+    else if (result.changed && terminal.interactive && !machine) {
+      process.stdout.write(`${renderResult(result, style)}\n`);
+      const { createPrompter } = await import('../ui/prompts.js');
+      const yes = await (await createPrompter()).confirm('Apply these changes?', false);
+      if (!yes) throw new CancelledError('not applied: nothing was changed');
+      result = await plan.apply();
+      return await exit(ExitCode.ok, `${renderResult(result, style, { summaryOnly: true })}\n`);
+    }
+    const text = machine
+      ? await formatDocument(result, globals.output as 'json' | 'yaml')
+      : `${renderResult(result, style, { applyCommand: applyCommandLine(process.argv.slice(2)) })}\n`;
+    return await exit(ExitCode.ok, text);
+  } catch (error) {
+    return exitWithError(error, globals);
+  }
+}
+
+export async function exitWithError(
+  error: unknown,
+  globals: Pick<GlobalOptions, 'output' | 'verbose' | 'color'>,
+): Promise<never> {
+  const style = makeStyle(detectTerminal(globals).color);
+  const code = error instanceof IamsaError ? error.exitCode : ExitCode.internal;
+  process.stderr.write(`${renderError(error, style, !!globals.verbose)}\n`);
+  if (globals.output === 'json' || globals.output === 'yaml') {
+    const e = error instanceof IamsaError ? error : undefined;
+    const document = {
+      error: {
+        message: error instanceof Error ? error.message : String(error),
+        hint: e?.hint,
+        exitCode: code,
+      },
+    };
+    return exit(code, await formatDocument(document, globals.output));
+  }
+  return exit(code);
+}
+
+/** Flushes stdout, then exits (SDK keep-alive sockets would otherwise hold the process open). */
+export function exit(code: number, stdout?: string): Promise<never> {
+  return new Promise(() => {
+    if (stdout === undefined) process.exit(code);
+    process.stdout.write(stdout, () => process.exit(code));
+  });
+}

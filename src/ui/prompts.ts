@@ -1,0 +1,56 @@
+// The only place that talks to inquirer. Prompts render on stderr's terminal side by side with the
+// spinners; Ctrl-C and Esc become CancelledError (exit 130) wherever they happen.
+import { emitKeypressEvents } from 'node:readline';
+import type { CommandResult } from '../actions/plan.js';
+import type { Prompter } from '../actions/prompter.js';
+import { CancelledError } from '../errors.js';
+
+type Inquirer = typeof import('@inquirer/prompts');
+
+/** Runs one prompt with Esc wired to abort it, and maps cancellation to CancelledError. */
+async function ask<T>(prompt: (context: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onKey = (_: string, key: { name?: string } | undefined) => {
+    if (key?.name === 'escape') controller.abort();
+  };
+  emitKeypressEvents(process.stdin);
+  process.stdin.on('keypress', onKey);
+  try {
+    return await prompt({ signal: controller.signal });
+  } catch (error) {
+    const name = (error as Error | undefined)?.name;
+    if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') {
+      throw new CancelledError('cancelled: nothing was changed');
+    }
+    throw error;
+  } finally {
+    process.stdin.off('keypress', onKey);
+  }
+}
+
+export async function createPrompter(
+  render: (result: CommandResult) => string = () => '',
+): Promise<Prompter> {
+  const inquirer: Inquirer = await import('@inquirer/prompts');
+  return {
+    show: (result) => process.stdout.write(`${render(result)}\n`),
+    say: (message) => process.stdout.write(`${message}\n`),
+    select: (message, choices, defaultValue) =>
+      ask((ctx) =>
+        inquirer.select(
+          { message, choices, default: defaultValue, pageSize: 12, loop: false },
+          ctx,
+        ),
+      ),
+    search: (message, source) =>
+      ask((ctx) =>
+        inquirer.search({ message, source: (term) => source(term ?? ''), pageSize: 12 }, ctx),
+      ),
+    input: (message, options = {}) =>
+      ask((ctx) =>
+        inquirer.input({ message, default: options.default, validate: options.validate }, ctx),
+      ),
+    confirm: (message, defaultValue = false) =>
+      ask((ctx) => inquirer.confirm({ message, default: defaultValue }, ctx)),
+  };
+}

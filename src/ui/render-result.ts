@@ -1,0 +1,53 @@
+// Text rendering of a command's result: one line per resource, + create / ~ update / = unchanged.
+import type { ChalkInstance } from 'chalk';
+import type { CommandResult } from '../actions/plan.js';
+
+const SYMBOL = { create: '+', update: '~', unchanged: '=' } as const;
+
+export interface RenderOptions {
+  /** The command line that applies a plan, shown under an unapplied plan. */
+  applyCommand?: string;
+  /** Only the ARNs and the summary line (the steps were shown before a confirmation). */
+  summaryOnly?: boolean;
+}
+
+export function renderResult(
+  result: CommandResult,
+  style: ChalkInstance,
+  options: RenderOptions = {},
+): string {
+  const paint = { create: style.green, update: style.yellow, unchanged: style.dim } as const;
+  const lines: string[] = [];
+  if (!options.summaryOnly) {
+    const verb = result.applied ? 'Applied' : 'Plan';
+    lines.push(
+      style.bold(`${verb}: ${result.command} on cluster ${result.cluster} (${result.region})`),
+    );
+    for (const s of result.steps) {
+      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(17)} ${s.id}`;
+      lines.push(`  ${paint[s.action](head)}`);
+      for (const change of s.changes) lines.push(`      ${style.dim(change)}`);
+    }
+  }
+  if (result.providerArn) lines.push(`OIDC provider: ${result.providerArn}`);
+  if (result.roleArn) lines.push(`Role ARN:      ${result.roleArn}`);
+  if (result.serviceAccount) {
+    lines.push(`Service account: ${result.serviceAccount.namespace}/${result.serviceAccount.name}`);
+  }
+  if (!options.summaryOnly || result.applied) lines.push(summary(result, options.applyCommand));
+  return lines.join('\n');
+}
+
+function summary(result: CommandResult, applyCommand: string | undefined): string {
+  const count = (a: string) => result.steps.filter((s) => s.action === a).length;
+  const counts = `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged`;
+  if (!result.changed) {
+    return result.command === 'enable-oidc'
+      ? `Nothing to do: cluster ${result.cluster} is already enabled for IRSA.`
+      : 'Nothing to do: everything is already in place.';
+  }
+  if (result.applied) {
+    return `Done: ${counts.replaceAll(' to ', ' ').replace('create', 'created').replace('update', 'updated')}.`;
+  }
+  return `${counts}. Nothing was changed; to apply, re-run with --approve${applyCommand ? `:\n  ${applyCommand}` : '.'}`;
+}
