@@ -1,0 +1,9 @@
+// The pure policy layer: names, validation, policy documents, trust policies, ownership tags.
+export * from './names.js';
+export * from './validate.js';
+export * from './json-text.js';
+export * from './policy-document.js';
+export * from './trust-policy.js';
+export * from './trust-evaluation.js';
+export * from './ownership.js';
+export * from './same-json.js';

@@ -1,0 +1,117 @@
+// Constants and pure derivations of names and ARNs. The same inputs must always give the same names,
+// so that a plan and its apply (or two runs on two machines) agree without asking AWS.
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../errors.js';
+
+/** Audience of the projected token and client id of the IAM OIDC provider. */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+/** The service account annotation the EKS pod identity webhook reads. */
+export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'iamsa';
+
+export const ROLE_NAME_MAX_LENGTH = 64;
+/** Length of the hash suffix defaultRoleName appends when the readable name does not fit. */
+export const ROLE_NAME_HASH_LENGTH = 10;
+
+export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
+
+export interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  accountId: string;
+  resource: string;
+}
+
+/**
+ * The issuer URL without `https://` and trailing `/`: the form IAM uses in the provider ARN and in
+ * the `<host path>:sub` / `<host path>:aud` condition keys.
+ */
+export function issuerHostPath(issuerUrl: string): string {
+  const invalid = (why: string) =>
+    new ValidationError(
+      `invalid OIDC issuer URL ${JSON.stringify(issuerUrl)}: ${why} (expected like https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE)`,
+    );
+  if (!/^https:\/\//i.test(issuerUrl)) throw invalid('must be an https:// URL');
+  if (/\s/.test(issuerUrl)) throw invalid('must not contain whitespace');
+  let url: URL;
+  try {
+    url = new URL(issuerUrl);
+  } catch {
+    throw invalid('is not a well-formed URL');
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw invalid('must not carry a query, a fragment or credentials');
+  }
+  const hostPath = issuerUrl.slice('https://'.length).replace(/\/+$/, '');
+  if (hostPath === '' || hostPath.startsWith('/')) throw invalid('has no host');
+  return hostPath;
+}
+
+/** The ARN partition of a region; ARNs built for cn-* or GovCloud regions need it to be valid. */
+export function partitionOf(region: string): Partition {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** Splits `arn:partition:service:region:account:resource` (the resource may contain `:`). */
+export function parseArn(arn: string): ArnParts | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  const [, partition = '', service = '', region = '', accountId = ''] = parts;
+  const resource = parts.slice(5).join(':');
+  if (partition === '' || service === '' || resource === '') return undefined;
+  return { partition, service, region, accountId, resource };
+}
+
+export function oidcProviderArn(partition: string, accountId: string, hostPath: string): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
+}
+
+/** `path` is `/` or `/a/b/`, so it sits directly between `role` and the name. */
+export function roleArn(
+  partition: string,
+  accountId: string,
+  path: string,
+  roleName: string,
+): string {
+  return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+}
+
+/** The `sub` claim of a service account token: what the trust policy must match exactly. */
+export function serviceAccountSubject(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
+ * The role name iamsa uses when none is given. Scheme:
+ * 1. readable = `iamsa-<cluster>-<namespace>-<sa>`, every character outside IAM's
+ *    `[A-Za-z0-9+=,.@_-]` replaced by `-`;
+ * 2. if readable is at most 64 characters, that is the name;
+ * 3. otherwise the first 53 characters of readable + `-` + the first 10 hex digits of
+ *    sha256(`<cluster>/<namespace>/<sa>`): exactly 64 characters. The hash is over the raw,
+ *    `/`-separated inputs, so long names that share a prefix (or differ only where truncated)
+ *    still differ; 40 bits make an accidental collision negligible.
+ * Caveat: readable names are not injective (`a-b`/`c` vs `a`/`b-c`), and IAM names are unique
+ * ignoring case; callers must check the ownership tags of an existing role before adopting it.
+ */
+export function defaultRoleName(
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+): string {
+  const readable = `iamsa-${cluster}-${namespace}-${serviceAccount}`.replace(
+    /[^A-Za-z0-9+=,.@_-]/gu,
+    '-',
+  );
+  if (readable.length <= ROLE_NAME_MAX_LENGTH) return readable;
+  const hash = createHash('sha256')
+    .update(`${cluster}/${namespace}/${serviceAccount}`)
+    .digest('hex')
+    .slice(0, ROLE_NAME_HASH_LENGTH);
+  return `${readable.slice(0, ROLE_NAME_MAX_LENGTH - ROLE_NAME_HASH_LENGTH - 1)}-${hash}`;
+}

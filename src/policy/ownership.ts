@@ -1,0 +1,102 @@
+// Tags that mark the IAM roles and OIDC providers iamsa created, and for whom. iamsa only updates
+// or deletes what carries them, so it never takes over a role someone else made (or a role whose
+// generated name happens to collide with another service account's).
+import { ValidationError } from '../errors.js';
+import { MANAGED_BY_VALUE } from './names.js';
+import { MAX_TAGS } from './validate.js';
+
+export const TAG_PREFIX = 'iamsa.io/';
+export const TAG_MANAGED_BY = 'iamsa.io/managed-by';
+export const TAG_MANAGED_BY_VALUE = MANAGED_BY_VALUE;
+export const TAG_CLUSTER = 'iamsa.io/cluster';
+export const TAG_NAMESPACE = 'iamsa.io/namespace';
+export const TAG_SERVICE_ACCOUNT = 'iamsa.io/service-account';
+
+export interface RoleOwner {
+  managed: boolean;
+  cluster?: string;
+  namespace?: string;
+  serviceAccount?: string;
+}
+
+/** IAM's `{Key, Value}` tag list shape, structurally (no SDK types in src/policy). */
+export interface TagEntry {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
+export function roleOwnershipTags(
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+): Record<string, string> {
+  return {
+    [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE,
+    [TAG_CLUSTER]: cluster,
+    [TAG_NAMESPACE]: namespace,
+    [TAG_SERVICE_ACCOUNT]: serviceAccount,
+  };
+}
+
+export function providerOwnershipTags(cluster: string): Record<string, string> {
+  return { [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE, [TAG_CLUSTER]: cluster };
+}
+
+export function roleOwner(tags: Record<string, string>): RoleOwner {
+  const owner: RoleOwner = { managed: tags[TAG_MANAGED_BY] === TAG_MANAGED_BY_VALUE };
+  if (tags[TAG_CLUSTER] !== undefined) owner.cluster = tags[TAG_CLUSTER];
+  if (tags[TAG_NAMESPACE] !== undefined) owner.namespace = tags[TAG_NAMESPACE];
+  if (tags[TAG_SERVICE_ACCOUNT] !== undefined) owner.serviceAccount = tags[TAG_SERVICE_ACCOUNT];
+  return owner;
+}
+
+export function isOwnedRoleFor(
+  tags: Record<string, string>,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+): boolean {
+  const owner = roleOwner(tags);
+  return (
+    owner.managed &&
+    owner.cluster === cluster &&
+    owner.namespace === namespace &&
+    owner.serviceAccount === serviceAccount
+  );
+}
+
+/** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
+export function mergeTags(
+  userTags: Record<string, string>,
+  ownershipTags: Record<string, string>,
+): Record<string, string> {
+  for (const key of Object.keys(userTags)) {
+    if (key.toLowerCase().startsWith(TAG_PREFIX)) {
+      throw new ValidationError(
+        `invalid tag key "${key}": keys starting with "${TAG_PREFIX}" are reserved for iamsa's ownership tags; choose another prefix`,
+      );
+    }
+  }
+  const merged = { ...userTags, ...ownershipTags };
+  const count = Object.keys(merged).length;
+  if (count > MAX_TAGS) {
+    throw new ValidationError(
+      `too many tags: ${Object.keys(userTags).length} given plus ${Object.keys(ownershipTags).length} added by iamsa make ${count}, and IAM allows at most ${MAX_TAGS}; remove ${count - MAX_TAGS}`,
+    );
+  }
+  return merged;
+}
+
+/** From IAM's tag list to a record (entries without a key are dropped). */
+export function tagsFromList(list: readonly TagEntry[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const { Key, Value } of list ?? []) if (Key !== undefined) tags[Key] = Value ?? '';
+  return tags;
+}
+
+/** From a record to IAM's tag list, in key order for stable requests and plans. */
+export function tagsToList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.keys(tags)
+    .sort()
+    .map((Key) => ({ Key, Value: tags[Key] ?? '' }));
+}

@@ -1,0 +1,267 @@
+// Input validators. Each rejects with a one-line ValidationError that names the value, the rule it
+// breaks and how to fix it, so a typo fails before any AWS or Kubernetes call is made.
+import { ValidationError } from '../errors.js';
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
+const DNS_SUBDOMAIN_RE = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+const CLUSTER_NAME_RE = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
+const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+/** ARN partitions: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b and any future aws-<x>. */
+const PARTITION = 'aws(?:-[a-z]+)*';
+/** Zero or more `segment/` between the resource type and the name (printable ASCII, no `/`). */
+const ARN_PATH = '(?:[\\x21-\\x2E\\x30-\\x7E]+/)*';
+const POLICY_ARN_RE = new RegExp(
+  `^arn:(${PARTITION}):iam::(aws|\\d{12}):policy/(${ARN_PATH})([\\w+=,.@-]{1,128})$`,
+);
+const ROLE_ARN_RE = new RegExp(
+  `^arn:(${PARTITION}):iam::(\\d{12}):role/(${ARN_PATH})([\\w+=,.@-]{1,64})$`,
+);
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const TAG_CHARS_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export const MAX_THUMBPRINTS = 5;
+export const MAX_TAGS = 50;
+export const ROLE_PATH_MAX_LENGTH = 512;
+
+export interface RoleArnParts {
+  partition: string;
+  accountId: string;
+  /** `/` or `/a/b/` */
+  path: string;
+  roleName: string;
+}
+
+const length = (value: string) => [...value].length;
+
+/** Quotes a value for a message; very long values are cut so the message stays one line. */
+function show(value: string): string {
+  const chars = [...value];
+  if (chars.length <= 80) return JSON.stringify(value);
+  return `${JSON.stringify(chars.slice(0, 60).join('')).slice(0, -1)}…" (${chars.length} characters)`;
+}
+
+function invalid(what: string, value: string, rule: string): ValidationError {
+  return new ValidationError(`invalid ${what} ${show(value)}: ${rule}`);
+}
+
+/** "is N characters long; " when over max (values over 80 characters show their length already). */
+const tooLong = (value: string, max: number) =>
+  length(value) > max && length(value) <= 80 ? `is ${length(value)} characters long; ` : '';
+
+/** A near-miss DNS-1123 label the user probably meant, e.g. "Foo_bar" -> "foo-bar". */
+function suggestDns(value: string, re: RegExp, max: number): string {
+  const candidate = value
+    .toLowerCase()
+    .replace(re === DNS_LABEL_RE ? /[^a-z0-9-]+/g : /[^a-z0-9.-]+/g, '-')
+    .slice(0, max)
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return candidate !== '' && candidate !== value && re.test(candidate)
+    ? `; did you mean ${show(candidate)}?`
+    : '';
+}
+
+export function validateClusterName(name: string, what = 'cluster name'): string {
+  if (length(name) >= 1 && length(name) <= 100 && CLUSTER_NAME_RE.test(name)) return name;
+  throw invalid(
+    what,
+    name,
+    `${tooLong(name, 100)}must be 1-100 characters of letters, digits, '-' and '_', starting with a letter or digit (the EKS cluster name rule)`,
+  );
+}
+
+export function validateNamespace(ns: string, what = 'namespace'): string {
+  if (ns.length <= 63 && DNS_LABEL_RE.test(ns)) return ns;
+  throw invalid(
+    what,
+    ns,
+    `${tooLong(ns, 63)}must be a DNS-1123 label (lower-case letters, digits and '-', start and end alphanumeric, at most 63 characters)${suggestDns(ns, DNS_LABEL_RE, 63)}`,
+  );
+}
+
+export function validateServiceAccountName(name: string, what = 'service account name'): string {
+  if (name.length <= 253 && DNS_SUBDOMAIN_RE.test(name)) return name;
+  throw invalid(
+    what,
+    name,
+    `${tooLong(name, 253)}must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each dot-separated part starting and ending alphanumeric, at most 253 characters)${suggestDns(name, DNS_SUBDOMAIN_RE, 253)}`,
+  );
+}
+
+export function validateRoleName(name: string, what = 'role name'): string {
+  if (ROLE_NAME_RE.test(name)) return name;
+  throw invalid(
+    what,
+    name,
+    `${tooLong(name, 64)}must be 1-64 characters of letters, digits and +=,.@_- (the IAM role name rule)`,
+  );
+}
+
+export function validateRolePath(path: string, what = 'role path'): string {
+  const rule = (why: string, suggestion = '') =>
+    invalid(what, path, `${why}, e.g. "/" or "/team/app/"${suggestion}`);
+  if (path.length > ROLE_PATH_MAX_LENGTH) {
+    throw rule(`is ${path.length} characters long; IAM allows at most ${ROLE_PATH_MAX_LENGTH}`);
+  }
+  if (!path.startsWith('/') || !path.endsWith('/')) {
+    const fixed = `/${path.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+    throw rule(`must start and end with '/'`, `; did you mean "${fixed}"?`);
+  }
+  if (!/^[\x21-\x7E]*$/.test(path)) {
+    throw rule('may contain only printable ASCII characters, without spaces');
+  }
+  if (path.includes('//')) throw rule('must not contain "//" (an empty path segment)');
+  return path;
+}
+
+function policyArnRule(arn: string): string {
+  const base =
+    'must look like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/path/MyPolicy (12-digit account id or "aws"; policy name 1-128 characters of letters, digits and +=,.@_-)';
+  if (/^[\w+=,.@-]{1,128}$/.test(arn)) {
+    return `${base}; for an AWS managed policy pass arn:aws:iam::aws:policy/${arn}`;
+  }
+  return base;
+}
+
+export function validatePolicyArn(arn: string, what = 'policy ARN'): string {
+  const m = POLICY_ARN_RE.exec(arn);
+  if (m && (m[3] ?? '').length + 1 <= ROLE_PATH_MAX_LENGTH) return arn;
+  throw invalid(what, arn, policyArnRule(arn));
+}
+
+/** A permissions boundary is a managed policy, so the rule is the policy ARN rule. */
+export function validatePermissionsBoundaryArn(
+  arn: string,
+  what = '--permissions-boundary',
+): string {
+  return validatePolicyArn(arn, what);
+}
+
+export function validateRoleArn(arn: string, what = 'role ARN'): RoleArnParts {
+  const m = ROLE_ARN_RE.exec(arn);
+  if (m) {
+    const [, partition = '', accountId = '', inner = '', roleName = ''] = m;
+    const path = `/${inner}`;
+    if (path.length <= ROLE_PATH_MAX_LENGTH) return { partition, accountId, path, roleName };
+  }
+  let rule =
+    'must look like arn:aws:iam::123456789012:role/MyRole or arn:aws:iam::123456789012:role/path/MyRole (12-digit account id; role name 1-64 characters of letters, digits and +=,.@_-)';
+  if (/:sts::\d{12}:assumed-role\//.test(arn)) {
+    rule += '; this is an STS session ARN, pass the ARN of the role itself';
+  } else if (ROLE_NAME_RE.test(arn)) {
+    rule += '; pass the full ARN, not just the role name';
+  }
+  throw invalid(what, arn, rule);
+}
+
+/**
+ * The SHA-1 fingerprint of a CA certificate, returned lower-cased. The colon-separated form
+ * openssl prints (`AB:CD:...`) is accepted too, since users paste it.
+ */
+export function validateThumbprint(hex: string, what = 'thumbprint'): string {
+  const plain = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){19}$/.test(hex) ? hex.replaceAll(':', '') : hex;
+  if (/^[0-9A-Fa-f]{40}$/.test(plain)) return plain.toLowerCase();
+  throw invalid(
+    what,
+    hex,
+    'must be 40 hexadecimal characters (the SHA-1 fingerprint of the CA certificate), e.g. 9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+  );
+}
+
+/** Validates, lower-cases and de-duplicates (keeping order); IAM accepts at most 5. */
+export function validateThumbprints(list: string[], what = 'thumbprint'): string[] {
+  const unique = [...new Set(list.map((hex) => validateThumbprint(hex, what)))];
+  if (unique.length > MAX_THUMBPRINTS) {
+    throw new ValidationError(
+      `too many ${what} values: ${unique.length} distinct given, IAM accepts at most ${MAX_THUMBPRINTS} per OIDC provider; keep the issuer's root CA fingerprint`,
+    );
+  }
+  return unique;
+}
+
+/**
+ * Tags from `k=v,k2=v2` strings (one per repeated flag). Whitespace around pairs is trimmed and
+ * empty pairs are skipped; the value is everything after the first `=`, so it may contain `=`.
+ */
+export function parseTags(
+  input: string | string[] | undefined,
+  what = 'tag',
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  const chunks = input === undefined ? [] : Array.isArray(input) ? input : [input];
+  for (const pair of chunks.flatMap((chunk) => chunk.split(','))) {
+    const trimmed = pair.trim();
+    if (trimmed === '') continue;
+    const eq = trimmed.indexOf('=');
+    if (eq < 0) {
+      throw invalid(
+        what,
+        trimmed,
+        'expected key=value pairs separated by commas, e.g. team=payments,env=prod',
+      );
+    }
+    const key = trimmed.slice(0, eq).trim();
+    const value = trimmed.slice(eq + 1).trim();
+    if (length(key) < 1 || length(key) > 128) {
+      throw invalid(
+        `${what} key`,
+        key,
+        `${tooLong(key, 128)}must be 1-128 characters (in ${show(trimmed)})`,
+      );
+    }
+    if (length(value) > 256) {
+      throw invalid(
+        `${what} value`,
+        value,
+        `${tooLong(value, 256)}must be at most 256 characters (key ${show(key)})`,
+      );
+    }
+    for (const [part, text] of [
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (!TAG_CHARS_RE.test(text)) {
+        throw invalid(
+          `${what} ${part}`,
+          text,
+          'may contain only letters, digits, spaces and _ . : / = + - @ (the IAM tag rule)',
+        );
+      }
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw invalid(
+        `${what} key`,
+        key,
+        'must not start with "aws:", which AWS reserves; choose another prefix',
+      );
+    }
+    const previous = seen.get(key.toLowerCase());
+    if (previous !== undefined) {
+      throw invalid(
+        `${what} key`,
+        key,
+        `is given twice (also as ${show(previous)}); IAM tag keys are unique ignoring case`,
+      );
+    }
+    seen.set(key.toLowerCase(), key);
+    tags[key] = value;
+  }
+  if (seen.size > MAX_TAGS) {
+    throw new ValidationError(
+      `too many ${what}s: ${seen.size} given, IAM allows at most ${MAX_TAGS} per role; remove some`,
+    );
+  }
+  return tags;
+}
+
+export function validateRegion(region: string, what = 'region'): string {
+  if (REGION_RE.test(region)) return region;
+  let rule = 'must be an AWS region code like us-west-2, eu-central-1, cn-north-1 or us-gov-west-1';
+  if (/^[a-z]{2}(-[a-z]+)+-\d{1,2}[a-z]$/.test(region)) {
+    rule += `; this looks like an availability zone, use "${region.slice(0, -1)}"`;
+  } else if (REGION_RE.test(region.toLowerCase().trim())) {
+    rule += `; did you mean "${region.toLowerCase().trim()}"?`;
+  }
+  throw invalid(what, region, rule);
+}

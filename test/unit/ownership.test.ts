@@ -1,0 +1,142 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ValidationError } from '../../src/errors.js';
+import {
+  TAG_CLUSTER,
+  TAG_MANAGED_BY,
+  TAG_NAMESPACE,
+  TAG_SERVICE_ACCOUNT,
+  isOwnedRoleFor,
+  mergeTags,
+  providerOwnershipTags,
+  roleOwner,
+  roleOwnershipTags,
+  tagsFromList,
+  tagsToList,
+} from '../../src/policy/index.js';
+
+describe('ownership tag keys', () => {
+  it('are the documented keys', () => {
+    assert.equal(TAG_MANAGED_BY, 'iamsa.io/managed-by');
+    assert.equal(TAG_CLUSTER, 'iamsa.io/cluster');
+    assert.equal(TAG_NAMESPACE, 'iamsa.io/namespace');
+    assert.equal(TAG_SERVICE_ACCOUNT, 'iamsa.io/service-account');
+  });
+});
+
+describe('roleOwnershipTags / providerOwnershipTags', () => {
+  it('tags a role with cluster, namespace and service account', () =>
+    assert.deepEqual(roleOwnershipTags('prod', 'ns', 'sa'), {
+      'iamsa.io/managed-by': 'iamsa',
+      'iamsa.io/cluster': 'prod',
+      'iamsa.io/namespace': 'ns',
+      'iamsa.io/service-account': 'sa',
+    }));
+  it('tags a provider with managed-by and cluster', () =>
+    assert.deepEqual(providerOwnershipTags('prod'), {
+      'iamsa.io/managed-by': 'iamsa',
+      'iamsa.io/cluster': 'prod',
+    }));
+});
+
+describe('roleOwner', () => {
+  it('reads iamsa tags', () =>
+    assert.deepEqual(roleOwner(roleOwnershipTags('prod', 'ns', 'sa')), {
+      managed: true,
+      cluster: 'prod',
+      namespace: 'ns',
+      serviceAccount: 'sa',
+    }));
+  it('reports an untagged role as unmanaged', () =>
+    assert.deepEqual(roleOwner({}), { managed: false }));
+  it('reports a role with another managed-by value as unmanaged', () =>
+    assert.equal(
+      roleOwner({ ...roleOwnershipTags('p', 'n', 's'), [TAG_MANAGED_BY]: 'terraform' }).managed,
+      false,
+    ));
+  it('reads partial tags', () =>
+    assert.deepEqual(roleOwner({ [TAG_MANAGED_BY]: 'iamsa', [TAG_CLUSTER]: 'prod' }), {
+      managed: true,
+      cluster: 'prod',
+    }));
+  it('ignores other tags', () =>
+    assert.deepEqual(roleOwner({ team: 'x', 'app.kubernetes.io/managed-by': 'iamsa' }), {
+      managed: false,
+    }));
+});
+
+describe('isOwnedRoleFor', () => {
+  const tags = roleOwnershipTags('prod', 'ns', 'sa');
+  it('is true for the same cluster, namespace and service account', () =>
+    assert.equal(isOwnedRoleFor(tags, 'prod', 'ns', 'sa'), true));
+  for (const [c, n, s] of [
+    ['dev', 'ns', 'sa'],
+    ['prod', 'other', 'sa'],
+    ['prod', 'ns', 'other'],
+    ['Prod', 'ns', 'sa'],
+  ] as const) {
+    it(`is false for ${c}/${n}/${s}`, () => assert.equal(isOwnedRoleFor(tags, c, n, s), false));
+  }
+  it('is false for an unmanaged role with matching-looking tags', () =>
+    assert.equal(
+      isOwnedRoleFor({ ...tags, [TAG_MANAGED_BY]: 'someone' }, 'prod', 'ns', 'sa'),
+      false,
+    ));
+  it('is false for an untagged role', () =>
+    assert.equal(isOwnedRoleFor({}, 'prod', 'ns', 'sa'), false));
+});
+
+describe('mergeTags', () => {
+  const owner = roleOwnershipTags('prod', 'ns', 'sa');
+  it('adds ownership tags to user tags', () =>
+    assert.deepEqual(mergeTags({ team: 'payments' }, owner), { team: 'payments', ...owner }));
+  it('works with no user tags', () => assert.deepEqual(mergeTags({}, owner), owner));
+  it('does not mutate its inputs', () => {
+    const user = { team: 'x' };
+    mergeTags(user, owner);
+    assert.deepEqual(user, { team: 'x' });
+  });
+  for (const key of ['iamsa.io/cluster', 'iamsa.io/anything', 'IAMSA.IO/Cluster']) {
+    it(`rejects a user tag ${key}`, () =>
+      assert.throws(
+        () => mergeTags({ [key]: 'x' }, owner),
+        (err: unknown) =>
+          err instanceof ValidationError &&
+          err.message.includes(`"${key}"`) &&
+          err.message.includes('reserved'),
+      ));
+  }
+  it('allows keys that only resemble the prefix', () =>
+    assert.doesNotThrow(() => mergeTags({ 'iamsa.io': 'x', 'my.iamsa.io/x': 'y' }, owner)));
+  it('ownership tags win', () => {
+    const merged = mergeTags({}, { ...owner });
+    assert.equal(merged[TAG_MANAGED_BY], 'iamsa');
+  });
+  it('accepts 46 user tags plus 4 ownership tags and rejects 47', () => {
+    const user = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+    assert.equal(Object.keys(mergeTags(user(46), owner)).length, 50);
+    assert.throws(
+      () => mergeTags(user(47), owner),
+      /47 given plus 4 added by iamsa make 51.*at most 50; remove 1/,
+    );
+  });
+});
+
+describe('tagsFromList / tagsToList', () => {
+  it('converts IAM tag lists', () =>
+    assert.deepEqual(tagsFromList([{ Key: 'a', Value: '1' }, { Key: 'b' }, { Value: 'orphan' }]), {
+      a: '1',
+      b: '',
+    }));
+  it('handles undefined', () => assert.deepEqual(tagsFromList(undefined), {}));
+  it('sorts keys when building a list', () =>
+    assert.deepEqual(tagsToList({ b: '2', a: '1' }), [
+      { Key: 'a', Value: '1' },
+      { Key: 'b', Value: '2' },
+    ]));
+  it('round-trips', () => {
+    const tags = roleOwnershipTags('prod', 'ns', 'sa');
+    assert.deepEqual(tagsFromList(tagsToList(tags)), tags);
+  });
+});
