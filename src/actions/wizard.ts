@@ -257,6 +257,12 @@ async function pickPermissions(
         const list = (await policies()).filter(
           (p) => !policyArns.includes(p.arn) && (!needle || p.name.toLowerCase().includes(needle)),
         );
+        // Exact name first, then names that start with what was typed, then the rest.
+        const rank = (name: string) => {
+          const n = name.toLowerCase();
+          return n === needle ? 0 : n.startsWith(needle) ? 1 : 2;
+        };
+        list.sort((a, b) => rank(a.name) - rank(b.name));
         return list.slice(0, 50).map((p): Choice<string> => ({
           name: `${p.name}${p.awsManaged ? '' : '  (this account)'}`,
           value: p.arn,

@@ -1,5 +1,5 @@
 // Narrow EKS adapter: only the calls iamsa makes.
-import { DescribeClusterCommand, EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
 import { PreconditionError } from '../errors.js';
 import { aws, awsOptional } from './errors.js';
 

@@ -3,6 +3,9 @@ export type OutputFormat = 'text' | 'json' | 'yaml';
 
 export async function formatDocument(document: unknown, format: 'json' | 'yaml'): Promise<string> {
   if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
-  const { stringify } = await import('yaml');
+  // yaml ships CommonJS: once bundled, its exports may sit under `default`.
+  const yaml = await import('yaml');
+  const stringify =
+    yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
   return stringify(document);
 }

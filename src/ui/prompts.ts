@@ -1,11 +1,12 @@
 // The only place that talks to inquirer. Prompts render on stderr's terminal side by side with the
 // spinners; Ctrl-C and Esc become CancelledError (exit 130) wherever they happen.
 import { emitKeypressEvents } from 'node:readline';
+import type * as InquirerModule from '@inquirer/prompts';
 import type { CommandResult } from '../actions/plan.js';
 import type { Prompter } from '../actions/prompter.js';
 import { CancelledError } from '../errors.js';
 
-type Inquirer = typeof import('@inquirer/prompts');
+type Inquirer = typeof InquirerModule;
 
 /** Runs one prompt with Esc wired to abort it, and maps cancellation to CancelledError. */
 async function ask<T>(prompt: (context: { signal: AbortSignal }) => Promise<T>): Promise<T> {
