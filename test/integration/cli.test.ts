@@ -1,0 +1,95 @@
+// The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { awsEnv, runBinary } from '../support/ground.js';
+
+const env = awsEnv('http://127.0.0.1:9');
+
+test('--help lists the commands and the global flags', async () => {
+  const r = await runBinary(['--help'], env);
+  assert.equal(r.code, 0);
+  for (const word of [
+    'enable-oidc',
+    'create-serviceaccount',
+    '--region',
+    '--profile',
+    '--output',
+    '--no-color',
+    '--verbose',
+  ]) {
+    assert.ok(r.stdout.includes(word), word);
+  }
+});
+
+test('--version prints the package version', async () => {
+  const { version } = (await import('../../package.json', { with: { type: 'json' } })).default;
+  const r = await runBinary(['--version'], env);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), version);
+});
+
+test('an unknown flag is a usage error (exit 2)', async () => {
+  const r = await runBinary(['enable-oidc', '--cluster', 'x', '--nope'], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option '--nope'/);
+});
+
+test('a missing required flag is a usage error (exit 2)', async () => {
+  const r = await runBinary(['create-serviceaccount', '--name', 'a'], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cluster/);
+});
+
+test('an unreachable AWS endpoint is one line, and a stack trace only with --verbose', async () => {
+  const quiet = await runBinary(['enable-oidc', '--cluster', 'x'], {
+    ...env,
+    AWS_MAX_ATTEMPTS: '1',
+  });
+  assert.equal(quiet.code, 1);
+  assert.match(quiet.stderr, /^error: /);
+  assert.doesNotMatch(quiet.stderr, /\n\s+at /);
+  const verbose = await runBinary(['enable-oidc', '--cluster', 'x', '--verbose'], {
+    ...env,
+    AWS_MAX_ATTEMPTS: '1',
+  });
+  assert.match(verbose.stderr, /\n\s+at /);
+});
+
+test('no credentials at all is an auth error (exit 4)', async () => {
+  const bare = { ...env };
+  delete bare.AWS_ACCESS_KEY_ID;
+  delete bare.AWS_SECRET_ACCESS_KEY;
+  const r = await runBinary(['enable-oidc', '--cluster', 'x'], bare);
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /credentials/i);
+});
+
+test('errors in -o json are one JSON document on stdout', async () => {
+  const r = await runBinary(
+    [
+      'create-serviceaccount',
+      '--cluster',
+      'x',
+      '--name',
+      'BAD',
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      '-o',
+      'json',
+    ],
+    env,
+  );
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.error.exitCode, 2);
+  assert.match(doc.error.message, /BAD/);
+});
+
+test('no ANSI escapes and no Node or SDK warnings when output is not a terminal', async () => {
+  const r = await runBinary(['create-serviceaccount', '--cluster', 'x', '--name', 'BAD'], {
+    ...env,
+    CI: 'true',
+  });
+  assert.ok(!(r.stdout + r.stderr).includes('\u001b['), 'no ANSI escape codes');
+  assert.doesNotMatch(r.stderr, /Warning|NodeVersionSupport/);
+});

@@ -1,0 +1,515 @@
+// create-serviceaccount through the built binary against moto_server and the Kubernetes emulator.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  CreateRoleCommand,
+  DeleteOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+let g: Ground;
+let providerArn: string;
+const csa = (...args: string[]) =>
+  g.iamsa(['create-serviceaccount', '--cluster', g.cluster, ...g.kubeFlags, ...args]);
+const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
+const roleOf = async (name: string) =>
+  (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+before(async () => {
+  g = await startGround('demo');
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve', '-o', 'json']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  providerArn = json(enabled.stdout).providerArn;
+});
+after(() => g.close());
+
+describe('the full path', () => {
+  test('plan first: nothing changes without --approve, and the plan says how to apply', async () => {
+    const before = await g.awsState();
+    const r = await csa(
+      '--namespace',
+      'default',
+      '--name',
+      'planned',
+      '--attach-policy-arn',
+      READONLY,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\+ create\s+iam-role\s+arn:aws:iam::123456789012:role\/iamsa-demo-default-planned/,
+    );
+    assert.match(r.stdout, /\+ create\s+service-account\s+default\/planned/);
+    assert.match(r.stdout, /--approve/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(sa('default', 'planned'), undefined);
+  });
+
+  test('creates the role with the exact trust policy and annotates a new service account', async () => {
+    const r = await csa(
+      '--namespace',
+      'default',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = json(r.stdout);
+    assert.equal(out.applied, true);
+    assert.equal(out.roleArn, `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-default-app`);
+    assert.deepEqual(out.serviceAccount, { namespace: 'default', name: 'app' });
+    assert.deepEqual(
+      out.steps.map((s: { resource: string; action: string }) => `${s.resource}:${s.action}`),
+      ['iam-role:create', 'policy-attachment:create', 'service-account:create'],
+    );
+    const role = await roleOf('iamsa-demo-default-app');
+    const host = providerArn.split('oidc-provider/')[1];
+    assert.deepEqual(JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')), {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${host}:sub`]: 'system:serviceaccount:default:app',
+              [`${host}:aud`]: 'sts.amazonaws.com',
+            },
+          },
+        },
+      ],
+    });
+    const tags = Object.fromEntries((role?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    assert.equal(tags['iamsa.io/managed-by'], 'iamsa');
+    assert.equal(tags['iamsa.io/service-account'], 'app');
+    const attached = await g.iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: 'iamsa-demo-default-app' }),
+    );
+    assert.deepEqual(
+      attached.AttachedPolicies?.map((p) => p.PolicyArn),
+      [READONLY],
+    );
+    const account = sa('default', 'app');
+    assert.equal(account.metadata.annotations[ANNOTATION], out.roleArn);
+    assert.equal(account.metadata.labels['app.kubernetes.io/managed-by'], 'iamsa');
+  });
+
+  test('the EKS token reached the emulator and was verified against STS', () => {
+    const writes = g.kube.requests.filter(
+      (r) => r.method === 'POST' && r.path.includes('serviceaccounts'),
+    );
+    assert.ok(writes.length > 0);
+    assert.match(writes[0]?.user ?? '', /^arn:aws:(sts|iam)::123456789012:/);
+  });
+
+  test('a second run converges: everything unchanged, no writes, exit 0', async () => {
+    const before = await g.awsState();
+    const writes = g.kubeWrites();
+    const r = await csa(
+      '--namespace',
+      'default',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Nothing to do/);
+    assert.doesNotMatch(r.stdout, /[+~] (create|update)/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kubeWrites(), writes);
+  });
+
+  test('adding a policy and an inline policy converges the existing role', async () => {
+    const file = join(tmpdir(), `iamsa-policy-${process.pid}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    const r = await csa(
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      file,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /= unchanged\s+iam-role/);
+    assert.match(
+      r.stdout,
+      /\+ create\s+policy-attachment\s+arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess/,
+    );
+    assert.match(r.stdout, /\+ create\s+inline-policy/);
+    const again = await csa(
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      file,
+      '--approve',
+    );
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test('a drifted trust policy is fixed on re-run', async () => {
+    const { UpdateAssumeRolePolicyCommand } = await import('@aws-sdk/client-iam');
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: 'iamsa-demo-default-app',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    const r = await csa('--name', 'app', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /~ update\s+iam-role[\s\S]*trust policy/);
+    const doc = JSON.parse(
+      decodeURIComponent((await roleOf('iamsa-demo-default-app'))?.AssumeRolePolicyDocument ?? ''),
+    );
+    assert.equal(doc.Statement[0].Action, 'sts:AssumeRoleWithWebIdentity');
+  });
+});
+
+describe('existing service accounts', () => {
+  test('an existing service account keeps its labels and annotations', async () => {
+    await kubePost('default', {
+      metadata: { name: 'kept', labels: { team: 'a' }, annotations: { note: 'keep me' } },
+    });
+    const r = await csa('--name', 'kept', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /~ update\s+service-account\s+default\/kept/);
+    const account = sa('default', 'kept');
+    assert.equal(account.metadata.labels.team, 'a');
+    assert.equal(account.metadata.annotations.note, 'keep me');
+    assert.match(account.metadata.annotations[ANNOTATION], /role\/iamsa-demo-default-kept$/);
+    assert.equal(account.metadata.labels['app.kubernetes.io/managed-by'], undefined);
+  });
+
+  test('a service account annotated with another role is refused (exit 5), then overridden', async () => {
+    const other = 'arn:aws:iam::123456789012:role/someone-else';
+    await kubePost('default', {
+      metadata: { name: 'taken', annotations: { [ANNOTATION]: other } },
+    });
+    const before = await g.awsState();
+    const refused = await csa('--name', 'taken', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /someone-else/);
+    assert.match(refused.stderr, /--override-existing-serviceaccounts/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(sa('default', 'taken').metadata.annotations[ANNOTATION], other);
+
+    const forced = await csa(
+      '--name',
+      'taken',
+      '--attach-policy-arn',
+      READONLY,
+      '--override-existing-serviceaccounts',
+      '--approve',
+    );
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(
+      sa('default', 'taken').metadata.annotations[ANNOTATION],
+      /role\/iamsa-demo-default-taken$/,
+    );
+  });
+
+  test('a deleted service account is recreated on re-run', async () => {
+    await csa('--name', 'gone', '--attach-policy-arn', READONLY, '--approve');
+    await kubeDelete('default', 'gone');
+    assert.equal(sa('default', 'gone'), undefined);
+    const r = await csa('--name', 'gone', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /= unchanged\s+iam-role/);
+    assert.match(r.stdout, /\+ create\s+service-account\s+default\/gone/);
+    assert.ok(sa('default', 'gone'));
+  });
+});
+
+describe('modes', () => {
+  test('--role-only makes no Kubernetes calls at all', async () => {
+    const requests = g.kube.requests.length;
+    const r = await csa(
+      '--name',
+      'roleonly',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-only',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(g.kube.requests.length, requests);
+    assert.ok(await roleOf('iamsa-demo-default-roleonly'));
+    assert.equal(json(r.stdout).serviceAccount, undefined);
+  });
+
+  test('--attach-role-arn uses a role whose trust admits the service account', async () => {
+    const host = providerArn.split('oidc-provider/')[1];
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${host}:sub`]: 'system:serviceaccount:default:byo',
+              [`${host}:aud`]: 'sts.amazonaws.com',
+            },
+          },
+        },
+      ],
+    };
+    const created = await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-role',
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+      }),
+    );
+    const r = await csa('--name', 'byo', '--attach-role-arn', created.Role?.Arn ?? '', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sa('default', 'byo').metadata.annotations[ANNOTATION], created.Role?.Arn);
+  });
+
+  test('--attach-role-arn with a trust that does not admit the service account says what is missing', async () => {
+    const r = await csa(
+      '--name',
+      'other',
+      '--attach-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/byo-role`,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /system:serviceaccount:default:other/);
+    assert.match(r.stderr, /AssumeRoleWithWebIdentity/);
+    assert.equal(sa('default', 'other'), undefined);
+  });
+
+  test('--create-namespace creates a missing namespace', async () => {
+    const r = await csa(
+      '--namespace',
+      'fresh',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--create-namespace',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(g.kube.getObject('namespaces', undefined, 'fresh'));
+    assert.ok(sa('fresh', 'app'));
+  });
+
+  test('a role of that name that iamsa does not own: exit 5, nothing touched', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'not-ours',
+        AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+      }),
+    );
+    const before = await g.awsState();
+    const writes = g.kubeWrites();
+    const r = await csa(
+      '--name',
+      'svc',
+      '--role-name',
+      'not-ours',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /not-ours/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kubeWrites(), writes);
+  });
+});
+
+describe('missing preconditions (exit 3, nothing changed)', () => {
+  test('missing cluster', async () => {
+    const r = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      'nope',
+      '--name',
+      'a',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /cluster "nope" not found/);
+  });
+
+  test('missing namespace', async () => {
+    const before = await g.awsState();
+    const r = await csa(
+      '--namespace',
+      'absent',
+      '--name',
+      'a',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /namespace "absent"/);
+    assert.match(r.stderr, /--create-namespace/);
+    assert.deepEqual(await g.awsState(), before);
+  });
+
+  test('missing OIDC provider: the hint is the exact command', async () => {
+    // moto gives all its clusters one issuer, so remove the provider for this test and restore it.
+    await g.iam.send(
+      new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }),
+    );
+    try {
+      const before = await g.awsState();
+      const r = await csa('--name', 'a', '--attach-policy-arn', READONLY, '--approve');
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /iamsa enable-oidc --cluster demo --region us-east-1 --approve/);
+      assert.deepEqual(await g.awsState(), before);
+      assert.equal(sa('default', 'a'), undefined);
+    } finally {
+      const restored = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve']);
+      assert.equal(restored.code, 0, restored.stderr);
+    }
+  });
+});
+
+describe('invalid input (exit 2, message names the value, nothing changed)', () => {
+  const badFile = join(tmpdir(), `iamsa-bad-${process.pid}.json`);
+  const notPolicy = join(tmpdir(), `iamsa-notpolicy-${process.pid}.json`);
+  before(() => {
+    writeFileSync(badFile, '{ "Version": "2012-10-17", ');
+    writeFileSync(
+      notPolicy,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Maybe', Action: 's3:*', Resource: '*' }],
+      }),
+    );
+  });
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      'namespace',
+      ['--namespace', 'Bad_NS', '--name', 'a', '--attach-policy-arn', READONLY],
+      /Bad_NS/,
+    ],
+    ['service account name', ['--name', 'UPPER', '--attach-policy-arn', READONLY], /UPPER/],
+    [
+      'role name too long',
+      ['--name', 'a', '--role-name', 'r'.repeat(65), '--attach-policy-arn', READONLY],
+      /r{65}/,
+    ],
+    [
+      'role name charset',
+      ['--name', 'a', '--role-name', 'bad role', '--attach-policy-arn', READONLY],
+      /bad role/,
+    ],
+    [
+      'role path',
+      ['--name', 'a', '--role-path', 'nopath', '--attach-policy-arn', READONLY],
+      /nopath/,
+    ],
+    [
+      'policy ARN malformed',
+      ['--name', 'a', '--attach-policy-arn', 'arn:aws:iam::aws:role/X'],
+      /arn:aws:iam::aws:role\/X/,
+    ],
+    [
+      'policy ARN that does not exist',
+      ['--name', 'a', '--attach-policy-arn', 'arn:aws:iam::aws:policy/NoSuchPolicyXyz'],
+      /NoSuchPolicyXyz/,
+    ],
+    [
+      'permissions boundary',
+      ['--name', 'a', '--attach-policy-arn', READONLY, '--permissions-boundary', 'nope'],
+      /nope/,
+    ],
+    [
+      'policy file missing',
+      ['--name', 'a', '--attach-policy', '/no/such/file.json'],
+      /\/no\/such\/file\.json/,
+    ],
+    ['policy file not JSON', ['--name', 'a', '--attach-policy', badFile], /iamsa-bad-/],
+    ['policy file not a policy', ['--name', 'a', '--attach-policy', notPolicy], /Maybe/],
+    ['tags', ['--name', 'a', '--attach-policy-arn', READONLY, '--tags', 'novalue'], /novalue/],
+    [
+      'role ARN',
+      ['--name', 'a', '--attach-role-arn', 'arn:aws:iam::1:role/x'],
+      /arn:aws:iam::1:role\/x/,
+    ],
+    ['no permissions', ['--name', 'a'], /--attach-policy-arn/],
+    [
+      'kube server',
+      ['--name', 'a', '--attach-policy-arn', READONLY, '--kube-server', 'http://plain'],
+      /http:\/\/plain/,
+    ],
+  ];
+  for (const [what, args, pattern] of cases) {
+    test(what, async () => {
+      const before = await g.awsState();
+      const writes = g.kubeWrites();
+      const r = await g.iamsa([
+        'create-serviceaccount',
+        '--cluster',
+        g.cluster,
+        ...args,
+        '--approve',
+      ]);
+      assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.match(r.stderr, /^error: /);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual(await g.awsState(), before);
+      assert.equal(g.kubeWrites(), writes);
+    });
+  }
+});
+
+const kubePost = (ns: string, body: object) =>
+  g.kubeAdmin('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    ...body,
+  });
+const kubeDelete = (ns: string, name: string) =>
+  g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);

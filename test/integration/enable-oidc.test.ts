@@ -1,0 +1,160 @@
+// enable-oidc through the built binary against moto_server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  CreateOpenIDConnectProviderCommand,
+  DeleteOpenIDConnectProviderCommand,
+  GetOpenIDConnectProviderCommand,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+
+let g: Ground;
+before(async () => {
+  g = await startGround('oidc');
+});
+after(() => g.close());
+
+const providers = async () =>
+  (await g.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
+const issuerOf = async (name: string) =>
+  (await g.eks.send(new DescribeClusterCommand({ name }))).cluster?.identity?.oidc?.issuer ?? '';
+
+test('without --approve: prints the plan, changes nothing, exits 0', async () => {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /\+ create\s+oidc-provider\s+arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\//,
+  );
+  assert.match(r.stdout, /re-run with --approve/);
+  assert.deepEqual(await providers(), []);
+});
+
+test('with --approve: creates the provider with the sts audience, tagged as iamsa', async () => {
+  const r = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--approve',
+    '--tags',
+    'team=platform',
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.applied, true);
+  assert.equal(out.steps[0].action, 'create');
+  // The issuer does not resolve here: created without a thumbprint, and the user is told.
+  assert.match(r.stderr, /thumbprint/);
+  const issuer = await issuerOf('oidc');
+  const provider = await g.iam.send(
+    new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: out.providerArn }),
+  );
+  assert.equal(
+    out.providerArn,
+    `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.replace('https://', '')}`,
+  );
+  assert.deepEqual(provider.ClientIDList, ['sts.amazonaws.com']);
+  const tags = Object.fromEntries((provider.Tags ?? []).map((t) => [t.Key, t.Value]));
+  assert.equal(tags['iamsa.io/managed-by'], 'iamsa');
+  assert.equal(tags['iamsa.io/cluster'], 'oidc');
+  assert.equal(tags.team, 'platform');
+});
+
+test('a second run says the cluster is already enabled, exit 0, no duplicate', async () => {
+  const r = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--approve',
+    '--tags',
+    'team=platform',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /already enabled/);
+  assert.equal((await providers()).length, 1);
+});
+
+// moto gives every cluster of a server the same issuer, so these reuse the provider made above.
+test('an existing provider without the sts audience is reused: the plan adds the audience', async () => {
+  // moto implements neither AddClientIDToOpenIDConnectProvider nor RemoveClientID..., so this
+  // checks the plan against a provider made without the audience, then restores the provider.
+  const issuer = await issuerOf('oidc');
+  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.replace('https://', '')}`;
+  await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+  await g.iam.send(
+    new CreateOpenIDConnectProviderCommand({
+      Url: issuer,
+      ClientIDList: ['other-audience'],
+      ThumbprintList: ['b'.repeat(40)],
+    }),
+  );
+  const plan = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '-o', 'json']);
+  assert.equal(plan.code, 0, plan.stderr);
+  const out = JSON.parse(plan.stdout);
+  assert.equal(out.providerArn, arn, 'the existing provider is reused, not duplicated');
+  assert.deepEqual(out.steps, [
+    {
+      resource: 'oidc-provider',
+      id: arn,
+      action: 'update',
+      changes: ['add audience sts.amazonaws.com'],
+    },
+  ]);
+  await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+  const restored = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--approve']);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal((await providers()).length, 1);
+});
+
+test('--thumbprint replaces the thumbprints of the provider', async () => {
+  const thumb = 'A'.repeat(40);
+  const r = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--thumbprint',
+    thumb,
+    '--approve',
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.steps[0].action, 'update');
+  const provider = await g.iam.send(
+    new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: out.providerArn }),
+  );
+  assert.deepEqual(provider.ThumbprintList, ['a'.repeat(40)]);
+  const again = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--thumbprint',
+    thumb,
+    '--approve',
+  ]);
+  assert.match(again.stdout, /already enabled/);
+});
+
+test('a bad thumbprint is a usage error naming it', async () => {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--thumbprint', 'xyz']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /xyz/);
+});
+
+test('a missing cluster exits 3 with a one-line error', async () => {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'ghost', '--approve']);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /^error: cluster "ghost" not found in region us-east-1/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('-o yaml prints one YAML document', async () => {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '-o', 'yaml']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^command: enable-oidc\napplied: false\n/);
+});

@@ -1,0 +1,191 @@
+// The wizard in a real pseudo-terminal (tmux), answered with keystrokes as a person would, and the
+// never-prompt-where-nobody-can-answer rules for scripts.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { type Ground, startGround } from '../support/ground.js';
+import { Terminal } from '../support/tmux.js';
+
+const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+let g: Ground;
+
+before(async () => {
+  g = await startGround('wiz');
+  await g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'legacy', labels: { team: 'x' } },
+  });
+});
+after(() => g.close());
+
+/** A terminal running iamsa with the ground's AWS environment and no CI variable. */
+function terminal(args: string[]): Terminal {
+  const env: NodeJS.ProcessEnv = { ...g.env, TERM: 'xterm-256color', HOME: process.env.HOME };
+  delete env.CI;
+  return new Terminal([process.execPath, BIN, ...args], env);
+}
+
+test('a first-timer binds a service account from the wizard alone', async () => {
+  const t = terminal(['wizard', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/AWS region/);
+    t.press('Enter'); // default from AWS_REGION
+    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: missing\)/);
+    t.press('Enter');
+    await t.waitFor(/Enable it now\?/);
+    assert.match(t.screen(), /\+ create\s+oidc-provider/);
+    t.press('Enter'); // default yes
+    await t.waitFor(/Namespace/);
+    t.press('Enter'); // "default" is preselected
+    await t.waitFor(/Service account[\s\S]*default\s+\(no role\)[\s\S]*legacy\s+\(no role\)/);
+    t.press('Down', 'Enter'); // pick the existing "legacy", below the namespace's "default"
+    await t.waitFor(/Permissions for the role/);
+    t.press('Enter'); // attach IAM policies
+    await t.waitFor(/Policy \(type to filter\)/);
+    t.type('AmazonS3ReadOnly');
+    await t.waitFor(/❯ AmazonS3ReadOnlyAccess/);
+    t.press('Enter');
+    await t.waitFor(/Attach another policy\?/);
+    t.press('Enter'); // default no
+    await t.waitFor(/Role name.*iamsa-wiz-default-legacy/);
+    t.press('Enter');
+    await t.waitFor(/Apply these changes\?/);
+    const plan = t.screen();
+    assert.match(
+      plan,
+      /\+ create\s+iam-role\s+arn:aws:iam::123456789012:role\/iamsa-wiz-default-legacy/,
+    );
+    assert.match(plan, /~ update\s+service-account\s+default\/legacy/);
+    t.type('y');
+    t.press('Enter');
+    const done = await t.waitFor(/Next step:/);
+    assert.equal(await t.exitCode(), 0);
+    console.log(`--- captured wizard screen ---\n${done.trimEnd()}\n---`);
+
+    const role = await g.iam.send(new GetRoleCommand({ RoleName: 'iamsa-wiz-default-legacy' }));
+    const attached = await g.iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: 'iamsa-wiz-default-legacy' }),
+    );
+    assert.deepEqual(
+      attached.AttachedPolicies?.map((p) => p.PolicyName),
+      ['AmazonS3ReadOnlyAccess'],
+    );
+    const sa = g.kube.getObject('serviceaccounts', 'default', 'legacy');
+    assert.equal(sa.metadata.annotations[ANNOTATION], role.Role?.Arn);
+    assert.equal(sa.metadata.labels.team, 'x');
+
+    // The printed equivalent command, run as is (no terminal), converges with no change.
+    const line = done.split('\n').find((l) => l.trim().startsWith('iamsa create-serviceaccount'));
+    assert.ok(line, 'the equivalent command is printed');
+    assert.match(line, /--approve/);
+    const args = splitShell(line.trim()).slice(1);
+    const again = await g.iamsa(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  } finally {
+    t.close();
+  }
+});
+
+test('Ctrl-C midway exits 130 and changes nothing', async () => {
+  const before = await g.awsState();
+  const writes = g.kubeWrites();
+  const t = terminal(['create-serviceaccount', '--cluster', 'wiz', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/Namespace/);
+    t.press('Enter');
+    await t.waitFor(/Service account/);
+    t.press('C-c');
+    assert.equal(await t.exitCode(), 130);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kubeWrites(), writes);
+  } finally {
+    t.close();
+  }
+});
+
+test('Esc at a prompt cancels too (exit 130)', async () => {
+  const t = terminal(['wizard', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/AWS region/);
+    t.press('Escape');
+    assert.equal(await t.exitCode(), 130);
+  } finally {
+    t.close();
+  }
+});
+
+test('at a terminal without --approve, a mutating command asks; declining exits 130 with nothing changed', async () => {
+  const before = await g.awsState();
+  const t = terminal([
+    'create-serviceaccount',
+    '--cluster',
+    'wiz',
+    '--name',
+    'asked',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ...g.kubeFlags,
+  ]);
+  try {
+    await t.waitFor(/Apply these changes\? \(y\/N\)/);
+    t.press('Enter');
+    assert.equal(await t.exitCode(), 130);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kube.getObject('serviceaccounts', 'default', 'asked'), undefined);
+  } finally {
+    t.close();
+  }
+});
+
+test('stdin not a terminal: no prompt, exit 2 naming every missing flag, no ANSI', async () => {
+  const r = await g.iamsa(['create-serviceaccount', '--namespace', 'default']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cluster/);
+  assert.match(r.stderr, /--name/);
+  assert.match(r.stderr, /--attach-policy-arn/);
+  assert.ok(!(r.stdout + r.stderr).includes('\u001b['), 'no ANSI escape codes');
+});
+
+test('CI=true in a real terminal: still no prompt, exit 2, no ANSI', async () => {
+  const env = { ...g.env, TERM: 'xterm-256color', CI: 'true' };
+  const t = new Terminal([process.execPath, BIN, 'create-serviceaccount', '--cluster', 'wiz'], env);
+  try {
+    assert.equal(await t.exitCode(), 2);
+    const screen = t.screen();
+    assert.match(screen, /missing required flags: --name, one of --attach-policy-arn/);
+  } finally {
+    t.close();
+  }
+});
+
+test('the wizard command itself needs a terminal (exit 2)', async () => {
+  const r = await g.iamsa(['wizard']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /interactive terminal/);
+});
+
+test('--no-input never prompts', async () => {
+  const env: NodeJS.ProcessEnv = { ...g.env, TERM: 'xterm-256color' };
+  delete env.CI;
+  const t = new Terminal(
+    [process.execPath, BIN, 'create-serviceaccount', '--cluster', 'wiz', '--no-input'],
+    env,
+  );
+  try {
+    assert.equal(await t.exitCode(), 2);
+  } finally {
+    t.close();
+  }
+});
+
+function splitShell(line: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
+  for (const m of line.matchAll(re))
+    words.push(m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : (m[2] ?? ''));
+  return words;
+}
