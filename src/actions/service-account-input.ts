@@ -2,7 +2,8 @@
 // anything half-made. Returns the input in the shape the planners use.
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
-import { type KubeAccess, readCaFile } from '../kube/connection.js';
+import { readCaFile } from '../kube/ca-file.js';
+import type { KubeAccess } from '../kube/connection.js';
 import {
   defaultRoleName,
   mergeTags,
@@ -61,6 +62,7 @@ export async function checkInput(input: CreateServiceAccountInput): Promise<Chec
       input.roleName && '--role-name',
       input.rolePath && '--role-path',
       input.permissionsBoundary && '--permissions-boundary',
+      input.tags.length && '--tags',
     ].filter(Boolean);
     if (conflicting.length) {
       throw new ValidationError(

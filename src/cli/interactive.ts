@@ -33,11 +33,16 @@ export async function runInteractive(
       import('../aws/clients.js'),
       import('../aws/thumbprint.js'),
     ]);
-    const prompter = await createPrompter((result) => renderResult(result, style));
+    const prompter = await createPrompter((result) =>
+      renderResult(result, style, { footer: false }),
+    );
+    const configured = globals.region ?? (await clientsModule.configuredRegion(globals.profile));
+    // A cluster named on the command line lives in the configured region: no need to ask.
+    if (prefill.cluster && configured) prefill = { ...prefill, region: configured };
     const outcome = await runWizard(prefill, {
       prompter,
       reporter,
-      defaultRegion: globals.region ?? (await clientsModule.configuredRegion(globals.profile)),
+      defaultRegion: configured,
       async connect(region) {
         const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
         return {

@@ -1,6 +1,7 @@
 // Flags to the Kubernetes access mode, and the lazily loaded connector behind it.
 import type { ClusterInfo } from '../aws/eks.js';
 import type { AwsClients } from '../aws/clients.js';
+import { ValidationError } from '../errors.js';
 import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 
 export interface KubeFlags {
@@ -11,6 +12,11 @@ export interface KubeFlags {
 }
 
 export function kubeAccess(flags: KubeFlags): KubeAccess {
+  if ((flags.kubeconfig || flags.context) && (flags.kubeServer || flags.kubeCaFile)) {
+    throw new ValidationError(
+      '--kubeconfig/--context and --kube-server/--kube-ca-file are two ways to connect; pick one',
+    );
+  }
   if (flags.kubeconfig || flags.context)
     return { mode: 'kubeconfig', file: flags.kubeconfig, context: flags.context };
   return { mode: 'eks', server: flags.kubeServer, caFile: flags.kubeCaFile };

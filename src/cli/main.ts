@@ -2,7 +2,8 @@
 import { CommanderError } from 'commander';
 import { ExitCode, ValidationError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { exitWithError } from './run.js';
+import { formatDocument } from '../ui/output.js';
+import { exit, exitWithError } from './run.js';
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,7 +15,8 @@ const argv = process.argv.slice(2);
 const wants = (flag: string) => argv.includes(flag);
 const outputAt = argv.findIndex((a) => a === '-o' || a === '--output');
 const fallbackGlobals = {
-  output: (outputAt >= 0 ? argv[outputAt + 1] : 'text') as 'text' | 'json' | 'yaml',
+  output: (['json', 'yaml'].includes(argv[outputAt + 1] ?? '') ? argv[outputAt + 1] : 'text') as
+    'text' | 'json' | 'yaml',
   verbose: wants('--verbose'),
   color: !wants('--no-color'),
 };
@@ -23,8 +25,17 @@ try {
   await buildProgram(version).parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    // Commander already printed help, the version or its usage message.
-    process.exit(error.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
+    // Commander already printed help, the version or its usage message on the terminal.
+    if (error.exitCode === 0) process.exit(ExitCode.ok);
+    if (fallbackGlobals.output === 'text') process.exit(ExitCode.usage);
+    const message = error.message.replace(/^error: /, '');
+    await exit(
+      ExitCode.usage,
+      await formatDocument(
+        { error: { message, exitCode: ExitCode.usage } },
+        fallbackGlobals.output,
+      ),
+    );
   }
   await exitWithError(
     error instanceof Error ? error : new ValidationError(String(error)),

@@ -42,7 +42,7 @@ export async function run(
     let result = plan.result;
     if (approve) result = result.changed ? await plan.apply() : { ...result, applied: true };
     else if (result.changed && terminal.interactive && !machine) {
-      process.stdout.write(`${renderResult(result, style)}\n`);
+      process.stdout.write(`${renderResult(result, style, { footer: false })}\n`);
       const { createPrompter } = await import('../ui/prompts.js');
       const yes = await (await createPrompter()).confirm('Apply these changes?', false);
       if (!yes) throw new CancelledError('not applied: nothing was changed');

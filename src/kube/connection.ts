@@ -1,10 +1,10 @@
 // Builds the Kubernetes connection. By default, like eksctl, straight from the EKS API: the
 // cluster's endpoint and CA, and a bearer token presigned with the caller's AWS identity, so
 // iamsa always writes to the cluster that was named, whatever the local kubeconfig says.
-import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo } from '../aws/eks.js';
 import { ValidationError } from '../errors.js';
+import { readCaFile } from './ca-file.js';
 import { createKubeGateway, type KubeGateway } from './gateway.js';
 
 export type KubeAccess =
@@ -14,19 +14,6 @@ export type KubeAccess =
 export interface KubeConnection {
   gateway: KubeGateway;
   warnings: string[];
-}
-
-export function readCaFile(file: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`cannot read --kube-ca-file ${file}: ${(error as Error).message}`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new ValidationError(`--kube-ca-file ${file} holds no PEM certificate`);
-  }
-  return pem;
 }
 
 export async function connectKube(

@@ -9,6 +9,8 @@ export interface RenderOptions {
   applyCommand?: string;
   /** Only the ARNs and the summary line (the steps were shown before a confirmation). */
   summaryOnly?: boolean;
+  /** Leave out the closing summary line (a confirmation prompt follows instead). */
+  footer?: boolean;
 }
 
 export function renderResult(
@@ -34,7 +36,9 @@ export function renderResult(
   if (result.serviceAccount) {
     lines.push(`Service account: ${result.serviceAccount.namespace}/${result.serviceAccount.name}`);
   }
-  if (!options.summaryOnly || result.applied) lines.push(summary(result, options.applyCommand));
+  if (options.footer !== false && (!options.summaryOnly || result.applied)) {
+    lines.push(summary(result, options.applyCommand));
+  }
   return lines.join('\n');
 }
 

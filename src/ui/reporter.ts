@@ -1,5 +1,7 @@
-// Renders what actions report: a spinner on a terminal, plain lines in logs, timing with --verbose.
+// Renders what actions report: one spinner on a terminal (however many tasks run at once), plain
+// lines in logs, timings with --verbose.
 import type { ChalkInstance } from 'chalk';
+import type { Ora } from 'ora';
 import type { Reporter } from '../actions/reporter.js';
 import type { Terminal } from './terminal.js';
 
@@ -8,25 +10,54 @@ export function createReporter(
   style: ChalkInstance,
   verbose: boolean,
 ): Reporter {
-  const write = (line: string) => process.stderr.write(`${line}\n`);
+  // A line written while the spinner spins would be overdrawn: pause it around the line.
+  const write = (line: string) => {
+    const spinning = spinner?.isSpinning;
+    if (spinning) spinner?.stop();
+    process.stderr.write(`${line}\n`);
+    if (spinning) spinner?.start(spinnerText());
+  };
+  const active: string[] = [];
+  let spinner: Ora | undefined;
+
+  const spinnerText = () =>
+    active.length > 1 ? `${active[0]} (+${active.length - 1} more)` : (active[0] ?? '');
+
+  const begin = async (label: string) => {
+    active.push(label);
+    if (!spinner) {
+      const { default: ora } = await import('ora');
+      spinner ??= ora({ stream: process.stderr, color: 'cyan', discardStdin: false });
+    }
+    spinner.text = spinnerText();
+    if (!spinner.isSpinning) spinner.start();
+  };
+
+  // Persists one finished task as a line above the spinner, which keeps going for the others.
+  const end = (label: string, symbol: string, text = label) => {
+    active.splice(active.indexOf(label), 1);
+    if (!spinner) return;
+    spinner.stopAndPersist({ symbol, text });
+    if (active.length) spinner.start(spinnerText());
+  };
+
   return {
     async progress(label, work) {
       const started = performance.now();
-      const elapsed = () =>
-        verbose ? style.dim(` (${Math.round(performance.now() - started)} ms)`) : '';
+      const timed = () =>
+        `${label}${verbose ? style.dim(` (${Math.round(performance.now() - started)} ms)`) : ''}`;
       if (!terminal.spinners) {
         const result = await work();
-        if (verbose) write(`${style.green('✓')} ${label}${elapsed()}`);
+        if (verbose) write(`${style.green('✓')} ${timed()}`);
         return result;
       }
-      const { default: ora } = await import('ora');
-      const spinner = ora({ text: label, stream: process.stderr, color: 'cyan' }).start();
+      await begin(label);
       try {
         const result = await work();
-        spinner.succeed(`${label}${elapsed()}`);
+        end(label, style.green('✔'), timed());
         return result;
       } catch (error) {
-        spinner.fail(label);
+        end(label, style.red('✖'));
         throw error;
       }
     },
