@@ -2,6 +2,7 @@
 // wizard use case, then prints the result, the equivalent CI command line and the next step.
 import type { WizardPrefill } from '../actions/wizard.js';
 import { ValidationError } from '../errors.js';
+import { formatDocument } from '../ui/output.js';
 import { renderResult } from '../ui/render-result.js';
 import { createReporter } from '../ui/reporter.js';
 import { makeStyle } from '../ui/style.js';
@@ -33,8 +34,10 @@ export async function runInteractive(
       import('../aws/clients.js'),
       import('../aws/thumbprint.js'),
     ]);
-    const prompter = await createPrompter((result) =>
-      renderResult(result, style, { footer: false }),
+    const machine = globals.output !== 'text';
+    const prompter = await createPrompter(
+      (result) => renderResult(result, style, { footer: false }),
+      machine ? process.stderr : process.stdout,
     );
     const configured = globals.region ?? (await clientsModule.configuredRegion(globals.profile));
     // A cluster named on the command line lives in the configured region: no need to ask.
@@ -53,11 +56,16 @@ export async function runInteractive(
       },
     });
     const { namespace, name } = outcome.input;
+    const command = createServiceAccountCommandLine(outcome.region, outcome.input, globals.profile);
+    if (machine) {
+      const document = { ...outcome.result, equivalentCommand: command };
+      return await exit(0, await formatDocument(document, globals.output as 'json' | 'yaml'));
+    }
     const lines = [
       renderResult(outcome.result, style, { summaryOnly: true }),
       '',
       style.bold('The same, without prompts (for CI scripts):'),
-      `  ${createServiceAccountCommandLine(outcome.region, outcome.input, globals.profile)}`,
+      `  ${command}`,
       '',
       style.bold('Next step:'),
       `  Restart the pods of ${namespace}/${name} so they pick up the role, e.g.`,

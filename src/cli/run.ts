@@ -41,13 +41,19 @@ export async function run(
     const plan = await action({ globals, reporter, aws });
     let result = plan.result;
     if (approve) result = result.changed ? await plan.apply() : { ...result, applied: true };
-    else if (result.changed && terminal.interactive && !machine) {
-      process.stdout.write(`${renderResult(result, style, { footer: false })}\n`);
+    else if (result.changed && terminal.interactive) {
+      // At a terminal: show the plan and ask (default no). With -o json|yaml the conversation
+      // happens on stderr and stdout still gets only the document.
+      const talk = machine ? process.stderr : process.stdout;
+      talk.write(`${renderResult(result, style, { footer: false })}\n`);
       const { createPrompter } = await import('../ui/prompts.js');
-      const yes = await (await createPrompter()).confirm('Apply these changes?', false);
+      const yes = await (
+        await createPrompter(undefined, talk)
+      ).confirm('Apply these changes?', false);
       if (!yes) throw new CancelledError('not applied: nothing was changed');
       result = await plan.apply();
-      return await exit(ExitCode.ok, `${renderResult(result, style, { summaryOnly: true })}\n`);
+      if (!machine)
+        return await exit(ExitCode.ok, `${renderResult(result, style, { summaryOnly: true })}\n`);
     }
     const text = machine
       ? await formatDocument(result, globals.output as 'json' | 'yaml')

@@ -53,7 +53,7 @@ export async function connectKube(
     return { gateway: createKubeGateway(kc, server), warnings };
   }
 
-  const server = access.server ?? cluster.endpoint;
+  const server = (access.server ?? cluster.endpoint).replace(/\/+$/, '');
   if (!server)
     throw new ValidationError(
       `cluster ${cluster.name} reports no API endpoint; pass --kube-server`,

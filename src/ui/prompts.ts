@@ -1,5 +1,5 @@
-// The only place that talks to inquirer. Prompts render on stderr's terminal side by side with the
-// spinners; Ctrl-C and Esc become CancelledError (exit 130) wherever they happen.
+// The only place that talks to inquirer. Prompts render on stdout, or on stderr when stdout carries
+// a JSON/YAML document; Ctrl-C and Esc become CancelledError (exit 130) wherever they happen.
 import { emitKeypressEvents } from 'node:readline';
 import type * as InquirerModule from '@inquirer/prompts';
 import type { CommandResult } from '../actions/plan.js';
@@ -9,7 +9,15 @@ import { CancelledError } from '../errors.js';
 type Inquirer = typeof InquirerModule;
 
 /** Runs one prompt with Esc wired to abort it, and maps cancellation to CancelledError. */
-async function ask<T>(prompt: (context: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+interface PromptContext {
+  signal: AbortSignal;
+  output: NodeJS.WritableStream;
+}
+
+async function askOn<T>(
+  output: NodeJS.WritableStream,
+  prompt: (context: PromptContext) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onKey = (_: string, key: { name?: string } | undefined) => {
     if (key?.name === 'escape') controller.abort();
@@ -17,7 +25,7 @@ async function ask<T>(prompt: (context: { signal: AbortSignal }) => Promise<T>):
   emitKeypressEvents(process.stdin);
   process.stdin.on('keypress', onKey);
   try {
-    return await prompt({ signal: controller.signal });
+    return await prompt({ signal: controller.signal, output });
   } catch (error) {
     const name = (error as Error | undefined)?.name;
     if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') {
@@ -31,11 +39,13 @@ async function ask<T>(prompt: (context: { signal: AbortSignal }) => Promise<T>):
 
 export async function createPrompter(
   render: (result: CommandResult) => string = () => '',
+  output: NodeJS.WriteStream = process.stdout,
 ): Promise<Prompter> {
   const inquirer: Inquirer = await import('@inquirer/prompts');
+  const ask = <T>(prompt: (context: PromptContext) => Promise<T>) => askOn(output, prompt);
   return {
-    show: (result) => process.stdout.write(`${render(result)}\n`),
-    say: (message) => process.stdout.write(`${message}\n`),
+    show: (result) => output.write(`${render(result)}\n`),
+    say: (message) => output.write(`${message}\n`),
     select: (message, choices, defaultValue) =>
       ask((ctx) =>
         inquirer.select(

@@ -10,7 +10,10 @@ import {
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+import { kubeconfigFor } from '../support/kube-emulator/index.js';
+import { createTestPki } from '../support/pki.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -359,6 +362,124 @@ describe('modes', () => {
     assert.match(r.stderr, /not-ours/);
     assert.deepEqual(await g.awsState(), before);
     assert.equal(g.kubeWrites(), writes);
+  });
+});
+
+describe('failures and connections', () => {
+  test('a failure after the role was made says what exists now, and a re-run finishes the job', async () => {
+    g.kube.failNext(
+      'POST',
+      /\/namespaces\/default\/serviceaccounts$/,
+      500,
+      'etcdserver: request timed out',
+    );
+    const r = await csa('--name', 'partial', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /etcdserver: request timed out/);
+    assert.match(
+      r.stderr,
+      /already done: created iam-role arn:aws:iam::123456789012:role\/iamsa-demo-default-partial/,
+    );
+    assert.match(r.stderr, /re-run the same command/);
+    assert.ok(await roleOf('iamsa-demo-default-partial'));
+    assert.equal(sa('default', 'partial'), undefined);
+    const again = await csa('--name', 'partial', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /= unchanged\s+iam-role/);
+    assert.match(again.stdout, /\+ create\s+service-account\s+default\/partial/);
+  });
+
+  test('Kubernetes refusing the caller is an auth error (exit 4) before any write', async () => {
+    g.kube.failNext(
+      'GET',
+      /\/serviceaccounts\/denied$/,
+      403,
+      'serviceaccounts "denied" is forbidden: User cannot get resource',
+    );
+    const before = await g.awsState();
+    const r = await csa('--name', 'denied', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /forbidden/);
+    assert.deepEqual(await g.awsState(), before);
+  });
+
+  test('--kubeconfig is used as given, with a warning when its server is not the cluster endpoint', async () => {
+    const file = join(tmpdir(), `iamsa-kubeconfig-${process.pid}.yaml`);
+    writeFileSync(file, kubeconfigFor(g.kube.url, g.adminToken, g.pki.rootCertPath));
+    const r = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--name',
+      'viakubeconfig',
+      '--attach-policy-arn',
+      READONLY,
+      '--kubeconfig',
+      file,
+      '--approve',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: kubeconfig server https:\/\/127\.0\.0\.1:\d+ differs from the endpoint of cluster demo/,
+    );
+    assert.ok(sa('default', 'viakubeconfig'));
+    const missing = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--name',
+      'x',
+      '--attach-policy-arn',
+      READONLY,
+      '--kubeconfig',
+      file,
+      '--context',
+      'nope',
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /context "nope" not found/);
+  });
+
+  test('TLS stays verified: a CA that did not sign the server certificate is refused', async () => {
+    const other = createTestPki();
+    const before = await g.awsState();
+    const r = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--name',
+      'tls',
+      '--attach-policy-arn',
+      READONLY,
+      '--kube-server',
+      g.kube.url,
+      '--kube-ca-file',
+      other.rootCertPath,
+      '--approve',
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /TLS verification of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ failed/,
+    );
+    assert.deepEqual(await g.awsState(), before);
+  });
+
+  test('by default iamsa connects to the endpoint EKS reports for the cluster', async () => {
+    const r = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--name',
+      'direct',
+      '--attach-policy-arn',
+      READONLY,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const endpoint =
+      (await g.eks.send(new DescribeClusterCommand({ name: g.cluster }))).cluster?.endpoint ?? '';
+    assert.ok(r.stderr.includes(endpoint.replace(/\/$/, '')), r.stderr);
   });
 });
 

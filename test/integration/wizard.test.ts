@@ -141,6 +141,31 @@ test('at a terminal without --approve, a mutating command asks; declining exits 
   }
 });
 
+test('with -o json at a terminal the question goes to stderr and the answer is one JSON document', async () => {
+  const t = terminal([
+    'create-serviceaccount',
+    '--cluster',
+    'wiz',
+    '--name',
+    'jsonasked',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    '-o',
+    'json',
+    ...g.kubeFlags,
+  ]);
+  try {
+    await t.waitFor(/Apply these changes\? \(y\/N\)/);
+    t.type('y');
+    t.press('Enter');
+    assert.equal(await t.exitCode(), 0);
+    assert.match(t.screen(), /"applied": true,\s+"changed": true/);
+    assert.ok(g.kube.getObject('serviceaccounts', 'default', 'jsonasked'));
+  } finally {
+    t.close();
+  }
+});
+
 test('stdin not a terminal: no prompt, exit 2 naming every missing flag, no ANSI', async () => {
   const r = await g.iamsa(['create-serviceaccount', '--namespace', 'default']);
   assert.equal(r.code, 2);

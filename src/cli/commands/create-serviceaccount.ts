@@ -51,7 +51,7 @@ export function registerCreateServiceAccount(program: Command): void {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(flags);
     if (missing.length) {
-      if (!detectTerminal(globals).interactive || globals.output !== 'text') {
+      if (!detectTerminal(globals).interactive) {
         return exitWithError(
           new ValidationError(`missing required flags: ${missing.join(', ')}`, {
             hint: 'pass them (see iamsa create-serviceaccount --help), or run at a terminal to be asked for them',

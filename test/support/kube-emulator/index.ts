@@ -6,7 +6,8 @@ import { Authenticator } from './auth.js';
 import { DEFAULT_VERSION, versionInfo } from './discovery.js';
 import type { Resource } from './store.js';
 import { Store } from './store.js';
-import { createApiServer, type RequestRecord } from './server.js';
+import { createApiServer, type Fault, type RequestRecord } from './server.js';
+import { StatusError } from './status.js';
 
 export type { RequestRecord } from './server.js';
 export { decodeEksToken, EKS_PREFIX, TokenRejected } from './auth.js';
@@ -48,6 +49,8 @@ export interface KubeEmulator {
   requests: RequestRecord[];
   /** A deep copy of the stored object, or undefined. */
   getObject(kind: Resource, namespace: string | undefined, name: string): any | undefined;
+  /** Answers the next matching request with this status instead of serving it. */
+  failNext(method: string, path: RegExp, code: number, message: string): void;
   /** Back to the initial namespaces (each with its "default" service account); log cleared. */
   reset(): void;
   close(): Promise<void>;
@@ -67,8 +70,10 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   const seed = () => initial.forEach((ns) => api.seedNamespace(ns));
   seed();
   const requests: RequestRecord[] = [];
+  const faults: Fault[] = [];
   let port = 0;
   const server = createApiServer({
+    faults,
     certPem: options.tls.certPem,
     keyPem: options.tls.keyPem,
     api,
@@ -92,7 +97,13 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     requests,
     getObject: (kind, namespace, name) =>
       store.get(kind, kind === 'namespaces' ? undefined : namespace, name),
+    failNext(method, path, code, message) {
+      const reason =
+        code === 403 ? 'Forbidden' : code === 409 ? 'Conflict' : code >= 500 ? 'InternalError' : '';
+      faults.push({ method, path, error: new StatusError(code, reason, message) });
+    },
     reset() {
+      faults.length = 0;
       store.clear();
       auth.clearCache();
       requests.length = 0;

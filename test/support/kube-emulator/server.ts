@@ -29,6 +29,12 @@ import {
 } from './status.js';
 import { type IncludeObject, partialObjectMetadata, toTable } from './table.js';
 
+export interface Fault {
+  method: string;
+  path: RegExp;
+  error: StatusError;
+}
+
 export interface RequestRecord {
   method: string;
   /** URL path without the query string. */
@@ -109,6 +115,8 @@ export interface HttpFrontOptions {
   api: Registry;
   auth: Authenticator;
   requests: RequestRecord[];
+  /** Failures to answer instead of serving, each used once (fault injection for tests). */
+  faults: Fault[];
   serverAddress: () => string;
   version: Obj;
 }
@@ -271,6 +279,10 @@ export function createApiServer(o: HttpFrontOptions): Server {
         const user = await o.auth.authenticate(req.headers.authorization);
         if (!user) throw unauthorized();
         record.user = user;
+        const fault = o.faults.findIndex(
+          (f) => f.method === record.method && f.path.test(url.pathname),
+        );
+        if (fault >= 0) throw o.faults.splice(fault, 1)[0]?.error;
         const reply = await dispatch(req, url, body, (transform) => {
           output = negotiateOutput(req.headers.accept, transform);
         });
