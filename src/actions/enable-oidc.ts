@@ -13,7 +13,16 @@ import {
   validateClusterName,
   validateThumbprints,
 } from '../policy/index.js';
-import { type Planned, type PlanStep, planned, started, step } from './plan.js';
+import {
+  changedTags,
+  describeTags,
+  type Planned,
+  type PlanStep,
+  planned,
+  started,
+  step,
+  updateStep,
+} from './plan.js';
 import type { Reporter } from './reporter.js';
 
 export interface EnableOidcInput {
@@ -64,34 +73,25 @@ export async function planEnableOidc(
   const steps: PlanStep[] = [];
 
   if (existing) {
-    const changes: string[] = [];
-    if (!existing.clientIds.includes(STS_AUDIENCE)) changes.push(`add audience ${STS_AUDIENCE}`);
-    const thumbprintsDiffer =
-      thumbprints.length > 0 &&
-      [...thumbprints].sort().join() !== [...existing.thumbprints].sort().join();
-    if (thumbprintsDiffer)
-      changes.push(
-        `thumbprints: ${existing.thumbprints.join(',') || '(none)'} -> ${thumbprints.join(',')}`,
-      );
-    const tagDiff = Object.entries(userTags).filter(([k, v]) => existing.tags[k] !== v);
-    if (tagDiff.length) changes.push(`tags: ${tagDiff.map(([k, v]) => `${k}=${v}`).join(',')}`);
+    const sameThumbprints =
+      [...thumbprints].sort().join() === [...existing.thumbprints].sort().join();
+    const tags = changedTags(userTags, existing.tags);
     steps.push(
-      step({
-        resource: 'oidc-provider',
-        id: arn,
-        action: changes.length ? 'update' : 'unchanged',
-        changes,
-        phase: 1,
-        run: async () => {
-          await Promise.all([
-            existing.clientIds.includes(STS_AUDIENCE)
-              ? undefined
-              : iam.addOidcClientId(arn, STS_AUDIENCE),
-            thumbprintsDiffer ? iam.updateOidcThumbprints(arn, thumbprints) : undefined,
-            tagDiff.length ? iam.tagOidcProvider(arn, Object.fromEntries(tagDiff)) : undefined,
-          ]);
+      updateStep('oidc-provider', arn, 1, [
+        !existing.clientIds.includes(STS_AUDIENCE) && {
+          change: `add audience ${STS_AUDIENCE}`,
+          run: () => iam.addOidcClientId(arn, STS_AUDIENCE),
         },
-      }),
+        thumbprints.length > 0 &&
+          !sameThumbprints && {
+            change: `thumbprints: ${existing.thumbprints.join(',') || '(none)'} -> ${thumbprints.join(',')}`,
+            run: () => iam.updateOidcThumbprints(arn, thumbprints),
+          },
+        Object.keys(tags).length > 0 && {
+          change: `tags: ${describeTags(tags)}`,
+          run: () => iam.tagOidcProvider(arn, tags),
+        },
+      ]),
     );
   } else {
     let useThumbprints = thumbprints;

@@ -15,7 +15,7 @@ import {
   type TrustTarget,
   trustPoliciesEqual,
 } from '../policy/index.js';
-import { type PlanStep, step } from './plan.js';
+import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
 import type { Reporter } from './reporter.js';
 import type { CheckedInput } from './service-account-input.js';
 
@@ -86,9 +86,7 @@ export async function planRole(
           ...(input.permissionsBoundary
             ? [`permissions boundary ${input.permissionsBoundary}`]
             : []),
-          `tags ${Object.entries(input.roleTags)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')}`,
+          `tags ${describeTags(input.roleTags)}`,
         ],
         phase: 1,
         run: async () => {
@@ -124,33 +122,24 @@ export async function planRole(
         },
       );
     }
-    const changes: string[] = [];
-    const trustDiffers = !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust);
-    if (trustDiffers) changes.push('trust policy');
-    const boundaryDiffers =
-      !!input.permissionsBoundary && role.permissionsBoundaryArn !== input.permissionsBoundary;
-    if (boundaryDiffers) changes.push(`permissions boundary -> ${input.permissionsBoundary}`);
-    const tagDiff = Object.fromEntries(
-      Object.entries(input.roleTags).filter(([k, v]) => role.tags[k] !== v),
-    );
-    if (Object.keys(tagDiff).length) changes.push(`tags ${Object.keys(tagDiff).join(',')}`);
+    const tags = changedTags(input.roleTags, role.tags);
+    const boundary = input.permissionsBoundary;
     steps.push(
-      step({
-        resource: 'iam-role',
-        id: arn,
-        action: changes.length ? 'update' : 'unchanged',
-        changes,
-        phase: 1,
-        run: async () => {
-          await Promise.all([
-            trustDiffers ? iam.updateTrustPolicy(name, trustText) : undefined,
-            boundaryDiffers && input.permissionsBoundary
-              ? iam.putPermissionsBoundary(name, input.permissionsBoundary)
-              : undefined,
-            Object.keys(tagDiff).length ? iam.tagRole(name, tagDiff) : undefined,
-          ]);
+      updateStep('iam-role', arn, 1, [
+        !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
+          change: 'trust policy',
+          run: () => iam.updateTrustPolicy(name, trustText),
         },
-      }),
+        !!boundary &&
+          role.permissionsBoundaryArn !== boundary && {
+            change: `permissions boundary -> ${boundary}`,
+            run: () => iam.putPermissionsBoundary(name, boundary),
+          },
+        Object.keys(tags).length > 0 && {
+          change: `tags ${Object.keys(tags).join(',')}`,
+          run: () => iam.tagRole(name, tags),
+        },
+      ]),
     );
   }
 

@@ -39,6 +39,42 @@ export interface CommandResult {
 
 export const step = (s: PlanStep): PlanStep => s;
 
+/** One change to an existing resource: what it is, in a few words, and how to make it. */
+export interface Edit {
+  change: string;
+  run: () => Promise<void>;
+}
+
+/** An update step made of the edits that apply (false = not needed); unchanged when none do. */
+export function updateStep(
+  resource: ResourceKind,
+  id: string,
+  phase: number,
+  edits: Array<Edit | false>,
+): PlanStep {
+  const needed = edits.filter((e): e is Edit => e !== false);
+  return {
+    resource,
+    id,
+    action: needed.length ? 'update' : 'unchanged',
+    changes: needed.map((e) => e.change),
+    phase,
+    run: async () => {
+      await Promise.all(needed.map((e) => e.run()));
+    },
+  };
+}
+
+/** The wanted tags whose value differs from (or is missing in) the current ones. */
+export function changedTags(wanted: Record<string, string>, current: Record<string, string>) {
+  return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => current[k] !== v));
+}
+
+export const describeTags = (tags: Record<string, string>) =>
+  Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
 /** A computed plan: its result as a plan, and the way to apply it. */
 export interface Planned {
   result: CommandResult;

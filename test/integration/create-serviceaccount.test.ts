@@ -26,6 +26,26 @@ const csa = (...args: string[]) =>
 const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
 const roleOf = async (name: string) =>
   (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+/** The trust policy of irsa.md, written out literally (not with iamsa's own builder). */
+const expectedTrust = (namespace: string, name: string) => {
+  const host = providerArn.split('oidc-provider/')[1];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${host}:sub`]: `system:serviceaccount:${namespace}:${name}`,
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  };
+};
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 before(async () => {
@@ -80,23 +100,10 @@ describe('the full path', () => {
       ['iam-role:create', 'policy-attachment:create', 'service-account:create'],
     );
     const role = await roleOf('iamsa-demo-default-app');
-    const host = providerArn.split('oidc-provider/')[1];
-    assert.deepEqual(JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')), {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: providerArn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${host}:sub`]: 'system:serviceaccount:default:app',
-              [`${host}:aud`]: 'sts.amazonaws.com',
-            },
-          },
-        },
-      ],
-    });
+    assert.deepEqual(
+      JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')),
+      expectedTrust('default', 'app'),
+    );
     const tags = Object.fromEntries((role?.Tags ?? []).map((t) => [t.Key, t.Value]));
     assert.equal(tags['iamsa.io/managed-by'], 'iamsa');
     assert.equal(tags['iamsa.io/service-account'], 'app');
@@ -282,23 +289,7 @@ describe('modes', () => {
   });
 
   test('--attach-role-arn uses a role whose trust admits the service account', async () => {
-    const host = providerArn.split('oidc-provider/')[1];
-    const trust = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: providerArn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${host}:sub`]: 'system:serviceaccount:default:byo',
-              [`${host}:aud`]: 'sts.amazonaws.com',
-            },
-          },
-        },
-      ],
-    };
+    const trust = expectedTrust('default', 'byo');
     const created = await g.iam.send(
       new CreateRoleCommand({
         RoleName: 'byo-role',

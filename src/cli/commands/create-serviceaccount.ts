@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CreateServiceAccountInput } from '../../actions/service-account-input.js';
 import { ValidationError } from '../../errors.js';
 import { detectTerminal } from '../../ui/terminal.js';
 import { collect, type GlobalOptions } from '../globals.js';
@@ -60,22 +61,13 @@ export function registerCreateServiceAccount(program: Command): void {
         );
       }
       const explicitNamespace = command.getOptionValueSource('namespace') !== 'default';
+      const prefill = toInput(flags);
       return runInteractive(globals, {
+        ...prefill,
         region: globals.region,
         cluster: flags.cluster,
-        namespace: explicitNamespace ? flags.namespace : undefined,
         name: flags.name,
-        policyArns: flags.attachPolicyArn ?? [],
-        policyFile: flags.attachPolicy,
-        attachRoleArn: flags.attachRoleArn,
-        roleName: flags.roleName,
-        rolePath: flags.rolePath,
-        permissionsBoundary: flags.permissionsBoundary,
-        tags: flags.tags ?? [],
-        kube: kubeAccess(flags),
-        roleOnly: !!flags.roleOnly,
-        overrideExisting: !!flags.overrideExistingServiceaccounts,
-        createNamespace: !!flags.createNamespace,
+        namespace: explicitNamespace ? flags.namespace : undefined,
       });
     }
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
@@ -83,25 +75,11 @@ export function registerCreateServiceAccount(program: Command): void {
         import('../../actions/create-serviceaccount.js'),
         aws(),
       ]);
-      return planCreateServiceAccount(
-        {
-          cluster: flags.cluster ?? '',
-          namespace: flags.namespace,
-          name: flags.name ?? '',
-          policyArns: flags.attachPolicyArn ?? [],
-          policyFile: flags.attachPolicy,
-          attachRoleArn: flags.attachRoleArn,
-          roleName: flags.roleName,
-          rolePath: flags.rolePath,
-          permissionsBoundary: flags.permissionsBoundary,
-          tags: flags.tags ?? [],
-          kube: kubeAccess(flags),
-          roleOnly: !!flags.roleOnly,
-          overrideExisting: !!flags.overrideExistingServiceaccounts,
-          createNamespace: !!flags.createNamespace,
-        },
-        { ...clients, openKube: kubeOpener(clients), reporter },
-      );
+      return planCreateServiceAccount(toInput(flags), {
+        ...clients,
+        openKube: kubeOpener(clients),
+        reporter,
+      });
     });
   });
 }
@@ -115,4 +93,24 @@ function missingFlags(flags: Flags): string[] {
       !flags.attachRoleArn &&
       'one of --attach-policy-arn, --attach-policy, --attach-role-arn',
   ].filter((m): m is string => !!m);
+}
+
+/** Flags to the use case's input: names only, every check is the action's. */
+function toInput(flags: Flags): CreateServiceAccountInput {
+  return {
+    cluster: flags.cluster ?? '',
+    namespace: flags.namespace,
+    name: flags.name ?? '',
+    policyArns: flags.attachPolicyArn ?? [],
+    policyFile: flags.attachPolicy,
+    attachRoleArn: flags.attachRoleArn,
+    roleName: flags.roleName,
+    rolePath: flags.rolePath,
+    permissionsBoundary: flags.permissionsBoundary,
+    tags: flags.tags ?? [],
+    kube: kubeAccess(flags),
+    roleOnly: !!flags.roleOnly,
+    overrideExisting: !!flags.overrideExistingServiceaccounts,
+    createNamespace: !!flags.createNamespace,
+  };
 }
