@@ -1,6 +1,6 @@
 // `npm run bench`: wall time and peak memory of the bundled binary, measured with /usr/bin/time
 // over several runs against the local emulators. Prints a table; not a test.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startGround } from '../test/support/ground.js';
 
@@ -8,17 +8,25 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const bin = fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
 const g = await startGround('bench');
 
-function measure(args: string[]): { ms: number; kb: number; code: number | null } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {
-    env: g.env,
-    encoding: 'utf8',
+// Asynchronous on purpose: the Kubernetes emulator lives in this process and must keep serving.
+function measure(args: string[]): Promise<{ ms: number; kb: number; code: number | null }> {
+  return new Promise((resolve) => {
+    execFile(
+      '/usr/bin/time',
+      ['-f', '%e %M', process.execPath, ...args],
+      { env: g.env },
+      (error, _stdout, stderr) => {
+        const [seconds = '0', kb = '0'] = (stderr.trim().split('\n').pop() ?? '').split(' ');
+        const code = error ? ((error as { code?: number }).code ?? 1) : 0;
+        resolve({ ms: Number(seconds) * 1000, kb: Number(kb), code });
+      },
+    );
   });
-  const [seconds = '0', kb = '0'] = (r.stderr.trim().split('\n').pop() ?? '').split(' ');
-  return { ms: Number(seconds) * 1000, kb: Number(kb), code: r.status };
 }
 
-function row(label: string, args: (i: number) => string[]) {
-  const samples = Array.from({ length: RUNS }, (_, i) => measure(args(i)));
+async function row(label: string, args: (i: number) => string[]) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await measure(args(i)));
   const bad = samples.find((s) => s.code !== 0);
   if (bad) throw new Error(`${label} exited ${bad.code}`);
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
@@ -30,7 +38,7 @@ function row(label: string, args: (i: number) => string[]) {
 }
 
 try {
-  const enabled = measure([bin, 'enable-oidc', '--cluster', 'bench', '--approve']);
+  const enabled = await measure([bin, 'enable-oidc', '--cluster', 'bench', '--approve']);
   if (enabled.code !== 0) throw new Error('enable-oidc failed');
   const csa = (name: string) => [
     bin,
@@ -45,11 +53,11 @@ try {
     '--approve',
   ];
   console.log(`node ${process.version}, ${RUNS} runs each (time resolution 10 ms)`);
-  row('node -e 0 (bare Node start)', () => ['-e', '0']);
-  row('iamsa --version', () => [bin, '--version']);
-  row('iamsa --help', () => [bin, '--help']);
-  row('iamsa create-serviceaccount --approve (new)', (i) => csa(`bench-${i}`));
-  row('iamsa create-serviceaccount --approve (converged)', (i) => csa(`bench-${i}`));
+  await row('node -e 0 (bare Node start)', () => ['-e', '0']);
+  await row('iamsa --version', () => [bin, '--version']);
+  await row('iamsa --help', () => [bin, '--help']);
+  await row('iamsa create-serviceaccount --approve (new)', (i) => csa(`bench-${i}`));
+  await row('iamsa create-serviceaccount --approve (converged)', (i) => csa(`bench-${i}`));
 } finally {
   await g.close();
 }
