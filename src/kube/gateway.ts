@@ -1,12 +1,6 @@
 // Narrow Kubernetes adapter: namespaces and service accounts, nothing else.
-import {
-  CoreV1Api,
-  type KubeConfig,
-  PatchStrategy,
-  type V1ServiceAccount,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
 import { kubeStatusCode, translateKubeError } from './errors.js';
+import { createRestClient, type RestTarget } from './rest.js';
 
 export interface ServiceAccount {
   namespace: string;
@@ -39,7 +33,17 @@ export interface KubeGateway {
   ): Promise<void>;
 }
 
-const toServiceAccount = (sa: V1ServiceAccount): ServiceAccount => ({
+interface KubeObject {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    resourceVersion?: string;
+  };
+}
+
+const toServiceAccount = (sa: KubeObject): ServiceAccount => ({
   namespace: sa.metadata?.namespace ?? '',
   name: sa.metadata?.name ?? '',
   annotations: { ...(sa.metadata?.annotations ?? {}) },
@@ -47,73 +51,88 @@ const toServiceAccount = (sa: V1ServiceAccount): ServiceAccount => ({
   resourceVersion: sa.metadata?.resourceVersion,
 });
 
-export function createKubeGateway(kc: KubeConfig, server: string): KubeGateway {
-  const api = kc.makeApiClient(CoreV1Api);
-  const run = async <T>(doing: string, call: () => Promise<T>): Promise<T> => {
+const enc = encodeURIComponent;
+const saPath = (namespace: string, name?: string) =>
+  `/api/v1/namespaces/${enc(namespace)}/serviceaccounts${name ? `/${enc(name)}` : ''}`;
+
+export function createKubeGateway(target: RestTarget): KubeGateway {
+  const call = createRestClient(target);
+  const run = async <T>(
+    doing: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    type?: string,
+  ) => {
     try {
-      return await call();
+      return (await call(method, path, body, type)).body as T;
     } catch (error) {
-      throw translateKubeError(error, doing, server);
+      throw translateKubeError(error, doing, target.server);
     }
   };
-  const optional = async <T>(doing: string, call: () => Promise<T>): Promise<T | undefined> => {
+  const optional = async <T>(doing: string, path: string): Promise<T | undefined> => {
     try {
-      return await call();
+      return (await call('GET', path)).body as T;
     } catch (error) {
       if (kubeStatusCode(error) === 404) return undefined;
-      throw translateKubeError(error, doing, server);
+      throw translateKubeError(error, doing, target.server);
     }
   };
   return {
-    server,
+    server: target.server,
     async namespaceExists(namespace) {
-      const ns = await optional(`reading namespace ${namespace}`, () =>
-        api.readNamespace({ name: namespace }),
+      return (
+        (await optional(
+          `reading namespace ${namespace}`,
+          `/api/v1/namespaces/${enc(namespace)}`,
+        )) !== undefined
       );
-      return ns !== undefined;
     },
     async listNamespaces() {
-      const list = await run('listing namespaces', () => api.listNamespace());
-      return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+      const list = await run<{ items?: KubeObject[] }>(
+        'listing namespaces',
+        'GET',
+        '/api/v1/namespaces',
+      );
+      return (list.items ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean);
     },
     async createNamespace(namespace) {
-      await run(`creating namespace ${namespace}`, () =>
-        api.createNamespace({
-          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-        }),
-      );
+      await run(`creating namespace ${namespace}`, 'POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace },
+      });
     },
     async getServiceAccount(namespace, name) {
-      const sa = await optional(`reading service account ${namespace}/${name}`, () =>
-        api.readNamespacedServiceAccount({ name, namespace }),
+      const sa = await optional<KubeObject>(
+        `reading service account ${namespace}/${name}`,
+        saPath(namespace, name),
       );
       return sa ? toServiceAccount(sa) : undefined;
     },
     async listServiceAccounts(namespace) {
-      const list = await run(`listing service accounts in ${namespace}`, () =>
-        api.listNamespacedServiceAccount({ namespace }),
+      const list = await run<{ items?: KubeObject[] }>(
+        `listing service accounts in ${namespace}`,
+        'GET',
+        saPath(namespace),
       );
-      return list.items.map(toServiceAccount);
+      return (list.items ?? []).map(toServiceAccount);
     },
     async createServiceAccount(namespace, name, metadata) {
-      await run(`creating service account ${namespace}/${name}`, () =>
-        api.createNamespacedServiceAccount({
-          namespace,
-          body: {
-            apiVersion: 'v1',
-            kind: 'ServiceAccount',
-            metadata: { name, namespace, ...metadata },
-          },
-        }),
-      );
+      await run(`creating service account ${namespace}/${name}`, 'POST', saPath(namespace), {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name, namespace, ...metadata },
+      });
     },
     async patchServiceAccount(namespace, name, metadata, resourceVersion) {
       const body = { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } };
-      await run(`updating service account ${namespace}/${name}`, () =>
-        api.patchNamespacedServiceAccount(
-          { name, namespace, body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
+      await run(
+        `updating service account ${namespace}/${name}`,
+        'PATCH',
+        saPath(namespace, name),
+        body,
+        'application/merge-patch+json',
       );
     },
   };
