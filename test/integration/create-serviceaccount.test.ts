@@ -596,6 +596,20 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
       /http:\/\/plain/,
     ],
   ];
+  test('cluster name', async () => {
+    const r = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      'bad cluster!',
+      '--name',
+      'a',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /bad cluster!/);
+  });
   for (const [what, args, pattern] of cases) {
     test(what, async () => {
       const before = await g.awsState();

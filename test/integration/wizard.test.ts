@@ -107,6 +107,38 @@ test('Ctrl-C midway exits 130 and changes nothing', async () => {
   }
 });
 
+test('declining the plan in the wizard exits 130 and changes nothing', async () => {
+  const before = await g.awsState();
+  const writes = g.kubeWrites();
+  const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
+    t.press('Enter');
+    await t.waitFor(/Namespace/);
+    t.press('Enter');
+    await t.waitFor(/Service account[\s\S]*New service account/);
+    t.press('Enter'); // the namespace's "default" service account
+    await t.waitFor(/Permissions for the role/);
+    t.press('Enter');
+    await t.waitFor(/Policy \(type to filter\)/);
+    t.type('ReadOnlyAccess');
+    await t.waitFor(/❯ ReadOnlyAccess/);
+    t.press('Enter');
+    await t.waitFor(/Attach another policy\?/);
+    t.press('Enter');
+    await t.waitFor(/Role name/);
+    t.press('Enter');
+    await t.waitFor(/Apply these changes\? \(y\/N\)/);
+    t.press('Enter'); // default no
+    assert.equal(await t.exitCode(), 130);
+    assert.match(t.screen(), /not applied: nothing was changed/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kubeWrites(), writes);
+  } finally {
+    t.close();
+  }
+});
+
 test('Esc at a prompt cancels too (exit 130)', async () => {
   const t = terminal(['wizard', ...g.kubeFlags]);
   try {
