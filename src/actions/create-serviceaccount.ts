@@ -11,7 +11,7 @@ import {
   type TrustTarget,
 } from '../policy/index.js';
 import { type Planned, planned, started } from './plan.js';
-import { planRole } from './plan-role.js';
+import { planRole, readRoleState } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 import type { Reporter } from './reporter.js';
 import { checkInput, type CreateServiceAccountInput } from './service-account-input.js';
@@ -35,12 +35,16 @@ export async function planCreateServiceAccount(
   raw: CreateServiceAccountInput,
   deps: CreateServiceAccountDeps,
 ): Promise<Planned> {
-  const input = await checkInput(raw);
+  const input = checkInput(raw);
   const { reporter, iam } = deps;
   const clusterP = started(
     reporter.progress(`Reading cluster ${input.cluster}`, () =>
       deps.eks.describeCluster(input.cluster),
     ),
+  );
+  // The role and policies need no cluster data: read them while the cluster is described.
+  const roleStateP = started(
+    reporter.progress(`Reading IAM role ${input.roleName}`, () => readRoleState(iam, input)),
   );
   // Connect to Kubernetes and read the service account while IAM is being read.
   const kubeP = input.roleOnly
@@ -72,9 +76,9 @@ export async function planCreateServiceAccount(
     audience: STS_AUDIENCE,
   };
   const enableHint = `iamsa enable-oidc --cluster ${input.cluster} --region ${deps.region} --approve`;
-  const [provider, rolePlan] = await Promise.all([
+  const [provider, roleState] = await Promise.all([
     reporter.progress('Looking up the IAM OIDC provider', () => iam.getOidcProvider(providerArn)),
-    planRole(iam, input, cluster, target, reporter),
+    roleStateP,
   ]);
   if (!provider) {
     throw new PreconditionError(
@@ -90,6 +94,7 @@ export async function planCreateServiceAccount(
       },
     );
   }
+  const rolePlan = planRole(iam, input, roleState, cluster, target);
   const warnings = [...rolePlan.warnings];
   const steps = [...rolePlan.steps];
   if (kubeP && kubeStateP) {

@@ -16,19 +16,19 @@ import {
   trustPoliciesEqual,
 } from '../policy/index.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
-import type { Reporter } from './reporter.js';
 import type { CheckedInput } from './service-account-input.js';
 
 /** The inline policy iamsa writes from --attach-policy. */
 export const INLINE_POLICY_NAME = 'iamsa-inline';
 
-interface RoleState {
+export interface RoleState {
   role?: Role;
   attached: string[];
   inline?: string;
 }
 
-async function readRoleState(iam: IamGateway, input: CheckedInput): Promise<RoleState> {
+/** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
+export async function readRoleState(iam: IamGateway, input: CheckedInput): Promise<RoleState> {
   const [role, missingPolicies] = await Promise.all([
     iam.getRole(input.roleName),
     Promise.all(
@@ -56,16 +56,13 @@ export interface RolePlan {
   warnings: string[];
 }
 
-export async function planRole(
+export function planRole(
   iam: IamGateway,
   input: CheckedInput,
+  state: RoleState,
   cluster: ClusterInfo,
   target: TrustTarget,
-  reporter: Reporter,
-): Promise<RolePlan> {
-  const state = await reporter.progress(`Reading IAM role ${input.roleName}`, () =>
-    readRoleState(iam, input),
-  );
+): RolePlan {
   if (input.attachRoleArn) return planAttachedRole(input.attachRoleArn, state.role, target);
   const { role } = state;
   const trust = buildTrustPolicy(target);

@@ -1,7 +1,7 @@
 // Checks every input of create-serviceaccount before the first call, so bad input never leaves
 // anything half-made. Returns the input in the shape the planners use.
-import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 import { readCaFile } from '../kube/ca-file.js';
 import type { KubeAccess } from '../kube/connection.js';
 import {
@@ -46,7 +46,7 @@ export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
   roleTags: Record<string, string>;
 }
 
-export async function checkInput(input: CreateServiceAccountInput): Promise<CheckedInput> {
+export function checkInput(input: CreateServiceAccountInput): CheckedInput {
   validateClusterName(input.cluster);
   validateNamespace(input.namespace);
   validateServiceAccountName(input.name);
@@ -91,17 +91,11 @@ export async function checkInput(input: CreateServiceAccountInput): Promise<Chec
 
 /** Reads and validates an --attach-policy file (small, so read synchronously: prompts validate with it too). */
 export function loadPolicyFile(file: string): PolicyDocument {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ValidationError(
-      `cannot read --attach-policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      {
-        hint: 'pass the path of a JSON IAM policy document',
-      },
-    );
-  }
+  const text = readInputFile(
+    file,
+    '--attach-policy',
+    'pass the path of a JSON IAM policy document',
+  );
   return parsePolicyJson(text, `--attach-policy file ${file}`);
 }
 
