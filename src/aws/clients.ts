@@ -7,6 +7,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEksGateway, type EksGateway } from './eks.js';
 import { aws } from './errors.js';
 import { createIamGateway, type IamGateway } from './iam.js';
+import { validateRegion } from '../policy/validate.js';
 
 export interface AwsSettings {
   region?: string;
@@ -21,6 +22,7 @@ export interface AwsClients {
 }
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
+  if (settings.region) validateRegion(settings.region, '--region');
   // One memoised provider shared by every client, so credentials resolve once.
   const credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   const common = {

@@ -34,6 +34,12 @@ test('an unknown flag is a usage error (exit 2)', async () => {
   assert.match(r.stderr, /unknown option '--nope'/);
 });
 
+test('a malformed --region is a usage error naming it', async () => {
+  const r = await runBinary(['enable-oidc', '--cluster', 'x', '--region', 'mars'], env);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /mars/);
+});
+
 test('a missing required flag is a usage error (exit 2)', async () => {
   const r = await runBinary(['create-serviceaccount', '--name', 'a'], env);
   assert.equal(r.code, 2);
