@@ -139,6 +139,29 @@ test('declining the plan in the wizard exits 130 and changes nothing', async () 
   }
 });
 
+test('an API error inside the wizard is the same one-line error and exit code as with flags', async () => {
+  const t = terminal(['create-serviceaccount', '--cluster', 'ghost', ...g.kubeFlags]);
+  try {
+    assert.equal(await t.exitCode(), 3);
+    const screen = t.screen();
+    assert.match(screen, /error: cluster "ghost" not found in region us-east-1/);
+    assert.doesNotMatch(screen, /\n\s+at /);
+  } finally {
+    t.close();
+  }
+  const flags = await g.iamsa([
+    'create-serviceaccount',
+    '--cluster',
+    'ghost',
+    '--name',
+    'a',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+  ]);
+  assert.equal(flags.code, 3);
+  assert.match(flags.stderr, /error: cluster "ghost" not found in region us-east-1/);
+});
+
 test('Esc at a prompt cancels too (exit 130)', async () => {
   const t = terminal(['wizard', ...g.kubeFlags]);
   try {
