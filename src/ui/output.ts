@@ -7,5 +7,5 @@ export async function formatDocument(document: unknown, format: 'json' | 'yaml')
   const yaml = await import('yaml');
   const stringify =
     yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
-  return stringify(document);
+  return stringify(document, { lineWidth: 0 });
 }
