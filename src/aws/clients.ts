@@ -29,6 +29,12 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     credentials,
     maxAttempts: 5,
     retryMode: 'adaptive',
+    // Without these a black-holed endpoint (VPN down, wrong AWS_ENDPOINT_URL) hangs forever.
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: 15_000,
+      throwOnRequestTimeout: true,
+    },
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
   };

@@ -1,5 +1,5 @@
 // Turns AWS SDK failures into iamsa errors, so the CLI can map them to exit codes and one line.
-import { AuthError, IamsaError, ValidationError } from '../errors.js';
+import { AuthError, ConflictError, IamsaError, ValidationError } from '../errors.js';
 
 const AUTH_ERRORS = new Set([
   'AccessDenied',
@@ -53,7 +53,16 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
       cause: error,
     });
   }
-  const network = (e.code ?? name).match(/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN/);
+  if (name === 'EntityAlreadyExists' || name === 'ResourceInUseException') {
+    // The plan saw nothing there a moment ago: another run (or person) created it meanwhile.
+    return new ConflictError(`AWS refused ${doing}: it was created meanwhile (${message})`, {
+      hint: 're-run the same command: it reads the current state and converges',
+      cause: error,
+    });
+  }
+  const network = (e.code ?? name).match(
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|TimeoutError/,
+  );
   if (network) {
     return new IamsaError(`cannot reach AWS while ${doing}: ${message}`, {
       hint: 'check the network, the region and AWS_ENDPOINT_URL if set',

@@ -27,6 +27,7 @@ export async function runInteractive(
       );
     }
     const style = makeStyle(terminal.color);
+    const outStyle = makeStyle(terminal.stdoutColor);
     const reporter = createReporter(terminal, style, !!globals.verbose);
     const [{ runWizard }, { createPrompter }, clientsModule, thumbprint] = await Promise.all([
       import('../actions/wizard.js'),
@@ -36,7 +37,7 @@ export async function runInteractive(
     ]);
     const machine = globals.output !== 'text';
     const prompter = await createPrompter(
-      (result) => renderResult(result, style, { footer: false }),
+      (result) => renderResult(result, machine ? style : outStyle, { footer: false }),
       machine ? process.stderr : process.stdout,
     );
     const configured = globals.region ?? (await clientsModule.configuredRegion(globals.profile));
@@ -62,12 +63,12 @@ export async function runInteractive(
       return await exit(0, await formatDocument(document, globals.output as 'json' | 'yaml'));
     }
     const lines = [
-      renderResult(outcome.result, style, { summaryOnly: true }),
+      renderResult(outcome.result, outStyle, { summaryOnly: true }),
       '',
-      style.bold('The same, without prompts (for CI scripts):'),
+      outStyle.bold('The same, without prompts (for CI scripts):'),
       `  ${command}`,
       '',
-      style.bold('Next step:'),
+      outStyle.bold('Next step:'),
       `  Restart the pods of ${namespace}/${name} so they pick up the role, e.g.`,
       `  kubectl rollout restart deployment -n ${namespace} <deployment using service account ${name}>`,
     ];

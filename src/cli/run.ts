@@ -30,6 +30,7 @@ export async function run(
 ): Promise<never> {
   const terminal = detectTerminal(globals);
   const style = makeStyle(terminal.color);
+  const outStyle = makeStyle(terminal.stdoutColor);
   const machine = globals.output !== 'text';
   const reporter = createReporter(terminal, style, !!globals.verbose);
   let awsClients: Promise<AwsClients> | undefined;
@@ -45,7 +46,7 @@ export async function run(
       // At a terminal: show the plan and ask (default no). With -o json|yaml the conversation
       // happens on stderr and stdout still gets only the document.
       const talk = machine ? process.stderr : process.stdout;
-      talk.write(`${renderResult(result, style, { footer: false })}\n`);
+      talk.write(`${renderResult(result, machine ? style : outStyle, { footer: false })}\n`);
       const { createPrompter } = await import('../ui/prompts.js');
       const yes = await (
         await createPrompter(undefined, talk)
@@ -53,11 +54,11 @@ export async function run(
       if (!yes) throw new CancelledError('not applied: nothing was changed');
       result = await plan.apply();
       if (!machine)
-        return await exit(ExitCode.ok, `${renderResult(result, style, { summaryOnly: true })}\n`);
+        return await exit(ExitCode.ok, `${renderResult(result, outStyle, { summaryOnly: true })}\n`);
     }
     const text = machine
       ? await formatDocument(result, globals.output as 'json' | 'yaml')
-      : `${renderResult(result, style, { applyCommand: applyCommandLine(process.argv.slice(2)) })}\n`;
+      : `${renderResult(result, outStyle, { applyCommand: applyCommandLine(process.argv.slice(2)) })}\n`;
     return await exit(ExitCode.ok, text);
   } catch (error) {
     return exitWithError(error, globals);

@@ -2,10 +2,12 @@
 export interface Terminal {
   /** Prompts are allowed: stdin and stdout are TTYs, not under CI, and --no-input was not given. */
   interactive: boolean;
-  /** Spinners on stderr: stderr is a TTY and not under CI. */
+  /** Spinners on stderr: stderr is a TTY with a known width and not under CI. */
   spinners: boolean;
+  /** Colour on stderr (progress, prompts, errors). */
   color: boolean;
-  ci: boolean;
+  /** Colour on stdout (the result), decided on its own: stdout may be a pipe while stderr is not. */
+  stdoutColor: boolean;
 }
 
 export interface TerminalOptions {
@@ -16,7 +18,7 @@ export interface TerminalOptions {
 interface Streams {
   stdin: { isTTY?: boolean };
   stdout: { isTTY?: boolean };
-  stderr: { isTTY?: boolean };
+  stderr: { isTTY?: boolean; columns?: number };
 }
 
 export function isCi(env: NodeJS.ProcessEnv): boolean {
@@ -30,14 +32,15 @@ export function detectTerminal(
   streams: Streams = process,
 ): Terminal {
   const ci = isCi(env);
-  const stderrTty = !!streams.stderr.isTTY;
   const forced =
     env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   const noColor = options.color === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  const colorOn = (stream: { isTTY?: boolean }) => !noColor && (forced || (!!stream.isTTY && !ci));
   return {
     interactive: !!streams.stdin.isTTY && !!streams.stdout.isTTY && !ci && options.input !== false,
-    spinners: stderrTty && !ci,
-    color: !noColor && (forced || (stderrTty && !ci)),
-    ci,
+    // A zero-width terminal (some emulators and pty wrappers) would make the spinner loop forever.
+    spinners: !!streams.stderr.isTTY && !ci && (streams.stderr.columns ?? 0) > 0,
+    color: colorOn(streams.stderr),
+    stdoutColor: colorOn(streams.stdout),
   };
 }

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detectTerminal, isCi } from '../../src/ui/terminal.js';
 
-const tty = { stdin: { isTTY: true }, stdout: { isTTY: true }, stderr: { isTTY: true } };
-const piped = { stdin: { isTTY: false }, stdout: { isTTY: true }, stderr: { isTTY: true } };
+const tty = {
+  stdin: { isTTY: true },
+  stdout: { isTTY: true },
+  stderr: { isTTY: true, columns: 80 },
+};
+const piped = { ...tty, stdin: { isTTY: false } };
 const logged = { stdin: { isTTY: true }, stdout: { isTTY: false }, stderr: { isTTY: false } };
 
 test('a person at a terminal gets prompts, spinners and colour', () => {
@@ -11,7 +15,7 @@ test('a person at a terminal gets prompts, spinners and colour', () => {
     interactive: true,
     spinners: true,
     color: true,
-    ci: false,
+    stdoutColor: true,
   });
 });
 
@@ -21,7 +25,7 @@ test('CI disables prompts, spinners and colour even on a TTY', () => {
       interactive: false,
       spinners: false,
       color: false,
-      ci: true,
+      stdoutColor: false,
     });
   }
 });
@@ -41,8 +45,22 @@ test('stdout or stderr redirected: no prompts, no spinners, no colour', () => {
     interactive: false,
     spinners: false,
     color: false,
-    ci: false,
+    stdoutColor: false,
   });
+});
+
+test('stdout piped while stderr is a terminal: colour on stderr only', () => {
+  const t = detectTerminal({}, {}, { ...tty, stdout: { isTTY: false } });
+  assert.equal(t.color, true);
+  assert.equal(t.stdoutColor, false, 'no escape codes in what a pipe receives');
+  assert.equal(t.spinners, true);
+});
+
+test('a terminal that reports zero or unknown columns gets no spinner', () => {
+  for (const columns of [0, undefined]) {
+    const t = detectTerminal({}, {}, { ...tty, stderr: { isTTY: true, columns } });
+    assert.equal(t.spinners, false, `columns=${columns}`);
+  }
 });
 
 test('--no-input forbids prompts', () => {
@@ -58,6 +76,7 @@ test('NO_COLOR and --no-color turn colour off; FORCE_COLOR turns it on in logs',
     'an empty NO_COLOR does not count',
   );
   assert.equal(detectTerminal({}, { FORCE_COLOR: '1' }, logged).color, true);
+  assert.equal(detectTerminal({}, { FORCE_COLOR: '1' }, logged).stdoutColor, true);
   assert.equal(
     detectTerminal({}, { FORCE_COLOR: '0' }, tty).color,
     true,
