@@ -14,6 +14,7 @@ import {
   serviceAccountSubject,
   type TrustTarget,
   trustPoliciesEqual,
+  validateRoleArn,
 } from '../policy/index.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
 import type { CheckedInput } from './service-account-input.js';
@@ -63,7 +64,9 @@ export function planRole(
   cluster: ClusterInfo,
   target: TrustTarget,
 ): RolePlan {
-  if (input.attachRoleArn) return planAttachedRole(input.attachRoleArn, state.role, target);
+  if (input.attachRoleArn) {
+    return planAttachedRole(input.attachRoleArn, state.role, cluster, target);
+  }
   const { role } = state;
   const trust = buildTrustPolicy(target);
   const trustText = JSON.stringify(trust);
@@ -111,7 +114,7 @@ export function planRole(
         },
       );
     }
-    if (input.rolePath !== '/' && role.path !== input.rolePath) {
+    if (input.rolePathGiven && role.path !== input.rolePath) {
       throw new ConflictError(
         `role ${name} exists with path ${role.path}, not ${input.rolePath}; IAM cannot move a role`,
         {
@@ -178,10 +181,29 @@ export function planRole(
   return { steps, roleArn: arn, warnings };
 }
 
-function planAttachedRole(arn: string, role: Role | undefined, target: TrustTarget): RolePlan {
-  if (!role) {
-    throw new PreconditionError(`role ${arn} (--attach-role-arn) does not exist`, {
-      hint: 'create it first, or drop --attach-role-arn to let iamsa create one',
+function planAttachedRole(
+  arn: string,
+  role: Role | undefined,
+  cluster: ClusterInfo,
+  target: TrustTarget,
+): RolePlan {
+  const given = validateRoleArn(arn, '--attach-role-arn');
+  if (given.partition !== cluster.partition || given.accountId !== cluster.accountId) {
+    // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account; and the role
+    // read by name came from that account, so it cannot vouch for a role elsewhere.
+    throw new ValidationError(
+      `--attach-role-arn ${arn} is in account ${given.accountId} (${given.partition}), but cluster ${cluster.name} is in account ${cluster.accountId} (${cluster.partition})`,
+      {
+        hint: `pass a role of account ${cluster.accountId}, e.g. arn:${cluster.partition}:iam::${cluster.accountId}:role/NAME`,
+      },
+    );
+  }
+  if (!role || role.path !== given.path) {
+    const elsewhere = role ? ` (a role of that name exists as ${role.arn})` : '';
+    throw new PreconditionError(`role ${arn} (--attach-role-arn) does not exist${elsewhere}`, {
+      hint: role
+        ? `pass --attach-role-arn ${role.arn}`
+        : 'create it first, or drop --attach-role-arn to let iamsa create one',
     });
   }
   const evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), target);

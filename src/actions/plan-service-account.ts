@@ -1,7 +1,12 @@
 // Plans the Kubernetes side of create-serviceaccount: namespace and annotated service account.
 import { ConflictError, PreconditionError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_ARN_ANNOTATION } from '../policy/index.js';
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  ROLE_ARN_ANNOTATION,
+  sameRoleArn,
+} from '../policy/index.js';
 import { type PlanStep, step } from './plan.js';
 import type { CheckedInput } from './service-account-input.js';
 
@@ -79,7 +84,8 @@ export function planServiceAccount(
     );
     return steps;
   }
-  if (current && !input.overrideExisting) {
+  // The same role spelled in another case is not someone else's role: normalise it, no override.
+  if (current && !sameRoleArn(current, roleArn) && !input.overrideExisting) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
       hint: 'pass --override-existing-serviceaccounts to point it at the new role',
     });

@@ -42,6 +42,8 @@ export interface CreateServiceAccountInput {
 export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
   roleName: string;
   rolePath: string;
+  /** The path was asked for (even `/`), so an existing role elsewhere is a conflict. */
+  rolePathGiven: boolean;
   inlinePolicy?: PolicyDocument;
   roleTags: Record<string, string>;
 }
@@ -60,7 +62,7 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
       policyArns.length && '--attach-policy-arn',
       input.policyFile && '--attach-policy',
       input.roleName && '--role-name',
-      input.rolePath && '--role-path',
+      input.rolePath !== undefined && '--role-path',
       input.permissionsBoundary && '--permissions-boundary',
       input.tags.length && '--tags',
     ].filter(Boolean);
@@ -73,7 +75,7 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
       );
     }
     const { roleName, path } = validateRoleArn(input.attachRoleArn);
-    return { ...input, policyArns, roleName, rolePath: path, roleTags: {} };
+    return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, roleTags: {} };
   }
   if (!policyArns.length && !input.policyFile) {
     throw new ValidationError('no permissions given: the role would grant nothing', {
@@ -86,7 +88,8 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
   validateRolePath(rolePath);
   const inlinePolicy = input.policyFile ? loadPolicyFile(input.policyFile) : undefined;
   const roleTags = mergeTags(tags, roleOwnershipTags(input.cluster, input.namespace, input.name));
-  return { ...input, policyArns, roleName, rolePath, inlinePolicy, roleTags };
+  const rolePathGiven = input.rolePath !== undefined;
+  return { ...input, policyArns, roleName, rolePath, rolePathGiven, inlinePolicy, roleTags };
 }
 
 /** Reads and validates an --attach-policy file (small, so read synchronously: prompts validate with it too). */

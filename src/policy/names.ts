@@ -82,6 +82,20 @@ export function roleArn(
   return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
 }
 
+/**
+ * Whether two role ARNs name the same role: IAM role names are unique ignoring case (and resolve
+ * that way), while the partition, account and path must match exactly.
+ */
+export function sameRoleArn(a: string, b: string): boolean {
+  const split = (arn: string) => [
+    arn.slice(0, arn.lastIndexOf('/') + 1),
+    arn.slice(arn.lastIndexOf('/') + 1),
+  ];
+  const [prefixA, nameA = ''] = split(a);
+  const [prefixB, nameB = ''] = split(b);
+  return prefixA === prefixB && nameA.toLowerCase() === nameB.toLowerCase();
+}
+
 /** The `sub` claim of a service account token: what the trust policy must match exactly. */
 export function serviceAccountSubject(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;

@@ -257,6 +257,18 @@ describe('existing service accounts', () => {
     );
   });
 
+  test('an annotation naming the same role in another case is not a conflict', async () => {
+    const first = await csa('--name', 'cased', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    const arn = sa('default', 'cased').metadata.annotations[ANNOTATION] as string;
+    const shouted = arn.replace(/role\/(.*)$/, (_, name: string) => `role/${name.toUpperCase()}`);
+    await kubePatch('default', 'cased', { metadata: { annotations: { [ANNOTATION]: shouted } } });
+    const r = await csa('--name', 'cased', '--attach-policy-arn', READONLY, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /~ update\s+service-account\s+default\/cased/);
+    assert.equal(sa('default', 'cased').metadata.annotations[ANNOTATION], arn);
+  });
+
   test('a deleted service account is recreated on re-run', async () => {
     await csa('--name', 'gone', '--attach-policy-arn', READONLY, '--approve');
     await kubeDelete('default', 'gone');
@@ -315,6 +327,36 @@ describe('modes', () => {
     assert.equal(sa('default', 'other'), undefined);
   });
 
+  test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
+    const writes = g.kubeWrites();
+    const r = await csa(
+      '--name',
+      'byo',
+      '--attach-role-arn',
+      'arn:aws:iam::999999999999:role/byo-role',
+      '--approve',
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /999999999999/);
+    assert.match(r.stderr, new RegExp(`cluster demo is in account ${ACCOUNT}`));
+    assert.equal(g.kubeWrites(), writes);
+  });
+
+  test('--attach-role-arn with the wrong path names the role that does exist (exit 3)', async () => {
+    const writes = g.kubeWrites();
+    const r = await csa(
+      '--name',
+      'byo',
+      '--attach-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/team/byo-role`,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /role\/team\/byo-role \(--attach-role-arn\) does not exist/);
+    assert.match(r.stderr, new RegExp(`--attach-role-arn arn:aws:iam::${ACCOUNT}:role/byo-role`));
+    assert.equal(g.kubeWrites(), writes);
+  });
+
   test('--create-namespace creates a missing namespace', async () => {
     const r = await csa(
       '--namespace',
@@ -329,6 +371,20 @@ describe('modes', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(g.kube.getObject('namespaces', undefined, 'fresh'));
     assert.ok(sa('fresh', 'app'));
+  });
+
+  test("an explicit --role-path / does not adopt iamsa's role at another path (exit 5)", async () => {
+    const args = ['--name', 'pathed', '--attach-policy-arn', READONLY, '--approve'];
+    const made = await csa(...args, '--role-path', '/irsa/');
+    assert.equal(made.code, 0, made.stderr);
+    const before = await g.awsState();
+    const r = await csa(...args, '--role-path', '/');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /exists with path \/irsa\/, not \//);
+    assert.deepEqual(await g.awsState(), before);
+    const converged = await csa(...args);
+    assert.equal(converged.code, 0, converged.stderr);
+    assert.match(converged.stdout, /Nothing to do/);
   });
 
   test('a role of that name that iamsa does not own: exit 5, nothing touched', async () => {
@@ -637,5 +693,7 @@ const kubePost = (ns: string, body: object) =>
     kind: 'ServiceAccount',
     ...body,
   });
+const kubePatch = (ns: string, name: string, patch: object) =>
+  g.kubeAdmin('PATCH', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`, patch);
 const kubeDelete = (ns: string, name: string) =>
   g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);

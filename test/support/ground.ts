@@ -166,7 +166,10 @@ function kubeRequest(
       {
         method,
         ca,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        },
       },
       (res) => {
         res.resume();

@@ -13,6 +13,7 @@ import {
   parseArn,
   partitionOf,
   roleArn,
+  sameRoleArn,
   serviceAccountSubject,
   validateRoleName,
 } from '../../src/policy/index.js';
@@ -239,6 +240,25 @@ describe('defaultRoleName', () => {
       const name = defaultRoleName(c, n, s);
       assert.ok(name.length <= 64, name);
       assert.match(name, /^[A-Za-z0-9+=,.@_-]{1,64}$/);
+    }
+  });
+});
+
+describe('sameRoleArn', () => {
+  const arn = 'arn:aws:iam::111122223333:role/irsa/App-Role';
+  it('the same ARN, or the role name in another case, is the same role', () => {
+    assert.equal(sameRoleArn(arn, arn), true);
+    assert.equal(sameRoleArn(arn, 'arn:aws:iam::111122223333:role/irsa/app-role'), true);
+  });
+  it('another account, partition or path is another role', () => {
+    for (const other of [
+      'arn:aws:iam::999922223333:role/irsa/App-Role',
+      'arn:aws-cn:iam::111122223333:role/irsa/App-Role',
+      'arn:aws:iam::111122223333:role/App-Role',
+      'arn:aws:iam::111122223333:role/IRSA/App-Role',
+      'arn:aws:iam::111122223333:role/irsa/App-Role2',
+    ]) {
+      assert.equal(sameRoleArn(arn, other), false, other);
     }
   });
 });
