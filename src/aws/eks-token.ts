@@ -4,6 +4,7 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { aws } from './errors.js';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -41,9 +42,7 @@ export function stsEndpointFor(region: string, env: NodeJS.ProcessEnv = process.
   return `https://sts.${region}.${suffix}`;
 }
 
-export async function createEksToken(
-  o: EksTokenOptions,
-): Promise<{ token: string; expiresAt: Date }> {
+export async function createEksToken(o: EksTokenOptions): Promise<EksToken> {
   if (!o.clusterName) throw new Error('createEksToken: clusterName is required');
   if (!o.region) throw new Error('createEksToken: region is required');
   const endpoint = new URL(o.stsEndpoint ?? stsEndpointFor(o.region));
@@ -69,12 +68,15 @@ export async function createEksToken(
     service: 'sts',
     sha256: Hash.bind(null, 'sha256'),
   });
-  const signed = await signer.presign(request, {
-    expiresIn: PRESIGN_EXPIRES_SECONDS,
-    signingDate,
-    signingRegion: o.region,
-    signingService: 'sts',
-  });
+  // Credentials resolve here; a failure is an AWS auth error, not a Kubernetes one.
+  const signed = await aws('signing the EKS token', () =>
+    signer.presign(request, {
+      expiresIn: PRESIGN_EXPIRES_SECONDS,
+      signingDate,
+      signingRegion: o.region,
+      signingService: 'sts',
+    }),
+  );
 
   const url = `${endpoint.protocol}//${endpoint.host}${path}?${encodeQuery(signed.query ?? {})}`;
   return {
@@ -82,6 +84,28 @@ export async function createEksToken(
     expiresAt: new Date(
       signingDate.getTime() + (PRESIGN_EXPIRES_SECONDS - EXPIRY_MARGIN_SECONDS) * 1000,
     ),
+  };
+}
+
+export interface EksToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/**
+ * A token source for a connection that may outlive one token (a wizard or a confirmation prompt
+ * sits between reading and writing): starts minting at once, reuses the token until it expires,
+ * then mints a new one.
+ */
+export function renewingToken(
+  mint: () => Promise<EksToken>,
+  now: () => number = Date.now,
+): () => Promise<string> {
+  let current = mint();
+  current.catch(() => undefined); // surfaced by the first request, not as an unhandled rejection
+  return async () => {
+    if ((await current).expiresAt.getTime() <= now()) current = mint();
+    return (await current).token;
   };
 }
 

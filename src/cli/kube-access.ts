@@ -29,14 +29,24 @@ export function kubeOpener(clients: AwsClients) {
     clusterName: string,
     cluster: Promise<ClusterInfo>,
   ): Promise<KubeConnection> => {
-    const tokenModule = access.mode === 'eks' ? import('../aws/eks-token.js') : undefined;
+    // Minting starts now, alongside DescribeCluster; later requests renew it when it expires.
     const token =
-      tokenModule &&
-      tokenModule.then((m) =>
-        m.createEksToken({ clusterName, region: clients.region, credentials: clients.credentials }),
-      );
-    token?.catch(() => undefined);
-    const [{ connectKube }, info] = await Promise.all([import('../kube/connection.js'), cluster]);
-    return connectKube(access, info, async () => (await token!).token);
+      access.mode === 'eks'
+        ? import('../aws/eks-token.js').then((m) =>
+            m.renewingToken(() =>
+              m.createEksToken({
+                clusterName,
+                region: clients.region,
+                credentials: clients.credentials,
+              }),
+            ),
+          )
+        : undefined;
+    const [{ connectKube }, info, nextToken] = await Promise.all([
+      import('../kube/connection.js'),
+      cluster,
+      token,
+    ]);
+    return connectKube(access, info, nextToken);
   };
 }

@@ -54,7 +54,10 @@ export async function run(
       if (!yes) throw new CancelledError('not applied: nothing was changed');
       result = await plan.apply();
       if (!machine)
-        return await exit(ExitCode.ok, `${renderResult(result, outStyle, { summaryOnly: true })}\n`);
+        return await exit(
+          ExitCode.ok,
+          `${renderResult(result, outStyle, { summaryOnly: true })}\n`,
+        );
     }
     const text = machine
       ? await formatDocument(result, globals.output as 'json' | 'yaml')

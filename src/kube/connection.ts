@@ -3,7 +3,7 @@
 // iamsa always writes to the cluster that was named, whatever the local kubeconfig says.
 import type { RequestOptions } from 'node:https';
 import type { ClusterInfo } from '../aws/eks.js';
-import { ValidationError } from '../errors.js';
+import { PreconditionError, ValidationError } from '../errors.js';
 import { readCaFile } from './ca-file.js';
 import { createKubeGateway, type KubeGateway } from './gateway.js';
 import type { RestTarget } from './rest.js';
@@ -22,14 +22,21 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 export async function connectKube(
   access: KubeAccess,
   cluster: ClusterInfo,
-  token: () => Promise<string>,
+  /** The bearer token for each request (EKS mode): renewed by the caller when it expires. */
+  token?: () => Promise<string>,
 ): Promise<KubeConnection> {
   if (access.mode === 'kubeconfig') return connectWithKubeconfig(access, cluster);
+  if (!token) throw new Error('internal: the EKS connection needs a token source');
   const server = trimSlash(access.server ?? cluster.endpoint);
   if (!server) {
-    throw new ValidationError(
-      `cluster ${cluster.name} reports no API endpoint; pass --kube-server`,
-    );
+    throw new PreconditionError(`cluster ${cluster.name} reports no API endpoint`, {
+      hint: 'wait until the cluster is ACTIVE, or pass --kube-server URL',
+    });
+  }
+  if (!access.caFile && !cluster.certificateAuthority) {
+    throw new PreconditionError(`cluster ${cluster.name} reports no certificate authority`, {
+      hint: 'wait until the cluster is ACTIVE, or pass --kube-ca-file FILE',
+    });
   }
   // A CA given on the command line vouches for the address we talk to; otherwise the cluster's
   // own CA must vouch for the cluster's endpoint name, even when we reach it through a tunnel.
@@ -39,10 +46,9 @@ export async function connectKube(
         ca: Buffer.from(cluster.certificateAuthority ?? '', 'base64').toString('utf8'),
         ...(access.server ? { servername: new URL(cluster.endpoint).hostname } : {}),
       };
-  const bearer = await token();
   const target: RestTarget = {
     server,
-    options: async () => ({ ...tls, headers: { authorization: `Bearer ${bearer}` } }),
+    options: async () => ({ ...tls, headers: { authorization: `Bearer ${await token()}` } }),
   };
   return { gateway: createKubeGateway(target), warnings: [] };
 }

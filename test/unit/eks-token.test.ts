@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createEksToken, stsEndpointFor } from '../../src/aws/eks-token.js';
+import { createEksToken, renewingToken, stsEndpointFor } from '../../src/aws/eks-token.js';
+import { ExitCode, IamsaError } from '../../src/errors.js';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -234,6 +235,45 @@ describe('stsEndpointFor', () => {
         AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
       }),
       'https://sts.eu-west-1.amazonaws.com',
+    );
+  });
+});
+
+describe('renewingToken', () => {
+  it('mints once, reuses the token until it expires, then mints a new one', async () => {
+    let clock = 1_000_000;
+    let minted = 0;
+    const next = renewingToken(
+      async () => ({ token: `t${++minted}`, expiresAt: new Date(clock + 50_000) }),
+      () => clock,
+    );
+    assert.equal(minted, 1, 'minting starts at once, before the first request');
+    assert.equal(await next(), 't1');
+    clock += 49_999;
+    assert.equal(await next(), 't1');
+    clock += 1;
+    assert.equal(await next(), 't2', 'a token at its expiry is replaced');
+    assert.equal(await next(), 't2');
+    assert.equal(minted, 2);
+  });
+
+  it('a failed mint surfaces on the first request, not as an unhandled rejection', async () => {
+    const next = renewingToken(() => Promise.reject(new Error('no credentials')));
+    await new Promise((r) => setImmediate(r));
+    await assert.rejects(next(), /no credentials/);
+  });
+});
+
+describe('createEksToken with unusable credentials', () => {
+  it('fails as an AWS auth error (exit 4)', async () => {
+    const failing = async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      });
+    };
+    await assert.rejects(
+      createEksToken({ clusterName: 'prod', region: 'us-west-2', credentials: failing }),
+      (e: unknown) => e instanceof IamsaError && e.exitCode === ExitCode.auth,
     );
   });
 });
