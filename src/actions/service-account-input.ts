@@ -48,14 +48,21 @@ export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
   roleTags: Record<string, string>;
 }
 
-export function checkInput(input: CreateServiceAccountInput): CheckedInput {
-  validateClusterName(input.cluster);
-  validateNamespace(input.namespace);
-  validateServiceAccountName(input.name);
+/** Answers given so far: the flags the wizard starts from, before it asks for the rest. */
+export type GivenInput = Partial<Omit<CreateServiceAccountInput, 'kube'>> & { kube: KubeAccess };
+
+/**
+ * Checks every value that is given, so the wizard refuses a bad flag before its first question
+ * and the flags path before its first call. Returns the parsed forms.
+ */
+export function checkGiven(input: GivenInput) {
+  if (input.cluster !== undefined) validateClusterName(input.cluster);
+  if (input.namespace !== undefined) validateNamespace(input.namespace);
+  if (input.name !== undefined) validateServiceAccountName(input.name);
   if (!input.roleOnly) checkKubeAccess(input.kube);
-  const tags = parseTags(input.tags);
-  const policyArns = [...new Set(input.policyArns)];
-  policyArns.forEach((arn) => validatePolicyArn(arn));
+  const tags = parseTags(input.tags ?? []);
+  const policyArns = [...new Set(input.policyArns ?? [])];
+  policyArns.forEach((arn) => validatePolicyArn(arn, '--attach-policy-arn'));
   if (input.permissionsBoundary) validatePermissionsBoundaryArn(input.permissionsBoundary);
   if (input.attachRoleArn) {
     const conflicting = [
@@ -64,7 +71,7 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
       input.roleName && '--role-name',
       input.rolePath !== undefined && '--role-path',
       input.permissionsBoundary && '--permissions-boundary',
-      input.tags.length && '--tags',
+      input.tags?.length && '--tags',
     ].filter(Boolean);
     if (conflicting.length) {
       throw new ValidationError(
@@ -74,19 +81,27 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
         },
       );
     }
-    const { roleName, path } = validateRoleArn(input.attachRoleArn);
+    validateRoleArn(input.attachRoleArn, '--attach-role-arn');
+  }
+  if (input.roleName !== undefined) validateRoleName(input.roleName);
+  if (input.rolePath !== undefined) validateRolePath(input.rolePath);
+  const inlinePolicy = input.policyFile ? loadPolicyFile(input.policyFile) : undefined;
+  return { tags, policyArns, inlinePolicy };
+}
+
+export function checkInput(input: CreateServiceAccountInput): CheckedInput {
+  const { tags, policyArns, inlinePolicy } = checkGiven(input);
+  if (input.attachRoleArn) {
+    const { roleName, path } = validateRoleArn(input.attachRoleArn, '--attach-role-arn');
     return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, roleTags: {} };
   }
-  if (!policyArns.length && !input.policyFile) {
+  if (!policyArns.length && !inlinePolicy) {
     throw new ValidationError('no permissions given: the role would grant nothing', {
       hint: 'pass --attach-policy-arn ARN (repeatable), --attach-policy FILE, or --attach-role-arn ARN',
     });
   }
   const roleName = input.roleName ?? defaultRoleName(input.cluster, input.namespace, input.name);
-  validateRoleName(roleName);
   const rolePath = input.rolePath ?? '/';
-  validateRolePath(rolePath);
-  const inlinePolicy = input.policyFile ? loadPolicyFile(input.policyFile) : undefined;
   const roleTags = mergeTags(tags, roleOwnershipTags(input.cluster, input.namespace, input.name));
   const rolePathGiven = input.rolePath !== undefined;
   return { ...input, policyArns, roleName, rolePath, rolePathGiven, inlinePolicy, roleTags };

@@ -21,7 +21,12 @@ import { planEnableOidc } from './enable-oidc.js';
 import type { CommandResult } from './plan.js';
 import type { Choice, Prompter } from './prompter.js';
 import type { Reporter } from './reporter.js';
-import { type CreateServiceAccountInput, loadPolicyFile } from './service-account-input.js';
+import {
+  type CreateServiceAccountInput,
+  checkGiven,
+  type GivenInput,
+  loadPolicyFile,
+} from './service-account-input.js';
 
 export interface AwsAccess {
   region: string;
@@ -43,10 +48,7 @@ export interface WizardDeps {
 }
 
 /** Answers already given as flags; the wizard asks only for the rest. */
-export type WizardPrefill = Partial<Omit<CreateServiceAccountInput, 'kube'>> & {
-  region?: string;
-  kube: KubeAccess;
-};
+export type WizardPrefill = GivenInput & { region?: string };
 
 export interface WizardOutcome {
   region: string;
@@ -68,6 +70,9 @@ const NEW = Symbol('new');
 
 export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promise<WizardOutcome> {
   const { prompter: ask, reporter } = deps;
+  // A bad flag is refused before the first question, not after the person answered them all.
+  if (prefill.region !== undefined) validateRegion(prefill.region, '--region');
+  checkGiven(prefill);
   const region =
     prefill.region ??
     (

@@ -162,6 +162,25 @@ test('an API error inside the wizard is the same one-line error and exit code as
   assert.match(flags.stderr, /error: cluster "ghost" not found in region us-east-1/);
 });
 
+test('a bad flag given to the wizard is refused before the first question (exit 2)', async () => {
+  const t = terminal([
+    'create-serviceaccount',
+    '--cluster',
+    'wiz',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/No Such',
+    ...g.kubeFlags,
+  ]);
+  try {
+    assert.equal(await t.exitCode(), 2);
+    const screen = t.screen();
+    assert.match(screen, /error: invalid --attach-policy-arn "arn:aws:iam::aws:policy\/No Such"/);
+    assert.doesNotMatch(screen, /Namespace|Service account|\?/);
+  } finally {
+    t.close();
+  }
+});
+
 test('Esc at a prompt cancels too (exit 130)', async () => {
   const t = terminal(['wizard', ...g.kubeFlags]);
   try {
