@@ -13,10 +13,18 @@ const version = typeof IAMSA_VERSION === 'string' ? IAMSA_VERSION : '0.0.0-dev';
 
 const argv = process.argv.slice(2);
 const wants = (flag: string) => argv.includes(flag);
-const outputAt = argv.findIndex((a) => a === '-o' || a === '--output');
+/** -o json, --output json, --output=json, -ojson: read before commander, for its own errors. */
+function outputFormat(): 'text' | 'json' | 'yaml' {
+  let value: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '-o' || arg === '--output') value = argv[i + 1];
+    else if (arg.startsWith('--output=')) value = arg.slice('--output='.length);
+    else if (/^-o[^-]/.test(arg)) value = arg.slice(2).replace(/^=/, '');
+  });
+  return value === 'json' || value === 'yaml' ? value : 'text';
+}
 const fallbackGlobals = {
-  output: (['json', 'yaml'].includes(argv[outputAt + 1] ?? '') ? argv[outputAt + 1] : 'text') as
-    'text' | 'json' | 'yaml',
+  output: outputFormat(),
   verbose: wants('--verbose'),
   color: !wants('--no-color'),
 };
@@ -26,8 +34,8 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     // Commander already printed help, the version or its usage message on the terminal.
-    if (error.exitCode === 0) process.exit(ExitCode.ok);
-    if (fallbackGlobals.output === 'text') process.exit(ExitCode.usage);
+    if (error.exitCode === 0) await exit(ExitCode.ok);
+    if (fallbackGlobals.output === 'text') await exit(ExitCode.usage);
     const message = error.message.replace(/^error: /, '');
     await exit(
       ExitCode.usage,

@@ -91,8 +91,8 @@ export async function exitWithError(
 
 /** Flushes stdout, then exits (SDK keep-alive sockets would otherwise hold the process open). */
 export function exit(code: number, stdout?: string): Promise<never> {
+  // An empty write still waits behind earlier ones (help text, a piped stdout), then exits.
   return new Promise(() => {
-    if (stdout === undefined) process.exit(code);
-    process.stdout.write(stdout, () => process.exit(code));
+    process.stdout.write(stdout ?? '', () => process.exit(code));
   });
 }

@@ -99,3 +99,20 @@ test('no ANSI escapes and no Node or SDK warnings when output is not a terminal'
   assert.ok(!(r.stdout + r.stderr).includes('\u001b['), 'no ANSI escape codes');
   assert.doesNotMatch(r.stderr, /Warning|NodeVersionSupport/);
 });
+
+test('a usage error with -o json in any spelling is one JSON document on stdout', async () => {
+  for (const spelling of [['-o', 'json'], ['--output=json'], ['-ojson'], ['--output', 'json']]) {
+    const r = await runBinary(['enable-oidc', '--cluster', 'x', '--nope', ...spelling], env);
+    assert.equal(r.code, 2, spelling.join(' '));
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.exitCode, 2);
+    assert.match(doc.error.message, /--nope/);
+  }
+});
+
+test('help written to a pipe arrives whole', async () => {
+  const r = await runBinary(['create-serviceaccount', '--help'], env);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--override-existing-serviceaccounts/);
+  assert.match(r.stdout, /--kube-ca-file/);
+});
