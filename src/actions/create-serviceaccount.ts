@@ -4,12 +4,8 @@ import type { ClusterInfo, EksGateway } from '../aws/eks.js';
 import type { IamGateway } from '../aws/iam.js';
 import { PreconditionError } from '../errors.js';
 import type { KubeAccess, KubeConnection } from '../kube/connection.js';
-import {
-  STS_AUDIENCE,
-  issuerHostPath,
-  oidcProviderArn,
-  type TrustTarget,
-} from '../policy/index.js';
+import { STS_AUDIENCE, type TrustTarget } from '../policy/index.js';
+import { clusterOidc } from './cluster-oidc.js';
 import { type Planned, planned, started } from './plan.js';
 import { planRole, readRoleState } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
@@ -61,13 +57,7 @@ export async function planCreateServiceAccount(
     : undefined;
 
   const cluster = await clusterP;
-  if (!cluster.issuer) {
-    throw new PreconditionError(`cluster ${cluster.name} has no OIDC issuer yet`, {
-      hint: 'wait until it is ACTIVE',
-    });
-  }
-  const hostPath = issuerHostPath(cluster.issuer);
-  const providerArn = oidcProviderArn(cluster.partition, cluster.accountId, hostPath);
+  const { hostPath, providerArn } = clusterOidc(cluster);
   const target: TrustTarget = {
     providerArn,
     issuerHostPath: hostPath,

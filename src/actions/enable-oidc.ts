@@ -2,17 +2,15 @@
 import type { EksGateway } from '../aws/eks.js';
 import type { IamGateway } from '../aws/iam.js';
 import type { ThumbprintResult } from '../aws/thumbprint.js';
-import { PreconditionError } from '../errors.js';
 import {
   STS_AUDIENCE,
-  issuerHostPath,
   mergeTags,
-  oidcProviderArn,
   parseTags,
   providerOwnershipTags,
   validateClusterName,
   validateThumbprints,
 } from '../policy/index.js';
+import { clusterOidc } from './cluster-oidc.js';
 import {
   changedTags,
   describeTags,
@@ -53,16 +51,7 @@ export async function planEnableOidc(
   const cluster = await reporter.progress(`Reading cluster ${input.cluster}`, () =>
     deps.eks.describeCluster(input.cluster),
   );
-  if (!cluster.issuer) {
-    throw new PreconditionError(
-      `cluster ${input.cluster} has no OIDC issuer (status ${cluster.status ?? 'unknown'})`,
-      {
-        hint: 'wait until the cluster is ACTIVE and re-run',
-      },
-    );
-  }
-  const issuer = cluster.issuer;
-  const arn = oidcProviderArn(cluster.partition, cluster.accountId, issuerHostPath(issuer));
+  const { issuer, providerArn: arn } = clusterOidc(cluster);
   // The thumbprint is only needed for a new provider, but fetching it alongside the lookup keeps
   // it off the critical path.
   const fetched = thumbprints.length ? undefined : started(deps.fetchThumbprint(issuer));

@@ -6,9 +6,3 @@ export interface Reporter {
   info(message: string): void;
   warn(message: string): void;
 }
-
-export const silentReporter: Reporter = {
-  progress: (_label, work) => work(),
-  info: () => undefined,
-  warn: () => undefined,
-};

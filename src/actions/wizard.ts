@@ -8,13 +8,12 @@ import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 import {
   ROLE_ARN_ANNOTATION,
   defaultRoleName,
-  issuerHostPath,
-  oidcProviderArn,
   validateNamespace,
   validateRegion,
   validateRoleName,
   validateServiceAccountName,
 } from '../policy/index.js';
+import { clusterOidc } from './cluster-oidc.js';
 import { mapConcurrent } from './concurrency.js';
 import { planCreateServiceAccount } from './create-serviceaccount.js';
 import { planEnableOidc } from './enable-oidc.js';
@@ -191,9 +190,7 @@ async function pickCluster(aws: AwsAccess, ask: Prompter, reporter: Reporter): P
     const names = await aws.eks.listClusters();
     return mapConcurrent(names, 8, async (cluster) => {
       const info = await aws.eks.describeCluster(cluster);
-      const arn = info.issuer
-        ? oidcProviderArn(info.partition, info.accountId, issuerHostPath(info.issuer))
-        : undefined;
+      const arn = info.issuer ? clusterOidc(info).providerArn : undefined;
       const provider = arn ? await aws.iam.getOidcProvider(arn) : undefined;
       return { cluster, enabled: !!provider };
     });

@@ -19,6 +19,7 @@ import {
   paginateListAttachedRolePolicies,
   paginateListPolicies,
 } from '@aws-sdk/client-iam';
+import { tagsFromList, tagsToList } from '../policy/index.js';
 import { aws, awsOptional, retryWhileNotFound } from './errors.js';
 
 export type Tags = Record<string, string>;
@@ -81,11 +82,6 @@ export interface IamGateway {
   listPolicies(scope: 'AWS' | 'Local'): Promise<PolicySummary[]>;
 }
 
-const toTagList = (tags: Tags): Tag[] =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-const fromTagList = (tags: Tag[] | undefined): Tags =>
-  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-
 export function createIamGateway(client: IAMClient): IamGateway {
   return {
     async getOidcProvider(arn) {
@@ -98,7 +94,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
         url: out.Url ?? '',
         clientIds: out.ClientIDList ?? [],
         thumbprints: out.ThumbprintList ?? [],
-        tags: fromTagList(out.Tags),
+        tags: tagsFromList(out.Tags),
       };
     },
     async createOidcProvider(p) {
@@ -108,7 +104,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
             Url: p.url,
             ClientIDList: p.clientIds,
             ...(p.thumbprints?.length ? { ThumbprintList: p.thumbprints } : {}),
-            Tags: toTagList(p.tags),
+            Tags: tagsToList(p.tags),
           }),
         ),
       );
@@ -139,7 +135,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
         client.send(
           new TagOpenIDConnectProviderCommand({
             OpenIDConnectProviderArn: arn,
-            Tags: toTagList(tags),
+            Tags: tagsToList(tags),
           }),
         ),
       );
@@ -158,7 +154,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
             Path: role.path,
             AssumeRolePolicyDocument: role.trustPolicy,
             Description: role.description,
-            Tags: toTagList(role.tags),
+            Tags: tagsToList(role.tags),
             ...(role.permissionsBoundaryArn
               ? { PermissionsBoundary: role.permissionsBoundaryArn }
               : {}),
@@ -183,7 +179,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
     },
     async tagRole(roleName, tags) {
       await aws(`tagging role ${roleName}`, () =>
-        client.send(new TagRoleCommand({ RoleName: roleName, Tags: toTagList(tags) })),
+        client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(tags) })),
       );
     },
     async listAttachedPolicyArns(roleName) {
@@ -267,7 +263,7 @@ function toRole(r: {
     name: r.RoleName ?? '',
     path: r.Path ?? '/',
     trustPolicy: r.AssumeRolePolicyDocument ?? '',
-    tags: fromTagList(r.Tags),
+    tags: tagsFromList(r.Tags),
     permissionsBoundaryArn: r.PermissionsBoundary?.PermissionsBoundaryArn,
   };
 }

@@ -34,16 +34,14 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     // Commander already printed help, the version or its usage message on the terminal.
+    const { output } = fallbackGlobals;
     if (error.exitCode === 0) await exit(ExitCode.ok);
-    if (fallbackGlobals.output === 'text') await exit(ExitCode.usage);
-    const message = error.message.replace(/^error: /, '');
-    await exit(
-      ExitCode.usage,
-      await formatDocument(
-        { error: { message, exitCode: ExitCode.usage } },
-        fallbackGlobals.output,
-      ),
-    );
+    else if (output === 'text') await exit(ExitCode.usage);
+    else {
+      const message = error.message.replace(/^error: /, '');
+      const document = { error: { message, exitCode: ExitCode.usage } };
+      await exit(ExitCode.usage, await formatDocument(document, output));
+    }
   }
   await exitWithError(
     error instanceof Error ? error : new ValidationError(String(error)),

@@ -16,8 +16,6 @@ export interface MetadataChange {
 }
 
 export interface KubeGateway {
-  /** The API server address in use. */
-  server: string;
   namespaceExists(namespace: string): Promise<boolean>;
   listNamespaces(): Promise<string[]>;
   createNamespace(namespace: string): Promise<void>;
@@ -79,7 +77,6 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
     }
   };
   return {
-    server: target.server,
     async namespaceExists(namespace) {
       return (
         (await optional(

@@ -84,5 +84,3 @@ export function createRestClient(target: RestTarget) {
     });
   };
 }
-
-export type RestCall = ReturnType<typeof createRestClient>;

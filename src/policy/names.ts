@@ -14,8 +14,6 @@ export const ROLE_NAME_MAX_LENGTH = 64;
 /** Length of the hash suffix defaultRoleName appends when the readable name does not fit. */
 export const ROLE_NAME_HASH_LENGTH = 10;
 
-export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
-
 export interface ArnParts {
   partition: string;
   service: string;
@@ -47,15 +45,6 @@ export function issuerHostPath(issuerUrl: string): string {
   const hostPath = issuerUrl.slice('https://'.length).replace(/\/+$/, '');
   if (hostPath === '' || hostPath.startsWith('/')) throw invalid('has no host');
   return hostPath;
-}
-
-/** The ARN partition of a region; ARNs built for cn-* or GovCloud regions need it to be valid. */
-export function partitionOf(region: string): Partition {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
 }
 
 /** Splits `arn:partition:service:region:account:resource` (the resource may contain `:`). */

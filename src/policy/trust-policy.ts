@@ -5,7 +5,6 @@ import { parseJsonText } from './json-text.js';
 import {
   checkDocumentShape,
   isPlainObject,
-  normalizeStatements,
   policySize,
   type PolicyDocument,
   type PolicyStatement,
@@ -91,30 +90,4 @@ export function canonicalPolicy(value: unknown): unknown {
 export function trustPoliciesEqual(a: unknown, b: unknown): boolean {
   const canon = (doc: unknown) => JSON.stringify(canonicalPolicy(parseTrustPolicy(doc)));
   return canon(a) === canon(b);
-}
-
-/** Semantic equality of two statements, ignoring Sid. */
-export function statementsEqual(a: PolicyStatement, b: PolicyStatement): boolean {
-  const canon = ({ Sid: _sid, ...rest }: PolicyStatement) => JSON.stringify(canonicalPolicy(rest));
-  return canon(a) === canon(b);
-}
-
-/** The policy with this target's statement appended, unless an equal statement is present. */
-export function withTrustStatement(doc: PolicyDocument, t: TrustTarget): PolicyDocument {
-  const statement = buildTrustStatement(t);
-  const statements = normalizeStatements(doc);
-  if (statements.some((s) => statementsEqual(s, statement))) return doc;
-  return { ...doc, Statement: [...statements, statement] };
-}
-
-/**
- * The policy without statements equal to this target's. The result may have no statements: IAM
- * rejects that, so the caller decides (e.g. delete the role instead).
- */
-export function withoutTrustStatement(doc: PolicyDocument, t: TrustTarget): PolicyDocument {
-  const statement = buildTrustStatement(t);
-  return {
-    ...doc,
-    Statement: normalizeStatements(doc).filter((s) => !statementsEqual(s, statement)),
-  };
 }

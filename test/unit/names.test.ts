@@ -11,7 +11,6 @@ import {
   issuerHostPath,
   oidcProviderArn,
   parseArn,
-  partitionOf,
   roleArn,
   sameRoleArn,
   serviceAccountSubject,
@@ -70,25 +69,6 @@ describe('issuerHostPath', () => {
         },
       );
     });
-  }
-});
-
-describe('partitionOf', () => {
-  const cases: [string, string][] = [
-    ['us-west-2', 'aws'],
-    ['eu-central-1', 'aws'],
-    ['il-central-1', 'aws'],
-    ['ap-southeast-5', 'aws'],
-    ['cn-north-1', 'aws-cn'],
-    ['cn-northwest-1', 'aws-cn'],
-    ['us-gov-west-1', 'aws-us-gov'],
-    ['us-gov-east-1', 'aws-us-gov'],
-    ['us-iso-east-1', 'aws-iso'],
-    ['us-iso-west-1', 'aws-iso'],
-    ['us-isob-east-1', 'aws-iso-b'],
-  ];
-  for (const [region, partition] of cases) {
-    it(`${region} -> ${partition}`, () => assert.equal(partitionOf(region), partition));
   }
 });
 

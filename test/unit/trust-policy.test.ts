@@ -7,12 +7,9 @@ import {
   buildTrustStatement,
   evaluateTrust,
   parseTrustPolicy,
-  statementsEqual,
   trustPoliciesEqual,
   trustPolicySize,
   wildcardMatch,
-  withTrustStatement,
-  withoutTrustStatement,
   type PolicyDocument,
   type PolicyStatement,
   type TrustTarget,
@@ -168,27 +165,6 @@ describe('trustPoliciesEqual', () => {
     const b = buildTrustStatement({ ...TARGET, namespace: 'x' });
     assert.ok(!trustPoliciesEqual(policy(a, b), policy(b, a)));
   });
-});
-
-describe('withTrustStatement / withoutTrustStatement / statementsEqual', () => {
-  const other = buildTrustStatement({
-    ...TARGET,
-    providerArn: OTHER_PROVIDER,
-    issuerHostPath: OTHER_HOST,
-  });
-  it('appends the statement when missing', () => {
-    const out = withTrustStatement(policy(other), TARGET);
-    assert.deepEqual(out.Statement, [other, buildTrustStatement(TARGET)]);
-  });
-  it('leaves the policy alone when an equal statement exists (ignoring Sid and list forms)', () => {
-    const doc = policy(stmt({ Sid: 'Irsa', Action: ['sts:AssumeRoleWithWebIdentity'] }));
-    assert.equal(withTrustStatement(doc, TARGET), doc);
-  });
-  it('removes only the equal statement', () =>
-    assert.deepEqual(withoutTrustStatement(policy(other, stmt()), TARGET).Statement, [other]));
-  it('can leave no statements', () =>
-    assert.deepEqual(withoutTrustStatement(policy(stmt()), TARGET).Statement, []));
-  it('statementsEqual ignores Sid', () => assert.ok(statementsEqual(stmt({ Sid: 'A' }), stmt())));
 });
 
 describe('wildcardMatch', () => {
