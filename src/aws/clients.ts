@@ -27,8 +27,8 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   const credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   const common = {
     credentials,
-    maxAttempts: 5,
-    retryMode: 'adaptive',
+    // IAM throttles bursts: more attempts than the SDK's 3, unless the user chose a number.
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5, retryMode: 'adaptive' }),
     // Without these a black-holed endpoint (VPN down, wrong AWS_ENDPOINT_URL) hangs forever.
     requestHandler: {
       connectionTimeout: 3_000,

@@ -1,5 +1,6 @@
 // The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
 
@@ -115,4 +116,22 @@ test('help written to a pipe arrives whole', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--override-existing-serviceaccounts/);
   assert.match(r.stdout, /--kube-ca-file/);
+});
+
+test('an AWS endpoint that accepts but never answers ends in an error, not a hang', async () => {
+  // A server that takes the connection and then says nothing: only the request timeout ends it.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  try {
+    const r = await runBinary(['enable-oidc', '--cluster', 'x'], {
+      ...awsEnv(`http://127.0.0.1:${port}`),
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: cannot reach AWS while /);
+    assert.match(r.stderr, /requestTimeout/);
+  } finally {
+    silent.close();
+  }
 });
