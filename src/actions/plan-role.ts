@@ -5,11 +5,14 @@ import { ConflictError, PreconditionError, ValidationError } from '../errors.js'
 import {
   buildTrustPolicy,
   evaluateTrust,
+  defaultRoleName,
   isOwnedRoleFor,
+  mergeTags,
   parsePolicyJson,
   parseTrustPolicy,
   roleArn,
   roleOwner,
+  roleOwnershipTags,
   sameJson,
   serviceAccountSubject,
   type TrustTarget,
@@ -74,6 +77,10 @@ export function planRole(
     role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
   const name = input.roleName;
   const steps: PlanStep[] = [];
+  const roleTags = mergeTags(
+    input.userTags,
+    roleOwnershipTags(input.cluster, input.namespace, input.name, cluster.arn),
+  );
 
   if (!role) {
     steps.push(
@@ -86,7 +93,7 @@ export function planRole(
           ...(input.permissionsBoundary
             ? [`permissions boundary ${input.permissionsBoundary}`]
             : []),
-          `tags ${describeTags(input.roleTags)}`,
+          `tags ${describeTags(roleTags)}`,
         ],
         phase: 1,
         run: async () => {
@@ -95,24 +102,15 @@ export function planRole(
             path: input.rolePath,
             trustPolicy: trustText,
             description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
-            tags: input.roleTags,
+            tags: roleTags,
             permissionsBoundaryArn: input.permissionsBoundary,
           });
         },
       }),
     );
   } else {
-    if (!isOwnedRoleFor(role.tags, input.cluster, input.namespace, input.name)) {
-      const owner = roleOwner(role.tags);
-      const whose = owner.managed
-        ? `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} in cluster ${owner.cluster}`
-        : 'it is not managed by iamsa';
-      throw new ConflictError(
-        `role ${input.roleName} already exists and ${whose}; iamsa will not change it`,
-        {
-          hint: 'choose another --role-name, or pass --attach-role-arn to use that role as it is',
-        },
-      );
+    if (!isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name)) {
+      throw roleConflict(role, input, cluster);
     }
     if (input.rolePathGiven && role.path !== input.rolePath) {
       throw new ConflictError(
@@ -122,7 +120,7 @@ export function planRole(
         },
       );
     }
-    const tags = changedTags(input.roleTags, role.tags);
+    const tags = changedTags(roleTags, role.tags);
     const boundary = input.permissionsBoundary;
     steps.push(
       updateStep('iam-role', arn, 1, [
@@ -225,4 +223,27 @@ function planAttachedRole(
     roleArn: role.arn,
     warnings,
   };
+}
+
+/** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */
+function roleConflict(role: Role, input: CheckedInput, cluster: ClusterInfo): ConflictError {
+  const owner = roleOwner(role.tags);
+  const sameServiceAccount = owner.namespace === input.namespace && owner.serviceAccount === input.name;
+  if (owner.managed && sameServiceAccount && owner.cluster === input.cluster) {
+    // Same cluster name, another cluster: "prod" in two regions derive the same role name.
+    const elsewhere = owner.clusterArn ?? 'a cluster without a recorded ARN';
+    return new ConflictError(
+      `role ${role.name} is iamsa's role for ${input.namespace}/${input.name} of another cluster named ${input.cluster} (${elsewhere}), not ${cluster.arn}; iamsa will not change it`,
+      {
+        hint: `pass --role-name ${defaultRoleName(`${input.cluster}-${cluster.region}`, input.namespace, input.name)}`,
+      },
+    );
+  }
+  const whose = owner.managed
+    ? `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} in cluster ${owner.cluster}`
+    : 'it is not managed by iamsa';
+  return new ConflictError(
+    `role ${input.roleName} already exists and ${whose}; iamsa will not change it`,
+    { hint: 'choose another --role-name, or pass --attach-role-arn to use that role as it is' },
+  );
 }

@@ -45,7 +45,8 @@ export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
   /** The path was asked for (even `/`), so an existing role elsewhere is a conflict. */
   rolePathGiven: boolean;
   inlinePolicy?: PolicyDocument;
-  roleTags: Record<string, string>;
+  /** --tags, checked; planRole adds the ownership tags once the cluster ARN is known. */
+  userTags: Record<string, string>;
 }
 
 /** Answers given so far: the flags the wizard starts from, before it asks for the rest. */
@@ -93,7 +94,7 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
   const { tags, policyArns, inlinePolicy } = checkGiven(input);
   if (input.attachRoleArn) {
     const { roleName, path } = validateRoleArn(input.attachRoleArn, '--attach-role-arn');
-    return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, roleTags: {} };
+    return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, userTags: {} };
   }
   if (!policyArns.length && !inlinePolicy) {
     throw new ValidationError('no permissions given: the role would grant nothing', {
@@ -102,9 +103,10 @@ export function checkInput(input: CreateServiceAccountInput): CheckedInput {
   }
   const roleName = input.roleName ?? defaultRoleName(input.cluster, input.namespace, input.name);
   const rolePath = input.rolePath ?? '/';
-  const roleTags = mergeTags(tags, roleOwnershipTags(input.cluster, input.namespace, input.name));
+  // The cluster ARN comes with DescribeCluster; checking the count with a stand-in is exact.
+  mergeTags(tags, roleOwnershipTags(input.cluster, input.namespace, input.name, 'arn'));
   const rolePathGiven = input.rolePath !== undefined;
-  return { ...input, policyArns, roleName, rolePath, rolePathGiven, inlinePolicy, roleTags };
+  return { ...input, policyArns, roleName, rolePath, rolePathGiven, inlinePolicy, userTags: tags };
 }
 
 /** Reads and validates an --attach-policy file (small, so read synchronously: prompts validate with it too). */

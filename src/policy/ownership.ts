@@ -11,10 +11,13 @@ export const TAG_MANAGED_BY_VALUE = MANAGED_BY_VALUE;
 export const TAG_CLUSTER = 'iamsa.io/cluster';
 export const TAG_NAMESPACE = 'iamsa.io/namespace';
 export const TAG_SERVICE_ACCOUNT = 'iamsa.io/service-account';
+/** The cluster's ARN: names repeat across regions ("prod" in each), ARNs do not. */
+export const TAG_CLUSTER_ARN = 'iamsa.io/cluster-arn';
 
 export interface RoleOwner {
   managed: boolean;
   cluster?: string;
+  clusterArn?: string;
   namespace?: string;
   serviceAccount?: string;
 }
@@ -29,10 +32,12 @@ export function roleOwnershipTags(
   cluster: string,
   namespace: string,
   serviceAccount: string,
+  clusterArn: string,
 ): Record<string, string> {
   return {
     [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE,
     [TAG_CLUSTER]: cluster,
+    [TAG_CLUSTER_ARN]: clusterArn,
     [TAG_NAMESPACE]: namespace,
     [TAG_SERVICE_ACCOUNT]: serviceAccount,
   };
@@ -45,21 +50,23 @@ export function providerOwnershipTags(cluster: string): Record<string, string> {
 export function roleOwner(tags: Record<string, string>): RoleOwner {
   const owner: RoleOwner = { managed: tags[TAG_MANAGED_BY] === TAG_MANAGED_BY_VALUE };
   if (tags[TAG_CLUSTER] !== undefined) owner.cluster = tags[TAG_CLUSTER];
+  if (tags[TAG_CLUSTER_ARN] !== undefined) owner.clusterArn = tags[TAG_CLUSTER_ARN];
   if (tags[TAG_NAMESPACE] !== undefined) owner.namespace = tags[TAG_NAMESPACE];
   if (tags[TAG_SERVICE_ACCOUNT] !== undefined) owner.serviceAccount = tags[TAG_SERVICE_ACCOUNT];
   return owner;
 }
 
+/** iamsa's role for exactly this service account of exactly this cluster (by ARN, not name). */
 export function isOwnedRoleFor(
   tags: Record<string, string>,
-  cluster: string,
+  clusterArn: string,
   namespace: string,
   serviceAccount: string,
 ): boolean {
   const owner = roleOwner(tags);
   return (
     owner.managed &&
-    owner.cluster === cluster &&
+    owner.clusterArn === clusterArn &&
     owner.namespace === namespace &&
     owner.serviceAccount === serviceAccount
   );

@@ -10,7 +10,7 @@ import {
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
 import { createTestPki } from '../support/pki.js';
@@ -385,6 +385,54 @@ describe('modes', () => {
     const converged = await csa(...args);
     assert.equal(converged.code, 0, converged.stderr);
     assert.match(converged.stdout, /Nothing to do/);
+  });
+
+  test('a cluster of the same name in another region does not take the role over (exit 5)', async () => {
+    const args = ['--name', 'twin', '--attach-policy-arn', READONLY, '--role-only', '--approve'];
+    const home = await csa(...args);
+    assert.equal(home.code, 0, home.stderr);
+    const west = new EKSClient({
+      region: 'us-west-2',
+      endpoint: g.moto.url,
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+    });
+    await west.send(
+      new CreateClusterCommand({
+        name: 'demo',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-cluster`,
+        resourcesVpcConfig: { subnetIds: ['subnet-1', 'subnet-2'] },
+      }),
+    );
+    const enabled = await g.iamsa([
+      'enable-oidc',
+      '--cluster',
+      'demo',
+      '--region',
+      'us-west-2',
+      '--approve',
+    ]);
+    assert.equal(enabled.code, 0, enabled.stderr);
+    const before = await g.awsState();
+    const clash = await csa(...args, '--region', 'us-west-2');
+    assert.equal(clash.code, 5, clash.stderr);
+    assert.match(clash.stderr, /another cluster named demo \(arn:aws:eks:us-east-1:/);
+    assert.match(clash.stderr, /--role-name iamsa-demo-us-west-2-default-twin/);
+    assert.deepEqual(await g.awsState(), before);
+    const own = await csa(
+      ...args,
+      '--region',
+      'us-west-2',
+      '--role-name',
+      'iamsa-demo-us-west-2-default-twin',
+    );
+    assert.equal(own.code, 0, own.stderr);
+    const tags = Object.fromEntries(
+      ((await roleOf('iamsa-demo-us-west-2-default-twin'))?.Tags ?? []).map((t) => [
+        t.Key,
+        t.Value,
+      ]),
+    );
+    assert.match(tags['iamsa.io/cluster-arn'] ?? '', /^arn:aws:eks:us-west-2:/);
   });
 
   test('a role of that name that iamsa does not own: exit 5, nothing touched', async () => {

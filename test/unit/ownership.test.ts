@@ -24,11 +24,15 @@ describe('ownership tag keys', () => {
   });
 });
 
+const PROD = 'arn:aws:eks:eu-west-1:111122223333:cluster/prod';
+const PROD_US = 'arn:aws:eks:us-east-1:111122223333:cluster/prod';
+
 describe('roleOwnershipTags / providerOwnershipTags', () => {
-  it('tags a role with cluster, namespace and service account', () =>
-    assert.deepEqual(roleOwnershipTags('prod', 'ns', 'sa'), {
+  it('tags a role with cluster (name and ARN), namespace and service account', () =>
+    assert.deepEqual(roleOwnershipTags('prod', 'ns', 'sa', PROD), {
       'iamsa.io/managed-by': 'iamsa',
       'iamsa.io/cluster': 'prod',
+      'iamsa.io/cluster-arn': PROD,
       'iamsa.io/namespace': 'ns',
       'iamsa.io/service-account': 'sa',
     }));
@@ -41,9 +45,10 @@ describe('roleOwnershipTags / providerOwnershipTags', () => {
 
 describe('roleOwner', () => {
   it('reads iamsa tags', () =>
-    assert.deepEqual(roleOwner(roleOwnershipTags('prod', 'ns', 'sa')), {
+    assert.deepEqual(roleOwner(roleOwnershipTags('prod', 'ns', 'sa', PROD)), {
       managed: true,
       cluster: 'prod',
+      clusterArn: PROD,
       namespace: 'ns',
       serviceAccount: 'sa',
     }));
@@ -51,7 +56,8 @@ describe('roleOwner', () => {
     assert.deepEqual(roleOwner({}), { managed: false }));
   it('reports a role with another managed-by value as unmanaged', () =>
     assert.equal(
-      roleOwner({ ...roleOwnershipTags('p', 'n', 's'), [TAG_MANAGED_BY]: 'terraform' }).managed,
+      roleOwner({ ...roleOwnershipTags('p', 'n', 's', PROD), [TAG_MANAGED_BY]: 'terraform' })
+        .managed,
       false,
     ));
   it('reads partial tags', () =>
@@ -66,28 +72,32 @@ describe('roleOwner', () => {
 });
 
 describe('isOwnedRoleFor', () => {
-  const tags = roleOwnershipTags('prod', 'ns', 'sa');
+  const tags = roleOwnershipTags('prod', 'ns', 'sa', PROD);
   it('is true for the same cluster, namespace and service account', () =>
-    assert.equal(isOwnedRoleFor(tags, 'prod', 'ns', 'sa'), true));
+    assert.equal(isOwnedRoleFor(tags, PROD, 'ns', 'sa'), true));
   for (const [c, n, s] of [
-    ['dev', 'ns', 'sa'],
-    ['prod', 'other', 'sa'],
-    ['prod', 'ns', 'other'],
-    ['Prod', 'ns', 'sa'],
+    [PROD_US, 'ns', 'sa'],
+    ['arn:aws:eks:eu-west-1:111122223333:cluster/dev', 'ns', 'sa'],
+    [PROD, 'other', 'sa'],
+    [PROD, 'ns', 'other'],
   ] as const) {
     it(`is false for ${c}/${n}/${s}`, () => assert.equal(isOwnedRoleFor(tags, c, n, s), false));
   }
   it('is false for an unmanaged role with matching-looking tags', () =>
     assert.equal(
-      isOwnedRoleFor({ ...tags, [TAG_MANAGED_BY]: 'someone' }, 'prod', 'ns', 'sa'),
+      isOwnedRoleFor({ ...tags, [TAG_MANAGED_BY]: 'someone' }, PROD, 'ns', 'sa'),
       false,
     ));
   it('is false for an untagged role', () =>
-    assert.equal(isOwnedRoleFor({}, 'prod', 'ns', 'sa'), false));
+    assert.equal(isOwnedRoleFor({}, PROD, 'ns', 'sa'), false));
+  it('is false for a role of the same cluster name without the ARN tag', () => {
+    const { 'iamsa.io/cluster-arn': _arn, ...legacy } = tags;
+    assert.equal(isOwnedRoleFor(legacy, PROD, 'ns', 'sa'), false);
+  });
 });
 
 describe('mergeTags', () => {
-  const owner = roleOwnershipTags('prod', 'ns', 'sa');
+  const owner = roleOwnershipTags('prod', 'ns', 'sa', PROD);
   it('adds ownership tags to user tags', () =>
     assert.deepEqual(mergeTags({ team: 'payments' }, owner), { team: 'payments', ...owner }));
   it('works with no user tags', () => assert.deepEqual(mergeTags({}, owner), owner));
@@ -112,13 +122,13 @@ describe('mergeTags', () => {
     const merged = mergeTags({}, { ...owner });
     assert.equal(merged[TAG_MANAGED_BY], 'iamsa');
   });
-  it('accepts 46 user tags plus 4 ownership tags and rejects 47', () => {
+  it('accepts 45 user tags plus 5 ownership tags and rejects 46', () => {
     const user = (n: number) =>
       Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
-    assert.equal(Object.keys(mergeTags(user(46), owner)).length, 50);
+    assert.equal(Object.keys(mergeTags(user(45), owner)).length, 50);
     assert.throws(
-      () => mergeTags(user(47), owner),
-      /47 given plus 4 added by iamsa make 51.*at most 50; remove 1/,
+      () => mergeTags(user(46), owner),
+      /46 given plus 5 added by iamsa make 51.*at most 50; remove 1/,
     );
   });
 });
@@ -136,7 +146,7 @@ describe('tagsFromList / tagsToList', () => {
       { Key: 'b', Value: '2' },
     ]));
   it('round-trips', () => {
-    const tags = roleOwnershipTags('prod', 'ns', 'sa');
+    const tags = roleOwnershipTags('prod', 'ns', 'sa', PROD);
     assert.deepEqual(tagsFromList(tagsToList(tags)), tags);
   });
 });
