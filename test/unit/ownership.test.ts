@@ -91,7 +91,8 @@ describe('isOwnedRoleFor', () => {
   it('is false for an untagged role', () =>
     assert.equal(isOwnedRoleFor({}, PROD, 'ns', 'sa'), false));
   it('is false for a role of the same cluster name without the ARN tag', () => {
-    const { 'iamsa.io/cluster-arn': _arn, ...legacy } = tags;
+    const legacy: Record<string, string> = { ...tags };
+    delete legacy['iamsa.io/cluster-arn'];
     assert.equal(isOwnedRoleFor(legacy, PROD, 'ns', 'sa'), false);
   });
 });
