@@ -228,7 +228,8 @@ function planAttachedRole(
 /** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */
 function roleConflict(role: Role, input: CheckedInput, cluster: ClusterInfo): ConflictError {
   const owner = roleOwner(role.tags);
-  const sameServiceAccount = owner.namespace === input.namespace && owner.serviceAccount === input.name;
+  const sameServiceAccount =
+    owner.namespace === input.namespace && owner.serviceAccount === input.name;
   if (owner.managed && sameServiceAccount && owner.cluster === input.cluster) {
     // Same cluster name, another cluster: "prod" in two regions derive the same role name.
     const elsewhere = owner.clusterArn ?? 'a cluster without a recorded ARN';
