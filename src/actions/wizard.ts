@@ -8,6 +8,8 @@ import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 import {
   ROLE_ARN_ANNOTATION,
   defaultRoleName,
+  parseArn,
+  sameRoleArn,
   validateNamespace,
   validateRegion,
   validateRoleName,
@@ -84,7 +86,34 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
 
   const cluster = prefill.cluster ?? (await pickCluster(aws, ask, reporter));
   const clusterInfo = await aws.eks.describeCluster(cluster);
-  await ensureOidcProvider(aws, clusterInfo, ask, reporter);
+  const enabled = await ensureOidcProvider(aws, clusterInfo, ask, reporter);
+  try {
+    const outcome = await bindServiceAccount(prefill, deps, aws, region, clusterInfo);
+    if (!enabled) return outcome;
+    // The provider made on the way belongs to the result too.
+    const { result } = outcome;
+    const steps = [...enabled.steps, ...result.steps];
+    return { ...outcome, result: { ...result, changed: true, applied: true, steps } };
+  } catch (error) {
+    if (enabled && error instanceof CancelledError) {
+      throw new CancelledError(
+        `${error.message.replace(/: nothing was changed$/, '')}: only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Steps 2 to 4: namespace, service account, permissions, then the plan and its confirmation. */
+async function bindServiceAccount(
+  prefill: WizardPrefill,
+  deps: WizardDeps,
+  aws: AwsAccess,
+  region: string,
+  clusterInfo: ClusterInfo,
+): Promise<WizardOutcome> {
+  const { prompter: ask, reporter } = deps;
+  const cluster = clusterInfo.name;
 
   const kube = prefill.roleOnly
     ? undefined
@@ -117,6 +146,7 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
 
   let name = prefill.name;
   let overrideExisting = prefill.overrideExisting ?? false;
+  let current: string | undefined;
   if (!name) {
     const accounts =
       kube && !createNamespace
@@ -137,16 +167,8 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
             await ask.input('Service account name', { validate: check(validateServiceAccountName) })
           ).trim()
         : picked;
-    const current = accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
-    if (current && !overrideExisting) {
-      overrideExisting = await ask.confirm(
-        `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,
-        false,
-      );
-      if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
-    }
+    current = accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
   }
-
   const permissions = prefill.attachRoleArn
     ? { policyArns: [], policyFile: undefined }
     : prefill.policyArns?.length || prefill.policyFile
@@ -161,6 +183,20 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
           validate: check(validateRoleName),
         })
       ).trim());
+
+  // Re-running on a service account already bound to this very role is no override.
+  const ours = prefill.attachRoleArn
+    ? current !== undefined && sameRoleArn(current, prefill.attachRoleArn)
+    : current !== undefined &&
+      parseArn(current)?.accountId === clusterInfo.accountId &&
+      current.slice(current.lastIndexOf('/') + 1).toLowerCase() === roleName?.toLowerCase();
+  if (current && !ours && !overrideExisting) {
+    overrideExisting = await ask.confirm(
+      `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,
+      false,
+    );
+    if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
+  }
 
   const input: CreateServiceAccountInput = {
     cluster,
@@ -214,19 +250,19 @@ async function ensureOidcProvider(
   cluster: ClusterInfo,
   ask: Prompter,
   reporter: Reporter,
-): Promise<void> {
+): Promise<CommandResult | undefined> {
   const plan = await planEnableOidc(
     { cluster: cluster.name, thumbprints: [], tags: [] },
     { ...aws, reporter },
   );
-  if (!plan.result.changed) return;
+  if (!plan.result.changed) return undefined;
   ask.say(
     `Cluster ${cluster.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
   );
   ask.show(plan.result);
   if (!(await ask.confirm('Enable it now?', true)))
     throw new CancelledError('cancelled: nothing was changed');
-  await plan.apply();
+  return plan.apply();
 }
 
 async function pickPermissions(

@@ -36,7 +36,7 @@ export function renderResult(
   if (result.serviceAccount) {
     lines.push(`Service account: ${result.serviceAccount.namespace}/${result.serviceAccount.name}`);
   }
-  if (options.footer !== false && (!options.summaryOnly || result.applied)) {
+  if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
     lines.push(summary(result, options.applyCommand));
   }
   return lines.join('\n');

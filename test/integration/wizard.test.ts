@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
 import { type Ground, startGround } from '../support/ground.js';
 import { Terminal } from '../support/tmux.js';
 
@@ -85,6 +90,35 @@ test('a first-timer binds a service account from the wizard alone', async () => 
     const again = await g.iamsa(args);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Nothing to do/);
+  } finally {
+    t.close();
+  }
+});
+
+test('re-running the wizard on a service account bound to its own role asks no override', async () => {
+  const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
+    t.press('Enter');
+    await t.waitFor(/Namespace/);
+    t.press('Enter');
+    await t.waitFor(/legacy\s+\(role: arn:aws:iam::123456789012:role\/iamsa-wiz-default-legacy\)/);
+    t.press('Down', 'Enter');
+    await t.waitFor(/Permissions for the role/);
+    t.press('Enter');
+    await t.waitFor(/Policy \(type to filter\)/);
+    t.type('AmazonS3ReadOnly');
+    await t.waitFor(/❯ AmazonS3ReadOnlyAccess/);
+    t.press('Enter');
+    await t.waitFor(/Attach another policy\?/);
+    t.press('Enter');
+    await t.waitFor(/Role name/);
+    t.press('Enter');
+    const done = await t.waitFor(/Next step:/);
+    assert.equal(await t.exitCode(), 0);
+    assert.doesNotMatch(done, /Point it at the new role/);
+    assert.match(done, /Nothing to do/);
+    assert.doesNotMatch(done, /--override-existing-serviceaccounts/);
   } finally {
     t.close();
   }
@@ -288,3 +322,23 @@ function splitShell(line: string): string[] {
     words.push(m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : (m[2] ?? ''));
   return words;
 }
+
+test('cancelling after the wizard enabled the cluster says the provider was created', async () => {
+  const providers = await g.iam.send(new ListOpenIDConnectProvidersCommand({}));
+  for (const p of providers.OpenIDConnectProviderList ?? []) {
+    await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: p.Arn }));
+  }
+  const t = terminal(['create-serviceaccount', '--cluster', 'wiz', ...g.kubeFlags]);
+  try {
+    await t.waitFor(/Enable it now\?/);
+    t.press('Enter');
+    await t.waitFor(/Namespace/);
+    t.press('C-c');
+    assert.equal(await t.exitCode(), 130);
+    assert.match(t.screen(), /only the OIDC provider of cluster wiz was created/);
+    const after = await g.iam.send(new ListOpenIDConnectProvidersCommand({}));
+    assert.equal(after.OpenIDConnectProviderList?.length, 1);
+  } finally {
+    t.close();
+  }
+});
