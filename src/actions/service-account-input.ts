@@ -64,14 +64,17 @@ export function checkGiven(input: GivenInput) {
   const tags = parseTags(input.tags ?? []);
   const policyArns = [...new Set(input.policyArns ?? [])];
   policyArns.forEach((arn) => validatePolicyArn(arn, '--attach-policy-arn'));
-  if (input.permissionsBoundary) validatePermissionsBoundaryArn(input.permissionsBoundary);
-  if (input.attachRoleArn) {
+  // `!== undefined`, not truthiness: an empty value (an unset variable in CI) must not vanish.
+  if (input.permissionsBoundary !== undefined) {
+    validatePermissionsBoundaryArn(input.permissionsBoundary);
+  }
+  if (input.attachRoleArn !== undefined) {
     const conflicting = [
       policyArns.length && '--attach-policy-arn',
-      input.policyFile && '--attach-policy',
-      input.roleName && '--role-name',
+      input.policyFile !== undefined && '--attach-policy',
+      input.roleName !== undefined && '--role-name',
       input.rolePath !== undefined && '--role-path',
-      input.permissionsBoundary && '--permissions-boundary',
+      input.permissionsBoundary !== undefined && '--permissions-boundary',
       input.tags?.length && '--tags',
     ].filter(Boolean);
     if (conflicting.length) {
@@ -86,13 +89,14 @@ export function checkGiven(input: GivenInput) {
   }
   if (input.roleName !== undefined) validateRoleName(input.roleName);
   if (input.rolePath !== undefined) validateRolePath(input.rolePath);
-  const inlinePolicy = input.policyFile ? loadPolicyFile(input.policyFile) : undefined;
+  const inlinePolicy =
+    input.policyFile !== undefined ? loadPolicyFile(input.policyFile) : undefined;
   return { tags, policyArns, inlinePolicy };
 }
 
 export function checkInput(input: CreateServiceAccountInput): CheckedInput {
   const { tags, policyArns, inlinePolicy } = checkGiven(input);
-  if (input.attachRoleArn) {
+  if (input.attachRoleArn !== undefined) {
     const { roleName, path } = validateRoleArn(input.attachRoleArn, '--attach-role-arn');
     return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, userTags: {} };
   }
@@ -136,10 +140,10 @@ function checkKubeAccess(access: KubeAccess): void {
       );
     }
   }
-  if (access.mode === 'eks' && access.caFile && access.server === undefined) {
+  if (access.mode === 'eks' && access.caFile !== undefined && access.server === undefined) {
     throw new ValidationError('--kube-ca-file goes with --kube-server', {
       hint: 'the cluster endpoint is verified with the CA that EKS reports',
     });
   }
-  if (access.mode === 'eks' && access.caFile) readCaFile(access.caFile);
+  if (access.mode === 'eks' && access.caFile !== undefined) readCaFile(access.caFile);
 }

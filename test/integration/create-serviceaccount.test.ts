@@ -745,3 +745,34 @@ const kubePatch = (ns: string, name: string, patch: object) =>
   g.kubeAdmin('PATCH', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`, patch);
 const kubeDelete = (ns: string, name: string) =>
   g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
+
+describe('empty flag values (an unset variable in CI) are refused, not dropped', () => {
+  for (const [flag, pattern] of [
+    ['--permissions-boundary', /invalid permissions boundary ARN ""|--permissions-boundary/],
+    ['--attach-role-arn', /--attach-role-arn/],
+    ['--kube-ca-file', /--kube-ca-file/],
+    ['--context', /--context was given an empty value/],
+    ['--kubeconfig', /--kubeconfig was given an empty value/],
+  ] as const) {
+    test(`${flag} ''`, async () => {
+      const before = await g.awsState();
+      const writes = g.kubeWrites();
+      const r = await g.iamsa([
+        'create-serviceaccount',
+        '--cluster',
+        g.cluster,
+        '--name',
+        'empty',
+        '--attach-policy-arn',
+        READONLY,
+        flag,
+        '',
+        '--approve',
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.deepEqual(await g.awsState(), before);
+      assert.equal(g.kubeWrites(), writes);
+    });
+  }
+});

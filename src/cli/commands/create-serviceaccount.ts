@@ -89,8 +89,8 @@ function missingFlags(flags: Flags): string[] {
     !flags.cluster && '--cluster',
     !flags.name && '--name',
     !flags.attachPolicyArn?.length &&
-      !flags.attachPolicy &&
-      !flags.attachRoleArn &&
+      flags.attachPolicy === undefined &&
+      flags.attachRoleArn === undefined &&
       'one of --attach-policy-arn, --attach-policy, --attach-role-arn',
   ].filter((m): m is string => !!m);
 }
