@@ -16,6 +16,7 @@ export type { CreateServiceAccountInput } from './service-account-input.js';
 
 export interface CreateServiceAccountDeps {
   region: string;
+  profile?: string;
   eks: EksGateway;
   iam: IamGateway;
   /** Opens the Kubernetes connection for the cluster once its description is known. */
@@ -65,7 +66,8 @@ export async function planCreateServiceAccount(
     serviceAccount: input.name,
     audience: STS_AUDIENCE,
   };
-  const enableHint = `iamsa enable-oidc --cluster ${input.cluster} --region ${deps.region} --approve`;
+  const profile = deps.profile ? ` --profile ${deps.profile}` : '';
+  const enableHint = `iamsa enable-oidc --cluster ${input.cluster} --region ${deps.region}${profile} --approve`;
   const [provider, roleState] = await Promise.all([
     reporter.progress('Looking up the IAM OIDC provider', () => iam.getOidcProvider(providerArn)),
     roleStateP,

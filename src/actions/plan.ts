@@ -60,7 +60,16 @@ export function updateStep(
     changes: needed.map((e) => e.change),
     phase,
     run: async () => {
-      await Promise.all(needed.map((e) => e.run()));
+      // Every edit runs to its end, so a failure can say which of the others were made.
+      const results = await Promise.allSettled(needed.map((e) => e.run()));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+      if (!failed.length) return;
+      const made = needed.filter((_, i) => !failed.includes(i)).map((e) => e.change);
+      const first = (results[failed[0] as number] as PromiseRejectedResult).reason;
+      throw amended(
+        first,
+        `${failed.map((i) => needed[i]?.change).join(', ')} of ${id} failed${made.length ? `; made: ${made.join(', ')}` : ''}`,
+      );
     },
   };
 }
@@ -131,25 +140,37 @@ export async function applyPlan(steps: PlanStep[], reporter: Reporter): Promise<
         ),
       ),
     );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw partialFailure(failed.reason, done);
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failures.length) throw partialFailure(failures, done);
   }
 }
 
-function partialFailure(reason: unknown, done: PlanStep[]): IamsaError {
-  const error =
-    reason instanceof IamsaError
-      ? reason
-      : new IamsaError(String((reason as Error)?.message ?? reason));
-  if (done.length === 0) return error;
+const asIamsaError = (reason: unknown): IamsaError =>
+  reason instanceof IamsaError
+    ? reason
+    : new IamsaError(String((reason as Error)?.message ?? reason), { cause: reason });
+
+/** The same kind of error (so the same exit code) with a note appended and maybe a new hint. */
+function amended(reason: unknown, note: string, hint?: string): IamsaError {
+  const error = asIamsaError(reason);
   const Kind = error.constructor as new (
     m: string,
     o: { hint?: string; cause?: unknown },
   ) => IamsaError;
-  return new Kind(`${error.message} (already done: ${done.map(describe).join('; ')})`, {
-    hint: `fix the cause and re-run the same command: it keeps what exists and finishes the job${error.hint ? `; ${error.hint}` : ''}`,
-    cause: error,
-  });
+  return new Kind(`${error.message} (${note})`, { hint: hint ?? error.hint, cause: error });
+}
+
+function partialFailure(failures: unknown[], done: PlanStep[]): IamsaError {
+  const [first, ...others] = failures.map(asIamsaError);
+  const notes = [
+    ...(others.length ? [`also failed: ${others.map((e) => e.message).join('; ')}`] : []),
+    ...(done.length ? [`already done: ${done.map(describe).join('; ')}`] : []),
+  ];
+  if (!first || !notes.length) return first ?? new IamsaError('apply failed');
+  const hint = done.length
+    ? `fix the cause and re-run the same command: it keeps what exists and finishes the job${first.hint ? `; ${first.hint}` : ''}`
+    : first.hint;
+  return amended(first, notes.join('; '), hint);
 }
 
 export const publicSteps = (steps: PlanStep[]): CommandResult['steps'] =>

@@ -3,6 +3,5 @@
 export interface Reporter {
   /** Runs one piece of work under a progress label. */
   progress<T>(label: string, work: () => Promise<T>): Promise<T>;
-  info(message: string): void;
   warn(message: string): void;
 }

@@ -31,6 +31,7 @@ import {
 
 export interface AwsAccess {
   region: string;
+  profile?: string;
   iam: IamGateway;
   eks: EksGateway;
   openKube: (

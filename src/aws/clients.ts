@@ -16,6 +16,8 @@ export interface AwsSettings {
 
 export interface AwsClients {
   region: string;
+  /** The --profile in use, so hints can repeat it in the commands they suggest. */
+  profile?: string;
   credentials: AwsCredentialIdentityProvider;
   iam: IamGateway;
   eks: EksGateway;
@@ -44,6 +46,7 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   const iamClient = new IAMClient({ ...common, region });
   return {
     region,
+    profile: settings.profile,
     credentials,
     iam: createIamGateway(iamClient),
     eks: createEksGateway(eksClient, region),

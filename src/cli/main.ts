@@ -38,8 +38,14 @@ try {
     if (error.exitCode === 0) await exit(ExitCode.ok);
     else if (output === 'text') await exit(ExitCode.usage);
     else {
-      const message = error.message.replace(/^error: /, '');
-      const document = { error: { message, exitCode: ExitCode.usage } };
+      // Commander's text: "error: <what>" then maybe "(Did you mean ...?)": one line plus a hint.
+      const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+      const noCommand = first === '(outputHelp)';
+      const message = noCommand ? 'no command given' : first;
+      const hint = noCommand ? 'iamsa --help lists the commands' : rest.join(' ').trim();
+      const document = {
+        error: { message, ...(hint ? { hint } : {}), exitCode: ExitCode.usage },
+      };
       await exit(ExitCode.usage, await formatDocument(document, output));
     }
   }

@@ -61,7 +61,6 @@ export function createReporter(
         throw error;
       }
     },
-    info: (message) => write(message),
     warn: (message) => write(`${style.yellow('warning:')} ${message}`),
   };
 }

@@ -135,3 +135,14 @@ test('an AWS endpoint that accepts but never answers ends in an error, not a han
     silent.close();
   }
 });
+
+test('parser errors in -o json keep the one-line message and put suggestions in the hint', async () => {
+  const typo = await runBinary(['enable-oidc', '--cluster', 'x', '--approv', '-o', 'json'], env);
+  assert.equal(typo.code, 2);
+  const doc = JSON.parse(typo.stdout);
+  assert.equal(doc.error.message, "unknown option '--approv'");
+  assert.match(doc.error.hint, /--approve/);
+  const bare = await runBinary(['-o', 'json'], env);
+  assert.equal(bare.code, 2);
+  assert.equal(JSON.parse(bare.stdout).error.message, 'no command given');
+});

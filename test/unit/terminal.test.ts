@@ -63,6 +63,11 @@ test('a terminal that reports zero or unknown columns gets no spinner', () => {
   }
 });
 
+test('NO_COLOR and --no-color stop spinners too', () => {
+  assert.equal(detectTerminal({}, { NO_COLOR: '1' }, tty).spinners, false);
+  assert.equal(detectTerminal({ color: false }, {}, tty).spinners, false);
+});
+
 test('--no-input forbids prompts', () => {
   assert.equal(detectTerminal({ input: false }, {}, tty).interactive, false);
 });
