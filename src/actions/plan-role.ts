@@ -8,7 +8,10 @@ import {
   defaultRoleName,
   isOwnedRoleFor,
   mergeTags,
-  parsePolicyJson,
+  DEFAULT_MANAGED_POLICIES_QUOTA,
+  decodePolicyText,
+  MAX_MANAGED_POLICIES_PER_ROLE,
+  parseJsonText,
   parseTrustPolicy,
   roleArn,
   roleOwner,
@@ -19,6 +22,7 @@ import {
   trustPoliciesEqual,
   validateRoleArn,
 } from '../policy/index.js';
+import { mapConcurrent } from './concurrency.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
 import type { CheckedInput } from './service-account-input.js';
 
@@ -35,10 +39,11 @@ export interface RoleState {
 export async function readRoleState(iam: IamGateway, input: CheckedInput): Promise<RoleState> {
   const [role, missingPolicies] = await Promise.all([
     iam.getRole(input.roleName),
-    Promise.all(
-      [...input.policyArns, ...(input.permissionsBoundary ? [input.permissionsBoundary] : [])].map(
-        async (arn) => ((await iam.policyExists(arn)) ? undefined : arn),
-      ),
+    // Bounded: IAM throttles bursts of reads as well.
+    mapConcurrent(
+      [...input.policyArns, ...(input.permissionsBoundary ? [input.permissionsBoundary] : [])],
+      4,
+      async (arn) => ((await iam.policyExists(arn)) ? undefined : arn),
     ).then((r) => r.filter((a): a is string => a !== undefined)),
   ]);
   if (missingPolicies.length) {
@@ -158,7 +163,14 @@ export function planRole(
     const document = JSON.stringify(input.inlinePolicy);
     const same =
       state.inline !== undefined &&
-      sameJson(parsePolicyJson(state.inline, 'the current inline policy'), input.inlinePolicy);
+      // What IAM holds may have been edited by hand: compare it, do not judge it.
+      sameJson(
+        parseJsonText(
+          decodePolicyText(state.inline, 'the current inline policy'),
+          'the current inline policy',
+        ),
+        input.inlinePolicy,
+      );
     steps.push(
       step({
         resource: 'inline-policy',
@@ -170,12 +182,24 @@ export function planRole(
       }),
     );
   }
+  const total = new Set([...state.attached, ...input.policyArns]).size;
+  if (total > MAX_MANAGED_POLICIES_PER_ROLE) {
+    throw new ValidationError(
+      `role ${name} would have ${total} managed policies attached; IAM allows at most ${MAX_MANAGED_POLICIES_PER_ROLE} per role`,
+      { hint: 'combine permissions into fewer policies, or put them in --attach-policy FILE' },
+    );
+  }
   const extra = state.attached.filter((a) => !input.policyArns.includes(a));
   const warnings = extra.length
     ? [
         `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')}`,
       ]
     : [];
+  if (total > DEFAULT_MANAGED_POLICIES_QUOTA) {
+    warnings.push(
+      `role ${name} will have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching fails unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+    );
+  }
   return { steps, roleArn: arn, warnings };
 }
 

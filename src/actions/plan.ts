@@ -1,6 +1,7 @@
 // The plan/apply model shared by every mutating command: read state, list what would change,
 // apply only with approval. Steps run phase by phase; steps of one phase run concurrently.
 import { IamsaError } from '../errors.js';
+import { mapConcurrent } from './concurrency.js';
 import type { Reporter } from './reporter.js';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
@@ -129,8 +130,9 @@ export async function applyPlan(steps: PlanStep[], reporter: Reporter): Promise<
   const done: PlanStep[] = [];
   for (const phase of phases) {
     const batch = pending.filter((s) => s.phase === phase);
-    const results = await Promise.allSettled(
-      batch.map((s) =>
+    // At most four writes in flight: IAM throttles bursts (many policy attachments at once).
+    const results = await mapConcurrent(batch, 4, (s) =>
+      settled(
         reporter.progress(
           `${s.action === 'create' ? 'Creating' : 'Updating'} ${s.resource} ${s.id}`,
           async () => {
@@ -144,6 +146,12 @@ export async function applyPlan(steps: PlanStep[], reporter: Reporter): Promise<
     if (failures.length) throw partialFailure(failures, done);
   }
 }
+
+const settled = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
+  promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 
 const asIamsaError = (reason: unknown): IamsaError =>
   reason instanceof IamsaError

@@ -6,6 +6,7 @@ import { readCaFile } from '../kube/ca-file.js';
 import type { KubeAccess } from '../kube/connection.js';
 import {
   defaultRoleName,
+  MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
   type PolicyDocument,
   parsePolicyJson,
@@ -60,10 +61,17 @@ export function checkGiven(input: GivenInput) {
   if (input.cluster !== undefined) validateClusterName(input.cluster);
   if (input.namespace !== undefined) validateNamespace(input.namespace);
   if (input.name !== undefined) validateServiceAccountName(input.name);
-  if (!input.roleOnly) checkKubeAccess(input.kube);
+  if (input.roleOnly) checkRoleOnly(input);
+  else checkKubeAccess(input.kube);
   const tags = parseTags(input.tags ?? []);
   const policyArns = [...new Set(input.policyArns ?? [])];
   policyArns.forEach((arn) => validatePolicyArn(arn, '--attach-policy-arn'));
+  if (policyArns.length > MAX_MANAGED_POLICIES_PER_ROLE) {
+    throw new ValidationError(
+      `${policyArns.length} --attach-policy-arn given; IAM attaches at most ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role`,
+      { hint: 'combine permissions into fewer policies, or put them in --attach-policy FILE' },
+    );
+  }
   // `!== undefined`, not truthiness: an empty value (an unset variable in CI) must not vanish.
   if (input.permissionsBoundary !== undefined) {
     validatePermissionsBoundaryArn(input.permissionsBoundary);
@@ -121,6 +129,24 @@ export function loadPolicyFile(file: string): PolicyDocument {
     'pass the path of a JSON IAM policy document',
   );
   return parsePolicyJson(text, `--attach-policy file ${file}`);
+}
+
+/**
+ * --role-only makes no Kubernetes call, so flags that only steer Kubernetes writes are mistakes,
+ * not no-ops. Connection flags are let through: scripts often pass one set to every run.
+ */
+function checkRoleOnly(input: GivenInput): void {
+  const conflicting = [
+    input.createNamespace && '--create-namespace',
+    input.overrideExisting && '--override-existing-serviceaccounts',
+    input.attachRoleArn !== undefined && '--attach-role-arn',
+  ].filter(Boolean);
+  if (conflicting.length) {
+    throw new ValidationError(
+      `--role-only only makes the IAM role (and --attach-role-arn would leave nothing to do); it cannot be combined with ${conflicting.join(', ')}`,
+      { hint: 'drop those flags, or drop --role-only' },
+    );
+  }
 }
 
 function checkKubeAccess(access: KubeAccess): void {

@@ -104,7 +104,9 @@ export function renewingToken(
   let current = mint();
   current.catch(() => undefined); // surfaced by the first request, not as an unhandled rejection
   return async () => {
-    if ((await current).expiresAt.getTime() <= now()) current = mint();
+    // A failed mint (a credentials hiccup) is retried by the next request, not kept forever.
+    const token = await current.catch(() => undefined);
+    if (!token || token.expiresAt.getTime() <= now()) current = mint();
     return (await current).token;
   };
 }

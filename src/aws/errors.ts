@@ -100,7 +100,7 @@ export async function awsOptional<T>(
  */
 export async function retryWhileNotFound<T>(
   call: () => Promise<T>,
-  attempts = 6,
+  attempts = 9,
   delayMs = 250,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -108,7 +108,9 @@ export async function retryWhileNotFound<T>(
       return await call();
     } catch (error) {
       if (!isAwsNotFound(error) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
+      // Exponential with jitter, capped: about 20 s in all before giving up.
+      const wait = Math.min(delayMs * 2 ** (attempt - 1), 4_000) * (0.75 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -22,6 +22,9 @@ const TAG_CHARS_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export const MAX_THUMBPRINTS = 5;
 export const MAX_TAGS = 50;
+/** IAM's per-role quota of attached managed policies: 10 by default, adjustable up to 20. */
+export const DEFAULT_MANAGED_POLICIES_QUOTA = 10;
+export const MAX_MANAGED_POLICIES_PER_ROLE = 20;
 export const ROLE_PATH_MAX_LENGTH = 512;
 
 export interface RoleArnParts {

@@ -645,6 +645,23 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
   });
   const cases: Array<[string, string[], RegExp]> = [
     [
+      'more than 20 managed policies',
+      [
+        '--name',
+        'many',
+        ...Array.from({ length: 21 }, (_, i) => [
+          '--attach-policy-arn',
+          `arn:aws:iam::${ACCOUNT}:policy/p${i}`,
+        ]).flat(),
+      ],
+      /21 --attach-policy-arn given; IAM attaches at most 20/,
+    ],
+    [
+      '--role-only with a Kubernetes-only flag',
+      ['--name', 'a', '--attach-policy-arn', READONLY, '--role-only', '--create-namespace'],
+      /--role-only .* cannot be combined with --create-namespace/,
+    ],
+    [
       'namespace',
       ['--namespace', 'Bad_NS', '--name', 'a', '--attach-policy-arn', READONLY],
       /Bad_NS/,

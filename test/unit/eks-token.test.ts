@@ -262,6 +262,16 @@ describe('renewingToken', () => {
     await new Promise((r) => setImmediate(r));
     await assert.rejects(next(), /no credentials/);
   });
+
+  it('a failed mint is retried by the next request', async () => {
+    let attempt = 0;
+    const next = renewingToken(async () => {
+      if (++attempt === 1) throw new Error('throttled');
+      return { token: 'fresh', expiresAt: new Date(Date.now() + 50_000) };
+    });
+    assert.equal(await next(), 'fresh');
+    assert.equal(attempt, 2);
+  });
 });
 
 describe('createEksToken with unusable credentials', () => {
