@@ -2,11 +2,14 @@
 import type { EksGateway } from '../aws/eks.js';
 import type { IamGateway } from '../aws/iam.js';
 import type { ThumbprintResult } from '../aws/thumbprint.js';
+import { ValidationError } from '../errors.js';
 import {
+  MAX_THUMBPRINTS,
   STS_AUDIENCE,
   mergeTags,
   parseTags,
   providerOwnershipTags,
+  roleOwner,
   validateClusterName,
   validateThumbprints,
 } from '../policy/index.js';
@@ -62,20 +65,36 @@ export async function planEnableOidc(
   const steps: PlanStep[] = [];
 
   if (existing) {
-    const sameThumbprints =
-      [...thumbprints].sort().join() === [...existing.thumbprints].sort().join();
-    const tags = changedTags(userTags, existing.tags);
+    // The provider may be eksctl's or Terraform's: add what is asked for, never remove or rewrite.
+    const owned = roleOwner(existing.tags).managed;
+    const addThumbprints = thumbprints.filter((t) => !existing.thumbprints.includes(t));
+    const allThumbprints = [...existing.thumbprints, ...addThumbprints];
+    if (allThumbprints.length > MAX_THUMBPRINTS) {
+      throw new ValidationError(
+        `the provider already has ${existing.thumbprints.length} thumbprints; adding ${addThumbprints.length} would exceed IAM's ${MAX_THUMBPRINTS}`,
+        {
+          hint: `remove stale ones first: aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn ${arn} --thumbprint-list ...`,
+        },
+      );
+    }
+    const wanted = changedTags(userTags, existing.tags);
+    const kept = owned ? [] : Object.keys(wanted).filter((k) => k in existing.tags);
+    const tags = Object.fromEntries(Object.entries(wanted).filter(([k]) => !kept.includes(k)));
+    if (kept.length) {
+      warnings.push(
+        `the OIDC provider is not iamsa's: its existing tags ${kept.map((k) => `${k}=${existing.tags[k]}`).join(', ')} are left as they are`,
+      );
+    }
     steps.push(
       updateStep('oidc-provider', arn, 1, [
         !existing.clientIds.includes(STS_AUDIENCE) && {
           change: `add audience ${STS_AUDIENCE}`,
           run: () => iam.addOidcClientId(arn, STS_AUDIENCE),
         },
-        thumbprints.length > 0 &&
-          !sameThumbprints && {
-            change: `thumbprints: ${existing.thumbprints.join(',') || '(none)'} -> ${thumbprints.join(',')}`,
-            run: () => iam.updateOidcThumbprints(arn, thumbprints),
-          },
+        addThumbprints.length > 0 && {
+          change: `add thumbprints ${addThumbprints.join(',')} (keeping ${existing.thumbprints.join(',') || 'none'})`,
+          run: () => iam.updateOidcThumbprints(arn, allThumbprints),
+        },
         Object.keys(tags).length > 0 && {
           change: `tags: ${describeTags(tags)}`,
           run: () => iam.tagOidcProvider(arn, tags),
@@ -102,6 +121,7 @@ export async function planEnableOidc(
           `issuer ${issuer}`,
           `audience ${STS_AUDIENCE}`,
           useThumbprints.length ? `thumbprint ${useThumbprints.join(',')}` : 'no thumbprint',
+          `tags ${describeTags(tags)}`,
         ],
         phase: 1,
         run: async () => {

@@ -130,16 +130,18 @@ export function planRole(
     steps.push(
       updateStep('iam-role', arn, 1, [
         !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
-          change: 'trust policy',
+          change: `trust policy -> ${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)} only`,
           run: () => iam.updateTrustPolicy(name, trustText),
         },
         !!boundary &&
           role.permissionsBoundaryArn !== boundary && {
-            change: `permissions boundary -> ${boundary}`,
+            change: `permissions boundary: ${role.permissionsBoundaryArn ?? '(none)'} -> ${boundary}`,
             run: () => iam.putPermissionsBoundary(name, boundary),
           },
         Object.keys(tags).length > 0 && {
-          change: `tags ${Object.keys(tags).join(',')}`,
+          change: `tags ${Object.entries(tags)
+            .map(([k, v]) => `${k}: ${role.tags[k] ?? '(none)'} -> ${v}`)
+            .join(', ')}`,
           run: () => iam.tagRole(name, tags),
         },
       ]),

@@ -278,10 +278,20 @@ function overBroadFindings(s: PolicyStatement, i: number, claims: Claims): strin
         );
       }
     }
-    if (positiveConditions(s.Condition, `${host}:aud`).length === 0) {
+    const auds = positiveConditions(s.Condition, `${host}:aud`);
+    const audience = ours ? claims.audience : STS_AUDIENCE;
+    if (auds.length === 0) {
       findings.push(
-        `statement ${i} has no condition on "${host}:aud"; add StringEquals "${host}:aud": "${ours ? claims.audience : STS_AUDIENCE}"`,
+        `statement ${i} has no condition on "${host}:aud"; add StringEquals "${host}:aud": "${audience}"`,
       );
+    }
+    for (const { op, values } of auds) {
+      if (op.base !== 'stringlike') continue;
+      for (const value of values.filter((v) => /[*?]/.test(v))) {
+        findings.push(
+          `statement ${i} matches "${host}:aud" with ${op.name} ${JSON.stringify(value)}: tokens for other audiences are accepted too; use StringEquals with "${audience}"`,
+        );
+      }
     }
   }
   return findings;

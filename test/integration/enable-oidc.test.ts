@@ -5,7 +5,10 @@ import {
   CreateOpenIDConnectProviderCommand,
   DeleteOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
+  ListOpenIDConnectProviderTagsCommand,
   ListOpenIDConnectProvidersCommand,
+  TagOpenIDConnectProviderCommand,
+  UntagOpenIDConnectProviderCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
@@ -110,7 +113,7 @@ test('an existing provider without the sts audience is reused: the plan adds the
   assert.equal((await providers()).length, 1);
 });
 
-test('--thumbprint replaces the thumbprints of the provider', async () => {
+test("--thumbprint adds to the provider's thumbprints and keeps the ones it has", async () => {
   const thumb = 'A'.repeat(40);
   const r = await g.iamsa([
     'enable-oidc',
@@ -138,6 +141,51 @@ test('--thumbprint replaces the thumbprints of the provider', async () => {
     '--approve',
   ]);
   assert.match(again.stdout, /already enabled/);
+  const second = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--thumbprint',
+    'b'.repeat(40),
+    '--approve',
+  ]);
+  assert.equal(second.code, 0, second.stderr);
+  const both = await g.iam.send(
+    new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: out.providerArn }),
+  );
+  assert.deepEqual(both.ThumbprintList, ['a'.repeat(40), 'b'.repeat(40)]);
+});
+
+test('a provider iamsa did not make keeps its tag values; missing tags are added', async () => {
+  const arn = (await providers())[0]?.Arn ?? '';
+  await g.iam.send(
+    new UntagOpenIDConnectProviderCommand({
+      OpenIDConnectProviderArn: arn,
+      TagKeys: ['iamsa.io/managed-by'],
+    }),
+  );
+  await g.iam.send(
+    new TagOpenIDConnectProviderCommand({
+      OpenIDConnectProviderArn: arn,
+      Tags: [{ Key: 'team', Value: 'platform' }],
+    }),
+  );
+  const r = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    'oidc',
+    '--tags',
+    'team=payments,env=prod',
+    '--approve',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /not iamsa's: its existing tags team=platform are left as they are/);
+  const tags = await g.iam.send(
+    new ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn: arn }),
+  );
+  const record = Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key, t.Value]));
+  assert.equal(record.team, 'platform');
+  assert.equal(record.env, 'prod');
 });
 
 test('a bad thumbprint is a usage error naming it', async () => {

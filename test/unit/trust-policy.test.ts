@@ -545,6 +545,23 @@ describe('evaluateTrust: does not admit', () => {
 });
 
 describe('evaluateTrust: over-broad', () => {
+  it('StringLike with * in aud admits but is flagged', () => {
+    const result = evaluateTrust(
+      policy(
+        stmt(
+          cond({
+            StringEquals: { [`${HOST}:sub`]: SUBJECT },
+            StringLike: { [`${HOST}:aud`]: '*' },
+          }),
+        ),
+      ),
+      TARGET,
+    );
+    assert.equal(result.admits, true);
+    assert.deepEqual(result.overBroad, [
+      `statement 0 matches "${HOST}:aud" with StringLike "*": tokens for other audiences are accepted too; use StringEquals with "sts.amazonaws.com"`,
+    ]);
+  });
   it('StringLike with * in sub admits but is flagged', () => {
     const result = evaluateTrust(
       policy(
