@@ -6,6 +6,7 @@ export interface FlagSpec {
   takesValue: boolean;
   values?: string[];
   file?: boolean;
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -98,7 +99,8 @@ function zshFlag(f: FlagSpec): string[] {
         ? ':value: '
         : '';
   const desc = `[${zshEscape(f.description)}]`;
-  return [f.long, ...(f.short ? [f.short] : [])].map((name) => `'${name}${desc}${action}'`);
+  const many = f.repeatable ? '*' : '';
+  return [f.long, ...(f.short ? [f.short] : [])].map((name) => `'${many}${name}${desc}${action}'`);
 }
 
 function zsh({ program, globalFlags, commands }: CompletionSpec): string {
@@ -106,22 +108,32 @@ function zsh({ program, globalFlags, commands }: CompletionSpec): string {
     .map((c) => {
       const args = [...c.flags, ...globalFlags].flatMap(zshFlag);
       if (c.args) args.push(`'1:shell:(${c.args.join(' ')})'`);
-      return `    ${c.name})\n      _arguments -s \\\n        ${args.join(' \\\n        ')}\n      ;;`;
+      return `        ${c.name})\n          _arguments -s \\\n            ${args.join(' \\\n            ')}\n          ;;`;
     })
     .join('\n');
+  // The outer _arguments takes global flags before the command; '*:: :->args' then shifts the
+  // words so each command's _arguments sees its own flags from position 1.
   return `#compdef ${program}
 # zsh completion for ${program}; load with: source <(${program} completion zsh)
 _${program}() {
+  local curcontext="$curcontext" state line
   local -a commands
   commands=(
 ${commands.map((c) => `    '${c.name}:${zshEscape(c.description)}'`).join('\n')}
   )
-  if (( CURRENT == 2 )); then
-    _describe -t commands 'command' commands
-    return
-  fi
-  case "\${words[2]}" in
+  _arguments -C -s \\
+    ${[...globalFlags.flatMap(zshFlag), "'(- *)--help[show help]'", "'(- *)--version[print the version]'"].join(' \\\n    ')} \\
+    '1:command:->command' \\
+    '*:: :->args'
+  case $state in
+    command)
+      _describe -t commands 'command' commands
+      ;;
+    args)
+      case $line[1] in
 ${cases}
+      esac
+      ;;
   esac
 }
 compdef _${program} ${program}

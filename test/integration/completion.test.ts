@@ -1,7 +1,8 @@
 // `iamsa completion` scripts, loaded into a real bash and asked for completions.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -67,7 +68,12 @@ test('zsh and fish scripts name every command, the flags and the output values',
       assert.ok(text.includes(word), `${shell}: ${word}`);
     }
   }
-  assert.match(await script('zsh'), /^#compdef iamsa/);
+  const zsh = await script('zsh');
+  assert.match(zsh, /^#compdef iamsa/);
+  // Global flags before the command, then the command's own flags from a shifted word list.
+  assert.match(zsh, /'\*:: :->args'/);
+  assert.match(zsh, /'\*--attach-policy-arn\[/, 'repeatable flags may be offered again');
+  assert.doesNotMatch(zsh, /'\*--approve\[/);
   assert.match(
     await script('fish'),
     /complete -c iamsa -n '__fish_seen_subcommand_from enable-oidc' -l thumbprint -r -f/,
@@ -79,3 +85,43 @@ test('an unknown shell is a usage error', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bash, zsh, fish/);
 });
+
+const hasZsh = (() => {
+  try {
+    execFileSync('zsh', ['-fc', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test(
+  'zsh completes command flags, also after global flags',
+  { skip: hasZsh ? false : 'zsh is not installed' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iamsa-zsh-'));
+    const file = join(dir, '_iamsa');
+    writeFileSync(file, await script('zsh'));
+    execFileSync('zsh', ['-n', file]);
+    symlinkSync(fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url)), join(dir, 'iamsa'));
+    // A real interactive zsh in a pseudo-terminal (zsh/zpty), typing a Tab as a person would.
+    const completes = (words: string, expected: string) => {
+      const driver = [
+        'zmodload zsh/zpty',
+        `zpty z "PS1='> ' zsh -f -i"`,
+        `zpty -w z 'export PATH=${dir}:$PATH; autoload -U compinit; compinit -u; source ${file}'`,
+        'sleep 1',
+        `zpty -w -n z $'${words}\\t'`,
+        // Reads until the completed word shows (or the timeout below fails the test).
+        `zpty -r -m z out '*${expected}*' && print found`,
+        'zpty -d z',
+      ].join('\n');
+      return execFileSync('zsh', ['-fc', driver], { encoding: 'utf8', timeout: 20_000 });
+    };
+    assert.match(completes('iamsa create-serviceaccount --role-o', '--role-only'), /found/);
+    assert.match(
+      completes('iamsa -o json create-serviceaccount --attach-role', '--attach-role-arn'),
+      /found/,
+    );
+  },
+);

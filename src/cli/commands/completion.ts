@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, type Option } from 'commander';
 import { completionScript, type FlagSpec, type Shell, SHELLS } from '../../ui/completion.js';
+import { collect } from '../globals.js';
 import { exit } from '../run.js';
 
 // Flags whose value is a path, so shells offer file names.
@@ -12,6 +13,8 @@ const flagSpec = (o: Option): FlagSpec => ({
   takesValue: o.required || o.optional,
   values: o.argChoices,
   file: FILE_FLAGS.has(o.long ?? ''),
+  // Repeatable flags collect their values; shells may offer them again.
+  repeatable: (o as unknown as { parseArg?: unknown }).parseArg === collect,
 });
 
 export function registerCompletion(program: Command): void {
