@@ -3,8 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const uiOnly = ['chalk', 'ora', 'inquirer', '@inquirer/*'];
+// Static imports, and dynamic import() too: heavy modules are loaded lazily, so most crossings
+// of a layer would be dynamic.
+const asRegex = (patterns) =>
+  patterns
+    .map((p) => p.replace(/[.]/g, '\\.').replace(/\//g, '\\/').replace(/\*/g, '.*'))
+    .join('|');
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+  'no-restricted-syntax': [
+    'error',
+    { selector: `ImportExpression[source.value=/^(${asRegex(patterns)})$/]`, message },
+  ],
 });
 
 export default tseslint.config(

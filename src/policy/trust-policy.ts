@@ -1,5 +1,5 @@
 // Role trust policies for IRSA: build the one statement a service account needs, read what IAM
-// returns, and compare or edit trusts semantically. Judging a trust is in trust-evaluation.ts.
+// returns, and compare trusts semantically. Judging a trust is in trust-evaluation.ts.
 import { STS_AUDIENCE, serviceAccountSubject } from './names.js';
 import { parseJsonText } from './json-text.js';
 import {
