@@ -54,6 +54,11 @@ export function planServiceAccount(
         run: () => kube.createNamespace(namespace),
       }),
     );
+  } else if (input.createNamespace) {
+    // Asked for and already there: say so, so a re-run shows every resource it was asked about.
+    steps.push(
+      step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 3 }),
+    );
   }
   const id = `${namespace}/${name}`;
   const sa = state.serviceAccount;

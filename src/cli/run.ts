@@ -93,6 +93,10 @@ export async function exitWithError(
 export function exit(code: number, stdout?: string): Promise<never> {
   // An empty write still waits behind earlier ones (help text, a piped stdout), then exits.
   return new Promise(() => {
-    process.stdout.write(stdout ?? '', () => process.exit(code));
+    // A result that could not be written (disk full, closed pipe) is not a success.
+    process.stdout.on('error', () => process.exit(ExitCode.internal));
+    process.stdout.write(stdout ?? '', (error) =>
+      process.exit(error && code === ExitCode.ok ? ExitCode.internal : code),
+    );
   });
 }

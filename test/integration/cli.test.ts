@@ -1,10 +1,14 @@
 // The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
 
 const env = awsEnv('http://127.0.0.1:9');
+const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
 
 test('--help lists the commands and the global flags', async () => {
   const r = await runBinary(['--help'], env);
@@ -145,4 +149,24 @@ test('parser errors in -o json keep the one-line message and put suggestions in 
   const bare = await runBinary(['-o', 'json'], env);
   assert.equal(bare.code, 2);
   assert.equal(JSON.parse(bare.stdout).error.message, 'no command given');
+});
+
+test('a mistyped flag is reported as such, before any missing one', async () => {
+  const r = await runBinary(['enable-oidc', '--clustr', 'demo'], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option '--clustr'/);
+  assert.match(r.stderr, /Did you mean --cluster\?/);
+  const missing = await runBinary(['enable-oidc'], env);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing required flag: --cluster/);
+});
+
+test('a result that cannot be written is not a success', async () => {
+  const r = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'completion', 'bash'], {
+      stdio: ['ignore', openSync('/dev/full', 'w'), 'ignore'],
+    });
+    child.on('exit', (code) => resolve(code));
+  });
+  assert.equal(r, 1);
 });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { collect, type GlobalOptions } from '../globals.js';
-import { run } from '../run.js';
+import { ValidationError } from '../../errors.js';
+import { exitWithError, run } from '../run.js';
 
 interface Flags {
-  cluster: string;
+  cluster?: string;
   approve?: boolean;
   thumbprint?: string[];
   tags?: string[];
@@ -15,7 +16,8 @@ export function registerEnableOidc(program: Command): void {
     .description(
       "register the cluster's OIDC issuer as an IAM identity provider (once per cluster)",
     )
-    .requiredOption('-c, --cluster <name>', 'EKS cluster name')
+    // Checked in the action, not by commander, so a mistyped flag is reported as such first.
+    .option('-c, --cluster <name>', 'EKS cluster name (required)')
     .option('--approve', 'apply the plan (without it, only show what would change)')
     .option(
       '--thumbprint <hex>',
@@ -25,6 +27,15 @@ export function registerEnableOidc(program: Command): void {
     .option('--tags <k=v,...>', 'extra tags for the provider (repeatable)', collect)
     .action(async (flags: Flags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions & Flags>();
+      const cluster = flags.cluster;
+      if (cluster === undefined) {
+        return exitWithError(
+          new ValidationError('missing required flag: --cluster', {
+            hint: 'iamsa enable-oidc --cluster NAME (see iamsa enable-oidc --help)',
+          }),
+          globals,
+        );
+      }
       await run(globals, !!flags.approve, async ({ aws, reporter }) => {
         const [{ planEnableOidc }, { fetchIssuerThumbprint }, clients] = await Promise.all([
           import('../../actions/enable-oidc.js'),
@@ -32,7 +43,7 @@ export function registerEnableOidc(program: Command): void {
           aws(),
         ]);
         return planEnableOidc(
-          { cluster: flags.cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
+          { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
           { ...clients, fetchThumbprint: (url) => fetchIssuerThumbprint(url), reporter },
         );
       });
