@@ -4,12 +4,12 @@ import type { IamGateway } from '../aws/iam.js';
 import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { ValidationError } from '../errors.js';
 import {
+  isManagedByIamsa,
   MAX_THUMBPRINTS,
   STS_AUDIENCE,
   mergeTags,
   parseTags,
   providerOwnershipTags,
-  roleOwner,
   validateClusterName,
   validateThumbprints,
 } from '../policy/index.js';
@@ -66,7 +66,7 @@ export async function planEnableOidc(
 
   if (existing) {
     // The provider may be eksctl's or Terraform's: add what is asked for, never remove or rewrite.
-    const owned = roleOwner(existing.tags).managed;
+    const owned = isManagedByIamsa(existing.tags);
     const addThumbprints = thumbprints.filter((t) => !existing.thumbprints.includes(t));
     const allThumbprints = [...existing.thumbprints, ...addThumbprints];
     if (allThumbprints.length > MAX_THUMBPRINTS) {

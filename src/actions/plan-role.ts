@@ -20,11 +20,10 @@ import {
   serviceAccountSubject,
   type TrustTarget,
   trustPoliciesEqual,
-  validateRoleArn,
 } from '../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
-import type { CheckedInput } from './service-account-input.js';
+import type { AttachedRole, CheckedInput } from './service-account-input.js';
 
 /** The inline policy iamsa writes from --attach-policy. */
 export const INLINE_POLICY_NAME = 'iamsa-inline';
@@ -51,7 +50,7 @@ export async function readRoleState(iam: IamGateway, input: CheckedInput): Promi
       hint: 'check the ARN (aws iam get-policy --policy-arn ARN); AWS-managed policies look like arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
   }
-  if (!role || input.attachRoleArn) return { role, attached: [] };
+  if (!role || input.attachRole) return { role, attached: [] };
   const [attached, inline] = await Promise.all([
     iam.listAttachedPolicyArns(input.roleName),
     input.inlinePolicy ? iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME) : undefined,
@@ -72,9 +71,7 @@ export function planRole(
   cluster: ClusterInfo,
   target: TrustTarget,
 ): RolePlan {
-  if (input.attachRoleArn) {
-    return planAttachedRole(input.attachRoleArn, state.role, cluster, target);
-  }
+  if (input.attachRole) return planAttachedRole(input.attachRole, state.role, cluster, target);
   const { role } = state;
   const trust = buildTrustPolicy(target);
   const trustText = JSON.stringify(trust);
@@ -206,12 +203,12 @@ export function planRole(
 }
 
 function planAttachedRole(
-  arn: string,
+  given: AttachedRole,
   role: Role | undefined,
   cluster: ClusterInfo,
   target: TrustTarget,
 ): RolePlan {
-  const given = validateRoleArn(arn, '--attach-role-arn');
+  const { arn } = given;
   if (given.partition !== cluster.partition || given.accountId !== cluster.accountId) {
     // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account; and the role
     // read by name came from that account, so it cannot vouch for a role elsewhere.

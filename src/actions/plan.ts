@@ -63,13 +63,13 @@ export function updateStep(
     run: async () => {
       // Every edit runs to its end, so a failure can say which of the others were made.
       const results = await Promise.allSettled(needed.map((e) => e.run()));
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
-      if (!failed.length) return;
-      const made = needed.filter((_, i) => !failed.includes(i)).map((e) => e.change);
-      const first = (results[failed[0] as number] as PromiseRejectedResult).reason;
+      const failed = needed.filter((_, i) => results[i]?.status === 'rejected');
+      const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!first) return;
+      const made = needed.filter((e) => !failed.includes(e)).map((e) => e.change);
       throw amended(
-        first,
-        `${failed.map((i) => needed[i]?.change).join(', ')} of ${id} failed${made.length ? `; made: ${made.join(', ')}` : ''}`,
+        first.reason,
+        `${failed.map((e) => e.change).join(', ')} of ${id} failed${made.length ? `; made: ${made.join(', ')}` : ''}`,
       );
     },
   };

@@ -9,6 +9,7 @@ import {
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
   type PolicyDocument,
+  type RoleArnParts,
   parsePolicyJson,
   parseTags,
   roleOwnershipTags,
@@ -48,7 +49,11 @@ export interface CheckedInput extends Omit<CreateServiceAccountInput, 'tags'> {
   inlinePolicy?: PolicyDocument;
   /** --tags, checked; planRole adds the ownership tags once the cluster ARN is known. */
   userTags: Record<string, string>;
+  /** --attach-role-arn, as given and parsed. */
+  attachRole?: AttachedRole;
 }
+
+export type AttachedRole = RoleArnParts & { arn: string };
 
 /** Answers given so far: the flags the wizard starts from, before it asks for the rest. */
 export type GivenInput = Partial<Omit<CreateServiceAccountInput, 'kube'>> & { kube: KubeAccess };
@@ -93,20 +98,30 @@ export function checkGiven(input: GivenInput) {
         },
       );
     }
-    validateRoleArn(input.attachRoleArn, '--attach-role-arn');
   }
+  const arn = input.attachRoleArn;
+  const attachRole: AttachedRole | undefined =
+    arn !== undefined ? { ...validateRoleArn(arn, '--attach-role-arn'), arn } : undefined;
   if (input.roleName !== undefined) validateRoleName(input.roleName);
   if (input.rolePath !== undefined) validateRolePath(input.rolePath);
   const inlinePolicy =
     input.policyFile !== undefined ? loadPolicyFile(input.policyFile) : undefined;
-  return { tags, policyArns, inlinePolicy };
+  return { tags, policyArns, inlinePolicy, attachRole };
 }
 
 export function checkInput(input: CreateServiceAccountInput): CheckedInput {
-  const { tags, policyArns, inlinePolicy } = checkGiven(input);
-  if (input.attachRoleArn !== undefined) {
-    const { roleName, path } = validateRoleArn(input.attachRoleArn, '--attach-role-arn');
-    return { ...input, policyArns, roleName, rolePath: path, rolePathGiven: true, userTags: {} };
+  const { tags, policyArns, inlinePolicy, attachRole } = checkGiven(input);
+  if (attachRole) {
+    const { roleName, path } = attachRole;
+    return {
+      ...input,
+      policyArns,
+      roleName,
+      rolePath: path,
+      rolePathGiven: true,
+      userTags: {},
+      attachRole,
+    };
   }
   if (!policyArns.length && !inlinePolicy) {
     throw new ValidationError('no permissions given: the role would grant nothing', {

@@ -9,6 +9,7 @@ import {
   ROLE_ARN_ANNOTATION,
   defaultRoleName,
   parseArn,
+  roleNameOf,
   sameRoleArn,
   validateNamespace,
   validateRegion,
@@ -190,7 +191,7 @@ async function bindServiceAccount(
     ? current !== undefined && sameRoleArn(current, prefill.attachRoleArn)
     : current !== undefined &&
       parseArn(current)?.accountId === clusterInfo.accountId &&
-      current.slice(current.lastIndexOf('/') + 1).toLowerCase() === roleName?.toLowerCase();
+      roleNameOf(current).toLowerCase() === roleName?.toLowerCase();
   if (current && !ours && !overrideExisting) {
     overrideExisting = await ask.confirm(
       `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,

@@ -71,18 +71,16 @@ export function roleArn(
   return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
 }
 
+/** The role name of a role ARN: what follows its last `/` (the path comes before). */
+export const roleNameOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+
 /**
  * Whether two role ARNs name the same role: IAM role names are unique ignoring case (and resolve
  * that way), while the partition, account and path must match exactly.
  */
 export function sameRoleArn(a: string, b: string): boolean {
-  const split = (arn: string) => [
-    arn.slice(0, arn.lastIndexOf('/') + 1),
-    arn.slice(arn.lastIndexOf('/') + 1),
-  ];
-  const [prefixA, nameA = ''] = split(a);
-  const [prefixB, nameB = ''] = split(b);
-  return prefixA === prefixB && nameA.toLowerCase() === nameB.toLowerCase();
+  const prefix = (arn: string) => arn.slice(0, arn.length - roleNameOf(arn).length);
+  return prefix(a) === prefix(b) && roleNameOf(a).toLowerCase() === roleNameOf(b).toLowerCase();
 }
 
 /** The `sub` claim of a service account token: what the trust policy must match exactly. */

@@ -47,8 +47,12 @@ export function providerOwnershipTags(cluster: string): Record<string, string> {
   return { [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE, [TAG_CLUSTER]: cluster };
 }
 
+/** Whether a role or OIDC provider carries iamsa's managed-by tag, i.e. iamsa made it. */
+export const isManagedByIamsa = (tags: Record<string, string>): boolean =>
+  tags[TAG_MANAGED_BY] === TAG_MANAGED_BY_VALUE;
+
 export function roleOwner(tags: Record<string, string>): RoleOwner {
-  const owner: RoleOwner = { managed: tags[TAG_MANAGED_BY] === TAG_MANAGED_BY_VALUE };
+  const owner: RoleOwner = { managed: isManagedByIamsa(tags) };
   if (tags[TAG_CLUSTER] !== undefined) owner.cluster = tags[TAG_CLUSTER];
   if (tags[TAG_CLUSTER_ARN] !== undefined) owner.clusterArn = tags[TAG_CLUSTER_ARN];
   if (tags[TAG_NAMESPACE] !== undefined) owner.namespace = tags[TAG_NAMESPACE];

@@ -26,6 +26,20 @@ before(async () => {
 });
 after(() => g.close());
 
+/** Answers the permissions questions: one policy found by typing, no other, the role name shown. */
+async function pickOnePolicy(t: Terminal, filter: string, choice: RegExp, roleName = /Role name/) {
+  await t.waitFor(/Permissions for the role/);
+  t.press('Enter'); // attach IAM policies
+  await t.waitFor(/Policy \(type to filter\)/);
+  t.type(filter);
+  await t.waitFor(choice);
+  t.press('Enter');
+  await t.waitFor(/Attach another policy\?/);
+  t.press('Enter'); // default no
+  await t.waitFor(roleName);
+  t.press('Enter');
+}
+
 /** A terminal running iamsa with the ground's AWS environment and no CI variable. */
 function terminal(args: string[]): Terminal {
   const env: NodeJS.ProcessEnv = { ...g.env, TERM: 'xterm-256color', HOME: process.env.HOME };
@@ -47,16 +61,12 @@ test('a first-timer binds a service account from the wizard alone', async () => 
     t.press('Enter'); // "default" is preselected
     await t.waitFor(/Service account[\s\S]*default\s+\(no role\)[\s\S]*legacy\s+\(no role\)/);
     t.press('Down', 'Enter'); // pick the existing "legacy", below the namespace's "default"
-    await t.waitFor(/Permissions for the role/);
-    t.press('Enter'); // attach IAM policies
-    await t.waitFor(/Policy \(type to filter\)/);
-    t.type('AmazonS3ReadOnly');
-    await t.waitFor(/❯ AmazonS3ReadOnlyAccess/);
-    t.press('Enter');
-    await t.waitFor(/Attach another policy\?/);
-    t.press('Enter'); // default no
-    await t.waitFor(/Role name.*iamsa-wiz-default-legacy/);
-    t.press('Enter');
+    await pickOnePolicy(
+      t,
+      'AmazonS3ReadOnly',
+      /❯ AmazonS3ReadOnlyAccess/,
+      /Role name.*iamsa-wiz-default-legacy/,
+    );
     await t.waitFor(/Apply these changes\?/);
     const plan = t.screen();
     assert.match(
@@ -104,16 +114,7 @@ test('re-running the wizard on a service account bound to its own role asks no o
     t.press('Enter');
     await t.waitFor(/legacy\s+\(role: arn:aws:iam::123456789012:role\/iamsa-wiz-default-legacy\)/);
     t.press('Down', 'Enter');
-    await t.waitFor(/Permissions for the role/);
-    t.press('Enter');
-    await t.waitFor(/Policy \(type to filter\)/);
-    t.type('AmazonS3ReadOnly');
-    await t.waitFor(/❯ AmazonS3ReadOnlyAccess/);
-    t.press('Enter');
-    await t.waitFor(/Attach another policy\?/);
-    t.press('Enter');
-    await t.waitFor(/Role name/);
-    t.press('Enter');
+    await pickOnePolicy(t, 'AmazonS3ReadOnly', /❯ AmazonS3ReadOnlyAccess/);
     const done = await t.waitFor(/Next step:/);
     assert.equal(await t.exitCode(), 0);
     assert.doesNotMatch(done, /Point it at the new role/);
@@ -152,16 +153,7 @@ test('declining the plan in the wizard exits 130 and changes nothing', async () 
     t.press('Enter');
     await t.waitFor(/Service account[\s\S]*New service account/);
     t.press('Enter'); // the namespace's "default" service account
-    await t.waitFor(/Permissions for the role/);
-    t.press('Enter');
-    await t.waitFor(/Policy \(type to filter\)/);
-    t.type('ReadOnlyAccess');
-    await t.waitFor(/❯ ReadOnlyAccess/);
-    t.press('Enter');
-    await t.waitFor(/Attach another policy\?/);
-    t.press('Enter');
-    await t.waitFor(/Role name/);
-    t.press('Enter');
+    await pickOnePolicy(t, 'ReadOnlyAccess', /❯ ReadOnlyAccess/);
     await t.waitFor(/Apply these changes\? \(y\/N\)/);
     t.press('Enter'); // default no
     assert.equal(await t.exitCode(), 130);
