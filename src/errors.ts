@@ -47,3 +47,6 @@ export class ConflictError extends IamsaError {
 export class CancelledError extends IamsaError {
   override readonly exitCode = ExitCode.cancelled;
 }
+
+/** What a create call found already there (a concurrent run, or a lost answer to our own create). */
+export class AlreadyExistsError extends ConflictError {}

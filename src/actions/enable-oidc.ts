@@ -1,8 +1,7 @@
 // Use case: register the cluster's OIDC issuer as an IAM identity provider (once per cluster).
-import type { EksGateway } from '../aws/eks.js';
-import type { IamGateway } from '../aws/iam.js';
 import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { ValidationError } from '../errors.js';
+import type { Reporter } from './reporter.js';
 import {
   isManagedByIamsa,
   MAX_THUMBPRINTS,
@@ -13,18 +12,17 @@ import {
   validateClusterName,
   validateThumbprints,
 } from '../policy/index.js';
-import { clusterOidc } from './cluster-oidc.js';
+import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
 import {
   changedTags,
   describeTags,
+  composePlan,
   type Planned,
   type PlanStep,
-  planned,
   started,
   step,
   updateStep,
 } from './plan.js';
-import type { Reporter } from './reporter.js';
 
 export interface EnableOidcInput {
   cluster: string;
@@ -34,33 +32,32 @@ export interface EnableOidcInput {
 }
 
 export interface EnableOidcDeps {
-  region: string;
-  eks: EksGateway;
-  iam: IamGateway;
   fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
-  reporter: Reporter;
 }
 
-export async function planEnableOidc(
-  input: EnableOidcInput,
-  deps: EnableOidcDeps,
-): Promise<Planned> {
+/** Checks the input before the first call (the session for input.cluster is opened after). */
+export function checkEnableOidc(input: EnableOidcInput) {
   validateClusterName(input.cluster);
   const thumbprints = validateThumbprints(input.thumbprints);
   const userTags = parseTags(input.tags);
-  const tags = mergeTags(userTags, providerOwnershipTags(input.cluster));
-  const { reporter, iam } = deps;
+  mergeTags(userTags, providerOwnershipTags(input.cluster));
+  return { thumbprints, userTags };
+}
 
-  const cluster = await reporter.progress(`Reading cluster ${input.cluster}`, () =>
-    deps.eks.describeCluster(input.cluster),
-  );
-  const { issuer, providerArn: arn } = clusterOidc(cluster);
+/** The provider's step alone: the wizard runs it before planning the binding. */
+export async function planEnableOidcSteps(
+  session: ClusterSession,
+  input: EnableOidcInput,
+  deps: EnableOidcDeps,
+): Promise<{ steps: PlanStep[]; warnings: string[]; providerArn: string }> {
+  const { thumbprints, userTags } = checkEnableOidc(input);
+  const tags = mergeTags(userTags, providerOwnershipTags(input.cluster));
+  const { reporter, iam } = session;
+  const { issuer, providerArn: arn } = await session.oidc();
   // The thumbprint is only needed for a new provider, but fetching it alongside the lookup keeps
   // it off the critical path.
   const fetched = thumbprints.length ? undefined : started(deps.fetchThumbprint(issuer));
-  const existing = await reporter.progress('Looking up the IAM OIDC provider', () =>
-    iam.getOidcProvider(arn),
-  );
+  const existing = await session.provider();
   const warnings: string[] = [];
   const steps: PlanStep[] = [];
 
@@ -136,12 +133,48 @@ export async function planEnableOidc(
     );
   }
   warnings.forEach((w) => reporter.warn(w));
-  const result = {
-    command: 'enable-oidc',
+  // Whatever apply changes, later readers of the session look the provider up again.
+  const forgetting = steps.map((s) => {
+    const run = s.run;
+    return run ? { ...s, run: () => run().finally(() => session.forgetProvider()) } : s;
+  });
+  return { steps: forgetting, warnings, providerArn: arn };
+}
+
+export async function planEnableOidc(
+  session: ClusterSession,
+  input: EnableOidcInput,
+  deps: EnableOidcDeps,
+): Promise<Planned> {
+  const { steps, warnings, providerArn } = await planEnableOidcSteps(session, input, deps);
+  return composePlan(
+    {
+      command: 'enable-oidc',
+      cluster: input.cluster,
+      region: session.region,
+      providerArn,
+      warnings,
+    },
+    [],
+    session.reporter,
+    { extra: steps },
+  );
+}
+
+export interface EnableOidcCommandDeps extends RegionAccess, EnableOidcDeps {
+  reporter: Reporter;
+}
+
+/** The enable-oidc command: input checked before its first call, then one cluster session. */
+export function planEnableOidcCommand(
+  input: EnableOidcInput,
+  deps: EnableOidcCommandDeps,
+): Promise<Planned> {
+  checkEnableOidc(input);
+  const session = openClusterSession(deps, {
     cluster: input.cluster,
-    region: deps.region,
-    providerArn: arn,
-    warnings,
-  };
-  return planned(result, steps, reporter);
+    kube: { mode: 'eks' },
+    reporter: deps.reporter,
+  });
+  return planEnableOidc(session, input, deps);
 }

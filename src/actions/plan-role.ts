@@ -1,7 +1,12 @@
-// Plans the IAM side of create-serviceaccount: the role, its trust, its permissions.
+// Plans the IAM side of a binding: the role, its trust, its permissions.
 import type { ClusterInfo } from '../aws/eks.js';
 import type { IamGateway, Role } from '../aws/iam.js';
-import { ConflictError, PreconditionError, ValidationError } from '../errors.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  PreconditionError,
+  ValidationError,
+} from '../errors.js';
 import {
   buildTrustPolicy,
   evaluateTrust,
@@ -23,7 +28,8 @@ import {
 } from '../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
-import type { AttachedRole, CheckedInput } from './service-account-input.js';
+import { labelOf } from './binding-spec.js';
+import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check-binding.js';
 
 /** The inline policy iamsa writes from --attach-policy. */
 export const INLINE_POLICY_NAME = 'iamsa-inline';
@@ -35,7 +41,7 @@ export interface RoleState {
 }
 
 /** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
-export async function readRoleState(iam: IamGateway, input: CheckedInput): Promise<RoleState> {
+export async function readRoleState(iam: IamGateway, input: CheckedBinding): Promise<RoleState> {
   const [role, missingPolicies] = await Promise.all([
     iam.getRole(input.roleName),
     // Bounded: IAM throttles bursts of reads as well.
@@ -66,12 +72,13 @@ export interface RolePlan {
 
 export function planRole(
   iam: IamGateway,
-  input: CheckedInput,
+  input: CheckedBinding,
   state: RoleState,
   cluster: ClusterInfo,
   target: TrustTarget,
 ): RolePlan {
-  if (input.attachRole) return planAttachedRole(input.attachRole, state.role, cluster, target);
+  if (input.attachRole)
+    return planAttachedRole(input, input.attachRole, state.role, cluster, target);
   const { role } = state;
   const trust = buildTrustPolicy(target);
   const trustText = JSON.stringify(trust);
@@ -80,7 +87,7 @@ export function planRole(
   const name = input.roleName;
   const steps: PlanStep[] = [];
   const roleTags = mergeTags(
-    input.userTags,
+    input.tags,
     roleOwnershipTags(input.cluster, input.namespace, input.name, cluster.arn),
   );
 
@@ -99,14 +106,30 @@ export function planRole(
         ],
         phase: 1,
         run: async () => {
-          await iam.createRole({
-            name,
-            path: input.rolePath,
-            trustPolicy: trustText,
-            description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
-            tags: roleTags,
-            permissionsBoundaryArn: input.permissionsBoundary,
-          });
+          try {
+            await iam.createRole({
+              name,
+              path: input.rolePath,
+              trustPolicy: trustText,
+              description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
+              tags: roleTags,
+              permissionsBoundaryArn: input.permissionsBoundary,
+            });
+          } catch (error) {
+            // A concurrent run made it, or our own create answer was lost: if it is iamsa's role
+            // for this very binding, converge it now; anyone else's stays a conflict.
+            if (!(error instanceof AlreadyExistsError)) throw error;
+            const now = await iam.getRole(name);
+            if (!now || !isOwnedRoleFor(now.tags, cluster.arn, input.namespace, input.name)) {
+              throw now ? roleConflict(now, input, cluster) : error;
+            }
+            await Promise.all([
+              iam.updateTrustPolicy(name, trustText),
+              iam.tagRole(name, roleTags),
+              input.permissionsBoundary &&
+                iam.putPermissionsBoundary(name, input.permissionsBoundary),
+            ]);
+          }
         },
       }),
     );
@@ -118,7 +141,7 @@ export function planRole(
       throw new ConflictError(
         `role ${name} exists with path ${role.path}, not ${input.rolePath}; IAM cannot move a role`,
         {
-          hint: `drop --role-path or use --role-path ${role.path}`,
+          hint: `drop ${labelOf(input, 'rolePath')} or use ${labelOf(input, 'rolePath')} ${role.path}`,
         },
       );
     }
@@ -159,7 +182,8 @@ export function planRole(
     );
   }
   if (input.inlinePolicy) {
-    const document = JSON.stringify(input.inlinePolicy);
+    const wanted = input.inlinePolicy.document;
+    const document = JSON.stringify(wanted);
     const same =
       state.inline !== undefined &&
       // What IAM holds may have been edited by hand: compare it, do not judge it.
@@ -168,14 +192,14 @@ export function planRole(
           decodePolicyText(state.inline, 'the current inline policy'),
           'the current inline policy',
         ),
-        input.inlinePolicy,
+        wanted,
       );
     steps.push(
       step({
         resource: 'inline-policy',
         id: `${arn}/${INLINE_POLICY_NAME}`,
         action: state.inline === undefined ? 'create' : same ? 'unchanged' : 'update',
-        changes: same ? [] : [`from ${input.policyFile}`],
+        changes: same ? [] : [`from ${input.inlinePolicy.origin}`],
         phase: 2,
         run: () => iam.putInlinePolicy(name, INLINE_POLICY_NAME, document),
       }),
@@ -185,7 +209,7 @@ export function planRole(
   if (total > MAX_MANAGED_POLICIES_PER_ROLE) {
     throw new ValidationError(
       `role ${name} would have ${total} managed policies attached; IAM allows at most ${MAX_MANAGED_POLICIES_PER_ROLE} per role`,
-      { hint: 'combine permissions into fewer policies, or put them in --attach-policy FILE' },
+      { hint: tooManyPoliciesHint(input) },
     );
   }
   const extra = state.attached.filter((a) => !input.policyArns.includes(a));
@@ -203,6 +227,7 @@ export function planRole(
 }
 
 function planAttachedRole(
+  input: CheckedBinding,
   given: AttachedRole,
   role: Role | undefined,
   cluster: ClusterInfo,
@@ -213,7 +238,7 @@ function planAttachedRole(
     // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account; and the role
     // read by name came from that account, so it cannot vouch for a role elsewhere.
     throw new ValidationError(
-      `--attach-role-arn ${arn} is in account ${given.accountId} (${given.partition}), but cluster ${cluster.name} is in account ${cluster.accountId} (${cluster.partition})`,
+      `${labelOf(input, 'attachRoleArn')} ${arn} is in account ${given.accountId} (${given.partition}), but cluster ${cluster.name} is in account ${cluster.accountId} (${cluster.partition})`,
       {
         hint: `pass a role of account ${cluster.accountId}, e.g. arn:${cluster.partition}:iam::${cluster.accountId}:role/NAME`,
       },
@@ -221,10 +246,11 @@ function planAttachedRole(
   }
   if (!role || role.path !== given.path) {
     const elsewhere = role ? ` (a role of that name exists as ${role.arn})` : '';
-    throw new PreconditionError(`role ${arn} (--attach-role-arn) does not exist${elsewhere}`, {
+    const flag = labelOf(input, 'attachRoleArn');
+    throw new PreconditionError(`role ${arn} (${flag}) does not exist${elsewhere}`, {
       hint: role
-        ? `pass --attach-role-arn ${role.arn}`
-        : 'create it first, or drop --attach-role-arn to let iamsa create one',
+        ? `pass ${flag} ${role.arn}`
+        : `create it first, or drop ${flag} to let iamsa create one`,
     });
   }
   const evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), target);
@@ -249,7 +275,7 @@ function planAttachedRole(
 }
 
 /** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */
-function roleConflict(role: Role, input: CheckedInput, cluster: ClusterInfo): ConflictError {
+function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): ConflictError {
   const owner = roleOwner(role.tags);
   const sameServiceAccount =
     owner.namespace === input.namespace && owner.serviceAccount === input.name;
@@ -259,7 +285,7 @@ function roleConflict(role: Role, input: CheckedInput, cluster: ClusterInfo): Co
     return new ConflictError(
       `role ${role.name} is iamsa's role for ${input.namespace}/${input.name} of another cluster named ${input.cluster} (${elsewhere}), not ${cluster.arn}; iamsa will not change it`,
       {
-        hint: `pass --role-name ${defaultRoleName(`${input.cluster}-${cluster.region}`, input.namespace, input.name)}`,
+        hint: `pass ${labelOf(input, 'roleName')} ${defaultRoleName(`${input.cluster}-${cluster.region}`, input.namespace, input.name)}`,
       },
     );
   }
@@ -268,6 +294,8 @@ function roleConflict(role: Role, input: CheckedInput, cluster: ClusterInfo): Co
     : 'it is not managed by iamsa';
   return new ConflictError(
     `role ${input.roleName} already exists and ${whose}; iamsa will not change it`,
-    { hint: 'choose another --role-name, or pass --attach-role-arn to use that role as it is' },
+    {
+      hint: `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`,
+    },
   );
 }

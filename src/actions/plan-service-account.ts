@@ -1,4 +1,4 @@
-// Plans the Kubernetes side of create-serviceaccount: namespace and annotated service account.
+// Plans the Kubernetes side of a binding: namespace and annotated service account.
 import { ConflictError, PreconditionError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import {
@@ -8,28 +8,35 @@ import {
   sameRoleArn,
 } from '../policy/index.js';
 import { type PlanStep, step } from './plan.js';
-import type { CheckedInput } from './service-account-input.js';
+import { labelOf } from './binding-spec.js';
+import type { CheckedBinding } from './check-binding.js';
+import type { ClusterSession } from './cluster-session.js';
 
 export interface ServiceAccountState {
   namespaceExists: boolean;
   serviceAccount?: Awaited<ReturnType<KubeGateway['getServiceAccount']>>;
 }
 
+/** Reads the namespace (once per session) and the service account. */
 export async function readServiceAccountState(
-  kube: KubeGateway,
+  session: ClusterSession,
   namespace: string,
   name: string,
 ): Promise<ServiceAccountState> {
+  const kube = await session.kube();
   const [namespaceExists, serviceAccount] = await Promise.all([
-    kube.namespaceExists(namespace),
-    kube.getServiceAccount(namespace, name),
+    session.namespaceExists(namespace),
+    session.reporter.progress(`Reading service account ${namespace}/${name}`, () =>
+      kube.gateway.getServiceAccount(namespace, name),
+    ),
   ]);
   return { namespaceExists, serviceAccount };
 }
 
 export function planServiceAccount(
+  session: ClusterSession,
   kube: KubeGateway,
-  input: CheckedInput,
+  input: CheckedBinding,
   state: ServiceAccountState,
   roleArn: string,
 ): PlanStep[] {
@@ -40,44 +47,48 @@ export function planServiceAccount(
       throw new PreconditionError(
         `namespace "${namespace}" does not exist in cluster ${input.cluster}`,
         {
-          hint: 'create it (kubectl create namespace), or pass --create-namespace',
+          hint: `create it (kubectl create namespace ${namespace}), or pass ${labelOf(input, 'createNamespace')}`,
         },
       );
     }
+    // Two bindings in one new namespace create it once.
     steps.push(
-      step({
-        resource: 'namespace',
-        id: namespace,
-        action: 'create',
-        changes: [],
-        phase: 3,
-        run: () => kube.createNamespace(namespace),
-      }),
+      session.sharedStep(`namespace:${namespace}`, () =>
+        step({
+          resource: 'namespace',
+          id: namespace,
+          action: 'create',
+          changes: [],
+          phase: 3,
+          run: () => kube.createNamespace(namespace),
+        }),
+      ),
     );
   } else if (input.createNamespace) {
     // Asked for and already there: say so, so a re-run shows every resource it was asked about.
     steps.push(
-      step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 3 }),
+      session.sharedStep(`namespace:${namespace}`, () =>
+        step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 3 }),
+      ),
     );
   }
   const id = `${namespace}/${name}`;
   const sa = state.serviceAccount;
   if (!sa) {
+    const extra = input.serviceAccountMetadata;
+    const annotations = { ...extra?.annotations, [ROLE_ARN_ANNOTATION]: roleArn };
+    const labels = { ...extra?.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
     steps.push(
       step({
         resource: 'service-account',
         id,
         action: 'create',
         changes: [
-          `annotation ${ROLE_ARN_ANNOTATION}=${roleArn}`,
-          `label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+          ...Object.entries(annotations).map(([k, v]) => `annotation ${k}=${v}`),
+          ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
         ],
         phase: 4,
-        run: () =>
-          kube.createServiceAccount(namespace, name, {
-            annotations: { [ROLE_ARN_ANNOTATION]: roleArn },
-            labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-          }),
+        run: () => kube.createServiceAccount(namespace, name, { annotations, labels }),
       }),
     );
     return steps;
@@ -92,7 +103,7 @@ export function planServiceAccount(
   // The same role spelled in another case is not someone else's role: normalise it, no override.
   if (current && !sameRoleArn(current, roleArn) && !input.overrideExisting) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
-      hint: 'pass --override-existing-serviceaccounts to point it at the new role',
+      hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
     });
   }
   steps.push(

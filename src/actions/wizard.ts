@@ -1,10 +1,11 @@
 // Use case: the interactive wizard. It only gathers answers (validated with the same validators as
 // the flags) and hands them to the same planners the flags use; nothing here writes by itself.
-import type { ClusterInfo, EksGateway } from '../aws/eks.js';
+// One cluster session serves the whole conversation: one DescribeCluster, one connection.
+import type { ClusterInfo } from '../aws/eks.js';
 import type { IamGateway, PolicySummary } from '../aws/iam.js';
 import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { CancelledError, IamsaError, PreconditionError } from '../errors.js';
-import type { KubeAccess, KubeConnection } from '../kube/connection.js';
+import type { KubeAccess } from '../kube/connection.js';
 import {
   ROLE_ARN_ANNOTATION,
   defaultRoleName,
@@ -16,30 +17,19 @@ import {
   validateRoleName,
   validateServiceAccountName,
 } from '../policy/index.js';
+import type { BindingSpec, InlinePolicy } from './binding-spec.js';
+import { checkGiven, type PartialSpec } from './check-binding.js';
 import { clusterOidc } from './cluster-oidc.js';
+import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
 import { mapConcurrent } from './concurrency.js';
-import { planCreateServiceAccount } from './create-serviceaccount.js';
 import { planEnableOidc } from './enable-oidc.js';
-import type { CommandResult } from './plan.js';
+import { checkKubeAccess } from './kube-access.js';
+import { type CommandResult, composePlan, type PlanStep, publicSteps } from './plan.js';
+import { planBinding } from './plan-binding.js';
 import type { Choice, Prompter } from './prompter.js';
 import type { Reporter } from './reporter.js';
-import {
-  type CreateServiceAccountInput,
-  checkGiven,
-  type GivenInput,
-  loadPolicyFile,
-} from './service-account-input.js';
 
-export interface AwsAccess {
-  region: string;
-  profile?: string;
-  iam: IamGateway;
-  eks: EksGateway;
-  openKube: (
-    access: KubeAccess,
-    clusterName: string,
-    cluster: Promise<ClusterInfo>,
-  ) => Promise<KubeConnection>;
+export interface AwsAccess extends RegionAccess {
   fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
 }
 
@@ -48,14 +38,18 @@ export interface WizardDeps {
   reporter: Reporter;
   defaultRegion?: string;
   connect(region: string): Promise<AwsAccess>;
+  /** Reads and checks a policy file named in an answer (the caller knows about files). */
+  readPolicyFile(path: string): InlinePolicy;
 }
 
 /** Answers already given as flags; the wizard asks only for the rest. */
-export type WizardPrefill = GivenInput & { region?: string };
+export type WizardPrefill = PartialSpec & { region?: string; kube: KubeAccess };
 
 export interface WizardOutcome {
   region: string;
-  input: CreateServiceAccountInput;
+  spec: BindingSpec;
+  /** The wizard also enabled the cluster (created its OIDC provider) on the way. */
+  enabledCluster: boolean;
   result: CommandResult;
 }
 
@@ -76,6 +70,7 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
   // A bad flag is refused before the first question, not after the person answered them all.
   if (prefill.region !== undefined) validateRegion(prefill.region, '--region');
   checkGiven(prefill);
+  if (!prefill.roleOnly) checkKubeAccess(prefill.kube);
   const region =
     prefill.region ??
     (
@@ -86,16 +81,18 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     ).trim();
   const aws = await deps.connect(region);
 
-  const cluster = prefill.cluster ?? (await pickCluster(aws, ask, reporter));
-  const clusterInfo = await aws.eks.describeCluster(cluster);
-  const enabled = await ensureOidcProvider(aws, clusterInfo, ask, reporter);
+  const picked = prefill.cluster === undefined ? await pickCluster(aws, ask, reporter) : undefined;
+  const cluster = prefill.cluster ?? picked?.name ?? '';
+  const session = openClusterSession(aws, {
+    cluster,
+    kube: prefill.kube,
+    reporter,
+    described: picked,
+  });
+  const enabled = await ensureOidcProvider(session, aws, ask);
   try {
-    const outcome = await bindServiceAccount(prefill, deps, aws, region, clusterInfo);
-    if (!enabled) return outcome;
-    // The provider made on the way belongs to the result too.
-    const { result } = outcome;
-    const steps = [...enabled.steps, ...result.steps];
-    return { ...outcome, result: { ...result, changed: true, applied: true, steps } };
+    const outcome = await bindServiceAccount(prefill, deps, session, enabled?.steps ?? []);
+    return { ...outcome, region, enabledCluster: !!enabled };
   } catch (error) {
     if (enabled && error instanceof CancelledError) {
       throw new CancelledError(
@@ -110,19 +107,16 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
 async function bindServiceAccount(
   prefill: WizardPrefill,
   deps: WizardDeps,
-  aws: AwsAccess,
-  region: string,
-  clusterInfo: ClusterInfo,
-): Promise<WizardOutcome> {
+  session: ClusterSession,
+  enabledSteps: PlanStep[],
+): Promise<Omit<WizardOutcome, 'region' | 'enabledCluster'>> {
   const { prompter: ask, reporter } = deps;
-  const cluster = clusterInfo.name;
+  const cluster = session.name;
+  const clusterInfo = await session.cluster();
 
   const kube = prefill.roleOnly
     ? undefined
-    : await reporter.progress(`Connecting to cluster ${cluster}`, () =>
-        aws.openKube(prefill.kube, cluster, Promise.resolve(clusterInfo)),
-      );
-  kube?.warnings.forEach((w) => reporter.warn(w));
+    : await reporter.progress(`Connecting to cluster ${cluster}`, () => session.kube());
 
   let createNamespace = prefill.createNamespace ?? false;
   let namespace = prefill.namespace;
@@ -172,10 +166,10 @@ async function bindServiceAccount(
     current = accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
   }
   const permissions = prefill.attachRoleArn
-    ? { policyArns: [], policyFile: undefined }
-    : prefill.policyArns?.length || prefill.policyFile
-      ? { policyArns: prefill.policyArns ?? [], policyFile: prefill.policyFile }
-      : await pickPermissions(aws.iam, ask, reporter);
+    ? { policyArns: [] }
+    : prefill.policyArns?.length || prefill.inlinePolicy
+      ? { policyArns: prefill.policyArns ?? [], inlinePolicy: prefill.inlinePolicy }
+      : await pickPermissions(session.iam, ask, reporter, deps.readPolicyFile);
   const roleName = prefill.attachRoleArn
     ? undefined
     : (prefill.roleName ??
@@ -200,7 +194,7 @@ async function bindServiceAccount(
     if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
   }
 
-  const input: CreateServiceAccountInput = {
+  const spec: BindingSpec = {
     cluster,
     namespace,
     name,
@@ -209,28 +203,52 @@ async function bindServiceAccount(
     roleName: roleName === defaultRoleName(cluster, namespace, name) ? undefined : roleName,
     rolePath: prefill.rolePath,
     permissionsBoundary: prefill.permissionsBoundary,
-    tags: prefill.tags ?? [],
-    kube: prefill.kube,
+    tags: prefill.tags ?? {},
     roleOnly: prefill.roleOnly ?? false,
     overrideExisting,
     createNamespace,
+    source: prefill.source,
   };
-  const plan = await planCreateServiceAccount(input, { ...aws, reporter });
+  const binding = await planBinding(session, spec);
+  const { providerArn } = await session.oidc();
+  const header = {
+    command: 'create-serviceaccount',
+    cluster,
+    region: session.region,
+    providerArn,
+    warnings: session.warnings,
+  };
+  const plan = composePlan(header, [binding], reporter, { failAsCommand: true });
   ask.show(plan.result);
-  if (!plan.result.changed) return { region, input, result: plan.result };
+  // The provider made on the way belongs to the result too (applied already, so not run again).
+  const withEnabled = (result: CommandResult): CommandResult =>
+    enabledSteps.length
+      ? {
+          ...result,
+          applied: true,
+          changed: true,
+          steps: [...publicSteps(enabledSteps), ...result.steps],
+        }
+      : result;
+  if (!plan.result.changed) return { spec, result: withEnabled(plan.result) };
   if (!(await ask.confirm('Apply these changes?', false)))
     throw new CancelledError('not applied: nothing was changed');
-  return { region, input, result: await plan.apply() };
+  return { spec, result: withEnabled(await plan.apply()) };
 }
 
-async function pickCluster(aws: AwsAccess, ask: Prompter, reporter: Reporter): Promise<string> {
+/** Step 1: the cluster, listed with whether IRSA is enabled; its description is kept. */
+async function pickCluster(
+  aws: AwsAccess,
+  ask: Prompter,
+  reporter: Reporter,
+): Promise<ClusterInfo> {
   const rows = await reporter.progress(`Listing EKS clusters in ${aws.region}`, async () => {
     const names = await aws.eks.listClusters();
     return mapConcurrent(names, 8, async (cluster) => {
       const info = await aws.eks.describeCluster(cluster);
       const arn = info.issuer ? clusterOidc(info).providerArn : undefined;
       const provider = arn ? await aws.iam.getOidcProvider(arn) : undefined;
-      return { cluster, enabled: !!provider };
+      return { info, enabled: !!provider };
     });
   });
   if (!rows.length) {
@@ -241,37 +259,40 @@ async function pickCluster(aws: AwsAccess, ask: Prompter, reporter: Reporter): P
   return ask.select(
     'EKS cluster',
     rows.map((r) => ({
-      name: `${r.cluster}  ${r.enabled ? '(OIDC provider: yes)' : '(OIDC provider: missing)'}`,
-      value: r.cluster,
+      name: `${r.info.name}  ${r.enabled ? '(OIDC provider: yes)' : '(OIDC provider: missing)'}`,
+      value: r.info,
     })),
   );
 }
 
+/** Step 1b: the cluster's OIDC provider, made with enable-oidc's own plan when it is missing. */
 async function ensureOidcProvider(
+  session: ClusterSession,
   aws: AwsAccess,
-  cluster: ClusterInfo,
   ask: Prompter,
-  reporter: Reporter,
-): Promise<CommandResult | undefined> {
+): Promise<{ steps: PlanStep[] } | undefined> {
   const plan = await planEnableOidc(
-    { cluster: cluster.name, thumbprints: [], tags: [] },
-    { ...aws, reporter },
+    session,
+    { cluster: session.name, thumbprints: [], tags: [] },
+    { fetchThumbprint: aws.fetchThumbprint },
   );
   if (!plan.result.changed) return undefined;
   ask.say(
-    `Cluster ${cluster.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
+    `Cluster ${session.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
   );
   ask.show(plan.result);
   if (!(await ask.confirm('Enable it now?', true)))
     throw new CancelledError('cancelled: nothing was changed');
-  return plan.apply();
+  const result = await plan.apply();
+  return { steps: result.steps.map((s) => ({ ...s, phase: 0 })) };
 }
 
 async function pickPermissions(
   iam: IamGateway,
   ask: Prompter,
   reporter: Reporter,
-): Promise<{ policyArns: string[]; policyFile?: string }> {
+  readPolicyFile: (path: string) => InlinePolicy,
+): Promise<{ policyArns: string[]; inlinePolicy?: InlinePolicy }> {
   let catalogue: Promise<PolicySummary[]> | undefined;
   // Listed once per session, lazily: AWS-managed and the account's own policies together.
   const policies = () =>
@@ -283,7 +304,7 @@ async function pickPermissions(
       return [...own, ...managed];
     }));
   const policyArns: string[] = [];
-  let policyFile: string | undefined;
+  let inlinePolicy: InlinePolicy | undefined;
   const how = await ask.select('Permissions for the role', [
     { name: 'Attach IAM policies (search by name)', value: 'managed' },
     { name: 'An inline policy from a JSON file', value: 'file' },
@@ -313,11 +334,10 @@ async function pickPermissions(
     } while (await ask.confirm('Attach another policy?', false));
   }
   if (how !== 'managed') {
-    policyFile = (
-      await ask.input('Path of the JSON policy file', {
-        validate: check(loadPolicyFile),
-      })
+    const path = (
+      await ask.input('Path of the JSON policy file', { validate: check(readPolicyFile) })
     ).trim();
+    inlinePolicy = readPolicyFile(path);
   }
-  return { policyArns, policyFile };
+  return { policyArns, inlinePolicy };
 }

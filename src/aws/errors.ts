@@ -1,5 +1,5 @@
 // Turns AWS SDK failures into iamsa errors, so the CLI can map them to exit codes and one line.
-import { AuthError, ConflictError, IamsaError, ValidationError } from '../errors.js';
+import { AlreadyExistsError, AuthError, IamsaError, ValidationError } from '../errors.js';
 
 const AUTH_ERRORS = new Set([
   'AccessDenied',
@@ -53,9 +53,13 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
       cause: error,
     });
   }
-  if (name === 'EntityAlreadyExists' || name === 'ResourceInUseException') {
+  if (
+    name === 'EntityAlreadyExists' ||
+    name === 'EntityAlreadyExistsException' ||
+    name === 'ResourceInUseException'
+  ) {
     // The plan saw nothing there a moment ago: another run (or person) created it meanwhile.
-    return new ConflictError(`AWS refused ${doing}: it was created meanwhile (${message})`, {
+    return new AlreadyExistsError(`AWS refused ${doing}: it was created meanwhile (${message})`, {
       hint: 're-run the same command: it reads the current state and converges',
       cause: error,
     });

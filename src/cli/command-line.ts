@@ -1,4 +1,6 @@
-import type { CreateServiceAccountInput } from '../actions/service-account-input.js';
+import type { BindingSpec } from '../actions/binding-spec.js';
+import type { KubeAccess } from '../kube/connection.js';
+import { describeTags } from '../actions/plan.js';
 
 // Rebuilds a runnable command line, e.g. the one to apply a plan.
 const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
@@ -14,13 +16,13 @@ export function applyCommandLine(argv: string[]): string {
 /** The non-interactive create-serviceaccount command that does what a wizard run did. */
 export function createServiceAccountCommandLine(
   region: string,
-  input: CreateServiceAccountInput,
+  input: BindingSpec,
+  kube: KubeAccess,
   profile?: string,
 ): string {
   const flag = (name: string, value: string | undefined) => (value ? [name, value] : []);
   const many = (name: string, values: string[]) => values.flatMap((v) => [name, v]);
   const on = (name: string, value: boolean) => (value ? [name] : []);
-  const kube = input.kube;
   const args = [
     'create-serviceaccount',
     ...flag('--region', region),
@@ -29,12 +31,12 @@ export function createServiceAccountCommandLine(
     ...flag('--namespace', input.namespace),
     ...flag('--name', input.name),
     ...many('--attach-policy-arn', input.policyArns),
-    ...flag('--attach-policy', input.policyFile),
+    ...flag('--attach-policy', input.inlinePolicy?.file),
     ...flag('--attach-role-arn', input.attachRoleArn),
     ...flag('--role-name', input.roleName),
     ...flag('--role-path', input.rolePath),
     ...flag('--permissions-boundary', input.permissionsBoundary),
-    ...many('--tags', input.tags),
+    ...flag('--tags', describeTags(input.tags)),
     ...on('--role-only', input.roleOnly),
     ...on('--override-existing-serviceaccounts', input.overrideExisting),
     ...on('--create-namespace', input.createNamespace),

@@ -9,14 +9,16 @@ import { makeStyle } from '../ui/style.js';
 import { detectTerminal } from '../ui/terminal.js';
 import { createServiceAccountCommandLine } from './command-line.js';
 import type { GlobalOptions } from './globals.js';
+import { readPolicyFile } from './binding-flags.js';
 import { kubeOpener } from './kube-access.js';
 import { exit, exitWithError } from './run.js';
 
 export async function runInteractive(
   globals: GlobalOptions,
-  prefill: WizardPrefill,
+  given: () => WizardPrefill,
 ): Promise<never> {
   try {
+    let prefill = given();
     const terminal = detectTerminal(globals);
     if (!terminal.interactive) {
       throw new ValidationError(
@@ -47,6 +49,7 @@ export async function runInteractive(
       prompter,
       reporter,
       defaultRegion: configured,
+      readPolicyFile,
       async connect(region) {
         const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
         return {
@@ -56,8 +59,13 @@ export async function runInteractive(
         };
       },
     });
-    const { namespace, name } = outcome.input;
-    const command = createServiceAccountCommandLine(outcome.region, outcome.input, globals.profile);
+    const { namespace, name } = outcome.spec;
+    const command = createServiceAccountCommandLine(
+      outcome.region,
+      outcome.spec,
+      prefill.kube,
+      globals.profile,
+    );
     if (machine) {
       const document = { ...outcome.result, equivalentCommand: command };
       return await exit(0, await formatDocument(document, globals.output as 'json' | 'yaml'));

@@ -190,8 +190,7 @@ export function parseTags(
   input: string | string[] | undefined,
   what = 'tag',
 ): Record<string, string> {
-  const tags: Record<string, string> = {};
-  const seen = new Map<string, string>();
+  const entries: Array<[string, string]> = [];
   const chunks = input === undefined ? [] : Array.isArray(input) ? input : [input];
   for (const pair of chunks.flatMap((chunk) => chunk.split(','))) {
     const trimmed = pair.trim();
@@ -204,13 +203,25 @@ export function parseTags(
         'expected key=value pairs separated by commas, e.g. team=payments,env=prod',
       );
     }
-    const key = trimmed.slice(0, eq).trim();
-    const value = trimmed.slice(eq + 1).trim();
+    entries.push([trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim()]);
+  }
+  return validateTags(entries, what);
+}
+
+/** Checks tag keys and values against IAM's rules (a map from a file, or parsed flag pairs). */
+export function validateTags(
+  input: Record<string, string> | Array<[string, string]>,
+  what = 'tag',
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const [key, value] of Array.isArray(input) ? input : Object.entries(input)) {
+    const pair = `${key}=${value}`;
     if (length(key) < 1 || length(key) > 128) {
       throw invalid(
         `${what} key`,
         key,
-        `${tooLong(key, 128)}must be 1-128 characters (in ${show(trimmed)})`,
+        `${tooLong(key, 128)}must be 1-128 characters (in ${show(pair)})`,
       );
     }
     if (length(value) > 256) {

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { CommandResult } from '../actions/plan.js';
 
-const SYMBOL = { create: '+', update: '~', unchanged: '=' } as const;
+const SYMBOL = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
 
 export interface RenderOptions {
   /** The command line that applies a plan, shown under an unapplied plan. */
@@ -18,7 +18,12 @@ export function renderResult(
   style: ChalkInstance,
   options: RenderOptions = {},
 ): string {
-  const paint = { create: style.green, update: style.yellow, unchanged: style.dim } as const;
+  const paint = {
+    create: style.green,
+    update: style.yellow,
+    delete: style.red,
+    unchanged: style.dim,
+  } as const;
   const lines: string[] = [];
   if (!options.summaryOnly) {
     const verb = result.applied ? 'Applied' : 'Plan';

@@ -204,5 +204,5 @@ test('a missing cluster exits 3 with a one-line error', async () => {
 test('-o yaml prints one YAML document', async () => {
   const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '-o', 'yaml']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^command: enable-oidc\napplied: false\n/);
+  assert.match(r.stdout, /^schemaVersion: 2\ncommand: enable-oidc\napplied: false\n/);
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
 import {
   applyCommandLine,
   createServiceAccountCommandLine,
@@ -37,14 +38,19 @@ test('the wizard equivalent names every answer as a flag', () => {
       namespace: 'payments',
       name: 'api',
       policyArns: ['arn:aws:iam::aws:policy/A', 'arn:aws:iam::aws:policy/B'],
-      policyFile: 'my policy.json',
+      inlinePolicy: {
+        document: { Version: '2012-10-17', Statement: [] },
+        origin: 'my policy.json',
+        file: 'my policy.json',
+      },
       roleName: 'custom',
-      tags: ['team=pay'],
-      kube: { mode: 'eks', server: 'https://127.0.0.1:8443', caFile: '/tmp/ca.pem' },
+      tags: { team: 'pay' },
       roleOnly: false,
       overrideExisting: true,
       createNamespace: true,
+      source: FLAGS_SOURCE,
     },
+    { mode: 'eks', server: 'https://127.0.0.1:8443', caFile: '/tmp/ca.pem' },
     'ops',
   );
   assert.equal(
@@ -57,18 +63,22 @@ test('the wizard equivalent names every answer as a flag', () => {
 });
 
 test('kubeconfig access is carried over as --kubeconfig/--context', () => {
-  const line = createServiceAccountCommandLine('us-east-1', {
-    cluster: 'c',
-    namespace: 'default',
-    name: 'a',
-    policyArns: [],
-    attachRoleArn: 'arn:aws:iam::111122223333:role/r',
-    tags: [],
-    kube: { mode: 'kubeconfig', file: '/k', context: 'ctx' },
-    roleOnly: false,
-    overrideExisting: false,
-    createNamespace: false,
-  });
+  const line = createServiceAccountCommandLine(
+    'us-east-1',
+    {
+      cluster: 'c',
+      namespace: 'default',
+      name: 'a',
+      policyArns: [],
+      attachRoleArn: 'arn:aws:iam::111122223333:role/r',
+      tags: {},
+      roleOnly: false,
+      overrideExisting: false,
+      createNamespace: false,
+      source: FLAGS_SOURCE,
+    },
+    { mode: 'kubeconfig', file: '/k', context: 'ctx' },
+  );
   assert.match(
     line,
     /--attach-role-arn arn:aws:iam::111122223333:role\/r --kubeconfig \/k --context ctx --approve$/,

@@ -1,27 +1,16 @@
 import type { Command } from 'commander';
-import type { CreateServiceAccountInput } from '../../actions/service-account-input.js';
+import type { BindingSpec } from '../../actions/binding-spec.js';
 import { ValidationError } from '../../errors.js';
 import { detectTerminal } from '../../ui/terminal.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { runInteractive } from '../interactive.js';
+import { type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { exitWithError, run } from '../run.js';
 
-interface Flags extends KubeFlags {
-  cluster?: string;
+interface Flags extends KubeFlags, BindingFlags {
   namespace: string;
-  name?: string;
-  attachPolicyArn?: string[];
-  attachPolicy?: string;
-  attachRoleArn?: string;
-  roleName?: string;
-  rolePath?: string;
-  permissionsBoundary?: string;
-  tags?: string[];
-  roleOnly?: boolean;
-  overrideExistingServiceaccounts?: boolean;
-  createNamespace?: boolean;
   approve?: boolean;
 }
 
@@ -61,21 +50,21 @@ export function registerCreateServiceAccount(program: Command): void {
         );
       }
       const explicitNamespace = command.getOptionValueSource('namespace') !== 'default';
-      const prefill = toInput(flags);
-      return runInteractive(globals, {
-        ...prefill,
+      return runInteractive(globals, () => ({
+        ...specFromFlags(flags),
         region: globals.region,
-        cluster: flags.cluster,
-        name: flags.name,
         namespace: explicitNamespace ? flags.namespace : undefined,
-      });
+        kube: kubeAccess(flags),
+      }));
     }
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+      const spec = toSpec(flags);
+      const kube = kubeAccess(flags);
       const [{ planCreateServiceAccount }, clients] = await Promise.all([
         import('../../actions/create-serviceaccount.js'),
         aws(),
       ]);
-      return planCreateServiceAccount(toInput(flags), {
+      return planCreateServiceAccount(spec, kube, {
         ...clients,
         openKube: kubeOpener(clients),
         reporter,
@@ -95,22 +84,13 @@ function missingFlags(flags: Flags): string[] {
   ].filter((m): m is string => !!m);
 }
 
-/** Flags to the use case's input: names only, every check is the action's. */
-function toInput(flags: Flags): CreateServiceAccountInput {
+/** All required flags are there (checked by missingFlags), so the spec is complete. */
+function toSpec(flags: Flags): BindingSpec {
+  const spec = specFromFlags(flags);
   return {
-    cluster: flags.cluster ?? '',
+    ...spec,
+    cluster: spec.cluster ?? '',
     namespace: flags.namespace,
-    name: flags.name ?? '',
-    policyArns: flags.attachPolicyArn ?? [],
-    policyFile: flags.attachPolicy,
-    attachRoleArn: flags.attachRoleArn,
-    roleName: flags.roleName,
-    rolePath: flags.rolePath,
-    permissionsBoundary: flags.permissionsBoundary,
-    tags: flags.tags ?? [],
-    kube: kubeAccess(flags),
-    roleOnly: !!flags.roleOnly,
-    overrideExisting: !!flags.overrideExistingServiceaccounts,
-    createNamespace: !!flags.createNamespace,
+    name: spec.name ?? '',
   };
 }

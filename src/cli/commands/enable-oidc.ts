@@ -37,12 +37,12 @@ export function registerEnableOidc(program: Command): void {
         );
       }
       await run(globals, !!flags.approve, async ({ aws, reporter }) => {
-        const [{ planEnableOidc }, { fetchIssuerThumbprint }, clients] = await Promise.all([
+        const [{ planEnableOidcCommand }, { fetchIssuerThumbprint }, clients] = await Promise.all([
           import('../../actions/enable-oidc.js'),
           import('../../aws/thumbprint.js'),
           aws(),
         ]);
-        return planEnableOidc(
+        return planEnableOidcCommand(
           { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
           { ...clients, fetchThumbprint: (url) => fetchIssuerThumbprint(url), reporter },
         );

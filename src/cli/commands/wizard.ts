@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
 import type { GlobalOptions } from '../globals.js';
 import { runInteractive } from '../interactive.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';
@@ -11,6 +12,10 @@ export function registerWizard(program: Command): void {
       .description('step by step at a terminal: pick a cluster, a service account and permissions'),
   ).action(async (flags: KubeFlags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
-    await runInteractive(globals, { region: globals.region, kube: kubeAccess(flags) });
+    await runInteractive(globals, () => ({
+      region: globals.region,
+      kube: kubeAccess(flags),
+      source: FLAGS_SOURCE,
+    }));
   });
 }

@@ -1,0 +1,88 @@
+// A binding: one service account of one cluster bound to one IAM role. The spec is a document that
+// does not care where it came from (flags, wizard answers, an item of a file); its source says what
+// each field was called there, so an error can name `--attach-policy-arn` or
+// `bindings[3].attachPolicyARNs`. Files are read by whoever knows about files, never by a use case.
+import type { PolicyDocument } from '../policy/index.js';
+
+export type SpecField =
+  | 'cluster'
+  | 'namespace'
+  | 'name'
+  | 'policyArns'
+  | 'inlinePolicy'
+  | 'attachRoleArn'
+  | 'roleName'
+  | 'rolePath'
+  | 'permissionsBoundary'
+  | 'tags'
+  | 'roleOnly'
+  | 'createNamespace'
+  | 'overrideExisting';
+
+export interface SpecSource {
+  /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
+  where: string;
+  /** What each field is called there; a missing label falls back to the field's name. */
+  labels: Partial<Record<SpecField, string>>;
+}
+
+export interface InlinePolicy {
+  document: PolicyDocument;
+  /** Where the document came from, for the plan: `policy.json`, `bindings[3].attachPolicy`. */
+  origin: string;
+  /** The file it was read from, when it was (so a command line can name it again). */
+  file?: string;
+}
+
+export interface BindingSpec {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** Managed policies to attach (AWS-managed or the account's own). */
+  policyArns: string[];
+  /** The inline policy iamsa keeps on the role (`iamsa-inline`). */
+  inlinePolicy?: InlinePolicy;
+  permissionsBoundary?: string;
+  /** Extra tags for the role; iamsa adds its ownership tags. */
+  tags: Record<string, string>;
+  /** Default: derived from cluster, namespace and name. */
+  roleName?: string;
+  /** Default `/`. */
+  rolePath?: string;
+  /** Use this existing role as it is instead of creating one. */
+  attachRoleArn?: string;
+  /** Make the IAM role only; no Kubernetes call. */
+  roleOnly: boolean;
+  /** Re-point a service account already annotated with another role. */
+  overrideExisting: boolean;
+  createNamespace: boolean;
+  /** Labels and annotations for a service account iamsa creates (eksctl files carry them). */
+  serviceAccountMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+  source: SpecSource;
+}
+
+/** The name a field goes by where the spec came from. */
+export const labelOf = (spec: Pick<BindingSpec, 'source'>, field: SpecField): string =>
+  spec.source.labels[field] ?? field;
+
+/** Labels of the create-serviceaccount / update-serviceaccount flags. */
+export const FLAG_LABELS: SpecSource['labels'] = {
+  cluster: '--cluster',
+  namespace: '--namespace',
+  name: '--name',
+  policyArns: '--attach-policy-arn',
+  inlinePolicy: '--attach-policy',
+  attachRoleArn: '--attach-role-arn',
+  roleName: '--role-name',
+  rolePath: '--role-path',
+  permissionsBoundary: '--permissions-boundary',
+  tags: '--tags',
+  roleOnly: '--role-only',
+  createNamespace: '--create-namespace',
+  overrideExisting: '--override-existing-serviceaccounts',
+};
+
+export const FLAGS_SOURCE: SpecSource = { where: 'flags', labels: FLAG_LABELS };
+
+/** `namespace/name`: the key of a binding within its cluster. */
+export const bindingKey = (b: { namespace: string; name: string }) => `${b.namespace}/${b.name}`;

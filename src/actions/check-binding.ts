@@ -1,0 +1,140 @@
+// Checks every value of a binding spec before the first call, so bad input never leaves anything
+// half-made. Errors name the field as the user wrote it (`--attach-policy-arn`, `bindings[3].tags`).
+import { ValidationError } from '../errors.js';
+import {
+  defaultRoleName,
+  MAX_MANAGED_POLICIES_PER_ROLE,
+  mergeTags,
+  type RoleArnParts,
+  roleOwnershipTags,
+  validateClusterName,
+  validateNamespace,
+  validatePermissionsBoundaryArn,
+  validatePolicyArn,
+  validateRoleArn,
+  validateRoleName,
+  validateRolePath,
+  validateServiceAccountName,
+  validateTags,
+} from '../policy/index.js';
+import { type BindingSpec, labelOf } from './binding-spec.js';
+
+export type AttachedRole = RoleArnParts & { arn: string };
+
+/** A spec whose values are checked, with the role's name and path resolved. */
+export interface CheckedBinding extends BindingSpec {
+  roleName: string;
+  rolePath: string;
+  /** The path was asked for (even `/`), so an existing role elsewhere is a conflict. */
+  rolePathGiven: boolean;
+  /** attachRoleArn, parsed. */
+  attachRole?: AttachedRole;
+}
+
+/** The fields given so far: the wizard starts from these and asks for the rest. */
+export type PartialSpec = Partial<Omit<BindingSpec, 'source'>> & Pick<BindingSpec, 'source'>;
+
+/**
+ * Checks every value that is given, so the wizard refuses a bad flag before its first question
+ * and the flags path before its first call.
+ */
+export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
+  const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
+  if (spec.cluster !== undefined) validateClusterName(spec.cluster, label('cluster'));
+  if (spec.namespace !== undefined) validateNamespace(spec.namespace, label('namespace'));
+  if (spec.name !== undefined) validateServiceAccountName(spec.name, label('name'));
+  if (spec.roleOnly) checkRoleOnly(spec);
+  validateTags(spec.tags ?? {}, label('tags'));
+  const policyArns = spec.policyArns ?? [];
+  policyArns.forEach((arn) => validatePolicyArn(arn, label('policyArns')));
+  if (new Set(policyArns).size > MAX_MANAGED_POLICIES_PER_ROLE) {
+    throw new ValidationError(
+      `${policyArns.length} ${label('policyArns')} given; IAM attaches at most ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role`,
+      { hint: tooManyPoliciesHint(spec) },
+    );
+  }
+  // `!== undefined`, not truthiness: an empty value (an unset variable in CI) must not vanish.
+  if (spec.permissionsBoundary !== undefined) {
+    validatePermissionsBoundaryArn(spec.permissionsBoundary, label('permissionsBoundary'));
+  }
+  if (spec.attachRoleArn !== undefined) {
+    const conflicting = [
+      policyArns.length && label('policyArns'),
+      spec.inlinePolicy !== undefined && label('inlinePolicy'),
+      spec.roleName !== undefined && label('roleName'),
+      spec.rolePath !== undefined && label('rolePath'),
+      spec.permissionsBoundary !== undefined && label('permissionsBoundary'),
+      Object.keys(spec.tags ?? {}).length && label('tags'),
+    ].filter(Boolean);
+    if (conflicting.length) {
+      throw new ValidationError(
+        `${label('attachRoleArn')} uses an existing role as it is; it cannot be combined with ${conflicting.join(', ')}`,
+        {
+          hint: `drop those, or drop ${label('attachRoleArn')} to let iamsa create and manage the role`,
+        },
+      );
+    }
+  }
+  const arn = spec.attachRoleArn;
+  const attachRole =
+    arn !== undefined ? { ...validateRoleArn(arn, label('attachRoleArn')), arn } : undefined;
+  if (spec.roleName !== undefined) validateRoleName(spec.roleName, label('roleName'));
+  if (spec.rolePath !== undefined) validateRolePath(spec.rolePath, label('rolePath'));
+  return { attachRole };
+}
+
+export function checkBinding(spec: BindingSpec): CheckedBinding {
+  const { attachRole } = checkGiven(spec);
+  const policyArns = [...new Set(spec.policyArns)];
+  if (attachRole) {
+    return {
+      ...spec,
+      policyArns,
+      roleName: attachRole.roleName,
+      rolePath: attachRole.path,
+      rolePathGiven: true,
+      tags: {},
+      attachRole,
+    };
+  }
+  if (!policyArns.length && !spec.inlinePolicy) {
+    throw new ValidationError(
+      `no permissions given for ${spec.namespace}/${spec.name}: the role would grant nothing`,
+      {
+        hint: `give ${labelOf(spec, 'policyArns')}, ${labelOf(spec, 'inlinePolicy')} or ${labelOf(spec, 'attachRoleArn')}`,
+      },
+    );
+  }
+  const roleName = spec.roleName ?? defaultRoleName(spec.cluster, spec.namespace, spec.name);
+  // The cluster ARN comes with DescribeCluster; checking the count with a stand-in is exact.
+  mergeTags(spec.tags, roleOwnershipTags(spec.cluster, spec.namespace, spec.name, 'arn'));
+  return {
+    ...spec,
+    policyArns,
+    roleName,
+    rolePath: spec.rolePath ?? '/',
+    rolePathGiven: spec.rolePath !== undefined,
+  };
+}
+
+export const tooManyPoliciesHint = (spec: Pick<BindingSpec, 'source'>) =>
+  `combine permissions into fewer policies, or put them in ${labelOf(spec, 'inlinePolicy')}`;
+
+/**
+ * Role-only makes no Kubernetes call, so fields that only steer Kubernetes writes are mistakes,
+ * not no-ops. Connection flags are let through: scripts often pass one set to every run.
+ */
+function checkRoleOnly(spec: PartialSpec): void {
+  const conflicting = [
+    spec.createNamespace && labelOf(spec, 'createNamespace'),
+    spec.overrideExisting && labelOf(spec, 'overrideExisting'),
+    spec.attachRoleArn !== undefined && labelOf(spec, 'attachRoleArn'),
+  ].filter(Boolean);
+  if (conflicting.length) {
+    const roleOnly = labelOf(spec, 'roleOnly');
+    throw new ValidationError(
+      `${roleOnly} only makes the IAM role (and ${labelOf(spec, 'attachRoleArn')} would leave nothing to do); it cannot be combined with ${conflicting.join(', ')}`,
+      { hint: `drop those, or drop ${roleOnly}` },
+    );
+  }
+}

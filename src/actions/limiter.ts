@@ -1,0 +1,36 @@
+// One limit on requests in flight, shared by every binding of a run: IAM throttles bursts, and a
+// batch of bindings must not multiply its own concurrency.
+export type Limiter = <T>(work: () => Promise<T>) => Promise<T>;
+
+export function createLimiter(max: number): Limiter {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  // A finished call hands its slot straight to the next waiting one, so none can jump the queue.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return async (work) => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+}
+
+/** The same gateway, with every call going through the limiter. */
+export function limitGateway<G extends object>(gateway: G, limit: Limiter): G {
+  const limited: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(gateway)) {
+    limited[key] =
+      typeof value === 'function'
+        ? (...args: unknown[]) =>
+            limit(() => (value as (...a: unknown[]) => Promise<unknown>)(...args))
+        : value;
+  }
+  return limited as G;
+}

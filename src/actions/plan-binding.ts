@@ -1,0 +1,63 @@
+// Plans one binding on a cluster session: the role (and its permissions) first, the service
+// account's annotation last. Reads run concurrently; a bad binding becomes a per-binding error so
+// it never hides the others.
+import { STS_AUDIENCE, type TrustTarget } from '../policy/index.js';
+import type { BindingSpec } from './binding-spec.js';
+import { checkBinding } from './check-binding.js';
+import type { ClusterSession } from './cluster-session.js';
+import { asIamsaError, type BindingPlan, started } from './plan.js';
+import { planRole, readRoleState } from './plan-role.js';
+import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
+
+export async function planBinding(
+  session: ClusterSession,
+  spec: BindingSpec,
+): Promise<BindingPlan> {
+  const base = {
+    cluster: spec.cluster,
+    namespace: spec.namespace,
+    name: spec.name,
+    source: spec.source.where,
+  };
+  try {
+    return { ...base, ...(await plan(session, spec)) };
+  } catch (error) {
+    return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
+  }
+}
+
+async function plan(session: ClusterSession, spec: BindingSpec) {
+  const input = checkBinding(spec);
+  const { reporter } = session;
+  // The role and policies need no cluster data: read them while the cluster is described.
+  const roleStateP = started(
+    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
+      readRoleState(session.iam, input),
+    ),
+  );
+  const kubeStateP = input.roleOnly
+    ? undefined
+    : started(readServiceAccountState(session, input.namespace, input.name));
+  const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
+  const [, roleState] = await Promise.all([session.requireProvider(), roleStateP]);
+  const target: TrustTarget = {
+    providerArn: oidc.providerArn,
+    issuerHostPath: oidc.hostPath,
+    namespace: input.namespace,
+    serviceAccount: input.name,
+    audience: STS_AUDIENCE,
+  };
+  const rolePlan = planRole(session.iam, input, roleState, cluster, target);
+  const steps = [...rolePlan.steps];
+  if (kubeStateP) {
+    const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
+    steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
+  }
+  rolePlan.warnings.forEach((w) => reporter.warn(w));
+  return {
+    roleArn: rolePlan.roleArn,
+    serviceAccount: input.roleOnly ? undefined : { namespace: input.namespace, name: input.name },
+    steps,
+    warnings: rolePlan.warnings,
+  };
+}

@@ -1,0 +1,56 @@
+// The create-serviceaccount flags as a binding spec: this layer knows the flags and reads the files
+// they name, so the use case gets documents labelled with the flag they came from.
+import { type BindingSpec, FLAGS_SOURCE, type InlinePolicy } from '../actions/binding-spec.js';
+import type { PartialSpec } from '../actions/check-binding.js';
+import { readInputFile } from '../input-file.js';
+import { parsePolicyJson, parseTags } from '../policy/index.js';
+
+export interface BindingFlags {
+  cluster?: string;
+  namespace?: string;
+  name?: string;
+  attachPolicyArn?: string[];
+  attachPolicy?: string;
+  attachRoleArn?: string;
+  roleName?: string;
+  rolePath?: string;
+  permissionsBoundary?: string;
+  tags?: string[];
+  roleOnly?: boolean;
+  overrideExistingServiceaccounts?: boolean;
+  createNamespace?: boolean;
+}
+
+/** Reads and checks an --attach-policy file (small, so read synchronously: prompts validate with it). */
+export function readPolicyFile(file: string): InlinePolicy {
+  const text = readInputFile(
+    file,
+    '--attach-policy',
+    'pass the path of a JSON IAM policy document',
+  );
+  return { document: parsePolicyJson(text, `--attach-policy file ${file}`), origin: file, file };
+}
+
+/** A spec from flags: what has no default may be missing (the wizard asks for it). */
+export type FlagSpec = PartialSpec &
+  Pick<BindingSpec, 'policyArns' | 'tags' | 'roleOnly' | 'overrideExisting' | 'createNamespace'>;
+
+/** The given flags as a (partial) spec: names only, every other check is the use case's. */
+export function specFromFlags(flags: BindingFlags): FlagSpec {
+  return {
+    cluster: flags.cluster,
+    namespace: flags.namespace,
+    name: flags.name,
+    policyArns: flags.attachPolicyArn ?? [],
+    inlinePolicy: flags.attachPolicy !== undefined ? readPolicyFile(flags.attachPolicy) : undefined,
+    attachRoleArn: flags.attachRoleArn,
+    roleName: flags.roleName,
+    rolePath: flags.rolePath,
+    permissionsBoundary: flags.permissionsBoundary,
+    tags: parseTags(flags.tags ?? [], '--tags'),
+    roleOnly: !!flags.roleOnly,
+    overrideExisting: !!flags.overrideExistingServiceaccounts,
+    createNamespace: !!flags.createNamespace,
+    source: FLAGS_SOURCE,
+  };
+}
