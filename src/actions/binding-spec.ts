@@ -17,7 +17,11 @@ export type SpecField =
   | 'tags'
   | 'roleOnly'
   | 'createNamespace'
-  | 'overrideExisting';
+  | 'overrideExisting'
+  | 'detachPolicyArns'
+  | 'removeInlinePolicy'
+  | 'removePermissionsBoundary'
+  | 'removeTags';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
@@ -56,9 +60,21 @@ export interface BindingSpec {
   /** Re-point a service account already annotated with another role. */
   overrideExisting: boolean;
   createNamespace: boolean;
+  /**
+   * An update of an existing binding (update-serviceaccount): the role must exist and be iamsa's,
+   * and these are taken away explicitly; nothing is removed because it was not restated.
+   */
+  update?: BindingRemovals;
   /** Labels and annotations for a service account iamsa creates (eksctl files carry them). */
   serviceAccountMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
   source: SpecSource;
+}
+
+export interface BindingRemovals {
+  detachPolicyArns: string[];
+  removeInlinePolicy: boolean;
+  removePermissionsBoundary: boolean;
+  removeTags: string[];
 }
 
 /** The name a field goes by where the spec came from. */
@@ -80,6 +96,10 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   roleOnly: '--role-only',
   createNamespace: '--create-namespace',
   overrideExisting: '--override-existing-serviceaccounts',
+  detachPolicyArns: '--detach-policy-arn',
+  removeInlinePolicy: '--remove-inline-policy',
+  removePermissionsBoundary: '--remove-permissions-boundary',
+  removeTags: '--remove-tags',
 };
 
 export const FLAGS_SOURCE: SpecSource = { where: 'flags', labels: FLAG_LABELS };

@@ -7,6 +7,7 @@ import {
   mergeTags,
   type RoleArnParts,
   roleOwnershipTags,
+  TAG_PREFIX,
   validateClusterName,
   validateNamespace,
   validatePermissionsBoundaryArn,
@@ -17,7 +18,7 @@ import {
   validateServiceAccountName,
   validateTags,
 } from '../policy/index.js';
-import { type BindingSpec, labelOf } from './binding-spec.js';
+import { type BindingRemovals, type BindingSpec, labelOf } from './binding-spec.js';
 
 export type AttachedRole = RoleArnParts & { arn: string };
 
@@ -85,6 +86,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
 
 export function checkBinding(spec: BindingSpec): CheckedBinding {
   const { attachRole } = checkGiven(spec);
+  if (spec.update) checkRemovals(spec, spec.update);
   const policyArns = [...new Set(spec.policyArns)];
   if (attachRole) {
     return {
@@ -97,7 +99,7 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
       attachRole,
     };
   }
-  if (!policyArns.length && !spec.inlinePolicy) {
+  if (!policyArns.length && !spec.inlinePolicy && !spec.update) {
     throw new ValidationError(
       `no permissions given for ${spec.namespace}/${spec.name}: the role would grant nothing`,
       {
@@ -136,5 +138,44 @@ function checkRoleOnly(spec: PartialSpec): void {
       `${roleOnly} only makes the IAM role (and ${labelOf(spec, 'attachRoleArn')} would leave nothing to do); it cannot be combined with ${conflicting.join(', ')}`,
       { hint: `drop those, or drop ${roleOnly}` },
     );
+  }
+}
+
+/** An update asks for additions and removals; the same thing both ways is a mistake. */
+function checkRemovals(spec: BindingSpec, removals: BindingRemovals): void {
+  const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
+  if (spec.attachRoleArn !== undefined) {
+    throw new ValidationError(
+      `${label('attachRoleArn')} cannot be updated: a role given that way is not iamsa's to change`,
+      {
+        hint: 'to bind another role, use create-serviceaccount with --override-existing-serviceaccounts',
+      },
+    );
+  }
+  removals.detachPolicyArns.forEach((arn) => validatePolicyArn(arn, label('detachPolicyArns')));
+  const both = removals.detachPolicyArns.filter((arn) => spec.policyArns.includes(arn));
+  const clashes = [
+    both.length && `${label('policyArns')} and ${label('detachPolicyArns')} ${both.join(', ')}`,
+    spec.inlinePolicy &&
+      removals.removeInlinePolicy &&
+      `${label('inlinePolicy')} and ${label('removeInlinePolicy')}`,
+    spec.permissionsBoundary !== undefined &&
+      removals.removePermissionsBoundary &&
+      `${label('permissionsBoundary')} and ${label('removePermissionsBoundary')}`,
+    ...removals.removeTags
+      .filter((key) => key in spec.tags)
+      .map((key) => `${label('tags')} ${key}=... and ${label('removeTags')} ${key}`),
+  ].filter(Boolean);
+  if (clashes.length) {
+    throw new ValidationError(`asked to add and remove the same thing: ${clashes.join('; ')}`, {
+      hint: 'keep one of each pair',
+    });
+  }
+  for (const key of removals.removeTags) {
+    if (key.toLowerCase().startsWith(TAG_PREFIX)) {
+      throw new ValidationError(
+        `${label('removeTags')} ${key}: keys starting with ${TAG_PREFIX} are iamsa's ownership tags and stay`,
+      );
+    }
   }
 }

@@ -1,5 +1,6 @@
-// Use case: an IAM role that only <namespace>/<name> of one cluster can assume, and the service
-// account annotated with it. One binding on one cluster session.
+// Use cases: an IAM role that only <namespace>/<name> of one cluster can assume, and the service
+// account annotated with it (create-serviceaccount), or changes to such a binding
+// (update-serviceaccount: the spec carries what to take away). One binding on one cluster session.
 import type { KubeAccess } from '../kube/connection.js';
 import type { BindingSpec } from './binding-spec.js';
 import { checkBinding } from './check-binding.js';
@@ -13,7 +14,33 @@ export interface CreateServiceAccountDeps extends RegionAccess {
   reporter: Reporter;
 }
 
-export async function planCreateServiceAccount(
+export const planCreateServiceAccount = (
+  spec: BindingSpec,
+  kube: KubeAccess,
+  deps: CreateServiceAccountDeps,
+) => planSingleBinding('create-serviceaccount', spec, kube, deps);
+
+export const planUpdateServiceAccount = (
+  spec: BindingSpec,
+  kube: KubeAccess,
+  deps: CreateServiceAccountDeps,
+) =>
+  planSingleBinding(
+    'update-serviceaccount',
+    { ...spec, update: spec.update ?? NO_REMOVALS },
+    kube,
+    deps,
+  );
+
+const NO_REMOVALS = {
+  detachPolicyArns: [],
+  removeInlinePolicy: false,
+  removePermissionsBoundary: false,
+  removeTags: [],
+};
+
+async function planSingleBinding(
+  command: string,
   spec: BindingSpec,
   kube: KubeAccess,
   deps: CreateServiceAccountDeps,
@@ -32,7 +59,7 @@ export async function planCreateServiceAccount(
   const providerArn = binding.error ? undefined : (await session.oidc()).providerArn;
   return composePlan(
     {
-      command: 'create-serviceaccount',
+      command,
       cluster: spec.cluster,
       region: deps.region,
       providerArn,

@@ -1,7 +1,13 @@
 // Plans one binding on a cluster session: the role (and its permissions) first, the service
 // account's annotation last. Reads run concurrently; a bad binding becomes a per-binding error so
 // it never hides the others.
-import { STS_AUDIENCE, type TrustTarget } from '../policy/index.js';
+import {
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  STS_AUDIENCE,
+  type TrustTarget,
+} from '../policy/index.js';
 import type { BindingSpec } from './binding-spec.js';
 import { checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -27,17 +33,25 @@ export async function planBinding(
 }
 
 async function plan(session: ClusterSession, spec: BindingSpec) {
-  const input = checkBinding(spec);
+  let input = checkBinding(spec);
   const { reporter } = session;
+  const kubeStateP = input.roleOnly
+    ? undefined
+    : started(readServiceAccountState(session, input.namespace, input.name));
+  if (input.update && spec.roleName === undefined && kubeStateP) {
+    // An update finds the binding's role where the service account points, if it is there.
+    const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
+    const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+    if (annotated && parseArn(annotated)?.accountId === cluster.accountId) {
+      input = { ...input, roleName: roleNameOf(annotated) };
+    }
+  }
   // The role and policies need no cluster data: read them while the cluster is described.
   const roleStateP = started(
     reporter.progress(`Reading IAM role ${input.roleName}`, () =>
       readRoleState(session.iam, input),
     ),
   );
-  const kubeStateP = input.roleOnly
-    ? undefined
-    : started(readServiceAccountState(session, input.namespace, input.name));
   const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
   const [, roleState] = await Promise.all([session.requireProvider(), roleStateP]);
   const target: TrustTarget = {

@@ -59,7 +59,9 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
   if (!role || input.attachRole) return { role, attached: [] };
   const [attached, inline] = await Promise.all([
     iam.listAttachedPolicyArns(input.roleName),
-    input.inlinePolicy ? iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME) : undefined,
+    input.inlinePolicy || input.update?.removeInlinePolicy
+      ? iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME)
+      : undefined,
   ]);
   return { role, attached, inline };
 }
@@ -91,6 +93,14 @@ export function planRole(
     roleOwnershipTags(input.cluster, input.namespace, input.name, cluster.arn),
   );
 
+  if (!role && input.update) {
+    throw new PreconditionError(
+      `role ${name} of ${input.namespace}/${input.name} does not exist: there is no binding to update`,
+      {
+        hint: `create it with iamsa create-serviceaccount, or name the binding's role with ${labelOf(input, 'roleName')}`,
+      },
+    );
+  }
   if (!role) {
     steps.push(
       step({
@@ -147,6 +157,9 @@ export function planRole(
     }
     const tags = changedTags(roleTags, role.tags);
     const boundary = input.permissionsBoundary;
+    const removeBoundary =
+      !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
+    const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
     steps.push(
       updateStep('iam-role', arn, 1, [
         !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
@@ -164,6 +177,14 @@ export function planRole(
             .join(', ')}`,
           run: () => iam.tagRole(name, tags),
         },
+        removeBoundary && {
+          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)`,
+          run: () => iam.deletePermissionsBoundary(name),
+        },
+        untag.length > 0 && {
+          change: `remove tags ${untag.map((k) => `${k}=${role.tags[k]}`).join(', ')}`,
+          run: () => iam.untagRole(name, untag),
+        },
       ]),
     );
   }
@@ -178,6 +199,31 @@ export function planRole(
         changes: attached ? [] : [`attach to ${name}`],
         phase: 2,
         run: () => iam.attachPolicy(name, policyArn),
+      }),
+    );
+  }
+  const detach = (input.update?.detachPolicyArns ?? []).filter((a) => state.attached.includes(a));
+  for (const policyArn of detach) {
+    steps.push(
+      step({
+        resource: 'policy-attachment',
+        id: policyArn,
+        action: 'delete',
+        changes: [`detach from ${name}`],
+        phase: 2,
+        run: () => iam.detachPolicy(name, policyArn),
+      }),
+    );
+  }
+  if (input.update?.removeInlinePolicy && state.inline !== undefined) {
+    steps.push(
+      step({
+        resource: 'inline-policy',
+        id: `${arn}/${INLINE_POLICY_NAME}`,
+        action: 'delete',
+        changes: [],
+        phase: 2,
+        run: () => iam.deleteInlinePolicy(name, INLINE_POLICY_NAME),
       }),
     );
   }
@@ -205,14 +251,16 @@ export function planRole(
       }),
     );
   }
-  const total = new Set([...state.attached, ...input.policyArns]).size;
+  const total = new Set([...state.attached, ...input.policyArns].filter((a) => !detach.includes(a)))
+    .size;
   if (total > MAX_MANAGED_POLICIES_PER_ROLE) {
     throw new ValidationError(
       `role ${name} would have ${total} managed policies attached; IAM allows at most ${MAX_MANAGED_POLICIES_PER_ROLE} per role`,
       { hint: tooManyPoliciesHint(input) },
     );
   }
-  const extra = state.attached.filter((a) => !input.policyArns.includes(a));
+  // An update keeps what it was not asked to remove: nothing to warn about there.
+  const extra = input.update ? [] : state.attached.filter((a) => !input.policyArns.includes(a));
   const warnings = extra.length
     ? [
         `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')}`,

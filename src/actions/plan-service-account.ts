@@ -2,6 +2,7 @@
 import { ConflictError, PreconditionError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import {
+  ATTACHED_ROLE_ANNOTATION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   ROLE_ARN_ANNOTATION,
@@ -76,7 +77,11 @@ export function planServiceAccount(
   const sa = state.serviceAccount;
   if (!sa) {
     const extra = input.serviceAccountMetadata;
-    const annotations = { ...extra?.annotations, [ROLE_ARN_ANNOTATION]: roleArn };
+    const annotations: Record<string, string> = {
+      ...extra?.annotations,
+      [ROLE_ARN_ANNOTATION]: roleArn,
+      ...(input.attachRole ? { [ATTACHED_ROLE_ANNOTATION]: 'true' } : {}),
+    };
     const labels = { ...extra?.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
     steps.push(
       step({
@@ -94,7 +99,9 @@ export function planServiceAccount(
     return steps;
   }
   const current = sa.annotations[ROLE_ARN_ANNOTATION];
-  if (current === roleArn) {
+  // A role given with --attach-role-arn is marked, so a delete later knows not to delete it.
+  const marker = input.attachRole ? 'true' : undefined;
+  if (current === roleArn && sa.annotations[ATTACHED_ROLE_ANNOTATION] === marker) {
     steps.push(
       step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: 4 }),
     );
@@ -106,19 +113,30 @@ export function planServiceAccount(
       hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
     });
   }
+  const changes = [
+    current !== roleArn &&
+      `annotation ${ROLE_ARN_ANNOTATION}: ${current ?? '(none)'} -> ${roleArn}`,
+    sa.annotations[ATTACHED_ROLE_ANNOTATION] !== marker &&
+      `annotation ${ATTACHED_ROLE_ANNOTATION}: ${sa.annotations[ATTACHED_ROLE_ANNOTATION] ?? '(none)'} -> ${marker ?? '(none)'}`,
+  ].filter((c): c is string => !!c);
   steps.push(
     step({
       resource: 'service-account',
       id,
       action: 'update',
-      changes: [`annotation ${ROLE_ARN_ANNOTATION}: ${current ?? '(none)'} -> ${roleArn}`],
+      changes,
       phase: 4,
-      // Only the annotation is patched, guarded by resourceVersion: other metadata stays as it is.
+      // Only the annotations are patched, guarded by resourceVersion: other metadata stays as it is.
       run: () =>
         kube.patchServiceAccount(
           namespace,
           name,
-          { annotations: { [ROLE_ARN_ANNOTATION]: roleArn } },
+          {
+            annotations: {
+              [ROLE_ARN_ANNOTATION]: roleArn,
+              [ATTACHED_ROLE_ANNOTATION]: marker ?? null,
+            },
+          },
           sa.resourceVersion,
         ),
     }),

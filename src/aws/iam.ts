@@ -4,6 +4,10 @@ import {
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetRoleCommand,
@@ -14,10 +18,13 @@ import {
   TagOpenIDConnectProviderCommand,
   TagRoleCommand,
   type Tag,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
   paginateListAttachedRolePolicies,
   paginateListPolicies,
+  paginateListRolePolicies,
+  paginateListRoles,
 } from '@aws-sdk/client-iam';
 import { tagsFromList, tagsToList } from '../policy/index.js';
 import { aws, awsOptional, retryWhileNotFound } from './errors.js';
@@ -80,6 +87,21 @@ export interface IamGateway {
   getInlinePolicy(roleName: string, policyName: string): Promise<string | undefined>;
   putInlinePolicy(roleName: string, policyName: string, document: string): Promise<void>;
   listPolicies(scope: 'AWS' | 'Local'): Promise<PolicySummary[]>;
+  detachPolicy(roleName: string, policyArn: string): Promise<void>;
+  listInlinePolicyNames(roleName: string): Promise<string[]>;
+  deleteInlinePolicy(roleName: string, policyName: string): Promise<void>;
+  deletePermissionsBoundary(roleName: string): Promise<void>;
+  untagRole(roleName: string, keys: string[]): Promise<void>;
+  deleteRole(roleName: string): Promise<void>;
+  /** Every role of the account with its trust policy (ListRoles returns no tags). */
+  listRoles(): Promise<RoleSummary[]>;
+}
+
+export interface RoleSummary {
+  arn: string;
+  name: string;
+  path: string;
+  trustPolicy: string;
 }
 
 export function createIamGateway(client: IAMClient): IamGateway {
@@ -225,6 +247,56 @@ export function createIamGateway(client: IAMClient): IamGateway {
           ),
         ),
       );
+    },
+    async detachPolicy(roleName, policyArn) {
+      await awsOptional(`detaching ${policyArn} from role ${roleName}`, () =>
+        client.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+      );
+    },
+    async listInlinePolicyNames(roleName) {
+      const names: string[] = [];
+      await aws(`listing the inline policies of role ${roleName}`, async () => {
+        for await (const page of paginateListRolePolicies({ client }, { RoleName: roleName }))
+          names.push(...(page.PolicyNames ?? []));
+      });
+      return names;
+    },
+    async deleteInlinePolicy(roleName, policyName) {
+      await awsOptional(`deleting inline policy ${policyName} of role ${roleName}`, () =>
+        client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+      );
+    },
+    async deletePermissionsBoundary(roleName) {
+      await aws(`removing the permissions boundary of role ${roleName}`, () =>
+        client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName })),
+      );
+    },
+    async untagRole(roleName, keys) {
+      await aws(`untagging role ${roleName}`, () =>
+        client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
+      );
+    },
+    async deleteRole(roleName) {
+      // Already gone (a re-run after a lost answer) is what we wanted.
+      await awsOptional(`deleting role ${roleName}`, () =>
+        client.send(new DeleteRoleCommand({ RoleName: roleName })),
+      );
+    },
+    async listRoles() {
+      const roles: RoleSummary[] = [];
+      await aws('listing IAM roles', async () => {
+        for await (const page of paginateListRoles({ client }, {})) {
+          for (const r of page.Roles ?? []) {
+            roles.push({
+              arn: r.Arn ?? '',
+              name: r.RoleName ?? '',
+              path: r.Path ?? '/',
+              trustPolicy: r.AssumeRolePolicyDocument ?? '',
+            });
+          }
+        }
+      });
+      return roles;
     },
     async listPolicies(scope) {
       const out: PolicySummary[] = [];

@@ -68,6 +68,35 @@ export async function run(
   }
 }
 
+/**
+ * Runs a read-only command: its document goes to stdout as JSON/YAML, or as text from the given
+ * renderer. `code` picks the exit code from the document (findings, say); default 0.
+ */
+export async function report<T>(
+  globals: GlobalOptions,
+  action: (ctx: RunContext) => Promise<T>,
+  render: (document: T, style: ReturnType<typeof makeStyle>) => Promise<string> | string,
+  code: (document: T) => number = () => ExitCode.ok,
+): Promise<never> {
+  const terminal = detectTerminal(globals);
+  const reporter = createReporter(terminal, makeStyle(terminal.color), !!globals.verbose);
+  let awsClients: Promise<AwsClients> | undefined;
+  const aws = () =>
+    (awsClients ??= import('../aws/clients.js').then((m) =>
+      m.createAwsClients({ region: globals.region, profile: globals.profile }),
+    ));
+  try {
+    const document = await action({ globals, reporter, aws });
+    const text =
+      globals.output === 'text'
+        ? `${await render(document, makeStyle(terminal.stdoutColor))}\n`
+        : await formatDocument(document, globals.output);
+    return await exit(code(document), text);
+  } catch (error) {
+    return exitWithError(error, globals);
+  }
+}
+
 export async function exitWithError(
   error: unknown,
   globals: Pick<GlobalOptions, 'output' | 'verbose' | 'color'>,

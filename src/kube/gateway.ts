@@ -1,4 +1,4 @@
-// Narrow Kubernetes adapter: namespaces and service accounts, nothing else.
+// Narrow Kubernetes adapter: namespaces, service accounts, and reading pods.
 import { kubeStatusCode, translateKubeError } from './errors.js';
 import { createRestClient, type RestTarget } from './rest.js';
 
@@ -11,8 +11,18 @@ export interface ServiceAccount {
 }
 
 export interface MetadataChange {
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
+  /** `null` removes the key (a JSON merge patch). */
+  annotations?: Record<string, string | null>;
+  labels?: Record<string, string | null>;
+}
+
+/** What iamsa reads of a pod: who it runs as and what the webhook injected. */
+export interface Pod {
+  namespace: string;
+  name: string;
+  serviceAccountName: string;
+  creationTimestamp?: string;
+  annotations: Record<string, string>;
 }
 
 export interface KubeGateway {
@@ -20,7 +30,12 @@ export interface KubeGateway {
   listNamespaces(): Promise<string[]>;
   createNamespace(namespace: string): Promise<void>;
   getServiceAccount(namespace: string, name: string): Promise<ServiceAccount | undefined>;
-  listServiceAccounts(namespace: string): Promise<ServiceAccount[]>;
+  /** Every service account of a namespace, or of the cluster when namespace is undefined. */
+  listServiceAccounts(namespace?: string): Promise<ServiceAccount[]>;
+  /** Deletes it; with resourceVersion the server refuses if the object changed since. */
+  deleteServiceAccount(namespace: string, name: string, resourceVersion?: string): Promise<void>;
+  /** The pods of a namespace that run as this service account. */
+  listPodsOf(namespace: string, serviceAccount: string): Promise<Pod[]>;
   createServiceAccount(namespace: string, name: string, metadata: MetadataChange): Promise<void>;
   /** Merge-patches metadata; with resourceVersion the server refuses if the object changed since. */
   patchServiceAccount(
@@ -38,8 +53,18 @@ interface KubeObject {
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
     resourceVersion?: string;
+    creationTimestamp?: string;
   };
+  spec?: { serviceAccountName?: string };
 }
+
+interface KubeList {
+  items?: KubeObject[];
+  metadata?: { continue?: string };
+}
+
+/** Page size of LIST calls: large lists come in pages, never in one huge answer. */
+const PAGE = 500;
 
 const toServiceAccount = (sa: KubeObject): ServiceAccount => ({
   namespace: sa.metadata?.namespace ?? '',
@@ -76,6 +101,22 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
       throw translateKubeError(error, doing, target.server);
     }
   };
+  /** Follows `continue` tokens until the list is complete. */
+  const listAll = async (doing: string, path: string): Promise<KubeObject[]> => {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const page = await run<KubeList>(
+        doing,
+        'GET',
+        `${path}${sep}limit=${PAGE}${token ? `&continue=${enc(token)}` : ''}`,
+      );
+      items.push(...(page.items ?? []));
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  };
   return {
     async namespaceExists(namespace) {
       return (
@@ -108,12 +149,35 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
       return sa ? toServiceAccount(sa) : undefined;
     },
     async listServiceAccounts(namespace) {
-      const list = await run<{ items?: KubeObject[] }>(
-        `listing service accounts in ${namespace}`,
-        'GET',
-        saPath(namespace),
+      const path = namespace === undefined ? '/api/v1/serviceaccounts' : saPath(namespace);
+      const where = namespace === undefined ? 'the cluster' : namespace;
+      return (await listAll(`listing service accounts in ${where}`, path)).map(toServiceAccount);
+    },
+    async deleteServiceAccount(namespace, name, resourceVersion) {
+      await run(
+        `deleting service account ${namespace}/${name}`,
+        'DELETE',
+        saPath(namespace, name),
+        {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          ...(resourceVersion ? { preconditions: { resourceVersion } } : {}),
+        },
       );
-      return (list.items ?? []).map(toServiceAccount);
+    },
+    async listPodsOf(namespace, serviceAccount) {
+      const selector = enc(`spec.serviceAccountName=${serviceAccount}`);
+      const pods = await listAll(
+        `listing the pods of ${namespace}/${serviceAccount}`,
+        `/api/v1/namespaces/${enc(namespace)}/pods?fieldSelector=${selector}`,
+      );
+      return pods.map((p) => ({
+        namespace: p.metadata?.namespace ?? namespace,
+        name: p.metadata?.name ?? '',
+        serviceAccountName: p.spec?.serviceAccountName ?? '',
+        creationTimestamp: p.metadata?.creationTimestamp,
+        annotations: { ...(p.metadata?.annotations ?? {}) },
+      }));
     },
     async createServiceAccount(namespace, name, metadata) {
       await run(`creating service account ${namespace}/${name}`, 'POST', saPath(namespace), {

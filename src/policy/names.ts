@@ -7,6 +7,8 @@ import { ValidationError } from '../errors.js';
 export const STS_AUDIENCE = 'sts.amazonaws.com';
 /** The service account annotation the EKS pod identity webhook reads. */
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
+/** Set by iamsa next to the role ARN when the role was given (--attach-role-arn), not made. */
+export const ATTACHED_ROLE_ANNOTATION = 'iamsa.io/attached-role';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'iamsa';
 

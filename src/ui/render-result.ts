@@ -49,14 +49,21 @@ export function renderResult(
 
 function summary(result: CommandResult, applyCommand: string | undefined): string {
   const count = (a: string) => result.steps.filter((s) => s.action === a).length;
-  const counts = `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged`;
+  const deletes = count('delete') ? `, ${count('delete')} to delete` : '';
+  const counts = `${count('create')} to create, ${count('update')} to update${deletes}, ${count('unchanged')} unchanged`;
   if (!result.changed) {
-    return result.command === 'enable-oidc'
-      ? `Nothing to do: cluster ${result.cluster} is already enabled for IRSA.`
-      : 'Nothing to do: everything is already in place.';
+    if (result.command === 'enable-oidc')
+      return `Nothing to do: cluster ${result.cluster} is already enabled for IRSA.`;
+    if (result.command === 'delete-serviceaccount')
+      return 'Nothing to do: iamsa has no binding there (already deleted?).';
+    return 'Nothing to do: everything is already in place.';
   }
   if (result.applied) {
-    return `Done: ${counts.replaceAll(' to ', ' ').replace('create', 'created').replace('update', 'updated')}.`;
+    return `Done: ${counts
+      .replaceAll(' to ', ' ')
+      .replace('create', 'created')
+      .replace('update', 'updated')
+      .replace('delete', 'deleted')}.`;
   }
   return `${counts}. Nothing was changed; to apply, re-run with --approve${applyCommand ? `:\n  ${applyCommand}` : '.'}`;
 }

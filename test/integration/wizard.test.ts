@@ -10,6 +10,7 @@ import {
   ListOpenIDConnectProvidersCommand,
 } from '@aws-sdk/client-iam';
 import { type Ground, startGround } from '../support/ground.js';
+import { startAwsProxy } from '../support/aws-proxy.js';
 import { Terminal } from '../support/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
@@ -333,4 +334,63 @@ test('cancelling after the wizard enabled the cluster says the provider was crea
   } finally {
     t.close();
   }
+});
+
+test('the wizard describes its cluster once and opens one Kubernetes connection with one token', async () => {
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'wiz', '--approve']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  const proxy = await startAwsProxy(g.moto.url);
+  const connectionsBefore = g.kube.connections();
+  const requestsBefore = g.kube.requests.length;
+  const env: NodeJS.ProcessEnv = {
+    ...g.env,
+    AWS_ENDPOINT_URL: proxy.url,
+    TERM: 'xterm-256color',
+    HOME: process.env.HOME,
+  };
+  delete env.CI;
+  const t = new Terminal(
+    [process.execPath, BIN, 'wizard', '--region', 'us-east-1', ...g.kubeFlags],
+    env,
+  );
+  try {
+    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
+    t.press('Enter');
+    await t.waitFor(/Namespace/);
+    t.press('Enter');
+    const list = await t.waitFor(/New service account…/);
+    // The last choice makes a new one: move down past the existing accounts.
+    const lines = list.split('\n');
+    const first = lines.findIndex((l) => /\? Service account/.test(l));
+    const last = lines.findIndex((l) => /New service account…/.test(l));
+    t.press(...Array<'Down'>(last - first - 1).fill('Down'), 'Enter');
+    await t.waitFor(/Service account name/);
+    t.type('counted');
+    t.press('Enter');
+    await pickOnePolicy(t, 'AmazonS3ReadOnly', /❯ AmazonS3ReadOnlyAccess/);
+    await t.waitFor(/Apply these changes\?/);
+    t.type('y');
+    t.press('Enter');
+    await t.waitFor(/Next step:/);
+    assert.equal(await t.exitCode(), 0);
+  } finally {
+    t.close();
+    await proxy.close();
+  }
+  const describes = proxy.calls.filter((c) => c.method === 'GET' && c.path === '/clusters/wiz');
+  assert.equal(describes.length, 1, 'one DescribeCluster');
+  // One lookup for the cluster list, one by the session (shared by enable-oidc's plan and the binding).
+  const lookups = proxy.calls.filter((c) => c.action === 'GetOpenIDConnectProvider');
+  assert.equal(lookups.length, 2);
+  // One connection object: one token, and its keep-alive sockets are reused (concurrent reads
+  // may open a second socket, never one per request).
+  const requests = g.kube.requests.slice(requestsBefore);
+  const tokens = new Set(requests.map((r) => r.token));
+  assert.equal(tokens.size, 1, 'one EKS token');
+  const sockets = g.kube.connections() - connectionsBefore;
+  assert.ok(
+    sockets <= 2 && sockets < requests.length,
+    `${sockets} sockets for ${requests.length} requests`,
+  );
+  assert.ok(g.kube.getObject('serviceaccounts', 'default', 'counted'));
 });

@@ -21,7 +21,7 @@ export function registerCreateServiceAccount(program: Command): void {
       'create an IAM role only this service account can assume, and annotate the service account',
     )
     .option('-c, --cluster <name>', 'EKS cluster name (required)')
-    .option('--namespace <ns>', 'Kubernetes namespace', 'default')
+    .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
     .option('--name <sa>', 'service account name (required)')
     .option('--attach-policy-arn <arn>', 'managed policy to attach (repeatable)', collect)
     .option('--attach-policy <file>', 'JSON IAM policy document to put as an inline policy')

@@ -47,6 +47,8 @@ export interface KubeEmulator {
   port: number;
   /** Every answered request, in order. */
   requests: RequestRecord[];
+  /** TLS connections accepted so far (a client that reuses its connection opens one). */
+  connections(): number;
   /** A deep copy of the stored object, or undefined. */
   getObject(kind: Resource, namespace: string | undefined, name: string): any | undefined;
   /** Answers the next matching request with this status instead of serving it. */
@@ -90,11 +92,14 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     });
   });
   port = (server.address() as AddressInfo).port;
+  let connections = 0;
+  server.on('secureConnection', () => connections++);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `https://${urlHost}:${port}`,
     port,
     requests,
+    connections: () => connections,
     getObject: (kind, namespace, name) =>
       store.get(kind, kind === 'namespaces' ? undefined : namespace, name),
     failNext(method, path, code, message) {

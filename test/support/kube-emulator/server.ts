@@ -1,6 +1,6 @@
 // The HTTPS front: authentication, routing of the REST paths, content negotiation, the request
 // log, and Status bodies for every failure.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
@@ -46,6 +46,8 @@ export interface RequestRecord {
   user?: string;
   /** Content-Type of requests that carried a body (PATCH flavour, for instance). */
   contentType?: string;
+  /** A digest of the bearer token (how many tokens a client minted), unset without one. */
+  token?: string;
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -266,6 +268,8 @@ export function createApiServer(o: HttpFrontOptions): Server {
       status: 0,
     };
     const sent = req.headers['content-type'];
+    const bearer = req.headers.authorization;
+    if (bearer) record.token = createHash('sha256').update(bearer).digest('hex').slice(0, 12);
     let output = { kind: 'json' } as Output;
     const finish = (code: number, body: Obj | string, warnings?: string[]) => {
       record.status = code;

@@ -1,0 +1,222 @@
+// Plans removing a binding: the annotation first (the workload stops using the role before the
+// role goes), then the role's policies, then the role. Only what iamsa owns is deleted: the role by
+// its ownership tags, the service account by its managed-by label.
+import type { Role } from '../aws/iam.js';
+import { ConflictError } from '../errors.js';
+import type { ServiceAccount } from '../kube/gateway.js';
+import {
+  ATTACHED_ROLE_ANNOTATION,
+  defaultRoleName,
+  isOwnedRoleFor,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  roleOwner,
+  sameRoleArn,
+  validateClusterName,
+  validateNamespace,
+  validateRoleName,
+  validateServiceAccountName,
+} from '../policy/index.js';
+import { labelOf, type SpecSource } from './binding-spec.js';
+import type { ClusterSession } from './cluster-session.js';
+import { asIamsaError, type BindingPlan, type PlanStep, started, step } from './plan.js';
+
+export interface DeleteTarget {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** The role's name when the service account no longer names it (default: the derived name). */
+  roleName?: string;
+  /** Remove only iamsa's annotation, even from a service account iamsa created. */
+  keepServiceAccount: boolean;
+  /** The binding was made with --role-only: there is no service account to look at. */
+  roleOnly: boolean;
+  source: SpecSource;
+}
+
+export function checkDeleteTarget(t: DeleteTarget): void {
+  validateClusterName(t.cluster, labelOf(t, 'cluster'));
+  validateNamespace(t.namespace, labelOf(t, 'namespace'));
+  validateServiceAccountName(t.name, labelOf(t, 'name'));
+  if (t.roleName !== undefined) validateRoleName(t.roleName, labelOf(t, 'roleName'));
+}
+
+export async function planDeleteBinding(
+  session: ClusterSession,
+  target: DeleteTarget,
+): Promise<BindingPlan> {
+  const base = {
+    cluster: target.cluster,
+    namespace: target.namespace,
+    name: target.name,
+    source: target.source.where,
+  };
+  try {
+    return { ...base, ...(await plan(session, target)) };
+  } catch (error) {
+    return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
+  }
+}
+
+async function plan(session: ClusterSession, t: DeleteTarget) {
+  const { iam, reporter } = session;
+  const id = `${t.namespace}/${t.name}`;
+  const derived = t.roleName ?? defaultRoleName(t.cluster, t.namespace, t.name);
+  // The derived role is read while the service account is, since most bindings use it.
+  const derivedRoleP = started(
+    reporter.progress(`Reading IAM role ${derived}`, () => iam.getRole(derived)),
+  );
+  const kube = t.roleOnly ? undefined : await session.kube();
+  const [cluster, sa, pods] = await Promise.all([
+    session.cluster(),
+    kube &&
+      reporter.progress(`Reading service account ${id}`, () =>
+        kube.gateway.getServiceAccount(t.namespace, t.name),
+      ),
+    kube?.gateway.listPodsOf(t.namespace, t.name),
+  ]);
+  const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+  const annotatedName =
+    annotated && parseArn(annotated)?.accountId === cluster.accountId
+      ? roleNameOf(annotated)
+      : undefined;
+  const roleName = annotatedName ?? derived;
+  const role =
+    roleName.toLowerCase() === derived.toLowerCase()
+      ? await derivedRoleP
+      : await reporter.progress(`Reading IAM role ${roleName}`, () => iam.getRole(roleName));
+
+  const warnings: string[] = [];
+  const steps: PlanStep[] = [];
+  const owned = role && isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name);
+  const pointsAtRole = !!annotated && !!role && sameRoleArn(annotated, role.arn);
+  const attachedByIamsa =
+    pointsAtRole && sa?.annotations[ATTACHED_ROLE_ANNOTATION] === 'true' && !owned;
+  if (role && !owned && !attachedByIamsa) throw foreignRole(role, t, cluster.arn);
+  if (annotated && !pointsAtRole && role) {
+    warnings.push(
+      `service account ${id} now uses role ${annotated}, not ${role.arn}: it is left as it is`,
+    );
+  }
+
+  // An annotation naming iamsa's role that is already gone (a half-finished delete) goes too.
+  const dangling =
+    !!sa &&
+    !!annotated &&
+    !role &&
+    (annotatedName?.toLowerCase() === derived.toLowerCase() || isIamsas(sa));
+  if (sa && (pointsAtRole || dangling)) {
+    steps.push(serviceAccountStep(session, sa, t));
+  } else if (sa && !annotated && owned && isIamsas(sa) && !t.keepServiceAccount) {
+    steps.push(serviceAccountStep(session, sa, t));
+  }
+  if (owned) steps.push(...(await roleSteps(session, role)));
+  if (steps.length && pods?.length) {
+    warnings.push(
+      `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+    );
+  }
+  warnings.forEach((w) => reporter.warn(w));
+  return {
+    roleArn: role?.arn,
+    serviceAccount: t.roleOnly ? undefined : { namespace: t.namespace, name: t.name },
+    steps,
+    warnings,
+  };
+}
+
+const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+
+/** Deletes a service account iamsa created; otherwise removes only iamsa's annotations. */
+function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, t: DeleteTarget) {
+  const id = `${sa.namespace}/${sa.name}`;
+  const run = async (work: (k: Awaited<ReturnType<ClusterSession['kube']>>) => Promise<void>) =>
+    work(await session.kube());
+  if (isIamsas(sa) && !t.keepServiceAccount) {
+    return step({
+      resource: 'service-account',
+      id,
+      action: 'delete',
+      changes: [`made by iamsa (label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE})`],
+      phase: 1,
+      run: () =>
+        run((k) => k.gateway.deleteServiceAccount(sa.namespace, sa.name, sa.resourceVersion)),
+    });
+  }
+  const remove = [ROLE_ARN_ANNOTATION, ATTACHED_ROLE_ANNOTATION].filter(
+    (key) => sa.annotations[key] !== undefined,
+  );
+  return step({
+    resource: 'service-account',
+    id,
+    action: 'update',
+    changes: remove.map((key) => `annotation ${key}: ${sa.annotations[key]} -> (none)`),
+    phase: 1,
+    // A merge patch with null removes only these keys; resourceVersion guards a concurrent edit.
+    run: () =>
+      run((k) =>
+        k.gateway.patchServiceAccount(
+          sa.namespace,
+          sa.name,
+          { annotations: Object.fromEntries(remove.map((key) => [key, null])) },
+          sa.resourceVersion,
+        ),
+      ),
+  });
+}
+
+/** Detach and delete what is on the role (IAM refuses to delete a role that has policies). */
+async function roleSteps(session: ClusterSession, role: Role): Promise<PlanStep[]> {
+  const { iam } = session;
+  const [attached, inline] = await Promise.all([
+    iam.listAttachedPolicyArns(role.name),
+    iam.listInlinePolicyNames(role.name),
+  ]);
+  return [
+    ...attached.map((arn) =>
+      step({
+        resource: 'policy-attachment',
+        id: arn,
+        action: 'delete',
+        changes: [`detach from ${role.name}`],
+        phase: 2,
+        run: () => iam.detachPolicy(role.name, arn),
+      }),
+    ),
+    ...inline.map((policy) =>
+      step({
+        resource: 'inline-policy',
+        id: `${role.arn}/${policy}`,
+        action: 'delete',
+        changes: [],
+        phase: 2,
+        run: () => iam.deleteInlinePolicy(role.name, policy),
+      }),
+    ),
+    step({
+      resource: 'iam-role',
+      id: role.arn,
+      action: 'delete',
+      changes: [],
+      phase: 3,
+      run: () => iam.deleteRole(role.name),
+    }),
+  ];
+}
+
+/** A role iamsa does not own for exactly this binding is never touched. */
+function foreignRole(role: Role, t: DeleteTarget, clusterArn: string): ConflictError {
+  const owner = roleOwner(role.tags);
+  const found = Object.entries(role.tags)
+    .filter(([k]) => k.startsWith('iamsa.io/'))
+    .map(([k, v]) => `${k}=${v}`);
+  const whose = !owner.managed
+    ? 'it is not managed by iamsa (no iamsa.io/managed-by tag)'
+    : `its tags say it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster}, not ${t.namespace}/${t.name} of ${clusterArn} (${found.join(', ')})`;
+  return new ConflictError(`role ${role.name} is not iamsa's to delete: ${whose}`, {
+    hint: `nothing was changed; remove the binding by hand, or name iamsa's own role with ${labelOf(t, 'roleName')}`,
+  });
+}

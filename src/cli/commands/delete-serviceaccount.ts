@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
+import { ValidationError } from '../../errors.js';
+import type { GlobalOptions } from '../globals.js';
+import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { addKubeFlags } from '../kube-flags.js';
+import { exitWithError, run } from '../run.js';
+
+interface Flags extends KubeFlags {
+  cluster?: string;
+  namespace?: string;
+  name?: string;
+  roleName?: string;
+  keepServiceaccount?: boolean;
+  roleOnly?: boolean;
+  approve?: boolean;
+}
+
+export function registerDeleteServiceAccount(program: Command): void {
+  const command = program
+    .command('delete-serviceaccount')
+    .description(
+      "remove a binding: iamsa's annotation first, then the role iamsa made for it (never anything iamsa does not own)",
+    )
+    .option('-c, --cluster <name>', 'EKS cluster name (required)')
+    // Required, not defaulted: a delete must never guess the namespace.
+    .option('-n, --namespace <ns>', 'Kubernetes namespace (required)')
+    .option('--name <sa>', 'service account name (required)')
+    .option(
+      '--role-name <name>',
+      "the binding's role, when the service account no longer names it (default: derived)",
+    )
+    .option(
+      '--keep-serviceaccount',
+      'keep a service account iamsa created; remove only its annotation',
+    )
+    .option('--role-only', 'the binding was made with --role-only: delete the role only')
+    .option('--approve', 'apply the plan (without it, only show what would change)');
+  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions & Flags>();
+    const missing = [
+      !flags.cluster && '--cluster',
+      !flags.namespace && '--namespace',
+      !flags.name && '--name',
+    ].filter(Boolean);
+    if (missing.length) {
+      return exitWithError(
+        new ValidationError(`missing required flags: ${missing.join(', ')}`, {
+          hint: 'iamsa delete-serviceaccount --cluster C --namespace NS --name SA (see iamsa delete-serviceaccount --help)',
+        }),
+        globals,
+      );
+    }
+    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+      const kube = kubeAccess(flags);
+      const [{ planDeleteServiceAccount }, clients] = await Promise.all([
+        import('../../actions/delete-serviceaccount.js'),
+        aws(),
+      ]);
+      return planDeleteServiceAccount(
+        {
+          cluster: flags.cluster ?? '',
+          namespace: flags.namespace ?? '',
+          name: flags.name ?? '',
+          roleName: flags.roleName,
+          keepServiceAccount: !!flags.keepServiceaccount,
+          roleOnly: !!flags.roleOnly,
+          source: FLAGS_SOURCE,
+        },
+        kube,
+        { ...clients, openKube: kubeOpener(clients), reporter },
+      );
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import type { BindingSpec } from '../../actions/binding-spec.js';
+import { ValidationError } from '../../errors.js';
+import { type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { collect, type GlobalOptions } from '../globals.js';
+import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { addKubeFlags } from '../kube-flags.js';
+import { exitWithError, run } from '../run.js';
+
+interface Flags extends KubeFlags, BindingFlags {
+  detachPolicyArn?: string[];
+  removeInlinePolicy?: boolean;
+  removePermissionsBoundary?: boolean;
+  removeTags?: string[];
+  approve?: boolean;
+}
+
+export function registerUpdateServiceAccount(program: Command): void {
+  const command = program
+    .command('update-serviceaccount')
+    .description(
+      'change the permissions of a binding iamsa made: add and remove exactly what is asked, nothing else',
+    )
+    .option('-c, --cluster <name>', 'EKS cluster name (required)')
+    .option('-n, --namespace <ns>', 'Kubernetes namespace (required)')
+    .option('--name <sa>', 'service account name (required)')
+    .option('--attach-policy-arn <arn>', 'managed policy to attach (repeatable)', collect)
+    .option('--detach-policy-arn <arn>', 'managed policy to detach (repeatable)', collect)
+    .option('--attach-policy <file>', 'JSON IAM policy document: replaces the inline policy')
+    .option('--remove-inline-policy', "remove iamsa's inline policy from the role")
+    .option('--permissions-boundary <arn>', 'set the permissions boundary')
+    .option('--remove-permissions-boundary', 'remove the permissions boundary')
+    .option('--tags <k=v,...>', 'add or change tags on the role (repeatable)', collect)
+    .option('--remove-tags <key>', 'remove a tag from the role (repeatable)', collect)
+    .option(
+      '--role-name <name>',
+      "the binding's role, when the service account does not name it (default: derived)",
+    )
+    .option('--role-only', 'the binding was made with --role-only: make no Kubernetes calls')
+    .option(
+      '--override-existing-serviceaccounts',
+      'point the service account back at this role when it names another one',
+    )
+    .option('--approve', 'apply the plan (without it, only show what would change)');
+  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions & Flags>();
+    const missing = [
+      !flags.cluster && '--cluster',
+      !flags.namespace && '--namespace',
+      !flags.name && '--name',
+    ].filter(Boolean);
+    if (missing.length) {
+      return exitWithError(
+        new ValidationError(`missing required flags: ${missing.join(', ')}`, {
+          hint: 'iamsa update-serviceaccount --cluster C --namespace NS --name SA --attach-policy-arn ARN (see iamsa update-serviceaccount --help)',
+        }),
+        globals,
+      );
+    }
+    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+      const given = specFromFlags(flags);
+      const spec: BindingSpec = {
+        ...given,
+        cluster: given.cluster ?? '',
+        namespace: given.namespace ?? '',
+        name: given.name ?? '',
+        update: {
+          detachPolicyArns: flags.detachPolicyArn ?? [],
+          removeInlinePolicy: !!flags.removeInlinePolicy,
+          removePermissionsBoundary: !!flags.removePermissionsBoundary,
+          removeTags: flags.removeTags ?? [],
+        },
+      };
+      const kube = kubeAccess(flags);
+      const [{ planUpdateServiceAccount }, clients] = await Promise.all([
+        import('../../actions/create-serviceaccount.js'),
+        aws(),
+      ]);
+      return planUpdateServiceAccount(spec, kube, {
+        ...clients,
+        openKube: kubeOpener(clients),
+        reporter,
+      });
+    });
+  });
+}

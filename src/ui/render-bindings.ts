@@ -1,0 +1,61 @@
+// Text rendering of get-serviceaccounts: an aligned table, kubectl style (no borders).
+import type { ChalkInstance } from 'chalk';
+import type { GetServiceAccountsResult } from '../actions/get-serviceaccounts.js';
+
+const HEAD = ['NAMESPACE', 'NAME', 'ROLE', 'MANAGED-BY', 'STATUS', 'POLICIES'];
+const BLANK = Object.fromEntries(
+  [
+    'top',
+    'top-mid',
+    'top-left',
+    'top-right',
+    'bottom',
+    'bottom-mid',
+    'bottom-left',
+    'bottom-right',
+    'left',
+    'left-mid',
+    'mid',
+    'mid-mid',
+    'right',
+    'right-mid',
+    'middle',
+  ].map((k) => [k, '']),
+);
+
+/** The short form of a policy for a table cell: its name, not its ARN. */
+const shortPolicy = (p: string) => (p.startsWith('inline:') ? p : p.slice(p.lastIndexOf('/') + 1));
+
+export async function renderBindings(
+  result: GetServiceAccountsResult,
+  style: ChalkInstance,
+): Promise<string> {
+  if (!result.serviceAccounts.length) {
+    return `No bindings in cluster ${result.cluster} (${result.region}) for what was asked.`;
+  }
+  const { default: Table } = await import('cli-table3');
+  const table = new Table({
+    head: HEAD,
+    chars: BLANK,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
+  });
+  for (const row of result.serviceAccounts) {
+    const status = row.status === 'ok' ? style.green(row.status) : style.yellow(row.status);
+    table.push([
+      row.namespace,
+      row.name,
+      row.roleArn ?? '-',
+      row.managedBy,
+      status,
+      row.policies.map(shortPolicy).join(',') || '-',
+    ]);
+  }
+  const problems = result.serviceAccounts
+    .filter((r) => r.problems.length)
+    .map((r) => `  ${r.namespace}/${r.name}: ${r.problems.join('; ')}`);
+  const lines = table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd());
+  return [...lines, ...(problems.length ? ['', 'Problems:', ...problems] : [])].join('\n');
+}
