@@ -25,12 +25,14 @@ export function createLimiter(max: number): Limiter {
 /** The same gateway, with every call going through the limiter. */
 export function limitGateway<G extends object>(gateway: G, limit: Limiter): G {
   const limited: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(gateway)) {
-    limited[key] =
-      typeof value === 'function'
-        ? (...args: unknown[]) =>
-            limit(() => (value as (...a: unknown[]) => Promise<unknown>)(...args))
-        : value;
+  // Own properties (an object literal) and methods (a class instance) alike.
+  for (let o: object | null = gateway; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      const value = (gateway as Record<string, unknown>)[key];
+      if (key === 'constructor' || key in limited || typeof value !== 'function') continue;
+      limited[key] = (...args: unknown[]) =>
+        limit(() => (value as (...a: unknown[]) => Promise<unknown>).apply(gateway, args));
+    }
   }
   return limited as G;
 }

@@ -1,5 +1,5 @@
 // Plans the Kubernetes side of a binding: namespace and annotated service account.
-import { ConflictError, PreconditionError } from '../errors.js';
+import { AlreadyExistsError, ConflictError, PreconditionError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
@@ -61,7 +61,8 @@ export function planServiceAccount(
           action: 'create',
           changes: [],
           phase: 3,
-          run: () => kube.createNamespace(namespace),
+          // Made meanwhile (another run) is what was wanted.
+          run: () => kube.createNamespace(namespace).catch(ignoreAlreadyExists),
         }),
       ),
     );
@@ -93,7 +94,24 @@ export function planServiceAccount(
           ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
         ],
         phase: 4,
-        run: () => kube.createServiceAccount(namespace, name, { annotations, labels }),
+        run: async () => {
+          try {
+            await kube.createServiceAccount(namespace, name, { annotations, labels });
+          } catch (error) {
+            if (!(error instanceof AlreadyExistsError)) throw error;
+            // Made meanwhile: converge it like an existing one (a conflict stays a conflict).
+            const now = await kube.getServiceAccount(namespace, name);
+            if (!now) throw error;
+            const [again] = planServiceAccount(
+              session,
+              kube,
+              input,
+              { namespaceExists: true, serviceAccount: now },
+              roleArn,
+            );
+            await again?.run?.();
+          }
+        },
       }),
     );
     return steps;
@@ -143,3 +161,7 @@ export function planServiceAccount(
   );
   return steps;
 }
+
+const ignoreAlreadyExists = (error: unknown) => {
+  if (!(error instanceof AlreadyExistsError)) throw error;
+};

@@ -1,5 +1,11 @@
 // Turns Kubernetes client failures into iamsa errors with one clear line.
-import { AuthError, ConflictError, IamsaError, ValidationError } from '../errors.js';
+import {
+  AlreadyExistsError,
+  AuthError,
+  ConflictError,
+  IamsaError,
+  ValidationError,
+} from '../errors.js';
 
 interface KubeFailure {
   code?: number | string;
@@ -22,6 +28,12 @@ function statusMessage(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
+function statusReason(body: unknown): string | undefined {
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const reason = (parsed as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -40,6 +52,16 @@ export function translateKubeError(error: unknown, doing: string, server: string
       hint: 'the AWS identity needs access to the cluster (an EKS access entry or aws-auth mapping) with rights on namespaces and serviceaccounts',
       cause: error,
     });
+  }
+  if (status === 409 && statusReason(e.body) === 'AlreadyExists') {
+    // The plan saw nothing there a moment ago: another run (or person) created it meanwhile.
+    return new AlreadyExistsError(
+      `Kubernetes refused ${doing}: it was created meanwhile (${detail})`,
+      {
+        hint: 're-run the same command: it reads the current state and converges',
+        cause: error,
+      },
+    );
   }
   if (status === 409) {
     return new ConflictError(`Kubernetes conflict while ${doing}: ${detail}`, {

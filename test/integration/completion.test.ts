@@ -38,7 +38,15 @@ test('bash: commands, flags per command and --output values', async () => {
     complete(file, [''])
       .filter((w) => !w.startsWith('-'))
       .sort(),
-    ['completion', 'create-serviceaccount', 'enable-oidc', 'wizard'],
+    [
+      'completion',
+      'create-serviceaccount',
+      'delete-serviceaccount',
+      'enable-oidc',
+      'get-serviceaccounts',
+      'update-serviceaccount',
+      'wizard',
+    ],
   );
   assert.deepEqual(complete(file, ['create-serviceaccount', '--attach-p']).sort(), [
     '--attach-policy',
@@ -46,6 +54,9 @@ test('bash: commands, flags per command and --output values', async () => {
   ]);
   assert.ok(complete(file, ['enable-oidc', '--']).includes('--thumbprint'));
   assert.ok(!complete(file, ['enable-oidc', '--']).includes('--attach-policy-arn'));
+  assert.ok(complete(file, ['update-serviceaccount', '--']).includes('--detach-policy-arn'));
+  assert.ok(complete(file, ['delete-serviceaccount', '--']).includes('--keep-serviceaccount'));
+  assert.ok(complete(file, ['get-serviceaccounts', '--']).includes('--orphans'));
   assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), ['text', 'json', 'yaml']);
   assert.deepEqual(complete(file, ['--output', 'y']), ['yaml']);
   assert.deepEqual(

@@ -1,0 +1,241 @@
+// The binding core against in-memory gateways that keep state: planning, composing chains,
+// applying, converging, and the delete and update planners.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
+import { openClusterSession } from '../../src/actions/cluster-session.js';
+import { composePlan } from '../../src/actions/plan.js';
+import { planBinding } from '../../src/actions/plan-binding.js';
+import { planDeleteBinding } from '../../src/actions/plan-delete.js';
+import { ExitCode, IamsaError } from '../../src/errors.js';
+import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
+
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+const spec = (name: string, extra: Partial<BindingSpec> = {}): BindingSpec => ({
+  cluster: 'prod',
+  namespace: 'default',
+  name,
+  policyArns: [READONLY],
+  tags: {},
+  roleOnly: false,
+  overrideExisting: false,
+  createNamespace: false,
+  source: FLAGS_SOURCE,
+  ...extra,
+});
+
+async function ground() {
+  const region = fakeRegion('prod');
+  await enableCluster(region.iam, clusterInfo('prod'));
+  const session = () =>
+    openClusterSession(region.access, {
+      cluster: 'prod',
+      kube: { mode: 'eks' },
+      reporter: quietReporter,
+    });
+  return { ...region, session };
+}
+
+const header = { command: 'test', cluster: 'prod', region: 'us-east-1', warnings: [] };
+
+describe('planBinding and composePlan', () => {
+  it('plans a new binding role first, annotation last; applying makes it; a re-plan is unchanged', async () => {
+    const g = await ground();
+    const binding = await planBinding(g.session(), spec('app'));
+    assert.equal(binding.error, undefined);
+    assert.deepEqual(
+      binding.steps.map((s) => `${s.action} ${s.resource}`),
+      ['create iam-role', 'create policy-attachment', 'create service-account'],
+    );
+    const result = await composePlan(header, [binding], quietReporter).apply();
+    assert.equal(result.applied, true);
+    const role = await g.iam.getRole('iamsa-prod-default-app');
+    assert.ok(role);
+    assert.deepEqual(await g.iam.listAttachedPolicyArns('iamsa-prod-default-app'), [READONLY]);
+    assert.equal(g.kube.serviceAccounts.get('default/app')?.annotations[ANNOTATION], role.arn);
+
+    const again = await planBinding(g.session(), spec('app'));
+    assert.ok(again.steps.every((s) => s.action === 'unchanged'));
+  });
+
+  it('one session describes the cluster once and connects once for many bindings', async () => {
+    const g = await ground();
+    const session = g.session();
+    const bindings = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => planBinding(session, spec(n))),
+    );
+    assert.ok(bindings.every((b) => !b.error));
+    assert.equal(g.eks.describes, 1);
+    assert.equal(g.connections(), 1);
+    assert.equal(g.iam.calls.filter((c) => c === 'getOidcProvider').length, 1);
+  });
+
+  it('a namespace two bindings need is planned once and created once', async () => {
+    const g = await ground();
+    const session = g.session();
+    const bindings = await Promise.all(
+      ['one', 'two'].map((n) =>
+        planBinding(session, spec(n, { namespace: 'fresh', createNamespace: true })),
+      ),
+    );
+    const plan = composePlan(header, bindings, quietReporter);
+    assert.equal(plan.result.steps.filter((s) => s.resource === 'namespace').length, 1);
+    const result = await plan.apply();
+    assert.equal(result.exitCode, undefined, JSON.stringify(result.bindings));
+    assert.ok(g.kube.namespaces.has('fresh'));
+    assert.ok(g.kube.serviceAccounts.has('fresh/one') && g.kube.serviceAccounts.has('fresh/two'));
+  });
+
+  it('a bad binding is its own error and does not hide the others', async () => {
+    const g = await ground();
+    const session = g.session();
+    const bindings = await Promise.all([
+      planBinding(session, spec('good')),
+      planBinding(session, spec('Bad_Name')),
+    ]);
+    const plan = composePlan(header, bindings, quietReporter);
+    assert.equal(plan.result.bindings[1]?.error?.exitCode, ExitCode.usage);
+    assert.equal(plan.result.exitCode, ExitCode.usage);
+    const result = await plan.apply();
+    assert.equal(result.bindings[0]?.applied, true);
+    assert.ok(g.kube.serviceAccounts.has('default/good'));
+  });
+
+  it('a failure stops only its own chain: its service account is never annotated', async () => {
+    const g = await ground();
+    const attach = g.iam.attachPolicy.bind(g.iam);
+    g.iam.attachPolicy = async (role, arn) => {
+      if (role.includes('broken')) throw new IamsaError('throttled for good');
+      return attach(role, arn);
+    };
+    const session = g.session();
+    const bindings = await Promise.all([
+      planBinding(session, spec('ok')),
+      planBinding(session, spec('broken')),
+    ]);
+    const result = await composePlan(header, bindings, quietReporter).apply();
+    const broken = result.bindings.find((b) => b.name === 'broken');
+    assert.match(
+      broken?.error?.message ?? '',
+      /throttled for good \(already done: created iam-role/,
+    );
+    assert.equal(result.exitCode, ExitCode.internal);
+    assert.ok(g.kube.serviceAccounts.has('default/ok'));
+    assert.equal(g.kube.serviceAccounts.has('default/broken'), false);
+  });
+
+  it('failAsCommand throws the binding error with its exit code', async () => {
+    const g = await ground();
+    const binding = await planBinding(g.session(), spec('x', { policyArns: [] }));
+    assert.throws(
+      () => composePlan(header, [binding], quietReporter, { failAsCommand: true }),
+      (e: unknown) => e instanceof IamsaError && e.exitCode === ExitCode.usage,
+    );
+  });
+
+  it('a role created meanwhile for this very binding is converged, not a failure', async () => {
+    const g = await ground();
+    const binding = await planBinding(g.session(), spec('race'));
+    // Another run creates the same binding between this plan and its apply.
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('race'))],
+      quietReporter,
+    ).apply();
+    const result = await composePlan(header, [binding], quietReporter).apply();
+    assert.equal(result.exitCode, undefined, JSON.stringify(result.bindings[0]?.error));
+  });
+
+  it('update detaches only what it is asked to and keeps the rest', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('u', { policyArns: [READONLY, S3_READ] }))],
+      quietReporter,
+    ).apply();
+    const update = spec('u', {
+      policyArns: [],
+      update: {
+        detachPolicyArns: [S3_READ],
+        removeInlinePolicy: false,
+        removePermissionsBoundary: false,
+        removeTags: [],
+      },
+    });
+    const plan = await planBinding(g.session(), update);
+    assert.deepEqual(
+      plan.steps.filter((s) => s.action !== 'unchanged').map((s) => `${s.action} ${s.id}`),
+      [`delete ${S3_READ}`],
+    );
+    await composePlan(header, [plan], quietReporter).apply();
+    assert.deepEqual(await g.iam.listAttachedPolicyArns('iamsa-prod-default-u'), [READONLY]);
+  });
+});
+
+describe('planDeleteBinding', () => {
+  const target = (name: string, extra = {}) => ({
+    cluster: 'prod',
+    namespace: 'default',
+    name,
+    keepServiceAccount: false,
+    roleOnly: false,
+    source: FLAGS_SOURCE,
+    ...extra,
+  });
+
+  it('deletes the annotation first, then policies, then the role, and leaves nothing', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('gone'))],
+      quietReporter,
+    ).apply();
+    const plan = await planDeleteBinding(g.session(), target('gone'));
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.phase} ${s.action} ${s.resource}`),
+      ['1 delete service-account', '2 delete policy-attachment', '3 delete iam-role'],
+    );
+    await composePlan(header, [plan], quietReporter).apply();
+    assert.equal(g.iam.roles.size, 0);
+    assert.equal(g.kube.serviceAccounts.size, 0);
+    assert.deepEqual((await planDeleteBinding(g.session(), target('gone'))).steps, []);
+  });
+
+  it('refuses a role iamsa does not own, with exit 5, and plans nothing', async () => {
+    const g = await ground();
+    await g.iam.createRole({
+      name: 'iamsa-prod-default-theirs',
+      path: '/',
+      trustPolicy: '{}',
+      description: '',
+      tags: { owner: 'terraform' },
+    });
+    const plan = await planDeleteBinding(g.session(), target('theirs'));
+    assert.equal(plan.error?.exitCode, ExitCode.conflict);
+    assert.deepEqual(plan.steps, []);
+  });
+
+  it('keeps a service account iamsa did not make, removing only its annotation', async () => {
+    const g = await ground();
+    await g.kube.createServiceAccount('default', 'kept', {
+      labels: { team: 'x' },
+      annotations: { note: 'n' },
+    });
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('kept'))],
+      quietReporter,
+    ).apply();
+    await composePlan(
+      header,
+      [await planDeleteBinding(g.session(), target('kept'))],
+      quietReporter,
+    ).apply();
+    const sa = g.kube.serviceAccounts.get('default/kept');
+    assert.deepEqual(sa?.annotations, { note: 'n' });
+    assert.deepEqual(sa?.labels, { team: 'x' });
+  });
+});
