@@ -2,11 +2,13 @@
 // over several runs against the local emulators. Prints a table; not a test.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startGround } from '../test/support/ground.js';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { ACCOUNT, startGround } from '../test/support/ground.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const bin = fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
 const g = await startGround('bench');
+let providerArn = '';
 
 // Asynchronous on purpose: the Kubernetes emulator lives in this process and must keep serving.
 function measure(args: string[]): Promise<{ ms: number; kb: number; code: number | null }> {
@@ -38,8 +40,9 @@ async function row(label: string, args: (i: number) => string[]) {
 }
 
 try {
-  const enabled = await measure([bin, 'enable-oidc', '--cluster', 'bench', '--approve']);
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'bench', '--approve', '-o', 'json']);
   if (enabled.code !== 0) throw new Error('enable-oidc failed');
+  providerArn = (JSON.parse(enabled.stdout) as { providerArn: string }).providerArn;
   const csa = (name: string) => [
     bin,
     'create-serviceaccount',
@@ -58,6 +61,67 @@ try {
   await row('iamsa --help', () => [bin, '--help']);
   await row('iamsa create-serviceaccount --approve (new)', (i) => csa(`bench-${i}`));
   await row('iamsa create-serviceaccount --approve (converged)', (i) => csa(`bench-${i}`));
+  const many = Number(process.env.BENCH_GET ?? 200);
+  await annotatedAccounts(many);
+  await row(`iamsa get-serviceaccounts (${many} bindings)`, () => [
+    bin,
+    'get-serviceaccounts',
+    '--cluster',
+    'bench',
+    ...g.kubeFlags,
+  ]);
 } finally {
   await g.close();
+}
+
+function trustFor(name: string) {
+  const host = providerArn.split('oidc-provider/')[1];
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${host}:sub`]: `system:serviceaccount:many:${name}`,
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** `count` service accounts in namespace many, each annotated with a role trusting exactly it. */
+async function annotatedAccounts(count: number) {
+  await g.kubeAdmin('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'many' },
+  });
+  const names = Array.from({ length: count }, (_, i) => `sa-${i}`);
+  for (let i = 0; i < names.length; i += 20) {
+    await Promise.all(
+      names.slice(i, i + 20).map(async (name) => {
+        await g.iam.send(
+          new CreateRoleCommand({
+            RoleName: `bench-many-${name}`,
+            AssumeRolePolicyDocument: trustFor(name),
+          }),
+        );
+        await g.kubeAdmin('POST', '/api/v1/namespaces/many/serviceaccounts', {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: {
+            name,
+            annotations: {
+              'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCOUNT}:role/bench-many-${name}`,
+            },
+          },
+        });
+      }),
+    );
+  }
 }

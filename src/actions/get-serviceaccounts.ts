@@ -222,13 +222,20 @@ function judge(
       policies: [],
     };
   }
-  const evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), {
-    providerArn: oidc.providerArn,
-    issuerHostPath: oidc.hostPath,
-    namespace: sa.namespace,
-    serviceAccount: sa.name,
-    audience: sa.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE,
-  });
+  let evaluation: ReturnType<typeof evaluateTrust>;
+  try {
+    evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), {
+      providerArn: oidc.providerArn,
+      issuerHostPath: oidc.hostPath,
+      namespace: sa.namespace,
+      serviceAccount: sa.name,
+      audience: sa.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE,
+    });
+  } catch (error) {
+    // One odd trust must not take the whole listing down.
+    const why = error instanceof Error ? error.message : String(error);
+    return { ...base, status: 'trust-mismatch', problems: [why], policies: facts.policies };
+  }
   const status: BindingStatus = !evaluation.admits
     ? 'trust-mismatch'
     : evaluation.overBroad.length
