@@ -13,6 +13,12 @@ await build({
   platform: 'node',
   target: 'node20',
   minify: true,
+  // --verbose names the error class (ValidationError), not a minified one.
+  keepNames: true,
+  // Linked maps for --verbose stack traces that name src/ files; bin/iamsa.js enables them only
+  // then. The sources themselves are not needed for a trace, so the maps stay small.
+  sourcemap: 'linked',
+  sourcesContent: false,
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   define: { IAMSA_VERSION: JSON.stringify(version) },
