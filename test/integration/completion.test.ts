@@ -1,12 +1,12 @@
 // `iamsa completion` scripts, loaded into a real bash and asked for completions.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
+import { tempDir } from '../support/temp.js';
 
 const env = awsEnv('http://127.0.0.1:9');
 
@@ -31,7 +31,7 @@ function complete(file: string, words: string[]): string[] {
 }
 
 test('bash: commands, flags per command and --output values', async () => {
-  const file = join(tmpdir(), `iamsa-completion-${process.pid}.bash`);
+  const file = join(tempDir('completion'), 'iamsa.bash');
   writeFileSync(file, await script('bash'));
   execFileSync('bash', ['-n', file]);
   assert.deepEqual(
@@ -110,7 +110,7 @@ test(
   'zsh completes command flags, also after global flags',
   { skip: hasZsh ? false : 'zsh is not installed' },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'iamsa-zsh-'));
+    const dir = tempDir('zsh');
     const file = join(dir, '_iamsa');
     writeFileSync(file, await script('zsh'));
     execFileSync('zsh', ['-n', file]);
@@ -120,8 +120,9 @@ test(
       const driver = [
         'zmodload zsh/zpty',
         `zpty z "PS1='> ' zsh -f -i"`,
-        `zpty -w z 'export PATH=${dir}:$PATH; autoload -U compinit; compinit -u; source ${file}'`,
-        'sleep 1',
+        // Waits for the loaded script's marker, computed so the echoed command line cannot match.
+        `zpty -w z 'export PATH=${dir}:$PATH; autoload -U compinit; compinit -u; source ${file}; print loaded-$((6*7))'`,
+        `zpty -r -m z out '*loaded-42*'`,
         `zpty -w -n z $'${words}\\t'`,
         // Reads until the completed word shows (or the timeout below fails the test).
         `zpty -r -m z out '*${expected}*' && print found`,

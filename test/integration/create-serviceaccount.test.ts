@@ -1,7 +1,6 @@
 // create-serviceaccount through the built binary against moto_server and the Kubernetes emulator.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -14,6 +13,7 @@ import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sd
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
 import { createTestPki } from '../support/pki.js';
+import { tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -147,7 +147,7 @@ describe('the full path', () => {
   });
 
   test('adding a policy and an inline policy converges the existing role', async () => {
-    const file = join(tmpdir(), `iamsa-policy-${process.pid}.json`);
+    const file = join(tempDir('policy'), 'policy.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -499,7 +499,7 @@ describe('failures and connections', () => {
   });
 
   test('--kubeconfig is used as given, with a warning when its server is not the cluster endpoint', async () => {
-    const file = join(tmpdir(), `iamsa-kubeconfig-${process.pid}.yaml`);
+    const file = join(tempDir('kubeconfig'), 'kubeconfig.yaml');
     writeFileSync(file, kubeconfigFor(g.kube.url, g.adminToken, g.pki.rootCertPath));
     const r = await g.iamsa([
       'create-serviceaccount',
@@ -536,8 +536,9 @@ describe('failures and connections', () => {
     assert.match(missing.stderr, /context "nope" not found/);
   });
 
-  test('TLS stays verified: a CA that did not sign the server certificate is refused', async () => {
+  test('TLS stays verified: a CA that did not sign the server certificate is refused', async (t) => {
     const other = createTestPki();
+    t.after(() => other.close());
     const before = await g.awsState();
     const r = await g.iamsa([
       'create-serviceaccount',
@@ -631,8 +632,9 @@ describe('missing preconditions (exit 3, nothing changed)', () => {
 });
 
 describe('invalid input (exit 2, message names the value, nothing changed)', () => {
-  const badFile = join(tmpdir(), `iamsa-bad-${process.pid}.json`);
-  const notPolicy = join(tmpdir(), `iamsa-notpolicy-${process.pid}.json`);
+  const dir = tempDir('invalid-input');
+  const badFile = join(dir, 'bad.json');
+  const notPolicy = join(dir, 'not-a-policy.json');
   before(() => {
     writeFileSync(badFile, '{ "Version": "2012-10-17", ');
     writeFileSync(
@@ -702,7 +704,7 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
       ['--name', 'a', '--attach-policy', '/no/such/file.json'],
       /\/no\/such\/file\.json/,
     ],
-    ['policy file not JSON', ['--name', 'a', '--attach-policy', badFile], /iamsa-bad-/],
+    ['policy file not JSON', ['--name', 'a', '--attach-policy', badFile], /bad\.json/],
     ['policy file not a policy', ['--name', 'a', '--attach-policy', notPolicy], /Maybe/],
     ['tags', ['--name', 'a', '--attach-policy-arn', READONLY, '--tags', 'novalue'], /novalue/],
     [

@@ -147,6 +147,7 @@ export async function startGround(cluster = 'demo'): Promise<Ground> {
       iam.destroy();
       eks.destroy();
       await Promise.all([kube.close(), moto.close()]);
+      pki.close();
     },
   };
   await ground.createCluster(cluster);

@@ -1,11 +1,12 @@
 // Test PKI made per run with the openssl CLI: root CA -> intermediate CA -> server leaf.
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDir, tempDir } from './temp.js';
 
 export interface TestPki {
+  /** Holds the private keys: close() removes it (or the process exit does). */
   dir: string;
   rootCertPem: string;
   rootCertPath: string;
@@ -13,13 +14,14 @@ export interface TestPki {
   /** Leaf certificate followed by the intermediate: what a server sends. */
   serverChainPem: string;
   serverKeyPem: string;
+  close(): void;
 }
 
 const openssl = (args: string[], cwd: string) =>
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 
 export function createTestPki(hosts: string[] = ['localhost', '127.0.0.1']): TestPki {
-  const dir = mkdtempSync(join(tmpdir(), 'iamsa-pki-'));
+  const dir = tempDir('pki');
   const san = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
   writeFileSync(
     join(dir, 'ext.cnf'),
@@ -97,6 +99,7 @@ export function createTestPki(hosts: string[] = ['localhost', '127.0.0.1']): Tes
     intermediateCertPem: read('intermediate.crt'),
     serverChainPem: read('server.crt') + read('intermediate.crt'),
     serverKeyPem: read('server.key'),
+    close: () => removeTempDir(dir),
   };
 }
 

@@ -1,20 +1,21 @@
 // A real pseudo-terminal for end-to-end tests of prompts: tmux runs the command, send-keys types
 // like a person, capture-pane reads the screen as the person sees it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDir, tempDir } from './temp.js';
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 export class Terminal {
+  private readonly dir: string;
   private readonly socket: string;
   private readonly exitFile: string;
 
   constructor(command: string[], env: NodeJS.ProcessEnv, size = { columns: 220, rows: 50 }) {
-    const dir = mkdtempSync(join(tmpdir(), 'iamsa-tty-'));
-    this.socket = join(dir, 'tmux.sock');
-    this.exitFile = join(dir, 'exit-code');
+    this.dir = tempDir('tty');
+    this.socket = join(this.dir, 'tmux.sock');
+    this.exitFile = join(this.dir, 'exit-code');
     const assignments = Object.entries(env)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${shellQuote(v as string)}`);
@@ -77,5 +78,6 @@ export class Terminal {
     } catch {
       // already gone
     }
+    removeTempDir(this.dir);
   }
 }
