@@ -1,5 +1,6 @@
 // `npm run demo`: the main job on the local emulators. Starts moto_server and the Kubernetes API
 // emulator, creates an EKS cluster "demo" in moto, then runs both iamsa commands with their output.
+// Everything stops at the end (also on Ctrl-C), and the temporary keys and kubeconfig are removed.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { startGround } from '../test/support/ground.js';
 
 const bin = fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
 const g = await startGround('demo');
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= g.close());
+process.once('SIGINT', () => void stop().then(() => process.exit(130)));
 const run = (cmd: string, args: string[]) =>
   new Promise<number>((resolve) => {
     const shown = cmd === process.execPath ? ['iamsa', ...args.slice(1)] : [cmd, ...args];
@@ -63,6 +67,19 @@ try {
     'yaml',
   ]);
 } finally {
-  await g.close();
+  await stop();
 }
+const stopped =
+  'moto_server and the Kubernetes API emulator are stopped; their temporary keys and files are removed.';
+console.log(
+  failed
+    ? `\nThe demo stopped at a failed step (exit ${failed}). ${stopped}`
+    : [
+        '',
+        'Shown: enable-oidc registered the OIDC issuer of cluster demo as an IAM identity provider;',
+        'create-serviceaccount made the role iamsa-demo-default-demo-app, which only default/demo-app',
+        'can assume, attached AmazonS3ReadOnlyAccess and annotated the service account (kubectl above).',
+        stopped,
+      ].join('\n'),
+);
 process.exit(failed);
