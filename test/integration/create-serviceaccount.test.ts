@@ -47,6 +47,21 @@ const expectedTrust = (namespace: string, name: string) => {
   };
 };
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+/** A binding made for a test's own use (default namespace, ReadOnlyAccess). */
+const bound = async (name: string) => {
+  const r = await csa('--name', name, '--attach-policy-arn', READONLY, '--approve');
+  assert.equal(r.code, 0, r.stderr);
+};
+/** A role made outside iamsa whose trust admits default/<admits>. */
+const byoRole = async (roleName: string, admits: string) =>
+  (
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust('default', admits)),
+      }),
+    )
+  ).Role?.Arn ?? '';
 
 before(async () => {
   g = await startGround('demo');
@@ -119,26 +134,20 @@ describe('the full path', () => {
     assert.equal(account.metadata.labels['app.kubernetes.io/managed-by'], 'iamsa');
   });
 
-  test('the EKS token reached the emulator and was verified against STS', () => {
+  test('the EKS token reached the emulator and was verified against STS', async () => {
+    await bound('token');
     const writes = g.kube.requests.filter(
-      (r) => r.method === 'POST' && r.path.includes('serviceaccounts'),
+      (r) => r.method === 'POST' && r.path === '/api/v1/namespaces/default/serviceaccounts',
     );
     assert.ok(writes.length > 0);
     assert.match(writes[0]?.user ?? '', /^arn:aws:(sts|iam)::123456789012:/);
   });
 
   test('a second run converges: everything unchanged, no writes, exit 0', async () => {
+    await bound('converged');
     const before = await g.awsState();
     const writes = g.kubeWrites();
-    const r = await csa(
-      '--namespace',
-      'default',
-      '--name',
-      'app',
-      '--attach-policy-arn',
-      READONLY,
-      '--approve',
-    );
+    const r = await csa('--name', 'converged', '--attach-policy-arn', READONLY, '--approve');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Nothing to do/);
     assert.doesNotMatch(r.stdout, /[+~] (create|update)/);
@@ -147,6 +156,7 @@ describe('the full path', () => {
   });
 
   test('adding a policy and an inline policy converges the existing role', async () => {
+    await bound('grown');
     const file = join(tempDir('policy'), 'policy.json');
     writeFileSync(
       file,
@@ -157,7 +167,7 @@ describe('the full path', () => {
     );
     const r = await csa(
       '--name',
-      'app',
+      'grown',
       '--attach-policy-arn',
       READONLY,
       '--attach-policy-arn',
@@ -175,7 +185,7 @@ describe('the full path', () => {
     assert.match(r.stdout, /\+ create\s+inline-policy/);
     const again = await csa(
       '--name',
-      'app',
+      'grown',
       '--attach-policy-arn',
       READONLY,
       '--attach-policy-arn',
@@ -188,10 +198,11 @@ describe('the full path', () => {
   });
 
   test('a drifted trust policy is fixed on re-run', async () => {
+    await bound('drifted');
     const { UpdateAssumeRolePolicyCommand } = await import('@aws-sdk/client-iam');
     await g.iam.send(
       new UpdateAssumeRolePolicyCommand({
-        RoleName: 'iamsa-demo-default-app',
+        RoleName: 'iamsa-demo-default-drifted',
         PolicyDocument: JSON.stringify({
           Version: '2012-10-17',
           Statement: [
@@ -204,11 +215,13 @@ describe('the full path', () => {
         }),
       }),
     );
-    const r = await csa('--name', 'app', '--attach-policy-arn', READONLY, '--approve');
+    const r = await csa('--name', 'drifted', '--attach-policy-arn', READONLY, '--approve');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /~ update\s+iam-role[\s\S]*trust policy/);
     const doc = JSON.parse(
-      decodeURIComponent((await roleOf('iamsa-demo-default-app'))?.AssumeRolePolicyDocument ?? ''),
+      decodeURIComponent(
+        (await roleOf('iamsa-demo-default-drifted'))?.AssumeRolePolicyDocument ?? '',
+      ),
     );
     assert.equal(doc.Statement[0].Action, 'sts:AssumeRoleWithWebIdentity');
   });
@@ -301,26 +314,15 @@ describe('modes', () => {
   });
 
   test('--attach-role-arn uses a role whose trust admits the service account', async () => {
-    const trust = expectedTrust('default', 'byo');
-    const created = await g.iam.send(
-      new CreateRoleCommand({
-        RoleName: 'byo-role',
-        AssumeRolePolicyDocument: JSON.stringify(trust),
-      }),
-    );
-    const r = await csa('--name', 'byo', '--attach-role-arn', created.Role?.Arn ?? '', '--approve');
+    const arn = await byoRole('byo-role', 'byo');
+    const r = await csa('--name', 'byo', '--attach-role-arn', arn, '--approve');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(sa('default', 'byo').metadata.annotations[ANNOTATION], created.Role?.Arn);
+    assert.equal(sa('default', 'byo').metadata.annotations[ANNOTATION], arn);
   });
 
   test('--attach-role-arn with a trust that does not admit the service account says what is missing', async () => {
-    const r = await csa(
-      '--name',
-      'other',
-      '--attach-role-arn',
-      `arn:aws:iam::${ACCOUNT}:role/byo-role`,
-      '--approve',
-    );
+    const arn = await byoRole('byo-for-someone-else', 'someone-else');
+    const r = await csa('--name', 'other', '--attach-role-arn', arn, '--approve');
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /system:serviceaccount:default:other/);
     assert.match(r.stderr, /AssumeRoleWithWebIdentity/);
@@ -343,17 +345,21 @@ describe('modes', () => {
   });
 
   test('--attach-role-arn with the wrong path names the role that does exist (exit 3)', async () => {
+    await byoRole('byo-at-root', 'byo-pathed');
     const writes = g.kubeWrites();
     const r = await csa(
       '--name',
-      'byo',
+      'byo-pathed',
       '--attach-role-arn',
-      `arn:aws:iam::${ACCOUNT}:role/team/byo-role`,
+      `arn:aws:iam::${ACCOUNT}:role/team/byo-at-root`,
       '--approve',
     );
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /role\/team\/byo-role \(--attach-role-arn\) does not exist/);
-    assert.match(r.stderr, new RegExp(`--attach-role-arn arn:aws:iam::${ACCOUNT}:role/byo-role`));
+    assert.match(r.stderr, /role\/team\/byo-at-root \(--attach-role-arn\) does not exist/);
+    assert.match(
+      r.stderr,
+      new RegExp(`--attach-role-arn arn:aws:iam::${ACCOUNT}:role/byo-at-root`),
+    );
     assert.equal(g.kubeWrites(), writes);
   });
 

@@ -50,6 +50,8 @@ export interface Ground {
   /** A request to the emulator as an administrator, for set-up outside iamsa. */
   kubeAdmin(method: string, path: string, body?: unknown): Promise<void>;
   kubeWrites(): number;
+  /** Back to a fresh ground: moto with only the cluster, the emulator with its initial namespaces. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,11 @@ export async function startGround(cluster = 'demo'): Promise<Ground> {
     },
     kubeAdmin: (method, path, body) => kubeRequest(kube.url, pki.rootCertPem, method, path, body),
     kubeWrites: () => kube.requests.filter((r) => r.method !== 'GET').length,
+    async reset() {
+      await moto.reset();
+      kube.reset();
+      await ground.createCluster(cluster);
+    },
     async close() {
       iam.destroy();
       eks.destroy();
