@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   ApiException,
   CoreV1Api,
@@ -134,11 +134,44 @@ before(async () => {
   kubeconfig = file('kubeconfig', kubeconfigFor(kube.url, TOKEN, pki.rootCertPath));
 });
 
+// Each test starts from the initial namespaces and builds what it works on (fixtures below).
+beforeEach(() => kube.reset());
+
 after(async () => {
   await kube?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (pki) rmSync(pki.dir, { recursive: true, force: true });
 });
+
+/** A request as the administrator that must succeed: fixtures. */
+async function made(path: string, body: unknown): Promise<void> {
+  const r = await raw('POST', path, json({ apiVersion: 'v1', ...(body as object) }));
+  assert.ok(r.status < 300, `POST ${path}: ${r.status} ${r.text}`);
+}
+
+const FROM_FILE = [
+  'apiVersion: v1',
+  'kind: ServiceAccount',
+  'metadata:',
+  '  name: from-file',
+  '  namespace: team-a',
+  '  labels:',
+  '    team: payments',
+  '',
+].join('\n');
+
+/** Namespace team-a with "app" (given metadata) and "from-file" as its manifest describes it. */
+async function teamA(
+  app: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): Promise<void> {
+  const accounts = '/api/v1/namespaces/team-a/serviceaccounts';
+  await made('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'team-a' } });
+  await made(accounts, { kind: 'ServiceAccount', metadata: { name: 'app', ...app } });
+  await made(accounts, {
+    kind: 'ServiceAccount',
+    metadata: { name: 'from-file', labels: { team: 'payments' } },
+  });
+}
 
 describe('kubectl against the emulator', () => {
   test('discovery: version and api-resources', async () => {
@@ -164,19 +197,7 @@ describe('kubectl against the emulator', () => {
     );
 
     assert.match(await ok(['create', 'sa', 'app', '-n', 'team-a']), /serviceaccount\/app created/);
-    const manifest = file(
-      'from-file.yaml',
-      [
-        'apiVersion: v1',
-        'kind: ServiceAccount',
-        'metadata:',
-        '  name: from-file',
-        '  namespace: team-a',
-        '  labels:',
-        '    team: payments',
-        '',
-      ].join('\n'),
-    );
+    const manifest = file('from-file.yaml', FROM_FILE);
     assert.match(await ok(['create', '-f', manifest]), /serviceaccount\/from-file created/);
     const sa = kube.getObject('serviceaccounts', 'team-a', 'from-file');
     assert.equal(sa.metadata.labels.team, 'payments');
@@ -187,6 +208,7 @@ describe('kubectl against the emulator', () => {
   });
 
   test('annotate and label, then get -o json', async () => {
+    await teamA();
     await ok(['annotate', 'sa', 'app', '-n', 'team-a', `${ROLE}=${ARN}`]);
     await ok(['label', 'sa', 'app', '-n', 'team-a', 'app.kubernetes.io/managed-by=iamsa']);
     const patchBy = (manager: string) =>
@@ -208,6 +230,7 @@ describe('kubectl against the emulator', () => {
   });
 
   test('get prints a server-side table; selectors filter', async () => {
+    await teamA();
     const table = await ok(['get', 'sa', '-n', 'team-a']);
     const lines = table.trim().split('\n');
     assert.match(lines[0] ?? '', /^NAME\s+SECRETS\s+AGE$/);
@@ -228,6 +251,10 @@ describe('kubectl against the emulator', () => {
   });
 
   test('patch --type merge, json and strategic', async () => {
+    await teamA({
+      labels: { 'app.kubernetes.io/managed-by': 'iamsa' },
+      annotations: { [ROLE]: ARN },
+    });
     const sa = (name: string) => kube.getObject('serviceaccounts', 'team-a', name);
     await ok([
       'patch',
@@ -300,6 +327,7 @@ describe('kubectl against the emulator', () => {
   });
 
   test('apply --server-side creates, then updates', async () => {
+    await teamA();
     const manifest = (note: string) =>
       file(
         'applied.yaml',
@@ -321,9 +349,10 @@ describe('kubectl against the emulator', () => {
   });
 
   test('error cases read like the real server', async () => {
+    await teamA();
     const [missing, duplicate, invalid, ghost, strict] = await Promise.all([
       fails(['get', 'sa', 'nope', '-n', 'team-a']),
-      fails(['create', '-f', join(dir, 'from-file.yaml')]),
+      fails(['create', '-f', file('from-file.yaml', FROM_FILE)]),
       fails(['create', 'sa', 'Bad_Name', '-n', 'team-a']),
       fails(['create', 'sa', 'x', '-n', 'ghost']),
       fails(['create', '-f', '-'], {
@@ -363,6 +392,7 @@ describe('kubectl against the emulator', () => {
   });
 
   test('replace with a stale resourceVersion is a Conflict', async () => {
+    await teamA();
     const stale = await ok(['get', 'sa', 'from-file', '-n', 'team-a', '-o', 'json']);
     await ok(['label', 'sa', 'from-file', '-n', 'team-a', 'bump=1']);
     const err = await fails(['replace', '-f', file('stale.json', stale)]);
@@ -385,6 +415,8 @@ describe('kubectl against the emulator', () => {
   });
 
   test('a wrong token is Unauthorized', async () => {
+    await teamA();
+    await ok(['api-resources']); // discovery cached: the GET itself meets the wrong token
     const err = await fails(['get', 'sa', '-n', 'team-a'], { token: 'not-the-token' });
     assert.match(err, /Unauthorized/);
     const last = kube.requests.at(-1);
@@ -393,6 +425,7 @@ describe('kubectl against the emulator', () => {
   });
 
   test('delete service account, then the namespace with what is in it', async () => {
+    await teamA();
     assert.match(await ok(['delete', 'sa', 'app', '-n', 'team-a']), /serviceaccount "app" deleted/);
     assert.equal(kube.getObject('serviceaccounts', 'team-a', 'app'), undefined);
     assert.match(await ok(['delete', 'namespace', 'team-a']), /namespace "team-a" deleted/);
@@ -407,6 +440,8 @@ describe('kubectl against the emulator', () => {
 
 describe('the REST protocol, raw', () => {
   const SA = '/api/v1/namespaces/default/serviceaccounts';
+  const rawAccount = () =>
+    made(SA, { kind: 'ServiceAccount', metadata: { name: 'raw', labels: { tier: 'x' } } });
 
   test('401 without a token, as a Status', async () => {
     const r = await raw('GET', SA, { token: null });
@@ -461,6 +496,7 @@ describe('the REST protocol, raw', () => {
   });
 
   test('resourceVersion is a global counter; stale PUT and patch are 409 Conflict', async () => {
+    await rawAccount();
     const current = (await raw('GET', `${SA}/raw`)).json;
     const other = await raw('POST', SA, json({ metadata: { name: 'raw-2' } }));
     assert.ok(
@@ -498,6 +534,7 @@ describe('the REST protocol, raw', () => {
   });
 
   test('bad requests: JSON, media types, methods, name mismatch, apply without fieldManager', async () => {
+    await rawAccount();
     const cases: Array<[Promise<Raw>, number, string]> = [
       [
         raw('POST', SA, { body: '{"metadata":', contentType: 'application/json' }),
@@ -555,6 +592,7 @@ describe('the REST protocol, raw', () => {
   });
 
   test('dryRun=All validates but does not store', async () => {
+    await rawAccount();
     const before = kube.requests.length;
     const r = await raw('POST', `${SA}?dryRun=All`, json({ metadata: { name: 'dry' } }));
     assert.equal(r.status, 201);
@@ -565,11 +603,12 @@ describe('the REST protocol, raw', () => {
       contentType: 'application/merge-patch+json',
     });
     assert.equal(p.json.metadata.labels.v, 'dry');
-    assert.equal(kube.getObject('serviceaccounts', 'default', 'raw').metadata.labels.v, '2');
+    assert.equal(kube.getObject('serviceaccounts', 'default', 'raw').metadata.labels.v, undefined);
     assert.equal(kube.requests.length, before + 2);
   });
 
   test('Table for kubectl get, JSON otherwise', async () => {
+    await rawAccount();
     const r = await raw('GET', SA, {
       accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
     });
