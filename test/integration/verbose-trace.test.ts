@@ -18,7 +18,7 @@ test('--verbose on a validation error prints a trace naming the error class and 
   const r = await runBinary([...invalid, '--verbose'], env);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^ValidationError: invalid service account name "BAD"/m);
-  assert.match(r.stderr, /\n\s+at .*[/\\]src[/\\]policy[/\\]validate\.ts:\d+:\d+/);
+  assert.match(r.stderr, /\n\s+at .*[/\\]src[/\\][\w/\\.-]+\.ts:\d+:\d+\)?\n/);
   assert.doesNotMatch(r.stderr, /dist[/\\]chunks/);
 });
 
