@@ -19,13 +19,24 @@ let g: Ground;
 
 before(async () => {
   g = await startGround('wiz');
+});
+after(() => g.close());
+
+/** A fresh ground whose default namespace also has "legacy", a service account made by hand. */
+async function freshWithLegacy(): Promise<void> {
+  await g.reset();
   await g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: 'legacy', labels: { team: 'x' } },
   });
-});
-after(() => g.close());
+}
+
+/** The cluster's OIDC provider exists (idempotent). */
+async function enabled(): Promise<void> {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'wiz', '--approve']);
+  assert.equal(r.code, 0, r.stderr);
+}
 
 /** Answers the permissions questions: one policy found by typing, no other, the role name shown. */
 async function pickOnePolicy(t: Terminal, filter: string, choice: RegExp, roleName = /Role name/) {
@@ -49,6 +60,7 @@ function terminal(args: string[]): Terminal {
 }
 
 test('a first-timer binds a service account from the wizard alone', async () => {
+  await freshWithLegacy();
   const t = terminal(['wizard', ...g.kubeFlags]);
   try {
     await t.waitFor(/AWS region/);
@@ -107,6 +119,20 @@ test('a first-timer binds a service account from the wizard alone', async () => 
 });
 
 test('re-running the wizard on a service account bound to its own role asks no override', async () => {
+  await freshWithLegacy();
+  await enabled();
+  const bound = await g.iamsa([
+    'create-serviceaccount',
+    '--cluster',
+    'wiz',
+    '--name',
+    'legacy',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ...g.kubeFlags,
+    '--approve',
+  ]);
+  assert.equal(bound.code, 0, bound.stderr);
   const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
   try {
     await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
@@ -127,6 +153,7 @@ test('re-running the wizard on a service account bound to its own role asks no o
 });
 
 test('Ctrl-C midway exits 130 and changes nothing', async () => {
+  await enabled();
   const before = await g.awsState();
   const writes = g.kubeWrites();
   const t = terminal(['create-serviceaccount', '--cluster', 'wiz', ...g.kubeFlags]);
@@ -144,6 +171,7 @@ test('Ctrl-C midway exits 130 and changes nothing', async () => {
 });
 
 test('declining the plan in the wizard exits 130 and changes nothing', async () => {
+  await enabled();
   const before = await g.awsState();
   const writes = g.kubeWrites();
   const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
@@ -220,6 +248,7 @@ test('Esc at a prompt cancels too (exit 130)', async () => {
 });
 
 test('at a terminal without --approve, a mutating command asks; declining exits 130 with nothing changed', async () => {
+  await enabled();
   const before = await g.awsState();
   const t = terminal([
     'create-serviceaccount',
@@ -243,6 +272,7 @@ test('at a terminal without --approve, a mutating command asks; declining exits 
 });
 
 test('with -o json at a terminal the question goes to stderr and the answer is one JSON document', async () => {
+  await enabled();
   const t = terminal([
     'create-serviceaccount',
     '--cluster',
