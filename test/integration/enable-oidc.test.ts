@@ -1,9 +1,8 @@
 // enable-oidc through the built binary against moto_server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import {
   CreateOpenIDConnectProviderCommand,
-  DeleteOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
   ListOpenIDConnectProviderTagsCommand,
   ListOpenIDConnectProvidersCommand,
@@ -17,12 +16,19 @@ let g: Ground;
 before(async () => {
   g = await startGround('oidc');
 });
+// Each test starts with the cluster and no provider; moto gives all clusters of a region one issuer.
+beforeEach(() => g.reset());
 after(() => g.close());
 
 const providers = async () =>
   (await g.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
 const issuerOf = async (name: string) =>
   (await g.eks.send(new DescribeClusterCommand({ name }))).cluster?.identity?.oidc?.issuer ?? '';
+/** The provider as iamsa makes it, for the tests that start from an enabled cluster. */
+async function enabled(...flags: string[]): Promise<void> {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', ...flags, '--approve']);
+  assert.equal(r.code, 0, r.stderr);
+}
 
 test('without --approve: prints the plan, changes nothing, exits 0', async () => {
   const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc']);
@@ -68,6 +74,7 @@ test('with --approve: creates the provider with the sts audience, tagged as iams
 });
 
 test('a second run says the cluster is already enabled, exit 0, no duplicate', async () => {
+  await enabled('--tags', 'team=platform');
   const r = await g.iamsa([
     'enable-oidc',
     '--cluster',
@@ -81,13 +88,11 @@ test('a second run says the cluster is already enabled, exit 0, no duplicate', a
   assert.equal((await providers()).length, 1);
 });
 
-// moto gives every cluster of a server the same issuer, so these reuse the provider made above.
 test('an existing provider without the sts audience is reused: the plan adds the audience', async () => {
   // moto implements neither AddClientIDToOpenIDConnectProvider nor RemoveClientID..., so this
-  // checks the plan against a provider made without the audience, then restores the provider.
+  // checks the plan against a provider made without the audience.
   const issuer = await issuerOf('oidc');
   const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.replace('https://', '')}`;
-  await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
   await g.iam.send(
     new CreateOpenIDConnectProviderCommand({
       Url: issuer,
@@ -107,13 +112,10 @@ test('an existing provider without the sts audience is reused: the plan adds the
       changes: ['add audience sts.amazonaws.com'],
     },
   ]);
-  await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-  const restored = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--approve']);
-  assert.equal(restored.code, 0, restored.stderr);
-  assert.equal((await providers()).length, 1);
 });
 
 test("--thumbprint adds to the provider's thumbprints and keeps the ones it has", async () => {
+  await enabled();
   const thumb = 'A'.repeat(40);
   const r = await g.iamsa([
     'enable-oidc',
@@ -157,6 +159,7 @@ test("--thumbprint adds to the provider's thumbprints and keeps the ones it has"
 });
 
 test('a provider iamsa did not make keeps its tag values; missing tags are added', async () => {
+  await enabled();
   const arn = (await providers())[0]?.Arn ?? '';
   await g.iam.send(
     new UntagOpenIDConnectProviderCommand({
