@@ -1,8 +1,7 @@
 // get-serviceaccounts, update-serviceaccount and delete-serviceaccount through the built binary,
 // against moto_server and the Kubernetes emulator. Each test builds the state it needs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -13,6 +12,8 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+import { startAwsProxy } from '../support/aws-proxy.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -86,7 +87,7 @@ function exactTrust(ns: string, name: string, subject = `system:serviceaccount:$
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'iamsa-lifecycle-'));
+  dir = tempDir('lifecycle');
   g = await startGround('life');
   const enabled = await g.iamsa(['enable-oidc', '--cluster', 'life', '--approve', '-o', 'json']);
   assert.equal(enabled.code, 0, enabled.stderr);
@@ -94,7 +95,7 @@ before(async () => {
 });
 after(async () => {
   await g.close();
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 describe('get-serviceaccounts', () => {
@@ -440,14 +441,34 @@ describe('delete-serviceaccount', () => {
 
   test('a failure midway says what is already deleted, and a re-run finishes the job', async () => {
     await bind('del-fail', '--attach-policy-arn', READONLY);
-    // The service account goes first, so when Kubernetes fails nothing in IAM is touched yet.
-    g.kube.failNext('DELETE', /serviceaccounts\/del-fail$/, 500, 'etcd is down');
-    const r = await del('-n', 'default', '--name', 'del-fail', '--approve');
-    assert.notEqual(r.code, 0);
-    assert.ok(
-      await role('iamsa-life-default-del-fail'),
-      'the role stays while its annotation does',
-    );
+    const proxy = await startAwsProxy(g.moto.url);
+    proxy.failNext('DeleteRole', 403, 'AccessDenied', 'not allowed to delete roles');
+    try {
+      const r = await g.iamsa(
+        [
+          'delete-serviceaccount',
+          '--cluster',
+          g.cluster,
+          ...g.kubeFlags,
+          '-n',
+          'default',
+          '--name',
+          'del-fail',
+          '--approve',
+        ],
+        { AWS_ENDPOINT_URL: proxy.url },
+      );
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(
+        r.stderr,
+        /already done: deleted service-account default\/del-fail; deleted policy-attachment/,
+      );
+      assert.match(r.stderr, /re-run the same command/);
+    } finally {
+      await proxy.close();
+    }
+    assert.equal(sa('default', 'del-fail'), undefined);
+    assert.ok(await role('iamsa-life-default-del-fail'), 'the role is what is left');
     const again = await del('-n', 'default', '--name', 'del-fail', '--approve');
     assert.equal(again.code, 0, again.stderr);
     assert.equal(await role('iamsa-life-default-del-fail'), undefined);

@@ -13,6 +13,8 @@ export interface AwsCall {
 export interface AwsProxy {
   url: string;
   calls: AwsCall[];
+  /** Answers the next call of this query-protocol action with an error instead of passing it on. */
+  failNext(action: string, status: number, code: string, message: string): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ const readAll = (req: IncomingMessage) =>
 export async function startAwsProxy(target: string): Promise<AwsProxy> {
   const upstream = new URL(target);
   const calls: AwsCall[] = [];
+  const faults: Array<{ action: string; status: number; code: string; message: string }> = [];
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
@@ -36,6 +39,15 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
         url.searchParams.get('Action') ??
         undefined;
       calls.push({ method: req.method ?? 'GET', path: url.pathname, action });
+      const fault = faults.findIndex((f) => f.action === action);
+      if (fault >= 0) {
+        const [f] = faults.splice(fault, 1);
+        res.writeHead(f?.status ?? 500, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse><Error><Type>Sender</Type><Code>${f?.code}</Code><Message>${f?.message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
       const out = request(
         {
           host: upstream.hostname,
@@ -61,6 +73,7 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    failNext: (action, status, code, message) => faults.push({ action, status, code, message }),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
