@@ -2,7 +2,6 @@
 import { CommanderError } from 'commander';
 import { ExitCode, ValidationError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { formatDocument } from '../ui/output.js';
 import { exit, exitWithError } from './run.js';
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
@@ -29,26 +28,17 @@ const fallbackGlobals = {
   color: !wants('--no-color'),
 };
 
+const program = buildProgram(version, argv);
+// Bare `iamsa` is a request for help, not a mistake.
+if (argv.length === 0) {
+  program.outputHelp();
+  await exit(ExitCode.ok);
+}
 try {
-  await buildProgram(version).parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander already printed help, the version or its usage message on the terminal.
-    const { output } = fallbackGlobals;
-    if (error.exitCode === 0) await exit(ExitCode.ok);
-    else if (output === 'text') await exit(ExitCode.usage);
-    else {
-      // Commander's text: "error: <what>" then maybe "(Did you mean ...?)": one line plus a hint.
-      const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
-      const noCommand = first === '(outputHelp)';
-      const message = noCommand ? 'no command given' : first;
-      const hint = noCommand ? 'iamsa --help lists the commands' : rest.join(' ').trim();
-      const document = {
-        error: { message, ...(hint ? { hint } : {}), exitCode: ExitCode.usage },
-      };
-      await exit(ExitCode.usage, await formatDocument(document, output));
-    }
-  }
+  // Help and --version were printed by commander; every other failure is ours to render.
+  if (error instanceof CommanderError && error.exitCode === 0) await exit(ExitCode.ok);
   await exitWithError(
     error instanceof Error ? error : new ValidationError(String(error)),
     fallbackGlobals,
