@@ -3,7 +3,6 @@
 // One cluster session serves the whole conversation: one DescribeCluster, one connection.
 import type { ClusterInfo } from '../aws/eks.js';
 import type { IamGateway, PolicySummary } from '../aws/iam.js';
-import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { CancelledError, IamsaError, PreconditionError } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
 import {
@@ -29,9 +28,7 @@ import { planBinding } from './plan-binding.js';
 import type { Choice, Prompter } from './prompter.js';
 import type { Reporter } from './reporter.js';
 
-export interface AwsAccess extends RegionAccess {
-  fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
-}
+export type AwsAccess = RegionAccess;
 
 export interface WizardDeps {
   prompter: Prompter;
@@ -89,7 +86,7 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     reporter,
     described: picked,
   });
-  const enabled = await ensureOidcProvider(session, aws, ask);
+  const enabled = await ensureOidcProvider(session, ask);
   try {
     const outcome = await bindServiceAccount(prefill, deps, session, enabled?.steps ?? []);
     return { ...outcome, region, enabledCluster: !!enabled };
@@ -268,14 +265,9 @@ async function pickCluster(
 /** Step 1b: the cluster's OIDC provider, made with enable-oidc's own plan when it is missing. */
 async function ensureOidcProvider(
   session: ClusterSession,
-  aws: AwsAccess,
   ask: Prompter,
 ): Promise<{ steps: PlanStep[] } | undefined> {
-  const plan = await planEnableOidc(
-    session,
-    { cluster: session.name, thumbprints: [], tags: [] },
-    { fetchThumbprint: aws.fetchThumbprint },
-  );
+  const plan = await planEnableOidc(session, { cluster: session.name, thumbprints: [], tags: [] });
   if (!plan.result.changed) return undefined;
   ask.say(
     `Cluster ${session.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,

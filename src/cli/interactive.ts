@@ -31,11 +31,10 @@ export async function runInteractive(
     const style = makeStyle(terminal.color);
     const outStyle = makeStyle(terminal.stdoutColor);
     const reporter = createReporter(terminal, style, !!globals.verbose);
-    const [{ runWizard }, { createPrompter }, clientsModule, thumbprint] = await Promise.all([
+    const [{ runWizard }, { createPrompter }, clientsModule] = await Promise.all([
       import('../actions/wizard.js'),
       import('../ui/prompts.js'),
       import('../aws/clients.js'),
-      import('../aws/thumbprint.js'),
     ]);
     const machine = globals.output !== 'text';
     const prompter = await createPrompter(
@@ -52,11 +51,7 @@ export async function runInteractive(
       readPolicyFile,
       async connect(region) {
         const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
-        return {
-          ...clients,
-          openKube: kubeOpener(clients),
-          fetchThumbprint: (url) => thumbprint.fetchIssuerThumbprint(url),
-        };
+        return { ...clients, openKube: kubeOpener(clients) };
       },
     });
     const { namespace, name } = outcome.spec;
