@@ -13,6 +13,8 @@ await build({
   platform: 'node',
   target: 'node20',
   minify: true,
+  // Error classes keep their names (--verbose prints error.name).
+  keepNames: true,
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   define: { IAMSA_VERSION: JSON.stringify(version) },

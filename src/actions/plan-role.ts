@@ -306,7 +306,9 @@ function planAttachedRole(
     throw new PreconditionError(
       `role ${arn} does not trust ${serviceAccountSubject(target.namespace, target.serviceAccount)}: ${evaluation.problems.join('; ')}`,
       {
-        hint: `add this statement to its trust policy: ${JSON.stringify(buildTrustPolicy(target).Statement[0])}`,
+        // The statement is printed once, on its own lines after the error (detail).
+        detail: JSON.stringify(buildTrustPolicy(target).Statement[0], null, 2),
+        hint: `add the statement above to the trust policy of role ${given.roleName}`,
       },
     );
   }

@@ -110,6 +110,7 @@ export async function exitWithError(
       error: {
         message: error instanceof Error ? error.message : String(error),
         hint: e?.hint,
+        detail: e?.detail,
         exitCode: code,
       },
     };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
@@ -179,7 +180,46 @@ test('no credentials at all is an auth error (exit 4)', async () => {
   delete bare.AWS_SECRET_ACCESS_KEY;
   const r = await runBinary(['enable-oidc', '--cluster', 'x'], bare);
   assert.equal(r.code, 4, r.stderr);
-  assert.match(r.stderr, /credentials/i);
+  assert.match(
+    r.stderr,
+    /^error: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run aws sso login\n/,
+  );
+  assert.doesNotMatch(r.stderr, /refused|CredentialsProviderError/);
+});
+
+test('an endpoint that is not AWS is named with its HTTP status, and AWS_ENDPOINT_URL hinted', async () => {
+  const page = createHttpServer((_, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>Not Found</body></html>');
+  });
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  const { port } = page.address() as AddressInfo;
+  try {
+    const r = await runBinary(['enable-oidc', '--cluster', 'x', '-o', 'json'], {
+      ...awsEnv(`http://127.0.0.1:${port}`),
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    const { error } = JSON.parse(r.stdout);
+    assert.equal(
+      error.message,
+      `the endpoint http://127.0.0.1:${port}/clusters/x answered HTTP 404 (text/html), which is not an AWS API answer, while describing cluster x`,
+    );
+    assert.match(error.hint, /AWS_ENDPOINT_URL/);
+    assert.doesNotMatch(r.stderr, /SyntaxError|JSON/);
+  } finally {
+    page.close();
+  }
+});
+
+test('--verbose names the error class, not a minified one', async () => {
+  const r = await runBinary(
+    ['create-serviceaccount', '--cluster', 'x', '--name', 'BAD', '--verbose'],
+    env,
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\nValidationError: /);
+  assert.match(r.stderr, /\n\s+at /);
 });
 
 test('errors in -o json are one JSON document on stdout', async () => {

@@ -327,6 +327,41 @@ describe('modes', () => {
     assert.equal(sa('default', 'other'), undefined);
   });
 
+  test('a trust mismatch keeps the error line short and prints the statement to add once', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-mismatch',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust('default', 'someone-else')),
+      }),
+    );
+    const args = [
+      '--name',
+      'mismatch',
+      '--attach-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/byo-mismatch`,
+    ];
+    const r = await csa(...args, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const [first = '', ...rest] = r.stderr.trimEnd().split('\n');
+    assert.match(
+      first,
+      /^error: role \S+byo-mismatch does not trust system:serviceaccount:default:mismatch/,
+    );
+    assert.ok(first.length < 250, `a short error line (${first.length})`);
+    const statement = JSON.parse(rest.slice(0, -1).join('\n'));
+    assert.deepEqual(statement, expectedTrust('default', 'mismatch').Statement[0]);
+    assert.match(
+      rest.at(-1) ?? '',
+      /^hint: add the statement above to the trust policy of role byo-mismatch$/,
+    );
+    assert.equal(r.stderr.split('AssumeRoleWithWebIdentity').length, 2, 'the statement once');
+    // The JSON error document carries it as its own field.
+    const doc = json((await csa(...args, '-o', 'json')).stdout);
+    assert.deepEqual(JSON.parse(doc.error.detail), statement);
+    assert.doesNotMatch(doc.error.message + doc.error.hint, /AssumeRoleWithWebIdentity/);
+    assert.equal(sa('default', 'mismatch'), undefined);
+  });
+
   test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
     const writes = g.kubeWrites();
     const r = await csa(
