@@ -43,11 +43,11 @@ export function kubeOpener(clients: AwsClients) {
             ),
           )
         : undefined;
-    const [{ connectKube }, info, nextToken] = await Promise.all([
-      import('../kube/connection.js'),
-      cluster,
-      token,
-    ]);
+    const connection = import('../kube/connection.js');
+    // kubeconfig mode: @kubernetes/client-node loads while the cluster is described.
+    if (access.mode === 'kubeconfig')
+      connection.then((m) => m.loadKubeconfigClient()).catch(() => undefined); // reported on use
+    const [{ connectKube }, info, nextToken] = await Promise.all([connection, cluster, token]);
     return connectKube(access, info, nextToken);
   };
 }

@@ -3,12 +3,10 @@ import { CommanderError } from 'commander';
 import { ExitCode, ValidationError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { exit, exitWithError } from './run.js';
+import { VERSION as version } from '../version.js';
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-declare const IAMSA_VERSION: string;
-const version = typeof IAMSA_VERSION === 'string' ? IAMSA_VERSION : '0.0.0-dev';
 
 const argv = process.argv.slice(2);
 const wants = (flag: string) => argv.includes(flag);
