@@ -268,7 +268,7 @@ export function planRole(
     : [];
   if (total > DEFAULT_MANAGED_POLICIES_QUOTA) {
     warnings.push(
-      `role ${name} will have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching fails unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
     );
   }
   return { steps, roleArn: arn, warnings };

@@ -47,7 +47,10 @@ export interface WizardOutcome {
   spec: BindingSpec;
   /** The wizard also enabled the cluster (created its OIDC provider) on the way. */
   enabledCluster: boolean;
+  /** Everything this run did: the provider (when it enabled the cluster) and the binding. */
   result: CommandResult;
+  /** The binding alone: the plan the wizard showed last, applied. */
+  bound: CommandResult;
 }
 
 /** Turns a validator that throws into one inquirer can show under the prompt. */
@@ -93,7 +96,7 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
   } catch (error) {
     if (enabled && error instanceof CancelledError) {
       throw new CancelledError(
-        `${error.message.replace(/: nothing was changed$/, '')}: only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
+        `only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
       );
     }
     throw error;
@@ -188,7 +191,7 @@ async function bindServiceAccount(
       `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,
       false,
     );
-    if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
+    if (!overrideExisting) throw new CancelledError('nothing was changed');
   }
 
   const spec: BindingSpec = {
@@ -227,10 +230,13 @@ async function bindServiceAccount(
           steps: [...publicSteps(enabledSteps), ...result.steps],
         }
       : result;
-  if (!plan.result.changed) return { spec, result: withEnabled(plan.result) };
+  if (!plan.result.changed) {
+    return { spec, result: withEnabled(plan.result), bound: plan.result };
+  }
   if (!(await ask.confirm('Apply these changes?', false)))
-    throw new CancelledError('not applied: nothing was changed');
-  return { spec, result: withEnabled(await plan.apply()) };
+    throw new CancelledError('nothing was changed');
+  const applied = await plan.apply();
+  return { spec, result: withEnabled(applied), bound: applied };
 }
 
 /** Step 1: the cluster, listed with whether IRSA is enabled; its description is kept. */
@@ -273,8 +279,7 @@ async function ensureOidcProvider(
     `Cluster ${session.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
   );
   ask.show(plan.result);
-  if (!(await ask.confirm('Enable it now?', true)))
-    throw new CancelledError('cancelled: nothing was changed');
+  if (!(await ask.confirm('Enable it now?', true))) throw new CancelledError('nothing was changed');
   const result = await plan.apply();
   return { steps: result.steps.map((s) => ({ ...s, phase: 0 })) };
 }

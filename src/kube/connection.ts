@@ -75,7 +75,7 @@ async function connectWithKubeconfig(
   }
   if (access.context) {
     if (!kc.getContextObject(access.context)) {
-      throw new ValidationError(`context "${access.context}" not found in kubeconfig ${where}`, {
+      throw new ValidationError(`context ${access.context} not found in kubeconfig ${where}`, {
         hint: `kubectl config get-contexts${access.file ? ` --kubeconfig ${access.file}` : ''}`,
       });
     }

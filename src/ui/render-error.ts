@@ -1,9 +1,11 @@
 // One line for an error, its detail block and a hint line; the stack only with --verbose.
 import type { ChalkInstance } from 'chalk';
-import { IamsaError } from '../errors.js';
+import { CancelledError, IamsaError } from '../errors.js';
 
 export function renderError(error: unknown, style: ChalkInstance, verbose: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
+  // Declining is the user's choice, not a failure: no "error:".
+  if (error instanceof CancelledError) return `${style.yellow('Cancelled:')} ${message}.`;
   const lines = [`${style.red('error:')} ${message.split('\n')[0]}`];
   if (error instanceof IamsaError && error.detail) {
     lines.push(...error.detail.split('\n').map((line) => `  ${line}`));

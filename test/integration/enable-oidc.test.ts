@@ -199,7 +199,7 @@ test('a bad thumbprint is a usage error naming it', async () => {
 test('a missing cluster exits 3 with a one-line error', async () => {
   const r = await g.iamsa(['enable-oidc', '--cluster', 'ghost', '--approve']);
   assert.equal(r.code, 3);
-  assert.match(r.stderr, /^error: cluster "ghost" not found in region us-east-1/);
+  assert.match(r.stderr, /^error: cluster ghost not found in region us-east-1/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
