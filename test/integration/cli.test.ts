@@ -49,7 +49,12 @@ test('bare iamsa prints the help on stdout and exits 0', async () => {
 });
 
 test("every command's help shows the global flags and examples of that command", async () => {
-  for (const command of ['enable-oidc', 'create-serviceaccount', 'wizard', 'completion']) {
+  const overview = (await runBinary(['--help'], env)).stdout;
+  const commands = [...overview.matchAll(/^ {2}([a-z-]+) \[options\]|^ {2}(completion) /gm)].map(
+    (m) => m[1] ?? m[2] ?? '',
+  );
+  assert.ok(commands.length >= 7, commands.join(' '));
+  for (const command of commands) {
     const r = await runBinary([command, '--help'], env);
     assert.equal(r.code, 0, command);
     const [, global = ''] = r.stdout.split('\nGlobal flags:\n');
