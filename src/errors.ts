@@ -12,14 +12,23 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+export interface IamsaErrorOptions {
+  hint?: string;
+  detail?: string;
+  cause?: unknown;
+}
+
 export class IamsaError extends Error {
   readonly exitCode: ExitCode = ExitCode.internal;
   /** A next step for the user, printed after the message (e.g. the command that fixes it). */
   readonly hint: string | undefined;
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  /** What the message refers to, too long for its line (a policy statement): printed after it. */
+  readonly detail: string | undefined;
+  constructor(message: string, options: IamsaErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.hint = options.hint;
+    this.detail = options.detail;
   }
 }
 

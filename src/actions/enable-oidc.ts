@@ -1,5 +1,4 @@
 // Use case: register the cluster's OIDC issuer as an IAM identity provider (once per cluster).
-import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { ValidationError } from '../errors.js';
 import type { Reporter } from './reporter.js';
 import {
@@ -19,7 +18,6 @@ import {
   composePlan,
   type Planned,
   type PlanStep,
-  started,
   step,
   updateStep,
 } from './plan.js';
@@ -29,10 +27,6 @@ export interface EnableOidcInput {
   thumbprints: string[];
   /** `k=v,k2=v2` strings as given on the command line. */
   tags: string[];
-}
-
-export interface EnableOidcDeps {
-  fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
 }
 
 /** Checks the input before the first call (the session for input.cluster is opened after). */
@@ -48,15 +42,11 @@ export function checkEnableOidc(input: EnableOidcInput) {
 export async function planEnableOidcSteps(
   session: ClusterSession,
   input: EnableOidcInput,
-  deps: EnableOidcDeps,
 ): Promise<{ steps: PlanStep[]; warnings: string[]; providerArn: string }> {
   const { thumbprints, userTags } = checkEnableOidc(input);
   const tags = mergeTags(userTags, providerOwnershipTags(input.cluster));
   const { reporter, iam } = session;
   const { issuer, providerArn: arn } = await session.oidc();
-  // The thumbprint is only needed for a new provider, but fetching it alongside the lookup keeps
-  // it off the critical path.
-  const fetched = thumbprints.length ? undefined : started(deps.fetchThumbprint(issuer));
   const existing = await session.provider();
   const warnings: string[] = [];
   const steps: PlanStep[] = [];
@@ -99,16 +89,7 @@ export async function planEnableOidcSteps(
       ]),
     );
   } else {
-    let useThumbprints = thumbprints;
-    if (fetched) {
-      const result = await fetched;
-      if (result.thumbprint) useThumbprints = [result.thumbprint];
-      else {
-        warnings.push(
-          `could not fetch the issuer's TLS thumbprint (${result.reason ?? 'unknown reason'}); the provider is created without one and IAM validates the issuer with its trusted CAs`,
-        );
-      }
-    }
+    // No thumbprint unless given: IAM validates EKS issuers against its trusted CAs.
     steps.push(
       step({
         resource: 'oidc-provider',
@@ -117,7 +98,7 @@ export async function planEnableOidcSteps(
         changes: [
           `issuer ${issuer}`,
           `audience ${STS_AUDIENCE}`,
-          useThumbprints.length ? `thumbprint ${useThumbprints.join(',')}` : 'no thumbprint',
+          thumbprints.length ? `thumbprint ${thumbprints.join(',')}` : 'no thumbprint',
           `tags ${describeTags(tags)}`,
         ],
         phase: 1,
@@ -125,7 +106,7 @@ export async function planEnableOidcSteps(
           await iam.createOidcProvider({
             url: issuer,
             clientIds: [STS_AUDIENCE],
-            thumbprints: useThumbprints,
+            thumbprints,
             tags,
           });
         },
@@ -144,9 +125,8 @@ export async function planEnableOidcSteps(
 export async function planEnableOidc(
   session: ClusterSession,
   input: EnableOidcInput,
-  deps: EnableOidcDeps,
 ): Promise<Planned> {
-  const { steps, warnings, providerArn } = await planEnableOidcSteps(session, input, deps);
+  const { steps, warnings, providerArn } = await planEnableOidcSteps(session, input);
   return composePlan(
     {
       command: 'enable-oidc',
@@ -161,7 +141,7 @@ export async function planEnableOidc(
   );
 }
 
-export interface EnableOidcCommandDeps extends RegionAccess, EnableOidcDeps {
+export interface EnableOidcCommandDeps extends RegionAccess {
   reporter: Reporter;
 }
 
@@ -176,5 +156,5 @@ export function planEnableOidcCommand(
     kube: { mode: 'eks' },
     reporter: deps.reporter,
   });
-  return planEnableOidc(session, input, deps);
+  return planEnableOidc(session, input);
 }

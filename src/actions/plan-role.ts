@@ -268,7 +268,7 @@ export function planRole(
     : [];
   if (total > DEFAULT_MANAGED_POLICIES_QUOTA) {
     warnings.push(
-      `role ${name} will have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching fails unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
     );
   }
   return { steps, roleArn: arn, warnings };
@@ -306,7 +306,9 @@ function planAttachedRole(
     throw new PreconditionError(
       `role ${arn} does not trust ${serviceAccountSubject(target.namespace, target.serviceAccount)}: ${evaluation.problems.join('; ')}`,
       {
-        hint: `add this statement to its trust policy: ${JSON.stringify(buildTrustPolicy(target).Statement[0])}`,
+        // The statement is printed once, on its own lines after the error (detail).
+        detail: JSON.stringify(buildTrustPolicy(target).Statement[0], null, 2),
+        hint: `add the statement above to the trust policy of role ${given.roleName}`,
       },
     );
   }

@@ -46,7 +46,7 @@ export function planServiceAccount(
   if (!state.namespaceExists) {
     if (!input.createNamespace) {
       throw new PreconditionError(
-        `namespace "${namespace}" does not exist in cluster ${input.cluster}`,
+        `namespace ${namespace} does not exist in cluster ${input.cluster}`,
         {
           hint: `create it (kubectl create namespace ${namespace}), or pass ${labelOf(input, 'createNamespace')}`,
         },

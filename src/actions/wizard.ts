@@ -3,7 +3,6 @@
 // One cluster session serves the whole conversation: one DescribeCluster, one connection.
 import type { ClusterInfo } from '../aws/eks.js';
 import type { IamGateway, PolicySummary } from '../aws/iam.js';
-import type { ThumbprintResult } from '../aws/thumbprint.js';
 import { CancelledError, IamsaError, PreconditionError } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
 import {
@@ -29,9 +28,7 @@ import { planBinding } from './plan-binding.js';
 import type { Choice, Prompter } from './prompter.js';
 import type { Reporter } from './reporter.js';
 
-export interface AwsAccess extends RegionAccess {
-  fetchThumbprint: (issuerUrl: string) => Promise<ThumbprintResult>;
-}
+export type AwsAccess = RegionAccess;
 
 export interface WizardDeps {
   prompter: Prompter;
@@ -50,7 +47,10 @@ export interface WizardOutcome {
   spec: BindingSpec;
   /** The wizard also enabled the cluster (created its OIDC provider) on the way. */
   enabledCluster: boolean;
+  /** Everything this run did: the provider (when it enabled the cluster) and the binding. */
   result: CommandResult;
+  /** The binding alone: the plan the wizard showed last, applied. */
+  bound: CommandResult;
 }
 
 /** Turns a validator that throws into one inquirer can show under the prompt. */
@@ -89,14 +89,14 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     reporter,
     described: picked,
   });
-  const enabled = await ensureOidcProvider(session, aws, ask);
+  const enabled = await ensureOidcProvider(session, ask);
   try {
     const outcome = await bindServiceAccount(prefill, deps, session, enabled?.steps ?? []);
     return { ...outcome, region, enabledCluster: !!enabled };
   } catch (error) {
     if (enabled && error instanceof CancelledError) {
       throw new CancelledError(
-        `${error.message.replace(/: nothing was changed$/, '')}: only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
+        `only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
       );
     }
     throw error;
@@ -191,7 +191,7 @@ async function bindServiceAccount(
       `${namespace}/${name} already uses role ${current}. Point it at the new role instead?`,
       false,
     );
-    if (!overrideExisting) throw new CancelledError('cancelled: nothing was changed');
+    if (!overrideExisting) throw new CancelledError('nothing was changed');
   }
 
   const spec: BindingSpec = {
@@ -230,10 +230,13 @@ async function bindServiceAccount(
           steps: [...publicSteps(enabledSteps), ...result.steps],
         }
       : result;
-  if (!plan.result.changed) return { spec, result: withEnabled(plan.result) };
+  if (!plan.result.changed) {
+    return { spec, result: withEnabled(plan.result), bound: plan.result };
+  }
   if (!(await ask.confirm('Apply these changes?', false)))
-    throw new CancelledError('not applied: nothing was changed');
-  return { spec, result: withEnabled(await plan.apply()) };
+    throw new CancelledError('nothing was changed');
+  const applied = await plan.apply();
+  return { spec, result: withEnabled(applied), bound: applied };
 }
 
 /** Step 1: the cluster, listed with whether IRSA is enabled; its description is kept. */
@@ -268,21 +271,15 @@ async function pickCluster(
 /** Step 1b: the cluster's OIDC provider, made with enable-oidc's own plan when it is missing. */
 async function ensureOidcProvider(
   session: ClusterSession,
-  aws: AwsAccess,
   ask: Prompter,
 ): Promise<{ steps: PlanStep[] } | undefined> {
-  const plan = await planEnableOidc(
-    session,
-    { cluster: session.name, thumbprints: [], tags: [] },
-    { fetchThumbprint: aws.fetchThumbprint },
-  );
+  const plan = await planEnableOidc(session, { cluster: session.name, thumbprints: [], tags: [] });
   if (!plan.result.changed) return undefined;
   ask.say(
     `Cluster ${session.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
   );
   ask.show(plan.result);
-  if (!(await ask.confirm('Enable it now?', true)))
-    throw new CancelledError('cancelled: nothing was changed');
+  if (!(await ask.confirm('Enable it now?', true))) throw new CancelledError('nothing was changed');
   const result = await plan.apply();
   return { steps: result.steps.map((s) => ({ ...s, phase: 0 })) };
 }

@@ -3,6 +3,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { HttpRequest } from '@smithy/protocol-http';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEksGateway, type EksGateway } from './eks.js';
 import { aws } from './errors.js';
@@ -40,10 +41,10 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
   };
-  const eksClient = new EKSClient(common);
+  const eksClient = recordEndpoint(new EKSClient(common));
   const region = await aws('resolving the AWS region', () => eksClient.config.region());
   // IAM is global; its client is pinned to the resolved region so signing and endpoints agree.
-  const iamClient = new IAMClient({ ...common, region });
+  const iamClient = recordEndpoint(new IAMClient({ ...common, region }));
   return {
     region,
     profile: settings.profile,
@@ -51,6 +52,30 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     iam: createIamGateway(iamClient),
     eks: createEksGateway(eksClient, region),
   };
+}
+
+/** Notes on a failure which URL it came from, so an endpoint that is not AWS can be named. */
+function recordEndpoint<C extends EKSClient | IAMClient>(client: C): C {
+  (client.middlewareStack as EKSClient['middlewareStack']).add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const request = args.request;
+        if (error instanceof Error && HttpRequest.isInstance(request)) {
+          const port = request.port ? `:${request.port}` : '';
+          Object.defineProperty(error, '$endpoint', {
+            value: `${request.protocol}//${request.hostname}${port}${request.path}`,
+            enumerable: false,
+          });
+        }
+        throw error;
+      }
+    },
+    // After serialisation (the request has its URL), outside retries, signing and parsing.
+    { step: 'build', name: 'iamsaRecordEndpoint' },
+  );
+  return client;
 }
 
 /** The region the SDK chain would pick (env, profile), or undefined when none is configured. */

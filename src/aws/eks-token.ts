@@ -1,6 +1,7 @@
 // The EKS bearer token, byte-compatible with `aws eks get-token`, eksctl and aws-iam-authenticator:
 // a SigV4 query-presigned STS GetCallerIdentity URL with the cluster name in the signed
 // `x-k8s-aws-id` header, base64url-encoded (no padding) behind the `k8s-aws-v1.` prefix.
+import { partition } from '@aws-sdk/core/client';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -17,7 +18,8 @@ export interface EksTokenOptions {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /**
    * STS base URL; default from AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, then
-   * https://sts.<region>.amazonaws.com (.amazonaws.com.cn for cn- regions).
+   * https://sts.<region>.<DNS suffix of the region's partition> (amazonaws.com, amazonaws.com.cn,
+   * c2s.ic.gov...).
    */
   stsEndpoint?: string;
   /** Signing time; defaults to now (fixed in tests). */
@@ -38,8 +40,8 @@ export function stsEndpointFor(region: string, env: NodeJS.ProcessEnv = process.
     const configured = env.AWS_ENDPOINT_URL_STS?.trim() || env.AWS_ENDPOINT_URL?.trim();
     if (configured) return configured;
   }
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://sts.${region}.${suffix}`;
+  // The SDK's own partition data: the same suffixes its endpoint rules use for every service.
+  return `https://sts.${region}.${partition(region).dnsSuffix}`;
 }
 
 export async function createEksToken(o: EksTokenOptions): Promise<EksToken> {

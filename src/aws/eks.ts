@@ -30,7 +30,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       );
       const c = out?.cluster;
       if (!c?.arn) {
-        throw new PreconditionError(`cluster "${name}" not found in region ${region}`, {
+        throw new PreconditionError(`cluster ${name} not found in region ${region}`, {
           hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
         });
       }

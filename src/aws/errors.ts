@@ -11,8 +11,14 @@ const AUTH_ERRORS = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
   'SignatureDoesNotMatch',
-  'CredentialsProviderError',
   'IncompleteSignature',
+]);
+
+/** Created between our read and our write: IAM's v3 name, its v2 name, EKS's. */
+const CREATED_MEANWHILE = new Set([
+  'EntityAlreadyExistsException',
+  'EntityAlreadyExists',
+  'ResourceInUseException',
 ]);
 
 interface SdkError {
@@ -20,6 +26,10 @@ interface SdkError {
   message?: string;
   code?: string;
   $metadata?: { httpStatusCode?: number };
+  /** The raw answer, which the SDK keeps (not enumerable) on errors it could not parse. */
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+  /** The request URL, recorded by clients.ts. */
+  $endpoint?: string;
 }
 
 export function awsErrorName(error: unknown): string | undefined {
@@ -41,6 +51,9 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
   const e = (error ?? {}) as SdkError;
   const name = e.name ?? 'Error';
   const message = (e.message ?? String(error)).split('\n')[0] ?? '';
+  if (name === 'CredentialsProviderError') return credentialsError(message, error);
+  const foreign = notAnAwsAnswer(e, doing);
+  if (foreign) return foreign;
   if (AUTH_ERRORS.has(name)) {
     return new AuthError(`AWS refused ${doing}: ${name}: ${message}`, {
       hint: 'check your AWS credentials (--profile, AWS_PROFILE, SSO login) and the IAM permissions listed in the README',
@@ -53,11 +66,7 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
       cause: error,
     });
   }
-  if (
-    name === 'EntityAlreadyExists' ||
-    name === 'EntityAlreadyExistsException' ||
-    name === 'ResourceInUseException'
-  ) {
+  if (CREATED_MEANWHILE.has(name)) {
     // The plan saw nothing there a moment ago: another run (or person) created it meanwhile.
     return new AlreadyExistsError(`AWS refused ${doing}: it was created meanwhile (${message})`, {
       hint: 're-run the same command: it reads the current state and converges',
@@ -74,6 +83,41 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
     });
   }
   return new IamsaError(`AWS error while ${doing}: ${name}: ${message}`, { cause: error });
+}
+
+function credentialsError(message: string, cause: unknown): AuthError {
+  // The end of the SDK's default chain: not one source had credentials.
+  if (/from any providers/i.test(message)) {
+    return new AuthError(
+      'no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login',
+      { hint: 'with --profile NAME, NAME must be a profile of your AWS config', cause },
+    );
+  }
+  return new AuthError(`cannot load AWS credentials: ${message}`, {
+    hint: 'check --profile or AWS_PROFILE and your AWS config; for SSO profiles run aws sso login',
+    cause,
+  });
+}
+
+/**
+ * An answer no AWS API gives (an HTML page, a 404 without an error code): the endpoint is not AWS,
+ * usually a wrong AWS_ENDPOINT_URL. Says the status and the URL instead of a JSON parse error.
+ */
+function notAnAwsAnswer(e: SdkError, doing: string): IamsaError | undefined {
+  const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
+  if (status === undefined) return undefined;
+  const type = e.$response?.headers?.['content-type'] ?? '';
+  const unparsable = e.name === 'SyntaxError' || /Deserialization error/.test(e.message ?? '');
+  const unnamed = e.name === 'Unknown' || e.name === 'UnknownError';
+  if (!/html/i.test(type) && !unparsable && !unnamed) return undefined;
+  const what = type ? ` (${type.split(';')[0]})` : '';
+  return new IamsaError(
+    `the endpoint ${e.$endpoint ?? 'of AWS'} answered HTTP ${status}${what}, which is not an AWS API answer, while ${doing}`,
+    {
+      hint: 'check AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>: unset them to talk to AWS, or point them at an AWS-compatible endpoint',
+      cause: e,
+    },
+  );
 }
 
 /** Runs one SDK call and translates its failure. */

@@ -13,6 +13,12 @@ export function applyCommandLine(argv: string[]): string {
   return ['iamsa', ...args, '--approve'].map(shellQuote).join(' ');
 }
 
+/** The enable-oidc command that registers the provider a wizard run created. */
+export function enableOidcCommandLine(region: string, cluster: string, profile?: string): string {
+  const args = ['enable-oidc', '--region', region, ...(profile ? ['--profile', profile] : [])];
+  return applyCommandLine([...args, '--cluster', cluster]);
+}
+
 /** The non-interactive create-serviceaccount command that does what a wizard run did. */
 export function createServiceAccountCommandLine(
   region: string,

@@ -1,6 +1,7 @@
 // Global flags shared by every command (a contract: scripts and docs rely on these names).
 import { type Command, Option } from 'commander';
-import type { OutputFormat } from '../ui/output.js';
+import { ValidationError } from '../errors.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../ui/output.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -13,6 +14,7 @@ export interface GlobalOptions {
 
 export function addGlobalOptions(program: Command): Command {
   return program
+    .optionsGroup('Global flags:')
     .option(
       '-r, --region <region>',
       'AWS region (default: the AWS SDK region chain: AWS_REGION, profile)',
@@ -20,8 +22,18 @@ export function addGlobalOptions(program: Command): Command {
     .option('-p, --profile <name>', 'AWS profile from your AWS config')
     .addOption(
       new Option('-o, --output <format>', 'output format')
-        .choices(['text', 'json', 'yaml'])
-        .default('text'),
+        .choices(OUTPUT_FORMATS)
+        .default('text')
+        // Our own words for a bad value (commander's choices() keeps the list for help and completion).
+        .argParser((value: string) => {
+          if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
+            throw new ValidationError(
+              `-o/--output takes ${OUTPUT_FORMATS.join(', ')}, not ${value}`,
+              { hint: "see 'iamsa --help'" },
+            );
+          }
+          return value;
+        }),
     )
     .option('--verbose', 'show timings and stack traces')
     .option('--no-color', 'disable colours (also NO_COLOR)')
@@ -30,3 +42,33 @@ export function addGlobalOptions(program: Command): Command {
 
 /** Commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+type Parse = (value: string, previous: unknown) => unknown;
+const inner = new WeakMap<Parse, Parse | undefined>();
+
+/**
+ * Every flag that takes a value refuses an empty one: an unset variable in a CI script
+ * (`--region "$REGION"`) must not silently fall back to a default and write there.
+ */
+export function refuseEmptyValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const parse = option.parseArg as Parse | undefined;
+    const checked: Parse = (value, previous) => {
+      if (value.trim() === '') {
+        throw new ValidationError(`${option.long} was given an empty value`, {
+          hint: 'give it a value, or leave the flag out',
+        });
+      }
+      return parse ? parse(value, previous) : value;
+    };
+    inner.set(checked, parse);
+    option.argParser(checked);
+  }
+}
+
+/** A flag that collects repeated values (shells may offer it again). */
+export const isRepeatable = (option: Option): boolean => {
+  const parse = option.parseArg as Parse | undefined;
+  return (parse && inner.has(parse) ? inner.get(parse) : parse) === collect;
+};

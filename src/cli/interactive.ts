@@ -3,11 +3,12 @@
 import type { WizardPrefill } from '../actions/wizard.js';
 import { ValidationError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
-import { renderResult } from '../ui/render-result.js';
+import { renderNextStep, renderResult } from '../ui/render-result.js';
 import { createReporter } from '../ui/reporter.js';
 import { makeStyle } from '../ui/style.js';
 import { detectTerminal } from '../ui/terminal.js';
-import { createServiceAccountCommandLine } from './command-line.js';
+import { createServiceAccountCommandLine, enableOidcCommandLine } from './command-line.js';
+import { nextStep } from './next-step.js';
 import type { GlobalOptions } from './globals.js';
 import { readPolicyFile } from './binding-flags.js';
 import { kubeOpener } from './kube-access.js';
@@ -31,11 +32,10 @@ export async function runInteractive(
     const style = makeStyle(terminal.color);
     const outStyle = makeStyle(terminal.stdoutColor);
     const reporter = createReporter(terminal, style, !!globals.verbose);
-    const [{ runWizard }, { createPrompter }, clientsModule, thumbprint] = await Promise.all([
+    const [{ runWizard }, { createPrompter }, clientsModule] = await Promise.all([
       import('../actions/wizard.js'),
       import('../ui/prompts.js'),
       import('../aws/clients.js'),
-      import('../aws/thumbprint.js'),
     ]);
     const machine = globals.output !== 'text';
     const prompter = await createPrompter(
@@ -52,34 +52,41 @@ export async function runInteractive(
       readPolicyFile,
       async connect(region) {
         const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
-        return {
-          ...clients,
-          openKube: kubeOpener(clients),
-          fetchThumbprint: (url) => thumbprint.fetchIssuerThumbprint(url),
-        };
+        return { ...clients, openKube: kubeOpener(clients) };
       },
     });
-    const { namespace, name } = outcome.spec;
+    const { spec, enabledCluster, bound } = outcome;
     const command = createServiceAccountCommandLine(
       outcome.region,
-      outcome.spec,
+      spec,
       prefill.kube,
       globals.profile,
     );
+    // A run that enabled the cluster did what enable-oidc does first.
+    const enable = enabledCluster
+      ? enableOidcCommandLine(outcome.region, spec.cluster, globals.profile)
+      : undefined;
     if (machine) {
-      const document = { ...outcome.result, equivalentCommand: command };
+      const document = {
+        ...outcome.result,
+        equivalentCommand: command,
+        ...(enable ? { enableOidcCommand: enable } : {}),
+      };
       return await exit(0, await formatDocument(document, globals.output as 'json' | 'yaml'));
     }
     const lines = [
-      renderResult(outcome.result, outStyle, { summaryOnly: true }),
+      // The counts are those of the plan shown last; the provider made before is its own line.
+      ...(enabledCluster && bound.providerArn
+        ? [`Enabled cluster ${spec.cluster} for IRSA: created ${bound.providerArn}`]
+        : []),
+      renderResult({ ...bound, applied: true }, outStyle, { summaryOnly: true }),
       '',
       outStyle.bold('The same, without prompts (for CI scripts):'),
+      ...(enable ? [`  ${enable}`] : []),
       `  ${command}`,
-      '',
-      outStyle.bold('Next step:'),
-      `  Restart the pods of ${namespace}/${name} so they pick up the role, e.g.`,
-      `  kubectl rollout restart deployment -n ${namespace} <deployment using service account ${name}>`,
     ];
+    const next = nextStep(bound, spec.namespace, spec.name, spec.roleOnly);
+    if (next.length) lines.push('', renderNextStep(next, outStyle));
     return await exit(0, `${lines.join('\n')}\n`);
   } catch (error) {
     return exitWithError(error, globals);

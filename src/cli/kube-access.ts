@@ -12,15 +12,7 @@ export interface KubeFlags {
 }
 
 export function kubeAccess(flags: KubeFlags): KubeAccess {
-  for (const [flag, value] of [
-    ['--kubeconfig', flags.kubeconfig],
-    ['--context', flags.context],
-    ['--kube-server', flags.kubeServer],
-    ['--kube-ca-file', flags.kubeCaFile],
-  ] as const) {
-    // An unset variable in a CI script must not silently switch how iamsa connects.
-    if (value?.trim() === '') throw new ValidationError(`${flag} was given an empty value`);
-  }
+  // Empty values never get here: refuseEmptyValues (globals.ts) refuses them while parsing.
   if ((flags.kubeconfig || flags.context) && (flags.kubeServer || flags.kubeCaFile)) {
     throw new ValidationError(
       '--kubeconfig/--context and --kube-server/--kube-ca-file are two ways to connect; pick one',
@@ -51,11 +43,11 @@ export function kubeOpener(clients: AwsClients) {
             ),
           )
         : undefined;
-    const [{ connectKube }, info, nextToken] = await Promise.all([
-      import('../kube/connection.js'),
-      cluster,
-      token,
-    ]);
+    const connection = import('../kube/connection.js');
+    // kubeconfig mode: @kubernetes/client-node loads while the cluster is described.
+    if (access.mode === 'kubeconfig')
+      connection.then((m) => m.loadKubeconfigClient()).catch(() => undefined); // reported on use
+    const [{ connectKube }, info, nextToken] = await Promise.all([connection, cluster, token]);
     return connectKube(access, info, nextToken);
   };
 }

@@ -2,14 +2,11 @@
 import { CommanderError } from 'commander';
 import { ExitCode, ValidationError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { formatDocument } from '../ui/output.js';
 import { exit, exitWithError } from './run.js';
+import { VERSION as version } from '../version.js';
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-declare const IAMSA_VERSION: string;
-const version = typeof IAMSA_VERSION === 'string' ? IAMSA_VERSION : '0.0.0-dev';
 
 const argv = process.argv.slice(2);
 const wants = (flag: string) => argv.includes(flag);
@@ -29,26 +26,17 @@ const fallbackGlobals = {
   color: !wants('--no-color'),
 };
 
+const program = buildProgram(version, argv);
+// Bare `iamsa` is a request for help, not a mistake.
+if (argv.length === 0) {
+  program.outputHelp();
+  await exit(ExitCode.ok);
+}
 try {
-  await buildProgram(version).parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander already printed help, the version or its usage message on the terminal.
-    const { output } = fallbackGlobals;
-    if (error.exitCode === 0) await exit(ExitCode.ok);
-    else if (output === 'text') await exit(ExitCode.usage);
-    else {
-      // Commander's text: "error: <what>" then maybe "(Did you mean ...?)": one line plus a hint.
-      const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
-      const noCommand = first === '(outputHelp)';
-      const message = noCommand ? 'no command given' : first;
-      const hint = noCommand ? 'iamsa --help lists the commands' : rest.join(' ').trim();
-      const document = {
-        error: { message, ...(hint ? { hint } : {}), exitCode: ExitCode.usage },
-      };
-      await exit(ExitCode.usage, await formatDocument(document, output));
-    }
-  }
+  // Help and --version were printed by commander; every other failure is ours to render.
+  if (error instanceof CommanderError && error.exitCode === 0) await exit(ExitCode.ok);
   await exitWithError(
     error instanceof Error ? error : new ValidationError(String(error)),
     fallbackGlobals,

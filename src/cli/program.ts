@@ -7,14 +7,17 @@ import { registerUpdateServiceAccount } from './commands/update-serviceaccount.j
 import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWizard } from './commands/wizard.js';
-import { addGlobalOptions } from './globals.js';
+import { addGlobalOptions, refuseEmptyValues } from './globals.js';
+import { addExamples, configureHelp } from './help.js';
+import { usageError } from './parse-errors.js';
 
-export function buildProgram(version: string): Command {
+export function buildProgram(version: string, argv: readonly string[]): Command {
   const program = new Command('iamsa')
     .description('Set up IAM Roles for Service Accounts (IRSA) on Amazon EKS')
     .version(version, '--version', 'print the version')
-    .showSuggestionAfterError()
-    .exitOverride();
+    // Parse failures are reworded and printed by src/cli/run.ts, not by commander.
+    .configureOutput({ outputError: () => undefined });
+  configureHelp(program);
   addGlobalOptions(program);
   registerEnableOidc(program);
   registerCreateServiceAccount(program);
@@ -23,6 +26,13 @@ export function buildProgram(version: string): Command {
   registerDeleteServiceAccount(program);
   registerWizard(program);
   registerCompletion(program);
-  for (const command of program.commands) command.exitOverride();
+  addExamples(program);
+  for (const command of [program, ...program.commands]) {
+    refuseEmptyValues(command);
+    // Help and --version end with exit 0; every other parse failure becomes a usage error.
+    command.exitOverride((error) => {
+      throw error.exitCode === 0 ? error : usageError(error, command, argv);
+    });
+  }
   return program;
 }

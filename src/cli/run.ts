@@ -1,6 +1,6 @@
 // The composition root: turns global flags into a terminal, a reporter and (lazily) clients, runs
 // one action, prints its result and maps any error to its exit code. The only place that exits.
-import type { Planned } from '../actions/plan.js';
+import type { CommandResult, Planned } from '../actions/plan.js';
 import type { AwsClients } from '../aws/clients.js';
 import { CancelledError, ExitCode, IamsaError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
@@ -27,6 +27,8 @@ export async function run(
   globals: GlobalOptions,
   approve: boolean,
   action: (ctx: RunContext) => Promise<Planned>,
+  /** What the user does after an applied result (text output only). */
+  nextStep?: (result: CommandResult) => string[],
 ): Promise<never> {
   const terminal = detectTerminal(globals);
   const style = makeStyle(terminal.color);
@@ -51,17 +53,20 @@ export async function run(
       const yes = await (
         await createPrompter(undefined, talk)
       ).confirm('Apply these changes?', false);
-      if (!yes) throw new CancelledError('not applied: nothing was changed');
+      if (!yes) throw new CancelledError('nothing was changed');
       result = await plan.apply();
       if (!machine)
         return await exit(
           ExitCode.ok,
-          `${renderResult(result, outStyle, { summaryOnly: true })}\n`,
+          `${renderResult(result, outStyle, { summaryOnly: true, nextStep: nextStep?.(result) })}\n`,
         );
     }
     const text = machine
       ? await formatDocument(result, globals.output as 'json' | 'yaml')
-      : `${renderResult(result, outStyle, { applyCommand: applyCommandLine(process.argv.slice(2)) })}\n`;
+      : `${renderResult(result, outStyle, {
+          applyCommand: applyCommandLine(process.argv.slice(2)),
+          nextStep: nextStep?.(result),
+        })}\n`;
     return await exit(ExitCode.ok, text);
   } catch (error) {
     return exitWithError(error, globals);
@@ -110,6 +115,7 @@ export async function exitWithError(
       error: {
         message: error instanceof Error ? error.message : String(error),
         hint: e?.hint,
+        detail: e?.detail,
         exitCode: code,
       },
     };

@@ -2,6 +2,7 @@
 // cluster's endpoint and CA, and a bearer token presigned with the caller's AWS identity, so
 // iamsa always writes to the cluster that was named, whatever the local kubeconfig says.
 import type { RequestOptions } from 'node:https';
+import type * as ClientNode from '@kubernetes/client-node';
 import type { ClusterInfo } from '../aws/eks.js';
 import { PreconditionError, ValidationError } from '../errors.js';
 import { readCaFile } from './ca-file.js';
@@ -53,23 +54,28 @@ export async function connectKube(
   return { gateway: createKubeGateway(target), warnings: [] };
 }
 
+let clientNode: Promise<typeof ClientNode> | undefined;
+/** Starts loading @kubernetes/client-node (large: about 200 ms), once; call it early. */
+export const loadKubeconfigClient = () => (clientNode ??= import('@kubernetes/client-node'));
+
 /** kubeconfig mode: @kubernetes/client-node resolves contexts, exec plugins, certificates, proxies. */
 async function connectWithKubeconfig(
   access: Extract<KubeAccess, { mode: 'kubeconfig' }>,
   cluster: ClusterInfo,
 ): Promise<KubeConnection> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await loadKubeconfigClient();
   const kc = new KubeConfig();
-  const where = access.file ?? '(default)';
+  const where = access.file ?? 'from KUBECONFIG or ~/.kube/config';
   try {
     if (access.file) kc.loadFromFile(access.file);
     else kc.loadFromDefault();
   } catch (error) {
-    throw new ValidationError(`cannot load kubeconfig ${where}: ${(error as Error).message}`);
+    // No cause: the parser's error quotes the file around the mistake, tokens included.
+    throw new ValidationError(`cannot load kubeconfig ${where}: ${loadFailure(error)}`);
   }
   if (access.context) {
     if (!kc.getContextObject(access.context)) {
-      throw new ValidationError(`context "${access.context}" not found in kubeconfig ${where}`, {
+      throw new ValidationError(`context ${access.context} not found in kubeconfig ${where}`, {
         hint: `kubectl config get-contexts${access.file ? ` --kubeconfig ${access.file}` : ''}`,
       });
     }
@@ -84,13 +90,35 @@ async function connectWithKubeconfig(
       `kubeconfig server ${server} differs from the endpoint of cluster ${cluster.name} (${cluster.endpoint}); make sure it is the same cluster`,
     );
   }
+  const proxied = !!kc.getCurrentCluster()?.proxyUrl;
+  let proxyAgent: RequestOptions['agent'];
   const target: RestTarget = {
     server,
     options: async () => {
       const options: RequestOptions = {};
       await kc.applyToHTTPSOptions(options);
+      // client-node makes a new agent (a new TLS connection) for every request: keep the REST
+      // client's keep-alive agent, or one proxy agent for the whole run.
+      if (proxied) options.agent = proxyAgent ??= options.agent;
+      else delete options.agent;
       return options;
     },
   };
   return { gateway: createKubeGateway(target), warnings };
+}
+
+/** Why a kubeconfig did not load, without its contents: file, line and column for YAML errors. */
+function loadFailure(error: unknown): string {
+  const e = error as { name?: string; message?: string; reason?: string; mark?: YamlMark };
+  if (e?.name === 'YAMLException' && e.mark) {
+    // js-yaml's reasons are fixed phrases; anything else might quote the file.
+    const reason = e.reason && /^[a-z ,]+$/i.test(e.reason) ? `: ${e.reason}` : '';
+    return `not valid YAML at line ${e.mark.line + 1}, column ${e.mark.column + 1}${reason}`;
+  }
+  return (e?.message ?? String(error)).split('\n')[0] ?? '';
+}
+
+interface YamlMark {
+  line: number;
+  column: number;
 }

@@ -4,6 +4,7 @@ import {
   AuthError,
   ConflictError,
   IamsaError,
+  PreconditionError,
   ValidationError,
 } from '../errors.js';
 
@@ -34,6 +35,27 @@ function statusReason(body: unknown): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
+export const TERMINATING_HINT =
+  'wait until the namespace is gone, then re-run with --create-namespace; or pick another namespace';
+
+interface Status {
+  message?: unknown;
+  details?: { causes?: Array<{ reason?: unknown; message?: unknown }> };
+}
+
+/**
+ * The NamespaceLifecycle admission plugin refuses new objects in a namespace being deleted with a
+ * 403 whose cause is NamespaceTerminating: the namespace's state, not the caller's permissions.
+ */
+function terminatingNamespace(body: unknown): string | undefined {
+  const status = (typeof body === 'string' ? safeJson(body) : body) as Status | undefined;
+  const cause = status?.details?.causes?.find((c) => c.reason === 'NamespaceTerminating');
+  if (typeof cause?.message === 'string') return cause.message;
+  const message = typeof status?.message === 'string' ? status.message : '';
+  const m = /in namespace (\S+) because it is being terminated/.exec(message);
+  return m ? `namespace ${m[1]} is being terminated` : undefined;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -47,6 +69,13 @@ export function translateKubeError(error: unknown, doing: string, server: string
   const e = (error ?? {}) as KubeFailure;
   const status = kubeStatusCode(error);
   const detail = statusMessage(e.body) ?? e.message?.split('\n')[0] ?? String(error);
+  const terminating = status === 403 ? terminatingNamespace(e.body) : undefined;
+  if (terminating) {
+    return new PreconditionError(`cannot finish ${doing}: ${terminating}`, {
+      hint: TERMINATING_HINT,
+      cause: error,
+    });
+  }
   if (status === 401 || status === 403) {
     return new AuthError(`Kubernetes API refused ${doing} (${status}): ${detail}`, {
       hint: 'the AWS identity needs access to the cluster (an EKS access entry or aws-auth mapping) with rights on namespaces and serviceaccounts',

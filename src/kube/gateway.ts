@@ -1,5 +1,6 @@
 // Narrow Kubernetes adapter: namespaces, service accounts, and reading pods.
-import { kubeStatusCode, translateKubeError } from './errors.js';
+import { PreconditionError } from '../errors.js';
+import { kubeStatusCode, TERMINATING_HINT, translateKubeError } from './errors.js';
 import { createRestClient, type RestTarget } from './rest.js';
 
 export interface ServiceAccount {
@@ -119,12 +120,17 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
   };
   return {
     async namespaceExists(namespace) {
-      return (
-        (await optional(
-          `reading namespace ${namespace}`,
-          `/api/v1/namespaces/${enc(namespace)}`,
-        )) !== undefined
+      const ns = await optional<{ status?: { phase?: string } }>(
+        `reading namespace ${namespace}`,
+        `/api/v1/namespaces/${enc(namespace)}`,
       );
+      // Being deleted: it refuses new objects, so nothing can be bound there (checked before any write).
+      if (ns?.status?.phase === 'Terminating') {
+        throw new PreconditionError(`namespace ${namespace} is being terminated`, {
+          hint: TERMINATING_HINT,
+        });
+      }
+      return ns !== undefined;
     },
     async listNamespaces() {
       const list = await run<{ items?: KubeObject[] }>(

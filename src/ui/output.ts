@@ -1,5 +1,6 @@
 // Machine-readable output: exactly one JSON or YAML document on stdout.
-export type OutputFormat = 'text' | 'json' | 'yaml';
+export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export async function formatDocument(document: unknown, format: 'json' | 'yaml'): Promise<string> {
   if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;

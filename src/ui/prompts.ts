@@ -29,7 +29,7 @@ async function askOn<T>(
   } catch (error) {
     const name = (error as Error | undefined)?.name;
     if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') {
-      throw new CancelledError('cancelled: nothing was changed');
+      throw new CancelledError('nothing was changed');
     }
     throw error;
   } finally {

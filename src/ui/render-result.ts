@@ -11,6 +11,8 @@ export interface RenderOptions {
   summaryOnly?: boolean;
   /** Leave out the closing summary line (a confirmation prompt follows instead). */
   footer?: boolean;
+  /** What the user does next (a sentence, then commands), shown after an applied result. */
+  nextStep?: string[];
 }
 
 export function renderResult(
@@ -26,7 +28,7 @@ export function renderResult(
   } as const;
   const lines: string[] = [];
   if (!options.summaryOnly) {
-    const verb = result.applied ? 'Applied' : 'Plan';
+    const verb = !result.applied ? 'Plan' : result.changed ? 'Applied' : 'Up to date';
     lines.push(
       style.bold(`${verb}: ${result.command} on cluster ${result.cluster} (${result.region})`),
     );
@@ -36,15 +38,27 @@ export function renderResult(
       for (const change of s.changes) lines.push(`      ${style.dim(change)}`);
     }
   }
-  if (result.providerArn) lines.push(`OIDC provider: ${result.providerArn}`);
-  if (result.roleArn) lines.push(`Role ARN:      ${result.roleArn}`);
-  if (result.serviceAccount) {
-    lines.push(`Service account: ${result.serviceAccount.namespace}/${result.serviceAccount.name}`);
-  }
+  const sa = result.serviceAccount;
+  const facts: Array<[string, string | undefined]> = [
+    ['OIDC provider:', result.providerArn],
+    ['Role ARN:', result.roleArn],
+    ['Service account:', sa && `${sa.namespace}/${sa.name}`],
+  ];
+  const shown = facts.filter((f): f is [string, string] => f[1] !== undefined);
+  const width = Math.max(0, ...shown.map(([label]) => label.length));
+  for (const [label, value] of shown) lines.push(`${label.padEnd(width)} ${value}`);
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
     lines.push(summary(result, options.applyCommand));
   }
+  if (result.applied && options.nextStep?.length) {
+    lines.push('', renderNextStep(options.nextStep, style));
+  }
   return lines.join('\n');
+}
+
+/** A "Next step:" block: a sentence, then the commands to run. */
+export function renderNextStep([sentence, ...commands]: string[], style: ChalkInstance): string {
+  return [style.bold('Next step:'), `  ${sentence}`, ...commands.map((c) => `  ${c}`)].join('\n');
 }
 
 function summary(result: CommandResult, applyCommand: string | undefined): string {

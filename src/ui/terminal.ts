@@ -2,7 +2,7 @@
 export interface Terminal {
   /** Prompts are allowed: stdin and stdout are TTYs, not under CI, and --no-input was not given. */
   interactive: boolean;
-  /** Spinners on stderr: stderr is a TTY with a known width, not under CI, colour not refused. */
+  /** Spinners on stderr: stderr is a TTY with a known width, not under CI (colour does not matter). */
   spinners: boolean;
   /** Colour on stderr (progress, prompts, errors). */
   color: boolean;
@@ -39,8 +39,8 @@ export function detectTerminal(
   return {
     interactive: !!streams.stdin.isTTY && !!streams.stdout.isTTY && !ci && options.input !== false,
     // A zero-width terminal (some emulators and pty wrappers) would make the spinner loop forever.
-    // NO_COLOR users asked for a plain terminal: no animation either.
-    spinners: !!streams.stderr.isTTY && !ci && !noColor && (streams.stderr.columns ?? 0) > 0,
+    // NO_COLOR and --no-color turn off colour only: progress stays where someone watches it.
+    spinners: !!streams.stderr.isTTY && !ci && (streams.stderr.columns ?? 0) > 0,
     color: colorOn(streams.stderr),
     stdoutColor: colorOn(streams.stdout),
   };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
@@ -36,7 +37,119 @@ test('--version prints the package version', async () => {
 test('an unknown flag is a usage error (exit 2)', async () => {
   const r = await runBinary(['enable-oidc', '--cluster', 'x', '--nope'], env);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /unknown option '--nope'/);
+  assert.match(r.stderr, /^error: unknown flag --nope\nhint: see 'iamsa enable-oidc --help'\n$/);
+});
+
+test('bare iamsa prints the help on stdout and exits 0', async () => {
+  const r = await runBinary([], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: iamsa/);
+  assert.match(r.stdout, /Commands:/);
+  assert.equal(r.stderr, '');
+});
+
+test("every command's help shows the global flags and examples of that command", async () => {
+  const overview = (await runBinary(['--help'], env)).stdout;
+  const commands = [...overview.matchAll(/^ {2}([a-z-]+) \[options\]|^ {2}(completion) /gm)].map(
+    (m) => m[1] ?? m[2] ?? '',
+  );
+  assert.ok(commands.length >= 7, commands.join(' '));
+  for (const command of commands) {
+    const r = await runBinary([command, '--help'], env);
+    assert.equal(r.code, 0, command);
+    const [, global = ''] = r.stdout.split('\nGlobal flags:\n');
+    for (const flag of [
+      '--region',
+      '--profile',
+      '-o, --output',
+      '--verbose',
+      '--no-input',
+      '--no-color',
+    ])
+      assert.ok(global.includes(flag), `${command}: ${flag}`);
+    assert.doesNotMatch(global, /--version/);
+    const [, examples = ''] = r.stdout.split('\nExamples:\n');
+    assert.match(examples, new RegExp(`^  iamsa ${command}`, 'm'), command);
+  }
+});
+
+test('completion --help says how to load the script in each shell', async () => {
+  const r = await runBinary(['completion', '--help'], env);
+  assert.match(r.stdout, /source <\(iamsa completion bash\)/);
+  assert.match(r.stdout, /source <\(iamsa completion zsh\)/);
+  assert.match(r.stdout, /iamsa completion fish > ~\/.config\/fish\/completions\/iamsa.fish/);
+});
+
+test("parse failures are said in iamsa's words with the help to read", async () => {
+  const cases: Array<[string[], RegExp, RegExp]> = [
+    [
+      ['creat-serviceaccount'],
+      /unknown command creat-serviceaccount/,
+      /did you mean create-serviceaccount\? see 'iamsa --help'/,
+    ],
+    [['--nope', 'enable-oidc'], /unknown flag --nope/, /see 'iamsa --help'/],
+    [
+      ['create-serviceaccount', '--nme', 'x'],
+      /unknown flag --nme/,
+      /did you mean --name\? see 'iamsa create-serviceaccount --help'/,
+    ],
+    [
+      ['enable-oidc', '--cluster'],
+      /flag --cluster needs a value/,
+      /see 'iamsa enable-oidc --help'/,
+    ],
+    [
+      ['enable-oidc', 'prod'],
+      /unexpected argument prod: enable-oidc takes only flags/,
+      /see 'iamsa enable-oidc --help'/,
+    ],
+    [
+      ['completion'],
+      /completion needs <shell>: bash, zsh or fish/,
+      /see 'iamsa completion --help'/,
+    ],
+    [['completion', 'pwsh'], /no completion for shell pwsh/, /see 'iamsa completion --help'/],
+    [
+      ['-o', 'xml', 'enable-oidc'],
+      /-o\/--output takes text, json, yaml, not xml/,
+      /see 'iamsa --help'/,
+    ],
+  ];
+  for (const [args, message, hint] of cases) {
+    const r = await runBinary(args, env);
+    assert.equal(r.code, 2, args.join(' '));
+    const [error = '', hintLine = ''] = r.stderr.split('\n');
+    assert.match(error, /^error: /, args.join(' '));
+    assert.match(error, message, args.join(' '));
+    assert.match(hintLine, /^hint: /, args.join(' '));
+    assert.match(hintLine, hint, args.join(' '));
+    assert.doesNotMatch(r.stderr, /option '|Did you mean|\(/, args.join(' '));
+  }
+});
+
+test('an empty global or --tags value is a usage error, not a fall back to defaults', async () => {
+  for (const args of [
+    ['--region', '', 'enable-oidc', '--cluster', 'x'],
+    ['--profile', '', 'enable-oidc', '--cluster', 'x'],
+    ['enable-oidc', '--cluster', 'x', '--region='],
+    ['enable-oidc', '--cluster', 'x', '--tags', ''],
+    [
+      'create-serviceaccount',
+      '--cluster',
+      'x',
+      '--name',
+      'a',
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      '--tags',
+      '',
+    ],
+  ]) {
+    // The endpoint is unreachable: any AWS call would exit 1, so exit 2 means none was made.
+    const r = await runBinary(args, { ...env, AWS_MAX_ATTEMPTS: '1' });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: --(region|profile|tags) was given an empty value/);
+  }
 });
 
 test('a malformed --region is a usage error naming it', async () => {
@@ -72,7 +185,46 @@ test('no credentials at all is an auth error (exit 4)', async () => {
   delete bare.AWS_SECRET_ACCESS_KEY;
   const r = await runBinary(['enable-oidc', '--cluster', 'x'], bare);
   assert.equal(r.code, 4, r.stderr);
-  assert.match(r.stderr, /credentials/i);
+  assert.match(
+    r.stderr,
+    /^error: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run aws sso login\n/,
+  );
+  assert.doesNotMatch(r.stderr, /refused|CredentialsProviderError/);
+});
+
+test('an endpoint that is not AWS is named with its HTTP status, and AWS_ENDPOINT_URL hinted', async () => {
+  const page = createHttpServer((_, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>Not Found</body></html>');
+  });
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  const { port } = page.address() as AddressInfo;
+  try {
+    const r = await runBinary(['enable-oidc', '--cluster', 'x', '-o', 'json'], {
+      ...awsEnv(`http://127.0.0.1:${port}`),
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    const { error } = JSON.parse(r.stdout);
+    assert.equal(
+      error.message,
+      `the endpoint http://127.0.0.1:${port}/clusters/x answered HTTP 404 (text/html), which is not an AWS API answer, while describing cluster x`,
+    );
+    assert.match(error.hint, /AWS_ENDPOINT_URL/);
+    assert.doesNotMatch(r.stderr, /SyntaxError|JSON/);
+  } finally {
+    page.close();
+  }
+});
+
+test('--verbose names the error class, not a minified one', async () => {
+  const r = await runBinary(
+    ['create-serviceaccount', '--cluster', 'x', '--name', 'BAD', '--verbose'],
+    env,
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\nValidationError: /);
+  assert.match(r.stderr, /\n\s+at /);
 });
 
 test('errors in -o json are one JSON document on stdout', async () => {
@@ -111,7 +263,8 @@ test('a usage error with -o json in any spelling is one JSON document on stdout'
     assert.equal(r.code, 2, spelling.join(' '));
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.error.exitCode, 2);
-    assert.match(doc.error.message, /--nope/);
+    assert.equal(doc.error.message, 'unknown flag --nope');
+    assert.equal(doc.error.hint, "see 'iamsa enable-oidc --help'");
   }
 });
 
@@ -144,8 +297,8 @@ test('parser errors in -o json keep the one-line message and put suggestions in 
   const typo = await runBinary(['enable-oidc', '--cluster', 'x', '--approv', '-o', 'json'], env);
   assert.equal(typo.code, 2);
   const doc = JSON.parse(typo.stdout);
-  assert.equal(doc.error.message, "unknown option '--approv'");
-  assert.match(doc.error.hint, /--approve/);
+  assert.equal(doc.error.message, 'unknown flag --approv');
+  assert.equal(doc.error.hint, "did you mean --approve? see 'iamsa enable-oidc --help'");
   const bare = await runBinary(['-o', 'json'], env);
   assert.equal(bare.code, 2);
   assert.equal(JSON.parse(bare.stdout).error.message, 'no command given');
@@ -154,8 +307,8 @@ test('parser errors in -o json keep the one-line message and put suggestions in 
 test('a mistyped flag is reported as such, before any missing one', async () => {
   const r = await runBinary(['enable-oidc', '--clustr', 'demo'], env);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /unknown option '--clustr'/);
-  assert.match(r.stderr, /Did you mean --cluster\?/);
+  assert.match(r.stderr, /unknown flag --clustr/);
+  assert.match(r.stderr, /did you mean --cluster\?/);
   const missing = await runBinary(['enable-oidc'], env);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing required flag: --cluster/);

@@ -329,6 +329,41 @@ describe('modes', () => {
     assert.equal(sa('default', 'other'), undefined);
   });
 
+  test('a trust mismatch keeps the error line short and prints the statement to add once', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-mismatch',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust('default', 'someone-else')),
+      }),
+    );
+    const args = [
+      '--name',
+      'mismatch',
+      '--attach-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/byo-mismatch`,
+    ];
+    const r = await csa(...args, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const [first = '', ...rest] = r.stderr.trimEnd().split('\n');
+    assert.match(
+      first,
+      /^error: role \S+byo-mismatch does not trust system:serviceaccount:default:mismatch/,
+    );
+    assert.ok(first.length < 250, `a short error line (${first.length})`);
+    const statement = JSON.parse(rest.slice(0, -1).join('\n'));
+    assert.deepEqual(statement, expectedTrust('default', 'mismatch').Statement[0]);
+    assert.match(
+      rest.at(-1) ?? '',
+      /^hint: add the statement above to the trust policy of role byo-mismatch$/,
+    );
+    assert.equal(r.stderr.split('AssumeRoleWithWebIdentity').length, 2, 'the statement once');
+    // The JSON error document carries it as its own field.
+    const doc = json((await csa(...args, '-o', 'json')).stdout);
+    assert.deepEqual(JSON.parse(doc.error.detail), statement);
+    assert.doesNotMatch(doc.error.message + doc.error.hint, /AssumeRoleWithWebIdentity/);
+    assert.equal(sa('default', 'mismatch'), undefined);
+  });
+
   test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
     const writes = g.kubeWrites();
     const r = await csa(
@@ -539,7 +574,7 @@ describe('failures and connections', () => {
       'nope',
     ]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /context "nope" not found/);
+    assert.match(missing.stderr, /context nope not found/);
   });
 
   test('TLS stays verified: a CA that did not sign the server certificate is refused', async (t) => {
@@ -598,7 +633,7 @@ describe('missing preconditions (exit 3, nothing changed)', () => {
       '--approve',
     ]);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /cluster "nope" not found/);
+    assert.match(r.stderr, /cluster nope not found/);
   });
 
   test('missing namespace', async () => {
@@ -613,7 +648,7 @@ describe('missing preconditions (exit 3, nothing changed)', () => {
       '--approve',
     );
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /namespace "absent"/);
+    assert.match(r.stderr, /namespace absent does not exist/);
     assert.match(r.stderr, /--create-namespace/);
     assert.deepEqual(await g.awsState(), before);
   });
@@ -800,4 +835,84 @@ describe('empty flag values (an unset variable in CI) are refused, not dropped',
       assert.equal(g.kubeWrites(), writes);
     });
   }
+});
+
+describe('output a user acts on', () => {
+  test('--approve ends with the next step; a converged run is headed as up to date', async () => {
+    const args = ['--namespace', 'default', '--name', 'next', '--attach-policy-arn', READONLY];
+    const r = await csa(...args, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Applied: create-serviceaccount on cluster demo/);
+    assert.match(
+      r.stdout,
+      /\nNext step:\n {2}Restart the pods of default\/next so they pick up the role, e.g.\n {2}kubectl rollout restart deployment -n default <deployment using service account next>\n$/,
+    );
+    // The summary labels line up.
+    const facts = r.stdout
+      .split('\n')
+      .filter((l) => /^(OIDC provider|Role ARN|Service account):/.test(l));
+    assert.equal(facts.length, 3);
+    assert.equal(
+      new Set(facts.map((l) => l.search(/ (arn:|default\/)/))).size,
+      1,
+      facts.join('\n'),
+    );
+    const again = await csa(...args, '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^Up to date: create-serviceaccount on cluster demo/);
+    assert.doesNotMatch(again.stdout, /Applied:/);
+    assert.match(again.stdout, /Nothing to do: everything is already in place\./);
+    // A plan has no next step but the --approve line.
+    const plan = await csa(
+      '--namespace',
+      'default',
+      '--name',
+      'next-plan',
+      '--attach-policy-arn',
+      READONLY,
+    );
+    assert.doesNotMatch(plan.stdout, /Next step/);
+  });
+
+  test('--role-only prints the kubectl annotate command with the role ARN', async () => {
+    const r = await csa(
+      '--namespace',
+      'payments',
+      '--name',
+      'api',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-only',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `\\nNext step:\\n {2}Annotate the service account with the role:\\n {2}kubectl annotate serviceaccount -n payments api eks\\.amazonaws\\.com/role-arn=arn:aws:iam::${ACCOUNT}:role/iamsa-demo-payments-api\\n$`,
+      ),
+    );
+  });
+
+  test('plan-mode warnings say what would happen', async () => {
+    const policies = [
+      'ReadOnlyAccess',
+      'AmazonS3ReadOnlyAccess',
+      'AmazonEC2ReadOnlyAccess',
+      'AmazonDynamoDBReadOnlyAccess',
+      'AmazonSQSReadOnlyAccess',
+      'AmazonSNSReadOnlyAccess',
+      'CloudWatchReadOnlyAccess',
+      'AmazonRDSReadOnlyAccess',
+      'IAMReadOnlyAccess',
+      'AmazonRoute53ReadOnlyAccess',
+      'AmazonVPCReadOnlyAccess',
+    ].flatMap((p) => ['--attach-policy-arn', `arn:aws:iam::aws:policy/${p}`]);
+    const r = await csa('--name', 'many-policies', ...policies);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: role iamsa-demo-default-many-policies would have 11 managed policies; .* attaching would fail unless/,
+    );
+  });
 });

@@ -438,6 +438,42 @@ describe('kubectl against the emulator', () => {
   });
 });
 
+describe('fault modes, as kubectl sees them', () => {
+  test('a terminating namespace stays, Terminating, and refuses new content with 403', async () => {
+    await ok(['create', 'namespace', 'going']);
+    kube.terminateNamespace('going');
+    assert.match(
+      await ok(['get', 'namespace', 'going', '-o', 'jsonpath={.status.phase}']),
+      /^Terminating$/,
+    );
+    assert.match(
+      await fails(['create', 'serviceaccount', 'late', '-n', 'going']),
+      /serviceaccounts "late" is forbidden: unable to create new content in namespace going because it is being terminated/,
+    );
+    const r = await raw('POST', '/api/v1/namespaces/going/serviceaccounts', {
+      ...json({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'late' } }),
+    });
+    assert.equal(r.status, 403);
+    assert.equal(r.json.reason, 'Forbidden');
+    assert.deepEqual(r.json.details.causes, [
+      {
+        reason: 'NamespaceTerminating',
+        message: 'namespace going is being terminated',
+        field: 'metadata.namespace',
+      },
+    ]);
+  });
+
+  test('throttling answers 429 TooManyRequests with Retry-After, then serves again', async () => {
+    kube.throttleNext('GET', /^\/api\/v1\/namespaces\/default$/, 2);
+    const r = await raw('GET', '/api/v1/namespaces/default');
+    assert.equal(r.status, 429);
+    assert.equal(r.headers['retry-after'], '2');
+    assert.equal(r.json.reason, 'TooManyRequests');
+    assert.equal((await raw('GET', '/api/v1/namespaces/default')).status, 200);
+  });
+});
+
 describe('the REST protocol, raw', () => {
   const SA = '/api/v1/namespaces/default/serviceaccounts';
   const rawAccount = () =>

@@ -53,8 +53,13 @@ async function pickOnePolicy(t: Terminal, filter: string, choice: RegExp, roleNa
 }
 
 /** A terminal running iamsa with the ground's AWS environment and no CI variable. */
-function terminal(args: string[]): Terminal {
-  const env: NodeJS.ProcessEnv = { ...g.env, TERM: 'xterm-256color', HOME: process.env.HOME };
+function terminal(args: string[], extra: NodeJS.ProcessEnv = {}): Terminal {
+  const env: NodeJS.ProcessEnv = {
+    ...g.env,
+    TERM: 'xterm-256color',
+    HOME: process.env.HOME,
+    ...extra,
+  };
   delete env.CI;
   return new Terminal([process.execPath, BIN, ...args], env);
 }
@@ -92,6 +97,18 @@ test('a first-timer binds a service account from the wizard alone', async () => 
     const done = await t.waitFor(/Next step:/);
     assert.equal(await t.exitCode(), 0);
     console.log(`--- captured wizard screen ---\n${done.trimEnd()}\n---`);
+    // The counts are those of the plan shown (role, attachment; the service account updated);
+    // the provider enabled before has its own line, and its command leads the CI equivalent.
+    const end = done.slice(done.lastIndexOf('Apply these changes?'));
+    assert.match(
+      end,
+      /Enabled cluster wiz for IRSA: created arn:aws:iam::123456789012:oidc-provider\//,
+    );
+    assert.match(end, /Done: 2 created, 1 updated, 0 unchanged\./);
+    assert.match(
+      end,
+      /The same, without prompts \(for CI scripts\):\n\s+iamsa enable-oidc --region us-east-1 --cluster wiz --approve\n\s+iamsa create-serviceaccount /,
+    );
 
     const role = await g.iam.send(new GetRoleCommand({ RoleName: 'iamsa-wiz-default-legacy' }));
     const attached = await g.iam.send(
@@ -170,6 +187,36 @@ test('Ctrl-C midway exits 130 and changes nothing', async () => {
   }
 });
 
+test('create-serviceaccount at a terminal: NO_COLOR keeps progress lines; declining says Cancelled', async () => {
+  const before = await g.awsState();
+  const writes = g.kubeWrites();
+  const t = terminal(
+    [
+      'create-serviceaccount',
+      '--cluster',
+      'wiz',
+      '--name',
+      'declined',
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      ...g.kubeFlags,
+    ],
+    { NO_COLOR: '1' },
+  );
+  try {
+    const plan = await t.waitFor(/Apply these changes\? \(y\/N\)/);
+    assert.match(plan, /✔ Reading cluster wiz/);
+    t.press('Enter'); // default no
+    assert.equal(await t.exitCode(), 130);
+    assert.match(t.screen(), /^Cancelled: nothing was changed\.$/m);
+    assert.doesNotMatch(t.screen(), /error:/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(g.kubeWrites(), writes);
+  } finally {
+    t.close();
+  }
+});
+
 test('declining the plan in the wizard exits 130 and changes nothing', async () => {
   await enabled();
   const before = await g.awsState();
@@ -186,7 +233,8 @@ test('declining the plan in the wizard exits 130 and changes nothing', async () 
     await t.waitFor(/Apply these changes\? \(y\/N\)/);
     t.press('Enter'); // default no
     assert.equal(await t.exitCode(), 130);
-    assert.match(t.screen(), /not applied: nothing was changed/);
+    assert.match(t.screen(), /Cancelled: nothing was changed\./);
+    assert.doesNotMatch(t.screen(), /error:/);
     assert.deepEqual(await g.awsState(), before);
     assert.equal(g.kubeWrites(), writes);
   } finally {
@@ -199,7 +247,7 @@ test('an API error inside the wizard is the same one-line error and exit code as
   try {
     assert.equal(await t.exitCode(), 3);
     const screen = t.screen();
-    assert.match(screen, /error: cluster "ghost" not found in region us-east-1/);
+    assert.match(screen, /error: cluster ghost not found in region us-east-1/);
     assert.doesNotMatch(screen, /\n\s+at /);
   } finally {
     t.close();
@@ -214,7 +262,7 @@ test('an API error inside the wizard is the same one-line error and exit code as
     'arn:aws:iam::aws:policy/ReadOnlyAccess',
   ]);
   assert.equal(flags.code, 3);
-  assert.match(flags.stderr, /error: cluster "ghost" not found in region us-east-1/);
+  assert.match(flags.stderr, /error: cluster ghost not found in region us-east-1/);
 });
 
 test('a bad flag given to the wizard is refused before the first question (exit 2)', async () => {

@@ -220,6 +220,18 @@ describe('stsEndpointFor', () => {
     assert.equal(stsEndpointFor('us-west-2', {}), 'https://sts.us-west-2.amazonaws.com');
   });
 
+  it("uses the DNS suffix of the region's partition, from the SDK's partition data", () => {
+    for (const [region, endpoint] of [
+      ['us-east-1', 'https://sts.us-east-1.amazonaws.com'], // aws
+      ['cn-north-1', 'https://sts.cn-north-1.amazonaws.com.cn'], // aws-cn
+      ['us-gov-west-1', 'https://sts.us-gov-west-1.amazonaws.com'], // aws-us-gov
+      ['us-iso-east-1', 'https://sts.us-iso-east-1.c2s.ic.gov'], // aws-iso
+      ['us-isob-east-1', 'https://sts.us-isob-east-1.sc2s.sgov.gov'], // aws-iso-b
+    ]) {
+      assert.equal(stsEndpointFor(region as string, {}), endpoint);
+    }
+  });
+
   it('uses the China partition suffix for cn- regions', () => {
     assert.equal(stsEndpointFor('cn-north-1', {}), 'https://sts.cn-north-1.amazonaws.com.cn');
     assert.equal(

@@ -63,11 +63,6 @@ test('a terminal that reports zero or unknown columns gets no spinner', () => {
   }
 });
 
-test('NO_COLOR and --no-color stop spinners too', () => {
-  assert.equal(detectTerminal({}, { NO_COLOR: '1' }, tty).spinners, false);
-  assert.equal(detectTerminal({ color: false }, {}, tty).spinners, false);
-});
-
 test('--no-input forbids prompts', () => {
   assert.equal(detectTerminal({ input: false }, {}, tty).interactive, false);
 });
@@ -93,4 +88,18 @@ test('NO_COLOR and --no-color turn colour off; FORCE_COLOR turns it on in logs',
     false,
     'NO_COLOR wins',
   );
+});
+
+test('NO_COLOR and --no-color turn off colour only: prompts and spinners stay', () => {
+  for (const [options, env] of [
+    [{}, { NO_COLOR: '1' }],
+    [{ color: false }, {}],
+  ] as const) {
+    assert.deepEqual(detectTerminal(options, env, tty), {
+      interactive: true,
+      spinners: true,
+      color: false,
+      stdoutColor: false,
+    });
+  }
 });

@@ -1,6 +1,7 @@
-import { type Command, InvalidArgumentError, type Option } from 'commander';
+import type { Command, Option } from 'commander';
+import { ValidationError } from '../../errors.js';
 import { completionScript, type FlagSpec, type Shell, SHELLS } from '../../ui/completion.js';
-import { collect } from '../globals.js';
+import { isRepeatable } from '../globals.js';
 import { exit } from '../run.js';
 
 // Flags whose value is a path, so shells offer file names.
@@ -13,8 +14,7 @@ const flagSpec = (o: Option): FlagSpec => ({
   takesValue: o.required || o.optional,
   values: o.argChoices,
   file: FILE_FLAGS.has(o.long ?? ''),
-  // Repeatable flags collect their values; shells may offer them again.
-  repeatable: (o as unknown as { parseArg?: unknown }).parseArg === collect,
+  repeatable: isRepeatable(o),
 });
 
 export function registerCompletion(program: Command): void {
@@ -22,8 +22,11 @@ export function registerCompletion(program: Command): void {
     .command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
     .argument('<shell>', 'bash, zsh or fish', (value: string) => {
-      if (!SHELLS.includes(value as Shell))
-        throw new InvalidArgumentError(`choose one of ${SHELLS.join(', ')}`);
+      if (!SHELLS.includes(value as Shell)) {
+        throw new ValidationError(`no completion for shell ${value}: choose ${SHELLS.join(', ')}`, {
+          hint: "see 'iamsa completion --help'",
+        });
+      }
       return value as Shell;
     })
     .action(async (shell: Shell) => {

@@ -7,6 +7,7 @@ import { runInteractive } from '../interactive.js';
 import { type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { nextStep } from '../next-step.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags extends KubeFlags, BindingFlags {
@@ -57,19 +58,24 @@ export function registerCreateServiceAccount(program: Command): void {
         kube: kubeAccess(flags),
       }));
     }
-    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
-      const spec = toSpec(flags);
-      const kube = kubeAccess(flags);
-      const [{ planCreateServiceAccount }, clients] = await Promise.all([
-        import('../../actions/create-serviceaccount.js'),
-        aws(),
-      ]);
-      return planCreateServiceAccount(spec, kube, {
-        ...clients,
-        openKube: kubeOpener(clients),
-        reporter,
-      });
-    });
+    await run(
+      globals,
+      !!flags.approve,
+      async ({ aws, reporter }) => {
+        const spec = toSpec(flags);
+        const kube = kubeAccess(flags);
+        const [{ planCreateServiceAccount }, clients] = await Promise.all([
+          import('../../actions/create-serviceaccount.js'),
+          aws(),
+        ]);
+        return planCreateServiceAccount(spec, kube, {
+          ...clients,
+          openKube: kubeOpener(clients),
+          reporter,
+        });
+      },
+      (result) => nextStep(result, flags.namespace, flags.name ?? '', !!flags.roleOnly),
+    );
   });
 }
 

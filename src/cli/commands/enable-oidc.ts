@@ -21,7 +21,7 @@ export function registerEnableOidc(program: Command): void {
     .option('--approve', 'apply the plan (without it, only show what would change)')
     .option(
       '--thumbprint <hex>',
-      'issuer CA thumbprint to use instead of fetching it (repeatable)',
+      'issuer CA thumbprint to register (repeatable; default none: IAM validates EKS issuers with its trusted CAs)',
       collect,
     )
     .option('--tags <k=v,...>', 'extra tags for the provider (repeatable)', collect)
@@ -37,14 +37,13 @@ export function registerEnableOidc(program: Command): void {
         );
       }
       await run(globals, !!flags.approve, async ({ aws, reporter }) => {
-        const [{ planEnableOidcCommand }, { fetchIssuerThumbprint }, clients] = await Promise.all([
+        const [{ planEnableOidcCommand }, clients] = await Promise.all([
           import('../../actions/enable-oidc.js'),
-          import('../../aws/thumbprint.js'),
           aws(),
         ]);
         return planEnableOidcCommand(
           { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
-          { ...clients, fetchThumbprint: (url) => fetchIssuerThumbprint(url), reporter },
+          { ...clients, reporter },
         );
       });
     });

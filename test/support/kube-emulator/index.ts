@@ -7,7 +7,7 @@ import { DEFAULT_VERSION, versionInfo } from './discovery.js';
 import type { Resource } from './store.js';
 import { Store } from './store.js';
 import { createApiServer, type Fault, type RequestRecord } from './server.js';
-import { StatusError } from './status.js';
+import { StatusError, tooManyRequests } from './status.js';
 
 export type { RequestRecord } from './server.js';
 export { decodeEksToken, EKS_PREFIX, TokenRejected } from './auth.js';
@@ -51,6 +51,10 @@ export interface KubeEmulator {
   connections(): number;
   /** A deep copy of the stored object, or undefined. */
   getObject(kind: Resource, namespace: string | undefined, name: string): any | undefined;
+  /** Answers the next `times` matching requests with 429 and Retry-After instead of serving them. */
+  throttleNext(method: string, path: RegExp, retryAfterSeconds: number, times?: number): void;
+  /** Marks a namespace deleted but held by a finalizer: Terminating, refusing new content. */
+  terminateNamespace(name: string): void;
   /** Answers the next matching request with this status instead of serving it. */
   failNext(method: string, path: RegExp, code: number, message: string): void;
   /** Back to the initial namespaces (each with its "default" service account); log cleared. */
@@ -102,6 +106,11 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     connections: () => connections,
     getObject: (kind, namespace, name) =>
       store.get(kind, kind === 'namespaces' ? undefined : namespace, name),
+    throttleNext(method, path, retryAfterSeconds, times = 1) {
+      for (let i = 0; i < times; i++)
+        faults.push({ method, path, error: tooManyRequests(retryAfterSeconds) });
+    },
+    terminateNamespace: (name) => api.terminateNamespace(name),
     failNext(method, path, code, message) {
       const reason =
         code === 403 ? 'Forbidden' : code === 409 ? 'Conflict' : code >= 500 ? 'InternalError' : '';

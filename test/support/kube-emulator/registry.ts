@@ -8,6 +8,7 @@ import { clone, jsonPatch, mergePatch, type PatchType, strategicMergePatch } fro
 import { nameCauses, RESOURCES, type ResourceDef } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import {
+  namespaceTerminating,
   alreadyExists,
   badRequest,
   conflict,
@@ -158,6 +159,21 @@ export class Registry {
     }
   }
 
+  /** Deleted but held by a finalizer: it stays, Terminating, and refuses new content. */
+  terminateNamespace(name: string): void {
+    const ns = this.store.get('namespaces', undefined, name);
+    if (!ns) throw notFound('namespaces', name);
+    meta(ns).deletionTimestamp = timestamp();
+    ns.status = { phase: 'Terminating' };
+    meta(ns).resourceVersion = this.store.nextResourceVersion();
+    this.store.put('namespaces', undefined, name, ns);
+  }
+
+  private isTerminating(namespace: string): boolean {
+    const ns = this.store.get('namespaces', undefined, namespace);
+    return (ns?.status as Obj | undefined)?.phase === 'Terminating';
+  }
+
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
     const found = this.store.get(def.resource, namespace, name);
     if (!found) throw notFound(def.resource, name);
@@ -225,6 +241,9 @@ export class Registry {
       m.name = `${str(m.generateName)}${suffix}`;
     }
     this.requireNamespace(def, namespace);
+    if (def.namespaced && this.isTerminating(namespace ?? '')) {
+      throw namespaceTerminating(def.resource, str(m.name), namespace ?? '');
+    }
     body.apiVersion = 'v1';
     body.kind = def.kind;
     delete m.managedFields;

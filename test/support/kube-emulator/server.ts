@@ -48,6 +48,8 @@ export interface RequestRecord {
   contentType?: string;
   /** A digest of the bearer token (how many tokens a client minted), unset without one. */
   token?: string;
+  /** The client's User-Agent header. */
+  userAgent?: string;
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -238,6 +240,7 @@ export function createApiServer(o: HttpFrontOptions): Server {
     output: Output,
     pretty: boolean,
     warnings: string[] = [],
+    extraHeaders: Record<string, string> = {},
   ) {
     let text: string;
     let type: string;
@@ -253,6 +256,7 @@ export function createApiServer(o: HttpFrontOptions): Server {
       'content-type': type,
       'cache-control': 'no-cache, private',
       'audit-id': randomUUID(),
+      ...extraHeaders,
     };
     if (warnings.length) headers.warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
     res.writeHead(code, headers);
@@ -266,15 +270,21 @@ export function createApiServer(o: HttpFrontOptions): Server {
       path: url.pathname,
       query: url.search.slice(1),
       status: 0,
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
     };
     const sent = req.headers['content-type'];
     const bearer = req.headers.authorization;
     if (bearer) record.token = createHash('sha256').update(bearer).digest('hex').slice(0, 12);
     let output = { kind: 'json' } as Output;
-    const finish = (code: number, body: Obj | string, warnings?: string[]) => {
+    const finish = (
+      code: number,
+      body: Obj | string,
+      warnings?: string[],
+      headers?: Record<string, string>,
+    ) => {
       record.status = code;
       o.requests.push(record);
-      send(res, code, body, output, url.searchParams.get('pretty') === 'true', warnings);
+      send(res, code, body, output, url.searchParams.get('pretty') === 'true', warnings, headers);
     };
     void (async () => {
       try {
@@ -301,7 +311,7 @@ export function createApiServer(o: HttpFrontOptions): Server {
             ? error
             : internal(String((error as Error)?.message ?? error));
         if (output.kind !== 'yaml') output = { kind: 'json' };
-        finish(status.code, status.toStatus());
+        finish(status.code, status.toStatus(), [], status.headers);
       }
     })();
   });

@@ -22,6 +22,8 @@ export class StatusError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: StatusDetails,
+    /** Extra response headers (Retry-After of a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -86,6 +88,35 @@ export const forbidden = (resource: string, name: string, why: string) =>
     name,
     kind: resource,
   });
+
+/** What the NamespaceLifecycle admission plugin answers for a create in a terminating namespace. */
+export const namespaceTerminating = (resource: string, name: string, namespace: string) =>
+  new StatusError(
+    403,
+    'Forbidden',
+    `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+    {
+      name,
+      kind: resource,
+      causes: [
+        {
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is being terminated`,
+          field: 'metadata.namespace',
+        },
+      ],
+    },
+  );
+
+/** API Priority and Fairness turning a request away. */
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new StatusError(
+    429,
+    'TooManyRequests',
+    'Too many requests, please try again later.',
+    { retryAfterSeconds } as StatusDetails,
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 
 export const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
 
