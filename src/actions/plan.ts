@@ -36,6 +36,8 @@ export const SCHEMA_VERSION = 2;
 export interface ErrorDocument {
   message: string;
   hint?: string;
+  /** Lines that belong with the error (e.g. the trust statement to add). */
+  detail?: string;
   exitCode: number;
 }
 
@@ -158,7 +160,12 @@ export const publicSteps = (steps: PlanStep[]): PublicStep[] =>
 
 export function errorDocument(error: unknown): ErrorDocument {
   const e = asIamsaError(error);
-  return { message: e.message, ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode };
+  return {
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+    ...(e.detail ? { detail: e.detail } : {}),
+    exitCode: e.exitCode,
+  };
 }
 
 /** The steps of all chains, each shared step once, in order of first appearance. */
@@ -338,9 +345,13 @@ export function amended(reason: unknown, note: string, hint?: string): IamsaErro
   const error = asIamsaError(reason);
   const Kind = error.constructor as new (
     m: string,
-    o: { hint?: string; cause?: unknown },
+    o: { hint?: string; detail?: string; cause?: unknown },
   ) => IamsaError;
-  return new Kind(`${error.message} (${note})`, { hint: hint ?? error.hint, cause: error });
+  return new Kind(`${error.message} (${note})`, {
+    hint: hint ?? error.hint,
+    detail: error.detail,
+    cause: error,
+  });
 }
 
 function partialFailure(failures: unknown[], done: PlanStep[]): IamsaError {
