@@ -2,6 +2,7 @@
 // Cost: one paginated LIST of service accounts, then reads per distinct role (bounded by the
 // session's IAM limit); the account's roles are scanned (ListRoles) only for --orphans.
 import type { Role } from '../aws/iam.js';
+import { AuthError } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
 import type { ServiceAccount } from '../kube/gateway.js';
 import {
@@ -113,12 +114,17 @@ export async function getServiceAccounts(
     if (annotated === undefined) return defaultRoleName(query.cluster, sa.namespace, sa.name);
     return parseArn(annotated)?.accountId === cluster.accountId ? roleNameOf(annotated) : undefined;
   };
+  const distinct = new Set(
+    candidates.map((sa) => roleName(sa)?.toLowerCase()).filter((n) => n !== undefined),
+  );
+  // Past a handful of roles, one account scan beats three reads per role.
+  const scan = distinct.size >= SCAN_FROM || query.orphans ? await scanRoles(session) : undefined;
   const roles = new Map<string, Promise<RoleFacts>>();
   const readRole = (name: string) => {
     const key = name.toLowerCase();
     let p = roles.get(key);
     if (!p) {
-      p = readRoleFacts(session, name);
+      p = scan ? Promise.resolve(scan.get(key) ?? { policies: [] }) : readRoleFacts(session, name);
       roles.set(key, p);
     }
     return p;
@@ -164,7 +170,14 @@ export async function getServiceAccounts(
   }
   if (query.orphans) {
     found.push(
-      ...(await orphanRows(session, query, listed, found, providerArn, (name) => readRole(name))),
+      ...(await orphanRows(session, query, listed, found, providerArn, {
+        // The scan has every role already; without it, ListRoles gives the trusts.
+        all: async () =>
+          scan
+            ? [...scan.values()].flatMap((f) => (f.role ? [f.role] : []))
+            : session.reporter.progress('Listing IAM roles', () => session.iam.listRoles()),
+        read: readRole,
+      })),
     );
   }
   found.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
@@ -191,6 +204,28 @@ export function managedByOf(role: Role | undefined, cluster: string): ManagedBy 
   if (role.tags[EKSCTL_CLUSTER_TAG] !== undefined || role.name.startsWith(`eksctl-${cluster}-`))
     return 'eksctl';
   return 'other';
+}
+
+/** From how many distinct roles a listing reads the whole account in one scan instead. */
+export const SCAN_FROM = 20;
+
+/** Every role's facts from one GetAccountAuthorizationDetails scan, or undefined if refused. */
+async function scanRoles(session: ClusterSession): Promise<Map<string, RoleFacts> | undefined> {
+  try {
+    const details = await session.reporter.progress('Reading the roles of the account', () =>
+      session.iam.listRoleDetails(),
+    );
+    return new Map(
+      details.map(({ attachedPolicyArns, inlinePolicyNames, ...role }) => [
+        role.name.toLowerCase(),
+        { role, policies: [...attachedPolicyArns, ...inlinePolicyNames.map((p) => `inline:${p}`)] },
+      ]),
+    );
+  } catch (error) {
+    // Without iam:GetAccountAuthorizationDetails, read role by role.
+    if (error instanceof AuthError) return undefined;
+    throw error;
+  }
 }
 
 async function readRoleFacts(session: ClusterSession, name: string): Promise<RoleFacts> {
@@ -256,9 +291,12 @@ async function orphanRows(
   accounts: ServiceAccount[],
   shown: BindingRow[],
   providerArn: string,
-  readRole: (name: string) => Promise<RoleFacts>,
+  roles: {
+    all: () => Promise<Array<{ arn: string; name: string; trustPolicy: string }>>;
+    read: (name: string) => Promise<RoleFacts>;
+  },
 ): Promise<BindingRow[]> {
-  const all = await session.reporter.progress('Listing IAM roles', () => session.iam.listRoles());
+  const all = await roles.all();
   const trusting = all.filter((r) => decodeTrust(r.trustPolicy).includes(providerArn));
   const shownRoles = new Set(shown.map((r) => r.roleArn?.toLowerCase()));
   const cluster = await session.cluster();
@@ -267,7 +305,7 @@ async function orphanRows(
     16,
     async (summary): Promise<BindingRow | undefined> => {
       if (shownRoles.has(summary.arn.toLowerCase())) return undefined;
-      const facts = await readRole(summary.name);
+      const facts = await roles.read(summary.name);
       const role = facts.role;
       if (!role) return undefined;
       const owner = ownerOf(role, cluster.arn, query.cluster);

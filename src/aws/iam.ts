@@ -22,6 +22,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
   paginateListAttachedRolePolicies,
+  paginateGetAccountAuthorizationDetails,
   paginateListPolicies,
   paginateListRolePolicies,
   paginateListRoles,
@@ -95,6 +96,16 @@ export interface IamGateway {
   deleteRole(roleName: string): Promise<void>;
   /** Every role of the account with its trust policy (ListRoles returns no tags). */
   listRoles(): Promise<RoleSummary[]>;
+  /**
+   * Every role with its tags and policies in a few paginated calls (GetAccountAuthorizationDetails):
+   * cheaper than three reads per role once there are more than a handful.
+   */
+  listRoleDetails(): Promise<RoleDetail[]>;
+}
+
+export interface RoleDetail extends Role {
+  attachedPolicyArns: string[];
+  inlinePolicyNames: string[];
 }
 
 export interface RoleSummary {
@@ -292,6 +303,28 @@ export function createIamGateway(client: IAMClient): IamGateway {
               name: r.RoleName ?? '',
               path: r.Path ?? '/',
               trustPolicy: r.AssumeRolePolicyDocument ?? '',
+            });
+          }
+        }
+      });
+      return roles;
+    },
+    async listRoleDetails() {
+      const roles: RoleDetail[] = [];
+      await aws('reading the roles of the account', async () => {
+        for await (const page of paginateGetAccountAuthorizationDetails(
+          { client },
+          { Filter: ['Role'], MaxItems: 1000 },
+        )) {
+          for (const r of page.RoleDetailList ?? []) {
+            roles.push({
+              ...toRole(r),
+              attachedPolicyArns: (r.AttachedManagedPolicies ?? []).flatMap((p) =>
+                p.PolicyArn ? [p.PolicyArn] : [],
+              ),
+              inlinePolicyNames: (r.RolePolicyList ?? []).flatMap((p) =>
+                p.PolicyName ? [p.PolicyName] : [],
+              ),
             });
           }
         }

@@ -78,6 +78,9 @@ export class FakeIam implements IamGateway {
   }
   async getRole(name: string) {
     this.log('getRole');
+    return this.snapshot(name);
+  }
+  private snapshot(name: string): Role | undefined {
     const r = this.roles.get(name.toLowerCase());
     if (!r) return undefined;
     const { arn, name: roleName, path, trustPolicy, tags, permissionsBoundaryArn } = r;
@@ -105,7 +108,7 @@ export class FakeIam implements IamGateway {
       inline: new Map(),
     };
     this.roles.set(role.name.toLowerCase(), stored);
-    return (await this.getRole(role.name)) as Role;
+    return this.snapshot(role.name) as Role;
   }
   async updateTrustPolicy(roleName: string, trustPolicy: string) {
     this.log('updateTrustPolicy');
@@ -182,6 +185,16 @@ export class FakeIam implements IamGateway {
     if (role.attached.size || role.inline.size)
       throw new ConflictError(`DeleteConflict: role ${roleName} still has policies`);
     this.roles.delete(roleName.toLowerCase());
+  }
+  async listRoleDetails() {
+    this.log('listRoleDetails');
+    return Promise.all(
+      [...this.roles.values()].map(async (r) => ({
+        ...(this.snapshot(r.name) as Role),
+        attachedPolicyArns: [...r.attached],
+        inlinePolicyNames: [...r.inline.keys()],
+      })),
+    );
   }
   async listRoles() {
     this.log('listRoles');

@@ -7,6 +7,7 @@ import { openClusterSession } from '../../src/actions/cluster-session.js';
 import { composePlan } from '../../src/actions/plan.js';
 import { planBinding } from '../../src/actions/plan-binding.js';
 import { planDeleteBinding } from '../../src/actions/plan-delete.js';
+import { getServiceAccounts, SCAN_FROM } from '../../src/actions/get-serviceaccounts.js';
 import { ExitCode, IamsaError } from '../../src/errors.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
 
@@ -237,5 +238,51 @@ describe('planDeleteBinding', () => {
     const sa = g.kube.serviceAccounts.get('default/kept');
     assert.deepEqual(sa?.annotations, { note: 'n' });
     assert.deepEqual(sa?.labels, { team: 'x' });
+  });
+});
+
+describe('getServiceAccounts', () => {
+  it('a listing of many roles reads the account in one scan and computes the same statuses', async () => {
+    const g = await ground();
+    const names = Array.from({ length: SCAN_FROM + 2 }, (_, i) => `many-${i}`);
+    const session = g.session();
+    await composePlan(
+      header,
+      await Promise.all(names.map((n) => planBinding(session, spec(n)))),
+      quietReporter,
+    ).apply();
+    g.iam.calls.length = 0;
+    const many = await getServiceAccounts(
+      { cluster: 'prod', orphans: false },
+      { mode: 'eks' },
+      {
+        ...g.access,
+        reporter: quietReporter,
+      },
+    );
+    assert.equal(many.serviceAccounts.length, names.length);
+    assert.ok(many.serviceAccounts.every((r) => r.status === 'ok' && r.policies[0] === READONLY));
+    assert.deepEqual(
+      g.iam.calls.filter((c) => c !== 'getOidcProvider'),
+      ['listRoleDetails'],
+      'one scan, no per-role reads',
+    );
+  });
+
+  it('a few roles are read one by one, without the account scan', async () => {
+    const g = await ground();
+    await composePlan(header, [await planBinding(g.session(), spec('few'))], quietReporter).apply();
+    g.iam.calls.length = 0;
+    const few = await getServiceAccounts(
+      { cluster: 'prod', orphans: false },
+      { mode: 'eks' },
+      {
+        ...g.access,
+        reporter: quietReporter,
+      },
+    );
+    assert.equal(few.serviceAccounts[0]?.status, 'ok');
+    assert.ok(!g.iam.calls.includes('listRoleDetails'));
+    assert.ok(g.iam.calls.includes('getRole'));
   });
 });
