@@ -27,6 +27,11 @@ export interface EksEndpoint {
   requests: EksRequest[];
   /** The associations of a cluster, as stored. */
   associations(cluster: string, region?: string): Association[];
+  /**
+   * Test hook: the next CreatePodIdentityAssociation on this cluster loses a race, as if an
+   * identical request (another run) had been served just before it: it gets ResourceInUse.
+   */
+  raceNextCreate(cluster: string, region?: string): void;
   /** Test hook: the add-on's status from now on (e.g. DEGRADED, CREATING). */
   setAddonStatus(cluster: string, addon: string, status: AddonStatus, region?: string): void;
   close(): Promise<void>;
@@ -48,6 +53,7 @@ const regionOf = (req: IncomingMessage) =>
 export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
   const clusters = new Map<string, ClusterState>();
   const requests: EksRequest[] = [];
+  const races = new Set<string>();
   const key = (region: string, name: string) => `${region}/${name}`;
 
   const stateOf = (region: string, ref: ClusterRef): ClusterState => {
@@ -84,6 +90,10 @@ export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
         const body = await readJson(req);
         const ref = await describeCluster(upstream, req, clusterName);
         const state = stateOf(regionOf(req), ref);
+        const raceKey = key(regionOf(req), clusterName);
+        if (collection !== 'addons' && req.method === 'POST' && !id && races.delete(raceKey)) {
+          state.associations.create({ ...body, clientRequestToken: undefined });
+        }
         const answer =
           collection === 'addons'
             ? addonCall(state, req.method ?? '', id, url.searchParams, body)
@@ -113,6 +123,7 @@ export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
     requests,
     associations: (cluster, region = DEFAULT_REGION) =>
       clusters.get(key(region, cluster))?.associations.all() ?? [],
+    raceNextCreate: (cluster, region = DEFAULT_REGION) => void races.add(key(region, cluster)),
     setAddonStatus: (cluster, addon, status, region = DEFAULT_REGION) =>
       existing(cluster, region).addons.setStatus(addon, status),
     close: () =>
