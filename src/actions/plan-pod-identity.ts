@@ -11,6 +11,7 @@ import type {
 } from '../aws/eks.js';
 import { AlreadyExistsError, ConflictError, PreconditionError } from '../errors.js';
 import {
+  ATTACHED_ROLE_TAG,
   bindingOwnershipTags,
   buildPodIdentityTrustPolicy,
   evaluatePodIdentityTrust,
@@ -187,10 +188,10 @@ function planAssociation(
     ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
     disableSessionTags: input.disableSessionTags ?? false,
   };
-  const tags = mergeTags(
-    input.tags,
-    bindingOwnershipTags('pod-identity', input.cluster, namespace, name, cluster.arn),
-  );
+  const tags = mergeTags(input.tags, {
+    ...bindingOwnershipTags('pod-identity', input.cluster, namespace, name, cluster.arn),
+    ...(input.attachRole ? { [ATTACHED_ROLE_TAG]: 'true' } : {}),
+  });
   /** Whether iamsa may change this association: its own, or the user said so. */
   const mayChange = (a: PodIdentityAssociation) => {
     if (a.ownerArn) {

@@ -13,6 +13,8 @@ export const TAG_NAMESPACE = 'iamsa.io/namespace';
 export const TAG_SERVICE_ACCOUNT = 'iamsa.io/service-account';
 /** The cluster's ARN: names repeat across regions ("prod" in each), ARNs do not. */
 export const TAG_CLUSTER_ARN = 'iamsa.io/cluster-arn';
+/** On a Pod Identity association whose role was given (--attach-role-arn): delete keeps the role. */
+export const ATTACHED_ROLE_TAG = 'iamsa.io/attached-role';
 /** How the role is bound: absent on IRSA roles (as before), `pod-identity` otherwise. */
 export const TAG_MECHANISM = 'iamsa.io/mechanism';
 

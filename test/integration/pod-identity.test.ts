@@ -354,6 +354,101 @@ describe('create-serviceaccount --mechanism pod-identity', () => {
   });
 });
 
+describe('delete-serviceaccount --mechanism pod-identity', () => {
+  const del = (...args: string[]) =>
+    g.iamsa([
+      'delete-serviceaccount',
+      '--mechanism',
+      'pod-identity',
+      '--cluster',
+      g.cluster,
+      ...g.kubeFlags,
+      ...args,
+    ]);
+
+  test('deletes the association, the service account iamsa made and the role; a re-run has nothing to do', async () => {
+    const made = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'gone',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const plan = await del('-n', 'default', '--name', 'gone');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /- delete\s+pod-identity-association\s+default\/gone/);
+    assert.match(
+      plan.stdout,
+      /- delete\s+iam-role\s+arn:aws:iam::123456789012:role\/iamsa-demo-default-gone/,
+    );
+    assert.ok(associationOf('default', 'gone'), 'a plan deletes nothing');
+    const r = await del('-n', 'default', '--name', 'gone', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      json(r.stdout).steps.map(
+        (s: { resource: string; action: string }) => `${s.resource}:${s.action}`,
+      ),
+      [
+        'pod-identity-association:delete',
+        'service-account:delete',
+        'policy-attachment:delete',
+        'iam-role:delete',
+      ],
+    );
+    assert.equal(associationOf('default', 'gone'), undefined);
+    assert.equal(sa('default', 'gone'), undefined);
+    await assert.rejects(roleOf('iamsa-demo-default-gone'), /NoSuchEntity|cannot be found/);
+    const again = await del('-n', 'default', '--name', 'gone', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test('keeps a role given with --attach-role-arn, and refuses associations iamsa did not make', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pi-keep',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    const made = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'keeper',
+      '--attach-role-arn',
+      roleArnOf('pi-keep'),
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const r = await del('-n', 'default', '--name', 'keeper', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(associationOf('default', 'keeper'), undefined);
+    assert.ok(await roleOf('pi-keep'), 'the given role is never deleted');
+
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-demo-default-theirs',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'theirs',
+        roleArn: roleArnOf('iamsa-demo-default-theirs'),
+      }),
+    );
+    const refused = await del('-n', 'default', '--name', 'theirs', '--approve');
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /not iamsa's to delete/);
+    assert.ok(associationOf('default', 'theirs'));
+  });
+});
+
 describe('the eks-pod-identity-agent precondition', () => {
   test('a cluster without the agent add-on exits 3 with the command that installs it, and nothing changes', async () => {
     await g.createCluster('bare');
