@@ -2,7 +2,9 @@
 // does not care where it came from (flags, wizard answers, an item of a file); its source says what
 // each field was called there, so an error can name `--attach-policy-arn` or
 // `bindings[3].attachPolicyARNs`. Files are read by whoever knows about files, never by a use case.
-import type { PolicyDocument } from '../policy/index.js';
+import type { Mechanism, PolicyDocument } from '../policy/index.js';
+
+export type { Mechanism } from '../policy/index.js';
 
 export type SpecField =
   | 'cluster'
@@ -21,7 +23,10 @@ export type SpecField =
   | 'detachPolicyArns'
   | 'removeInlinePolicy'
   | 'removePermissionsBoundary'
-  | 'removeTags';
+  | 'removeTags'
+  | 'mechanism'
+  | 'targetRoleArn'
+  | 'disableSessionTags';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
@@ -65,6 +70,12 @@ export interface BindingSpec {
    * and these are taken away explicitly; nothing is removed because it was not restated.
    */
   update?: BindingRemovals;
+  /** How the service account gets the role; default `irsa` (the annotation). */
+  mechanism?: Mechanism;
+  /** Pod Identity only: a role (maybe of another account) the association's role chains to. */
+  targetRoleArn?: string;
+  /** Pod Identity only: no session tags (fixes PackedPolicyTooLarge; sets sts:ExternalId). */
+  disableSessionTags?: boolean;
   /** Labels and annotations for a service account iamsa creates (eksctl files carry them). */
   serviceAccountMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
   source: SpecSource;
@@ -100,9 +111,15 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   removeInlinePolicy: '--remove-inline-policy',
   removePermissionsBoundary: '--remove-permissions-boundary',
   removeTags: '--remove-tags',
+  mechanism: '--mechanism',
+  targetRoleArn: '--target-role-arn',
+  disableSessionTags: '--disable-session-tags',
 };
 
 export const FLAGS_SOURCE: SpecSource = { where: 'flags', labels: FLAG_LABELS };
+
+export const mechanismOf = (spec: Pick<BindingSpec, 'mechanism'>): Mechanism =>
+  spec.mechanism ?? 'irsa';
 
 /** `namespace/name`: the key of a binding within its cluster. */
 export const bindingKey = (b: { namespace: string; name: string }) => `${b.namespace}/${b.name}`;

@@ -2,11 +2,12 @@
 // half-made. Errors name the field as the user wrote it (`--attach-policy-arn`, `bindings[3].tags`).
 import { ValidationError } from '../errors.js';
 import {
+  bindingOwnershipTags,
   defaultRoleName,
+  MECHANISMS,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
   type RoleArnParts,
-  roleOwnershipTags,
   TAG_PREFIX,
   validateClusterName,
   validateNamespace,
@@ -18,7 +19,7 @@ import {
   validateServiceAccountName,
   validateTags,
 } from '../policy/index.js';
-import { type BindingRemovals, type BindingSpec, labelOf } from './binding-spec.js';
+import { type BindingRemovals, type BindingSpec, labelOf, mechanismOf } from './binding-spec.js';
 
 export type AttachedRole = RoleArnParts & { arn: string };
 
@@ -44,6 +45,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
   if (spec.cluster !== undefined) validateClusterName(spec.cluster, label('cluster'));
   if (spec.namespace !== undefined) validateNamespace(spec.namespace, label('namespace'));
   if (spec.name !== undefined) validateServiceAccountName(spec.name, label('name'));
+  checkMechanism(spec);
   if (spec.roleOnly) checkRoleOnly(spec);
   validateTags(spec.tags ?? {}, label('tags'));
   const policyArns = spec.policyArns ?? [];
@@ -109,7 +111,10 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
   }
   const roleName = spec.roleName ?? defaultRoleName(spec.cluster, spec.namespace, spec.name);
   // The cluster ARN comes with DescribeCluster; checking the count with a stand-in is exact.
-  mergeTags(spec.tags, roleOwnershipTags(spec.cluster, spec.namespace, spec.name, 'arn'));
+  mergeTags(
+    spec.tags,
+    bindingOwnershipTags(mechanismOf(spec), spec.cluster, spec.namespace, spec.name, 'arn'),
+  );
   return {
     ...spec,
     policyArns,
@@ -121,6 +126,39 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
 
 export const tooManyPoliciesHint = (spec: Pick<BindingSpec, 'source'>) =>
   `combine permissions into fewer policies, or put them in ${labelOf(spec, 'inlinePolicy')}`;
+
+/** A known mechanism, and Pod Identity's own fields only with it. */
+function checkMechanism(spec: PartialSpec): void {
+  const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
+  if (spec.mechanism !== undefined && !MECHANISMS.includes(spec.mechanism)) {
+    throw new ValidationError(
+      `invalid ${label('mechanism')} ${JSON.stringify(spec.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
+    );
+  }
+  if (mechanismOf(spec) === 'pod-identity') {
+    if (spec.targetRoleArn !== undefined) {
+      validateRoleArn(spec.targetRoleArn, label('targetRoleArn'));
+    }
+    if (spec.roleOnly) {
+      throw new ValidationError(
+        `${label('roleOnly')} makes no EKS or Kubernetes call, but a Pod Identity binding is an EKS association; it cannot be combined with ${label('mechanism')} pod-identity`,
+        {
+          hint: `drop ${label('roleOnly')}; the association needs no Kubernetes access, the service account does`,
+        },
+      );
+    }
+    return;
+  }
+  const podIdentityOnly = [
+    spec.targetRoleArn !== undefined && label('targetRoleArn'),
+    spec.disableSessionTags && label('disableSessionTags'),
+  ].filter(Boolean);
+  if (podIdentityOnly.length) {
+    throw new ValidationError(`${podIdentityOnly.join(', ')} only apply to Pod Identity bindings`, {
+      hint: `add ${label('mechanism')} pod-identity, or drop them`,
+    });
+  }
+}
 
 /**
  * Role-only makes no Kubernetes call, so fields that only steer Kubernetes writes are mistakes,

@@ -12,7 +12,9 @@ import type { BindingSpec } from './binding-spec.js';
 import { checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from './plan.js';
-import { planRole, readRoleState } from './plan-role.js';
+import { irsaTrust, planRole, readRoleState } from './plan-role.js';
+import { planPodIdentity } from './plan-pod-identity.js';
+import { mechanismOf } from './binding-spec.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
 export async function planBinding(
@@ -26,9 +28,20 @@ export async function planBinding(
     source: spec.source.where,
   };
   try {
-    return { ...base, ...(await plan(session, spec)) };
+    const mechanism = mechanismOf(spec);
+    const planned =
+      mechanism === 'pod-identity'
+        ? await planPodIdentity(session, spec)
+        : await plan(session, spec);
+    return { ...base, mechanism, ...planned };
   } catch (error) {
-    return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
+    return {
+      ...base,
+      mechanism: mechanismOf(spec),
+      steps: [],
+      warnings: [],
+      error: asIamsaError(error),
+    };
   }
 }
 
@@ -61,7 +74,7 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     serviceAccount: input.name,
     audience: STS_AUDIENCE,
   };
-  const rolePlan = planRole(session.iam, input, roleState, cluster, target);
+  const rolePlan = planRole(session.iam, input, roleState, cluster, irsaTrust(input, target));
   const steps = [...rolePlan.steps];
   if (kubeStateP) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);

@@ -2,7 +2,7 @@
 // role goes), then the role's policies, then the role. Only what iamsa owns is deleted: the role by
 // its ownership tags, the service account by its managed-by label.
 import type { Role } from '../aws/iam.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import type { ServiceAccount } from '../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
@@ -10,6 +10,7 @@ import {
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
+  MECHANISMS,
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
@@ -20,9 +21,10 @@ import {
   validateRoleName,
   validateServiceAccountName,
 } from '../policy/index.js';
-import { labelOf, type SpecSource } from './binding-spec.js';
+import { labelOf, type Mechanism, type SpecSource } from './binding-spec.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, type PlanStep, started, step } from './plan.js';
+import { planDeletePodIdentity } from './plan-delete-pod-identity.js';
 
 export interface DeleteTarget {
   cluster: string;
@@ -34,6 +36,8 @@ export interface DeleteTarget {
   keepServiceAccount: boolean;
   /** The binding was made with --role-only: there is no service account to look at. */
   roleOnly: boolean;
+  /** Default irsa; pod-identity deletes the association instead of the annotation. */
+  mechanism?: Mechanism;
   source: SpecSource;
 }
 
@@ -42,6 +46,16 @@ export function checkDeleteTarget(t: DeleteTarget): void {
   validateNamespace(t.namespace, labelOf(t, 'namespace'));
   validateServiceAccountName(t.name, labelOf(t, 'name'));
   if (t.roleName !== undefined) validateRoleName(t.roleName, labelOf(t, 'roleName'));
+  if (t.mechanism !== undefined && !MECHANISMS.includes(t.mechanism)) {
+    throw new ValidationError(
+      `invalid ${labelOf(t, 'mechanism')} ${JSON.stringify(t.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
+    );
+  }
+  if (t.mechanism === 'pod-identity' && t.roleOnly) {
+    throw new ValidationError(
+      `${labelOf(t, 'roleOnly')} cannot be combined with ${labelOf(t, 'mechanism')} pod-identity: a Pod Identity binding has an association`,
+    );
+  }
 }
 
 export async function planDeleteBinding(
@@ -54,10 +68,15 @@ export async function planDeleteBinding(
     name: target.name,
     source: target.source.where,
   };
+  const mechanism = target.mechanism ?? 'irsa';
   try {
-    return { ...base, ...(await plan(session, target)) };
+    const planned =
+      mechanism === 'pod-identity'
+        ? await planDeletePodIdentity(session, target)
+        : await plan(session, target);
+    return { ...base, mechanism, ...planned };
   } catch (error) {
-    return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
+    return { ...base, mechanism, steps: [], warnings: [], error: asIamsaError(error) };
   }
 }
 
@@ -128,10 +147,10 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
   };
 }
 
-const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 
 /** Deletes a service account iamsa created; otherwise removes only iamsa's annotations. */
-function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, t: DeleteTarget) {
+export function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, t: DeleteTarget) {
   const id = `${sa.namespace}/${sa.name}`;
   const run = async (work: (k: Awaited<ReturnType<ClusterSession['kube']>>) => Promise<void>) =>
     work(await session.kube());
@@ -169,7 +188,7 @@ function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, t: Dele
 }
 
 /** Detach and delete what is on the role (IAM refuses to delete a role that has policies). */
-async function roleSteps(session: ClusterSession, role: Role): Promise<PlanStep[]> {
+export async function roleSteps(session: ClusterSession, role: Role): Promise<PlanStep[]> {
   const { iam } = session;
   const [attached, inline] = await Promise.all([
     iam.listAttachedPolicyArns(role.name),
@@ -208,7 +227,7 @@ async function roleSteps(session: ClusterSession, role: Role): Promise<PlanStep[
 }
 
 /** A role iamsa does not own for exactly this binding is never touched. */
-function foreignRole(role: Role, t: DeleteTarget, clusterArn: string): ConflictError {
+export function foreignRole(role: Role, t: DeleteTarget, clusterArn: string): ConflictError {
   const owner = roleOwner(role.tags);
   const found = Object.entries(role.tags)
     .filter(([k]) => k.startsWith('iamsa.io/'))

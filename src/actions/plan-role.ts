@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import {
+  bindingOwnershipTags,
   buildTrustPolicy,
   evaluateTrust,
   defaultRoleName,
@@ -18,17 +19,19 @@ import {
   MAX_MANAGED_POLICIES_PER_ROLE,
   parseJsonText,
   parseTrustPolicy,
+  type PolicyDocument,
   roleArn,
   roleOwner,
-  roleOwnershipTags,
   sameJson,
+  TAG_MECHANISM,
   serviceAccountSubject,
+  type TrustEvaluation,
   type TrustTarget,
   trustPoliciesEqual,
 } from '../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
-import { labelOf } from './binding-spec.js';
+import { labelOf, type Mechanism } from './binding-spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check-binding.js';
 
 /** The inline policy iamsa writes from --attach-policy. */
@@ -66,6 +69,33 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
   return { role, attached, inline };
 }
 
+/** The trust a binding's role needs: IRSA's OIDC statement or Pod Identity's service statement. */
+export interface RoleTrust {
+  mechanism: Mechanism;
+  /** The trust policy iamsa writes. */
+  document: PolicyDocument;
+  /** Who it admits, in a few words, for plans. */
+  summary: string;
+  /** Who must be admitted, for the error when an existing role's trust does not. */
+  who: string;
+  /** The role's description when iamsa creates it. */
+  description: string;
+  /** Judges an existing role's trust (--attach-role-arn). */
+  judge(doc: PolicyDocument): TrustEvaluation;
+}
+
+/** IRSA: the cluster's OIDC provider, for exactly this service account's tokens. */
+export function irsaTrust(input: CheckedBinding, target: TrustTarget): RoleTrust {
+  return {
+    mechanism: 'irsa',
+    document: buildTrustPolicy(target),
+    summary: `${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+    who: serviceAccountSubject(input.namespace, input.name),
+    description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
+    judge: (doc) => evaluateTrust(doc, target),
+  };
+}
+
 export interface RolePlan {
   steps: PlanStep[];
   roleArn: string;
@@ -77,12 +107,12 @@ export function planRole(
   input: CheckedBinding,
   state: RoleState,
   cluster: ClusterInfo,
-  target: TrustTarget,
+  roleTrust: RoleTrust,
 ): RolePlan {
   if (input.attachRole)
-    return planAttachedRole(input, input.attachRole, state.role, cluster, target);
+    return planAttachedRole(input, input.attachRole, state.role, cluster, roleTrust);
   const { role } = state;
-  const trust = buildTrustPolicy(target);
+  const trust = roleTrust.document;
   const trustText = JSON.stringify(trust);
   const arn =
     role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
@@ -90,7 +120,13 @@ export function planRole(
   const steps: PlanStep[] = [];
   const roleTags = mergeTags(
     input.tags,
-    roleOwnershipTags(input.cluster, input.namespace, input.name, cluster.arn),
+    bindingOwnershipTags(
+      roleTrust.mechanism,
+      input.cluster,
+      input.namespace,
+      input.name,
+      cluster.arn,
+    ),
   );
 
   if (!role && input.update) {
@@ -108,7 +144,7 @@ export function planRole(
         id: arn,
         action: 'create',
         changes: [
-          `trust ${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+          `trust ${roleTrust.summary}`,
           ...(input.permissionsBoundary
             ? [`permissions boundary ${input.permissionsBoundary}`]
             : []),
@@ -121,7 +157,7 @@ export function planRole(
               name,
               path: input.rolePath,
               trustPolicy: trustText,
-              description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
+              description: roleTrust.description,
               tags: roleTags,
               permissionsBoundaryArn: input.permissionsBoundary,
             });
@@ -147,6 +183,7 @@ export function planRole(
     if (!isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name)) {
       throw roleConflict(role, input, cluster);
     }
+    checkSameMechanism(role, input, roleTrust.mechanism);
     if (input.rolePathGiven && role.path !== input.rolePath) {
       throw new ConflictError(
         `role ${name} exists with path ${role.path}, not ${input.rolePath}; IAM cannot move a role`,
@@ -163,7 +200,7 @@ export function planRole(
     steps.push(
       updateStep('iam-role', arn, 1, [
         !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
-          change: `trust policy -> ${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)} only`,
+          change: `trust policy -> ${roleTrust.summary} only`,
           run: () => iam.updateTrustPolicy(name, trustText),
         },
         !!boundary &&
@@ -279,12 +316,13 @@ function planAttachedRole(
   given: AttachedRole,
   role: Role | undefined,
   cluster: ClusterInfo,
-  target: TrustTarget,
+  roleTrust: RoleTrust,
 ): RolePlan {
   const { arn } = given;
   if (given.partition !== cluster.partition || given.accountId !== cluster.accountId) {
-    // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account; and the role
-    // read by name came from that account, so it cannot vouch for a role elsewhere.
+    // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account (and Pod
+    // Identity passes only roles of the cluster's account); and the role read by name came from
+    // that account, so it cannot vouch for a role elsewhere.
     throw new ValidationError(
       `${labelOf(input, 'attachRoleArn')} ${arn} is in account ${given.accountId} (${given.partition}), but cluster ${cluster.name} is in account ${cluster.accountId} (${cluster.partition})`,
       {
@@ -301,13 +339,14 @@ function planAttachedRole(
         : `create it first, or drop ${flag} to let iamsa create one`,
     });
   }
-  const evaluation = evaluateTrust(parseTrustPolicy(role.trustPolicy), target);
+  const evaluation = roleTrust.judge(parseTrustPolicy(role.trustPolicy));
   if (!evaluation.admits) {
+    const statement = roleTrust.document.Statement;
     throw new PreconditionError(
-      `role ${arn} does not trust ${serviceAccountSubject(target.namespace, target.serviceAccount)}: ${evaluation.problems.join('; ')}`,
+      `role ${arn} does not trust ${roleTrust.who}: ${evaluation.problems.join('; ')}`,
       {
         // The statement is printed once, on its own lines after the error (detail).
-        detail: JSON.stringify(buildTrustPolicy(target).Statement[0], null, 2),
+        detail: JSON.stringify(Array.isArray(statement) ? statement[0] : statement, null, 2),
         hint: `add the statement above to the trust policy of role ${given.roleName}`,
       },
     );
@@ -322,6 +361,23 @@ function planAttachedRole(
     roleArn: role.arn,
     warnings,
   };
+}
+
+const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity': 'Pod Identity' };
+
+/**
+ * Rewriting an IRSA role's trust for Pod Identity (or back) would cut off the pods that use it
+ * now: that is a migration, not a converge.
+ */
+function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
+  const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
+  if (has === wanted) return;
+  throw new ConflictError(
+    `role ${role.name} is iamsa's ${MECHANISM_NAMES[has]} role for ${input.namespace}/${input.name}; making it a ${MECHANISM_NAMES[wanted]} role would cut off the pods that use it now`,
+    {
+      hint: `pass ${labelOf(input, 'mechanism')} ${has} to keep it, or ${labelOf(input, 'roleName')} NAME for a separate ${MECHANISM_NAMES[wanted]} role`,
+    },
+  );
 }
 
 /** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */

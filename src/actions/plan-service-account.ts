@@ -1,4 +1,5 @@
-// Plans the Kubernetes side of a binding: namespace and annotated service account.
+// Plans the Kubernetes side of a binding: namespace and service account, annotated with the role
+// for IRSA (Pod Identity needs no annotation: the association names the service account).
 import { AlreadyExistsError, ConflictError, PreconditionError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import {
@@ -39,7 +40,8 @@ export function planServiceAccount(
   kube: KubeGateway,
   input: CheckedBinding,
   state: ServiceAccountState,
-  roleArn: string,
+  /** The role to annotate; undefined for Pod Identity. */
+  roleArn: string | undefined,
 ): PlanStep[] {
   const { namespace, name } = input;
   const steps: PlanStep[] = [];
@@ -80,8 +82,8 @@ export function planServiceAccount(
     const extra = input.serviceAccountMetadata;
     const annotations: Record<string, string> = {
       ...extra?.annotations,
-      [ROLE_ARN_ANNOTATION]: roleArn,
-      ...(input.attachRole ? { [ATTACHED_ROLE_ANNOTATION]: 'true' } : {}),
+      ...(roleArn !== undefined ? { [ROLE_ARN_ANNOTATION]: roleArn } : {}),
+      ...(roleArn !== undefined && input.attachRole ? { [ATTACHED_ROLE_ANNOTATION]: 'true' } : {}),
     };
     const labels = { ...extra?.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
     steps.push(
@@ -119,7 +121,11 @@ export function planServiceAccount(
   const current = sa.annotations[ROLE_ARN_ANNOTATION];
   // A role given with --attach-role-arn is marked, so a delete later knows not to delete it.
   const marker = input.attachRole ? 'true' : undefined;
-  if (current === roleArn && sa.annotations[ATTACHED_ROLE_ANNOTATION] === marker) {
+  // Pod Identity needs no annotation: an existing service account stays as it is.
+  if (
+    roleArn === undefined ||
+    (current === roleArn && sa.annotations[ATTACHED_ROLE_ANNOTATION] === marker)
+  ) {
     steps.push(
       step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: 4 }),
     );

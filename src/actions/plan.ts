@@ -3,6 +3,7 @@
 // concurrently, a failure stops only its own chain, and a step shared by several chains (a
 // namespace two bindings need) runs once.
 import { ExitCode, IamsaError } from '../errors.js';
+import type { Mechanism } from '../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
 import type { Reporter } from './reporter.js';
 
@@ -14,7 +15,8 @@ export type ResourceKind =
   | 'inline-policy'
   | 'permissions-boundary'
   | 'namespace'
-  | 'service-account';
+  | 'service-account'
+  | 'pod-identity-association';
 
 export interface PlanStep {
   resource: ResourceKind;
@@ -48,6 +50,8 @@ export interface BindingResult {
   name: string;
   /** Where the binding came from (`flags`, `bindings.yaml: bindings[3]`). */
   source: string;
+  /** How the service account gets the role. */
+  mechanism: Mechanism;
   roleArn?: string;
   /** Whether its changes were written (false for a plan, an unchanged binding or a failure). */
   applied: boolean;
@@ -130,6 +134,8 @@ export interface BindingPlan {
   namespace: string;
   name: string;
   source: string;
+  /** Default irsa. */
+  mechanism?: Mechanism;
   roleArn?: string;
   /** Absent for a role-only binding. */
   serviceAccount?: { namespace: string; name: string };
@@ -206,6 +212,7 @@ export function composePlan(
         namespace: b.namespace,
         name: b.name,
         source: b.source,
+        mechanism: b.mechanism ?? 'irsa',
         ...(b.roleArn ? { roleArn: b.roleArn } : {}),
         applied: applied && !error && hasChanges(b.steps),
         changed: hasChanges(b.steps),

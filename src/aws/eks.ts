@@ -1,5 +1,16 @@
 // Narrow EKS adapter: only the calls iamsa makes.
-import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
+import {
+  CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  type EKSClient,
+  paginateListClusters,
+  paginateListPodIdentityAssociations,
+  type PodIdentityAssociation as SdkAssociation,
+  UpdatePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks';
 import { PreconditionError } from '../errors.js';
 import { aws, awsOptional } from './errors.js';
 
@@ -14,12 +25,73 @@ export interface ClusterInfo {
   certificateAuthority?: string;
   issuer?: string;
   status?: string;
+  /** EKS Auto Mode runs the Pod Identity agent itself. */
+  autoMode?: boolean;
+}
+
+export interface AddonInfo {
+  name: string;
+  status: string;
+  version?: string;
+  serviceAccountRoleArn?: string;
+}
+
+/** What ListPodIdentityAssociations returns per association (no role: describe for that). */
+export interface AssociationSummary {
+  id: string;
+  arn: string;
+  namespace: string;
+  serviceAccount: string;
+  /** Set when an EKS add-on owns the association. */
+  ownerArn?: string;
+}
+
+export interface PodIdentityAssociation extends AssociationSummary {
+  roleArn: string;
+  targetRoleArn?: string;
+  disableSessionTags: boolean;
+  tags: Record<string, string>;
+}
+
+export interface NewAssociation {
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
+  tags: Record<string, string>;
+}
+
+/** The mutable fields; an empty targetRoleArn removes the target role. */
+export interface AssociationChanges {
+  roleArn?: string;
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
 }
 
 export interface EksGateway {
   /** Throws PreconditionError when the cluster does not exist. */
   describeCluster(name: string): Promise<ClusterInfo>;
   listClusters(): Promise<string[]>;
+  /** Undefined when the add-on is not installed. */
+  describeAddon(cluster: string, addon: string): Promise<AddonInfo | undefined>;
+  listPodIdentityAssociations(
+    cluster: string,
+    filter?: { namespace?: string; serviceAccount?: string },
+  ): Promise<AssociationSummary[]>;
+  /** Undefined when it is gone (deleted meanwhile). */
+  describePodIdentityAssociation(
+    cluster: string,
+    id: string,
+  ): Promise<PodIdentityAssociation | undefined>;
+  createPodIdentityAssociation(a: NewAssociation): Promise<PodIdentityAssociation>;
+  updatePodIdentityAssociation(
+    cluster: string,
+    id: string,
+    changes: AssociationChanges,
+  ): Promise<PodIdentityAssociation>;
+  deletePodIdentityAssociation(cluster: string, id: string): Promise<void>;
 }
 
 export function createEksGateway(client: EKSClient, region: string): EksGateway {
@@ -45,6 +117,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
         certificateAuthority: c.certificateAuthority?.data,
         issuer: c.identity?.oidc?.issuer,
         status: c.status,
+        autoMode: c.computeConfig?.enabled === true,
       };
     },
     async listClusters() {
@@ -55,5 +128,101 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       });
       return names;
     },
+    async describeAddon(cluster, addon) {
+      const out = await awsOptional(`reading add-on ${addon} of cluster ${cluster}`, () =>
+        client.send(new DescribeAddonCommand({ clusterName: cluster, addonName: addon })),
+      );
+      const a = out?.addon;
+      if (!a) return undefined;
+      return {
+        name: a.addonName ?? addon,
+        status: a.status ?? 'UNKNOWN',
+        version: a.addonVersion,
+        serviceAccountRoleArn: a.serviceAccountRoleArn,
+      };
+    },
+    async listPodIdentityAssociations(cluster, filter = {}) {
+      const found: AssociationSummary[] = [];
+      await aws(`listing the Pod Identity associations of cluster ${cluster}`, async () => {
+        for await (const page of paginateListPodIdentityAssociations(
+          { client, pageSize: 100 },
+          { clusterName: cluster, ...filter },
+        )) {
+          for (const a of page.associations ?? []) found.push(toSummary(a));
+        }
+      });
+      return found;
+    },
+    async describePodIdentityAssociation(cluster, id) {
+      const out = await awsOptional(`reading Pod Identity association ${id} of ${cluster}`, () =>
+        client.send(
+          new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId: id }),
+        ),
+      );
+      return out?.association ? toAssociation(out.association) : undefined;
+    },
+    async createPodIdentityAssociation(a) {
+      const out = await aws(
+        `creating the Pod Identity association of ${a.namespace}/${a.serviceAccount}`,
+        () =>
+          client.send(
+            new CreatePodIdentityAssociationCommand({
+              clusterName: a.cluster,
+              namespace: a.namespace,
+              serviceAccount: a.serviceAccount,
+              roleArn: a.roleArn,
+              tags: a.tags,
+              ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+              ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+            }),
+          ),
+      );
+      return toAssociation(out.association ?? {});
+    },
+    async updatePodIdentityAssociation(cluster, id, changes) {
+      const out = await aws(`updating Pod Identity association ${id} of ${cluster}`, () =>
+        client.send(
+          new UpdatePodIdentityAssociationCommand({
+            clusterName: cluster,
+            associationId: id,
+            ...changes,
+          }),
+        ),
+      );
+      return toAssociation(out.association ?? {});
+    },
+    async deletePodIdentityAssociation(cluster, id) {
+      await awsOptional(`deleting Pod Identity association ${id} of ${cluster}`, () =>
+        client.send(
+          new DeletePodIdentityAssociationCommand({ clusterName: cluster, associationId: id }),
+        ),
+      );
+    },
+  };
+}
+
+function toSummary(a: {
+  associationId?: string;
+  associationArn?: string;
+  namespace?: string;
+  serviceAccount?: string;
+  ownerArn?: string;
+}): AssociationSummary {
+  return {
+    id: a.associationId ?? '',
+    arn: a.associationArn ?? '',
+    namespace: a.namespace ?? '',
+    serviceAccount: a.serviceAccount ?? '',
+    ...(a.ownerArn ? { ownerArn: a.ownerArn } : {}),
+  };
+}
+
+function toAssociation(a: SdkAssociation): PodIdentityAssociation {
+  return {
+    ...toSummary(a),
+    roleArn: a.roleArn ?? '',
+    ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+    disableSessionTags: a.disableSessionTags === true,
+    tags: a.tags ?? {},
   };
 }

@@ -19,6 +19,9 @@ export interface BindingFlags {
   roleOnly?: boolean;
   overrideExistingServiceaccounts?: boolean;
   createNamespace?: boolean;
+  mechanism?: string;
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
 }
 
 /** Reads and checks an --attach-policy file (small, so read synchronously: prompts validate with it). */
@@ -51,6 +54,10 @@ export function specFromFlags(flags: BindingFlags): FlagSpec {
     roleOnly: !!flags.roleOnly,
     overrideExisting: !!flags.overrideExistingServiceaccounts,
     createNamespace: !!flags.createNamespace,
+    // Checked by the use case, which names the flag in its error.
+    mechanism: flags.mechanism as BindingSpec['mechanism'],
+    targetRoleArn: flags.targetRoleArn,
+    disableSessionTags: flags.disableSessionTags ? true : undefined,
     source: FLAGS_SOURCE,
   };
 }

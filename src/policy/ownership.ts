@@ -13,6 +13,14 @@ export const TAG_NAMESPACE = 'iamsa.io/namespace';
 export const TAG_SERVICE_ACCOUNT = 'iamsa.io/service-account';
 /** The cluster's ARN: names repeat across regions ("prod" in each), ARNs do not. */
 export const TAG_CLUSTER_ARN = 'iamsa.io/cluster-arn';
+/** On a Pod Identity association whose role was given (--attach-role-arn): delete keeps the role. */
+export const ATTACHED_ROLE_TAG = 'iamsa.io/attached-role';
+/** How the role is bound: absent on IRSA roles (as before), `pod-identity` otherwise. */
+export const TAG_MECHANISM = 'iamsa.io/mechanism';
+
+/** How a service account gets its role: the IRSA annotation, or an EKS Pod Identity association. */
+export type Mechanism = 'irsa' | 'pod-identity';
+export const MECHANISMS: readonly Mechanism[] = ['irsa', 'pod-identity'];
 
 export interface RoleOwner {
   managed: boolean;
@@ -40,6 +48,20 @@ export function roleOwnershipTags(
     [TAG_CLUSTER_ARN]: clusterArn,
     [TAG_NAMESPACE]: namespace,
     [TAG_SERVICE_ACCOUNT]: serviceAccount,
+  };
+}
+
+/** A binding's ownership tags: the role's (and for Pod Identity, the mechanism's). */
+export function bindingOwnershipTags(
+  mechanism: Mechanism,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+  clusterArn: string,
+): Record<string, string> {
+  return {
+    ...roleOwnershipTags(cluster, namespace, serviceAccount, clusterArn),
+    ...(mechanism === 'pod-identity' ? { [TAG_MECHANISM]: mechanism } : {}),
   };
 }
 

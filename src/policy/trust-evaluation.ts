@@ -28,9 +28,9 @@ interface Claims {
 }
 
 /** A claim in the token: present with a value, or absent. */
-type ClaimState = { present: true; value: string } | { present: false };
+export type ClaimState = { present: true; value: string } | { present: false };
 
-interface Operator {
+export interface Operator {
   name: string;
   /** lower-cased, without ForAnyValue:/ForAllValues: and IfExists */
   base: string;
@@ -38,13 +38,17 @@ interface Operator {
   ifExists: boolean;
 }
 
-const POSITIVE_STRING_OPERATORS = new Set(['stringequals', 'stringequalsignorecase', 'stringlike']);
+export const POSITIVE_STRING_OPERATORS = new Set([
+  'stringequals',
+  'stringequalsignorecase',
+  'stringlike',
+]);
 
 const asList = (value: unknown): unknown[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
-const strings = (value: unknown): string[] =>
+export const strings = (value: unknown): string[] =>
   asList(value).filter((item): item is string => typeof item === 'string');
-const scalars = (value: unknown): string[] =>
+export const scalars = (value: unknown): string[] =>
   asList(value)
     .filter((item) => ['string', 'number', 'boolean'].includes(typeof item))
     .map(String);
@@ -60,7 +64,7 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase = false
   return new RegExp(`^${source}$`, ignoreCase ? 'isu' : 'su').test(value);
 }
 
-function parseOperator(name: string): Operator {
+export function parseOperator(name: string): Operator {
   const m = /^(ForAnyValue:|ForAllValues:)?(.*?)(IfExists)?$/i.exec(name);
   const prefix = (m?.[1] ?? '').toLowerCase();
   return {
@@ -86,7 +90,11 @@ function claimOf(key: string, claims: Claims): ClaimState | undefined {
 }
 
 /** The result of one operator on one key, or undefined when iamsa cannot evaluate it. */
-function testOperator(op: Operator, state: ClaimState, values: string[]): boolean | undefined {
+export function testOperator(
+  op: Operator,
+  state: ClaimState,
+  values: string[],
+): boolean | undefined {
   if (op.base === 'null') {
     const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
     return wantsAbsent ? !state.present : state.present;
@@ -214,12 +222,16 @@ function describeActions(s: PolicyStatement, i: number): string {
 }
 
 /** The positive string conditions on one key (case-insensitive), with their operators. */
-function positiveConditions(condition: unknown, key: string): { op: Operator; values: string[] }[] {
+export function positiveConditions(
+  condition: unknown,
+  key: string,
+  operators: ReadonlySet<string> = POSITIVE_STRING_OPERATORS,
+): { op: Operator; values: string[] }[] {
   const found: { op: Operator; values: string[] }[] = [];
   if (!isPlainObject(condition)) return found;
   for (const [name, block] of Object.entries(condition)) {
     const op = parseOperator(name);
-    if (!POSITIVE_STRING_OPERATORS.has(op.base) || !isPlainObject(block)) continue;
+    if (!operators.has(op.base) || !isPlainObject(block)) continue;
     for (const [k, raw] of Object.entries(block)) {
       if (k.toLowerCase() === key.toLowerCase()) found.push({ op, values: scalars(raw) });
     }

@@ -32,8 +32,10 @@ export function renderResult(
     lines.push(
       style.bold(`${verb}: ${result.command} on cluster ${result.cluster} (${result.region})`),
     );
+    // Columns line up however long the longest resource kind of this result is.
+    const width = Math.max(17, ...result.steps.map((s) => s.resource.length));
     for (const s of result.steps) {
-      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(17)} ${s.id}`;
+      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(width)} ${s.id}`;
       lines.push(`  ${paint[s.action](head)}`);
       for (const change of s.changes) lines.push(`      ${style.dim(change)}`);
     }

@@ -422,7 +422,9 @@ test('the wizard describes its cluster once and opens one Kubernetes connection 
   const requestsBefore = g.kube.requests.length;
   const env: NodeJS.ProcessEnv = {
     ...g.env,
+    // Every AWS call goes through the counting proxy, EKS too (the wizard makes no Pod Identity call).
     AWS_ENDPOINT_URL: proxy.url,
+    AWS_ENDPOINT_URL_EKS: proxy.url,
     TERM: 'xterm-256color',
     HOME: process.env.HOME,
   };

@@ -1,13 +1,21 @@
 // In-memory gateways for planner tests: they keep state and answer like the services do (errors of
 // the same kinds, what IAM refuses is refused), so a test checks what a plan does to the state,
 // not which calls it made. The binary tests run the same behaviour against moto and the emulator.
-import type { ClusterInfo, EksGateway } from '../../src/aws/eks.js';
+import type {
+  AddonInfo,
+  AssociationChanges,
+  ClusterInfo,
+  EksGateway,
+  NewAssociation,
+  PodIdentityAssociation,
+} from '../../src/aws/eks.js';
 import type { IamGateway, OidcProvider, Role } from '../../src/aws/iam.js';
 import type { Reporter } from '../../src/actions/reporter.js';
 import type { RegionAccess } from '../../src/actions/cluster-session.js';
 import {
   AlreadyExistsError,
   ConflictError,
+  IamsaError,
   PreconditionError,
   ValidationError,
 } from '../../src/errors.js';
@@ -236,6 +244,102 @@ export class FakeEks implements EksGateway {
   async listClusters() {
     return [...this.clusters.keys()];
   }
+
+  // Pod Identity and add-ons, per cluster, answering as the gateway over EKS does: a missing add-on
+  // or association is undefined, a second association of one service account AlreadyExistsError.
+  readonly addons = new Map<string, AddonInfo>();
+  readonly associations = new Map<string, PodIdentityAssociation & { cluster: string }>();
+  private associationCount = 0;
+  /** Runs just before the next create, as another run racing this one would. */
+  beforeNextCreate?: () => void;
+
+  private cluster(name: string) {
+    if (!this.clusters.has(name)) throw new IamsaError(`ResourceNotFoundException: ${name}`);
+  }
+  installAgent(cluster: string, status = 'ACTIVE') {
+    this.addons.set(`${cluster}/eks-pod-identity-agent`, {
+      name: 'eks-pod-identity-agent',
+      status,
+    });
+  }
+  async describeAddon(cluster: string, addon: string) {
+    this.cluster(cluster);
+    const a = this.addons.get(`${cluster}/${addon}`);
+    return a && structuredClone(a);
+  }
+  async listPodIdentityAssociations(
+    cluster: string,
+    filter: { namespace?: string; serviceAccount?: string } = {},
+  ) {
+    this.cluster(cluster);
+    return [...this.associations.values()]
+      .filter(
+        (a) =>
+          a.cluster === cluster &&
+          (filter.namespace === undefined || a.namespace === filter.namespace) &&
+          (filter.serviceAccount === undefined || a.serviceAccount === filter.serviceAccount),
+      )
+      .map(({ id, arn, namespace, serviceAccount, ownerArn }) => ({
+        id,
+        arn,
+        namespace,
+        serviceAccount,
+        ...(ownerArn ? { ownerArn } : {}),
+      }));
+  }
+  async describePodIdentityAssociation(cluster: string, id: string) {
+    this.cluster(cluster);
+    const a = this.associations.get(id);
+    if (!a || a.cluster !== cluster) return undefined;
+    return withoutCluster(a);
+  }
+  async createPodIdentityAssociation(n: NewAssociation) {
+    this.cluster(n.cluster);
+    const race = this.beforeNextCreate;
+    this.beforeNextCreate = undefined;
+    race?.();
+    const taken = [...this.associations.values()].find(
+      (a) =>
+        a.cluster === n.cluster &&
+        a.namespace === n.namespace &&
+        a.serviceAccount === n.serviceAccount,
+    );
+    if (taken) throw new AlreadyExistsError(`Association already exists: ${taken.id}`);
+    const id = `a-${String(++this.associationCount).padStart(17, '0')}`;
+    const stored = {
+      cluster: n.cluster,
+      id,
+      arn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/${n.cluster}/${id}`,
+      namespace: n.namespace,
+      serviceAccount: n.serviceAccount,
+      roleArn: n.roleArn,
+      ...(n.targetRoleArn ? { targetRoleArn: n.targetRoleArn } : {}),
+      disableSessionTags: n.disableSessionTags ?? false,
+      tags: { ...n.tags },
+    };
+    this.associations.set(id, stored);
+    return withoutCluster(stored);
+  }
+  async updatePodIdentityAssociation(cluster: string, id: string, changes: AssociationChanges) {
+    const a = this.associations.get(id);
+    if (!a || a.cluster !== cluster) throw new IamsaError(`ResourceNotFoundException: ${id}`);
+    if (changes.roleArn !== undefined) a.roleArn = changes.roleArn;
+    if (changes.disableSessionTags !== undefined) a.disableSessionTags = changes.disableSessionTags;
+    if (changes.targetRoleArn === '') delete a.targetRoleArn;
+    else if (changes.targetRoleArn !== undefined) a.targetRoleArn = changes.targetRoleArn;
+    return withoutCluster(a);
+  }
+  async deletePodIdentityAssociation(cluster: string, id: string) {
+    const a = this.associations.get(id);
+    if (a && a.cluster === cluster) this.associations.delete(id);
+  }
+}
+
+/** What the gateway returns: the stored association without the cluster it is kept under. */
+function withoutCluster(a: PodIdentityAssociation & { cluster: string }): PodIdentityAssociation {
+  const copy: Partial<typeof a> = structuredClone(a);
+  delete copy.cluster;
+  return copy as PodIdentityAssociation;
 }
 
 interface StoredSa extends ServiceAccount {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { CreateAddonCommand, CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
   GetRoleCommand,
   IAMClient,
@@ -12,6 +12,7 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
+import { type EksEndpoint, startEksEndpoint } from './eks-endpoint/index.js';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.js';
 import { type Moto, startMoto } from './moto.js';
 import { createTestPki, type TestPki } from './pki.js';
@@ -34,6 +35,8 @@ export interface Run {
 
 export interface Ground {
   moto: Moto;
+  /** EKS Pod Identity and add-ons (which moto lacks); every other EKS call goes on to moto. */
+  eksEndpoint: EksEndpoint;
   kube: KubeEmulator;
   /** A static bearer token the emulator accepts, for test set-up outside iamsa. */
   adminToken: string;
@@ -46,6 +49,8 @@ export interface Ground {
   eks: EKSClient;
   iamsa(args: string[], env?: NodeJS.ProcessEnv): Promise<Run>;
   createCluster(name: string): Promise<void>;
+  /** Installs the eks-pod-identity-agent add-on on a cluster (ACTIVE from then on). */
+  installPodIdentityAgent(cluster: string): Promise<void>;
   awsState(): Promise<unknown>;
   /** A request to the emulator as an administrator, for set-up outside iamsa. */
   kubeAdmin(method: string, path: string, body?: unknown): Promise<void>;
@@ -90,6 +95,7 @@ export function runBinary(args: string[], env: NodeJS.ProcessEnv): Promise<Run> 
 export async function startGround(cluster = 'demo'): Promise<Ground> {
   const pki = createTestPki();
   const moto = await startMoto();
+  const eksEndpoint = await startEksEndpoint(moto.url);
   const kube = await startKubeEmulator({
     tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
     staticTokens: [ADMIN_TOKEN],
@@ -100,16 +106,18 @@ export async function startGround(cluster = 'demo'): Promise<Ground> {
       secretAccessKeys: { [ACCESS_KEY]: SECRET_KEY },
     },
   });
-  const env = awsEnv(moto.url);
+  // The standard per-service variable: EKS goes to the Pod Identity endpoint, the rest to moto.
+  const env = { ...awsEnv(moto.url), AWS_ENDPOINT_URL_EKS: eksEndpoint.url };
   const clientConfig = {
     region: REGION,
     endpoint: moto.url,
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
   };
   const iam = new IAMClient(clientConfig);
-  const eks = new EKSClient(clientConfig);
+  const eks = new EKSClient({ ...clientConfig, endpoint: eksEndpoint.url });
   const ground: Ground = {
     moto,
+    eksEndpoint,
     kube,
     adminToken: ADMIN_TOKEN,
     pki,
@@ -126,6 +134,11 @@ export async function startGround(cluster = 'demo'): Promise<Ground> {
           roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-cluster`,
           resourcesVpcConfig: { subnetIds: ['subnet-1', 'subnet-2'] },
         }),
+      );
+    },
+    async installPodIdentityAgent(name) {
+      await eks.send(
+        new CreateAddonCommand({ clusterName: name, addonName: 'eks-pod-identity-agent' }),
       );
     },
     async awsState() {
@@ -153,7 +166,7 @@ export async function startGround(cluster = 'demo'): Promise<Ground> {
     async close() {
       iam.destroy();
       eks.destroy();
-      await Promise.all([kube.close(), moto.close()]);
+      await Promise.all([kube.close(), eksEndpoint.close(), moto.close()]);
       pki.close();
     },
   };

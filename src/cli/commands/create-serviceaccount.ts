@@ -37,12 +37,19 @@ export function registerCreateServiceAccount(program: Command): void {
       're-point a service account already annotated with another role',
     )
     .option('--create-namespace', 'create the namespace if it does not exist')
+    .option(
+      '--mechanism <irsa|pod-identity>',
+      'how the service account gets the role: irsa (annotation, default) or pod-identity (EKS association)',
+    )
+    .option('--target-role-arn <arn>', 'pod-identity: role (maybe of another account) to chain to')
+    .option('--disable-session-tags', 'pod-identity: no session tags on the role session')
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(flags);
     if (missing.length) {
-      if (!detectTerminal(globals).interactive) {
+      // The wizard asks for IRSA bindings only: a Pod Identity binding is given in full.
+      if (!detectTerminal(globals).interactive || flags.mechanism === 'pod-identity') {
         return exitWithError(
           new ValidationError(`missing required flags: ${missing.join(', ')}`, {
             hint: 'pass them (see iamsa create-serviceaccount --help), or run at a terminal to be asked for them',

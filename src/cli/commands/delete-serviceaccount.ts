@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
+import type { DeleteTarget } from '../../actions/delete-serviceaccount.js';
 import { ValidationError } from '../../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
@@ -13,6 +14,7 @@ interface Flags extends KubeFlags {
   roleName?: string;
   keepServiceaccount?: boolean;
   roleOnly?: boolean;
+  mechanism?: string;
   approve?: boolean;
 }
 
@@ -35,6 +37,10 @@ export function registerDeleteServiceAccount(program: Command): void {
       'keep a service account iamsa created; remove only its annotation',
     )
     .option('--role-only', 'the binding was made with --role-only: delete the role only')
+    .option(
+      '--mechanism <irsa|pod-identity>',
+      'pod-identity: delete the Pod Identity association instead of the annotation (default irsa)',
+    )
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
@@ -65,6 +71,8 @@ export function registerDeleteServiceAccount(program: Command): void {
           roleName: flags.roleName,
           keepServiceAccount: !!flags.keepServiceaccount,
           roleOnly: !!flags.roleOnly,
+          // Checked by the use case, which names the flag in its error.
+          mechanism: flags.mechanism as DeleteTarget['mechanism'],
           source: FLAGS_SOURCE,
         },
         kube,

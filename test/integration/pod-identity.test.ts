@@ -1,0 +1,496 @@
+// EKS Pod Identity bindings through the built binary: moto for IAM and clusters, the test ground's
+// EKS endpoint for associations and add-ons, the Kubernetes emulator for service accounts.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
+import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
+
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/demo`;
+const roleArnOf = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+let g: Ground;
+const create = (...args: string[]) =>
+  g.iamsa([
+    'create-serviceaccount',
+    '--mechanism',
+    'pod-identity',
+    ...g.kubeFlags,
+    ...(args.includes('--cluster') ? [] : ['--cluster', g.cluster]),
+    ...args,
+  ]);
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const roleOf = async (name: string) =>
+  (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+const associationOf = (namespace: string, name: string, cluster = g.cluster) =>
+  g.eksEndpoint
+    .associations(cluster)
+    .find((a) => a.namespace === namespace && a.serviceAccount === name);
+const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
+/** The trust of the EKS user guide (pod-id-role), written out literally. */
+const expectedTrust = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ACCOUNT },
+        ArnEquals: { 'aws:SourceArn': CLUSTER_ARN },
+      },
+    },
+  ],
+};
+
+before(async () => {
+  // No enable-oidc: Pod Identity needs no OIDC provider.
+  g = await startGround('demo');
+  await g.installPodIdentityAgent('demo');
+});
+after(() => g.close());
+
+describe('create-serviceaccount --mechanism pod-identity', () => {
+  test('plans first: the role, the association and the service account; nothing changes', async () => {
+    const before = await g.awsState();
+    const r = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'planned',
+      '--attach-policy-arn',
+      READONLY,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\+ create\s+iam-role\s+arn:aws:iam::123456789012:role\/iamsa-demo-default-planned/,
+    );
+    assert.match(
+      r.stdout,
+      /trust pods\.eks\.amazonaws\.com for arn:aws:eks:us-east-1:123456789012:cluster\/demo/,
+    );
+    assert.match(r.stdout, /\+ create\s+pod-identity-association\s+default\/planned/);
+    assert.match(r.stdout, /\+ create\s+service-account\s+default\/planned/);
+    assert.doesNotMatch(r.stdout, /OIDC provider/);
+    assert.deepEqual(await g.awsState(), before);
+    assert.equal(associationOf('default', 'planned'), undefined);
+    assert.equal(sa('default', 'planned'), undefined);
+  });
+
+  test('creates the role with the Pod Identity trust, the association and a labelled service account; a re-run has nothing to do', async () => {
+    const r = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--tags',
+      'team=payments',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = json(r.stdout);
+    const roleArn = roleArnOf('iamsa-demo-default-app');
+    assert.equal(out.applied, true);
+    assert.equal(out.roleArn, roleArn);
+    assert.equal(out.providerArn, undefined);
+    assert.equal(out.bindings[0].mechanism, 'pod-identity');
+    assert.deepEqual(
+      out.steps.map((s: { resource: string; action: string }) => `${s.resource}:${s.action}`),
+      [
+        'iam-role:create',
+        'policy-attachment:create',
+        'pod-identity-association:create',
+        'service-account:create',
+      ],
+    );
+    const role = await roleOf('iamsa-demo-default-app');
+    assert.deepEqual(
+      JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')),
+      expectedTrust,
+    );
+    const tags = Object.fromEntries((role?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    assert.equal(tags['iamsa.io/managed-by'], 'iamsa');
+    assert.equal(tags['iamsa.io/mechanism'], 'pod-identity');
+    assert.equal(tags['iamsa.io/cluster-arn'], CLUSTER_ARN);
+    assert.equal(tags.team, 'payments');
+    const association = associationOf('default', 'app');
+    assert.equal(association?.roleArn, roleArn);
+    assert.equal(association?.disableSessionTags, false);
+    assert.equal(association?.tags['iamsa.io/managed-by'], 'iamsa');
+    assert.equal(association?.tags['iamsa.io/service-account'], 'app');
+    assert.equal(association?.tags.team, 'payments');
+    const account = sa('default', 'app');
+    assert.equal(account.metadata.labels['app.kubernetes.io/managed-by'], 'iamsa');
+    assert.equal(account.metadata.annotations?.['eks.amazonaws.com/role-arn'], undefined);
+
+    const state = await g.awsState();
+    const writes = g.kubeWrites();
+    const again = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--tags',
+      'team=payments',
+      '--approve',
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /= unchanged\s+pod-identity-association\s+default\/app/);
+    assert.match(again.stdout, /Nothing to do/);
+    assert.deepEqual(await g.awsState(), state);
+    assert.equal(g.kubeWrites(), writes);
+    assert.equal(
+      g.eksEndpoint.associations('demo').filter((a) => a.serviceAccount === 'app').length,
+      1,
+    );
+  });
+
+  test('a changed role converges the association; the next run has nothing to do', async () => {
+    const first = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'mover',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-name',
+      'pi-mover-a',
+      '--approve',
+    );
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(associationOf('default', 'mover')?.roleArn, roleArnOf('pi-mover-a'));
+    const moved = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'mover',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-name',
+      'pi-mover-b',
+      '--approve',
+    );
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /~ update\s+pod-identity-association\s+default\/mover/);
+    assert.match(
+      moved.stdout,
+      /role: arn:aws:iam::123456789012:role\/pi-mover-a -> arn:aws:iam::123456789012:role\/pi-mover-b/,
+    );
+    assert.equal(associationOf('default', 'mover')?.roleArn, roleArnOf('pi-mover-b'));
+    const again = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'mover',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-name',
+      'pi-mover-b',
+      '--approve',
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test('an association made outside iamsa is re-pointed only with --override-existing-serviceaccounts', async () => {
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'foreign',
+        roleArn: roleArnOf('someone-elses'),
+      }),
+    );
+    const refused = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'foreign',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /already has a Pod Identity association .* not made by iamsa/);
+    assert.match(refused.stderr, /--override-existing-serviceaccounts/);
+    assert.equal(associationOf('default', 'foreign')?.roleArn, roleArnOf('someone-elses'));
+    const forced = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'foreign',
+      '--attach-policy-arn',
+      READONLY,
+      '--override-existing-serviceaccounts',
+      '--approve',
+    );
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(
+      associationOf('default', 'foreign')?.roleArn,
+      roleArnOf('iamsa-demo-default-foreign'),
+    );
+  });
+
+  test('losing the create race to an identical run (ResourceInUseException) converges', async () => {
+    g.eksEndpoint.raceNextCreate('demo');
+    const r = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'racer',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lost = g.eksEndpoint.requests.filter((q) => q.served && q.status === 409);
+    assert.ok(lost.length >= 1, 'the create met ResourceInUseException');
+    assert.equal(associationOf('default', 'racer')?.roleArn, roleArnOf('iamsa-demo-default-racer'));
+  });
+
+  test('an existing role trusting Pod Identity is attached as it is; one that does not is refused', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pi-attached',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    const ok = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'attached',
+      '--attach-role-arn',
+      roleArnOf('pi-attached'),
+      '--approve',
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(associationOf('default', 'attached')?.roleArn, roleArnOf('pi-attached'));
+    const otherCluster = structuredClone(expectedTrust);
+    otherCluster.Statement[0]!.Condition.ArnEquals['aws:SourceArn'] =
+      `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/other`;
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pi-elsewhere',
+        AssumeRolePolicyDocument: JSON.stringify(otherCluster),
+      }),
+    );
+    const refused = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'elsewhere',
+      '--attach-role-arn',
+      roleArnOf('pi-elsewhere'),
+      '--approve',
+    );
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /does not trust Pod Identity sessions of default\/elsewhere/);
+    assert.match(refused.stderr, /aws:SourceArn/);
+    assert.equal(associationOf('default', 'elsewhere'), undefined);
+  });
+
+  test('an IRSA role of the same binding is not rewritten for Pod Identity', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-demo-default-legacy',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+        Tags: [
+          { Key: 'iamsa.io/managed-by', Value: 'iamsa' },
+          { Key: 'iamsa.io/cluster', Value: 'demo' },
+          { Key: 'iamsa.io/cluster-arn', Value: CLUSTER_ARN },
+          { Key: 'iamsa.io/namespace', Value: 'default' },
+          { Key: 'iamsa.io/service-account', Value: 'legacy' },
+        ],
+      }),
+    );
+    const r = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'legacy',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /is iamsa's IRSA role for default\/legacy/);
+    assert.match(r.stderr, /--mechanism irsa/);
+  });
+
+  test('pod-identity-only flags without --mechanism pod-identity, and --role-only with it, are refused', async () => {
+    const irsa = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      'demo',
+      '--name',
+      'x',
+      '--attach-policy-arn',
+      READONLY,
+      '--disable-session-tags',
+    ]);
+    assert.equal(irsa.code, 2, irsa.stderr);
+    assert.match(irsa.stderr, /--disable-session-tags only apply to Pod Identity bindings/);
+    const roleOnly = await create('--name', 'x', '--attach-policy-arn', READONLY, '--role-only');
+    assert.equal(roleOnly.code, 2, roleOnly.stderr);
+    const bad = await create(
+      '--name',
+      'x',
+      '--attach-policy-arn',
+      READONLY,
+      '--mechanism',
+      'podid',
+    );
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /invalid --mechanism "podid": expected irsa or pod-identity/);
+  });
+});
+
+describe('delete-serviceaccount --mechanism pod-identity', () => {
+  const del = (...args: string[]) =>
+    g.iamsa([
+      'delete-serviceaccount',
+      '--mechanism',
+      'pod-identity',
+      '--cluster',
+      g.cluster,
+      ...g.kubeFlags,
+      ...args,
+    ]);
+
+  test('deletes the association, the service account iamsa made and the role; a re-run has nothing to do', async () => {
+    const made = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'gone',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const plan = await del('-n', 'default', '--name', 'gone');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /- delete\s+pod-identity-association\s+default\/gone/);
+    assert.match(
+      plan.stdout,
+      /- delete\s+iam-role\s+arn:aws:iam::123456789012:role\/iamsa-demo-default-gone/,
+    );
+    assert.ok(associationOf('default', 'gone'), 'a plan deletes nothing');
+    const r = await del('-n', 'default', '--name', 'gone', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      json(r.stdout).steps.map(
+        (s: { resource: string; action: string }) => `${s.resource}:${s.action}`,
+      ),
+      [
+        'pod-identity-association:delete',
+        'service-account:delete',
+        'policy-attachment:delete',
+        'iam-role:delete',
+      ],
+    );
+    assert.equal(associationOf('default', 'gone'), undefined);
+    assert.equal(sa('default', 'gone'), undefined);
+    await assert.rejects(roleOf('iamsa-demo-default-gone'), /NoSuchEntity|cannot be found/);
+    const again = await del('-n', 'default', '--name', 'gone', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test('keeps a role given with --attach-role-arn, and refuses associations iamsa did not make', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pi-keep',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    const made = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'keeper',
+      '--attach-role-arn',
+      roleArnOf('pi-keep'),
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const r = await del('-n', 'default', '--name', 'keeper', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(associationOf('default', 'keeper'), undefined);
+    assert.ok(await roleOf('pi-keep'), 'the given role is never deleted');
+
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-demo-default-theirs',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'theirs',
+        roleArn: roleArnOf('iamsa-demo-default-theirs'),
+      }),
+    );
+    const refused = await del('-n', 'default', '--name', 'theirs', '--approve');
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /not iamsa's to delete/);
+    assert.ok(associationOf('default', 'theirs'));
+  });
+});
+
+describe('the eks-pod-identity-agent precondition', () => {
+  test('a cluster without the agent add-on exits 3 with the command that installs it, and nothing changes', async () => {
+    await g.createCluster('bare');
+    const before = await g.awsState();
+    const writes = g.kubeWrites();
+    const r = await create(
+      '--cluster',
+      'bare',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /cluster bare has no eks-pod-identity-agent add-on/);
+    assert.match(
+      r.stderr,
+      /aws eks create-addon --cluster-name bare --addon-name eks-pod-identity-agent --region us-east-1/,
+    );
+    assert.deepEqual(await g.awsState(), before);
+    assert.deepEqual(g.eksEndpoint.associations('bare'), []);
+    assert.equal(g.kubeWrites(), writes);
+  });
+
+  test('an agent add-on that is not ACTIVE exits 3 and says its status', async () => {
+    await g.createCluster('degraded');
+    await g.installPodIdentityAgent('degraded');
+    g.eksEndpoint.setAddonStatus('degraded', 'eks-pod-identity-agent', 'DEGRADED');
+    const before = await g.awsState();
+    const r = await create(
+      '--cluster',
+      'degraded',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /add-on of cluster degraded is DEGRADED, not ACTIVE/);
+    assert.match(r.stderr, /aws eks describe-addon --cluster-name degraded/);
+    assert.deepEqual(await g.awsState(), before);
+  });
+});
