@@ -7,3 +7,5 @@ export * from './trust-policy.js';
 export * from './trust-evaluation.js';
 export * from './ownership.js';
 export * from './same-json.js';
+export * from './well-known/index.js';
+export * from './identity-evaluation.js';
