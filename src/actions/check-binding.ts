@@ -2,6 +2,8 @@
 // half-made. Errors name the field as the user wrote it (`--attach-policy-arn`, `bindings[3].tags`).
 import { ValidationError } from '../errors.js';
 import {
+  checkWellKnown,
+  type CheckedWellKnown,
   defaultRoleName,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
@@ -18,7 +20,7 @@ import {
   validateServiceAccountName,
   validateTags,
 } from '../policy/index.js';
-import { type BindingRemovals, type BindingSpec, labelOf } from './binding-spec.js';
+import { type BindingRemovals, type BindingSpec, labelOf, scopeLabels } from './binding-spec.js';
 
 export type AttachedRole = RoleArnParts & { arn: string };
 
@@ -30,6 +32,8 @@ export interface CheckedBinding extends BindingSpec {
   rolePathGiven: boolean;
   /** attachRoleArn, parsed. */
   attachRole?: AttachedRole;
+  /** wellKnownPolicies, checked (built into documents once the cluster is known). */
+  wellKnown: CheckedWellKnown[];
 }
 
 /** The fields given so far: the wizard starts from these and asks for the rest. */
@@ -39,7 +43,10 @@ export type PartialSpec = Partial<Omit<BindingSpec, 'source'>> & Pick<BindingSpe
  * Checks every value that is given, so the wizard refuses a bad flag before its first question
  * and the flags path before its first call.
  */
-export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
+export function checkGiven(spec: PartialSpec): {
+  attachRole?: AttachedRole;
+  wellKnown: CheckedWellKnown[];
+} {
   const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
   if (spec.cluster !== undefined) validateClusterName(spec.cluster, label('cluster'));
   if (spec.namespace !== undefined) validateNamespace(spec.namespace, label('namespace'));
@@ -55,6 +62,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     );
   }
   // `!== undefined`, not truthiness: an empty value (an unset variable in CI) must not vanish.
+  const wellKnown = checkWellKnown(spec.wellKnownPolicies ?? {}, scopeLabels(spec));
   if (spec.permissionsBoundary !== undefined) {
     validatePermissionsBoundaryArn(spec.permissionsBoundary, label('permissionsBoundary'));
   }
@@ -62,6 +70,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     const conflicting = [
       policyArns.length && label('policyArns'),
       spec.inlinePolicy !== undefined && label('inlinePolicy'),
+      wellKnown.length && label('wellKnownPolicies'),
       spec.roleName !== undefined && label('roleName'),
       spec.rolePath !== undefined && label('rolePath'),
       spec.permissionsBoundary !== undefined && label('permissionsBoundary'),
@@ -81,11 +90,11 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     arn !== undefined ? { ...validateRoleArn(arn, label('attachRoleArn')), arn } : undefined;
   if (spec.roleName !== undefined) validateRoleName(spec.roleName, label('roleName'));
   if (spec.rolePath !== undefined) validateRolePath(spec.rolePath, label('rolePath'));
-  return { attachRole };
+  return { attachRole, wellKnown };
 }
 
 export function checkBinding(spec: BindingSpec): CheckedBinding {
-  const { attachRole } = checkGiven(spec);
+  const { attachRole, wellKnown } = checkGiven(spec);
   if (spec.update) checkRemovals(spec, spec.update);
   const policyArns = [...new Set(spec.policyArns)];
   if (attachRole) {
@@ -97,13 +106,14 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
       rolePathGiven: true,
       tags: {},
       attachRole,
+      wellKnown,
     };
   }
-  if (!policyArns.length && !spec.inlinePolicy && !spec.update) {
+  if (!policyArns.length && !spec.inlinePolicy && !wellKnown.length && !spec.update) {
     throw new ValidationError(
       `no permissions given for ${spec.namespace}/${spec.name}: the role would grant nothing`,
       {
-        hint: `give ${labelOf(spec, 'policyArns')}, ${labelOf(spec, 'inlinePolicy')} or ${labelOf(spec, 'attachRoleArn')}`,
+        hint: `give ${labelOf(spec, 'wellKnownPolicies')}, ${labelOf(spec, 'policyArns')}, ${labelOf(spec, 'inlinePolicy')} or ${labelOf(spec, 'attachRoleArn')}`,
       },
     );
   }
@@ -116,6 +126,7 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
     roleName,
     rolePath: spec.rolePath ?? '/',
     rolePathGiven: spec.rolePath !== undefined,
+    wellKnown,
   };
 }
 

@@ -13,11 +13,26 @@ import { checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from './plan.js';
 import { planRole, readRoleState } from './plan-role.js';
+import {
+  planWellKnown,
+  readManagedPolicies,
+  staleCandidates,
+  wantedWellKnown,
+} from './plan-well-known.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
+
+export interface PlanBindingOptions {
+  /**
+   * Detach and delete iamsa's well-known policies of this binding whose key is no longer asked
+   * for (update-serviceaccount). Without it they are left alone with a warning (create).
+   */
+  pruneWellKnown?: boolean;
+}
 
 export async function planBinding(
   session: ClusterSession,
   spec: BindingSpec,
+  options: PlanBindingOptions = {},
 ): Promise<BindingPlan> {
   const base = {
     cluster: spec.cluster,
@@ -26,13 +41,13 @@ export async function planBinding(
     source: spec.source.where,
   };
   try {
-    return { ...base, ...(await plan(session, spec)) };
+    return { ...base, ...(await plan(session, spec, options)) };
   } catch (error) {
     return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
   }
 }
 
-async function plan(session: ClusterSession, spec: BindingSpec) {
+async function plan(session: ClusterSession, spec: BindingSpec, options: PlanBindingOptions) {
   let input = checkBinding(spec);
   const { reporter } = session;
   const kubeStateP = input.roleOnly
@@ -53,7 +68,30 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     ),
   );
   const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
-  const [, roleState] = await Promise.all([session.requireProvider(), roleStateP]);
+  // The well-known documents need the cluster's partition and account; their policies are read
+  // while the provider and the role are.
+  const wanted = wantedWellKnown(input, cluster);
+  const wantedP = started(
+    readManagedPolicies(
+      session.iam,
+      wanted.policies.map((p) => p.arn),
+    ),
+  );
+  const [, roleState, policies] = await Promise.all([
+    session.requireProvider(),
+    roleStateP,
+    wantedP,
+  ]);
+  const stale =
+    options.pruneWellKnown && !input.attachRole
+      ? staleCandidates(input, cluster, wanted, roleState.attached)
+      : [];
+  for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
+  const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
+    attached: roleState.attached,
+    policies,
+    stale,
+  });
   const target: TrustTarget = {
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
@@ -61,17 +99,22 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     serviceAccount: input.name,
     audience: STS_AUDIENCE,
   };
-  const rolePlan = planRole(session.iam, input, roleState, cluster, target);
-  const steps = [...rolePlan.steps];
+  const rolePlan = planRole(session.iam, input, roleState, cluster, target, {
+    managedArns: wanted.managedArns,
+    ownArns: wellKnown.attachedArns,
+    prunedArns: wellKnown.prunedArns,
+  });
+  const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
-  rolePlan.warnings.forEach((w) => reporter.warn(w));
+  const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
+  warnings.forEach((w) => reporter.warn(w));
   return {
     roleArn: rolePlan.roleArn,
     serviceAccount: input.roleOnly ? undefined : { namespace: input.namespace, name: input.name },
     steps,
-    warnings: rolePlan.warnings,
+    warnings,
   };
 }

@@ -13,6 +13,8 @@ export const TAG_NAMESPACE = 'iamsa.io/namespace';
 export const TAG_SERVICE_ACCOUNT = 'iamsa.io/service-account';
 /** The cluster's ARN: names repeat across regions ("prod" in each), ARNs do not. */
 export const TAG_CLUSTER_ARN = 'iamsa.io/cluster-arn';
+/** On iamsa's customer-managed policies: the well-known key the policy is for. */
+export const TAG_WELL_KNOWN = 'iamsa.io/well-known-policy';
 
 export interface RoleOwner {
   managed: boolean;
