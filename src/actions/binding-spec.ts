@@ -23,7 +23,8 @@ export type SpecField =
   | 'detachPolicyArns'
   | 'removeInlinePolicy'
   | 'removePermissionsBoundary'
-  | 'removeTags';
+  | 'removeTags'
+  | 'removeWellKnownPolicies';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
@@ -83,6 +84,8 @@ export interface BindingRemovals {
   removeInlinePolicy: boolean;
   removePermissionsBoundary: boolean;
   removeTags: string[];
+  /** Well-known keys to take away: their policies are detached and deleted. */
+  removeWellKnownPolicies?: string[];
 }
 
 /** The name a field goes by where the spec came from. */
@@ -110,6 +113,7 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   removeInlinePolicy: '--remove-inline-policy',
   removePermissionsBoundary: '--remove-permissions-boundary',
   removeTags: '--remove-tags',
+  removeWellKnownPolicies: '--remove-well-known-policies',
 };
 
 export const FLAGS_SOURCE: SpecSource = { where: 'flags', labels: FLAG_LABELS };

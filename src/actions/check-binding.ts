@@ -4,6 +4,8 @@ import { ValidationError } from '../errors.js';
 import {
   checkWellKnown,
   type CheckedWellKnown,
+  findWellKnown,
+  wellKnownKeys,
   defaultRoleName,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
@@ -165,8 +167,22 @@ function checkRemovals(spec: BindingSpec, removals: BindingRemovals): void {
   }
   removals.detachPolicyArns.forEach((arn) => validatePolicyArn(arn, label('detachPolicyArns')));
   const both = removals.detachPolicyArns.filter((arn) => spec.policyArns.includes(arn));
+  const removedKeys = (removals.removeWellKnownPolicies ?? []).map((key) => {
+    const policy = findWellKnown(key);
+    if (!policy) {
+      throw new ValidationError(
+        `unknown well-known policy "${key}" in ${label('removeWellKnownPolicies')}`,
+        { hint: `valid keys: ${wellKnownKeys().join(', ')}` },
+      );
+    }
+    return policy.key;
+  });
+  const given = Object.keys(spec.wellKnownPolicies ?? {}).map((k) => findWellKnown(k)?.key ?? k);
+  const bothKeys = removedKeys.filter((k) => given.includes(k));
   const clashes = [
     both.length && `${label('policyArns')} and ${label('detachPolicyArns')} ${both.join(', ')}`,
+    bothKeys.length &&
+      `${label('wellKnownPolicies')} and ${label('removeWellKnownPolicies')} ${bothKeys.join(', ')}`,
     spec.inlinePolicy &&
       removals.removeInlinePolicy &&
       `${label('inlinePolicy')} and ${label('removeInlinePolicy')}`,

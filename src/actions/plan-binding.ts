@@ -16,23 +16,15 @@ import { planRole, readRoleState } from './plan-role.js';
 import {
   planWellKnown,
   readManagedPolicies,
+  removedWellKnown,
   staleCandidates,
   wantedWellKnown,
 } from './plan-well-known.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
-export interface PlanBindingOptions {
-  /**
-   * Detach and delete iamsa's well-known policies of this binding whose key is no longer asked
-   * for (update-serviceaccount). Without it they are left alone with a warning (create).
-   */
-  pruneWellKnown?: boolean;
-}
-
 export async function planBinding(
   session: ClusterSession,
   spec: BindingSpec,
-  options: PlanBindingOptions = {},
 ): Promise<BindingPlan> {
   const base = {
     cluster: spec.cluster,
@@ -41,13 +33,13 @@ export async function planBinding(
     source: spec.source.where,
   };
   try {
-    return { ...base, ...(await plan(session, spec, options)) };
+    return { ...base, ...(await plan(session, spec)) };
   } catch (error) {
     return { ...base, steps: [], warnings: [], error: asIamsaError(error) };
   }
 }
 
-async function plan(session: ClusterSession, spec: BindingSpec, options: PlanBindingOptions) {
+async function plan(session: ClusterSession, spec: BindingSpec) {
   let input = checkBinding(spec);
   const { reporter } = session;
   const kubeStateP = input.roleOnly
@@ -82,10 +74,24 @@ async function plan(session: ClusterSession, spec: BindingSpec, options: PlanBin
     roleStateP,
     wantedP,
   ]);
-  const stale =
-    options.pruneWellKnown && !input.attachRole
-      ? staleCandidates(input, cluster, wanted, roleState.attached)
-      : [];
+  // Keys asked for are converged whole (a policy split in two that now fits in one loses its
+  // second part); keys an update removes go with their policies.
+  const removed = removedWellKnown(input, cluster);
+  const stale = staleCandidates(input, cluster, wanted, roleState.attached, [
+    ...input.wellKnown.map((c) => c.policy.key),
+    ...removed.keys,
+  ]);
+  if (input.update && removed.managedArns.length) {
+    const keep = new Set([...input.policyArns, ...wanted.managedArns]);
+    const detach = removed.managedArns.filter((a) => !keep.has(a));
+    input = {
+      ...input,
+      update: {
+        ...input.update,
+        detachPolicyArns: [...new Set([...input.update.detachPolicyArns, ...detach])],
+      },
+    };
+  }
   for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
   const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
     attached: roleState.attached,

@@ -9,6 +9,8 @@ import {
   buildWellKnown,
   type BuiltWellKnown,
   decodePolicyText,
+  defaultManagedArns,
+  findWellKnown,
   isOwnedRoleFor,
   parseJsonText,
   type PolicyDocument,
@@ -16,7 +18,6 @@ import {
   roleOwnershipTags,
   sameJson,
   TAG_WELL_KNOWN,
-  WELL_KNOWN_POLICIES,
   wellKnownPolicyName,
   type WellKnownContext,
 } from '../policy/index.js';
@@ -75,20 +76,36 @@ export function wantedWellKnown(input: CheckedBinding, cluster: ClusterInfo): We
   };
 }
 
+/** The keys an update removes, and the AWS-managed ARNs they attach (to detach them too). */
+export function removedWellKnown(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+): { keys: string[]; managedArns: string[] } {
+  const policies = (input.update?.removeWellKnownPolicies ?? []).flatMap(
+    (k) => findWellKnown(k) ?? [],
+  );
+  return {
+    keys: policies.map((p) => p.key),
+    managedArns: policies.flatMap((p) => defaultManagedArns(p, cluster.partition)),
+  };
+}
+
 /**
- * The ARNs of iamsa's well-known policies this role could have, for keys (or parts) not wanted:
- * only those attached to the role are candidates for pruning.
+ * The ARNs of iamsa's policies for these keys that the role has but that are not wanted (a
+ * removed key, a part no longer needed): only those attached to the role are candidates.
  */
 export function staleCandidates(
   input: CheckedBinding,
   cluster: ClusterInfo,
   wanted: WellKnownWanted,
   attached: string[],
+  keys: string[],
 ): string[] {
+  if (input.attachRole) return [];
   const wantedArns = new Set(wanted.policies.map((p) => p.arn));
-  const possible = WELL_KNOWN_POLICIES.flatMap((p) =>
+  const possible = keys.flatMap((key) =>
     Array.from({ length: MAX_PARTS }, (_, i) =>
-      policyArnOf(cluster, wellKnownPolicyName(input.roleName, p.key, i + 1)),
+      policyArnOf(cluster, wellKnownPolicyName(input.roleName, key, i + 1)),
     ),
   );
   return possible.filter((arn) => attached.includes(arn) && !wantedArns.has(arn));

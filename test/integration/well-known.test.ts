@@ -214,6 +214,70 @@ describe('well-known policies', () => {
   });
 });
 
+describe('update-serviceaccount and delete-serviceaccount', () => {
+  const lifecycle = (command: string, sa: string, ...args: string[]) =>
+    g.iamsa([
+      command,
+      '--cluster',
+      'demo',
+      '-n',
+      'default',
+      '--name',
+      sa,
+      ...g.kubeFlags,
+      '--approve',
+      '-o',
+      'json',
+      ...args,
+    ]);
+
+  test('update adds a key, changes a scope, and removing a key leaves nothing behind', async () => {
+    const role = roleName('life');
+    const velero = policyArn(`iamsa-${role}-velero`);
+    const cw = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+    assert.equal((await csa('life', '--well-known-policies', 'autoScaler')).code, 0);
+    const added = await lifecycle(
+      'update-serviceaccount',
+      'life',
+      '--well-known-policies',
+      'velero,cloudWatchObservability',
+      '--well-known-scope',
+      'velero.bucketARNs=arn:aws:s3:::one',
+    );
+    assert.equal(added.code, 0, added.stderr);
+    assert.ok((await attachedTo(role)).includes(velero));
+    assert.ok((await attachedTo(role)).includes(cw));
+    assert.ok((await attachedTo(role)).includes(policyArn(`iamsa-${role}-autoScaler`)), 'kept');
+    const rescoped = await lifecycle(
+      'update-serviceaccount',
+      'life',
+      '--well-known-policies',
+      'velero',
+      '--well-known-scope',
+      'velero.bucketARNs=arn:aws:s3:::two',
+    );
+    assert.equal(rescoped.code, 0, rescoped.stderr);
+    assert.equal((await storedDocument(velero)).version, 'v2');
+    const removed = await lifecycle(
+      'update-serviceaccount',
+      'life',
+      '--remove-well-known-policies',
+      'velero,cloudWatchObservability',
+    );
+    assert.equal(removed.code, 0, removed.stderr);
+    const actions = json(removed.stdout).steps.map((s: any) => `${s.action} ${s.resource} ${s.id}`);
+    assert.ok(actions.includes(`delete managed-policy ${velero}`), actions.join('\n'));
+    assert.ok(actions.includes(`delete policy-attachment ${cw}`), actions.join('\n'));
+    assert.deepEqual(await attachedTo(role), [policyArn(`iamsa-${role}-autoScaler`)]);
+    assert.ok(!(await localPolicies()).includes(velero), 'the policy is deleted');
+
+    const deleted = await lifecycle('delete-serviceaccount', 'life');
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const left = (await localPolicies()).filter((a) => a?.includes(role));
+    assert.deepEqual(left, [], 'delete-serviceaccount deletes its well-known policies');
+  });
+});
+
 describe('iamsa well-known-policies', () => {
   test('lists every key with one line each', async () => {
     const r = await g.iamsa(['well-known-policies']);

@@ -206,6 +206,15 @@ function scopeValues(
   };
 }
 
+const managedArn = (partition: string, name: string) => `arn:${partition}:iam::aws:policy/${name}`;
+
+/** The AWS-managed ARNs a key attaches with its default scope (what removing the key detaches). */
+export function defaultManagedArns(policy: WellKnownPolicy, partition: string): string[] {
+  return (policy.managed?.(scopeValues(policy, {}, undefined)) ?? []).map((name) =>
+    managedArn(partition, name),
+  );
+}
+
 /** The managed ARNs and the document a checked key stands for on this cluster. */
 export function buildWellKnown(checked: CheckedWellKnown, ctx: WellKnownContext): BuiltWellKnown {
   const { policy, values } = checked;
@@ -229,8 +238,8 @@ export function buildWellKnown(checked: CheckedWellKnown, ctx: WellKnownContext)
       }
     }
   }
-  const managedArns = (policy.managed?.(scope) ?? []).map(
-    (name) => `arn:${ctx.partition}:iam::aws:policy/${name}`,
+  const managedArns = (policy.managed?.(scope) ?? []).map((name) =>
+    managedArn(ctx.partition, name),
   );
   const statements = policy.statements?.(scope, ctx) ?? [];
   const source = `the ${policy.key} well-known policy`;
