@@ -2,7 +2,7 @@
 // does not care where it came from (flags, wizard answers, an item of a file); its source says what
 // each field was called there, so an error can name `--attach-policy-arn` or
 // `bindings[3].attachPolicyARNs`. Files are read by whoever knows about files, never by a use case.
-import type { Mechanism, PolicyDocument } from '../policy/index.js';
+import type { Mechanism, PolicyDocument, ScopeLabels, WellKnownScope } from '../policy/index.js';
 
 export type { Mechanism } from '../policy/index.js';
 
@@ -12,6 +12,8 @@ export type SpecField =
   | 'name'
   | 'policyArns'
   | 'inlinePolicy'
+  | 'wellKnownPolicies'
+  | 'wellKnownScope'
   | 'attachRoleArn'
   | 'roleName'
   | 'rolePath'
@@ -26,7 +28,8 @@ export type SpecField =
   | 'removeTags'
   | 'mechanism'
   | 'targetRoleArn'
-  | 'disableSessionTags';
+  | 'disableSessionTags'
+  | 'removeWellKnownPolicies';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
@@ -51,6 +54,12 @@ export interface BindingSpec {
   policyArns: string[];
   /** The inline policy iamsa keeps on the role (`iamsa-inline`). */
   inlinePolicy?: InlinePolicy;
+  /**
+   * Well-known controllers (`autoScaler`, `externalDNS`, ...) and each one's scope (`{}` for the
+   * defaults), e.g. `{externalDNS: {hostedZoneARNs: ['arn:aws:route53:::hostedzone/Z1']}}`.
+   * Keys match ignoring case; `iamsa well-known-policies` lists them.
+   */
+  wellKnownPolicies?: Record<string, WellKnownScope>;
   permissionsBoundary?: string;
   /** Extra tags for the role; iamsa adds its ownership tags. */
   tags: Record<string, string>;
@@ -86,6 +95,8 @@ export interface BindingRemovals {
   removeInlinePolicy: boolean;
   removePermissionsBoundary: boolean;
   removeTags: string[];
+  /** Well-known keys to take away: their policies are detached and deleted. */
+  removeWellKnownPolicies?: string[];
 }
 
 /** The name a field goes by where the spec came from. */
@@ -99,6 +110,8 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   name: '--name',
   policyArns: '--attach-policy-arn',
   inlinePolicy: '--attach-policy',
+  wellKnownPolicies: '--well-known-policies',
+  wellKnownScope: '--well-known-scope',
   attachRoleArn: '--attach-role-arn',
   roleName: '--role-name',
   rolePath: '--role-path',
@@ -114,12 +127,28 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   mechanism: '--mechanism',
   targetRoleArn: '--target-role-arn',
   disableSessionTags: '--disable-session-tags',
+  removeWellKnownPolicies: '--remove-well-known-policies',
 };
 
 export const FLAGS_SOURCE: SpecSource = { where: 'flags', labels: FLAG_LABELS };
 
 export const mechanismOf = (spec: Pick<BindingSpec, 'mechanism'>): Mechanism =>
   spec.mechanism ?? 'irsa';
+/**
+ * How keys and scope fields of well-known policies are named where the spec came from: a flag
+ * (`--well-known-scope externalDNS.hostedZoneARNs=ARN`) or a path in a file
+ * (`bindings[3].wellKnownPolicies.externalDNS.hostedZoneARNs`, when the file labels
+ * wellKnownScope as `bindings[3].wellKnownPolicies`).
+ */
+export function scopeLabels(spec: Pick<BindingSpec, 'source'>): ScopeLabels {
+  const scope = spec.source.labels.wellKnownScope ?? labelOf(spec, 'wellKnownPolicies');
+  return {
+    keys: labelOf(spec, 'wellKnownPolicies'),
+    field: scope.startsWith('--')
+      ? (key, field, placeholder) => `${scope} ${key}.${field}=${placeholder}`
+      : (key, field) => `${scope}.${key}.${field}`,
+  };
+}
 
 /** `namespace/name`: the key of a binding within its cluster. */
 export const bindingKey = (b: { namespace: string; name: string }) => `${b.namespace}/${b.name}`;

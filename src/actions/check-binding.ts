@@ -3,6 +3,10 @@
 import { ValidationError } from '../errors.js';
 import {
   bindingOwnershipTags,
+  checkWellKnown,
+  type CheckedWellKnown,
+  findWellKnown,
+  wellKnownKeys,
   defaultRoleName,
   MECHANISMS,
   MAX_MANAGED_POLICIES_PER_ROLE,
@@ -19,7 +23,13 @@ import {
   validateServiceAccountName,
   validateTags,
 } from '../policy/index.js';
-import { type BindingRemovals, type BindingSpec, labelOf, mechanismOf } from './binding-spec.js';
+import {
+  type BindingRemovals,
+  type BindingSpec,
+  labelOf,
+  mechanismOf,
+  scopeLabels,
+} from './binding-spec.js';
 
 export type AttachedRole = RoleArnParts & { arn: string };
 
@@ -31,6 +41,8 @@ export interface CheckedBinding extends BindingSpec {
   rolePathGiven: boolean;
   /** attachRoleArn, parsed. */
   attachRole?: AttachedRole;
+  /** wellKnownPolicies, checked (built into documents once the cluster is known). */
+  wellKnown: CheckedWellKnown[];
 }
 
 /** The fields given so far: the wizard starts from these and asks for the rest. */
@@ -40,7 +52,10 @@ export type PartialSpec = Partial<Omit<BindingSpec, 'source'>> & Pick<BindingSpe
  * Checks every value that is given, so the wizard refuses a bad flag before its first question
  * and the flags path before its first call.
  */
-export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
+export function checkGiven(spec: PartialSpec): {
+  attachRole?: AttachedRole;
+  wellKnown: CheckedWellKnown[];
+} {
   const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
   if (spec.cluster !== undefined) validateClusterName(spec.cluster, label('cluster'));
   if (spec.namespace !== undefined) validateNamespace(spec.namespace, label('namespace'));
@@ -57,6 +72,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     );
   }
   // `!== undefined`, not truthiness: an empty value (an unset variable in CI) must not vanish.
+  const wellKnown = checkWellKnown(spec.wellKnownPolicies ?? {}, scopeLabels(spec));
   if (spec.permissionsBoundary !== undefined) {
     validatePermissionsBoundaryArn(spec.permissionsBoundary, label('permissionsBoundary'));
   }
@@ -64,6 +80,7 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     const conflicting = [
       policyArns.length && label('policyArns'),
       spec.inlinePolicy !== undefined && label('inlinePolicy'),
+      wellKnown.length && label('wellKnownPolicies'),
       spec.roleName !== undefined && label('roleName'),
       spec.rolePath !== undefined && label('rolePath'),
       spec.permissionsBoundary !== undefined && label('permissionsBoundary'),
@@ -83,11 +100,11 @@ export function checkGiven(spec: PartialSpec): { attachRole?: AttachedRole } {
     arn !== undefined ? { ...validateRoleArn(arn, label('attachRoleArn')), arn } : undefined;
   if (spec.roleName !== undefined) validateRoleName(spec.roleName, label('roleName'));
   if (spec.rolePath !== undefined) validateRolePath(spec.rolePath, label('rolePath'));
-  return { attachRole };
+  return { attachRole, wellKnown };
 }
 
 export function checkBinding(spec: BindingSpec): CheckedBinding {
-  const { attachRole } = checkGiven(spec);
+  const { attachRole, wellKnown } = checkGiven(spec);
   if (spec.update) checkRemovals(spec, spec.update);
   const policyArns = [...new Set(spec.policyArns)];
   if (attachRole) {
@@ -99,13 +116,14 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
       rolePathGiven: true,
       tags: {},
       attachRole,
+      wellKnown,
     };
   }
-  if (!policyArns.length && !spec.inlinePolicy && !spec.update) {
+  if (!policyArns.length && !spec.inlinePolicy && !wellKnown.length && !spec.update) {
     throw new ValidationError(
       `no permissions given for ${spec.namespace}/${spec.name}: the role would grant nothing`,
       {
-        hint: `give ${labelOf(spec, 'policyArns')}, ${labelOf(spec, 'inlinePolicy')} or ${labelOf(spec, 'attachRoleArn')}`,
+        hint: `give ${labelOf(spec, 'wellKnownPolicies')}, ${labelOf(spec, 'policyArns')}, ${labelOf(spec, 'inlinePolicy')} or ${labelOf(spec, 'attachRoleArn')}`,
       },
     );
   }
@@ -121,6 +139,7 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
     roleName,
     rolePath: spec.rolePath ?? '/',
     rolePathGiven: spec.rolePath !== undefined,
+    wellKnown,
   };
 }
 
@@ -192,8 +211,22 @@ function checkRemovals(spec: BindingSpec, removals: BindingRemovals): void {
   }
   removals.detachPolicyArns.forEach((arn) => validatePolicyArn(arn, label('detachPolicyArns')));
   const both = removals.detachPolicyArns.filter((arn) => spec.policyArns.includes(arn));
+  const removedKeys = (removals.removeWellKnownPolicies ?? []).map((key) => {
+    const policy = findWellKnown(key);
+    if (!policy) {
+      throw new ValidationError(
+        `unknown well-known policy "${key}" in ${label('removeWellKnownPolicies')}`,
+        { hint: `valid keys: ${wellKnownKeys().join(', ')}` },
+      );
+    }
+    return policy.key;
+  });
+  const given = Object.keys(spec.wellKnownPolicies ?? {}).map((k) => findWellKnown(k)?.key ?? k);
+  const bothKeys = removedKeys.filter((k) => given.includes(k));
   const clashes = [
     both.length && `${label('policyArns')} and ${label('detachPolicyArns')} ${both.join(', ')}`,
+    bothKeys.length &&
+      `${label('wellKnownPolicies')} and ${label('removeWellKnownPolicies')} ${bothKeys.join(', ')}`,
     spec.inlinePolicy &&
       removals.removeInlinePolicy &&
       `${label('inlinePolicy')} and ${label('removeInlinePolicy')}`,

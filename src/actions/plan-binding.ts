@@ -15,6 +15,13 @@ import { asIamsaError, type BindingPlan, started } from './plan.js';
 import { irsaTrust, planRole, readRoleState } from './plan-role.js';
 import { planPodIdentity } from './plan-pod-identity.js';
 import { mechanismOf } from './binding-spec.js';
+import {
+  planWellKnown,
+  readManagedPolicies,
+  removedWellKnown,
+  staleCandidates,
+  wantedWellKnown,
+} from './plan-well-known.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
 export async function planBinding(
@@ -66,7 +73,44 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     ),
   );
   const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
-  const [, roleState] = await Promise.all([session.requireProvider(), roleStateP]);
+  // The well-known documents need the cluster's partition and account; their policies are read
+  // while the provider and the role are.
+  const wanted = wantedWellKnown(input, cluster);
+  const wantedP = started(
+    readManagedPolicies(
+      session.iam,
+      wanted.policies.map((p) => p.arn),
+    ),
+  );
+  const [, roleState, policies] = await Promise.all([
+    session.requireProvider(),
+    roleStateP,
+    wantedP,
+  ]);
+  // Keys asked for are converged whole (a policy split in two that now fits in one loses its
+  // second part); keys an update removes go with their policies.
+  const removed = removedWellKnown(input, cluster);
+  const stale = staleCandidates(input, cluster, wanted, roleState.attached, [
+    ...input.wellKnown.map((c) => c.policy.key),
+    ...removed.keys,
+  ]);
+  if (input.update && removed.managedArns.length) {
+    const keep = new Set([...input.policyArns, ...wanted.managedArns]);
+    const detach = removed.managedArns.filter((a) => !keep.has(a));
+    input = {
+      ...input,
+      update: {
+        ...input.update,
+        detachPolicyArns: [...new Set([...input.update.detachPolicyArns, ...detach])],
+      },
+    };
+  }
+  for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
+  const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
+    attached: roleState.attached,
+    policies,
+    stale,
+  });
   const target: TrustTarget = {
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
@@ -74,17 +118,22 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     serviceAccount: input.name,
     audience: STS_AUDIENCE,
   };
-  const rolePlan = planRole(session.iam, input, roleState, cluster, irsaTrust(input, target));
-  const steps = [...rolePlan.steps];
+  const rolePlan = planRole(session.iam, input, roleState, cluster, irsaTrust(input, target), {
+    managedArns: wanted.managedArns,
+    ownArns: wellKnown.attachedArns,
+    prunedArns: wellKnown.prunedArns,
+  });
+  const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
-  rolePlan.warnings.forEach((w) => reporter.warn(w));
+  const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
+  warnings.forEach((w) => reporter.warn(w));
   return {
     roleArn: rolePlan.roleArn,
     serviceAccount: input.roleOnly ? undefined : { namespace: input.namespace, name: input.name },
     steps,
-    warnings: rolePlan.warnings,
+    warnings,
   };
 }

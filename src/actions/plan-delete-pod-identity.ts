@@ -88,7 +88,9 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
   }
   if (ownedRole) {
     // After the association (phase 1): IAM's phases of roleSteps are 2 and 3.
-    steps.push(...(await roleSteps(session, role)));
+    const mine = (tags: Record<string, string>) =>
+      isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
+    steps.push(...(await roleSteps(session, role, mine)));
   }
   if (steps.length && pods.length) {
     warnings.push(

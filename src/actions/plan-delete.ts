@@ -1,7 +1,7 @@
 // Plans removing a binding: the annotation first (the workload stops using the role before the
 // role goes), then the role's policies, then the role. Only what iamsa owns is deleted: the role by
 // its ownership tags, the service account by its managed-by label.
-import type { Role } from '../aws/iam.js';
+import type { IamGateway, Role } from '../aws/iam.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { ServiceAccount } from '../kube/gateway.js';
 import {
@@ -16,15 +16,18 @@ import {
   roleNameOf,
   roleOwner,
   sameRoleArn,
+  TAG_WELL_KNOWN,
   validateClusterName,
   validateNamespace,
   validateRoleName,
   validateServiceAccountName,
+  wellKnownPolicyName,
 } from '../policy/index.js';
 import { labelOf, type Mechanism, type SpecSource } from './binding-spec.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, type PlanStep, started, step } from './plan.js';
 import { planDeletePodIdentity } from './plan-delete-pod-identity.js';
+import { deletePolicyStep, readManagedPolicies } from './plan-well-known.js';
 
 export interface DeleteTarget {
   cluster: string;
@@ -132,7 +135,11 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
   } else if (sa && !annotated && owned && isIamsas(sa) && !t.keepServiceAccount) {
     steps.push(serviceAccountStep(session, sa, t));
   }
-  if (owned) steps.push(...(await roleSteps(session, role)));
+  if (owned) {
+    const ours = (tags: Record<string, string>) =>
+      isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
+    steps.push(...(await roleSteps(session, role, ours)));
+  }
   if (steps.length && pods?.length) {
     warnings.push(
       `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
@@ -187,24 +194,35 @@ export function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, 
   });
 }
 
-/** Detach and delete what is on the role (IAM refuses to delete a role that has policies). */
-export async function roleSteps(session: ClusterSession, role: Role): Promise<PlanStep[]> {
+/**
+ * Detach and delete what is on the role (IAM refuses to delete a role that has policies); the
+ * well-known policies iamsa made for this binding are deleted too.
+ */
+export async function roleSteps(
+  session: ClusterSession,
+  role: Role,
+  ours: (tags: Record<string, string>) => boolean,
+): Promise<PlanStep[]> {
   const { iam } = session;
   const [attached, inline] = await Promise.all([
     iam.listAttachedPolicyArns(role.name),
     iam.listInlinePolicyNames(role.name),
   ]);
+  const own = await ownWellKnownPolicies(iam, role, attached, ours);
   return [
-    ...attached.map((arn) =>
-      step({
-        resource: 'policy-attachment',
-        id: arn,
-        action: 'delete',
-        changes: [`detach from ${role.name}`],
-        phase: 2,
-        run: () => iam.detachPolicy(role.name, arn),
-      }),
-    ),
+    ...own.map(({ arn, key }) => deletePolicyStep(iam, role.name, arn, key)),
+    ...attached
+      .filter((arn) => !own.some((p) => p.arn === arn))
+      .map((arn) =>
+        step({
+          resource: 'policy-attachment',
+          id: arn,
+          action: 'delete',
+          changes: [`detach from ${role.name}`],
+          phase: 2,
+          run: () => iam.detachPolicy(role.name, arn),
+        }),
+      ),
     ...inline.map((policy) =>
       step({
         resource: 'inline-policy',
@@ -224,6 +242,22 @@ export async function roleSteps(session: ClusterSession, role: Role): Promise<Pl
       run: () => iam.deleteRole(role.name),
     }),
   ];
+}
+
+/** The attached policies named like iamsa's well-known ones whose tags say they are this binding's. */
+async function ownWellKnownPolicies(
+  iam: IamGateway,
+  role: Role,
+  attached: string[],
+  ours: (tags: Record<string, string>) => boolean,
+): Promise<Array<{ arn: string; key: string }>> {
+  const prefix = `:policy/${wellKnownPolicyName(role.name, '')}`;
+  const candidates = attached.filter((arn) => arn.includes(prefix));
+  const policies = await readManagedPolicies(iam, candidates);
+  return candidates.flatMap((arn) => {
+    const p = policies.get(arn);
+    return p && ours(p.tags) ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '' }] : [];
+  });
 }
 
 /** A role iamsa does not own for exactly this binding is never touched. */

@@ -102,12 +102,25 @@ export interface RolePlan {
   warnings: string[];
 }
 
+/** What the well-known policies add to the role's attachments. */
+export interface AlsoAttached {
+  /** AWS-managed ARNs attached like --attach-policy-arn. */
+  managedArns: string[];
+  /** iamsa's own policies (attached by their own steps). */
+  ownArns: string[];
+  /** iamsa's own policies being detached and deleted. */
+  prunedArns: string[];
+}
+
+const NOTHING_ELSE: AlsoAttached = { managedArns: [], ownArns: [], prunedArns: [] };
+
 export function planRole(
   iam: IamGateway,
   input: CheckedBinding,
   state: RoleState,
   cluster: ClusterInfo,
   roleTrust: RoleTrust,
+  also: AlsoAttached = NOTHING_ELSE,
 ): RolePlan {
   if (input.attachRole)
     return planAttachedRole(input, input.attachRole, state.role, cluster, roleTrust);
@@ -226,7 +239,8 @@ export function planRole(
     );
   }
 
-  for (const policyArn of input.policyArns) {
+  const toAttach = [...new Set([...input.policyArns, ...also.managedArns])];
+  for (const policyArn of toAttach) {
     const attached = state.attached.includes(policyArn);
     steps.push(
       step({
@@ -288,8 +302,8 @@ export function planRole(
       }),
     );
   }
-  const total = new Set([...state.attached, ...input.policyArns].filter((a) => !detach.includes(a)))
-    .size;
+  const kept = state.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
+  const total = new Set([...kept, ...toAttach, ...also.ownArns]).size;
   if (total > MAX_MANAGED_POLICIES_PER_ROLE) {
     throw new ValidationError(
       `role ${name} would have ${total} managed policies attached; IAM allows at most ${MAX_MANAGED_POLICIES_PER_ROLE} per role`,
@@ -297,7 +311,9 @@ export function planRole(
     );
   }
   // An update keeps what it was not asked to remove: nothing to warn about there.
-  const extra = input.update ? [] : state.attached.filter((a) => !input.policyArns.includes(a));
+  const extra = input.update
+    ? []
+    : kept.filter((a) => !toAttach.includes(a) && !also.ownArns.includes(a));
   const warnings = extra.length
     ? [
         `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')}`,

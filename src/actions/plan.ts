@@ -12,6 +12,7 @@ export type ResourceKind =
   | 'oidc-provider'
   | 'iam-role'
   | 'policy-attachment'
+  | 'managed-policy'
   | 'inline-policy'
   | 'permissions-boundary'
   | 'namespace'

@@ -6,7 +6,12 @@ import type { IamGateway, PolicySummary } from '../aws/iam.js';
 import { CancelledError, IamsaError, PreconditionError } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
 import {
+  checkWellKnown,
+  findWellKnown,
   ROLE_ARN_ANNOTATION,
+  type ScopeLabels,
+  WELL_KNOWN_POLICIES,
+  type WellKnownScope,
   defaultRoleName,
   parseArn,
   roleNameOf,
@@ -167,8 +172,12 @@ async function bindServiceAccount(
   }
   const permissions = prefill.attachRoleArn
     ? { policyArns: [] }
-    : prefill.policyArns?.length || prefill.inlinePolicy
-      ? { policyArns: prefill.policyArns ?? [], inlinePolicy: prefill.inlinePolicy }
+    : prefill.policyArns?.length || prefill.inlinePolicy || prefill.wellKnownPolicies
+      ? {
+          policyArns: prefill.policyArns ?? [],
+          inlinePolicy: prefill.inlinePolicy,
+          wellKnownPolicies: prefill.wellKnownPolicies,
+        }
       : await pickPermissions(session.iam, ask, reporter, deps.readPolicyFile);
   const roleName = prefill.attachRoleArn
     ? undefined
@@ -284,7 +293,92 @@ async function ensureOidcProvider(
   return { steps: result.steps.map((s) => ({ ...s, phase: 0 })) };
 }
 
+interface Permissions {
+  policyArns: string[];
+  inlinePolicy?: InlinePolicy;
+  wellKnownPolicies?: Record<string, WellKnownScope>;
+}
+
+/** Step 3: the well-known controllers first, then IAM policies and a JSON file as before. */
 async function pickPermissions(
+  iam: IamGateway,
+  ask: Prompter,
+  reporter: Reporter,
+  readPolicyFile: (path: string) => InlinePolicy,
+): Promise<Permissions> {
+  const wellKnown = await pickWellKnown(ask);
+  if (wellKnown && !(await ask.confirm('Also attach IAM policies or a JSON policy file?', false)))
+    return { policyArns: [], wellKnownPolicies: wellKnown };
+  return {
+    ...(await pickPolicies(iam, ask, reporter, readPolicyFile)),
+    wellKnownPolicies: wellKnown,
+  };
+}
+
+const OTHER = Symbol('other');
+
+/** "What will this service account run?": well-known keys, each with the scope it needs. */
+async function pickWellKnown(ask: Prompter): Promise<Record<string, WellKnownScope> | undefined> {
+  const picked: Record<string, WellKnownScope> = {};
+  for (;;) {
+    const first = Object.keys(picked).length === 0;
+    const key = await ask.select<string | typeof OTHER>(
+      first ? 'What will this service account run?' : 'Which other controller?',
+      [
+        ...(first
+          ? [{ name: 'Something else: choose IAM policies', value: OTHER as typeof OTHER }]
+          : []),
+        ...WELL_KNOWN_POLICIES.filter((p) => !(p.key in picked)).map((p) => ({
+          name: p.key,
+          value: p.key,
+          description: `${p.grants} (default: ${p.defaultScope})`,
+        })),
+      ],
+    );
+    if (key === OTHER) return undefined;
+    picked[key] = await askScope(ask, key);
+    if (!(await ask.confirm('Add another well-known policy?', false))) return picked;
+  }
+}
+
+/** The scope fields a key cannot do without (or must choose), validated as the flags are. */
+async function askScope(ask: Prompter, key: string): Promise<WellKnownScope> {
+  const policy = findWellKnown(key);
+  const scope: WellKnownScope = {};
+  const requiredByRule = policy?.requires?.({
+    list: () => [],
+    choice: () => '',
+    flag: () => false,
+  });
+  for (const field of policy?.fields ?? []) {
+    if (field.kind === 'choice') {
+      scope[field.name] = await ask.select(
+        `${key}: ${field.description}`,
+        field.choices.map((c) => ({ name: c, value: c })),
+        field.default,
+      );
+    } else if (
+      field.kind === 'arns' &&
+      (field.required || requiredByRule?.startsWith(field.name))
+    ) {
+      const answer = await ask.input(
+        `${key}: ${field.noun} ARNs (comma-separated; e.g. ${field.example})`,
+        {
+          validate: check((value) =>
+            checkWellKnown({ [key]: { ...scope, [field.name]: value } }, WIZARD_SCOPE_LABELS),
+          ),
+        },
+      );
+      scope[field.name] = answer.trim();
+    }
+  }
+  return scope;
+}
+
+const WIZARD_SCOPE_LABELS: ScopeLabels = { keys: 'the answer', field: (k, f) => `${k}.${f}` };
+
+/** Managed policies found by name, an inline policy from a JSON file, or both. */
+async function pickPolicies(
   iam: IamGateway,
   ask: Prompter,
   reporter: Reporter,

@@ -3,19 +3,26 @@ import {
   AddClientIDToOpenIDConnectProviderCommand,
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
   DeleteRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   type IAMClient,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  ListPolicyVersionsCommand,
   TagOpenIDConnectProviderCommand,
+  TagPolicyCommand,
   TagRoleCommand,
   type Tag,
   UntagRoleCommand,
@@ -66,6 +73,30 @@ export interface PolicySummary {
   awsManaged: boolean;
 }
 
+/** A customer-managed policy with its default version's document. */
+export interface ManagedPolicy {
+  arn: string;
+  name: string;
+  defaultVersionId: string;
+  /** The default version's document as IAM returns it (URL-encoded JSON). */
+  document: string;
+  tags: Tags;
+}
+
+export interface NewManagedPolicy {
+  name: string;
+  path: string;
+  document: string;
+  description: string;
+  tags: Tags;
+}
+
+export interface PolicyVersionSummary {
+  versionId: string;
+  isDefault: boolean;
+  created?: Date;
+}
+
 export interface IamGateway {
   getOidcProvider(arn: string): Promise<OidcProvider | undefined>;
   createOidcProvider(p: {
@@ -101,6 +132,15 @@ export interface IamGateway {
    * cheaper than three reads per role once there are more than a handful.
    */
   listRoleDetails(): Promise<RoleDetail[]>;
+  /** GetPolicy, then GetPolicyVersion of its default version. */
+  getManagedPolicy(arn: string): Promise<ManagedPolicy | undefined>;
+  createManagedPolicy(policy: NewManagedPolicy): Promise<string>;
+  /** A new version, made the default. */
+  createPolicyVersion(arn: string, document: string): Promise<void>;
+  listPolicyVersions(arn: string): Promise<PolicyVersionSummary[]>;
+  deletePolicyVersion(arn: string, versionId: string): Promise<void>;
+  deletePolicy(arn: string): Promise<void>;
+  tagPolicy(arn: string, tags: Tags): Promise<void>;
 }
 
 export interface RoleDetail extends Role {
@@ -351,6 +391,75 @@ export function createIamGateway(client: IAMClient): IamGateway {
         }
       });
       return out;
+    },
+    async getManagedPolicy(arn) {
+      const out = await awsOptional(`reading policy ${arn}`, () =>
+        client.send(new GetPolicyCommand({ PolicyArn: arn })),
+      );
+      const policy = out?.Policy;
+      if (!policy?.DefaultVersionId) return undefined;
+      const versionId = policy.DefaultVersionId;
+      const version = await aws(`reading version ${versionId} of policy ${arn}`, () =>
+        client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+      );
+      return {
+        arn,
+        name: policy.PolicyName ?? '',
+        defaultVersionId: versionId,
+        document: version.PolicyVersion?.Document ?? '',
+        tags: tagsFromList(policy.Tags),
+      };
+    },
+    async createManagedPolicy(p) {
+      const out = await aws(`creating policy ${p.name}`, () =>
+        client.send(
+          new CreatePolicyCommand({
+            PolicyName: p.name,
+            Path: p.path,
+            PolicyDocument: p.document,
+            Description: p.description,
+            Tags: tagsToList(p.tags),
+          }),
+        ),
+      );
+      return out.Policy?.Arn ?? '';
+    },
+    async createPolicyVersion(arn, document) {
+      await aws(`writing a new version of policy ${arn}`, () =>
+        client.send(
+          new CreatePolicyVersionCommand({
+            PolicyArn: arn,
+            PolicyDocument: document,
+            SetAsDefault: true,
+          }),
+        ),
+      );
+    },
+    async listPolicyVersions(arn) {
+      const out = await aws(`listing the versions of policy ${arn}`, () =>
+        client.send(new ListPolicyVersionsCommand({ PolicyArn: arn })),
+      );
+      // At most 5 versions exist, so one page holds them all.
+      return (out.Versions ?? []).map((v) => ({
+        versionId: v.VersionId ?? '',
+        isDefault: !!v.IsDefaultVersion,
+        ...(v.CreateDate ? { created: v.CreateDate } : {}),
+      }));
+    },
+    async deletePolicyVersion(arn, versionId) {
+      await aws(`deleting version ${versionId} of policy ${arn}`, () =>
+        client.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+      );
+    },
+    async deletePolicy(arn) {
+      await aws(`deleting policy ${arn}`, () =>
+        client.send(new DeletePolicyCommand({ PolicyArn: arn })),
+      );
+    },
+    async tagPolicy(arn, tags) {
+      await aws(`tagging policy ${arn}`, () =>
+        client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: tagsToList(tags) })),
+      );
     },
   };
 }

@@ -2,8 +2,10 @@
 // they name, so the use case gets documents labelled with the flag they came from.
 import { type BindingSpec, FLAGS_SOURCE, type InlinePolicy } from '../actions/binding-spec.js';
 import type { PartialSpec } from '../actions/check-binding.js';
+import type { Command } from 'commander';
 import { readInputFile } from '../input-file.js';
-import { parsePolicyJson, parseTags } from '../policy/index.js';
+import { collect } from './globals.js';
+import { parsePolicyJson, parseScopeFlags, parseTags } from '../policy/index.js';
 
 export interface BindingFlags {
   cluster?: string;
@@ -11,6 +13,8 @@ export interface BindingFlags {
   name?: string;
   attachPolicyArn?: string[];
   attachPolicy?: string;
+  wellKnownPolicies?: string[];
+  wellKnownScope?: string[];
   attachRoleArn?: string;
   roleName?: string;
   rolePath?: string;
@@ -22,6 +26,21 @@ export interface BindingFlags {
   mechanism?: string;
   targetRoleArn?: string;
   disableSessionTags?: boolean;
+}
+
+/** The well-known flags, added to every command that takes a binding's permissions. */
+export function addWellKnownFlags<C extends Command>(command: C): C {
+  return command
+    .option(
+      '--well-known-policies <keys>',
+      'well-known controller policies, comma-separated (iamsa well-known-policies lists them)',
+      collect,
+    )
+    .option(
+      '--well-known-scope <key.field=value>',
+      'scope of a well-known policy, e.g. externalDNS.hostedZoneARNs=ARN (repeatable)',
+      collect,
+    );
 }
 
 /** Reads and checks an --attach-policy file (small, so read synchronously: prompts validate with it). */
@@ -46,6 +65,13 @@ export function specFromFlags(flags: BindingFlags): FlagSpec {
     name: flags.name,
     policyArns: flags.attachPolicyArn ?? [],
     inlinePolicy: flags.attachPolicy !== undefined ? readPolicyFile(flags.attachPolicy) : undefined,
+    wellKnownPolicies:
+      flags.wellKnownPolicies || flags.wellKnownScope
+        ? parseScopeFlags(flags.wellKnownPolicies ?? [], flags.wellKnownScope ?? [], {
+            keys: '--well-known-policies',
+            scope: '--well-known-scope',
+          })
+        : undefined,
     attachRoleArn: flags.attachRoleArn,
     roleName: flags.roleName,
     rolePath: flags.rolePath,

@@ -1,6 +1,7 @@
 import type { BindingSpec } from '../actions/binding-spec.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { describeTags } from '../actions/plan.js';
+import { scopeFlags } from '../policy/index.js';
 
 // Rebuilds a runnable command line, e.g. the one to apply a plan.
 const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
@@ -38,6 +39,8 @@ export function createServiceAccountCommandLine(
     ...flag('--name', input.name),
     ...many('--attach-policy-arn', input.policyArns),
     ...flag('--attach-policy', input.inlinePolicy?.file),
+    ...flag('--well-known-policies', Object.keys(input.wellKnownPolicies ?? {}).join(',')),
+    ...many('--well-known-scope', scopeFlags(input.wellKnownPolicies ?? {})),
     ...flag('--attach-role-arn', input.attachRoleArn),
     ...flag('--role-name', input.roleName),
     ...flag('--role-path', input.rolePath),

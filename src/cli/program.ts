@@ -6,6 +6,7 @@ import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.j
 import { registerUpdateServiceAccount } from './commands/update-serviceaccount.js';
 import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
+import { registerWellKnownPolicies } from './commands/well-known-policies.js';
 import { registerWizard } from './commands/wizard.js';
 import { addGlobalOptions, refuseEmptyValues } from './globals.js';
 import { addExamples, configureHelp } from './help.js';
@@ -25,6 +26,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerUpdateServiceAccount(program);
   registerDeleteServiceAccount(program);
   registerWizard(program);
+  registerWellKnownPolicies(program);
   registerCompletion(program);
   addExamples(program);
   for (const command of [program, ...program.commands]) {

@@ -8,3 +8,5 @@ export * from './trust-evaluation.js';
 export * from './ownership.js';
 export * from './same-json.js';
 export * from './pod-identity-trust.js';
+export * from './well-known/index.js';
+export * from './identity-evaluation.js';

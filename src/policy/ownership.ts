@@ -21,6 +21,8 @@ export const TAG_MECHANISM = 'iamsa.io/mechanism';
 /** How a service account gets its role: the IRSA annotation, or an EKS Pod Identity association. */
 export type Mechanism = 'irsa' | 'pod-identity';
 export const MECHANISMS: readonly Mechanism[] = ['irsa', 'pod-identity'];
+/** On iamsa's customer-managed policies: the well-known key the policy is for. */
+export const TAG_WELL_KNOWN = 'iamsa.io/well-known-policy';
 
 export interface RoleOwner {
   managed: boolean;

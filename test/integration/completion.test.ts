@@ -45,6 +45,7 @@ test('bash: commands, flags per command and --output values', async () => {
       'enable-oidc',
       'get-serviceaccounts',
       'update-serviceaccount',
+      'well-known-policies',
       'wizard',
     ],
   );

@@ -40,6 +40,8 @@ async function enabled(): Promise<void> {
 
 /** Answers the permissions questions: one policy found by typing, no other, the role name shown. */
 async function pickOnePolicy(t: Terminal, filter: string, choice: RegExp, roleName = /Role name/) {
+  await t.waitFor(/What will this service account run\?/);
+  t.press('Enter'); // something else: choose IAM policies
   await t.waitFor(/Permissions for the role/);
   t.press('Enter'); // attach IAM policies
   await t.waitFor(/Policy \(type to filter\)/);
@@ -164,6 +166,64 @@ test('re-running the wizard on a service account bound to its own role asks no o
     assert.doesNotMatch(done, /Point it at the new role/);
     assert.match(done, /Nothing to do/);
     assert.doesNotMatch(done, /--override-existing-serviceaccounts/);
+  } finally {
+    t.close();
+  }
+});
+
+test('the wizard offers well-known policies, asks for their scope, and the CI command carries it', async () => {
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'wiz', '--approve']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  const zone = 'arn:aws:route53:::hostedzone/ZWIZ';
+  const t = terminal([
+    'create-serviceaccount',
+    '--region',
+    'us-east-1',
+    '--cluster',
+    'wiz',
+    '--namespace',
+    'default',
+    '--name',
+    'dns-wiz',
+    ...g.kubeFlags,
+  ]);
+  try {
+    await t.waitFor(/What will this service account run\?/);
+    t.press('Down', 'Down', 'Down', 'Down'); // past imageBuilder, autoScaler, awsLoadBalancerController
+    await t.waitFor(/❯ externalDNS/);
+    t.press('Enter');
+    await t.waitFor(/externalDNS: hosted zone ARNs/);
+    t.type('not-an-arn');
+    t.press('Enter');
+    await t.waitFor(/is not the ARN of a hosted zone/);
+    t.press('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace');
+    t.press('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace');
+    t.type(zone);
+    t.press('Enter');
+    await t.waitFor(/Add another well-known policy\?/);
+    t.press('Enter'); // no
+    await t.waitFor(/Also attach IAM policies/);
+    t.press('Enter'); // no
+    await t.waitFor(/Role name/);
+    t.press('Enter');
+    await t.waitFor(/Apply these changes\?/);
+    assert.match(
+      t.screen(),
+      /\+ create\s+managed-policy\s+\S+iamsa-iamsa-wiz-default-dns-wiz-externalDNS/,
+    );
+    t.type('y');
+    t.press('Enter');
+    const done = await t.waitFor(/Next step:/);
+    assert.equal(await t.exitCode(), 0);
+    const line = done.split('\n').find((l) => l.trim().startsWith('iamsa create-serviceaccount'));
+    assert.ok(line, 'the equivalent command is printed');
+    assert.match(
+      line,
+      /--well-known-policies externalDNS --well-known-scope externalDNS\.hostedZoneARNs=arn:aws:route53:::hostedzone\/ZWIZ/,
+    );
+    const again = await g.iamsa(splitShell(line.trim()).slice(1));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
   } finally {
     t.close();
   }
@@ -360,7 +420,10 @@ test('CI=true in a real terminal: still no prompt, exit 2, no ANSI', async () =>
   try {
     assert.equal(await t.exitCode(), 2);
     const screen = t.screen();
-    assert.match(screen, /missing required flags: --name, one of --attach-policy-arn/);
+    assert.match(
+      screen,
+      /missing required flags: --name, one of --well-known-policies, --attach-policy-arn/,
+    );
   } finally {
     t.close();
   }

@@ -23,6 +23,13 @@ import type { KubeGateway, Pod, ServiceAccount } from '../../src/kube/gateway.js
 
 export const ACCOUNT = '111122223333';
 
+/** A customer-managed policy: its versions (IAM keeps five), default and tags. */
+export interface StoredPolicy {
+  tags: Record<string, string>;
+  versions: Array<{ id: number; document: string }>;
+  defaultId: number;
+}
+
 interface StoredRole extends Role {
   attached: Set<string>;
   inline: Map<string, string>;
@@ -35,6 +42,8 @@ export class FakeIam implements IamGateway {
     'arn:aws:iam::aws:policy/ReadOnlyAccess',
     'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
   ]);
+  /** The account's own managed policies by ARN (their ARNs are in `policies` too). */
+  readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */
   readonly calls: string[] = [];
 
@@ -203,6 +212,70 @@ export class FakeIam implements IamGateway {
         inlinePolicyNames: [...r.inline.keys()],
       })),
     );
+  }
+  private managedPolicy(arn: string): StoredPolicy {
+    const p = this.managed.get(arn);
+    if (!p) throw Object.assign(new Error(`policy ${arn} not found`), { name: 'NoSuchEntity' });
+    return p;
+  }
+  async getManagedPolicy(arn: string) {
+    this.log('getManagedPolicy');
+    const p = this.managed.get(arn);
+    if (!p) return undefined;
+    const v = p.versions.find((x) => x.id === p.defaultId);
+    return {
+      arn,
+      name: arn.slice(arn.lastIndexOf('/') + 1),
+      defaultVersionId: `v${p.defaultId}`,
+      document: encodeURIComponent(v?.document ?? ''),
+      tags: { ...p.tags },
+    };
+  }
+  async createManagedPolicy(p: Parameters<IamGateway['createManagedPolicy']>[0]) {
+    this.log('createManagedPolicy');
+    const arn = `arn:aws:iam::${ACCOUNT}:policy${p.path}${p.name}`;
+    if (this.managed.has(arn)) throw new AlreadyExistsError(`policy ${p.name} exists`);
+    this.managed.set(arn, {
+      tags: { ...p.tags },
+      versions: [{ id: 1, document: p.document }],
+      defaultId: 1,
+    });
+    this.policies.add(arn);
+    return arn;
+  }
+  async createPolicyVersion(arn: string, document: string) {
+    this.log('createPolicyVersion');
+    const p = this.managedPolicy(arn);
+    if (p.versions.length >= 5)
+      throw new ValidationError('LimitExceeded: a managed policy can have up to 5 versions');
+    const id = Math.max(...p.versions.map((v) => v.id)) + 1;
+    p.versions.push({ id, document });
+    p.defaultId = id;
+  }
+  async listPolicyVersions(arn: string) {
+    this.log('listPolicyVersions');
+    const p = this.managedPolicy(arn);
+    return p.versions.map((v) => ({ versionId: `v${v.id}`, isDefault: v.id === p.defaultId }));
+  }
+  async deletePolicyVersion(arn: string, versionId: string) {
+    this.log('deletePolicyVersion');
+    const p = this.managedPolicy(arn);
+    if (versionId === `v${p.defaultId}`)
+      throw new ConflictError('DeleteConflict: cannot delete the default version');
+    p.versions = p.versions.filter((v) => `v${v.id}` !== versionId);
+  }
+  async deletePolicy(arn: string) {
+    this.log('deletePolicy');
+    const p = this.managedPolicy(arn);
+    const attached = [...this.roles.values()].some((r) => r.attached.has(arn));
+    if (attached || p.versions.length > 1)
+      throw new ConflictError(`DeleteConflict: policy ${arn} is attached or has versions`);
+    this.managed.delete(arn);
+    this.policies.delete(arn);
+  }
+  async tagPolicy(arn: string, tags: Record<string, string>) {
+    this.log('tagPolicy');
+    Object.assign(this.managedPolicy(arn).tags, tags);
   }
   async listRoles() {
     this.log('listRoles');

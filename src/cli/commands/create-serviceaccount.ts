@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { detectTerminal } from '../../ui/terminal.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { runInteractive } from '../interactive.js';
-import { type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { nextStep } from '../next-step.js';
@@ -25,7 +25,8 @@ export function registerCreateServiceAccount(program: Command): void {
     .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
     .option('--name <sa>', 'service account name (required)')
     .option('--attach-policy-arn <arn>', 'managed policy to attach (repeatable)', collect)
-    .option('--attach-policy <file>', 'JSON IAM policy document to put as an inline policy')
+    .option('--attach-policy <file>', 'JSON IAM policy document to put as an inline policy');
+  addWellKnownFlags(command)
     .option('--attach-role-arn <arn>', 'use this existing role instead of creating one')
     .option('--role-name <name>', 'role name (default: derived from cluster, namespace and name)')
     .option('--role-path <path>', 'role path, like /irsa/ (default /)')
@@ -92,8 +93,9 @@ function missingFlags(flags: Flags): string[] {
     !flags.name && '--name',
     !flags.attachPolicyArn?.length &&
       flags.attachPolicy === undefined &&
+      !flags.wellKnownPolicies?.length &&
       flags.attachRoleArn === undefined &&
-      'one of --attach-policy-arn, --attach-policy, --attach-role-arn',
+      'one of --well-known-policies, --attach-policy-arn, --attach-policy, --attach-role-arn',
   ].filter((m): m is string => !!m);
 }
 

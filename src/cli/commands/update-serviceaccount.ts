@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BindingSpec } from '../../actions/binding-spec.js';
 import { ValidationError } from '../../errors.js';
-import { type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
@@ -12,6 +12,7 @@ interface Flags extends KubeFlags, BindingFlags {
   removeInlinePolicy?: boolean;
   removePermissionsBoundary?: boolean;
   removeTags?: string[];
+  removeWellKnownPolicies?: string[];
   approve?: boolean;
 }
 
@@ -27,7 +28,13 @@ export function registerUpdateServiceAccount(program: Command): void {
     .option('--attach-policy-arn <arn>', 'managed policy to attach (repeatable)', collect)
     .option('--detach-policy-arn <arn>', 'managed policy to detach (repeatable)', collect)
     .option('--attach-policy <file>', 'JSON IAM policy document: replaces the inline policy')
-    .option('--remove-inline-policy', "remove iamsa's inline policy from the role")
+    .option('--remove-inline-policy', "remove iamsa's inline policy from the role");
+  addWellKnownFlags(command)
+    .option(
+      '--remove-well-known-policies <keys>',
+      'well-known keys to take away (comma-separated); their policies are detached and deleted',
+      collect,
+    )
     .option('--permissions-boundary <arn>', 'set the permissions boundary')
     .option('--remove-permissions-boundary', 'remove the permissions boundary')
     .option('--tags <k=v,...>', 'add or change tags on the role (repeatable)', collect)
@@ -69,6 +76,9 @@ export function registerUpdateServiceAccount(program: Command): void {
           removeInlinePolicy: !!flags.removeInlinePolicy,
           removePermissionsBoundary: !!flags.removePermissionsBoundary,
           removeTags: flags.removeTags ?? [],
+          removeWellKnownPolicies: (flags.removeWellKnownPolicies ?? [])
+            .flatMap((k) => k.split(','))
+            .map((k) => k.trim()),
         },
       };
       const kube = kubeAccess(flags);
