@@ -58,6 +58,14 @@ export const EXAMPLES: Record<string, string[]> = {
     '# Keep the service account; remove only the role and the annotation',
     'iamsa delete-serviceaccount --cluster prod -n payments --name api --keep-serviceaccount --approve',
   ],
+  'well-known-policies': [
+    '# Every key, with what it grants and its default scope',
+    'iamsa well-known-policies',
+    '',
+    '# The exact documents a key would use for a cluster, for review before approving',
+    'iamsa well-known-policies externalDNS --cluster prod \\',
+    '  --well-known-scope externalDNS.hostedZoneARNs=arn:aws:route53:::hostedzone/Z123',
+  ],
   wizard: [
     '# Pick everything from lists',
     'iamsa wizard',
