@@ -26,6 +26,7 @@ export type SpecField =
   | 'removeInlinePolicy'
   | 'removePermissionsBoundary'
   | 'removeTags'
+  | 'keepServiceAccount'
   | 'mechanism'
   | 'targetRoleArn'
   | 'disableSessionTags'
@@ -124,6 +125,7 @@ export const FLAG_LABELS: SpecSource['labels'] = {
   removeInlinePolicy: '--remove-inline-policy',
   removePermissionsBoundary: '--remove-permissions-boundary',
   removeTags: '--remove-tags',
+  keepServiceAccount: '--keep-serviceaccount',
   mechanism: '--mechanism',
   targetRoleArn: '--target-role-arn',
   disableSessionTags: '--disable-session-tags',

@@ -54,6 +54,11 @@ export function checkDeleteTarget(t: DeleteTarget): void {
       `invalid ${labelOf(t, 'mechanism')} ${JSON.stringify(t.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
     );
   }
+  if (t.roleOnly && t.keepServiceAccount) {
+    throw new ValidationError(
+      `${labelOf(t, 'roleOnly')} makes no Kubernetes call, so ${labelOf(t, 'keepServiceAccount')} would do nothing; drop one`,
+    );
+  }
   if (t.mechanism === 'pod-identity' && t.roleOnly) {
     throw new ValidationError(
       `${labelOf(t, 'roleOnly')} cannot be combined with ${labelOf(t, 'mechanism')} pod-identity: a Pod Identity binding has an association`,
@@ -86,10 +91,11 @@ export async function planDeleteBinding(
 async function plan(session: ClusterSession, t: DeleteTarget) {
   const { iam, reporter } = session;
   const id = `${t.namespace}/${t.name}`;
-  const derived = t.roleName ?? defaultRoleName(t.cluster, t.namespace, t.name);
-  // The derived role is read while the service account is, since most bindings use it.
-  const derivedRoleP = started(
-    reporter.progress(`Reading IAM role ${derived}`, () => iam.getRole(derived)),
+  // An explicit --role-name names the binding's role; otherwise the annotation does, or the
+  // default name. The named or default role is read while the service account is.
+  const named = t.roleName ?? defaultRoleName(t.cluster, t.namespace, t.name);
+  const namedRoleP = started(
+    reporter.progress(`Reading IAM role ${named}`, () => iam.getRole(named)),
   );
   const kube = t.roleOnly ? undefined : await session.kube();
   const [cluster, sa, pods] = await Promise.all([
@@ -98,56 +104,78 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
       reporter.progress(`Reading service account ${id}`, () =>
         kube.gateway.getServiceAccount(t.namespace, t.name),
       ),
-    kube?.gateway.listPodsOf(t.namespace, t.name),
+    // Only for a warning: a refusal to list pods must not stop the delete.
+    kube?.gateway.listPodsOf(t.namespace, t.name).catch(() => undefined),
   ]);
   const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
   const annotatedName =
     annotated && parseArn(annotated)?.accountId === cluster.accountId
       ? roleNameOf(annotated)
       : undefined;
-  const roleName = annotatedName ?? derived;
-  const role =
-    roleName.toLowerCase() === derived.toLowerCase()
-      ? await derivedRoleP
-      : await reporter.progress(`Reading IAM role ${roleName}`, () => iam.getRole(roleName));
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const namedRole = await namedRoleP;
+  const annotatedRole =
+    annotatedName === undefined || same(annotatedName, named)
+      ? namedRole
+      : await reporter.progress(`Reading IAM role ${annotatedName}`, () =>
+          iam.getRole(annotatedName),
+        );
+  const ownedBy = (role: Role | undefined) =>
+    !!role && isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name);
+  // The role iamsa made for this binding, if there is one.
+  const owned =
+    t.roleName === undefined && ownedBy(annotatedRole)
+      ? annotatedRole
+      : ownedBy(namedRole)
+        ? namedRole
+        : undefined;
+  const pointsAt = (role: Role | undefined) =>
+    !!annotated && !!role && sameRoleArn(annotated, role.arn);
 
   const warnings: string[] = [];
   const steps: PlanStep[] = [];
-  const owned = role && isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name);
-  const pointsAtRole = !!annotated && !!role && sameRoleArn(annotated, role.arn);
-  const attachedByIamsa =
-    pointsAtRole && sa?.annotations[ATTACHED_ROLE_ANNOTATION] === 'true' && !owned;
-  if (role && !owned && !attachedByIamsa) throw foreignRole(role, t, cluster.arn);
-  if (annotated && !pointsAtRole && role) {
-    warnings.push(
-      `service account ${id} now uses role ${annotated}, not ${role.arn}: it is left as it is`,
-    );
-  }
-
-  // An annotation naming iamsa's role that is already gone (a half-finished delete) goes too.
-  const dangling =
-    !!sa &&
-    !!annotated &&
-    !role &&
-    (annotatedName?.toLowerCase() === derived.toLowerCase() || isIamsas(sa));
-  if (sa && (pointsAtRole || dangling)) {
-    steps.push(serviceAccountStep(session, sa, t));
-  } else if (sa && !annotated && owned && isIamsas(sa) && !t.keepServiceAccount) {
-    steps.push(serviceAccountStep(session, sa, t));
-  }
-  if (owned) {
+  if (!owned) {
+    // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
+    const attached =
+      pointsAt(annotatedRole) && sa?.annotations[ATTACHED_ROLE_ANNOTATION] === 'true';
+    if (sa && attached && annotatedRole) {
+      steps.push(
+        serviceAccountStep(session, sa, t, {
+          annotationsOnly: true,
+          note: `role ${annotatedRole.arn} is kept: it was given with --attach-role-arn`,
+        }),
+      );
+    } else if (annotatedRole && pointsAt(annotatedRole)) {
+      throw foreignRole(annotatedRole, t, cluster.arn);
+    } else if (namedRole && (t.roleName !== undefined || !annotated)) {
+      throw foreignRole(namedRole, t, cluster.arn);
+    } else if (sa && annotated && !annotatedRole && annotatedName && same(annotatedName, named)) {
+      // An annotation naming iamsa's role that is already gone (a half-finished delete).
+      steps.push(serviceAccountStep(session, sa, t));
+    }
+  } else {
+    if (sa && pointsAt(owned)) steps.push(serviceAccountStep(session, sa, t));
+    else if (sa && !annotated && isIamsas(sa) && !t.keepServiceAccount)
+      steps.push(serviceAccountStep(session, sa, t));
+    else if (sa && annotated) {
+      warnings.push(
+        `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
+      );
+    }
     const ours = (tags: Record<string, string>) =>
       isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
-    steps.push(...(await roleSteps(session, role, ours)));
+    steps.push(...(await roleSteps(session, owned, ours)));
   }
-  if (steps.length && pods?.length) {
+  if (steps.length && pods === undefined && kube) {
+    warnings.push(`could not check for pods still running as ${id} (listing pods was refused)`);
+  } else if (steps.length && pods?.length) {
     warnings.push(
       `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
     );
   }
   warnings.forEach((w) => reporter.warn(w));
   return {
-    roleArn: role?.arn,
+    roleArn: owned?.arn ?? annotatedRole?.arn,
     serviceAccount: t.roleOnly ? undefined : { namespace: t.namespace, name: t.name },
     steps,
     warnings,
@@ -157,11 +185,16 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
 export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 
 /** Deletes a service account iamsa created; otherwise removes only iamsa's annotations. */
-export function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, t: DeleteTarget) {
+export function serviceAccountStep(
+  session: ClusterSession,
+  sa: ServiceAccount,
+  t: DeleteTarget,
+  how: { annotationsOnly?: boolean; note?: string } = {},
+) {
   const id = `${sa.namespace}/${sa.name}`;
   const run = async (work: (k: Awaited<ReturnType<ClusterSession['kube']>>) => Promise<void>) =>
     work(await session.kube());
-  if (isIamsas(sa) && !t.keepServiceAccount) {
+  if (isIamsas(sa) && !t.keepServiceAccount && !how.annotationsOnly) {
     return step({
       resource: 'service-account',
       id,
@@ -179,7 +212,10 @@ export function serviceAccountStep(session: ClusterSession, sa: ServiceAccount, 
     resource: 'service-account',
     id,
     action: 'update',
-    changes: remove.map((key) => `annotation ${key}: ${sa.annotations[key]} -> (none)`),
+    changes: [
+      ...remove.map((key) => `annotation ${key}: ${sa.annotations[key]} -> (none)`),
+      ...(how.note ? [how.note] : []),
+    ],
     phase: 1,
     // A merge patch with null removes only these keys; resourceVersion guards a concurrent edit.
     run: () =>

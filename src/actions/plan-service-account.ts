@@ -104,13 +104,13 @@ export function planServiceAccount(
             // Made meanwhile: converge it like an existing one (a conflict stays a conflict).
             const now = await kube.getServiceAccount(namespace, name);
             if (!now) throw error;
-            const [again] = planServiceAccount(
+            const again = planServiceAccount(
               session,
               kube,
               input,
               { namespaceExists: true, serviceAccount: now },
               roleArn,
-            );
+            ).find((s) => s.resource === 'service-account');
             await again?.run?.();
           }
         },

@@ -102,6 +102,15 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
       throw translateKubeError(error, doing, target.server);
     }
   };
+  /** A write whose 404 means the object is already gone. */
+  const gone = async (doing: string, method: string, path: string, body?: unknown) => {
+    try {
+      await call(method, path, body);
+    } catch (error) {
+      if (kubeStatusCode(error) === 404) return;
+      throw translateKubeError(error, doing, target.server);
+    }
+  };
   /** Follows `continue` tokens until the list is complete. */
   const listAll = async (doing: string, path: string): Promise<KubeObject[]> => {
     const items: KubeObject[] = [];

@@ -488,7 +488,7 @@ export class FakeKube implements KubeGateway {
   }
   async deleteServiceAccount(namespace: string, name: string, resourceVersion?: string) {
     const sa = this.serviceAccounts.get(this.key(namespace, name));
-    if (!sa) throw new PreconditionError(`serviceaccounts "${name}" not found`);
+    if (!sa) return; // a 404 on delete is what was wanted
     if (resourceVersion && resourceVersion !== sa.resourceVersion)
       throw this.conflict(`deleting ${name}`);
     this.serviceAccounts.delete(this.key(namespace, name));

@@ -286,3 +286,130 @@ describe('getServiceAccounts', () => {
     assert.ok(g.iam.calls.includes('getRole'));
   });
 });
+
+describe('races', () => {
+  for (const createNamespace of [false, true]) {
+    it(`a service account made between plan and apply is annotated all the same (--create-namespace ${createNamespace})`, async () => {
+      const g = await ground();
+      const binding = await planBinding(g.session(), spec('race-sa', { createNamespace }));
+      await g.kube.createServiceAccount('default', 'race-sa', { labels: { team: 'x' } });
+      const result = await composePlan(header, [binding], quietReporter).apply();
+      assert.equal(result.exitCode, undefined, JSON.stringify(result.bindings[0]?.error));
+      const sa = g.kube.serviceAccounts.get('default/race-sa');
+      assert.equal(sa?.annotations[ANNOTATION], binding.roleArn);
+      assert.equal(sa?.labels.team, 'x');
+    });
+  }
+
+  it('one annotated with another role meanwhile stays a conflict', async () => {
+    const g = await ground();
+    const binding = await planBinding(g.session(), spec('race-other'));
+    await g.kube.createServiceAccount('default', 'race-other', {
+      annotations: { [ANNOTATION]: 'arn:aws:iam::111122223333:role/someone-else' },
+    });
+    const result = await composePlan(header, [binding], quietReporter).apply();
+    assert.equal(result.exitCode, ExitCode.conflict);
+  });
+
+  it('a namespace made between plan and apply is no failure', async () => {
+    const g = await ground();
+    const binding = await planBinding(
+      g.session(),
+      spec('race-ns', { namespace: 'late', createNamespace: true }),
+    );
+    g.kube.namespaces.add('late');
+    const result = await composePlan(header, [binding], quietReporter).apply();
+    assert.equal(result.exitCode, undefined, JSON.stringify(result.bindings[0]?.error));
+    assert.ok(g.kube.serviceAccounts.has('late/race-ns'));
+  });
+});
+
+describe('planDeleteBinding: which role is the binding', () => {
+  const target = (name: string, extra = {}) => ({
+    cluster: 'prod',
+    namespace: 'default',
+    name,
+    keepServiceAccount: false,
+    roleOnly: false,
+    source: FLAGS_SOURCE,
+    ...extra,
+  });
+  const foreign = async (g: Awaited<ReturnType<typeof ground>>, name: string) =>
+    g.iam.createRole({
+      name,
+      path: '/',
+      trustPolicy: '{}',
+      description: '',
+      tags: { owner: 'tf' },
+    });
+
+  it('a service account re-pointed at a foreign role is left alone; iamsa still deletes its own role', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('repointed'))],
+      quietReporter,
+    ).apply();
+    const other = await foreign(g, 'someone-elses');
+    await g.kube.patchServiceAccount('default', 'repointed', {
+      annotations: { [ANNOTATION]: other.arn },
+    });
+    const plan = await planDeleteBinding(g.session(), target('repointed'));
+    assert.equal(plan.error, undefined, plan.error?.message);
+    assert.match(plan.warnings.join(), /now uses role .*someone-elses.*left as it is/);
+    await composePlan(header, [plan], quietReporter).apply();
+    assert.equal(await g.iam.getRole('iamsa-prod-default-repointed'), undefined);
+    assert.ok(await g.iam.getRole('someone-elses'));
+    assert.equal(
+      g.kube.serviceAccounts.get('default/repointed')?.annotations[ANNOTATION],
+      other.arn,
+    );
+  });
+
+  it('a service account iamsa made, re-pointed at a missing role, is not deleted', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('dangles'))],
+      quietReporter,
+    ).apply();
+    await g.kube.patchServiceAccount('default', 'dangles', {
+      annotations: { [ANNOTATION]: 'arn:aws:iam::111122223333:role/gone-elsewhere' },
+    });
+    await composePlan(
+      header,
+      [await planDeleteBinding(g.session(), target('dangles'))],
+      quietReporter,
+    ).apply();
+    assert.ok(g.kube.serviceAccounts.has('default/dangles'));
+    assert.equal(await g.iam.getRole('iamsa-prod-default-dangles'), undefined);
+  });
+
+  it('an explicit --role-name names the role to delete', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('custom', { roleName: 'my-role' }))],
+      quietReporter,
+    ).apply();
+    await g.kube.deleteServiceAccount('default', 'custom');
+    const plan = await planDeleteBinding(g.session(), target('custom', { roleName: 'my-role' }));
+    await composePlan(header, [plan], quietReporter).apply();
+    assert.equal(await g.iam.getRole('my-role'), undefined);
+  });
+
+  it('a refused pods listing is a warning, not a failed delete', async () => {
+    const g = await ground();
+    await composePlan(
+      header,
+      [await planBinding(g.session(), spec('nopods'))],
+      quietReporter,
+    ).apply();
+    g.kube.listPodsOf = async () => {
+      throw new IamsaError('forbidden');
+    };
+    const plan = await planDeleteBinding(g.session(), target('nopods'));
+    assert.equal(plan.error, undefined);
+    assert.match(plan.warnings.join(), /could not check for pods/);
+  });
+});
