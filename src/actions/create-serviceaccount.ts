@@ -5,7 +5,6 @@ import type { KubeAccess } from '../kube/connection.js';
 import { type BindingSpec, mechanismOf } from './binding-spec.js';
 import { checkBinding } from './check-binding.js';
 import { openClusterSession, type RegionAccess } from './cluster-session.js';
-import { checkKubeAccess } from './kube-access.js';
 import { composePlan, type Planned } from './plan.js';
 import { planBinding } from './plan-binding.js';
 import type { Reporter } from './reporter.js';
@@ -47,7 +46,6 @@ async function planSingleBinding(
 ): Promise<Planned> {
   // Every value is checked before the first call.
   checkBinding(spec);
-  if (!spec.roleOnly) checkKubeAccess(kube);
   const session = openClusterSession(deps, {
     cluster: spec.cluster,
     kube,

@@ -1,7 +1,6 @@
 // Use case: remove one binding. The annotation goes first, then the role iamsa owns for it.
 import type { KubeAccess } from '../kube/connection.js';
 import { openClusterSession, type RegionAccess } from './cluster-session.js';
-import { checkKubeAccess } from './kube-access.js';
 import { composePlan, type Planned } from './plan.js';
 import { checkDeleteTarget, type DeleteTarget, planDeleteBinding } from './plan-delete.js';
 import type { Reporter } from './reporter.js';
@@ -14,7 +13,6 @@ export async function planDeleteServiceAccount(
   deps: RegionAccess & { reporter: Reporter },
 ): Promise<Planned> {
   checkDeleteTarget(target);
-  if (!target.roleOnly) checkKubeAccess(kube);
   const session = openClusterSession(deps, {
     cluster: target.cluster,
     kube,

@@ -9,6 +9,8 @@ import {
   defaultRoleName,
   evaluateTrust,
   isManagedByIamsa,
+  isOwnedRoleFor,
+  isRoleArn,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   parseArn,
@@ -23,7 +25,6 @@ import {
 } from '../policy/index.js';
 import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
 import { mapConcurrent } from './concurrency.js';
-import { checkKubeAccess } from './kube-access.js';
 import { SCHEMA_VERSION } from './plan.js';
 import type { Reporter } from './reporter.js';
 
@@ -34,6 +35,7 @@ export type BindingStatus =
   | 'over-broad'
   | 'no-sa'
   | 'no-annotation'
+  | 'invalid-annotation'
   | 'other-account';
 
 export type ManagedBy = 'iamsa' | 'eksctl' | 'other';
@@ -85,7 +87,6 @@ export async function getServiceAccounts(
   validateClusterName(query.cluster, '--cluster');
   if (query.namespace !== undefined) validateNamespace(query.namespace, '--namespace');
   if (query.name !== undefined) validateServiceAccountName(query.name, '--name');
-  checkKubeAccess(kube);
   const session = openClusterSession(deps, {
     cluster: query.cluster,
     kube,
@@ -112,7 +113,9 @@ export async function getServiceAccounts(
   const roleName = (sa: ServiceAccount) => {
     const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
     if (annotated === undefined) return defaultRoleName(query.cluster, sa.namespace, sa.name);
-    return parseArn(annotated)?.accountId === cluster.accountId ? roleNameOf(annotated) : undefined;
+    return isRoleArn(annotated) && parseArn(annotated)?.accountId === cluster.accountId
+      ? roleNameOf(annotated)
+      : undefined;
   };
   const distinct = new Set(
     candidates.map((sa) => roleName(sa)?.toLowerCase()).filter((n) => n !== undefined),
@@ -135,6 +138,17 @@ export async function getServiceAccounts(
       mapConcurrent(candidates, 16, async (sa): Promise<BindingRow | undefined> => {
         const name = roleName(sa);
         const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
+        if (name === undefined && annotated !== undefined && !isRoleArn(annotated)) {
+          return {
+            ...rowBase(sa, annotated),
+            managedBy: 'other',
+            status: 'invalid-annotation',
+            problems: [
+              `${ROLE_ARN_ANNOTATION} is not a role ARN (arn:aws:iam::<account>:role/<name>): the webhook injects nothing`,
+            ],
+            policies: [],
+          };
+        }
         if (name === undefined) {
           return {
             ...rowBase(sa, annotated),
@@ -148,7 +162,8 @@ export async function getServiceAccounts(
         if (annotated === undefined) {
           // An iamsa-made service account whose annotation was removed: a binding only if
           // iamsa's role for it still exists.
-          if (!facts.role || !isManagedByIamsa(facts.role.tags)) return undefined;
+          if (!facts.role || !isOwnedRoleFor(facts.role.tags, cluster.arn, sa.namespace, sa.name))
+            return undefined;
           return {
             ...rowBase(sa, facts.role.arn),
             managedBy: 'iamsa',
@@ -163,6 +178,12 @@ export async function getServiceAccounts(
   ]);
   const found = rows.filter((r): r is BindingRow => r !== undefined);
   const warnings: string[] = [...session.warnings];
+  if (query.namespace !== undefined && !accounts.length) {
+    // A real namespace has its "default" service account: none at all is most likely a typo.
+    const exists = await session.namespaceExists(query.namespace);
+    if (!exists)
+      warnings.push(`namespace ${query.namespace} does not exist in cluster ${query.cluster}`);
+  }
   if (!provider) {
     warnings.push(
       `cluster ${query.cluster} has no IAM OIDC provider: no IRSA binding can work (${session.enableCommand()})`,

@@ -7,6 +7,7 @@ import type { ServiceAccount } from '../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
   defaultRoleName,
+  describeRoleOwner,
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
@@ -14,7 +15,6 @@ import {
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
-  roleOwner,
   sameRoleArn,
   TAG_WELL_KNOWN,
   validateClusterName,
@@ -298,14 +298,10 @@ async function ownWellKnownPolicies(
 
 /** A role iamsa does not own for exactly this binding is never touched. */
 export function foreignRole(role: Role, t: DeleteTarget, clusterArn: string): ConflictError {
-  const owner = roleOwner(role.tags);
-  const found = Object.entries(role.tags)
-    .filter(([k]) => k.startsWith('iamsa.io/'))
-    .map(([k, v]) => `${k}=${v}`);
-  const whose = !owner.managed
-    ? 'it is not managed by iamsa (no iamsa.io/managed-by tag)'
-    : `its tags say it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster}, not ${t.namespace}/${t.name} of ${clusterArn} (${found.join(', ')})`;
-  return new ConflictError(`role ${role.name} is not iamsa's to delete: ${whose}`, {
-    hint: `nothing was changed; remove the binding by hand, or name iamsa's own role with ${labelOf(t, 'roleName')}`,
-  });
+  return new ConflictError(
+    `role ${role.name} is not iamsa's to delete for ${t.namespace}/${t.name} of ${clusterArn}: ${describeRoleOwner(role.tags)}`,
+    {
+      hint: `nothing was changed; remove the binding by hand, or name iamsa's own role with ${labelOf(t, 'roleName')}`,
+    },
+  );
 }

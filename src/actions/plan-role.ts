@@ -12,6 +12,7 @@ import {
   buildTrustPolicy,
   evaluateTrust,
   defaultRoleName,
+  describeRoleOwner,
   isOwnedRoleFor,
   mergeTags,
   DEFAULT_MANAGED_POLICIES_QUOTA,
@@ -304,6 +305,17 @@ export function planRole(
   }
   const kept = state.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
   const total = new Set([...kept, ...toAttach, ...also.ownArns]).size;
+  const inlineAfter =
+    !!input.inlinePolicy || (state.inline !== undefined && !input.update?.removeInlinePolicy);
+  if (input.update && role && total === 0 && !inlineAfter) {
+    // create-serviceaccount refuses a role that grants nothing; an update must not make one.
+    throw new ValidationError(
+      `after this update role ${name} would grant nothing (no managed or inline policy left)`,
+      {
+        hint: `keep or attach a policy, or remove the whole binding: iamsa delete-serviceaccount --cluster ${input.cluster} --namespace ${input.namespace} --name ${input.name}`,
+      },
+    );
+  }
   if (total > MAX_MANAGED_POLICIES_PER_ROLE) {
     throw new ValidationError(
       `role ${name} would have ${total} managed policies attached; IAM allows at most ${MAX_MANAGED_POLICIES_PER_ROLE} per role`,
@@ -411,13 +423,11 @@ function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): 
       },
     );
   }
-  const whose = owner.managed
-    ? `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} in cluster ${owner.cluster}`
-    : 'it is not managed by iamsa';
+  const hint = input.update
+    ? `iamsa changes only roles it made for this binding; if the binding's role has another name, pass it with ${labelOf(input, 'roleName')}`
+    : `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`;
   return new ConflictError(
-    `role ${input.roleName} already exists and ${whose}; iamsa will not change it`,
-    {
-      hint: `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`,
-    },
+    `role ${input.roleName} already exists and ${describeRoleOwner(role.tags)}; iamsa will not change it`,
+    { hint },
   );
 }

@@ -27,7 +27,6 @@ import { clusterOidc } from './cluster-oidc.js';
 import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
 import { mapConcurrent } from './concurrency.js';
 import { planEnableOidc } from './enable-oidc.js';
-import { checkKubeAccess } from './kube-access.js';
 import { type CommandResult, composePlan, type PlanStep, publicSteps } from './plan.js';
 import { planBinding } from './plan-binding.js';
 import type { Choice, Prompter } from './prompter.js';
@@ -75,7 +74,6 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
   // A bad flag is refused before the first question, not after the person answered them all.
   if (prefill.region !== undefined) validateRegion(prefill.region, '--region');
   checkGiven(prefill);
-  if (!prefill.roleOnly) checkKubeAccess(prefill.kube);
   const region =
     prefill.region ??
     (

@@ -2,6 +2,7 @@
 import type { ClusterInfo } from '../aws/eks.js';
 import type { AwsClients } from '../aws/clients.js';
 import { ValidationError } from '../errors.js';
+import { readCaFile } from '../kube/ca-file.js';
 import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 
 export interface KubeFlags {
@@ -11,7 +12,11 @@ export interface KubeFlags {
   kubeCaFile?: string;
 }
 
-export function kubeAccess(flags: KubeFlags): KubeAccess {
+/**
+ * The connection flags as an access mode, checked before any call (a role-only run makes no
+ * Kubernetes call, so its connection flags are let through unchecked: scripts pass one set to all).
+ */
+export function kubeAccess(flags: KubeFlags, roleOnly = false): KubeAccess {
   // Empty values never get here: refuseEmptyValues (globals.ts) refuses them while parsing.
   if ((flags.kubeconfig || flags.context) && (flags.kubeServer || flags.kubeCaFile)) {
     throw new ValidationError(
@@ -20,7 +25,31 @@ export function kubeAccess(flags: KubeFlags): KubeAccess {
   }
   if (flags.kubeconfig || flags.context)
     return { mode: 'kubeconfig', file: flags.kubeconfig, context: flags.context };
-  return { mode: 'eks', server: flags.kubeServer, caFile: flags.kubeCaFile };
+  const access: KubeAccess = { mode: 'eks', server: flags.kubeServer, caFile: flags.kubeCaFile };
+  if (!roleOnly) checkServerFlags(access);
+  return access;
+}
+
+function checkServerFlags(access: Extract<KubeAccess, { mode: 'eks' }>): void {
+  if (access.server !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(access.server);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:') {
+      throw new ValidationError(`invalid --kube-server ${access.server}: must be an https:// URL`, {
+        hint: 'for example --kube-server https://127.0.0.1:8443',
+      });
+    }
+  }
+  if (access.caFile !== undefined && access.server === undefined) {
+    throw new ValidationError('--kube-ca-file goes with --kube-server', {
+      hint: 'the cluster endpoint is verified with the CA that EKS reports',
+    });
+  }
+  if (access.caFile !== undefined) readCaFile(access.caFile);
 }
 
 /** Connects once the cluster is described; the EKS token is presigned meanwhile. */

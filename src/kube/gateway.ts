@@ -169,7 +169,8 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
       return (await listAll(`listing service accounts in ${where}`, path)).map(toServiceAccount);
     },
     async deleteServiceAccount(namespace, name, resourceVersion) {
-      await run(
+      // Already gone (another run, or a lost answer to ours) is what was wanted.
+      await gone(
         `deleting service account ${namespace}/${name}`,
         'DELETE',
         saPath(namespace, name),

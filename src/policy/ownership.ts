@@ -135,3 +135,17 @@ export function tagsToList(tags: Record<string, string>): { Key: string; Value: 
     .sort()
     .map((Key) => ({ Key, Value: tags[Key] ?? '' }));
 }
+
+/**
+ * Whose a role is, by its tags, for a message refusing to touch it: names the tags found, so the
+ * user can tell iamsa's role of another binding from someone else's role.
+ */
+export function describeRoleOwner(tags: Record<string, string>): string {
+  const owner = roleOwner(tags);
+  const shown = Object.entries(tags).slice(0, 6);
+  const list = shown.map(([k, v]) => `${k}=${v}`).join(', ');
+  const more = Object.keys(tags).length > shown.length ? ', ...' : '';
+  const found = list ? `tags ${list}${more}` : 'no tags';
+  if (!owner.managed) return `it is not managed by iamsa (no ${TAG_MANAGED_BY} tag; ${found})`;
+  return `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster} (${found})`;
+}

@@ -140,6 +140,9 @@ export function validatePermissionsBoundaryArn(
   return validatePolicyArn(arn, what);
 }
 
+/** Whether a value is a well-formed role ARN (what the pod identity webhook needs). */
+export const isRoleArn = (arn: string): boolean => ROLE_ARN_RE.test(arn);
+
 export function validateRoleArn(arn: string, what = 'role ARN'): RoleArnParts {
   const m = ROLE_ARN_RE.exec(arn);
   if (m) {

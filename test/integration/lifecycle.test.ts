@@ -173,6 +173,53 @@ describe('get-serviceaccounts', () => {
     assert.match(text.stdout, /Problems:/);
   });
 
+  test('a malformed annotation and a namespace that does not exist are said as such', async () => {
+    await foreignServiceAccount('get-malformed', { [ANNOTATION]: 'my-role' });
+    const r = await get('--name', 'get-malformed', '-o', 'json');
+    const [row] = json(r.stdout).serviceAccounts;
+    assert.equal(row.status, 'invalid-annotation');
+    const none = await get('-n', 'no-such-ns');
+    assert.equal(none.code, 0);
+    assert.match(none.stderr, /namespace no-such-ns does not exist/);
+  });
+
+  test('reads every page of a namespace with more service accounts than one page holds', async () => {
+    await g.kubeAdmin('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'crowded' },
+    });
+    const names = Array.from({ length: 520 }, (_, i) => `sa-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < names.length; i += 40) {
+      await Promise.all(
+        names.slice(i, i + 40).map((name) =>
+          g.kubeAdmin('POST', '/api/v1/namespaces/crowded/serviceaccounts', {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: {
+              name,
+              ...(name === 'sa-519'
+                ? { annotations: { [ANNOTATION]: roleArn('no-such-role') } }
+                : {}),
+            },
+          }),
+        ),
+      );
+    }
+    const before = g.kube.requests.length;
+    const r = await get('-n', 'crowded', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      json(r.stdout).serviceAccounts.map((row: { name: string }) => row.name),
+      ['sa-519'],
+    );
+    const lists = g.kube.requests
+      .slice(before)
+      .filter((q) => q.method === 'GET' && q.path.endsWith('/crowded/serviceaccounts'));
+    assert.equal(lists.length, 2, 'two pages of at most 500');
+    assert.match(lists[1]?.query ?? '', /continue=/);
+  });
+
   test('--name narrows to one service account', async () => {
     await bind('get-one', '--attach-policy-arn', READONLY);
     const rows = json((await get('--name', 'get-one', '-o', 'json')).stdout).serviceAccounts;
@@ -246,6 +293,23 @@ describe('update-serviceaccount', () => {
     assert.equal((await tagsOf(name))['iamsa.io/managed-by'], 'iamsa', 'ownership tags stay');
   });
 
+  test('refuses to leave the role with no permission (exit 2), pointing at delete', async () => {
+    await bind('upd-empty', '--attach-policy-arn', READONLY);
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-empty',
+      '--detach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /would grant nothing/);
+    assert.match(r.stderr, /iamsa delete-serviceaccount/);
+    assert.deepEqual(await attached('iamsa-life-default-upd-empty'), [READONLY]);
+  });
+
   test('sets and removes the permissions boundary', async () => {
     await bind('upd-boundary', '--attach-policy-arn', READONLY);
     const name = 'iamsa-life-default-upd-boundary';
@@ -274,7 +338,11 @@ describe('update-serviceaccount', () => {
       '--approve',
     );
     assert.equal(r.code, 5, r.stderr);
-    assert.match(r.stderr, /not managed by iamsa/);
+    assert.match(
+      r.stderr,
+      /not managed by iamsa \(no iamsa\.io\/managed-by tag; tags owner=terraform\)/,
+    );
+    assert.doesNotMatch(r.stderr, /--attach-role-arn/, 'update has no such flag to suggest');
     assert.deepEqual(await attached('iamsa-life-default-upd-foreign'), []);
   });
 
@@ -342,14 +410,11 @@ describe('delete-serviceaccount', () => {
     assert.equal(r.code, 0, r.stderr);
     // The whole object, less the annotation iamsa removed and what the server moves on every write.
     const comparable = (o: any, drop?: string) => {
-      const {
-        resourceVersion: _rv,
-        managedFields: _mf,
-        annotations = {},
-        ...metadata
-      } = o.metadata;
-      const { [drop ?? '']: _gone, ...kept } = annotations;
-      return { ...o, metadata: { ...metadata, annotations: kept } };
+      const metadata = structuredClone(o.metadata);
+      delete metadata.resourceVersion;
+      delete metadata.managedFields;
+      if (drop) delete metadata.annotations[drop];
+      return { ...o, metadata };
     };
     assert.ok(beforeSa.metadata.annotations[ANNOTATION]);
     assert.deepEqual(comparable(sa('default', 'del-kept')), comparable(beforeSa, ANNOTATION));

@@ -63,7 +63,7 @@ export function registerCreateServiceAccount(program: Command): void {
         ...specFromFlags(flags),
         region: globals.region,
         namespace: explicitNamespace ? flags.namespace : undefined,
-        kube: kubeAccess(flags),
+        kube: kubeAccess(flags, !!flags.roleOnly),
       }));
     }
     await run(
@@ -71,7 +71,7 @@ export function registerCreateServiceAccount(program: Command): void {
       !!flags.approve,
       async ({ aws, reporter }) => {
         const spec = toSpec(flags);
-        const kube = kubeAccess(flags);
+        const kube = kubeAccess(flags, !!flags.roleOnly);
         const [{ planCreateServiceAccount }, clients] = await Promise.all([
           import('../../actions/create-serviceaccount.js'),
           aws(),

@@ -58,7 +58,7 @@ export function registerDeleteServiceAccount(program: Command): void {
       );
     }
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
-      const kube = kubeAccess(flags);
+      const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planDeleteServiceAccount }, clients] = await Promise.all([
         import('../../actions/delete-serviceaccount.js'),
         aws(),

@@ -81,7 +81,7 @@ export function registerUpdateServiceAccount(program: Command): void {
             .map((k) => k.trim()),
         },
       };
-      const kube = kubeAccess(flags);
+      const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planUpdateServiceAccount }, clients] = await Promise.all([
         import('../../actions/create-serviceaccount.js'),
         aws(),
