@@ -151,6 +151,3 @@ export function scopeLabels(spec: Pick<BindingSpec, 'source'>): ScopeLabels {
       : (key, field) => `${scope}.${key}.${field}`,
   };
 }
-
-/** `namespace/name`: the key of a binding within its cluster. */
-export const bindingKey = (b: { namespace: string; name: string }) => `${b.namespace}/${b.name}`;

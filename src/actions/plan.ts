@@ -331,12 +331,6 @@ async function runChain(steps: PlanStep[], run: Runner): Promise<ChainOutcome> {
   return { done };
 }
 
-/** Applies steps as one chain (the commands that have no bindings), throwing its failure. */
-export async function applyPlan(steps: PlanStep[], reporter: Reporter): Promise<void> {
-  const outcome = await runChain(steps, onceRunner(reporter));
-  if (outcome.error) throw outcome.error;
-}
-
 const settled = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then(
     (value) => ({ status: 'fulfilled', value }),

@@ -35,11 +35,7 @@ export async function run(
   const outStyle = makeStyle(terminal.stdoutColor);
   const machine = globals.output !== 'text';
   const reporter = createReporter(terminal, style, !!globals.verbose);
-  let awsClients: Promise<AwsClients> | undefined;
-  const aws = () =>
-    (awsClients ??= import('../aws/clients.js').then((m) =>
-      m.createAwsClients({ region: globals.region, profile: globals.profile }),
-    ));
+  const aws = lazyAws(globals);
   try {
     const plan = await action({ globals, reporter, aws });
     let result = plan.result;
@@ -85,11 +81,7 @@ export async function report<T>(
 ): Promise<never> {
   const terminal = detectTerminal(globals);
   const reporter = createReporter(terminal, makeStyle(terminal.color), !!globals.verbose);
-  let awsClients: Promise<AwsClients> | undefined;
-  const aws = () =>
-    (awsClients ??= import('../aws/clients.js').then((m) =>
-      m.createAwsClients({ region: globals.region, profile: globals.profile }),
-    ));
+  const aws = lazyAws(globals);
   try {
     const document = await action({ globals, reporter, aws });
     const text =
@@ -100,6 +92,15 @@ export async function report<T>(
   } catch (error) {
     return exitWithError(error, globals);
   }
+}
+
+/** The AWS clients, created on first use (commands that fail validation load no SDK). */
+function lazyAws(globals: GlobalOptions): () => Promise<AwsClients> {
+  let clients: Promise<AwsClients> | undefined;
+  return () =>
+    (clients ??= import('../aws/clients.js').then((m) =>
+      m.createAwsClients({ region: globals.region, profile: globals.profile }),
+    ));
 }
 
 export async function exitWithError(

@@ -512,7 +512,7 @@ describe('delete-serviceaccount', () => {
   test('--namespace is required: a delete never guesses', async () => {
     const r = await g.iamsa(['delete-serviceaccount', '--cluster', g.cluster, '--name', 'x']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /missing required flags: --namespace/);
+    assert.match(r.stderr, /missing required flag: --namespace/);
   });
 
   test('a failure midway says what is already deleted, and a re-run finishes the job', async () => {

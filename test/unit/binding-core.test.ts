@@ -42,6 +42,17 @@ async function ground() {
 
 const header = { command: 'test', cluster: 'prod', region: 'us-east-1', warnings: [] };
 
+/** What delete-serviceaccount --namespace default --name NAME asks for. */
+const target = (name: string, extra = {}) => ({
+  cluster: 'prod',
+  namespace: 'default',
+  name,
+  keepServiceAccount: false,
+  roleOnly: false,
+  source: FLAGS_SOURCE,
+  ...extra,
+});
+
 describe('planBinding and composePlan', () => {
   it('plans a new binding role first, annotation last; applying makes it; a re-plan is unchanged', async () => {
     const g = await ground();
@@ -177,16 +188,6 @@ describe('planBinding and composePlan', () => {
 });
 
 describe('planDeleteBinding', () => {
-  const target = (name: string, extra = {}) => ({
-    cluster: 'prod',
-    namespace: 'default',
-    name,
-    keepServiceAccount: false,
-    roleOnly: false,
-    source: FLAGS_SOURCE,
-    ...extra,
-  });
-
   it('deletes the annotation first, then policies, then the role, and leaves nothing', async () => {
     const g = await ground();
     await composePlan(
@@ -325,15 +326,6 @@ describe('races', () => {
 });
 
 describe('planDeleteBinding: which role is the binding', () => {
-  const target = (name: string, extra = {}) => ({
-    cluster: 'prod',
-    namespace: 'default',
-    name,
-    keepServiceAccount: false,
-    roleOnly: false,
-    source: FLAGS_SOURCE,
-    ...extra,
-  });
   const foreign = async (g: Awaited<ReturnType<typeof ground>>, name: string) =>
     g.iam.createRole({
       name,

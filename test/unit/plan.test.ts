@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyPlan, type PlanStep, updateStep } from '../../src/actions/plan.js';
+import { composePlan, type PlanStep, updateStep } from '../../src/actions/plan.js';
 import type { Reporter } from '../../src/actions/reporter.js';
 import { ConflictError, ExitCode, IamsaError } from '../../src/errors.js';
 
@@ -36,7 +36,13 @@ describe('updateStep', () => {
   });
 });
 
-describe('applyPlan', () => {
+/** Applies steps as one chain, the way enable-oidc's provider step runs. */
+const applyPlan = (steps: PlanStep[], reporter: Reporter) =>
+  composePlan({ command: 't', cluster: 'c', region: 'r', warnings: [] }, [], reporter, {
+    extra: steps,
+  }).apply();
+
+describe('one chain of steps', () => {
   const stepOf = (id: string, phase: number, run: () => Promise<void>): PlanStep => ({
     resource: 'policy-attachment',
     id,

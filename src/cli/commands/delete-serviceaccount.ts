@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
 import type { DeleteTarget } from '../../actions/delete-serviceaccount.js';
-import { ValidationError } from '../../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags extends KubeFlags {
@@ -44,19 +44,16 @@ export function registerDeleteServiceAccount(program: Command): void {
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-    const missing = [
-      !flags.cluster && '--cluster',
-      !flags.namespace && '--namespace',
-      !flags.name && '--name',
-    ].filter(Boolean);
-    if (missing.length) {
-      return exitWithError(
-        new ValidationError(`missing required flags: ${missing.join(', ')}`, {
-          hint: 'iamsa delete-serviceaccount --cluster C --namespace NS --name SA (see iamsa delete-serviceaccount --help)',
-        }),
-        globals,
-      );
-    }
+    const missing = missingFlags(
+      'delete-serviceaccount',
+      'iamsa delete-serviceaccount --cluster C --namespace NS --name SA',
+      {
+        '--cluster': flags.cluster,
+        '--namespace': flags.namespace,
+        '--name': flags.name,
+      },
+    );
+    if (missing) return exitWithError(missing, globals);
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planDeleteServiceAccount }, clients] = await Promise.all([

@@ -4,6 +4,7 @@ import { renderBindings } from '../../ui/render-bindings.js';
 import type { GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, report } from '../run.js';
 
 interface Flags extends KubeFlags {
@@ -30,21 +31,21 @@ export function registerGetServiceAccounts(program: Command): void {
     );
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-    if (!flags.cluster) {
-      return exitWithError(
-        new ValidationError('missing required flag: --cluster', {
-          hint: 'iamsa get-serviceaccounts --cluster NAME (see iamsa get-serviceaccounts --help)',
-        }),
-        globals,
-      );
-    }
+    const missing = missingFlags(
+      'get-serviceaccounts',
+      'iamsa get-serviceaccounts --cluster NAME',
+      {
+        '--cluster': flags.cluster,
+      },
+    );
+    if (missing) return exitWithError(missing, globals);
     if (flags.namespace !== undefined && flags.allNamespaces) {
       return exitWithError(
         new ValidationError('--namespace and --all-namespaces contradict each other; pick one'),
         globals,
       );
     }
-    const cluster = flags.cluster;
+    const cluster = flags.cluster ?? '';
     await report(
       globals,
       async ({ aws, reporter }) => {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { BindingSpec } from '../../actions/binding-spec.js';
-import { ValidationError } from '../../errors.js';
 import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags extends KubeFlags, BindingFlags {
@@ -51,19 +51,16 @@ export function registerUpdateServiceAccount(program: Command): void {
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-    const missing = [
-      !flags.cluster && '--cluster',
-      !flags.namespace && '--namespace',
-      !flags.name && '--name',
-    ].filter(Boolean);
-    if (missing.length) {
-      return exitWithError(
-        new ValidationError(`missing required flags: ${missing.join(', ')}`, {
-          hint: 'iamsa update-serviceaccount --cluster C --namespace NS --name SA --attach-policy-arn ARN (see iamsa update-serviceaccount --help)',
-        }),
-        globals,
-      );
-    }
+    const missing = missingFlags(
+      'update-serviceaccount',
+      'iamsa update-serviceaccount --cluster C --namespace NS --name SA --attach-policy-arn ARN',
+      {
+        '--cluster': flags.cluster,
+        '--namespace': flags.namespace,
+        '--name': flags.name,
+      },
+    );
+    if (missing) return exitWithError(missing, globals);
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
       const given = specFromFlags(flags);
       const spec: BindingSpec = {
