@@ -7,3 +7,4 @@ export * from './trust-policy.js';
 export * from './trust-evaluation.js';
 export * from './ownership.js';
 export * from './same-json.js';
+export * from './trust-scope.js';
