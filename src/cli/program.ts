@@ -1,6 +1,7 @@
 // The commander program: global flags and one registration per command. Only wiring here.
 import { Command } from 'commander';
 import { ValidationError } from '../errors.js';
+import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerCreateServiceAccount } from './commands/create-serviceaccount.js';
@@ -28,6 +29,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerDeleteServiceAccount(program);
   registerWizard(program);
   registerDoctor(program);
+  registerAudit(program, version);
   registerCompletion(program);
   addExamples(program);
   for (const command of [program, ...program.commands]) {
