@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CreateOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import {
   hostOf,
@@ -18,6 +18,9 @@ import {
   statement,
   trustOf,
 } from '../support/irsa-states.js';
+
+// ajv-draft-04 is CommonJS: its class is the default export's `default`.
+const Ajv = AjvDraft04.default;
 
 const bind = async (g: Ground, ns: string, name: string) => {
   const r = await g.iamsa([
