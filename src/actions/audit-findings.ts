@@ -16,6 +16,7 @@ import {
   TRUST_POLICY_DEFAULT_LIMIT,
   type TrustTarget,
   trustPolicySize,
+  parseSubject,
   trustScope,
 } from '../policy/index.js';
 import type { ClusterInfo } from '../aws/eks.js';
@@ -61,6 +62,15 @@ function targetFor(
     audience: sa.annotations?.[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
   };
 }
+
+/** The service accounts an exact statement names (for its fix); none for wildcards. */
+const namedIn = (values: string[], subject: string): ServiceAccount[] =>
+  subject !== 'exact'
+    ? []
+    : values.flatMap((v) => {
+        const sa = parseSubject(v);
+        return sa ? [{ ...sa, annotations: {}, labels: {} }] : [];
+      });
 
 /** A trust of one exact statement per service account the role is meant for. */
 function narrowTrustFix(s: AuditState, role: Role, meantFor: ServiceAccount[]): string {
@@ -131,7 +141,7 @@ function roleFindings(
         severity: 'medium',
         title: FINDING_KINDS.IRSA103.title,
         message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
-        fix: narrowTrustFix(s, role, meantFor.length ? meantFor : admitted),
+        fix: narrowTrustFix(s, role, meantFor.length ? meantFor : namedIn(st.values, st.subject)),
       });
     }
   }
@@ -215,7 +225,17 @@ function annotationFindings(
   }
   if (!read || read.arn.accountId !== s.cluster.accountId) return findings;
   const found = roles.find((r) => sameRoleArn(r.role.arn, value));
-  if (!found) {
+  const elsewhere = found
+    ? undefined
+    : roles.find((r) => r.role.name.toLowerCase() === roleNameOf(value).toLowerCase());
+  if (elsewhere) {
+    findings.push({
+      ...base,
+      role: value,
+      message: `annotated with ${value}, but the role is ${elsewhere.role.arn} (another path): STS finds no such role`,
+      fix: `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} --overwrite ${ROLE_ARN_ANNOTATION}=${elsewhere.role.arn}`,
+    });
+  } else if (!found) {
     findings.push({
       ...base,
       role: value,

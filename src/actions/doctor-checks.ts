@@ -343,11 +343,14 @@ function podsAfterAnnotation(s: DoctorState): Check {
       },
     );
   }
+  const bare = s.pods.filter((pod) => roleEnvOf(pod) === undefined).length;
   return check(
     'IRSA006',
     title,
     'ok',
-    `${s.pods.length} pod(s) run as ${saLabel(s)}, all created after the annotation`,
+    bare
+      ? `${s.pods.length} pod(s) run as ${saLabel(s)}, none with an older role; ${bare} without web identity at all (see IRSA007)`
+      : `${s.pods.length} pod(s) run as ${saLabel(s)}, all created after the annotation`,
   );
 }
 

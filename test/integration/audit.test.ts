@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { CreateOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import AjvDraft04 from 'ajv-draft-04';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import {
@@ -163,6 +163,16 @@ describe('each finding on a state built to trigger it', () => {
     );
     await serviceAccount(g, 'broken', 'refused', { [ROLE_ANNOTATION]: arn('other-sa') });
     await serviceAccount(g, 'broken', 'typo', { [ROLE_ANNOTATION]: 'other-sa' });
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pathed',
+        Path: '/irsa/',
+        AssumeRolePolicyDocument: JSON.stringify(
+          trustOf(statement(providerArn, { StringEquals: sub(host, 'broken', 'pathless') })),
+        ),
+      }),
+    );
+    await serviceAccount(g, 'broken', 'pathless', { [ROLE_ANNOTATION]: arn('pathed') });
     // IRSA106: a provider of a region with no cluster left, and one deleted from IAM.
     const gone = await g.iam.send(
       new CreateOpenIDConnectProviderCommand({
@@ -262,7 +272,7 @@ describe('each finding on a state built to trigger it', () => {
     );
   });
 
-  test('IRSA105 broken annotation: missing role, refusing trust, malformed ARN', () => {
+  test('IRSA105 broken annotation: missing role, refusing trust, malformed ARN, another path', () => {
     const broken = report.findings.filter((f: any) => f.id === 'IRSA105');
     const bySa = Object.fromEntries(broken.map((f: any) => [f.serviceAccount, f]));
     assert.match(
@@ -278,6 +288,14 @@ describe('each finding on a state built to trigger it', () => {
       /annotated with other-sa, whose trust does not admit it: statement 0 requires sub "system:serviceaccount:broken:someone"/,
     );
     assert.match(bySa['broken/typo'].message, /is not a well-formed role ARN/);
+    assert.match(
+      bySa['broken/pathless'].message,
+      /annotated with arn:aws:iam::123456789012:role\/pathed, but the role is arn:aws:iam::123456789012:role\/irsa\/pathed \(another path\)/,
+    );
+    assert.equal(
+      bySa['broken/pathless'].fix,
+      `kubectl annotate serviceaccount -n broken pathless --overwrite ${ROLE_ANNOTATION}=arn:aws:iam::123456789012:role/irsa/pathed`,
+    );
     assert.ok(broken.every((f: any) => f.severity === 'medium'));
   });
 
