@@ -58,6 +58,21 @@ export const EXAMPLES: Record<string, string[]> = {
     '# Keep the service account; remove only the role and the annotation',
     'iamsa delete-serviceaccount --cluster prod -n payments --name api --keep-serviceaccount --approve',
   ],
+  doctor: [
+    "# Why can't the pods of payments/api get their role?",
+    'iamsa doctor --cluster prod -n payments --name api',
+    '',
+    '# Also ask IAM whether the role may write to a bucket',
+    'iamsa doctor --cluster prod -n payments --name api \\',
+    "  --simulate s3:GetObject,s3:PutObject --resource 'arn:aws:s3:::invoices/*'",
+  ],
+  audit: [
+    '# Every over-broad, stale or broken trust of the cluster',
+    'iamsa audit --cluster prod',
+    '',
+    '# In CI: fail on high findings, SARIF for code scanning',
+    'iamsa audit --cluster prod --fail-on high -o sarif > iamsa.sarif',
+  ],
   wizard: [
     '# Pick everything from lists',
     'iamsa wizard',
