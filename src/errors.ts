@@ -8,6 +8,8 @@ export const ExitCode = {
   precondition: 3,
   auth: 4,
   conflict: 5,
+  /** doctor found a failing check; audit found findings at or above --fail-on. */
+  findings: 6,
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

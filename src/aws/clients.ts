@@ -22,6 +22,8 @@ export interface AwsClients {
   credentials: AwsCredentialIdentityProvider;
   iam: IamGateway;
   eks: EksGateway;
+  /** EKS of another region (audit looks up the clusters behind other regions' issuers). */
+  eksIn(region: string): EksGateway;
 }
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
@@ -51,6 +53,10 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     credentials,
     iam: createIamGateway(iamClient),
     eks: createEksGateway(eksClient, region),
+    eksIn: (other) =>
+      other === region
+        ? createEksGateway(eksClient, region)
+        : createEksGateway(new EKSClient({ ...common, region: other }), other),
   };
 }
 

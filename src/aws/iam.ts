@@ -18,6 +18,7 @@ import {
   GetRoleCommand,
   GetRolePolicyCommand,
   type IAMClient,
+  ListOpenIDConnectProvidersCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   ListPolicyVersionsCommand,
@@ -33,6 +34,7 @@ import {
   paginateListPolicies,
   paginateListRolePolicies,
   paginateListRoles,
+  paginateSimulatePrincipalPolicy,
 } from '@aws-sdk/client-iam';
 import { tagsFromList, tagsToList } from '../policy/index.js';
 import { aws, awsOptional, retryWhileNotFound } from './errors.js';
@@ -97,6 +99,16 @@ export interface PolicyVersionSummary {
   created?: Date;
 }
 
+/** One action's verdict from iam:SimulatePrincipalPolicy. */
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  /** allowed, implicitDeny or explicitDeny */
+  decision: string;
+  /** The policies whose statements decided it (ids as IAM reports them). */
+  matchedPolicies: string[];
+}
+
 export interface IamGateway {
   getOidcProvider(arn: string): Promise<OidcProvider | undefined>;
   createOidcProvider(p: {
@@ -114,6 +126,12 @@ export interface IamGateway {
   putPermissionsBoundary(roleName: string, arn: string): Promise<void>;
   tagRole(roleName: string, tags: Tags): Promise<void>;
   listAttachedPolicyArns(roleName: string): Promise<string[]>;
+  listOidcProviderArns(): Promise<string[]>;
+  simulatePrincipalPolicy(
+    principalArn: string,
+    actions: string[],
+    resources: string[],
+  ): Promise<SimulationResult[]>;
   attachPolicy(roleName: string, policyArn: string): Promise<void>;
   policyExists(policyArn: string): Promise<boolean>;
   getInlinePolicy(roleName: string, policyName: string): Promise<string | undefined>;
@@ -266,6 +284,37 @@ export function createIamGateway(client: IAMClient): IamGateway {
         }
       });
       return arns;
+    },
+    async listOidcProviderArns() {
+      const out = await aws('listing IAM OIDC providers', () =>
+        client.send(new ListOpenIDConnectProvidersCommand({})),
+      );
+      return (out.OpenIDConnectProviderList ?? []).flatMap((p) => (p.Arn ? [p.Arn] : []));
+    },
+    async simulatePrincipalPolicy(principalArn, actions, resources) {
+      const results: SimulationResult[] = [];
+      await aws(`simulating ${actions.join(', ')} for ${principalArn}`, async () => {
+        for await (const page of paginateSimulatePrincipalPolicy(
+          { client },
+          {
+            PolicySourceArn: principalArn,
+            ActionNames: actions,
+            ...(resources.length ? { ResourceArns: resources } : {}),
+          },
+        )) {
+          for (const r of page.EvaluationResults ?? []) {
+            results.push({
+              action: r.EvalActionName ?? '',
+              resource: r.EvalResourceName ?? '*',
+              decision: r.EvalDecision ?? 'implicitDeny',
+              matchedPolicies: (r.MatchedStatements ?? []).flatMap((m) =>
+                m.SourcePolicyId ? [m.SourcePolicyId] : [],
+              ),
+            });
+          }
+        }
+      });
+      return results;
     },
     async attachPolicy(roleName, policyArn) {
       await aws(`attaching ${policyArn} to role ${roleName}`, () =>

@@ -66,6 +66,21 @@ export const EXAMPLES: Record<string, string[]> = {
     'iamsa well-known-policies externalDNS --cluster prod \\',
     '  --well-known-scope externalDNS.hostedZoneARNs=arn:aws:route53:::hostedzone/Z123',
   ],
+  doctor: [
+    "# Why can't the pods of payments/api get their role?",
+    'iamsa doctor --cluster prod -n payments --name api',
+    '',
+    '# Also ask IAM whether the role may write to a bucket',
+    'iamsa doctor --cluster prod -n payments --name api \\',
+    "  --simulate s3:GetObject,s3:PutObject --resource 'arn:aws:s3:::invoices/*'",
+  ],
+  audit: [
+    '# Every over-broad, stale or broken trust of the cluster',
+    'iamsa audit --cluster prod',
+    '',
+    '# In CI: fail on high findings, SARIF for code scanning',
+    'iamsa audit --cluster prod --fail-on high -o sarif > iamsa.sarif',
+  ],
   wizard: [
     '# Pick everything from lists',
     'iamsa wizard',

@@ -1,5 +1,8 @@
 // The commander program: global flags and one registration per command. Only wiring here.
 import { Command } from 'commander';
+import { ValidationError } from '../errors.js';
+import { registerAudit } from './commands/audit.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerCreateServiceAccount } from './commands/create-serviceaccount.js';
 import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.js';
@@ -27,6 +30,8 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerDeleteServiceAccount(program);
   registerWizard(program);
   registerWellKnownPolicies(program);
+  registerDoctor(program);
+  registerAudit(program, version);
   registerCompletion(program);
   addExamples(program);
   for (const command of [program, ...program.commands]) {
@@ -36,5 +41,12 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
       throw error.exitCode === 0 ? error : usageError(error, command, argv);
     });
   }
+  program.hook('preAction', (_program, action) => {
+    if (action.optsWithGlobals().output === 'sarif' && action.name() !== 'audit') {
+      throw new ValidationError(`-o sarif is only for iamsa audit`, {
+        hint: 'use -o json or -o yaml here',
+      });
+    }
+  });
   return program;
 }

@@ -71,23 +71,28 @@ export async function run(
 
 /**
  * Runs a read-only command: its document goes to stdout as JSON/YAML, or as text from the given
- * renderer. `code` picks the exit code from the document (findings, say); default 0.
+ * renderer (or SARIF, for the commands that offer it). `code` picks the exit code from the
+ * document (findings, say); default 0.
  */
 export async function report<T>(
   globals: GlobalOptions,
   action: (ctx: RunContext) => Promise<T>,
   render: (document: T, style: ReturnType<typeof makeStyle>) => Promise<string> | string,
   code: (document: T) => number = () => ExitCode.ok,
+  sarif?: (document: T) => unknown,
 ): Promise<never> {
   const terminal = detectTerminal(globals);
   const reporter = createReporter(terminal, makeStyle(terminal.color), !!globals.verbose);
   const aws = lazyAws(globals);
   try {
     const document = await action({ globals, reporter, aws });
+    const { output } = globals;
     const text =
-      globals.output === 'text'
+      output === 'text'
         ? `${await render(document, makeStyle(terminal.stdoutColor))}\n`
-        : await formatDocument(document, globals.output);
+        : output === 'sarif' && sarif
+          ? `${JSON.stringify(sarif(document), null, 2)}\n`
+          : await formatDocument(document, output === 'yaml' ? 'yaml' : 'json');
     return await exit(code(document), text);
   } catch (error) {
     return exitWithError(error, globals);

@@ -9,12 +9,34 @@ export interface ServiceAccount {
   annotations: Record<string, string>;
   labels: Record<string, string>;
   resourceVersion?: string;
+  creationTimestamp?: string;
+  /** When the role annotation was last written, from managedFields (real API servers keep them). */
+  roleAnnotatedAt?: string;
 }
 
 export interface MetadataChange {
   /** `null` removes the key (a JSON merge patch). */
   annotations?: Record<string, string | null>;
   labels?: Record<string, string | null>;
+}
+
+export interface PodEnvVar {
+  name: string;
+  /** Absent when the value comes from valueFrom (a secret, a field...). */
+  value?: string;
+}
+
+export interface PodContainer {
+  name: string;
+  init: boolean;
+  env: PodEnvVar[];
+  volumeMounts: string[];
+}
+
+export interface PodVolume {
+  name: string;
+  /** Projected service account tokens in this volume. */
+  tokens: { audience?: string; expirationSeconds?: number; path: string }[];
 }
 
 /** What iamsa reads of a pod: who it runs as and what the webhook injected. */
@@ -24,6 +46,8 @@ export interface Pod {
   serviceAccountName: string;
   creationTimestamp?: string;
   annotations: Record<string, string>;
+  containers: PodContainer[];
+  volumes: PodVolume[];
 }
 
 export interface KubeGateway {
@@ -37,6 +61,8 @@ export interface KubeGateway {
   deleteServiceAccount(namespace: string, name: string, resourceVersion?: string): Promise<void>;
   /** The pods of a namespace that run as this service account. */
   listPodsOf(namespace: string, serviceAccount: string): Promise<Pod[]>;
+  /** Every pod of the cluster. */
+  listAllPods(): Promise<Pod[]>;
   createServiceAccount(namespace: string, name: string, metadata: MetadataChange): Promise<void>;
   /** Merge-patches metadata; with resourceVersion the server refuses if the object changed since. */
   patchServiceAccount(
@@ -55,8 +81,32 @@ interface KubeObject {
     labels?: Record<string, string>;
     resourceVersion?: string;
     creationTimestamp?: string;
+    managedFields?: ManagedFieldsEntry[];
   };
-  spec?: { serviceAccountName?: string };
+  spec?: {
+    serviceAccountName?: string;
+    containers?: KubeContainer[];
+    initContainers?: KubeContainer[];
+    volumes?: {
+      name?: string;
+      projected?: {
+        sources?: {
+          serviceAccountToken?: { audience?: string; expirationSeconds?: number; path?: string };
+        }[];
+      };
+    }[];
+  };
+}
+
+interface ManagedFieldsEntry {
+  time?: string;
+  fieldsV1?: { 'f:metadata'?: { 'f:annotations'?: Record<string, unknown> } };
+}
+
+interface KubeContainer {
+  name?: string;
+  env?: { name?: string; value?: string }[];
+  volumeMounts?: { name?: string }[];
 }
 
 interface KubeList {
@@ -67,12 +117,64 @@ interface KubeList {
 /** Page size of LIST calls: large lists come in pages, never in one huge answer. */
 const PAGE = 500;
 
-const toServiceAccount = (sa: KubeObject): ServiceAccount => ({
-  namespace: sa.metadata?.namespace ?? '',
-  name: sa.metadata?.name ?? '',
-  annotations: { ...(sa.metadata?.annotations ?? {}) },
-  labels: { ...(sa.metadata?.labels ?? {}) },
-  resourceVersion: sa.metadata?.resourceVersion,
+const ROLE_ANNOTATION_FIELD = 'f:eks.amazonaws.com/role-arn';
+
+/** The latest managedFields entry that owns the role annotation: when it was last written. */
+function roleAnnotatedAt(entries: ManagedFieldsEntry[] | undefined): string | undefined {
+  const times = (entries ?? [])
+    .filter((e) => e.time && e.fieldsV1?.['f:metadata']?.['f:annotations']?.[ROLE_ANNOTATION_FIELD])
+    .map((e) => e.time as string)
+    .sort();
+  return times.at(-1);
+}
+
+const toServiceAccount = (sa: KubeObject): ServiceAccount => {
+  const annotatedAt = roleAnnotatedAt(sa.metadata?.managedFields);
+  return {
+    namespace: sa.metadata?.namespace ?? '',
+    name: sa.metadata?.name ?? '',
+    annotations: { ...(sa.metadata?.annotations ?? {}) },
+    labels: { ...(sa.metadata?.labels ?? {}) },
+    resourceVersion: sa.metadata?.resourceVersion,
+    ...(sa.metadata?.creationTimestamp ? { creationTimestamp: sa.metadata.creationTimestamp } : {}),
+    ...(annotatedAt ? { roleAnnotatedAt: annotatedAt } : {}),
+  };
+};
+
+const toContainer = (c: KubeContainer, init: boolean): PodContainer => ({
+  name: c.name ?? '',
+  init,
+  env: (c.env ?? []).map((e) => ({
+    name: e.name ?? '',
+    ...(e.value !== undefined ? { value: e.value } : {}),
+  })),
+  volumeMounts: (c.volumeMounts ?? []).map((m) => m.name ?? ''),
+});
+
+const toPod = (p: KubeObject): Pod => ({
+  namespace: p.metadata?.namespace ?? '',
+  name: p.metadata?.name ?? '',
+  serviceAccountName: p.spec?.serviceAccountName ?? 'default',
+  ...(p.metadata?.creationTimestamp ? { creationTimestamp: p.metadata.creationTimestamp } : {}),
+  annotations: { ...(p.metadata?.annotations ?? {}) },
+  containers: [
+    ...(p.spec?.initContainers ?? []).map((c) => toContainer(c, true)),
+    ...(p.spec?.containers ?? []).map((c) => toContainer(c, false)),
+  ],
+  volumes: (p.spec?.volumes ?? []).map((v) => ({
+    name: v.name ?? '',
+    tokens: (v.projected?.sources ?? []).flatMap((src) => {
+      const t = src.serviceAccountToken;
+      if (!t) return [];
+      return [
+        {
+          ...(t.audience !== undefined ? { audience: t.audience } : {}),
+          ...(t.expirationSeconds !== undefined ? { expirationSeconds: t.expirationSeconds } : {}),
+          path: t.path ?? '',
+        },
+      ];
+    }),
+  })),
 });
 
 const enc = encodeURIComponent;
@@ -187,13 +289,10 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
         `listing the pods of ${namespace}/${serviceAccount}`,
         `/api/v1/namespaces/${enc(namespace)}/pods?fieldSelector=${selector}`,
       );
-      return pods.map((p) => ({
-        namespace: p.metadata?.namespace ?? namespace,
-        name: p.metadata?.name ?? '',
-        serviceAccountName: p.spec?.serviceAccountName ?? '',
-        creationTimestamp: p.metadata?.creationTimestamp,
-        annotations: { ...(p.metadata?.annotations ?? {}) },
-      }));
+      return pods.map(toPod);
+    },
+    async listAllPods() {
+      return (await listAll('listing pods in all namespaces', '/api/v1/pods')).map(toPod);
     },
     async createServiceAccount(namespace, name, metadata) {
       await run(`creating service account ${namespace}/${name}`, 'POST', saPath(namespace), {

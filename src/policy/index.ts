@@ -10,3 +10,4 @@ export * from './same-json.js';
 export * from './pod-identity-trust.js';
 export * from './well-known/index.js';
 export * from './identity-evaluation.js';
+export * from './trust-scope.js';

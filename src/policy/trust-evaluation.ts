@@ -30,6 +30,11 @@ interface Claims {
 /** A claim in the token: present with a value, or absent. */
 export type ClaimState = { present: true; value: string } | { present: false };
 
+export interface PositiveCondition {
+  op: Operator;
+  values: string[];
+}
+
 export interface Operator {
   name: string;
   /** lower-cased, without ForAnyValue:/ForAllValues: and IfExists */
@@ -166,7 +171,7 @@ function evaluateConditions(
   return { ok: failures.length === 0, failures };
 }
 
-function trustsProvider(s: PolicyStatement, providerArn: string): boolean {
+export function trustsProvider(s: PolicyStatement, providerArn: string): boolean {
   if (s.Principal !== undefined) {
     if (s.Principal === '*') return true;
     return isPlainObject(s.Principal) && strings(s.Principal.Federated).includes(providerArn);
@@ -177,7 +182,7 @@ function trustsProvider(s: PolicyStatement, providerArn: string): boolean {
   return false;
 }
 
-function allowsWebIdentity(s: PolicyStatement): boolean {
+export function allowsWebIdentity(s: PolicyStatement): boolean {
   if (s.Action !== undefined) {
     return strings(s.Action).some((p) => wildcardMatch(p, WEB_IDENTITY_ACTION, true));
   }
@@ -226,8 +231,8 @@ export function positiveConditions(
   condition: unknown,
   key: string,
   operators: ReadonlySet<string> = POSITIVE_STRING_OPERATORS,
-): { op: Operator; values: string[] }[] {
-  const found: { op: Operator; values: string[] }[] = [];
+): PositiveCondition[] {
+  const found: PositiveCondition[] = [];
   if (!isPlainObject(condition)) return found;
   for (const [name, block] of Object.entries(condition)) {
     const op = parseOperator(name);
@@ -244,7 +249,7 @@ export function positiveConditions(
  * never satisfy the statement (a statement trusting two providers but conditioning only on the
  * first one's keys is not open to the second).
  */
-function requiresOtherIssuer(condition: unknown, host: string): boolean {
+export function requiresOtherIssuer(condition: unknown, host: string): boolean {
   if (!isPlainObject(condition)) return false;
   const claims: Claims = { host: host.toLowerCase(), subject: '', audience: '' };
   return Object.entries(condition).some(([name, block]) => {

@@ -1,5 +1,6 @@
 // Machine-readable output: exactly one JSON or YAML document on stdout.
-export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
+/** sarif: audit only (checked when the command line is parsed). */
+export const OUTPUT_FORMATS = ['text', 'json', 'yaml', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export async function formatDocument(document: unknown, format: 'json' | 'yaml'): Promise<string> {

@@ -111,7 +111,7 @@ test("parse failures are said in iamsa's words with the help to read", async () 
     [['completion', 'pwsh'], /no completion for shell pwsh/, /see 'iamsa completion --help'/],
     [
       ['-o', 'xml', 'enable-oidc'],
-      /-o\/--output takes text, json, yaml, not xml/,
+      /-o\/--output takes text, json, yaml, sarif, not xml/,
       /see 'iamsa --help'/,
     ],
   ];

@@ -39,9 +39,11 @@ test('bash: commands, flags per command and --output values', async () => {
       .filter((w) => !w.startsWith('-'))
       .sort(),
     [
+      'audit',
       'completion',
       'create-serviceaccount',
       'delete-serviceaccount',
+      'doctor',
       'enable-oidc',
       'get-serviceaccounts',
       'update-serviceaccount',
@@ -49,6 +51,9 @@ test('bash: commands, flags per command and --output values', async () => {
       'wizard',
     ],
   );
+  assert.deepEqual(complete(file, ['doctor', '--sim']), ['--simulate']);
+  assert.ok(complete(file, ['doctor', '-']).includes('-n'));
+  assert.deepEqual(complete(file, ['audit', '--fail-on', '']), ['high', 'medium', 'low']);
   assert.deepEqual(complete(file, ['create-serviceaccount', '--attach-p']).sort(), [
     '--attach-policy',
     '--attach-policy-arn',
@@ -58,7 +63,12 @@ test('bash: commands, flags per command and --output values', async () => {
   assert.ok(complete(file, ['update-serviceaccount', '--']).includes('--detach-policy-arn'));
   assert.ok(complete(file, ['delete-serviceaccount', '--']).includes('--keep-serviceaccount'));
   assert.ok(complete(file, ['get-serviceaccounts', '--']).includes('--orphans'));
-  assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), ['text', 'json', 'yaml']);
+  assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), [
+    'text',
+    'json',
+    'yaml',
+    'sarif',
+  ]);
   assert.deepEqual(complete(file, ['--output', 'y']), ['yaml']);
   assert.deepEqual(
     complete(file, ['completion', '']).filter((w) => !w.startsWith('-')),
@@ -73,6 +83,9 @@ test('zsh and fish scripts name every command, the flags and the output values',
       'enable-oidc',
       'create-serviceaccount',
       'wizard',
+      'doctor',
+      'audit',
+      'fail-on',
       'attach-policy-arn',
       'kube-ca-file',
       'text json yaml',

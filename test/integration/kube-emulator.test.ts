@@ -474,6 +474,113 @@ describe('fault modes, as kubectl sees them', () => {
   });
 });
 
+describe('kubectl: pods, like the real API serves them', () => {
+  const podManifest = (ns: string, name: string, sa: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, creationTimestamp: '2001-01-01T00:00:00Z' },
+    spec: {
+      serviceAccountName: sa,
+      containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'MODE', value: 'x' }] }],
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+    },
+  });
+
+  test('create in two namespaces; list one, all (-A, in chunks), by service account; -o json', async () => {
+    await ok(['create', 'namespace', 'pods-a']);
+    await ok(['create', 'namespace', 'pods-b']);
+    await ok(['create', 'serviceaccount', 'web', '-n', 'pods-a']);
+    // Several objects in one JSON stream, as kubectl reads a manifest file.
+    const manifests = [
+      podManifest('pods-a', 'web-1', 'web'),
+      podManifest('pods-a', 'other-1', 'default'),
+      podManifest('pods-b', 'web-1', 'default'),
+    ]
+      .map((m) => JSON.stringify(m))
+      .join('\n');
+    assert.match(await ok(['apply', '-f', '-'], manifests), /pod\/web-1 created/);
+    const inA = await ok(['get', 'pods', '-n', 'pods-a', '-o', 'name']);
+    assert.deepEqual(inA.trim().split('\n').sort(), ['pod/other-1', 'pod/web-1']);
+    const all = await ok(['get', 'pods', '-A']);
+    assert.match(all, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
+    assert.match(all, /^pods-b\s+web-1\s+0\/1\s+Pending\s+0\s+/m);
+    // --chunk-size pages with limit/continue across namespaces.
+    const before = kube.requests.length;
+    const chunked = await ok(['get', 'pods', '-A', '--chunk-size=1', '-o', 'name']);
+    assert.ok(chunked.trim().split('\n').length >= 3);
+    const pages = kube.requests.slice(before).filter((r) => r.path === '/api/v1/pods');
+    assert.ok(pages.length >= 3, JSON.stringify(pages));
+    assert.ok(pages.slice(1).every((r) => /continue=/.test(r.query)));
+    const bySa = await ok([
+      'get',
+      'pods',
+      '-A',
+      '--field-selector',
+      'spec.serviceAccountName=web',
+      '-o',
+      'name',
+    ]);
+    assert.equal(bySa.trim(), 'pod/web-1');
+    const got = JSON.parse(await ok(['get', 'pod', 'web-1', '-n', 'pods-a', '-o', 'json']));
+    assert.equal(got.spec.serviceAccountName, 'web');
+    assert.deepEqual(got.spec.containers[0].env, [{ name: 'MODE', value: 'x' }]);
+    assert.deepEqual(got.spec.volumes, [{ name: 'scratch', emptyDir: {} }]);
+    // The server sets the creation time; a client's value is ignored.
+    assert.notEqual(got.metadata.creationTimestamp, '2001-01-01T00:00:00Z');
+    assert.match(got.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  test('on EKS the webhook injects web identity into pods created after the annotation', async () => {
+    const eks = await startKubeEmulator({
+      tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
+      staticTokens: [TOKEN],
+      eks: { clusterName: 'x', stsEndpoint: 'http://127.0.0.1:9', region: 'eu-west-1' },
+    });
+    const config = file('kubeconfig-eks', kubeconfigFor(eks.url, TOKEN, pki.rootCertPath));
+    const run = (args: string[], input?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = execFile(
+          'kubectl',
+          ['--kubeconfig', config, '--cache-dir', join(dir, 'cache-eks'), ...args],
+          { env: { PATH: process.env.PATH, HOME: dir }, timeout: 30_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+        );
+        if (input !== undefined) child.stdin?.end(input);
+      });
+    try {
+      await run(['create', 'serviceaccount', 'app']);
+      await run(['apply', '-f', '-'], JSON.stringify(podManifest('default', 'early', 'app')));
+      await run(['annotate', 'serviceaccount', 'app', `${ROLE}=${ARN}`]);
+      await run(['apply', '-f', '-'], JSON.stringify(podManifest('default', 'late', 'app')));
+      const early = JSON.parse(await run(['get', 'pod', 'early', '-o', 'json']));
+      assert.deepEqual(early.spec.containers[0].env, [{ name: 'MODE', value: 'x' }]);
+      const late = JSON.parse(await run(['get', 'pod', 'late', '-o', 'json']));
+      const env = Object.fromEntries(
+        late.spec.containers[0].env.map((e: Loose) => [e.name, e.value]),
+      );
+      assert.equal(env.AWS_ROLE_ARN, ARN);
+      assert.equal(
+        env.AWS_WEB_IDENTITY_TOKEN_FILE,
+        '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+      );
+      assert.equal(env.AWS_REGION, 'eu-west-1');
+      const volume = late.spec.volumes.find((v: Loose) => v.name === 'aws-iam-token');
+      assert.deepEqual(volume.projected.sources[0].serviceAccountToken, {
+        audience: 'sts.amazonaws.com',
+        expirationSeconds: 86400,
+        path: 'token',
+      });
+      assert.ok(
+        late.spec.containers[0].volumeMounts.some(
+          (m: Loose) => m.name === 'aws-iam-token' && m.readOnly === true,
+        ),
+      );
+    } finally {
+      await eks.close();
+    }
+  });
+});
+
 describe('the REST protocol, raw', () => {
   const SA = '/api/v1/namespaces/default/serviceaccounts';
   const rawAccount = () =>

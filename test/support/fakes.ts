@@ -277,6 +277,14 @@ export class FakeIam implements IamGateway {
     this.log('tagPolicy');
     Object.assign(this.managedPolicy(arn).tags, tags);
   }
+  async listOidcProviderArns() {
+    this.log('listOidcProviderArns');
+    return [...this.providers.keys()];
+  }
+  /** IAM's policy simulator is not modelled here. */
+  async simulatePrincipalPolicy(): Promise<never> {
+    throw new Error('FakeIam does not model iam:SimulatePrincipalPolicy');
+  }
   async listRoles() {
     this.log('listRoles');
     return [...this.roles.values()].map(({ arn, name, path, trustPolicy }) => ({
@@ -497,6 +505,9 @@ export class FakeKube implements KubeGateway {
     return this.pods.filter(
       (p) => p.namespace === namespace && p.serviceAccountName === serviceAccount,
     );
+  }
+  async listAllPods() {
+    return [...this.pods];
   }
 }
 

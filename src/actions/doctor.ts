@@ -1,0 +1,106 @@
+// Use case: why can (or can't) the pods of one service account get their IAM role? Reads the
+// cluster, its OIDC provider, the service account, its pods and the role (read-only), then runs
+// the checks of doctor-checks.ts. Exit 6 when one fails.
+import { ExitCode } from '../errors.js';
+import type { KubeAccess } from '../kube/connection.js';
+import { roleNameOf } from '../policy/index.js';
+import { openClusterSession, type RegionAccess } from './cluster-session.js';
+import { readAnnotation, runChecks, type DoctorState } from './doctor-checks.js';
+import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
+import type { Reporter } from './reporter.js';
+
+export interface DoctorInput {
+  cluster: string;
+  namespace: string;
+  name: string;
+  kube: KubeAccess;
+  /** iam:SimulatePrincipalPolicy of these actions (on these resources, default *). */
+  simulate?: { actions: string[]; resources: string[] };
+}
+
+export interface DoctorDeps extends RegionAccess {
+  reporter: Reporter;
+}
+
+const STATUSES: readonly CheckStatus[] = ['ok', 'fail', 'warn', 'skipped'];
+
+export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
+  const { reporter } = deps;
+  const session = openClusterSession(deps, { cluster: input.cluster, kube: input.kube, reporter });
+  const { namespace, name } = input;
+  // Connect (presign the token) while the cluster is described and the provider looked up.
+  const kube = session.kube();
+  void kube.catch(() => undefined);
+  const [cluster, oidc, provider, k] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    session.provider(),
+    kube,
+  ]);
+  const gateway = k.gateway;
+  const [serviceAccount, pods, serviceAccounts] = await Promise.all([
+    reporter.progress(`Reading service account ${namespace}/${name}`, () =>
+      gateway.getServiceAccount(namespace, name),
+    ),
+    reporter.progress(`Listing the pods of ${namespace}/${name}`, () =>
+      gateway.listPodsOf(namespace, name),
+    ),
+    reporter.progress('Listing the service accounts of the cluster', () =>
+      gateway.listServiceAccounts(),
+    ),
+  ]);
+  const read = readAnnotation(serviceAccount?.annotations['eks.amazonaws.com/role-arn']);
+  const roleArn = read && 'arn' in read ? read.arn : undefined;
+  const ours = roleArn && roleArn.accountId === cluster.accountId;
+  const role = ours
+    ? await reporter.progress(`Reading role ${roleArn.roleName}`, () =>
+        session.iam.getRole(roleNameOf(roleArn.arn)),
+      )
+    : undefined;
+  const [attachedPolicies, inlinePolicies, results] = role
+    ? await Promise.all([
+        session.iam.listAttachedPolicyArns(role.name),
+        session.iam.listInlinePolicyNames(role.name),
+        input.simulate
+          ? reporter.progress(`Simulating ${input.simulate.actions.join(', ')}`, () =>
+              session.iam.simulatePrincipalPolicy(
+                role.arn,
+                input.simulate?.actions ?? [],
+                input.simulate?.resources ?? [],
+              ),
+            )
+          : undefined,
+      ])
+    : [[], [], undefined];
+  const state: DoctorState = {
+    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    cluster,
+    oidc,
+    provider,
+    namespace,
+    name,
+    serviceAccount,
+    serviceAccounts,
+    pods,
+    roleArn,
+    role,
+    attachedPolicies,
+    inlinePolicies,
+    ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
+  };
+  const checks = runChecks(state);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: 'doctor',
+    cluster: input.cluster,
+    region: deps.region,
+    serviceAccount: { namespace, name },
+    ...(roleArn ? { roleArn: roleArn.arn } : {}),
+    checks,
+    summary: countBy(
+      STATUSES,
+      checks.map((c) => c.status),
+    ),
+    exitCode: checks.some((c) => c.status === 'fail') ? ExitCode.findings : ExitCode.ok,
+  };
+}

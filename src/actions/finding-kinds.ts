@@ -1,0 +1,67 @@
+// The kinds of audit finding: stable ids (SARIF rule ids), titles and what each means.
+import type { Severity } from './report.js';
+
+export interface FindingKind {
+  title: string;
+  /** The severity it usually has (a wildcard sub is high or medium by breadth). */
+  severity: Severity;
+  description: string;
+}
+
+export const FINDING_KINDS = {
+  IRSA101: {
+    title: 'trust without sub',
+    severity: 'high',
+    description:
+      'A trust statement for the cluster provider has no condition on the sub claim: every service account of the cluster can assume the role.',
+  },
+  IRSA102: {
+    title: 'wildcard sub',
+    severity: 'high',
+    description:
+      'A trust statement matches the sub claim with a StringLike wildcard: every service account it matches, now or later, can assume the role (high across namespaces, medium within one).',
+  },
+  IRSA103: {
+    title: 'trust without aud',
+    severity: 'medium',
+    description:
+      'A trust statement has no condition on the aud claim: tokens the cluster issued for any audience are accepted.',
+  },
+  IRSA104: {
+    title: 'stale trust',
+    severity: 'medium',
+    description:
+      'The trust admits a service account that does not exist: whoever creates a service account of that name gets the role.',
+  },
+  IRSA105: {
+    title: 'broken annotation',
+    severity: 'medium',
+    description:
+      'A service account is annotated with a malformed role ARN, a role that does not exist, or a role whose trust does not admit it: its pods get no credentials.',
+  },
+  IRSA106: {
+    title: 'trusts a gone cluster',
+    severity: 'low',
+    description:
+      'The trust names an OIDC provider that no longer exists, or whose EKS cluster no longer exists.',
+  },
+  IRSA107: {
+    title: 'shared role',
+    severity: 'info',
+    description:
+      'The role is used by service accounts of several namespaces, or trusted by several clusters: they share its permissions.',
+  },
+  IRSA108: {
+    title: 'trust near size limit',
+    severity: 'low',
+    description:
+      "The trust policy is within 10 % of IAM's default 2,048-character quota: the next statement may not fit.",
+  },
+  IRSA109: {
+    title: 'unused service account',
+    severity: 'info',
+    description: 'A service account is annotated for IRSA, but no pod runs as it.',
+  },
+} as const satisfies Record<string, FindingKind>;
+
+export type FindingId = keyof typeof FINDING_KINDS;

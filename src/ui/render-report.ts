@@ -1,0 +1,75 @@
+// Text rendering of the read-only reports: one line per doctor check (ok / FAIL / warn / skipped)
+// and one block per audit finding, each with its fix.
+import type { ChalkInstance } from 'chalk';
+import type { AuditReport, CheckStatus, DoctorReport, Severity } from '../actions/report.js';
+
+const LABEL: Record<CheckStatus, string> = {
+  ok: 'ok',
+  fail: 'FAIL',
+  warn: 'warn',
+  skipped: 'skipped',
+};
+
+export function renderDoctor(report: DoctorReport, style: ChalkInstance): string {
+  const paint: Record<CheckStatus, (s: string) => string> = {
+    ok: style.green,
+    fail: style.red.bold,
+    warn: style.yellow,
+    skipped: style.dim,
+  };
+  const { namespace, name } = report.serviceAccount;
+  const lines = [
+    style.bold(`Doctor: ${namespace}/${name} on cluster ${report.cluster} (${report.region})`),
+  ];
+  for (const c of report.checks) {
+    lines.push(
+      `  ${c.id} ${paint[c.status](LABEL[c.status].padEnd(7))} ${c.title.padEnd(18)} ${c.message}`,
+    );
+    for (const d of c.details ?? []) lines.push(`          ${style.dim(`- ${d}`)}`);
+    if (c.fix) lines.push(`          ${style.cyan('fix:')} ${c.fix}`);
+  }
+  const s = report.summary;
+  const verdict = s.fail > 0 ? `${s.fail} check${s.fail > 1 ? 's' : ''} failed` : 'no check failed';
+  lines.push(`${verdict} (${s.ok} ok, ${s.fail} FAIL, ${s.warn} warn, ${s.skipped} skipped)`);
+  return lines.join('\n');
+}
+
+export function renderAudit(report: AuditReport, style: ChalkInstance): string {
+  const paint: Record<Severity, (s: string) => string> = {
+    high: style.red.bold,
+    medium: style.yellow,
+    low: style.cyan,
+    info: style.dim,
+  };
+  const lines = [
+    style.bold(`Audit: cluster ${report.cluster} (${report.region})`),
+    `  provider ${report.providerArn}`,
+    `  ${report.roles.length} role(s) trust it; ${report.serviceAccounts} service account(s), ${report.pods} pod(s) read`,
+  ];
+  if (report.findings.length) lines.push('', 'Findings:');
+  for (const f of report.findings) {
+    const about = [f.role, f.serviceAccount && `service account ${f.serviceAccount}`]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `  ${paint[f.severity](f.severity.padEnd(6))} ${f.id} ${f.title}${about ? `: ${about}` : ''}`,
+    );
+    lines.push(`         ${f.message}`);
+    lines.push(`         ${style.cyan('fix:')} ${f.fix}`);
+  }
+  if (report.roles.length) lines.push('', 'Roles (and who assumed them, from CloudTrail):');
+  for (const r of report.roles) {
+    lines.push(`  ${r.arn}`);
+    lines.push(
+      `      admits: ${r.admits.length ? r.admits.join(', ') : '(no existing service account)'}`,
+    );
+    if (r.annotatedBy.length) lines.push(`      annotated on: ${r.annotatedBy.join(', ')}`);
+    lines.push(`      ${style.dim(r.cloudTrail)}`);
+  }
+  const s = report.summary;
+  lines.push(
+    '',
+    `${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info${report.failOn ? ` (--fail-on ${report.failOn}: exit ${report.exitCode})` : ''}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,199 @@
+// The doctor's checks as pure functions of the gathered state (the binary tests cover every check
+// end to end; IRSA011 needs iam:SimulatePrincipalPolicy, which moto lacks, so it is pinned here).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runChecks, type DoctorState } from '../../src/actions/doctor-checks.js';
+import { buildTrustPolicy } from '../../src/policy/index.js';
+
+const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
+const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HOST}`;
+const ROLE = 'arn:aws:iam::111122223333:role/shop-web';
+
+function state(over: Partial<DoctorState> = {}): DoctorState {
+  const trust = buildTrustPolicy({
+    providerArn: PROVIDER,
+    issuerHostPath: HOST,
+    namespace: 'shop',
+    serviceAccount: 'web',
+  });
+  return {
+    context: { cluster: 'prod', region: 'eu-west-1' },
+    cluster: {
+      name: 'prod',
+      arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod',
+      accountId: '111122223333',
+      partition: 'aws',
+      region: 'eu-west-1',
+      endpoint: 'https://x',
+      issuer: `https://${HOST}`,
+    },
+    oidc: { issuer: `https://${HOST}`, hostPath: HOST, providerArn: PROVIDER },
+    provider: {
+      arn: PROVIDER,
+      url: HOST,
+      clientIds: ['sts.amazonaws.com'],
+      thumbprints: [],
+      tags: {},
+    },
+    namespace: 'shop',
+    name: 'web',
+    serviceAccount: {
+      namespace: 'shop',
+      name: 'web',
+      annotations: { 'eks.amazonaws.com/role-arn': ROLE },
+      labels: {},
+    },
+    serviceAccounts: [],
+    pods: [],
+    roleArn: {
+      arn: ROLE,
+      partition: 'aws',
+      accountId: '111122223333',
+      path: '/',
+      roleName: 'shop-web',
+    },
+    role: { arn: ROLE, name: 'shop-web', path: '/', trustPolicy: JSON.stringify(trust), tags: {} },
+    attachedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    inlinePolicies: [],
+    ...over,
+  };
+}
+const byId = (s: DoctorState) => Object.fromEntries(runChecks(s).map((c) => [c.id, c]));
+
+describe('doctor checks', () => {
+  it('IRSA011 appears only with --simulate', () => {
+    assert.equal(byId(state()).IRSA011, undefined);
+  });
+
+  it('IRSA011 ok when every action is allowed', () => {
+    const c = byId(
+      state({
+        simulation: {
+          actions: ['s3:GetObject'],
+          resources: [],
+          results: [
+            {
+              action: 's3:GetObject',
+              resource: '*',
+              decision: 'allowed',
+              matchedPolicies: ['ReadOnlyAccess'],
+            },
+          ],
+        },
+      }),
+    ).IRSA011;
+    assert.equal(c?.status, 'ok');
+    assert.deepEqual(c?.details, ['s3:GetObject on *: allowed (ReadOnlyAccess)']);
+    assert.equal(c?.fix, undefined);
+  });
+
+  it('IRSA011 FAIL names the denied action and a policy that allows it', () => {
+    const c = byId(
+      state({
+        simulation: {
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: ['arn:aws:s3:::invoices/*'],
+          results: [
+            {
+              action: 's3:GetObject',
+              resource: 'arn:aws:s3:::invoices/*',
+              decision: 'allowed',
+              matchedPolicies: [],
+            },
+            {
+              action: 's3:PutObject',
+              resource: 'arn:aws:s3:::invoices/*',
+              decision: 'implicitDeny',
+              matchedPolicies: [],
+            },
+          ],
+        },
+      }),
+    ).IRSA011;
+    assert.equal(c?.status, 'fail');
+    assert.equal(c?.message, 'role shop-web may not s3:PutObject');
+    assert.match(
+      c?.details?.at(-1) ?? '',
+      /"Action":\["s3:PutObject"\],"Resource":\["arn:aws:s3:::invoices\/\*"\]/,
+    );
+    assert.match(
+      c?.fix ?? '',
+      /^aws iam put-role-policy --role-name shop-web --policy-name allow-s3-PutObject --policy-document '\{/,
+    );
+  });
+
+  it('an explicit Deny says to remove it first; no role skips the simulation', () => {
+    const denied = byId(
+      state({
+        simulation: {
+          actions: ['s3:PutObject'],
+          resources: [],
+          results: [
+            {
+              action: 's3:PutObject',
+              resource: '*',
+              decision: 'explicitDeny',
+              matchedPolicies: ['guard'],
+            },
+          ],
+        },
+      }),
+    ).IRSA011;
+    assert.match(denied?.message ?? '', /an explicit Deny: remove it first/);
+    const skipped = byId(
+      state({
+        role: undefined,
+        simulation: { actions: ['s3:PutObject'], resources: [], results: [] },
+      }),
+    ).IRSA011;
+    assert.equal(skipped?.status, 'skipped');
+  });
+
+  it('ids come in order, one per check', () => {
+    assert.deepEqual(
+      runChecks(state()).map((c) => c.id),
+      [
+        'IRSA001',
+        'IRSA002',
+        'IRSA003',
+        'IRSA004',
+        'IRSA005',
+        'IRSA006',
+        'IRSA007',
+        'IRSA008',
+        'IRSA009',
+        'IRSA010',
+      ],
+    );
+  });
+
+  it('a pod whose annotation managedFields postdate its creation is stale (real API servers)', () => {
+    const c = byId(
+      state({
+        serviceAccount: {
+          namespace: 'shop',
+          name: 'web',
+          annotations: { 'eks.amazonaws.com/role-arn': ROLE },
+          labels: {},
+          roleAnnotatedAt: '2026-01-02T00:00:00Z',
+        },
+        pods: [
+          {
+            namespace: 'shop',
+            name: 'old',
+            serviceAccountName: 'web',
+            creationTimestamp: '2026-01-01T00:00:00Z',
+            annotations: {},
+            containers: [{ name: 'app', init: false, env: [], volumeMounts: [] }],
+            volumes: [],
+          },
+        ],
+      }),
+    ).IRSA006;
+    assert.equal(c?.status, 'fail');
+    assert.match(
+      c?.details?.[0] ?? '',
+      /pod old \(created 2026-01-01T00:00:00Z\) predates the annotation \(2026-01-02T00:00:00Z\)/,
+    );
+  });
+});
