@@ -14,6 +14,7 @@ import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
 import { createTestPki } from '../support/pki.js';
 import { tempDir } from '../support/temp.js';
+import { parse as parseYaml } from 'yaml';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -838,6 +839,18 @@ describe('empty flag values (an unset variable in CI) are refused, not dropped',
 });
 
 describe('output a user acts on', () => {
+  test('-o yaml is the -o json document, written out without YAML anchors or aliases', async () => {
+    const args = ['--name', 'yaml-out', '--attach-policy-arn', READONLY];
+    const [asYaml, asJson] = await Promise.all([
+      csa(...args, '-o', 'yaml'),
+      csa(...args, '-o', 'json'),
+    ]);
+    assert.equal(asYaml.code, 0, asYaml.stderr);
+    // bindings[].steps and steps are the same arrays in memory.
+    assert.doesNotMatch(asYaml.stdout, /[&*]a\d+\b|: [&*]\w/);
+    assert.deepEqual(parseYaml(asYaml.stdout), json(asJson.stdout));
+  });
+
   test('--approve ends with the next step; a converged run is headed as up to date', async () => {
     const args = ['--namespace', 'default', '--name', 'next', '--attach-policy-arn', READONLY];
     const r = await csa(...args, '--approve');
