@@ -365,6 +365,57 @@ describe('modes', () => {
     assert.equal(sa('default', 'mismatch'), undefined);
   });
 
+  test('a role trusting no OIDC provider: a short error line, the statement once, no JSON in the problems', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-ec2',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    const arn = `arn:aws:iam::${ACCOUNT}:role/byo-ec2`;
+    const r = await csa('--name', 'ec2', '--attach-role-arn', arn, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const [first = '', ...rest] = r.stderr.trimEnd().split('\n');
+    assert.equal(
+      first,
+      `error: role ${arn} does not trust system:serviceaccount:default:ec2: statement 0 trusts Service ec2.amazonaws.com, not an OIDC provider; no statement trusts the OIDC provider ${providerArn}`,
+    );
+    assert.deepEqual(
+      JSON.parse(rest.slice(0, -1).join('\n')),
+      expectedTrust('default', 'ec2').Statement[0],
+    );
+    assert.equal(r.stderr.split('AssumeRoleWithWebIdentity').length, 2, 'the statement once');
+    const doc = json((await csa('--name', 'ec2', '--attach-role-arn', arn, '-o', 'json')).stdout);
+    assert.doesNotMatch(doc.error.message, /[{}]|add this statement/);
+    // get-serviceaccounts' Problems lines come from the same evaluation: words, no JSON.
+    await kubePost('default', {
+      metadata: { name: 'ec2', annotations: { [ANNOTATION]: arn } },
+    });
+    const listed = await g.iamsa([
+      'get-serviceaccounts',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'default',
+      '--name',
+      'ec2',
+      ...g.kubeFlags,
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const problems = listed.stdout.split('\nProblems:\n')[1] ?? '';
+    assert.match(problems, /^ {2}default\/ec2: statement 0 trusts Service ec2\.amazonaws\.com/);
+    assert.doesNotMatch(problems, /[{}]|add this statement/);
+  });
+
   test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
     const writes = g.kubeWrites();
     const r = await csa(
