@@ -648,10 +648,14 @@ describe('failures and connections', () => {
       '--approve',
     ]);
     assert.equal(r.code, 1, r.stderr);
+    // The CA file was given: it is the one at fault, not a missing flag.
+    const [error = '', hint = ''] = r.stderr.trimEnd().split('\n');
     assert.match(
-      r.stderr,
-      /TLS verification of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ failed/,
+      error,
+      /^error: --kube-ca-file \S+root\.crt does not sign the certificate of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ \(/,
     );
+    assert.match(hint, /^hint: pass the CA that signed/);
+    assert.doesNotMatch(r.stderr, /use --kube-ca-file/);
     assert.deepEqual(await g.awsState(), before);
   });
 
@@ -754,7 +758,8 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
     [
       '--role-only with a Kubernetes-only flag',
       ['--name', 'a', '--attach-policy-arn', READONLY, '--role-only', '--create-namespace'],
-      /--role-only .* cannot be combined with --create-namespace/,
+      // Only the flags given are named.
+      /^error: --role-only only makes the IAM role and makes no Kubernetes call; it cannot be combined with --create-namespace\n/,
     ],
     [
       'namespace',
@@ -795,7 +800,13 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
     [
       'policy file missing',
       ['--name', 'a', '--attach-policy', '/no/such/file.json'],
-      /\/no\/such\/file\.json/,
+      // In words, not Node's ENOENT.
+      /^error: cannot read --attach-policy file \/no\/such\/file\.json: no such file\n/,
+    ],
+    [
+      'policy file a directory',
+      ['--name', 'a', '--attach-policy', dir],
+      /^error: cannot read --attach-policy file \S+: is a directory\n/,
     ],
     ['policy file not JSON', ['--name', 'a', '--attach-policy', badFile], /bad\.json/],
     ['policy file not a policy', ['--name', 'a', '--attach-policy', notPolicy], /Maybe/],
@@ -859,6 +870,17 @@ const kubeDelete = (ns: string, name: string) =>
   g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
 
 describe('empty flag values (an unset variable in CI) are refused, not dropped', () => {
+  test("a required flag's empty value is not told it may be left out", async () => {
+    const r = await csa('--name', '', '--attach-policy-arn', READONLY);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'error: --name was given an empty value\nhint: give it a value: --name is required\n',
+    );
+    const optional = await csa('--name', 'a', '--attach-policy-arn', READONLY, '--role-path', '');
+    assert.match(optional.stderr, /hint: give it a value, or leave the flag out/);
+  });
+
   for (const [flag, pattern] of [
     ['--permissions-boundary', /invalid permissions boundary ARN ""|--permissions-boundary/],
     ['--attach-role-arn', /--attach-role-arn/],
