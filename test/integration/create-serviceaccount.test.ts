@@ -948,6 +948,8 @@ describe('output a user acts on', () => {
     assert.match(again.stdout, /^Up to date: create-serviceaccount on cluster demo/);
     assert.doesNotMatch(again.stdout, /Applied:/);
     assert.match(again.stdout, /Nothing to do: everything is already in place\./);
+    // Nothing changed: there is nothing to restart either.
+    assert.doesNotMatch(again.stdout, /Next step|Restart the pods/);
     // A plan has no next step but the --approve line.
     const plan = await csa(
       '--namespace',
