@@ -1,6 +1,6 @@
-// Runs before `npm test` and `npm run demo` (pretest, predemo): installs node_modules when a fresh
-// clone has none (or package-lock.json changed since), and checks the tools outside npm that the
-// tests and the demo start. Each missing tool is one line with its install command, not a stack
+// Runs before `npm test`, `npm run demo` and `npm run playground` (pretest, predemo,
+// preplayground): installs node_modules when a fresh clone has none (or package-lock.json changed
+// since), and checks the tools outside npm that the tests, the demo and the playground start. Each missing tool is one line with its install command, not a stack
 // trace from deep inside a test. Plain JavaScript without dependencies: it runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';

@@ -191,10 +191,14 @@ function checkRoleOnly(spec: PartialSpec): void {
   ].filter(Boolean);
   if (conflicting.length) {
     const roleOnly = labelOf(spec, 'roleOnly');
-    throw new ValidationError(
-      `${roleOnly} only makes the IAM role (and ${labelOf(spec, 'attachRoleArn')} would leave nothing to do); it cannot be combined with ${conflicting.join(', ')}`,
-      { hint: `drop those, or drop ${roleOnly}` },
-    );
+    // Only the flags given: with --attach-role-arn the role exists, so nothing would be left to do.
+    const why =
+      spec.attachRoleArn !== undefined
+        ? `${roleOnly} only makes the IAM role, which ${labelOf(spec, 'attachRoleArn')} says exists: nothing would be left to do`
+        : `${roleOnly} only makes the IAM role and makes no Kubernetes call`;
+    throw new ValidationError(`${why}; it cannot be combined with ${conflicting.join(', ')}`, {
+      hint: `drop ${conflicting.length > 1 ? 'those' : conflicting[0]}, or drop ${roleOnly}`,
+    });
   }
 }
 

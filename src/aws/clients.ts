@@ -6,8 +6,10 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEksGateway, type EksGateway } from './eks.js';
-import { aws } from './errors.js';
+import { aws, credentialsError } from './errors.js';
 import { createIamGateway, type IamGateway } from './iam.js';
+import { chosenProfile, missingProfile } from './profile.js';
+import { IamsaError } from '../errors.js';
 import { validateRegion } from '../policy/validate.js';
 
 export interface AwsSettings {
@@ -28,8 +30,24 @@ export interface AwsClients {
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
   if (settings.region) validateRegion(settings.region, '--region');
-  // One memoised provider shared by every client, so credentials resolve once.
-  const credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+  const profile = chosenProfile(settings.profile);
+  // One memoised provider shared by every client, so credentials resolve once. With a profile
+  // the SDK uses it and not AWS_ACCESS_KEY_ID (and warns on the console about having both):
+  // iamsa does the same, quietly.
+  const chain = fromNodeProviderChain({
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    logger: QUIET,
+  });
+  const credentials: AwsCredentialIdentityProvider = async (props) => {
+    try {
+      return await chain(props);
+    } catch (error) {
+      if (error instanceof IamsaError) throw error;
+      const missing = profile && (await missingProfile(profile));
+      const message = ((error as Error | undefined)?.message ?? String(error)).split('\n')[0];
+      throw missing ?? credentialsError(message ?? '', error, profile);
+    }
+  };
   const common = {
     credentials,
     // IAM throttles bursts: more attempts than the SDK's 3, unless the user chose a number.
@@ -44,7 +62,12 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     ...(settings.profile ? { profile: settings.profile } : {}),
   };
   const eksClient = recordEndpoint(new EKSClient(common));
-  const region = await aws('resolving the AWS region', () => eksClient.config.region());
+  const region = await aws('resolving the AWS region', () => eksClient.config.region()).catch(
+    async (error: unknown) => {
+      // No region because the profile that would give it does not exist: say that.
+      throw (profile && (await missingProfile(profile))) ?? error;
+    },
+  );
   // IAM is global; its client is pinned to the resolved region so signing and endpoints agree.
   const iamClient = recordEndpoint(new IAMClient({ ...common, region }));
   return {
@@ -59,6 +82,9 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
         : createEksGateway(new EKSClient({ ...common, region: other }), other),
   };
 }
+
+/** The SDK's providers warn on the console (console.warn unless given a logger): not to users. */
+const QUIET = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** Notes on a failure which URL it came from, so an endpoint that is not AWS can be named. */
 function recordEndpoint<C extends EKSClient | IAMClient>(client: C): C {

@@ -85,9 +85,29 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
   return new IamsaError(`AWS error while ${doing}: ${name}: ${message}`, { cause: error });
 }
 
-function credentialsError(message: string, cause: unknown): AuthError {
+/**
+ * The credential chain failed. With a profile chosen (--profile or AWS_PROFILE) the chain used
+ * that profile, so the words are about it.
+ */
+export function credentialsError(
+  message: string,
+  cause: unknown,
+  profile?: { name: string; from: string },
+): AuthError {
   // The end of the SDK's default chain: not one source had credentials.
-  if (/from any providers/i.test(message)) {
+  const none = /from any providers/i.test(message);
+  if (profile) {
+    return new AuthError(
+      none
+        ? `no AWS credentials found for profile ${profile.name} (${profile.from})`
+        : `cannot load AWS credentials of profile ${profile.name} (${profile.from}): ${message}`,
+      {
+        hint: `check profile ${profile.name} in your AWS config, or pass another with --profile; for SSO profiles run aws sso login --profile ${profile.name}`,
+        cause,
+      },
+    );
+  }
+  if (none) {
     return new AuthError(
       'no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login',
       { hint: 'with --profile NAME, NAME must be a profile of your AWS config', cause },

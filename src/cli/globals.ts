@@ -56,8 +56,12 @@ export function refuseEmptyValues(command: Command): void {
     const parse = option.parseArg as Parse | undefined;
     const checked: Parse = (value, previous) => {
       if (value.trim() === '') {
+        // A flag the help calls required cannot be left out.
+        const required = /\(required\)/.test(option.description);
         throw new ValidationError(`${option.long} was given an empty value`, {
-          hint: 'give it a value, or leave the flag out',
+          hint: required
+            ? `give it a value: ${option.long} is required`
+            : 'give it a value, or leave the flag out',
         });
       }
       return parse ? parse(value, previous) : value;

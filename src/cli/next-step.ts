@@ -1,5 +1,6 @@
-// What a user does after create-serviceaccount: iamsa does not touch workloads or, with
-// --role-only, the service account.
+// What a user does after a command that changed something: after enable-oidc, bind a service
+// account; after create-serviceaccount, restart the pods (iamsa does not touch workloads) or, with
+// --role-only, annotate the service account.
 import { ROLE_ARN_ANNOTATION } from '../policy/names.js';
 import { shellQuote } from './command-line.js';
 
@@ -20,4 +21,19 @@ export function nextStep(
     `Restart the pods of ${namespace}/${name} so they pick up the role, e.g.`,
     `kubectl rollout restart deployment -n ${shellQuote(namespace)} <deployment using service account ${name}>`,
   ];
+}
+
+/** After enable-oidc: the command that binds a service account on this cluster. */
+export function enableOidcNextStep(
+  result: { cluster: string; region: string },
+  profile?: string,
+): string[] {
+  const args = [
+    'iamsa create-serviceaccount',
+    `--cluster ${shellQuote(result.cluster)}`,
+    `--region ${result.region}`,
+    ...(profile ? [`--profile ${shellQuote(profile)}`] : []),
+    '--namespace NS --name SA --attach-policy-arn ARN --approve',
+  ];
+  return [`Bind a service account to an IAM role on cluster ${result.cluster}:`, args.join(' ')];
 }

@@ -50,6 +50,7 @@ export async function connectKube(
   const target: RestTarget = {
     server,
     options: async () => ({ ...tls, headers: { authorization: `Bearer ${await token()}` } }),
+    caFile: access.caFile,
   };
   return { gateway: createKubeGateway(target), warnings: [] };
 }

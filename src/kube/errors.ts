@@ -64,7 +64,17 @@ function safeJson(text: string): unknown {
   }
 }
 
-export function translateKubeError(error: unknown, doing: string, server: string): IamsaError {
+/** The server's certificate does not chain to a CA we trust (not a name or protocol problem). */
+const UNTRUSTED_CHAIN =
+  /UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER|DEPTH_ZERO|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED/;
+
+export function translateKubeError(
+  error: unknown,
+  doing: string,
+  server: string,
+  /** The --kube-ca-file given, if any: then a certificate it does not vouch for is its fault. */
+  caFile?: string,
+): IamsaError {
   if (error instanceof IamsaError) return error;
   const e = (error ?? {}) as KubeFailure;
   const status = kubeStatusCode(error);
@@ -108,6 +118,15 @@ export function translateKubeError(error: unknown, doing: string, server: string
   }
   const code = String(e.cause?.code ?? e.code ?? '');
   const low = e.cause?.message ?? e.message ?? String(error);
+  if (caFile && (UNTRUSTED_CHAIN.test(code) || UNTRUSTED_CHAIN.test(low))) {
+    return new IamsaError(
+      `--kube-ca-file ${caFile} does not sign the certificate of the Kubernetes API at ${server} (${code || low})`,
+      {
+        hint: `pass the CA that signed that server's certificate, or leave --kube-ca-file out to check it against the cluster's own CA`,
+        cause: error,
+      },
+    );
+  }
   if (TLS_CODES.test(code) || TLS_CODES.test(low)) {
     return new IamsaError(`TLS verification of the Kubernetes API at ${server} failed: ${low}`, {
       hint: 'when talking to another address use --kube-ca-file with the CA that signed its certificate',

@@ -193,7 +193,7 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
     try {
       return (await call(method, path, body, type)).body as T;
     } catch (error) {
-      throw translateKubeError(error, doing, target.server);
+      throw translateKubeError(error, doing, target.server, target.caFile);
     }
   };
   const optional = async <T>(doing: string, path: string): Promise<T | undefined> => {
@@ -201,7 +201,7 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
       return (await call('GET', path)).body as T;
     } catch (error) {
       if (kubeStatusCode(error) === 404) return undefined;
-      throw translateKubeError(error, doing, target.server);
+      throw translateKubeError(error, doing, target.server, target.caFile);
     }
   };
   /** A write whose 404 means the object is already gone. */

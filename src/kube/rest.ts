@@ -9,6 +9,8 @@ export interface RestTarget {
   server: string;
   /** TLS and auth options for each request (ca, servername, headers.Authorization, agent...). */
   options(): Promise<RequestOptions>;
+  /** The --kube-ca-file the server's certificate is checked against, when one was given. */
+  caFile?: string;
 }
 
 export interface RestResponse {

@@ -203,9 +203,7 @@ export function evaluatePodIdentityTrust(
   if (denials.length) return result(false, denials);
   if (admitting !== undefined) return result(true, []);
   if (!trusted) {
-    return result(false, [
-      `no statement trusts the service principal ${POD_IDENTITY_PRINCIPAL}; add this statement: ${JSON.stringify(buildPodIdentityTrustStatement({ accountId: t.accountId, clusterArns: [t.clusterArn] }))}`,
-    ]);
+    return result(false, [`no statement trusts the service principal ${POD_IDENTITY_PRINCIPAL}`]);
   }
   return result(false, problems);
 }

@@ -7,7 +7,7 @@ import {
   type PolicyDocument,
   type PolicyStatement,
 } from './policy-document.js';
-import { WEB_IDENTITY_ACTION, buildTrustStatement, type TrustTarget } from './trust-policy.js';
+import { WEB_IDENTITY_ACTION, type TrustTarget } from './trust-policy.js';
 
 export interface TrustEvaluation {
   /** Whether IAM would let this service account's token assume the role. */
@@ -195,7 +195,11 @@ export function allowsWebIdentity(s: PolicyStatement): boolean {
 function describeOtherPrincipal(s: PolicyStatement, i: number, t: TrustTarget): string {
   const federated = isPlainObject(s.Principal) ? strings(s.Principal.Federated) : [];
   if (federated.length === 0) {
-    return `statement ${i} trusts ${JSON.stringify(s.Principal ?? s.NotPrincipal ?? null)}, not an OIDC provider`;
+    const who =
+      s.Principal !== undefined
+        ? describePrincipal(s.Principal)
+        : `every principal except ${describePrincipal(s.NotPrincipal)}`;
+    return `statement ${i} trusts ${who}, not an OIDC provider`;
   }
   const ours = parseArn(t.providerArn);
   const described = federated.map((arn) => {
@@ -214,6 +218,15 @@ function describeOtherPrincipal(s: PolicyStatement, i: number, t: TrustTarget): 
     return `${arn} (differs in letter case)`;
   });
   return `statement ${i} trusts ${described.join(', ')}, not ${t.providerArn}`;
+}
+
+/** A principal in words, `Service ec2.amazonaws.com, AWS arn:...`: problems are lines, not JSON. */
+function describePrincipal(principal: unknown): string {
+  if (principal === '*') return 'every principal ("*")';
+  const named = isPlainObject(principal)
+    ? Object.entries(principal).flatMap(([kind, ids]) => strings(ids).map((id) => `${kind} ${id}`))
+    : [];
+  return named.length ? named.join(', ') : 'no principal';
 }
 
 function describeActions(s: PolicyStatement, i: number): string {
@@ -370,7 +383,9 @@ export function evaluateTrust(doc: PolicyDocument, t: TrustTarget): TrustEvaluat
   if (!trusted) {
     return result(false, [
       ...otherPrincipals,
-      `no statement trusts the OIDC provider ${t.providerArn}; add this statement: ${JSON.stringify(buildTrustStatement(t))}`,
+      // A finding is one short line; callers that can show it print the statement to add apart
+      // (buildTrustStatement in trust-policy.ts), as the --attach-role-arn error does in its detail.
+      `no statement trusts the OIDC provider ${t.providerArn}`,
     ]);
   }
   return result(false, problems);

@@ -9,5 +9,6 @@ export async function formatDocument(document: unknown, format: 'json' | 'yaml')
   const yaml = await import('yaml');
   const stringify =
     yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
-  return stringify(document, { lineWidth: 0 });
+  // bindings[].steps share their arrays with steps: written out, not as &anchors and *aliases.
+  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
 }

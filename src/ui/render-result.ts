@@ -11,7 +11,10 @@ export interface RenderOptions {
   summaryOnly?: boolean;
   /** Leave out the closing summary line (a confirmation prompt follows instead). */
   footer?: boolean;
-  /** What the user does next (a sentence, then commands), shown after an applied result. */
+  /**
+   * What the user does next (a sentence, then commands), shown after an applied result that
+   * changed something: after "Nothing to do" the user has done it already.
+   */
   nextStep?: string[];
 }
 
@@ -52,7 +55,7 @@ export function renderResult(
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
     lines.push(summary(result, options.applyCommand));
   }
-  if (result.applied && options.nextStep?.length) {
+  if (result.applied && result.changed && options.nextStep?.length) {
     lines.push('', renderNextStep(options.nextStep, style));
   }
   return lines.join('\n');

@@ -1,7 +1,9 @@
 // The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
@@ -190,6 +192,39 @@ test('no credentials at all is an auth error (exit 4)', async () => {
     /^error: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run aws sso login\n/,
   );
   assert.doesNotMatch(r.stderr, /refused|CredentialsProviderError/);
+});
+
+test('--profile: used even with AWS keys set, without the SDK warning; a missing one is exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamsa-profiles-'));
+  try {
+    const config = join(dir, 'config');
+    writeFileSync(config, '[profile empty]\nregion = us-east-1\n');
+    const withConfig = { ...env, AWS_CONFIG_FILE: config, AWS_MAX_ATTEMPTS: '1' };
+    // env holds AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: the SDK would warn about both sources.
+    const missing = await runBinary(
+      ['--profile', 'nosuch', 'enable-oidc', '--cluster', 'x'],
+      withConfig,
+    );
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.equal(
+      missing.stderr,
+      'error: AWS profile nosuch not found in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE)\n' +
+        'hint: profiles there: empty; or drop --profile to use the default credentials\n',
+    );
+    // A profile that exists but gives no credentials: the profile's keys are not the env's.
+    const empty = await runBinary(
+      ['--profile', 'empty', 'enable-oidc', '--cluster', 'x'],
+      withConfig,
+    );
+    assert.equal(empty.code, 4, empty.stderr);
+    const [error = '', hint = '', ...more] = empty.stderr.trimEnd().split('\n');
+    assert.equal(error, 'error: no AWS credentials found for profile empty (--profile)');
+    assert.match(hint, /^hint: .*--profile/);
+    assert.doesNotMatch(hint, /set AWS_PROFILE/);
+    assert.deepEqual(more, [], 'no dependency warning');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an endpoint that is not AWS is named with its HTTP status, and AWS_ENDPOINT_URL hinted', async () => {

@@ -14,6 +14,7 @@ import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
 import { createTestPki } from '../support/pki.js';
 import { tempDir } from '../support/temp.js';
+import { parse as parseYaml } from 'yaml';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -364,6 +365,57 @@ describe('modes', () => {
     assert.equal(sa('default', 'mismatch'), undefined);
   });
 
+  test('a role trusting no OIDC provider: a short error line, the statement once, no JSON in the problems', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-ec2',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    const arn = `arn:aws:iam::${ACCOUNT}:role/byo-ec2`;
+    const r = await csa('--name', 'ec2', '--attach-role-arn', arn, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const [first = '', ...rest] = r.stderr.trimEnd().split('\n');
+    assert.equal(
+      first,
+      `error: role ${arn} does not trust system:serviceaccount:default:ec2: statement 0 trusts Service ec2.amazonaws.com, not an OIDC provider; no statement trusts the OIDC provider ${providerArn}`,
+    );
+    assert.deepEqual(
+      JSON.parse(rest.slice(0, -1).join('\n')),
+      expectedTrust('default', 'ec2').Statement[0],
+    );
+    assert.equal(r.stderr.split('AssumeRoleWithWebIdentity').length, 2, 'the statement once');
+    const doc = json((await csa('--name', 'ec2', '--attach-role-arn', arn, '-o', 'json')).stdout);
+    assert.doesNotMatch(doc.error.message, /[{}]|add this statement/);
+    // get-serviceaccounts' Problems lines come from the same evaluation: words, no JSON.
+    await kubePost('default', {
+      metadata: { name: 'ec2', annotations: { [ANNOTATION]: arn } },
+    });
+    const listed = await g.iamsa([
+      'get-serviceaccounts',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'default',
+      '--name',
+      'ec2',
+      ...g.kubeFlags,
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const problems = listed.stdout.split('\nProblems:\n')[1] ?? '';
+    assert.match(problems, /^ {2}default\/ec2: statement 0 trusts Service ec2\.amazonaws\.com/);
+    assert.doesNotMatch(problems, /[{}]|add this statement/);
+  });
+
   test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
     const writes = g.kubeWrites();
     const r = await csa(
@@ -596,10 +648,14 @@ describe('failures and connections', () => {
       '--approve',
     ]);
     assert.equal(r.code, 1, r.stderr);
+    // The CA file was given: it is the one at fault, not a missing flag.
+    const [error = '', hint = ''] = r.stderr.trimEnd().split('\n');
     assert.match(
-      r.stderr,
-      /TLS verification of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ failed/,
+      error,
+      /^error: --kube-ca-file \S+root\.crt does not sign the certificate of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ \(/,
     );
+    assert.match(hint, /^hint: pass the CA that signed/);
+    assert.doesNotMatch(r.stderr, /use --kube-ca-file/);
     assert.deepEqual(await g.awsState(), before);
   });
 
@@ -702,7 +758,8 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
     [
       '--role-only with a Kubernetes-only flag',
       ['--name', 'a', '--attach-policy-arn', READONLY, '--role-only', '--create-namespace'],
-      /--role-only .* cannot be combined with --create-namespace/,
+      // Only the flags given are named.
+      /^error: --role-only only makes the IAM role and makes no Kubernetes call; it cannot be combined with --create-namespace\n/,
     ],
     [
       'namespace',
@@ -743,7 +800,13 @@ describe('invalid input (exit 2, message names the value, nothing changed)', () 
     [
       'policy file missing',
       ['--name', 'a', '--attach-policy', '/no/such/file.json'],
-      /\/no\/such\/file\.json/,
+      // In words, not Node's ENOENT.
+      /^error: cannot read --attach-policy file \/no\/such\/file\.json: no such file\n/,
+    ],
+    [
+      'policy file a directory',
+      ['--name', 'a', '--attach-policy', dir],
+      /^error: cannot read --attach-policy file \S+: is a directory\n/,
     ],
     ['policy file not JSON', ['--name', 'a', '--attach-policy', badFile], /bad\.json/],
     ['policy file not a policy', ['--name', 'a', '--attach-policy', notPolicy], /Maybe/],
@@ -807,6 +870,17 @@ const kubeDelete = (ns: string, name: string) =>
   g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
 
 describe('empty flag values (an unset variable in CI) are refused, not dropped', () => {
+  test("a required flag's empty value is not told it may be left out", async () => {
+    const r = await csa('--name', '', '--attach-policy-arn', READONLY);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'error: --name was given an empty value\nhint: give it a value: --name is required\n',
+    );
+    const optional = await csa('--name', 'a', '--attach-policy-arn', READONLY, '--role-path', '');
+    assert.match(optional.stderr, /hint: give it a value, or leave the flag out/);
+  });
+
   for (const [flag, pattern] of [
     ['--permissions-boundary', /invalid permissions boundary ARN ""|--permissions-boundary/],
     ['--attach-role-arn', /--attach-role-arn/],
@@ -838,6 +912,18 @@ describe('empty flag values (an unset variable in CI) are refused, not dropped',
 });
 
 describe('output a user acts on', () => {
+  test('-o yaml is the -o json document, written out without YAML anchors or aliases', async () => {
+    const args = ['--name', 'yaml-out', '--attach-policy-arn', READONLY];
+    const [asYaml, asJson] = await Promise.all([
+      csa(...args, '-o', 'yaml'),
+      csa(...args, '-o', 'json'),
+    ]);
+    assert.equal(asYaml.code, 0, asYaml.stderr);
+    // bindings[].steps and steps are the same arrays in memory.
+    assert.doesNotMatch(asYaml.stdout, /[&*]a\d+\b|: [&*]\w/);
+    assert.deepEqual(parseYaml(asYaml.stdout), json(asJson.stdout));
+  });
+
   test('--approve ends with the next step; a converged run is headed as up to date', async () => {
     const args = ['--namespace', 'default', '--name', 'next', '--attach-policy-arn', READONLY];
     const r = await csa(...args, '--approve');
@@ -862,6 +948,8 @@ describe('output a user acts on', () => {
     assert.match(again.stdout, /^Up to date: create-serviceaccount on cluster demo/);
     assert.doesNotMatch(again.stdout, /Applied:/);
     assert.match(again.stdout, /Nothing to do: everything is already in place\./);
+    // Nothing changed: there is nothing to restart either.
+    assert.doesNotMatch(again.stdout, /Next step|Restart the pods/);
     // A plan has no next step but the --approve line.
     const plan = await csa(
       '--namespace',

@@ -206,6 +206,19 @@ test('a missing cluster exits 3 with a one-line error', async () => {
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
+test('an --approve that creates the provider ends with the create-serviceaccount command; a converged one does not', async () => {
+  const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--approve']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /\nNext step:\n {2}Bind a service account to an IAM role on cluster oidc:\n {2}iamsa create-serviceaccount --cluster oidc --region us-east-1 --namespace NS --name SA --attach-policy-arn ARN --approve\n$/,
+  );
+  const again = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--approve']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Nothing to do: cluster oidc is already enabled for IRSA\./);
+  assert.doesNotMatch(again.stdout, /Next step/);
+});
+
 test('-o yaml prints one YAML document', async () => {
   const r = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '-o', 'yaml']);
   assert.equal(r.code, 0, r.stderr);

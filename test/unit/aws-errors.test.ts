@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { translateAwsError } from '../../src/aws/errors.js';
+import { credentialsError, translateAwsError } from '../../src/aws/errors.js';
 import { ExitCode } from '../../src/errors.js';
 
 const sdkError = (name: string, message = 'boom', code?: string) =>
@@ -32,6 +32,18 @@ test('no credentials at all is said as such, not as AWS refusing a call', () => 
   assert.equal(other.exitCode, ExitCode.auth);
   assert.equal(other.message, 'cannot load AWS credentials: Token is expired');
   assert.match(other.hint ?? '', /aws sso login/);
+});
+
+test('with a profile chosen, the credentials error is about that profile', () => {
+  const cause = sdkError(
+    'CredentialsProviderError',
+    'Could not load credentials from any providers',
+  );
+  const e = credentialsError(cause.message, cause, { name: 'ci', from: '--profile' });
+  assert.equal(e.exitCode, ExitCode.auth);
+  assert.equal(e.message, 'no AWS credentials found for profile ci (--profile)');
+  assert.match(e.hint ?? '', /--profile/);
+  assert.doesNotMatch(`${e.message} ${e.hint}`, /set AWS_PROFILE/);
 });
 
 test('a resource created between plan and apply is a conflict that a re-run resolves', () => {

@@ -68,3 +68,25 @@ test('any other 403 is a permission problem (exit 4); 409 AlreadyExists a confli
   assert.equal(exists.exitCode, ExitCode.conflict);
   assert.match(exists.hint ?? '', /re-run/);
 });
+
+test('a certificate the --kube-ca-file CA does not sign blames that file, not a missing flag', () => {
+  const untrusted = Object.assign(new Error('unable to verify the first certificate'), {
+    code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  });
+  const given = translateKubeError(untrusted, 'reading namespace default', SERVER, 'other-ca.crt');
+  assert.equal(
+    given.message,
+    `--kube-ca-file other-ca.crt does not sign the certificate of the Kubernetes API at ${SERVER} (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+  );
+  assert.doesNotMatch(given.hint ?? '', /use --kube-ca-file/);
+  // Without a CA file the cluster's own CA was used: then the hint offers the flag.
+  const none = translateKubeError(untrusted, 'reading namespace default', SERVER);
+  assert.match(none.message, /^TLS verification of the Kubernetes API at /);
+  assert.match(none.hint ?? '', /--kube-ca-file/);
+  // A name mismatch is not the CA's fault.
+  const altname = Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+    code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+  });
+  const named = translateKubeError(altname, 'reading namespace default', SERVER, 'ca.crt');
+  assert.match(named.message, /^TLS verification of the Kubernetes API at /);
+});

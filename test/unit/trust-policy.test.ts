@@ -376,7 +376,7 @@ describe('evaluateTrust: does not admit', () => {
       'statement 0 requires aud "other", not "sts.amazonaws.com"',
     ]);
   });
-  it('wrong provider (another issuer): suggests the statement to add', () => {
+  it('wrong provider (another issuer): says so in short lines, no JSON inline', () => {
     const result = evaluateTrust(
       buildTrustPolicy({ ...TARGET, providerArn: OTHER_PROVIDER, issuerHostPath: OTHER_HOST }),
       TARGET,
@@ -387,10 +387,7 @@ describe('evaluateTrust: does not admit', () => {
       result.problems[0],
       `statement 0 trusts ${OTHER_PROVIDER} (another issuer: ${OTHER_HOST}), not ${PROVIDER}`,
     );
-    assert.equal(
-      result.problems[1],
-      `no statement trusts the OIDC provider ${PROVIDER}; add this statement: ${JSON.stringify(buildTrustStatement(TARGET))}`,
-    );
+    assert.equal(result.problems[1], `no statement trusts the OIDC provider ${PROVIDER}`);
   });
   it('wrong account', () => {
     const foreign = `arn:aws:iam::444455556666:oidc-provider/${HOST}`;
@@ -418,7 +415,7 @@ describe('evaluateTrust: does not admit', () => {
     assert.equal(result.admits, false);
     assert.match(
       result.problems[0] ?? '',
-      /statement 0 trusts \{"Service":"pods.eks.amazonaws.com"\}, not an OIDC provider/,
+      /^statement 0 trusts Service pods\.eks\.amazonaws\.com, not an OIDC provider$/,
     );
   });
   it('the right provider but the wrong action', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collect, type GlobalOptions } from '../globals.js';
 import { ValidationError } from '../../errors.js';
+import { enableOidcNextStep } from '../next-step.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags {
@@ -36,15 +37,20 @@ export function registerEnableOidc(program: Command): void {
           globals,
         );
       }
-      await run(globals, !!flags.approve, async ({ aws, reporter }) => {
-        const [{ planEnableOidcCommand }, clients] = await Promise.all([
-          import('../../actions/enable-oidc.js'),
-          aws(),
-        ]);
-        return planEnableOidcCommand(
-          { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
-          { ...clients, reporter },
-        );
-      });
+      await run(
+        globals,
+        !!flags.approve,
+        async ({ aws, reporter }) => {
+          const [{ planEnableOidcCommand }, clients] = await Promise.all([
+            import('../../actions/enable-oidc.js'),
+            aws(),
+          ]);
+          return planEnableOidcCommand(
+            { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
+            { ...clients, reporter },
+          );
+        },
+        (result) => enableOidcNextStep(result, globals.profile),
+      );
     });
 }
