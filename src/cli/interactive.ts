@@ -85,7 +85,8 @@ export async function runInteractive(
       ...(enable ? [`  ${enable}`] : []),
       `  ${command}`,
     ];
-    const next = nextStep(bound, spec.namespace, spec.name, spec.roleOnly);
+    // Nothing bound anew, nothing to restart.
+    const next = bound.changed ? nextStep(bound, spec.namespace, spec.name, spec.roleOnly) : [];
     if (next.length) lines.push('', renderNextStep(next, outStyle));
     return await exit(0, `${lines.join('\n')}\n`);
   } catch (error) {

@@ -161,10 +161,11 @@ test('re-running the wizard on a service account bound to its own role asks no o
     await t.waitFor(/legacy\s+\(role: arn:aws:iam::123456789012:role\/iamsa-wiz-default-legacy\)/);
     t.press('Down', 'Enter');
     await pickOnePolicy(t, 'AmazonS3ReadOnly', /❯ AmazonS3ReadOnlyAccess/);
-    const done = await t.waitFor(/Next step:/);
+    const done = await t.waitFor(/The same, without prompts/);
     assert.equal(await t.exitCode(), 0);
     assert.doesNotMatch(done, /Point it at the new role/);
     assert.match(done, /Nothing to do/);
+    assert.doesNotMatch(done, /Next step:/, 'nothing changed, nothing to restart');
     assert.doesNotMatch(done, /--override-existing-serviceaccounts/);
   } finally {
     t.close();
