@@ -30,7 +30,8 @@ export type SpecField =
   | 'mechanism'
   | 'targetRoleArn'
   | 'disableSessionTags'
-  | 'removeWellKnownPolicies';
+  | 'removeWellKnownPolicies'
+  | 'subjectPattern';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */
@@ -88,6 +89,11 @@ export interface BindingSpec {
   disableSessionTags?: boolean;
   /** Labels and annotations for a service account iamsa creates (eksctl files carry them). */
   serviceAccountMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /**
+   * A wildcard over service account names in the trust (eksctl's subjectPattern): any matching
+   * account of the namespace may assume the role. Files only, and only when explicitly allowed.
+   */
+  subjectPattern?: string;
   source: SpecSource;
 }
 

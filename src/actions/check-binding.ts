@@ -100,6 +100,7 @@ export function checkGiven(spec: PartialSpec): {
     arn !== undefined ? { ...validateRoleArn(arn, label('attachRoleArn')), arn } : undefined;
   if (spec.roleName !== undefined) validateRoleName(spec.roleName, label('roleName'));
   if (spec.rolePath !== undefined) validateRolePath(spec.rolePath, label('rolePath'));
+  if (spec.subjectPattern !== undefined) checkSubjectPattern(spec.subjectPattern, spec);
   return { attachRole, wellKnown };
 }
 
@@ -141,6 +142,14 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
     rolePathGiven: spec.rolePath !== undefined,
     wellKnown,
   };
+}
+
+/** Service account name characters plus IAM's StringLike wildcards `*` and `?`. */
+function checkSubjectPattern(pattern: string, spec: PartialSpec): void {
+  if (/^[a-z0-9.*?-]{1,253}$/.test(pattern)) return;
+  throw new ValidationError(
+    `invalid ${labelOf(spec, 'subjectPattern')} ${JSON.stringify(pattern)}: must be a service account name with the wildcards * and ?, e.g. "app-*"`,
+  );
 }
 
 export const tooManyPoliciesHint = (spec: Pick<BindingSpec, 'source'>) =>

@@ -117,6 +117,7 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     namespace: input.namespace,
     serviceAccount: input.name,
     audience: STS_AUDIENCE,
+    ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
   };
   const rolePlan = planRole(session.iam, input, roleState, cluster, irsaTrust(input, target), {
     managedArns: wanted.managedArns,
@@ -128,7 +129,7 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
-  const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
+  const warnings = [...subjectPatternWarnings(input), ...wellKnown.warnings, ...rolePlan.warnings];
   warnings.forEach((w) => reporter.warn(w));
   return {
     roleArn: rolePlan.roleArn,
@@ -137,3 +138,11 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     warnings,
   };
 }
+
+/** A wildcard subject is allowed only on request; the plan still says what it grants. */
+export const subjectPatternWarnings = (input: BindingSpec): string[] =>
+  input.subjectPattern === undefined
+    ? []
+    : [
+        `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+      ];

@@ -21,25 +21,39 @@ export interface TrustTarget {
   serviceAccount: string;
   /** default STS_AUDIENCE */
   audience?: string;
+  /**
+   * A wildcard over service account names (eksctl's subjectPattern): the `sub` condition becomes
+   * StringLike `system:serviceaccount:<ns>:<pattern>`. Over-broad by nature; files only.
+   */
+  subjectPattern?: string;
 }
 
 /** The statement from irsa.md, keys in the documented order. */
 export function buildTrustStatement(t: TrustTarget): PolicyStatement {
+  const sub = `${t.issuerHostPath}:sub`;
+  const aud = { [`${t.issuerHostPath}:aud`]: t.audience ?? STS_AUDIENCE };
   return {
     Effect: 'Allow',
     Principal: { Federated: t.providerArn },
     Action: WEB_IDENTITY_ACTION,
-    Condition: {
-      StringEquals: {
-        [`${t.issuerHostPath}:sub`]: serviceAccountSubject(t.namespace, t.serviceAccount),
-        [`${t.issuerHostPath}:aud`]: t.audience ?? STS_AUDIENCE,
-      },
-    },
+    Condition:
+      t.subjectPattern !== undefined
+        ? {
+            StringLike: { [sub]: serviceAccountSubject(t.namespace, t.subjectPattern) },
+            StringEquals: aud,
+          }
+        : {
+            StringEquals: {
+              [sub]: serviceAccountSubject(t.namespace, t.serviceAccount),
+              ...aud,
+            },
+          },
   };
 }
 
-export function buildTrustPolicy(t: TrustTarget): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [buildTrustStatement(t)] };
+/** One statement per target: a role shared by several clusters trusts each one's provider. */
+export function buildTrustPolicy(...targets: TrustTarget[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: targets.map(buildTrustStatement) };
 }
 
 /**

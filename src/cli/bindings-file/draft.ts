@@ -1,0 +1,228 @@
+// A binding as read from a file, before its values are checked: the spec, the clusters, and the
+// path of each field so that every problem names its line and path.
+import { dirname, resolve } from 'node:path';
+import type { ApplyBinding, ClusterRef } from '../../actions/apply-input.js';
+import type { BindingSpec, InlinePolicy, SpecField } from '../../actions/binding-spec.js';
+import { checkBinding, checkGiven } from '../../actions/check-binding.js';
+import { readInputFile } from '../../input-file.js';
+import {
+  parsePolicyJson,
+  validateClusterName,
+  validatePolicyDocument,
+  validateRegion,
+  validateTags,
+} from '../../policy/index.js';
+import { pathLabel, type Problem, type SourceDocument, type YamlPath } from './yaml-source.js';
+
+export interface DraftCluster extends ClusterRef {
+  /** Where the name came from: a path in the file, or a flag. */
+  path?: YamlPath;
+  /** Where its region came from, when the cluster's own entry gave one. */
+  regionPath?: YamlPath;
+  label: string;
+}
+
+export interface Draft {
+  doc: SourceDocument;
+  /** The item's own path: `bindings[3]`, `iam.serviceAccounts[0]`. */
+  base: YamlPath;
+  clusters: DraftCluster[];
+  spec: Omit<BindingSpec, 'cluster'>;
+  /** The path of each field that was given. */
+  fields: Partial<Record<SpecField, YamlPath>>;
+  /** The item's own tags (top-level tags are checked once, by checkTopTags). */
+  ownTags?: Record<string, string>;
+  /** Reading the item found problems already (a missing policy file): no whole-binding check. */
+  broken: boolean;
+}
+
+export interface FileContext {
+  /** As the user named it (`-` for stdin). */
+  file: string;
+  problems: Problem[];
+}
+
+/** `bindings.yaml: bindings[3]`, with the document's number in a file of several. */
+export const whereOf = (ctx: FileContext, doc: SourceDocument, base: YamlPath) =>
+  `${ctx.file}${doc.index ? ` (document ${doc.index + 1})` : ''}: ${pathLabel(base)}`;
+
+/** A problem at a path: a message, or an error (whose hint comes along). */
+export function problemAt(
+  ctx: FileContext,
+  doc: SourceDocument,
+  path: YamlPath,
+  problem: string | unknown,
+  key = false,
+): void {
+  const e: { message: string; hint?: string } =
+    typeof problem === 'string' ? { message: problem } : (problem as Error & { hint?: string });
+  ctx.problems.push({
+    line: doc.lineOf(path, key),
+    path: pathLabel(path),
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+  });
+}
+
+/**
+ * The labels of a draft: every field the format has, named by its path under the item (so hints
+ * can name fields that were not given), and the given fields by where they actually are.
+ */
+export function labelsOf(
+  base: YamlPath,
+  keys: Partial<Record<SpecField, YamlPath>>,
+  fields: Draft['fields'],
+): BindingSpec['source']['labels'] {
+  const labels: BindingSpec['source']['labels'] = {};
+  for (const [field, key] of Object.entries(keys)) {
+    labels[field as SpecField] = pathLabel([...base, ...key]);
+  }
+  for (const [field, path] of Object.entries(fields)) {
+    // A field given outside the file (--cluster) has no path: it goes by the flag's name.
+    labels[field as SpecField] = path ? pathLabel(path) : `--${field}`;
+  }
+  return labels;
+}
+
+/** An inline document (`attachPolicy`) or a JSON file next to the bindings file. */
+export function inlinePolicyOf(
+  ctx: FileContext,
+  doc: SourceDocument,
+  inline: { value: unknown; path: YamlPath } | undefined,
+  file: { value: string; path: YamlPath } | undefined,
+): { policy?: InlinePolicy; path?: YamlPath } {
+  if (inline && file) {
+    problemAt(ctx, doc, file.path, `give ${pathLabel(inline.path)} or attachPolicyFile, not both`);
+    return {};
+  }
+  try {
+    if (inline) {
+      const origin = pathLabel(inline.path);
+      return {
+        policy: { document: validatePolicyDocument(inline.value, origin), origin },
+        path: inline.path,
+      };
+    }
+    if (file) {
+      const base = ctx.file === '-' ? process.cwd() : dirname(ctx.file);
+      const full = resolve(base, file.value);
+      const text = readInputFile(full, pathLabel(file.path));
+      return {
+        policy: { document: parsePolicyJson(text, file.value), origin: file.value, file: full },
+        path: file.path,
+      };
+    }
+  } catch (error) {
+    problemAt(ctx, doc, (inline ?? file)!.path, error);
+  }
+  return {};
+}
+
+/** Tags for every binding of a document, checked once at their own line; false when bad. */
+export function checkTopTags(
+  ctx: FileContext,
+  doc: SourceDocument,
+  tags: Record<string, string> | undefined,
+  path: YamlPath,
+): boolean {
+  try {
+    if (tags) validateTags(tags, pathLabel(path));
+    return true;
+  } catch (error) {
+    problemAt(ctx, doc, path, error);
+    return false;
+  }
+}
+
+const SINGLE_FIELDS: SpecField[] = [
+  'namespace',
+  'name',
+  'permissionsBoundary',
+  'attachRoleArn',
+  'roleName',
+  'rolePath',
+  'subjectPattern',
+];
+
+/**
+ * Every value problem of a draft: each field on its own first (so one binding reports all its
+ * bad values, each at its line), then the binding as a whole for each of its clusters.
+ */
+export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined {
+  const before = ctx.problems.length;
+  const fail = (path: YamlPath | undefined, error: unknown) =>
+    problemAt(ctx, d.doc, path ?? d.base, error);
+  const attempt = (path: YamlPath | undefined, check: () => unknown) => {
+    try {
+      check();
+    } catch (error) {
+      fail(path, error);
+    }
+  };
+  for (const c of d.clusters) {
+    attempt(c.path, () => validateClusterName(c.name, c.label));
+    if (c.regionPath && c.region !== undefined) {
+      const [region, label] = [c.region, pathLabel(c.regionPath)];
+      attempt(c.regionPath, () => validateRegion(region, label));
+    }
+  }
+  const source = d.spec.source;
+  for (const field of SINGLE_FIELDS) {
+    const value = d.spec[field as keyof Draft['spec']];
+    if (value === undefined) continue;
+    attempt(d.fields[field], () => checkGiven({ source, [field]: value }));
+  }
+  if (d.ownTags) attempt(d.fields.tags, () => checkGiven({ source, tags: d.ownTags }));
+  const arnsPath = d.fields.policyArns;
+  d.spec.policyArns.forEach((arn, i) => {
+    const path = arnsPath ? [...arnsPath, i] : undefined;
+    const labels = { ...source.labels, policyArns: path ? pathLabel(path) : 'policyArns' };
+    attempt(path, () => checkGiven({ source: { ...source, labels }, policyArns: [arn] }));
+  });
+  if (ctx.problems.length > before || d.broken) return undefined;
+  // Whole-binding rules (combinations, no permissions, too many policies, reserved tags).
+  for (const c of d.clusters) {
+    try {
+      checkBinding({ ...d.spec, cluster: c.name });
+    } catch (error) {
+      fail(d.base, error);
+      break;
+    }
+  }
+  if (ctx.problems.length > before) return undefined;
+  return { clusters: d.clusters.map(({ name, region }) => ({ name, region })), spec: d.spec };
+}
+
+/** The same namespace/name twice for one cluster (or one roleName for two accounts) is a mistake. */
+export function checkDuplicates(ctx: FileContext, drafts: Draft[]): void {
+  const seen = new Map<string, Draft>();
+  const roles = new Map<string, Draft>();
+  const line = (d: Draft) => d.doc.lineOf(d.base);
+  for (const d of drafts) {
+    const { namespace, name } = d.spec;
+    for (const c of d.clusters) {
+      const key = `${c.name}\u0000${c.region ?? ''}\u0000${namespace}/${name}`;
+      const first = seen.get(key);
+      if (first) {
+        problemAt(
+          ctx,
+          d.doc,
+          d.base,
+          `duplicate binding ${namespace}/${name} for cluster ${c.name}; it is already at ${pathLabel(first.base)} (line ${line(first)})`,
+        );
+      } else seen.set(key, d);
+    }
+    const roleName = d.spec.roleName?.toLowerCase();
+    if (roleName !== undefined && d.spec.attachRoleArn === undefined) {
+      const first = roles.get(roleName);
+      if (first && (first.spec.namespace !== namespace || first.spec.name !== name)) {
+        problemAt(
+          ctx,
+          d.doc,
+          d.fields.roleName ?? d.base,
+          `roleName ${d.spec.roleName} is also the role of ${first.spec.namespace}/${first.spec.name} at ${pathLabel(first.base)} (line ${line(first)}); each role belongs to one service account (list several clusters under one binding to share it)`,
+        );
+      } else if (!first) roles.set(roleName, d);
+    }
+  }
+}

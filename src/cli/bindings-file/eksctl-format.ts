@@ -1,0 +1,175 @@
+// An eksctl ClusterConfig (eksctl.io/v1alpha5) as it is: metadata, iam.withOIDC and
+// iam.serviceAccounts map onto bindings of one cluster; everything else is eksctl's business
+// (node groups, VPC, add-ons) and is ignored with one note.
+import type { ClusterRef } from '../../actions/apply-input.js';
+import type { SpecField } from '../../actions/binding-spec.js';
+import type { Defaults } from './defaults.js';
+import {
+  type Draft,
+  type FileContext,
+  checkTopTags,
+  inlinePolicyOf,
+  labelsOf,
+  problemAt,
+  whereOf,
+} from './draft.js';
+import type { SourceDocument, YamlPath } from './yaml-source.js';
+
+type Item = Record<string, unknown> & {
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+};
+interface ClusterConfig {
+  metadata: { name: string; region?: string; tags?: Record<string, string> } & Record<
+    string,
+    unknown
+  >;
+  iam?: { withOIDC?: boolean; serviceAccounts?: Item[] } & Record<string, unknown>;
+  [section: string]: unknown;
+}
+
+const READ = {
+  top: ['apiVersion', 'kind', 'metadata', 'iam'],
+  metadata: ['name', 'region', 'tags'],
+  iam: ['withOIDC', 'serviceAccounts'],
+};
+
+/** Where each field of a binding lives in an iam.serviceAccounts item. */
+const KEYS: Partial<Record<SpecField, YamlPath>> = {
+  namespace: ['metadata', 'namespace'],
+  name: ['metadata', 'name'],
+  policyArns: ['attachPolicyARNs'],
+  inlinePolicy: ['attachPolicy'],
+  attachRoleArn: ['attachRoleARN'],
+  roleName: ['roleName'],
+  permissionsBoundary: ['permissionsBoundary'],
+  tags: ['tags'],
+  roleOnly: ['roleOnly'],
+  subjectPattern: ['subjectPattern'],
+};
+
+export interface EksctlResult {
+  drafts: Draft[];
+  enableOidc?: ClusterRef;
+  note?: string;
+}
+
+export function eksctlDrafts(
+  ctx: FileContext,
+  doc: SourceDocument,
+  defaults: Defaults,
+  skip: Set<number> = new Set(),
+): EksctlResult {
+  const config = doc.value as ClusterConfig;
+  const cluster: ClusterRef = {
+    name: defaults.cluster(doc, ['metadata', 'name'], config.metadata.name),
+    region:
+      config.metadata.region !== undefined
+        ? defaults.region(doc, ['metadata', 'region'], config.metadata.region)
+        : defaults.defaultRegion,
+  };
+  const ignored = [
+    ...Object.keys(config).filter((k) => !READ.top.includes(k)),
+    ...Object.keys(config.metadata)
+      .filter((k) => !READ.metadata.includes(k))
+      .map((k) => `metadata.${k}`),
+    ...Object.keys(config.iam ?? {})
+      .filter((k) => !READ.iam.includes(k))
+      .map((k) => `iam.${k}`),
+  ];
+  const where = doc.index ? `${ctx.file} (document ${doc.index + 1})` : ctx.file;
+  const note = ignored.length
+    ? `${where}: ignoring ${ignored.join(', ')} (iamsa applies metadata, iam.withOIDC and iam.serviceAccounts of a ClusterConfig)`
+    : undefined;
+  const items = config.iam?.serviceAccounts ?? [];
+  const topTagsOk = checkTopTags(ctx, doc, config.metadata.tags, ['metadata', 'tags']);
+  const drafts = items.flatMap((item, i): Draft[] => {
+    if (skip.has(i)) return [];
+    const before = ctx.problems.length;
+    const base: YamlPath = ['iam', 'serviceAccounts', i];
+    const at = (...p: YamlPath): YamlPath => [...base, ...p];
+    const fields: Draft['fields'] = { cluster: ['metadata', 'name'], name: at('metadata', 'name') };
+    const given = <T>(key: string, field: SpecField): T | undefined => {
+      if (item[key] === undefined) return undefined;
+      fields[field] = at(key);
+      return item[key] as T;
+    };
+    if (item.metadata.namespace !== undefined) fields.namespace = at('metadata', 'namespace');
+    if (item.wellKnownPolicies !== undefined) {
+      problemAt(
+        ctx,
+        doc,
+        at('wellKnownPolicies'),
+        'wellKnownPolicies is not supported yet; list the policies in attachPolicyARNs or attachPolicy instead',
+      );
+    }
+    const pattern = given<string>('subjectPattern', 'subjectPattern');
+    if (pattern !== undefined && !defaults.allowSubjectPattern) {
+      problemAt(
+        ctx,
+        doc,
+        at('subjectPattern'),
+        `subjectPattern ${JSON.stringify(pattern)} trusts every matching service account of the namespace; pass --allow-subject-pattern to accept that, or drop it for a trust of exactly ${item.metadata.name}`,
+      );
+    }
+    const inline = inlinePolicyOf(
+      ctx,
+      doc,
+      item.attachPolicy !== undefined
+        ? { value: item.attachPolicy, path: at('attachPolicy') }
+        : undefined,
+      undefined,
+    );
+    if (inline.path) fields.inlinePolicy = inline.path;
+    const ownTags = given<Record<string, string>>('tags', 'tags');
+    // Tags of the whole file are for the roles iamsa makes, not for a role it only uses.
+    const inherited = item.attachRoleARN === undefined ? config.metadata.tags : undefined;
+    if (!ownTags && inherited) fields.tags = ['metadata', 'tags'];
+    const roleOnly = given<boolean>('roleOnly', 'roleOnly') ?? false;
+    const { labels, annotations } = item.metadata;
+    const spec: Draft['spec'] = {
+      namespace: item.metadata.namespace ?? 'default',
+      name: item.metadata.name,
+      policyArns: given<string[]>('attachPolicyARNs', 'policyArns') ?? [],
+      inlinePolicy: inline.policy,
+      permissionsBoundary: given('permissionsBoundary', 'permissionsBoundary'),
+      // eksctl puts metadata.tags on every stack, and so on every role.
+      tags: { ...inherited, ...ownTags },
+      roleName: given('roleName', 'roleName'),
+      attachRoleArn: given('attachRoleARN', 'attachRoleArn'),
+      roleOnly,
+      // eksctl creates a missing namespace; role-only makes no Kubernetes call at all.
+      createNamespace: !roleOnly,
+      overrideExisting: defaults.overrideExisting && !roleOnly,
+      ...(labels || annotations
+        ? { serviceAccountMetadata: { labels: labels ?? {}, annotations: annotations ?? {} } }
+        : {}),
+      ...(pattern !== undefined && defaults.allowSubjectPattern ? { subjectPattern: pattern } : {}),
+      source: { where: whereOf(ctx, doc, base), labels: {} },
+    };
+    // Bad top-level tags are reported once, at their line, not again by each service account.
+    if (!topTagsOk) spec.tags = { ...ownTags };
+    spec.source.labels = {
+      ...labelsOf(base, KEYS, fields),
+      ...(defaults.overrideExisting
+        ? { overrideExisting: '--override-existing-serviceaccounts' }
+        : {}),
+    };
+    return [
+      {
+        doc,
+        base,
+        clusters: [{ ...cluster, path: ['metadata', 'name'], label: 'metadata.name' }],
+        spec,
+        fields,
+        ownTags,
+        broken: ctx.problems.length > before,
+      },
+    ];
+  });
+  return { drafts, enableOidc: config.iam?.withOIDC ? cluster : undefined, note };
+}
