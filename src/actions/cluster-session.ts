@@ -7,7 +7,7 @@ import { PreconditionError } from '../errors.js';
 import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 import { STS_AUDIENCE } from '../policy/index.js';
 import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
-import { createLimiter, limitGateway } from './limiter.js';
+import { createLimiter, type Limiter, limitGateway } from './limiter.js';
 import { type PlanStep, started } from './plan.js';
 import type { Reporter } from './reporter.js';
 
@@ -34,6 +34,8 @@ export interface SessionOptions {
   reporter: Reporter;
   /** IAM requests in flight across the whole run (IAM throttles bursts). */
   iamConcurrency?: number;
+  /** A limit shared with other sessions of the run (several clusters, one IAM). */
+  iamLimit?: Limiter;
   /** The cluster's description when the caller already has it (the wizard's cluster list). */
   described?: ClusterInfo;
 }
@@ -56,6 +58,11 @@ export interface ClusterSession {
   requireProvider(): Promise<OidcProvider>;
   /** After enable-oidc made or changed the provider, the next provider() reads it again. */
   forgetProvider(): void;
+  /**
+   * The provider as this run's plan will leave it (enable-oidc in the same run): bindings are
+   * planned against it, and apply makes it before their steps.
+   */
+  planProvider(provider: OidcProvider): void;
   /** The Kubernetes connection, opened once; its warnings are reported once. */
   kube(): Promise<KubeConnection>;
   /** Whether a namespace exists, read once per namespace. */
@@ -70,7 +77,7 @@ export interface ClusterSession {
 
 export function openClusterSession(access: RegionAccess, options: SessionOptions): ClusterSession {
   const { reporter, cluster: name } = options;
-  const limit = createLimiter(options.iamConcurrency ?? 4);
+  const limit = options.iamLimit ?? createLimiter(options.iamConcurrency ?? 4);
   const iam = limitGateway(access.iam, limit);
   const warnings: string[] = [];
   let clusterP: Promise<ClusterInfo> | undefined = options.described
@@ -123,6 +130,9 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
     },
     forgetProvider() {
       providerP = undefined;
+    },
+    planProvider(provider) {
+      providerP = Promise.resolve(provider);
     },
     kube: () =>
       (kubeP ??= started(

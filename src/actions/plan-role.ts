@@ -14,7 +14,14 @@ import {
   defaultRoleName,
   describeRoleOwner,
   isOwnedRoleFor,
+  isOwnedSharedRoleFor,
   mergeTags,
+  type PolicyStatement,
+  policySize,
+  sharedRoleOwnershipTags,
+  TAG_CLUSTER_ARN_PREFIX,
+  TAG_CLUSTERS,
+  TRUST_POLICY_DEFAULT_LIMIT,
   DEFAULT_MANAGED_POLICIES_QUOTA,
   decodePolicyText,
   MAX_MANAGED_POLICIES_PER_ROLE,
@@ -115,6 +122,40 @@ export interface AlsoAttached {
 
 const NOTHING_ELSE: AlsoAttached = { managedArns: [], ownArns: [], prunedArns: [] };
 
+/** A role shared by several clusters (docs/decisions/0005-shared-roles.md). */
+export interface SharedRole {
+  clusters: ClusterInfo[];
+  /** Drop the statements and tags of clusters no longer listed (--prune). */
+  prune: boolean;
+}
+
+export interface TrustOptions {
+  /** The account's trust policy size quota (IAM's default 2,048; raisable to 4,096). */
+  maxTrustPolicySize?: number;
+  shared?: SharedRole;
+}
+
+/** IRSA for several clusters: one statement per cluster's provider. */
+export function sharedIrsaTrust(
+  input: CheckedBinding,
+  trusts: Array<{ cluster: ClusterInfo; target: TrustTarget }>,
+): RoleTrust {
+  const names = trusts.map((t) => t.cluster.name).join(', ');
+  const [first] = trusts;
+  return {
+    mechanism: 'irsa',
+    document: buildTrustPolicy(...trusts.map((t) => t.target)),
+    summary: `${trusts.length} statements for clusters ${names}: ${serviceAccountSubject(input.namespace, input.name)}`,
+    who: serviceAccountSubject(input.namespace, input.name),
+    description:
+      `IRSA role for ${input.namespace}/${input.name} shared by EKS clusters ${names}, managed by iamsa`.slice(
+        0,
+        1000,
+      ),
+    judge: (doc) => evaluateTrust(doc, first!.target),
+  };
+}
+
 export function planRole(
   iam: IamGateway,
   input: CheckedBinding,
@@ -122,11 +163,30 @@ export function planRole(
   cluster: ClusterInfo,
   roleTrust: RoleTrust,
   also: AlsoAttached = NOTHING_ELSE,
+  options: TrustOptions = {},
 ): RolePlan {
   if (input.attachRole)
     return planAttachedRole(input, input.attachRole, state.role, cluster, roleTrust);
   const { role } = state;
-  const trust = roleTrust.document;
+  const { shared } = options;
+  const owned = (tags: Record<string, string>) =>
+    shared
+      ? isOwnedSharedRoleFor(
+          tags,
+          shared.clusters.map((c) => c.arn),
+          input.namespace,
+          input.name,
+        )
+      : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
+  const wanted = roleTrust.document.Statement;
+  // A shared role keeps the statements of clusters the file no longer lists, unless pruning.
+  const keptStatements =
+    shared && role && !shared.prune ? otherStatements(role.trustPolicy, wanted) : [];
+  const trust: PolicyDocument = {
+    ...roleTrust.document,
+    Statement: [...wanted, ...keptStatements],
+  };
+  checkTrustSize(input, trust, wanted, options.maxTrustPolicySize ?? TRUST_POLICY_DEFAULT_LIMIT);
   const trustText = JSON.stringify(trust);
   const arn =
     role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
@@ -134,14 +194,25 @@ export function planRole(
   const steps: PlanStep[] = [];
   const roleTags = mergeTags(
     input.tags,
-    bindingOwnershipTags(
-      roleTrust.mechanism,
-      input.cluster,
-      input.namespace,
-      input.name,
-      cluster.arn,
-    ),
+    shared
+      ? sharedRoleOwnershipTags(input.namespace, input.name, shared.clusters)
+      : bindingOwnershipTags(
+          roleTrust.mechanism,
+          input.cluster,
+          input.namespace,
+          input.name,
+          cluster.arn,
+        ),
   );
+  if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
+    // Clusters no longer listed stay trusted until --prune, and so stay named.
+    const names = new Set([
+      ...role.tags[TAG_CLUSTERS].split(','),
+      ...shared.clusters.map((c) => c.name),
+    ]);
+    const joined = [...names].join(',');
+    roleTags[TAG_CLUSTERS] = joined.length <= 256 ? joined : `${joined.slice(0, 255)}…`;
+  }
 
   if (!role && input.update) {
     throw new PreconditionError(
@@ -180,7 +251,7 @@ export function planRole(
             // for this very binding, converge it now; anyone else's stays a conflict.
             if (!(error instanceof AlreadyExistsError)) throw error;
             const now = await iam.getRole(name);
-            if (!now || !isOwnedRoleFor(now.tags, cluster.arn, input.namespace, input.name)) {
+            if (!now || !owned(now.tags)) {
               throw now ? roleConflict(now, input, cluster) : error;
             }
             await Promise.all([
@@ -194,7 +265,7 @@ export function planRole(
       }),
     );
   } else {
-    if (!isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name)) {
+    if (!owned(role.tags)) {
       throw roleConflict(role, input, cluster);
     }
     checkSameMechanism(role, input, roleTrust.mechanism);
@@ -211,11 +282,23 @@ export function planRole(
     const removeBoundary =
       !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
     const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
+    // Pruning a shared role forgets the clusters it no longer trusts.
+    const dropped = shared?.prune
+      ? Object.keys(role.tags).filter(
+          (k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in roleTags),
+        )
+      : [];
     steps.push(
       updateStep('iam-role', arn, 1, [
         !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
-          change: `trust policy -> ${roleTrust.summary} only`,
+          change: shared
+            ? `trust policy -> ${roleTrust.summary}${keptStatements.length ? ` (keeping ${keptStatements.length} for clusters no longer listed; --prune drops them)` : ''}`
+            : `trust policy -> ${roleTrust.summary} only`,
           run: () => iam.updateTrustPolicy(name, trustText),
+        },
+        dropped.length > 0 && {
+          change: `untag clusters no longer listed: ${dropped.map((k) => role.tags[k]).join(', ')}`,
+          run: () => iam.untagRole(name, dropped),
         },
         !!boundary &&
           role.permissionsBoundaryArn !== boundary && {
@@ -409,6 +492,39 @@ function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism
 }
 
 /** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */
+/** The statements of an existing trust that trust none of the wanted statements' providers. */
+function otherStatements(trustPolicy: string, wanted: PolicyStatement[]): PolicyStatement[] {
+  const federated = (s: PolicyStatement) =>
+    (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+  const providers = new Set(wanted.map(federated));
+  return parseTrustPolicy(trustPolicy).Statement.filter((s) => !providers.has(federated(s)));
+}
+
+/** A trust over the account's quota fails at apply, half-made: refuse it while planning. */
+function checkTrustSize(
+  input: CheckedBinding,
+  trust: PolicyDocument,
+  wanted: PolicyStatement[],
+  max: number,
+): void {
+  const size = policySize(trust);
+  if (size <= max) return;
+  let fit = 0;
+  while (
+    fit < wanted.length &&
+    policySize({ ...trust, Statement: wanted.slice(0, fit + 1) }) <= max
+  ) {
+    fit++;
+  }
+  const what = wanted.length > 1 ? `${wanted.length} clusters` : 'its cluster';
+  throw new ValidationError(
+    `the trust policy of role ${input.roleName} for ${what} would be ${size} characters; the account allows ${max} (IAM's trust policy size quota), so ${fit} of these clusters fit`,
+    {
+      hint: `split ${labelOf(input, 'cluster')} into bindings of at most ${Math.max(fit, 1)} clusters (each with its own roleName), raise the quota (Service Quotas, up to 4,096) and pass --max-trust-policy-size, or use EKS Pod Identity, whose trust does not grow with each cluster`,
+    },
+  );
+}
+
 function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): ConflictError {
   const owner = roleOwner(role.tags);
   const sameServiceAccount =

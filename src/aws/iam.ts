@@ -125,6 +125,7 @@ export interface IamGateway {
   updateTrustPolicy(roleName: string, trustPolicy: string): Promise<void>;
   putPermissionsBoundary(roleName: string, arn: string): Promise<void>;
   tagRole(roleName: string, tags: Tags): Promise<void>;
+  untagRole(roleName: string, keys: string[]): Promise<void>;
   listAttachedPolicyArns(roleName: string): Promise<string[]>;
   listOidcProviderArns(): Promise<string[]>;
   simulatePrincipalPolicy(
@@ -141,7 +142,6 @@ export interface IamGateway {
   listInlinePolicyNames(roleName: string): Promise<string[]>;
   deleteInlinePolicy(roleName: string, policyName: string): Promise<void>;
   deletePermissionsBoundary(roleName: string): Promise<void>;
-  untagRole(roleName: string, keys: string[]): Promise<void>;
   deleteRole(roleName: string): Promise<void>;
   /** Every role of the account with its trust policy (ListRoles returns no tags). */
   listRoles(): Promise<RoleSummary[]>;
@@ -273,6 +273,11 @@ export function createIamGateway(client: IAMClient): IamGateway {
         client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(tags) })),
       );
     },
+    async untagRole(roleName, keys) {
+      await aws(`untagging role ${roleName}`, () =>
+        client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
+      );
+    },
     async listAttachedPolicyArns(roleName) {
       const arns: string[] = [];
       await aws(`listing the policies attached to role ${roleName}`, async () => {
@@ -369,11 +374,6 @@ export function createIamGateway(client: IAMClient): IamGateway {
     async deletePermissionsBoundary(roleName) {
       await aws(`removing the permissions boundary of role ${roleName}`, () =>
         client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName })),
-      );
-    },
-    async untagRole(roleName, keys) {
-      await aws(`untagging role ${roleName}`, () =>
-        client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
       );
     },
     async deleteRole(roleName) {

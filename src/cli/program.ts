@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerApply } from './commands/apply.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerCreateServiceAccount } from './commands/create-serviceaccount.js';
 import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.js';
@@ -32,6 +33,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerWellKnownPolicies(program);
   registerDoctor(program);
   registerAudit(program, version);
+  registerApply(program);
   registerCompletion(program);
   addExamples(program);
   for (const command of [program, ...program.commands]) {

@@ -118,3 +118,10 @@ export function defaultRoleName(
     .slice(0, ROLE_NAME_HASH_LENGTH);
   return `${readable.slice(0, ROLE_NAME_MAX_LENGTH - ROLE_NAME_HASH_LENGTH - 1)}-${hash}`;
 }
+
+/**
+ * The default name of a role shared by several clusters: `iamsa-shared-<namespace>-<sa>` (the
+ * same scheme as defaultRoleName), so adding or removing a cluster keeps the role.
+ */
+export const sharedRoleName = (namespace: string, serviceAccount: string) =>
+  defaultRoleName('shared', namespace, serviceAccount);

@@ -1,6 +1,7 @@
 // Tags that mark the IAM roles and OIDC providers iamsa created, and for whom. iamsa only updates
 // or deletes what carries them, so it never takes over a role someone else made (or a role whose
 // generated name happens to collide with another service account's).
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { MANAGED_BY_VALUE } from './names.js';
 import { MAX_TAGS } from './validate.js';
@@ -24,10 +25,19 @@ export const MECHANISMS: readonly Mechanism[] = ['irsa', 'pod-identity'];
 /** On iamsa's customer-managed policies: the well-known key the policy is for. */
 export const TAG_WELL_KNOWN = 'iamsa.io/well-known-policy';
 
+/**
+ * A role shared by several clusters (docs/decisions/0005-shared-roles.md): the cluster names, for
+ * people (cut to fit a tag value), and one `iamsa.io/cluster-arn/<hash>` tag per cluster ARN.
+ */
+export const TAG_CLUSTERS = 'iamsa.io/clusters';
+export const TAG_CLUSTER_ARN_PREFIX = 'iamsa.io/cluster-arn/';
+
 export interface RoleOwner {
   managed: boolean;
   cluster?: string;
   clusterArn?: string;
+  /** A shared role: the ARNs of the clusters it was made for. */
+  clusterArns?: string[];
   namespace?: string;
   serviceAccount?: string;
 }
@@ -67,6 +77,46 @@ export function bindingOwnershipTags(
   };
 }
 
+/** The tag that records one cluster of a shared role: a short hash of its ARN keys it. */
+export const sharedClusterTagKey = (clusterArn: string) =>
+  `${TAG_CLUSTER_ARN_PREFIX}${createHash('sha256').update(clusterArn).digest('hex').slice(0, 12)}`;
+
+/** The ownership tags of a role shared by several clusters. */
+export function sharedRoleOwnershipTags(
+  namespace: string,
+  serviceAccount: string,
+  clusters: Array<{ name: string; arn: string }>,
+): Record<string, string> {
+  const names = clusters.map((c) => c.name).join(',');
+  return {
+    [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE,
+    [TAG_NAMESPACE]: namespace,
+    [TAG_SERVICE_ACCOUNT]: serviceAccount,
+    [TAG_CLUSTERS]: names.length <= 256 ? names : `${names.slice(0, 255)}…`,
+    ...Object.fromEntries(clusters.map((c) => [sharedClusterTagKey(c.arn), c.arn])),
+  };
+}
+
+/**
+ * iamsa's shared role for this service account, made for at least one of these clusters: a role
+ * of the same name made for other clusters only (another team's file) is not taken over.
+ */
+export function isOwnedSharedRoleFor(
+  tags: Record<string, string>,
+  clusterArns: string[],
+  namespace: string,
+  serviceAccount: string,
+): boolean {
+  const owner = roleOwner(tags);
+  return (
+    owner.managed &&
+    owner.clusterArn === undefined &&
+    owner.namespace === namespace &&
+    owner.serviceAccount === serviceAccount &&
+    (owner.clusterArns ?? []).some((arn) => clusterArns.includes(arn))
+  );
+}
+
 export function providerOwnershipTags(cluster: string): Record<string, string> {
   return { [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE, [TAG_CLUSTER]: cluster };
 }
@@ -81,6 +131,8 @@ export function roleOwner(tags: Record<string, string>): RoleOwner {
   if (tags[TAG_CLUSTER_ARN] !== undefined) owner.clusterArn = tags[TAG_CLUSTER_ARN];
   if (tags[TAG_NAMESPACE] !== undefined) owner.namespace = tags[TAG_NAMESPACE];
   if (tags[TAG_SERVICE_ACCOUNT] !== undefined) owner.serviceAccount = tags[TAG_SERVICE_ACCOUNT];
+  const shared = Object.entries(tags).filter(([k]) => k.startsWith(TAG_CLUSTER_ARN_PREFIX));
+  if (shared.length) owner.clusterArns = shared.map(([, v]) => v);
   return owner;
 }
 

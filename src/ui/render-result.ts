@@ -1,6 +1,6 @@
 // Text rendering of a command's result: one line per resource, + create / ~ update / = unchanged.
 import type { ChalkInstance } from 'chalk';
-import type { CommandResult } from '../actions/plan.js';
+import type { BindingResult, CommandResult, PublicStep } from '../actions/plan.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
 
@@ -29,6 +29,7 @@ export function renderResult(
     delete: style.red,
     unchanged: style.dim,
   } as const;
+  if (result.command === 'apply') return renderBatch(result, style, paint, options);
   const lines: string[] = [];
   if (!options.summaryOnly) {
     const verb = !result.applied ? 'Plan' : result.changed ? 'Applied' : 'Up to date';
@@ -64,6 +65,119 @@ export function renderResult(
 /** A "Next step:" block: a sentence, then the commands to run. */
 export function renderNextStep([sentence, ...commands]: string[], style: ChalkInstance): string {
   return [style.bold('Next step:'), `  ${sentence}`, ...commands.map((c) => `  ${c}`)].join('\n');
+}
+
+type Paint = Record<keyof typeof SYMBOL, (text: string) => string>;
+
+const stepLines = (s: PublicStep, style: ChalkInstance, paint: Paint, indent: string) => [
+  `${indent}${paint[s.action](`${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(17)} ${s.id}`)}`,
+  ...s.changes.map((change) => `${indent}    ${style.dim(change)}`),
+];
+
+/** A batch (apply -f): steps grouped by binding, then a count of bindings and the failures. */
+function renderBatch(
+  result: CommandResult,
+  style: ChalkInstance,
+  paint: Paint,
+  options: RenderOptions,
+): string {
+  const lines: string[] = [];
+  const inBindings = new Set(
+    result.bindings.flatMap((b) => b.steps.map((s) => `${s.resource} ${s.id}`)),
+  );
+  if (!options.summaryOnly) {
+    const verb = result.applied ? 'Applied' : 'Plan';
+    lines.push(style.bold(`${verb}: apply on ${result.cluster} (${result.region})`));
+    // Steps of no binding (OIDC providers) come first, as they run first.
+    for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
+      lines.push(...stepLines(s, style, paint, '  '));
+    }
+    for (const b of result.bindings) {
+      const state = bindingState(b);
+      const head = `${b.cluster} ${b.namespace}/${b.name}`;
+      lines.push(
+        `  ${style.bold(head)} ${style.dim(`(${b.source})`)} ${STATE_PAINT(style)[state](state)}`,
+      );
+      if (b.error) {
+        lines.push(`      ${style.red(`error: ${b.error.message}`)}`);
+        if (b.error.hint) lines.push(`      ${style.cyan(`hint: ${b.error.hint}`)}`);
+        continue;
+      }
+      if (state === 'unchanged') continue;
+      for (const s of b.steps) lines.push(...stepLines(s, style, paint, '    '));
+    }
+  }
+  if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
+    lines.push(...batchSummary(result, style, options.applyCommand));
+  }
+  return lines.join('\n');
+}
+
+type BindingState = 'create' | 'update' | 'delete' | 'unchanged' | 'failed';
+
+/** What a binding as a whole does: made anew, changed, removed, kept, or failed. */
+function bindingState(b: BindingResult): BindingState {
+  if (b.error) return 'failed';
+  const main = b.steps.filter((s) => s.resource === 'service-account' || s.resource === 'iam-role');
+  if (!b.steps.some((s) => s.action !== 'unchanged')) return 'unchanged';
+  if (main.length && main.every((s) => s.action === 'delete')) return 'delete';
+  if (main.some((s) => s.action === 'create')) return 'create';
+  return 'update';
+}
+
+const STATE_PAINT = (style: ChalkInstance): Record<BindingState, (t: string) => string> => ({
+  create: style.green,
+  update: style.yellow,
+  delete: style.red,
+  unchanged: style.dim,
+  failed: style.red,
+});
+
+const EXIT_CLASS: Record<number, string> = {
+  1: 'internal error',
+  2: 'bad input',
+  3: 'precondition',
+  4: 'auth',
+  5: 'conflict',
+  130: 'cancelled',
+};
+
+function batchSummary(
+  result: CommandResult,
+  style: ChalkInstance,
+  applyCommand: string | undefined,
+): string[] {
+  const states = result.bindings.map(bindingState);
+  const n = (s: BindingState) => states.filter((x) => x === s).length;
+  const done = result.applied;
+  const parts = [
+    n('create') && `${n('create')} ${done ? 'created' : 'to create'}`,
+    n('update') && `${n('update')} ${done ? 'updated' : 'to update'}`,
+    n('delete') && `${n('delete')} ${done ? 'deleted' : 'to delete'}`,
+    `${n('unchanged')} unchanged`,
+    n('failed') && `${n('failed')} failed`,
+  ].filter(Boolean);
+  const total = result.bindings.length;
+  const lines = [`${total} ${total === 1 ? 'binding' : 'bindings'}: ${parts.join(', ')}`];
+  for (const b of result.bindings.filter((b) => b.error)) {
+    const code = b.error?.exitCode ?? 1;
+    lines.push(
+      `  ${style.red('failed')} ${b.cluster} ${b.namespace}/${b.name}: ${EXIT_CLASS[code] ?? 'error'} (exit ${code})`,
+    );
+  }
+  if (!result.changed) {
+    lines.push(
+      n('failed')
+        ? 'Nothing else to do: fix the failures and run again.'
+        : 'Nothing to do: everything is already in place.',
+    );
+  } else if (done) lines.push('Done.');
+  else {
+    lines.push(
+      `Nothing was changed; to apply, re-run with --approve${applyCommand ? `:\n  ${applyCommand}` : '.'}`,
+    );
+  }
+  return lines;
 }
 
 function summary(result: CommandResult, applyCommand: string | undefined): string {

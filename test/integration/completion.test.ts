@@ -39,6 +39,7 @@ test('bash: commands, flags per command and --output values', async () => {
       .filter((w) => !w.startsWith('-'))
       .sort(),
     [
+      'apply',
       'audit',
       'completion',
       'create-serviceaccount',

@@ -106,7 +106,7 @@ describe('broken files: every problem at once, each at its line', () => {
       [
         [
           5,
-          /^bindings\[0\]: no permissions given for default\/a.*; give bindings\[0\]\.attachPolicyARNs/,
+          /^bindings\[0\]: no permissions given for default\/a.*; give .*bindings\[0\]\.attachPolicyARNs/,
         ],
       ],
     ],
@@ -203,13 +203,13 @@ describe('broken files: every problem at once, each at its line', () => {
       ],
     ],
     [
-      'eksctl: missing metadata.name, wellKnownPolicies, subjectPattern, unknown field',
-      `${EKSCTL}metadata: {region: us-west-2}\n---\n${EKSCTL}metadata: {name: prod}\niam:\n  serviceAccounts:\n    - metadata: {name: a}\n      wellKnownPolicies: {autoScaler: true}\n    - metadata: {name: b, namespace: x}\n      subjectPattern: "b-*"\n      attachPolicyARNs: [${RO}]\n    - metadata: {name: c}\n      attachPolicyArns: [${RO}]\n`,
+      'eksctl: missing metadata.name, an unknown well-known policy, subjectPattern, unknown field',
+      `${EKSCTL}metadata: {region: us-west-2}\n---\n${EKSCTL}metadata: {name: prod}\niam:\n  serviceAccounts:\n    - metadata: {name: a}\n      wellKnownPolicies: {autoScaler: true, noSuch: true}\n    - metadata: {name: b, namespace: x}\n      subjectPattern: "b-*"\n      attachPolicyARNs: [${RO}]\n    - metadata: {name: c}\n      attachPolicyArns: [${RO}]\n`,
       [
         [3, /^metadata: missing required field "name"/],
         [
           11,
-          /^iam\.serviceAccounts\[0\]\.wellKnownPolicies: wellKnownPolicies is not supported yet/,
+          /^unknown well-known policy "noSuch" in iam\.serviceAccounts\[0\]\.wellKnownPolicies; valid keys: /,
         ],
         [
           13,
@@ -349,6 +349,7 @@ iam:
         namespace: 'backend',
         name: 's3-reader',
         policyArns: [RO],
+        wellKnownPolicies: undefined,
         inlinePolicy: undefined,
         permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundary',
         tags: { env: 'prod', owner: 'data' },

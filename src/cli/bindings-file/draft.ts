@@ -42,6 +42,15 @@ export interface FileContext {
   problems: Problem[];
 }
 
+/** `{autoScaler: true, externalDNS: {hostedZoneARNs: [...]}}` as specs take it (false: left out). */
+export const wellKnownOf = (value: Record<string, boolean | object> | undefined) =>
+  value &&
+  (Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== false)
+      .map(([k, v]) => [k, v === true ? {} : v]),
+  ) as BindingSpec['wellKnownPolicies']);
+
 /** `bindings.yaml: bindings[3]`, with the document's number in a file of several. */
 export const whereOf = (ctx: FileContext, doc: SourceDocument, base: YamlPath) =>
   `${ctx.file}${doc.index ? ` (document ${doc.index + 1})` : ''}: ${pathLabel(base)}`;
@@ -142,6 +151,7 @@ const SINGLE_FIELDS: SpecField[] = [
   'roleName',
   'rolePath',
   'subjectPattern',
+  'wellKnownPolicies',
 ];
 
 /**

@@ -9,6 +9,7 @@ import {
   type FileContext,
   checkTopTags,
   inlinePolicyOf,
+  wellKnownOf,
   labelsOf,
   problemAt,
   whereOf,
@@ -48,6 +49,8 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   roleName: ['roleName'],
   permissionsBoundary: ['permissionsBoundary'],
   tags: ['tags'],
+  wellKnownPolicies: ['wellKnownPolicies'],
+  wellKnownScope: ['wellKnownPolicies'],
   roleOnly: ['roleOnly'],
   subjectPattern: ['subjectPattern'],
 };
@@ -99,14 +102,6 @@ export function eksctlDrafts(
       return item[key] as T;
     };
     if (item.metadata.namespace !== undefined) fields.namespace = at('metadata', 'namespace');
-    if (item.wellKnownPolicies !== undefined) {
-      problemAt(
-        ctx,
-        doc,
-        at('wellKnownPolicies'),
-        'wellKnownPolicies is not supported yet; list the policies in attachPolicyARNs or attachPolicy instead',
-      );
-    }
     const pattern = given<string>('subjectPattern', 'subjectPattern');
     if (pattern !== undefined && !defaults.allowSubjectPattern) {
       problemAt(
@@ -135,6 +130,8 @@ export function eksctlDrafts(
       namespace: item.metadata.namespace ?? 'default',
       name: item.metadata.name,
       policyArns: given<string[]>('attachPolicyARNs', 'policyArns') ?? [],
+      // eksctl's booleans (`autoScaler: true`) are the default scopes.
+      wellKnownPolicies: wellKnownOf(given('wellKnownPolicies', 'wellKnownPolicies')),
       inlinePolicy: inline.policy,
       permissionsBoundary: given('permissionsBoundary', 'permissionsBoundary'),
       // eksctl puts metadata.tags on every stack, and so on every role.

@@ -7,6 +7,7 @@ import {
   type FileContext,
   checkTopTags,
   inlinePolicyOf,
+  wellKnownOf,
   labelsOf,
   whereOf,
 } from './draft.js';
@@ -28,6 +29,8 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   rolePath: ['rolePath'],
   permissionsBoundary: ['permissionsBoundary'],
   tags: ['tags'],
+  wellKnownPolicies: ['wellKnownPolicies'],
+  wellKnownScope: ['wellKnownPolicies'],
   roleOnly: ['roleOnly'],
   createNamespace: ['createNamespace'],
 };
@@ -112,6 +115,7 @@ export function iamsaDrafts(
       namespace: given<string>('namespace', 'namespace') ?? 'default',
       name: given<string>('name', 'name') ?? '',
       policyArns: given<string[]>('attachPolicyARNs', 'policyArns') ?? [],
+      wellKnownPolicies: wellKnownOf(given('wellKnownPolicies', 'wellKnownPolicies')),
       inlinePolicy: inline.policy,
       permissionsBoundary: given('permissionsBoundary', 'permissionsBoundary'),
       tags: { ...inherited, ...ownTags },

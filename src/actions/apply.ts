@@ -1,0 +1,170 @@
+// Use case: `iamsa apply -f`: every binding of a file in one run. One session per cluster (one
+// DescribeCluster, one provider lookup, one Kubernetes connection each), one IAM limit for all,
+// one plan whose bindings fail alone; a binding listing several clusters is one shared role.
+import type { IamGateway } from '../aws/iam.js';
+import type { KubeAccess } from '../kube/connection.js';
+import { STS_AUDIENCE } from '../policy/index.js';
+import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
+import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
+import { planEnableOidcSteps } from './enable-oidc.js';
+import { createLimiter } from './limiter.js';
+import {
+  asIamsaError,
+  type BindingPlan,
+  composePlan,
+  hasChanges,
+  type Planned,
+  type PlanStep,
+} from './plan.js';
+import { planBinding } from './plan-binding.js';
+import { planSharedBinding } from './plan-shared-binding.js';
+import type { Reporter } from './reporter.js';
+
+export interface ApplyDeps {
+  reporter: Reporter;
+  /** The clients of a region (undefined: the default region); the caller memoises them. */
+  access(region: string | undefined): Promise<RegionAccess>;
+  /** IAM requests in flight for the whole run (default 4). */
+  iamConcurrency?: number;
+}
+
+export async function planApply(
+  input: ApplyInput,
+  kube: KubeAccess,
+  deps: ApplyDeps,
+): Promise<Planned> {
+  const { reporter } = deps;
+  input.notes.forEach((n) => reporter.warn(n));
+  const refs = [...input.enableOidc, ...input.bindings.flatMap((b) => b.clusters)];
+  const regions = [...new Set(refs.map((r) => r.region))];
+  const accesses = new Map(
+    await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
+  );
+  const iamLimit = createLimiter(deps.iamConcurrency ?? 4);
+  // IAM is global: a policy many bindings attach is looked up once for the run.
+  const policyExists = memo((arn: string, iam: IamGateway) => iam.policyExists(arn));
+  const sessions = new Map<string, ClusterSession>();
+  const sessionOf = (ref: ClusterRef): ClusterSession => {
+    const access = accesses.get(ref.region)!;
+    const key = `${ref.name}@${access.region}`;
+    let s = sessions.get(key);
+    if (!s) {
+      const iam = { ...access.iam, policyExists: (arn: string) => policyExists(arn, access.iam) };
+      s = openClusterSession({ ...access, iam }, { cluster: ref.name, kube, reporter, iamLimit });
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  // Connect to every cluster that needs Kubernetes while IAM is read.
+  for (const b of input.bindings) {
+    if (!b.spec.roleOnly)
+      b.clusters.forEach(
+        (c) =>
+          void sessionOf(c)
+            .kube()
+            .catch(() => {}),
+      );
+  }
+
+  const { extra, failed } = await planProviders(input.enableOidc.map(sessionOf));
+  const plans = (
+    await Promise.all(
+      input.bindings.map((b) => planOne(b, b.clusters.map(sessionOf), failed, input)),
+    )
+  ).flat();
+  const all = [...sessions.values()];
+  return composePlan(
+    {
+      command: 'apply',
+      cluster: [...new Set(all.map((s) => s.name))].join(', '),
+      region: [...new Set(all.map((s) => s.region))].join(', '),
+      providerArn:
+        input.enableOidc.length === 1 && !failed.size
+          ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
+          : undefined,
+      warnings: [...input.notes, ...all.flatMap((s) => s.warnings)],
+    },
+    plans,
+    reporter,
+    { extra },
+  );
+}
+
+function planOne(
+  b: ApplyBinding,
+  sessions: ClusterSession[],
+  failed: Map<ClusterSession, unknown>,
+  input: ApplyInput,
+): Promise<BindingPlan[]> {
+  const broken = sessions.find((s) => failed.has(s));
+  if (broken) {
+    // Its cluster's provider could not be planned: the binding cannot be either.
+    const error = asIamsaError(failed.get(broken));
+    return Promise.resolve(
+      sessions.map((s) => ({
+        cluster: s.name,
+        namespace: b.spec.namespace,
+        name: b.spec.name,
+        source: b.spec.source.where,
+        steps: [],
+        warnings: [],
+        error,
+      })),
+    );
+  }
+  if (sessions.length === 1) {
+    return planBinding(sessions[0]!, { ...b.spec, cluster: sessions[0]!.name }).then((p) => [p]);
+  }
+  return planSharedBinding(sessions, b.spec, {
+    maxTrustPolicySize: input.maxTrustPolicySize,
+    prune: input.prune,
+  });
+}
+
+/**
+ * The OIDC providers of the run (eksctl's withOIDC): planned first, and bindings are planned
+ * against the provider as the plan leaves it.
+ */
+async function planProviders(sessions: ClusterSession[]) {
+  const extra: PlanStep[] = [];
+  const failed = new Map<ClusterSession, unknown>();
+  await Promise.all(
+    sessions.map(async (session) => {
+      try {
+        const { steps, providerArn } = await planEnableOidcSteps(session, {
+          cluster: session.name,
+          thumbprints: [],
+          tags: [],
+        });
+        extra.push(...steps);
+        if (hasChanges(steps)) {
+          const [{ issuer }, existing] = await Promise.all([session.oidc(), session.provider()]);
+          session.planProvider({
+            arn: providerArn,
+            url: issuer,
+            clientIds: [...new Set([...(existing?.clientIds ?? []), STS_AUDIENCE])],
+            thumbprints: existing?.thumbprints ?? [],
+            tags: existing?.tags ?? {},
+          });
+        }
+      } catch (error) {
+        failed.set(session, error);
+      }
+    }),
+  );
+  return { extra, failed };
+}
+
+function memo<A, R>(fn: (key: string, arg: A) => Promise<R>) {
+  const cache = new Map<string, Promise<R>>();
+  return (key: string, arg: A): Promise<R> => {
+    let p = cache.get(key);
+    if (!p) {
+      p = fn(key, arg);
+      // A failed lookup is not remembered: the next binding asks again.
+      p.catch(() => cache.delete(key));
+      cache.set(key, p);
+    }
+    return p;
+  };
+}

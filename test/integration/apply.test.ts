@@ -1,0 +1,411 @@
+// `iamsa apply -f` through the built binary against moto_server and the Kubernetes emulator.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  CreateRoleCommand,
+  DeleteOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListOpenIDConnectProvidersCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+
+const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const S3 = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\n';
+
+let g: Ground;
+const dir = mkdtempSync(join(tmpdir(), 'iamsa-apply-'));
+let fileNo = 0;
+/** Writes a bindings file and returns its path. */
+const file = (text: string) => {
+  const path = join(dir, `bindings-${++fileNo}.yaml`);
+  writeFileSync(path, text);
+  return path;
+};
+const apply = (path: string, ...args: string[]) =>
+  g.iamsa(['apply', '-f', path, ...g.kubeFlags, ...args]);
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
+const roleOf = async (name: string) =>
+  (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+const trustOf = async (name: string) =>
+  JSON.parse(decodeURIComponent((await roleOf(name))?.AssumeRolePolicyDocument ?? '{}'));
+const enableOidc = async (cluster: string, region?: string) => {
+  const r = await g.iamsa([
+    'enable-oidc',
+    '--cluster',
+    cluster,
+    ...(region ? ['--region', region] : []),
+    '--approve',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+};
+/** A cluster alone in its region (moto gives all clusters of a region one issuer). */
+const clusterIn = async (name: string, region: string) => {
+  const eks = new EKSClient({
+    region,
+    endpoint: g.moto.url,
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+  });
+  await eks.send(
+    new CreateClusterCommand({
+      name,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-cluster`,
+      resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+    }),
+  );
+  eks.destroy();
+  await enableOidc(name, region);
+};
+
+before(async () => {
+  g = await startGround('demo');
+});
+after(() => g.close());
+
+describe('an eksctl ClusterConfig as it is', () => {
+  test('withOIDC, labels, annotations, inline policy, role-only and attach-role-arn: plan, apply, converge', async () => {
+    // withOIDC makes the provider in the same run: start without one.
+    const providers = (await g.iam.send(new ListOpenIDConnectProvidersCommand({})))
+      .OpenIDConnectProviderList;
+    for (const p of providers ?? []) {
+      await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: p.Arn }));
+    }
+    const issuer =
+      (await g.eks.send(new DescribeClusterCommand({ name: 'demo' }))).cluster?.identity?.oidc
+        ?.issuer ?? '';
+    const host = issuer.replace('https://', '');
+    const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${host}`;
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'existing-web',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: providerArn },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: {
+                  [`${host}:sub`]: 'system:serviceaccount:web:frontend',
+                  [`${host}:aud`]: 'sts.amazonaws.com',
+                },
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    const path = file(`# yaml-language-server: $schema=../schema/iamsa-bindings.schema.json
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata:
+  name: demo
+  region: us-east-1
+  version: "1.30"
+  tags: {env: test}
+vpc: {cidr: 10.0.0.0/16}
+managedNodeGroups: [{name: ng-1, instanceType: m5.large}]
+iam:
+  withOIDC: true
+  serviceAccounts:
+    - metadata:
+        name: s3-reader
+        namespace: data
+        labels: {app.kubernetes.io/name: s3-reader}
+        annotations: {team: data}
+      attachPolicyARNs: [${S3}]
+      tags: {owner: data}
+    - metadata: {name: writer, namespace: data}
+      attachPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: ["s3:PutObject"]
+            Resource: "arn:aws:s3:::bucket/*"
+    - metadata: {name: batch, namespace: jobs}
+      attachPolicyARNs: [${RO}]
+      roleOnly: true
+    - metadata: {name: frontend, namespace: web}
+      attachRoleARN: arn:aws:iam::${ACCOUNT}:role/existing-web
+`);
+    const before = await g.awsState();
+    const plan = await apply(path);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /\+ create\s+oidc-provider/);
+    assert.match(plan.stdout, /4 bindings: 4 to create, 0 unchanged/);
+    assert.match(
+      plan.stderr,
+      /ignoring metadata\.version, vpc, managedNodeGroups|ignoring vpc, managedNodeGroups, metadata\.version/,
+    );
+    assert.deepEqual(await g.awsState(), before, 'a plan changes nothing');
+
+    const applied = await apply(path, '--approve', '-o', 'json');
+    assert.equal(applied.code, 0, applied.stderr);
+    const doc = json(applied.stdout);
+    assert.equal(doc.command, 'apply');
+    assert.equal(doc.applied, true);
+    assert.equal(doc.bindings.length, 4);
+    assert.ok(doc.bindings.every((b: any) => !b.error));
+    const s3 = sa('data', 's3-reader');
+    assert.equal(s3.metadata.labels['app.kubernetes.io/name'], 's3-reader');
+    assert.equal(s3.metadata.labels['app.kubernetes.io/managed-by'], 'iamsa');
+    assert.equal(s3.metadata.annotations.team, 'data');
+    assert.equal(
+      s3.metadata.annotations[ANNOTATION],
+      `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-data-s3-reader`,
+    );
+    const tags = Object.fromEntries(
+      ((await roleOf('iamsa-demo-data-s3-reader'))?.Tags ?? []).map((t) => [t.Key, t.Value]),
+    );
+    assert.equal(tags.env, 'test');
+    assert.equal(tags.owner, 'data');
+    const inline = await g.iam.send(
+      new GetRolePolicyCommand({ RoleName: 'iamsa-demo-data-writer', PolicyName: 'iamsa-inline' }),
+    );
+    assert.match(decodeURIComponent(inline.PolicyDocument ?? ''), /s3:PutObject/);
+    assert.ok(await roleOf('iamsa-demo-jobs-batch'));
+    assert.equal(sa('jobs', 'batch'), undefined, 'role-only makes no service account');
+    assert.equal(
+      sa('web', 'frontend').metadata.annotations[ANNOTATION],
+      `arn:aws:iam::${ACCOUNT}:role/existing-web`,
+    );
+
+    const again = await apply(path);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /4 bindings: 4 unchanged\nNothing to do/);
+  });
+});
+
+describe('a file of 100 bindings', () => {
+  const many = (inline: string) =>
+    `${HEAD}cluster: demo\ntags: {team: platform}\nbindings:\n` +
+    Array.from(
+      { length: 99 },
+      (_, i) =>
+        `  - namespace: team-${i % 5}\n    name: app-${i}\n    createNamespace: true\n    attachPolicyARNs: [${i % 2 ? RO : S3}]\n`,
+    ).join('') +
+    `  - namespace: team-0\n    name: inline\n    createNamespace: true\n    attachPolicy: ${inline}\n`;
+  const policy = (action: string) =>
+    `{Version: "2012-10-17", Statement: [{Effect: Allow, Action: "${action}", Resource: "*"}]}`;
+
+  test('apply, converge, and repair a deleted service account and a changed policy', async () => {
+    await enableOidc('demo');
+    const path = file(many(policy('s3:GetObject')));
+    const applied = await apply(path, '--approve');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /100 bindings: 100 created, 0 unchanged\nDone\./);
+    for (const i of [0, 42, 98]) {
+      assert.equal(
+        sa(`team-${i % 5}`, `app-${i}`).metadata.annotations[ANNOTATION],
+        `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-team-${i % 5}-app-${i}`,
+      );
+    }
+    const converged = await apply(path);
+    assert.equal(converged.code, 0, converged.stderr);
+    assert.match(converged.stdout, /100 bindings: 100 unchanged\nNothing to do/);
+
+    // Drift: a service account deleted, an inline policy edited by hand.
+    await g.kubeAdmin('DELETE', '/api/v1/namespaces/team-2/serviceaccounts/app-7');
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'iamsa-demo-team-0-inline',
+        PolicyName: 'iamsa-inline',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      }),
+    );
+    const drift = await apply(path);
+    assert.match(drift.stdout, /100 bindings: 1 to create, 1 to update, 98 unchanged/);
+    assert.match(drift.stdout, /\+ create\s+service-account\s+team-2\/app-7/);
+    assert.match(drift.stdout, /~ update\s+inline-policy/);
+    const repaired = await apply(path, '--approve');
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.ok(sa('team-2', 'app-7'));
+    const inline = await g.iam.send(
+      new GetRolePolicyCommand({
+        RoleName: 'iamsa-demo-team-0-inline',
+        PolicyName: 'iamsa-inline',
+      }),
+    );
+    assert.match(decodeURIComponent(inline.PolicyDocument ?? ''), /s3:GetObject/);
+
+    // A changed file: the inline policy is rewritten, the rest stays.
+    const changed = await apply(file(many(policy('s3:ListBucket'))), '--approve');
+    assert.match(changed.stdout, /100 bindings: 1 updated, 99 unchanged/);
+    assert.match((await apply(path)).stdout, /1 to update, 99 unchanged/);
+  });
+});
+
+describe('failures', () => {
+  test('a binding that fails does not stop the others; the exit code is the most serious', async () => {
+    await enableOidc('demo');
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'not-iamsas',
+        AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+      }),
+    );
+    const path = file(`${HEAD}cluster: demo\nbindings:
+  - name: fine-1
+    attachPolicyARNs: [${RO}]
+  - name: missing-policy
+    attachPolicyARNs: [arn:aws:iam::${ACCOUNT}:policy/does-not-exist]
+  - name: taken
+    roleName: not-iamsas
+    attachPolicyARNs: [${RO}]
+  - name: fine-2
+    attachPolicyARNs: [${RO}]
+`);
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /4 bindings: 2 created, 0 unchanged, 2 failed/);
+    assert.match(r.stdout, /failed demo default\/missing-policy: bad input \(exit 2\)/);
+    assert.match(r.stdout, /failed demo default\/taken: conflict \(exit 5\)/);
+    assert.ok(sa('default', 'fine-1'));
+    assert.ok(sa('default', 'fine-2'));
+    const doc = json((await apply(path, '-o', 'json')).stdout);
+    assert.equal(doc.exitCode, 5);
+    assert.deepEqual(
+      doc.bindings.map((b: any) => b.error?.exitCode ?? 0),
+      [0, 2, 5, 0],
+    );
+  });
+
+  test('a broken file changes nothing and lists every problem with its line', async () => {
+    const path = file(`${HEAD}cluster: demo\nbindings:
+  - name: Bad_Name
+    attachPolicyARNs: [${RO}]
+  - name: ok
+    attachPolicyARN: [${RO}]
+  - name: ok2
+    attachPolicyARNs: [not-an-arn]
+`);
+    const before = [await g.awsState(), g.kubeWrites()];
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /3 problems; nothing was changed/);
+    assert.match(r.stderr, /bindings-\d+\.yaml:5: invalid bindings\[0\]\.name "Bad_Name"/);
+    assert.match(
+      r.stderr,
+      /bindings-\d+\.yaml:8: bindings\[1\]\.attachPolicyARN: unknown field "attachPolicyARN"; did you mean "attachPolicyARNs"\?/,
+    );
+    assert.match(
+      r.stderr,
+      /bindings-\d+\.yaml:10: invalid bindings\[2\]\.attachPolicyARNs\[0\] "not-an-arn"/,
+    );
+    assert.deepEqual([await g.awsState(), g.kubeWrites()], before);
+    const machine = await apply(path, '-o', 'json');
+    assert.equal(json(machine.stdout).error.details.length, 3);
+  });
+
+  test('flags that contradict the file are refused', async () => {
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: a\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    const r = await apply(path, '--cluster', 'other');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /:3: cluster: the file says cluster demo but --cluster says other/);
+    const region = await g.iamsa([
+      'apply',
+      '-f',
+      file(
+        `${HEAD}cluster: demo\nregion: us-east-1\nbindings:\n  - name: a\n    attachPolicyARNs: [${RO}]\n`,
+      ),
+      '--region',
+      'eu-west-1',
+    ]);
+    assert.equal(region.code, 2);
+    assert.match(region.stderr, /the file says region us-east-1 but --region says eu-west-1/);
+  });
+});
+
+describe('a role shared by several clusters', () => {
+  const REGIONS = ['us-west-1', 'us-west-2', 'eu-west-1'];
+
+  test('one role, one trust statement per cluster; a dropped cluster keeps its statement until --prune', async () => {
+    for (const [i, region] of REGIONS.entries()) await clusterIn(`shared-${i}`, region);
+    const clusters = (n: number) =>
+      REGIONS.slice(0, n)
+        .map((region, i) => `{name: shared-${i}, region: ${region}}`)
+        .join(', ');
+    const shared = (n: number) =>
+      file(
+        `${HEAD}bindings:\n  - namespace: jobs\n    name: batch\n    roleOnly: true\n    clusters: [${clusters(n)}]\n    attachPolicyARNs: [${RO}]\n`,
+      );
+    const three = shared(3);
+    const r = await apply(three, '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = json(r.stdout);
+    assert.deepEqual(
+      doc.bindings.map((b: any) => b.cluster),
+      ['shared-0', 'shared-1', 'shared-2'],
+    );
+    const trust = await trustOf('iamsa-shared-jobs-batch');
+    assert.equal(trust.Statement.length, 3);
+    const providers = trust.Statement.map((s: any) => s.Principal.Federated);
+    assert.equal(new Set(providers).size, 3);
+    assert.ok(
+      REGIONS.every((region) => providers.some((p: string) => p.includes(`oidc.eks.${region}.`))),
+    );
+    const tags = Object.fromEntries(
+      ((await roleOf('iamsa-shared-jobs-batch'))?.Tags ?? []).map((t) => [t.Key, t.Value]),
+    );
+    assert.equal(tags['iamsa.io/clusters'], 'shared-0,shared-1,shared-2');
+    assert.equal(Object.keys(tags).filter((k) => k.startsWith('iamsa.io/cluster-arn/')).length, 3);
+    assert.match((await apply(three)).stdout, /3 bindings: 3 unchanged\nNothing to do/);
+
+    const two = shared(2);
+    const kept = await apply(two);
+    assert.match(kept.stdout, /Nothing to do/);
+    const pruned = await apply(two, '--prune', '--approve');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /trust policy -> 2 statements for clusters shared-0, shared-1/);
+    const after = await trustOf('iamsa-shared-jobs-batch');
+    assert.equal(after.Statement.length, 2);
+    assert.ok(!JSON.stringify(after).includes('oidc.eks.eu-west-1.'));
+    const afterTags = ((await roleOf('iamsa-shared-jobs-batch'))?.Tags ?? []).map((t) => t.Key);
+    assert.equal(afterTags.filter((k) => k?.startsWith('iamsa.io/cluster-arn/')).length, 2);
+    assert.match((await apply(two, '--prune')).stdout, /Nothing to do/);
+  });
+
+  test('a role for 10 clusters is over the trust size quota: refused before any write', async () => {
+    const regions = [
+      'us-east-2',
+      'ca-central-1',
+      'sa-east-1',
+      'eu-west-2',
+      'eu-central-1',
+      'eu-north-1',
+      'ap-south-1',
+      'ap-northeast-1',
+      'ap-southeast-1',
+      'ap-southeast-2',
+    ];
+    for (const [i, region] of regions.entries()) await clusterIn(`wide-${i}`, region);
+    const path = file(
+      `${HEAD}bindings:\n  - name: everywhere\n    roleOnly: true\n    clusters: [${regions.map((r, i) => `{name: wide-${i}, region: ${r}}`).join(', ')}]\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    const before = await g.awsState();
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stdout,
+      /the trust policy of role iamsa-shared-default-everywhere for 10 clusters would be \d+ characters; the account allows 2048 \(IAM's trust policy size quota\), so \d of these clusters fit/,
+    );
+    assert.match(r.stdout, /Pod Identity/);
+    assert.deepEqual(await g.awsState(), before);
+    const raised = await apply(path, '--max-trust-policy-size', '4096');
+    assert.equal(raised.code, 0, raised.stdout);
+  });
+});
