@@ -15,7 +15,10 @@ import {
   hasChanges,
   type Planned,
   type PlanStep,
+  started,
 } from './plan.js';
+import { bindingKey } from './binding-spec.js';
+import { planPrune } from './plan-prune.js';
 import { planBinding } from './plan-binding.js';
 import { planSharedBinding } from './plan-shared-binding.js';
 import type { Reporter } from './reporter.js';
@@ -73,6 +76,8 @@ export async function planApply(
     )
   ).flat();
   const all = [...sessions.values()];
+  // Deletions first in the plan: what the file no longer lists, per cluster it names.
+  const pruned = input.prune ? await planPrunes(input, sessionOf, all) : [];
   return composePlan(
     {
       command: 'apply',
@@ -84,7 +89,7 @@ export async function planApply(
           : undefined,
       warnings: [...input.notes, ...all.flatMap((s) => s.warnings)],
     },
-    plans,
+    [...pruned, ...plans],
     reporter,
     { extra },
   );
@@ -119,6 +124,28 @@ function planOne(
     maxTrustPolicySize: input.maxTrustPolicySize,
     prune: input.prune,
   });
+}
+
+function planPrunes(
+  input: ApplyInput,
+  sessionOf: (ref: ClusterRef) => ClusterSession,
+  all: ClusterSession[],
+): Promise<BindingPlan[]> {
+  const keep = new Map<ClusterSession, Set<string>>();
+  for (const b of input.bindings) {
+    for (const c of b.clusters) {
+      const s = sessionOf(c);
+      keep.set(s, (keep.get(s) ?? new Set()).add(bindingKey(b.spec)));
+    }
+  }
+  // IAM is global: the account's roles are listed once for every cluster.
+  const first = all[0];
+  const roles = first
+    ? started(first.reporter.progress('Listing IAM roles', () => first.iam.listRoles()))
+    : Promise.resolve([]);
+  return Promise.all([...keep].map(([s, keys]) => planPrune(s, keys, roles, input.file))).then(
+    (r) => r.flat(),
+  );
 }
 
 /**

@@ -125,7 +125,6 @@ export interface IamGateway {
   updateTrustPolicy(roleName: string, trustPolicy: string): Promise<void>;
   putPermissionsBoundary(roleName: string, arn: string): Promise<void>;
   tagRole(roleName: string, tags: Tags): Promise<void>;
-  untagRole(roleName: string, keys: string[]): Promise<void>;
   listAttachedPolicyArns(roleName: string): Promise<string[]>;
   listOidcProviderArns(): Promise<string[]>;
   simulatePrincipalPolicy(
@@ -271,11 +270,6 @@ export function createIamGateway(client: IAMClient): IamGateway {
     async tagRole(roleName, tags) {
       await aws(`tagging role ${roleName}`, () =>
         client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(tags) })),
-      );
-    },
-    async untagRole(roleName, keys) {
-      await aws(`untagging role ${roleName}`, () =>
-        client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
       );
     },
     async listAttachedPolicyArns(roleName) {

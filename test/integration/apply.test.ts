@@ -66,7 +66,8 @@ const clusterIn = async (name: string, region: string) => {
 };
 
 before(async () => {
-  g = await startGround('demo');
+  // One emulator stands in for the other clusters' API servers too (they share its objects).
+  g = await startGround('demo', { alsoClusters: ['shared-0', 'shared-1', 'shared-2', 'pruned'] });
 });
 after(() => g.close());
 
@@ -330,10 +331,56 @@ describe('failures', () => {
   });
 });
 
+describe('--prune', () => {
+  test('deletes exactly the bindings iamsa owns that the file no longer lists, first in the plan', async () => {
+    g.kube.reset();
+    await clusterIn('pruned', 'ap-northeast-2');
+    const cluster = 'cluster: pruned\nregion: ap-northeast-2\n';
+    const full = file(`${HEAD}${cluster}bindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+  - {name: goes, attachPolicyARNs: [${RO}]}
+  - {name: role-goes, roleOnly: true, attachPolicyARNs: [${RO}]}
+`);
+    const r = await apply(full, '--approve');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    // Not iamsa's: made by hand, annotated with a role; prune never touches it.
+    await g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
+      metadata: {
+        name: 'by-hand',
+        annotations: { [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/x` },
+      },
+    });
+    const fewer = file(
+      `${HEAD}${cluster}bindings:\n  - {name: stays, attachPolicyARNs: [${RO}]}\n`,
+    );
+    assert.match((await apply(fewer)).stdout, /Nothing to do/, 'without --prune nothing goes');
+    const plan = await apply(fewer, '--prune');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /3 bindings: 2 to delete, 1 unchanged/);
+    const order = ['pruned default/goes', 'pruned default/role-goes', 'pruned default/stays'].map(
+      (h) => plan.stdout.indexOf(h),
+    );
+    assert.ok(
+      order.every((i) => i >= 0) && order[0]! < order[2]! && order[1]! < order[2]!,
+      plan.stdout,
+    );
+    const pruned = await apply(fewer, '--prune', '--approve');
+    assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
+    assert.equal(sa('default', 'goes'), undefined);
+    assert.ok(sa('default', 'stays'));
+    assert.ok(sa('default', 'by-hand'));
+    await assert.rejects(roleOf('iamsa-pruned-default-goes'));
+    await assert.rejects(roleOf('iamsa-pruned-default-role-goes'));
+    assert.ok(await roleOf('iamsa-pruned-default-stays'));
+    assert.match((await apply(fewer, '--prune')).stdout, /1 binding: 1 unchanged\nNothing to do/);
+  });
+});
+
 describe('a role shared by several clusters', () => {
   const REGIONS = ['us-west-1', 'us-west-2', 'eu-west-1'];
 
   test('one role, one trust statement per cluster; a dropped cluster keeps its statement until --prune', async () => {
+    g.kube.reset();
     for (const [i, region] of REGIONS.entries()) await clusterIn(`shared-${i}`, region);
     const clusters = (n: number) =>
       REGIONS.slice(0, n)

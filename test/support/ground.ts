@@ -92,16 +92,25 @@ export function runBinary(args: string[], env: NodeJS.ProcessEnv): Promise<Run> 
   });
 }
 
-export async function startGround(cluster = 'demo'): Promise<Ground> {
+export interface GroundOptions {
+  /** More clusters whose EKS tokens the one Kubernetes emulator accepts (they share its state). */
+  alsoClusters?: string[];
+  /** Delay of every Kubernetes request (benchmarks). */
+  kubeLatencyMs?: number;
+}
+
+export async function startGround(cluster = 'demo', options: GroundOptions = {}): Promise<Ground> {
   const pki = createTestPki();
   const moto = await startMoto();
   const eksEndpoint = await startEksEndpoint(moto.url);
   const kube = await startKubeEmulator({
     tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
     staticTokens: [ADMIN_TOKEN],
+    latencyMs: options.kubeLatencyMs,
     // moto checks no signatures, so the emulator verifies the token's SigV4 signature itself.
     eks: {
       clusterName: cluster,
+      alsoClusterNames: options.alsoClusters,
       stsEndpoint: moto.url,
       secretAccessKeys: { [ACCESS_KEY]: SECRET_KEY },
     },

@@ -5,6 +5,8 @@ import { verifyPresignedUrl } from './sigv4.js';
 
 export interface EksAuthOptions {
   clusterName: string;
+  /** More cluster names whose tokens this API server accepts (one emulator for several clusters). */
+  alsoClusterNames?: string[];
   stsEndpoint: string;
   /**
    * Secret keys by access key id. When given, the emulator also checks the token's SigV4
@@ -131,15 +133,17 @@ export class Authenticator {
       throw error;
     }
     const secrets = this.eks.secretAccessKeys;
-    if (
-      secrets &&
-      !verifyPresignedUrl(call.url, { 'x-k8s-aws-id': this.eks.clusterName }, (id) =>
-        Object.hasOwn(secrets, id) ? secrets[id] : undefined,
-      )
-    ) {
-      return undefined;
-    }
-    const user = await this.replay(call.url);
+    const names = [this.eks.clusterName, ...(this.eks.alsoClusterNames ?? [])];
+    // The cluster name is a signed header: the token is for whichever name its signature fits.
+    const clusterName = secrets
+      ? names.find((name) =>
+          verifyPresignedUrl(call.url, { 'x-k8s-aws-id': name }, (id) =>
+            Object.hasOwn(secrets, id) ? secrets[id] : undefined,
+          ),
+        )
+      : this.eks.clusterName;
+    if (clusterName === undefined) return undefined;
+    const user = await this.replay(call.url, clusterName);
     if (user) this.cache.set(token, { user, until: Math.min(now + CACHE_MS, call.expiresAt) });
     return user;
   }
@@ -153,8 +157,8 @@ export class Authenticator {
    * header: moto_server picks the service from its credential scope (an unsigned-looking GET
    * would land in S3), and ignores it otherwise.
    */
-  private async replay(presigned: URL): Promise<string | undefined> {
-    const { clusterName, stsEndpoint } = this.eks!;
+  private async replay(presigned: URL, clusterName: string): Promise<string | undefined> {
+    const { stsEndpoint } = this.eks!;
     const target = new URL(presigned.pathname + presigned.search, new URL(stsEndpoint).origin);
     const q = presigned.searchParams;
     const authorization = `AWS4-HMAC-SHA256 Credential=${q.get('X-Amz-Credential')}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get('X-Amz-Signature')}`;

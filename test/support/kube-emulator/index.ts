@@ -27,11 +27,15 @@ export interface KubeEmulatorOptions {
    */
   eks?: {
     clusterName: string;
+    /** More cluster names whose tokens are accepted (one emulator standing in for several). */
+    alsoClusterNames?: string[];
     stsEndpoint: string;
     region?: string;
     /** Secret keys by access key id: also verify the SigV4 signature (moto does not). */
     secretAccessKeys?: Record<string, string>;
   };
+  /** Delay before serving each request (benchmarks: a distant API server). */
+  latencyMs?: number;
   /** Initial namespaces; default ['default', 'kube-system', 'kube-public']. */
   namespaces?: string[];
   /**
@@ -87,6 +91,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     requests,
     serverAddress: () => `${host}:${port}`,
     version: versionInfo(options.version ?? DEFAULT_VERSION),
+    latencyMs: options.latencyMs,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
