@@ -27,7 +27,7 @@ export interface ApplyDeps {
   reporter: Reporter;
   /** The clients of a region (undefined: the default region); the caller memoises them. */
   access(region: string | undefined): Promise<RegionAccess>;
-  /** IAM requests in flight for the whole run (default 4). */
+  /** IAM writes in flight for the whole run (default 4; reads: 16). */
   iamConcurrency?: number;
 }
 
@@ -43,7 +43,10 @@ export async function planApply(
   const accesses = new Map(
     await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
   );
+  // At most 4 IAM writes in flight for the run (IAM throttles bursts of writes first); reads,
+  // which a plan of a hundred bindings is mostly made of, go 16 at a time.
   const iamLimit = createLimiter(deps.iamConcurrency ?? 4);
+  const iamReadLimit = createLimiter(16);
   // IAM is global: a policy many bindings attach is looked up once for the run.
   const policyExists = memo((arn: string, iam: IamGateway) => iam.policyExists(arn));
   const sessions = new Map<string, ClusterSession>();
@@ -53,7 +56,16 @@ export async function planApply(
     let s = sessions.get(key);
     if (!s) {
       const iam = { ...access.iam, policyExists: (arn: string) => policyExists(arn, access.iam) };
-      s = openClusterSession({ ...access, iam }, { cluster: ref.name, kube, reporter, iamLimit });
+      s = openClusterSession(
+        { ...access, iam },
+        {
+          cluster: ref.name,
+          kube,
+          reporter,
+          iamLimit,
+          iamReadLimit,
+        },
+      );
       sessions.set(key, s);
     }
     return s;

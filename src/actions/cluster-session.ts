@@ -34,8 +34,10 @@ export interface SessionOptions {
   reporter: Reporter;
   /** IAM requests in flight across the whole run (IAM throttles bursts). */
   iamConcurrency?: number;
-  /** A limit shared with other sessions of the run (several clusters, one IAM). */
+  /** A limit on IAM writes shared with other sessions of the run (several clusters, one IAM). */
   iamLimit?: Limiter;
+  /** Likewise for IAM reads (default: the write limit). */
+  iamReadLimit?: Limiter;
   /** The cluster's description when the caller already has it (the wizard's cluster list). */
   described?: ClusterInfo;
 }
@@ -78,7 +80,7 @@ export interface ClusterSession {
 export function openClusterSession(access: RegionAccess, options: SessionOptions): ClusterSession {
   const { reporter, cluster: name } = options;
   const limit = options.iamLimit ?? createLimiter(options.iamConcurrency ?? 4);
-  const iam = limitGateway(access.iam, limit);
+  const iam = limitGateway(access.iam, limit, options.iamReadLimit ?? limit);
   const warnings: string[] = [];
   let clusterP: Promise<ClusterInfo> | undefined = options.described
     ? Promise.resolve(options.described)

@@ -22,16 +22,27 @@ export function createLimiter(max: number): Limiter {
   };
 }
 
-/** The same gateway, with every call going through the limiter. */
-export function limitGateway<G extends object>(gateway: G, limit: Limiter): G {
+/** Gateway methods that only read (get..., list..., policyExists). */
+const isRead = (method: string) => /^(get|list|describe)|Exists$/.test(method);
+
+/**
+ * The same gateway, with every call going through the limiter; reads through `readLimit` when
+ * given (writes are what a service throttles first).
+ */
+export function limitGateway<G extends object>(
+  gateway: G,
+  limit: Limiter,
+  readLimit: Limiter = limit,
+): G {
   const limited: Record<string, unknown> = {};
   // Own properties (an object literal) and methods (a class instance) alike.
   for (let o: object | null = gateway; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const key of Object.getOwnPropertyNames(o)) {
       const value = (gateway as Record<string, unknown>)[key];
       if (key === 'constructor' || key in limited || typeof value !== 'function') continue;
+      const through = isRead(key) ? readLimit : limit;
       limited[key] = (...args: unknown[]) =>
-        limit(() => (value as (...a: unknown[]) => Promise<unknown>).apply(gateway, args));
+        through(() => (value as (...a: unknown[]) => Promise<unknown>).apply(gateway, args));
     }
   }
   return limited as G;

@@ -15,6 +15,14 @@ import { validateRegion } from '../policy/validate.js';
 export interface AwsSettings {
   region?: string;
   profile?: string;
+  /** Attempts per call (default 5); a batch of hundreds of calls rides out throttling with more. */
+  maxAttempts?: number;
+  /**
+   * Default `adaptive` (the client slows itself down after throttling). A batch uses `standard`:
+   * adaptive's shared rate limiter drops to half a request a second under steady throttling and
+   * a hundred bindings would take minutes, while backoff per call keeps the others going.
+   */
+  retryMode?: 'adaptive' | 'standard';
 }
 
 export interface AwsClients {
@@ -51,7 +59,9 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   const common = {
     credentials,
     // IAM throttles bursts: more attempts than the SDK's 3, unless the user chose a number.
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5, retryMode: 'adaptive' }),
+    ...(process.env.AWS_MAX_ATTEMPTS
+      ? {}
+      : { maxAttempts: settings.maxAttempts ?? 5, retryMode: settings.retryMode ?? 'adaptive' }),
     // Without these a black-holed endpoint (VPN down, wrong AWS_ENDPOINT_URL) hangs forever.
     requestHandler: {
       connectionTimeout: 3_000,

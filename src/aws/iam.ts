@@ -141,6 +141,7 @@ export interface IamGateway {
   listInlinePolicyNames(roleName: string): Promise<string[]>;
   deleteInlinePolicy(roleName: string, policyName: string): Promise<void>;
   deletePermissionsBoundary(roleName: string): Promise<void>;
+  untagRole(roleName: string, keys: string[]): Promise<void>;
   deleteRole(roleName: string): Promise<void>;
   /** Every role of the account with its trust policy (ListRoles returns no tags). */
   listRoles(): Promise<RoleSummary[]>;
@@ -368,6 +369,11 @@ export function createIamGateway(client: IAMClient): IamGateway {
     async deletePermissionsBoundary(roleName) {
       await aws(`removing the permissions boundary of role ${roleName}`, () =>
         client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName })),
+      );
+    },
+    async untagRole(roleName, keys) {
+      await aws(`untagging role ${roleName}`, () =>
+        client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
       );
     },
     async deleteRole(roleName) {

@@ -38,8 +38,9 @@ export const THROTTLE_RETRIES = 3;
 const MAX_WAIT_SECONDS = 10;
 
 export function createRestClient(target: RestTarget) {
-  // One keep-alive agent per connection: concurrent reads share TLS sessions.
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  // One keep-alive agent per connection: concurrent reads share TLS sessions. Sixteen sockets let
+  // a batch (apply -f) read a hundred service accounts without queueing behind a few.
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const once = async (method: string, path: string, body?: unknown, contentType?: string) => {
     const options = await target.options();
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -307,7 +307,7 @@ describe('failures', () => {
     );
     assert.deepEqual([await g.awsState(), g.kubeWrites()], before);
     const machine = await apply(path, '-o', 'json');
-    assert.equal(json(machine.stdout).error.details.length, 3);
+    assert.equal(json(machine.stdout).error.detail.split('\n').length, 3);
   });
 
   test('flags that contradict the file are refused', async () => {

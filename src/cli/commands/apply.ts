@@ -55,7 +55,7 @@ export function registerApply(program: Command): void {
       );
     }
     const file = flags.file;
-    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+    await run(globals, !!flags.approve, async ({ reporter }) => {
       const maxTrustPolicySize = trustQuota(flags.maxTrustPolicySize);
       // The file is read and checked whole before any AWS client is made.
       const { readBindingsFile } = await import('../bindings-file/index.js');
@@ -78,10 +78,14 @@ export function registerApply(program: Command): void {
       const access = (region: string | undefined) => {
         let p = regions.get(region ?? '');
         if (!p) {
-          const clients =
-            region === undefined || region === globals.region
-              ? aws()
-              : createAwsClients({ region, profile: globals.profile });
+          // A batch makes hundreds of calls: more attempts than a single command, each backing off
+          // on its own (see AwsSettings.retryMode), so throttling delays calls but fails none.
+          const clients = createAwsClients({
+            region: region ?? globals.region,
+            profile: globals.profile,
+            maxAttempts: 10,
+            retryMode: 'standard',
+          });
           p = clients.then((c) => ({ ...c, openKube: kubeOpener(c) }));
           regions.set(region ?? '', p);
         }

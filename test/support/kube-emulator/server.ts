@@ -123,6 +123,8 @@ export interface HttpFrontOptions {
   faults: Fault[];
   serverAddress: () => string;
   version: Obj;
+  /** Delay before each request is served, standing in for a distant API server (benchmarks). */
+  latencyMs?: number;
 }
 
 export function createApiServer(o: HttpFrontOptions): Server {
@@ -264,6 +266,11 @@ export function createApiServer(o: HttpFrontOptions): Server {
   }
 
   return createServer({ cert: o.certPem, key: o.keyPem }, (req, res) => {
+    if (o.latencyMs) setTimeout(() => serve(req, res), o.latencyMs);
+    else serve(req, res);
+  });
+
+  function serve(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'https://emulator');
     const record: RequestRecord = {
       method: req.method ?? 'GET',
@@ -314,5 +321,5 @@ export function createApiServer(o: HttpFrontOptions): Server {
         finish(status.code, status.toStatus(), [], status.headers);
       }
     })();
-  });
+  }
 }

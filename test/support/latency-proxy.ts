@@ -1,0 +1,88 @@
+// An HTTP proxy in front of moto_server for benchmarks: every request waits `latencyMs` (a distant
+// AWS region), and a share of IAM requests is answered with IAM's Throttling error, as a busy
+// account would, so the SDK's retries are exercised.
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LatencyProxyOptions {
+  latencyMs: number;
+  /** Share of IAM requests answered `400 Throttling` (0..1); deterministic sequence. */
+  iamThrottle?: number;
+}
+
+export interface LatencyProxy {
+  url: string;
+  /** IAM requests seen and how many of them were throttled. */
+  stats: { iam: number; throttled: number; requests: number };
+  close(): Promise<void>;
+}
+
+const readAll = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+export async function startLatencyProxy(
+  target: string,
+  options: LatencyProxyOptions,
+): Promise<LatencyProxy> {
+  const upstream = new URL(target);
+  const stats = { iam: 0, throttled: 0, requests: 0 };
+  // A fixed pseudo-random sequence: every run throttles the same requests.
+  let seed = 0x2545f491;
+  const next = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readAll(req);
+      await new Promise((r) => setTimeout(r, options.latencyMs));
+      stats.requests++;
+      const iam = /\/iam\/aws4_request/.test(req.headers.authorization ?? '');
+      if (iam) stats.iam++;
+      if (iam && options.iamThrottle && next() < options.iamThrottle) {
+        stats.throttled++;
+        res.writeHead(400, { 'content-type': 'text/xml' });
+        res.end(
+          '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>latency-proxy</RequestId></ErrorResponse>',
+        );
+        return;
+      }
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      out.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      out.end(body);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
