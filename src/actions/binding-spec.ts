@@ -157,3 +157,6 @@ export function scopeLabels(spec: Pick<BindingSpec, 'source'>): ScopeLabels {
       : (key, field) => `${scope}.${key}.${field}`,
   };
 }
+
+/** `namespace/name`: the key of a binding within its cluster (apply -f and --prune match by it). */
+export const bindingKey = (b: { namespace: string; name: string }) => `${b.namespace}/${b.name}`;
