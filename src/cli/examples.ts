@@ -33,6 +33,17 @@ export const EXAMPLES: Record<string, string[]> = {
     'iamsa create-serviceaccount --cluster prod --namespace payments --name api \\',
     '  --attach-policy-arn arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess --role-only --approve -o json',
   ],
+  apply: [
+    '# Show what a bindings file would change, then apply it',
+    'iamsa apply -f bindings.yaml',
+    'iamsa apply -f bindings.yaml --approve',
+    '',
+    "# An eksctl ClusterConfig as it is, re-pointing eksctl's service accounts",
+    'iamsa apply -f cluster.yaml --override-existing-serviceaccounts --approve',
+    '',
+    '# From CI: also delete what the file no longer lists, as JSON',
+    'cat bindings.yaml | iamsa apply -f - --prune --approve -o json',
+  ],
   'get-serviceaccounts': [
     '# Every binding of the cluster, with its status',
     'iamsa get-serviceaccounts --cluster prod',
