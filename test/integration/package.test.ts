@@ -64,6 +64,8 @@ test('the tarball installs as one package with no dependencies', () => {
     'bin',
     'dist',
     'package.json',
+    // The bindings file schema, for editors: # yaml-language-server: $schema=node_modules/iamsa/schema/...
+    'schema',
   ]);
   const manifest = JSON.parse(readFileSync(join(installed, 'iamsa', 'package.json'), 'utf8'));
   assert.equal(manifest.dependencies, undefined);
