@@ -187,7 +187,10 @@ describe('broken files: every problem at once, each at its line', () => {
       'attachPolicyFile missing or not JSON (relative to the file)',
       `${HEAD}cluster: prod\nbindings:\n  - name: a\n    attachPolicyFile: missing.json\n  - name: b\n    attachPolicyFile: broken.json\n`,
       [
-        [6, /^cannot read bindings\[0\]\.attachPolicyFile file .*missing\.json: ENOENT/],
+        [
+          6,
+          /^cannot read bindings\[0\]\.attachPolicyFile file .*missing\.json: (ENOENT|no such file)/,
+        ],
         [8, /^bindings\[1\]\.attachPolicyFile: broken\.json/],
       ],
     ],
