@@ -1,7 +1,6 @@
 // `iamsa apply -f` through the built binary against moto_server and the Kubernetes emulator.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -14,6 +13,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
 
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3 = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -21,7 +21,7 @@ const ANNOTATION = 'eks.amazonaws.com/role-arn';
 const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\n';
 
 let g: Ground;
-const dir = mkdtempSync(join(tmpdir(), 'iamsa-apply-'));
+const dir = tempDir('apply');
 let fileNo = 0;
 /** Writes a bindings file and returns its path. */
 const file = (text: string) => {
@@ -69,7 +69,10 @@ before(async () => {
   // One emulator stands in for the other clusters' API servers too (they share its objects).
   g = await startGround('demo', { alsoClusters: ['shared-0', 'shared-1', 'shared-2', 'pruned'] });
 });
-after(() => g.close());
+after(async () => {
+  await g.close();
+  removeTempDir(dir);
+});
 
 describe('an eksctl ClusterConfig as it is', () => {
   test('withOIDC, labels, annotations, inline policy, role-only and attach-role-arn: plan, apply, converge', async () => {
@@ -183,6 +186,41 @@ iam:
     const again = await apply(path);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /4 bindings: 4 unchanged\nNothing to do/);
+  });
+});
+
+describe("eksctl's wellKnownPolicies", () => {
+  test("all seven keys apply; the DNS writers get eksctl's every-zone grant, flagged over-broad", async () => {
+    const path = file(`
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: demo, region: us-east-1}
+iam:
+  withOIDC: true
+  serviceAccounts:
+    - metadata: {name: all-controllers, namespace: kube-system}
+      wellKnownPolicies:
+        imageBuilder: true
+        autoScaler: true
+        awsLoadBalancerController: true
+        externalDNS: true
+        certManager: true
+        ebsCSIController: true
+        efsCSIController: true
+`);
+    const r = await apply(path, '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /externalDNS: hostedZoneARNs '\*' covers every hosted zone .*over-broad/,
+    );
+    assert.match(r.stderr, /certManager: hostedZoneARNs '\*'/);
+    const [binding] = json(r.stdout).bindings;
+    assert.equal(binding.error, undefined);
+    const policies = binding.steps.filter((st: any) => st.resource === 'managed-policy');
+    assert.ok(policies.some((st: any) => /externalDNS$/.test(st.id)));
+    const again = await apply(path);
+    assert.match(again.stdout, /Nothing to do/);
   });
 });
 

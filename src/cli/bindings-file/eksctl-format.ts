@@ -2,7 +2,7 @@
 // iam.serviceAccounts map onto bindings of one cluster; everything else is eksctl's business
 // (node groups, VPC, add-ons) and is ignored with one note.
 import type { ClusterRef } from '../../actions/apply-input.js';
-import type { SpecField } from '../../actions/binding-spec.js';
+import type { BindingSpec, SpecField } from '../../actions/binding-spec.js';
 import type { Defaults } from './defaults.js';
 import {
   type Draft,
@@ -15,6 +15,24 @@ import {
   whereOf,
 } from './draft.js';
 import type { SourceDocument, YamlPath } from './yaml-source.js';
+import { findWellKnown } from '../../policy/index.js';
+
+/**
+ * eksctl's `externalDNS: true` means every hosted zone. Read as-is, that is what the file asks
+ * for: the required fields left empty become an explicit '*', which the plan flags as over-broad
+ * (iamsa's own format requires the zones to be named).
+ */
+function asEksctlGrants(keys: BindingSpec['wellKnownPolicies']): BindingSpec['wellKnownPolicies'] {
+  if (!keys) return keys;
+  return Object.fromEntries(
+    Object.entries(keys).map(([key, scope]) => {
+      const required = (findWellKnown(key)?.fields ?? []).filter(
+        (f) => f.kind === 'arns' && f.required && scope[f.name] === undefined,
+      );
+      return [key, { ...scope, ...Object.fromEntries(required.map((f) => [f.name, ['*']])) }];
+    }),
+  );
+}
 
 type Item = Record<string, unknown> & {
   metadata: {
@@ -130,8 +148,11 @@ export function eksctlDrafts(
       namespace: item.metadata.namespace ?? 'default',
       name: item.metadata.name,
       policyArns: given<string[]>('attachPolicyARNs', 'policyArns') ?? [],
-      // eksctl's booleans (`autoScaler: true`) are the default scopes.
-      wellKnownPolicies: wellKnownOf(given('wellKnownPolicies', 'wellKnownPolicies')),
+      // eksctl's booleans (`autoScaler: true`) are the default scopes; a key that cannot be scoped
+      // without names (externalDNS zones) gets eksctl's own grant, '*', flagged over-broad.
+      wellKnownPolicies: asEksctlGrants(
+        wellKnownOf(given('wellKnownPolicies', 'wellKnownPolicies')),
+      ),
       inlinePolicy: inline.policy,
       permissionsBoundary: given('permissionsBoundary', 'permissionsBoundary'),
       // eksctl puts metadata.tags on every stack, and so on every role.
