@@ -19,6 +19,7 @@ import {
   roleNameOf,
   roleOwner,
   STS_AUDIENCE,
+  TAG_CLUSTERS,
   validateClusterName,
   validateNamespace,
   validateServiceAccountName,
@@ -50,6 +51,8 @@ export interface BindingRow {
   problems: string[];
   /** Managed policy ARNs, then `inline:<name>` for inline policies. */
   policies: string[];
+  /** The clusters a shared role is for (a binding of a file that lists several clusters). */
+  clusters?: string[];
 }
 
 export interface GetServiceAccountsResult {
@@ -269,7 +272,12 @@ function judge(
   cluster: string,
 ): BindingRow {
   const { role } = facts;
-  const base = { ...rowBase(sa, annotated), managedBy: managedByOf(role, cluster) };
+  const shared = role && (roleOwner(role.tags).clusterArns?.length ?? 0) > 0;
+  const base = {
+    ...rowBase(sa, annotated),
+    managedBy: managedByOf(role, cluster),
+    ...(shared ? { clusters: (role.tags[TAG_CLUSTERS] ?? '').split(',').filter(Boolean) } : {}),
+  };
   if (!role) {
     return {
       ...base,

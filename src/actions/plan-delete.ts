@@ -7,6 +7,12 @@ import type { ServiceAccount } from '../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
   defaultRoleName,
+  isOwnedSharedRoleFor,
+  parseTrustPolicy,
+  type PolicyStatement,
+  roleOwner,
+  sharedClusterTagKey,
+  TAG_CLUSTERS,
   describeRoleOwner,
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
@@ -25,7 +31,14 @@ import {
 } from '../policy/index.js';
 import { labelOf, type Mechanism, type SpecSource } from './binding-spec.js';
 import type { ClusterSession } from './cluster-session.js';
-import { asIamsaError, type BindingPlan, type PlanStep, started, step } from './plan.js';
+import {
+  asIamsaError,
+  type BindingPlan,
+  type PlanStep,
+  started,
+  step,
+  updateStep,
+} from './plan.js';
 import { planDeletePodIdentity } from './plan-delete-pod-identity.js';
 import { deletePolicyStep, readManagedPolicies } from './plan-well-known.js';
 
@@ -97,6 +110,10 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
   const namedRoleP = started(
     reporter.progress(`Reading IAM role ${named}`, () => iam.getRole(named)),
   );
+  // A binding of a file that lists several clusters has the shared role's default name.
+  const sharedName = defaultRoleName('shared', t.namespace, t.name);
+  const sharedRoleP =
+    t.roleName === undefined ? started(iam.getRole(sharedName)) : Promise.resolve(undefined);
   const kube = t.roleOnly ? undefined : await session.kube();
   const [cluster, sa, pods] = await Promise.all([
     session.cluster(),
@@ -113,7 +130,12 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
       ? roleNameOf(annotated)
       : undefined;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  const namedRole = await namedRoleP;
+  const [own, sharedRole] = await Promise.all([namedRoleP, sharedRoleP]);
+  const namedRole =
+    own ??
+    (sharedRole && isOwnedSharedRoleFor(sharedRole.tags, [cluster.arn], t.namespace, t.name)
+      ? sharedRole
+      : undefined);
   const annotatedRole =
     annotatedName === undefined || same(annotatedName, named)
       ? namedRole
@@ -121,7 +143,9 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
           iam.getRole(annotatedName),
         );
   const ownedBy = (role: Role | undefined) =>
-    !!role && isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name);
+    !!role &&
+    (isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name) ||
+      isOwnedSharedRoleFor(role.tags, [cluster.arn], t.namespace, t.name));
   // The role iamsa made for this binding, if there is one.
   const owned =
     t.roleName === undefined && ownedBy(annotatedRole)
@@ -162,9 +186,16 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
         `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
       );
     }
-    const ours = (tags: Record<string, string>) =>
-      isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
-    steps.push(...(await roleSteps(session, owned, ours)));
+    const others = roleOwner(owned.tags).clusterArns?.filter((a) => a !== cluster.arn) ?? [];
+    if (others.length) {
+      // A role several clusters share loses only this cluster's statement and tag.
+      steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
+    } else {
+      const ours = (tags: Record<string, string>) =>
+        isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
+        isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
+      steps.push(...(await roleSteps(session, owned, ours)));
+    }
   }
   if (steps.length && pods === undefined && kube) {
     warnings.push(`could not check for pods still running as ${id} (listing pods was refused)`);
@@ -228,6 +259,45 @@ export function serviceAccountStep(
         ),
       ),
   });
+}
+
+/** Takes this cluster out of a shared role: its trust statement, its cluster tag and name. */
+async function leaveSharedRole(
+  session: ClusterSession,
+  role: Role,
+  clusterArn: string,
+  others: string[],
+): Promise<PlanStep> {
+  const { providerArn } = await session.oidc();
+  const trust = parseTrustPolicy(role.trustPolicy);
+  const kept = trust.Statement.filter((st) => !trustsProvider(st, providerArn));
+  const tagKey = sharedClusterTagKey(clusterArn);
+  const names = (role.tags[TAG_CLUSTERS] ?? '')
+    .split(',')
+    .filter((n) => n && n !== session.name)
+    .join(',');
+  const { iam } = session;
+  return updateStep('iam-role', role.arn, 3, [
+    kept.length < trust.Statement.length && {
+      change: `trust: remove the statement of cluster ${session.name} (${others.length} other cluster(s) keep theirs)`,
+      run: () => iam.updateTrustPolicy(role.name, JSON.stringify({ ...trust, Statement: kept })),
+    },
+    tagKey in role.tags && {
+      change: `tags: remove ${tagKey}; ${TAG_CLUSTERS}=${names}`,
+      run: async () => {
+        await iam.untagRole(role.name, [tagKey]);
+        await iam.tagRole(role.name, { [TAG_CLUSTERS]: names });
+      },
+    },
+  ]);
+}
+
+/** Whether a trust statement names this OIDC provider as its federated principal. */
+function trustsProvider(statement: PolicyStatement, providerArn: string): boolean {
+  const principal = statement.Principal;
+  if (typeof principal !== 'object') return false;
+  const federated = principal.Federated;
+  return Array.isArray(federated) ? federated.includes(providerArn) : federated === providerArn;
 }
 
 /**

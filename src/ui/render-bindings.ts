@@ -45,7 +45,7 @@ export async function renderBindings(
       row.namespace,
       row.name,
       row.roleArn ?? '-',
-      row.managedBy,
+      row.clusters?.length ? `${row.managedBy} (${row.clusters.length} clusters)` : row.managedBy,
       status,
       row.policies.map(shortPolicy).join(',') || '-',
     ]);

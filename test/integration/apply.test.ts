@@ -54,13 +54,18 @@ const clusterIn = async (name: string, region: string) => {
     endpoint: g.moto.url,
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
   });
-  await eks.send(
-    new CreateClusterCommand({
-      name,
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-cluster`,
-      resourcesVpcConfig: { subnetIds: ['subnet-1'] },
-    }),
-  );
+  // Made already by another test of this file: a test may run alone or after the others.
+  await eks
+    .send(
+      new CreateClusterCommand({
+        name,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-cluster`,
+        resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+      }),
+    )
+    .catch((error: { name?: string }) => {
+      if (error.name !== 'ResourceInUseException') throw error;
+    });
   eks.destroy();
   await enableOidc(name, region);
 };
@@ -462,6 +467,76 @@ describe('a role shared by several clusters', () => {
     const afterTags = ((await roleOf('iamsa-shared-jobs-batch'))?.Tags ?? []).map((t) => t.Key);
     assert.equal(afterTags.filter((k) => k?.startsWith('iamsa.io/cluster-arn/')).length, 2);
     assert.match((await apply(two, '--prune')).stdout, /Nothing to do/);
+  });
+
+  test('get-serviceaccounts shows its clusters; delete-serviceaccount in one cluster removes only that statement', async () => {
+    for (const [i, region] of REGIONS.slice(0, 2).entries()) await clusterIn(`shared-${i}`, region);
+    const clusters = REGIONS.slice(0, 2)
+      .map((region, i) => `{name: shared-${i}, region: ${region}}`)
+      .join(', ');
+    await g
+      .kubeAdmin('POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'twice' },
+      })
+      .catch(() => undefined);
+    const path = file(
+      `${HEAD}bindings:\n  - namespace: twice\n    name: web\n    clusters: [${clusters}]\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    const got = await g.iamsa([
+      'get-serviceaccounts',
+      '-c',
+      'shared-0',
+      '--region',
+      REGIONS[0] ?? '',
+      '-n',
+      'twice',
+      ...g.kubeFlags,
+      '-o',
+      'json',
+    ]);
+    assert.equal(got.code, 0, got.stderr);
+    const [row] = json(got.stdout).serviceAccounts;
+    assert.equal(row.status, 'ok');
+    assert.deepEqual(row.clusters, ['shared-0', 'shared-1']);
+
+    // In shared-0 only: the annotation is kept (the emulator stands in for both clusters' API).
+    const del = await g.iamsa([
+      'delete-serviceaccount',
+      '-c',
+      'shared-0',
+      '--region',
+      REGIONS[0] ?? '',
+      '-n',
+      'twice',
+      '--name',
+      'web',
+      '--role-only',
+      '--approve',
+    ]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /trust: remove the statement of cluster shared-0/);
+    const trust = await trustOf('iamsa-shared-twice-web');
+    assert.equal(trust.Statement.length, 1);
+    assert.ok(JSON.stringify(trust).includes(`oidc.eks.${REGIONS[1]}.`));
+    const last = await g.iamsa([
+      'delete-serviceaccount',
+      '-c',
+      'shared-1',
+      '--region',
+      REGIONS[1] ?? '',
+      '-n',
+      'twice',
+      '--name',
+      'web',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(last.code, 0, last.stderr);
+    await assert.rejects(roleOf('iamsa-shared-twice-web'), 'the last cluster deletes the role');
   });
 
   test('a role for 10 clusters is over the trust size quota: refused before any write', async () => {
