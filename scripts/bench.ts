@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../test/support/ground.js';
+import { kubeconfigFor } from '../test/support/kube-emulator/index.js';
 import { startLatencyProxy } from '../test/support/latency-proxy.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -74,6 +75,19 @@ try {
   await row('iamsa --help', () => [bin, '--help']);
   await row('iamsa create-serviceaccount --approve (new)', (i) => csa(`bench-${i}`));
   await row('iamsa create-serviceaccount --approve (converged)', (i) => csa(`bench-${i}`));
+  // The other connection mode: a kubeconfig, which loads @kubernetes/client-node.
+  const kubeconfigDir = mkdtempSync(join(tmpdir(), 'iamsa-bench-'));
+  const kubeconfig = join(kubeconfigDir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigFor(g.kube.url, g.adminToken, g.pki.rootCertPath));
+  const viaKubeconfig = (name: string) => [
+    ...csa(name).filter((a) => !g.kubeFlags.includes(a)),
+    '--kubeconfig',
+    kubeconfig,
+  ];
+  await row('iamsa create-serviceaccount --approve (new, --kubeconfig)', (i) =>
+    viaKubeconfig(`bench-kc-${i}`),
+  );
+  rmSync(kubeconfigDir, { recursive: true, force: true });
   const many = Number(process.env.BENCH_GET ?? 200);
   await annotatedAccounts(many);
   await row(`iamsa get-serviceaccounts (${many} bindings)`, () => [
