@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import {
   annotate,
@@ -17,6 +25,7 @@ import {
   statement,
   trustOf,
 } from '../support/irsa-states.js';
+import { tempDir } from '../support/temp.js';
 
 let g: Ground;
 let providerArn: string;
@@ -395,6 +404,114 @@ describe('each check on a state built to fail it', () => {
       byId.IRSA010.fix,
       'aws iam attach-role-policy --role-name perm10-role --policy-arn <policy ARN>',
     );
+  });
+});
+
+describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', () => {
+  test('attached, detached or edited by hand is a warning with the fix; create and update record what they apply', async () => {
+    await namespace(g, 'drift');
+    const policy = join(tempDir('doctor-drift'), 'policy.json');
+    const DOC = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
+    };
+    writeFileSync(policy, JSON.stringify(DOC));
+    const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    const create = [
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--namespace',
+      'drift',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      policy,
+      ...g.kubeFlags,
+    ];
+    const plan = await g.iamsa(create);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /tags iamsa\.io\/managed-by=iamsa,.*,iamsa\.io\/policies=[0-9a-f]{12}$/m,
+    );
+    const made = await g.iamsa([...create, '--approve']);
+    assert.equal(made.code, 0, made.stderr);
+    const role = 'iamsa-demo-drift-app';
+    const recorded = async () =>
+      (await g.iam.send(new GetRoleCommand({ RoleName: role }))).Role?.Tags?.find(
+        (t) => t.Key === 'iamsa.io/policies',
+      )?.Value;
+    const first = await recorded();
+    assert.match(first ?? '', /^[0-9a-f]{12}$/);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // Someone attaches AdministratorAccess by hand: a warning (exit 0), naming it.
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    const text = await doctor('drift', 'app');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^ {2}IRSA010 warn {4}role permissions {3}the policies of role ${role} changed since iamsa last applied them \\(iamsa\\.io/policies records ${first}, they are now [0-9a-f]{12}\\)`,
+        'm',
+      ),
+    );
+    assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
+    assert.match(
+      text.stdout,
+      /^ {10}fix: iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace drift --name app --attach-policy-arn <policy ARN> --approve {2}# re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
+    );
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');
+
+    // A managed policy detached, the inline policy edited: warnings; re-running create puts
+    // both back, and its record was never changed.
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: S3_READ }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role,
+        PolicyName: 'iamsa-inline',
+        PolicyDocument: JSON.stringify({
+          ...DOC,
+          Statement: [{ ...DOC.Statement[0], Resource: '*' }],
+        }),
+      }),
+    );
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    const again = await g.iamsa([...create, '--approve']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /iamsa\.io\/policies:/, 'the record did not change');
+    assert.equal(await recorded(), first);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // update-serviceaccount's removals are recorded: no drift after them.
+    const removed = await g.iamsa([
+      'update-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'drift',
+      '--name',
+      'app',
+      '--detach-policy-arn',
+      S3_READ,
+      '--remove-inline-policy',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`tags iamsa\\.io/policies: ${first} -> [0-9a-f]{12}`));
+    assert.notEqual(await recorded(), first);
+    const after = await checksOf('drift', 'app');
+    assert.equal(after.byId.IRSA010.status, 'ok');
+    assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
   });
 });
 
