@@ -1,5 +1,5 @@
 // The doctor's checks as pure functions of the gathered state (the binary tests cover every check
-// end to end; IRSA011 needs iam:SimulatePrincipalPolicy, which moto lacks, so it is pinned here).
+// end to end, IRSA011 through the test ground's IAM endpoint, which answers what moto lacks).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/doctor-checks.js';
