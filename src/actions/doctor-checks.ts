@@ -8,6 +8,7 @@ import {
   evaluateTrust,
   INLINE_POLICY_NAME,
   isOwnedRoleFor,
+  isOwnedSharedRoleFor,
   parseTrustPolicy,
   policiesFingerprint,
   type PolicyDocument,
@@ -89,6 +90,9 @@ const saLabel = (s: DoctorState) => `${s.namespace}/${s.name}`;
 const annotation = (s: DoctorState) => s.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
 const ownedRole = (s: DoctorState) =>
   !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);
+/** iamsa's role shared by several clusters, this one among them (made by apply -f). */
+const sharedRole = (s: DoctorState) =>
+  !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
 const createFix = (s: DoctorState) =>
   createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies);
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
@@ -499,7 +503,10 @@ function permissions(s: DoctorState): Check {
   }
   const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
   const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
-  const drift = ownedRole(s) ? policiesDrift(s) : undefined;
+  const drift = ownedRole(s) || sharedRole(s) ? policiesDrift(s) : undefined;
+  const rerun = sharedRole(s)
+    ? `iamsa apply -f <bindings file> --approve  # re-run the apply of the file that lists this shared binding`
+    : `${createServiceAccountFix(s.context, s.namespace, s.name, [])}  # re-run the create-serviceaccount or update-serviceaccount command that made this binding`;
   if (drift) {
     return check(
       'IRSA010',
@@ -512,7 +519,7 @@ function permissions(s: DoctorState): Check {
           ...listed,
           `re-running create-serviceaccount or update-serviceaccount puts back what it is asked for and records the result, policies attached outside iamsa included (it leaves them alone: detach one with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
         ],
-        fix: `${createServiceAccountFix(s.context, s.namespace, s.name, [])}  # re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+        fix: `${rerun}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
       },
     );
   }

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/doctor-checks.js';
-import { bindingRoleTags, buildTrustPolicy, policiesFingerprint } from '../../src/policy/index.js';
+import {
+  bindingRoleTags,
+  buildTrustPolicy,
+  policiesFingerprint,
+  sharedRoleOwnershipTags,
+} from '../../src/policy/index.js';
 
 const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HOST}`;
@@ -251,6 +256,22 @@ describe('doctor checks', () => {
       }).IRSA010;
       assert.equal(c?.status, 'ok');
       assert.match(c?.details?.at(-1) ?? '', /iamsa recorded no policies on this role/);
+    });
+    it("a role shared by several clusters (apply -f) is judged too; its fix is the file's apply", () => {
+      const s = state({ attachedPolicies: [READONLY, ADMIN] });
+      const tags = {
+        ...sharedRoleOwnershipTags('shop', 'web', [
+          { name: 'prod', arn: s.cluster.arn },
+          { name: 'dr', arn: 'arn:aws:eks:us-west-2:111122223333:cluster/dr' },
+        ]),
+        'iamsa.io/policies': policiesFingerprint({ managedArns: [READONLY] }),
+      };
+      const c = byId({
+        ...s,
+        role: { ...(s.role as NonNullable<DoctorState['role']>), tags },
+      }).IRSA010;
+      assert.equal(c?.status, 'warn');
+      assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# re-run the apply/);
     });
     it('a role iamsa does not own is not judged by a tag someone copied', () => {
       const s = state({ attachedPolicies: [ADMIN] });
