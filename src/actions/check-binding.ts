@@ -2,7 +2,7 @@
 // half-made. Errors name the field as the user wrote it (`--attach-policy-arn`, `bindings[3].tags`).
 import { ValidationError } from '../errors.js';
 import {
-  bindingOwnershipTags,
+  bindingRoleTags,
   checkWellKnown,
   type CheckedWellKnown,
   findWellKnown,
@@ -129,10 +129,11 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
     );
   }
   const roleName = spec.roleName ?? defaultRoleName(spec.cluster, spec.namespace, spec.name);
-  // The cluster ARN comes with DescribeCluster; checking the count with a stand-in is exact.
+  // The cluster ARN comes with DescribeCluster and the policies' fingerprint with the role's
+  // state; checking the count with stand-ins is exact.
   mergeTags(
     spec.tags,
-    bindingOwnershipTags(mechanismOf(spec), spec.cluster, spec.namespace, spec.name, 'arn'),
+    bindingRoleTags(mechanismOf(spec), spec.cluster, spec.namespace, spec.name, 'arn', 'hash'),
   );
   return {
     ...spec,

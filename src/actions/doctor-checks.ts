@@ -6,13 +6,17 @@ import {
   buildTrustPolicy,
   buildTrustStatement,
   evaluateTrust,
+  INLINE_POLICY_NAME,
   isOwnedRoleFor,
+  isOwnedSharedRoleFor,
   parseTrustPolicy,
+  policiesFingerprint,
   type PolicyDocument,
   ROLE_ARN_ANNOTATION,
   type RoleArnParts,
   STS_AUDIENCE,
   serviceAccountSubject,
+  TAG_POLICIES,
   type TrustTarget,
   trustScope,
   validateRoleArn,
@@ -25,6 +29,7 @@ import {
   attachPolicyFix,
   type CommandContext,
   createServiceAccountFix,
+  getServiceAccountsFix,
   quote,
   updateTrustFix,
 } from './fix-commands.js';
@@ -58,6 +63,8 @@ export interface DoctorState {
   role?: Role;
   attachedPolicies: string[];
   inlinePolicies: string[];
+  /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
+  inlinePolicy?: string;
   simulation?: { actions: string[]; resources: string[]; results: SimulationResult[] };
 }
 
@@ -83,6 +90,9 @@ const saLabel = (s: DoctorState) => `${s.namespace}/${s.name}`;
 const annotation = (s: DoctorState) => s.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
 const ownedRole = (s: DoctorState) =>
   !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);
+/** iamsa's role shared by several clusters, this one among them (made by apply -f). */
+const sharedRole = (s: DoctorState) =>
+  !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
 const createFix = (s: DoctorState) =>
   createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies);
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
@@ -491,15 +501,46 @@ function permissions(s: DoctorState): Check {
       },
     );
   }
-  return check(
-    'IRSA010',
-    title,
-    'ok',
-    `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`,
-    {
-      details: [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)],
-    },
-  );
+  const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
+  const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
+  const drift = ownedRole(s) || sharedRole(s) ? policiesDrift(s) : undefined;
+  const rerun = sharedRole(s)
+    ? `iamsa apply -f <bindings file> --approve  # re-run the apply of the file that lists this shared binding`
+    : `${createServiceAccountFix(s.context, s.namespace, s.name, [])}  # re-run the create-serviceaccount or update-serviceaccount command that made this binding`;
+  if (drift) {
+    return check(
+      'IRSA010',
+      title,
+      'warn',
+      `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): a policy was attached or detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`,
+      {
+        details: [
+          `now ${policies}`,
+          ...listed,
+          `re-running create-serviceaccount or update-serviceaccount puts back what it is asked for and records the result, policies attached outside iamsa included (it leaves them alone: detach one with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
+        ],
+        fix: `${rerun}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+      },
+    );
+  }
+  const unrecorded =
+    ownedRole(s) && s.role?.tags[TAG_POLICIES] === undefined
+      ? [
+          'iamsa recorded no policies on this role (made before it did): re-run its create-serviceaccount command to record them',
+        ]
+      : [];
+  return check('IRSA010', title, 'ok', policies, { details: [...listed, ...unrecorded] });
+}
+
+/** The recorded fingerprint against the role's policies now, when they differ. */
+function policiesDrift(s: DoctorState): { recorded: string; now: string } | undefined {
+  const recorded = s.role?.tags[TAG_POLICIES];
+  if (recorded === undefined) return undefined;
+  const now = policiesFingerprint({
+    managedArns: s.attachedPolicies,
+    inlinePolicy: s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined,
+  });
+  return now === recorded ? undefined : { recorded, now };
 }
 
 function simulate(s: DoctorState): Check | undefined {

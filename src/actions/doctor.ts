@@ -3,7 +3,7 @@
 // the checks of doctor-checks.ts. Exit 6 when one fails.
 import { ExitCode } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
-import { roleNameOf } from '../policy/index.js';
+import { INLINE_POLICY_NAME, roleNameOf, TAG_POLICIES } from '../policy/index.js';
 import { openClusterSession, type RegionAccess } from './cluster-session.js';
 import { readAnnotation, runChecks, type DoctorState } from './doctor-checks.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
@@ -57,10 +57,13 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         session.iam.getRole(roleNameOf(roleArn.arn)),
       )
     : undefined;
-  const [attachedPolicies, inlinePolicies, results] = role
+  // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
+  const recorded = role?.tags[TAG_POLICIES] !== undefined;
+  const [attachedPolicies, inlinePolicies, inlinePolicy, results] = role
     ? await Promise.all([
         session.iam.listAttachedPolicyArns(role.name),
         session.iam.listInlinePolicyNames(role.name),
+        recorded ? session.iam.getInlinePolicy(role.name, INLINE_POLICY_NAME) : undefined,
         input.simulate
           ? reporter.progress(`Simulating ${input.simulate.actions.join(', ')}`, () =>
               session.iam.simulatePrincipalPolicy(
@@ -71,7 +74,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
             )
           : undefined,
       ])
-    : [[], [], undefined];
+    : [[], [], undefined, undefined];
   const state: DoctorState = {
     context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
     cluster,
@@ -86,6 +89,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     role,
     attachedPolicies,
     inlinePolicies,
+    ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
     ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
   };
   const checks = runChecks(state);

@@ -39,6 +39,9 @@ export const attachPolicyFix = (c: CommandContext, roleName: string) =>
 export const addAudienceFix = (c: CommandContext, providerArn: string, audience: string) =>
   `aws iam add-client-id-to-open-id-connect-provider${profileOf(c)} --open-id-connect-provider-arn ${providerArn} --client-id ${quote(audience)}`;
 
+export const getServiceAccountsFix = (c: CommandContext, namespace: string, name: string) =>
+  `iamsa get-serviceaccounts --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}`;
+
 export const doctorCommand = (c: CommandContext, namespace: string, name: string) =>
   `iamsa doctor --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}`;
 

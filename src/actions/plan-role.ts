@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import {
-  bindingOwnershipTags,
+  bindingRoleTags,
   buildTrustPolicy,
   evaluateTrust,
   defaultRoleName,
@@ -21,12 +21,15 @@ import {
   sharedRoleOwnershipTags,
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
+  TAG_POLICIES,
   TRUST_POLICY_DEFAULT_LIMIT,
   DEFAULT_MANAGED_POLICIES_QUOTA,
   decodePolicyText,
+  INLINE_POLICY_NAME,
   MAX_MANAGED_POLICIES_PER_ROLE,
   parseJsonText,
   parseTrustPolicy,
+  policiesFingerprint,
   type PolicyDocument,
   roleArn,
   roleOwner,
@@ -41,9 +44,6 @@ import { mapConcurrent } from './concurrency.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from './plan.js';
 import { labelOf, type Mechanism } from './binding-spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check-binding.js';
-
-/** The inline policy iamsa writes from --attach-policy. */
-export const INLINE_POLICY_NAME = 'iamsa-inline';
 
 export interface RoleState {
   role?: Role;
@@ -68,11 +68,10 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
     });
   }
   if (!role || input.attachRole) return { role, attached: [] };
+  // The inline policy is read even when not asked about: the role's tags record it too.
   const [attached, inline] = await Promise.all([
     iam.listAttachedPolicyArns(input.roleName),
-    input.inlinePolicy || input.update?.removeInlinePolicy
-      ? iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME)
-      : undefined,
+    iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME),
   ]);
   return { role, attached, inline };
 }
@@ -192,16 +191,31 @@ export function planRole(
     role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
   const name = input.roleName;
   const steps: PlanStep[] = [];
+  // The role's permissions once this plan is applied: what its tags record.
+  const toAttach = [...new Set([...input.policyArns, ...also.managedArns])];
+  const detach = (input.update?.detachPolicyArns ?? []).filter((a) => state.attached.includes(a));
+  const kept = state.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
+  const managedAfter = [...new Set([...kept, ...toAttach, ...also.ownArns])];
+  const inlineAfter = input.inlinePolicy
+    ? JSON.stringify(input.inlinePolicy.document)
+    : input.update?.removeInlinePolicy
+      ? undefined
+      : state.inline;
+  const record = policiesFingerprint({ managedArns: managedAfter, inlinePolicy: inlineAfter });
   const roleTags = mergeTags(
     input.tags,
     shared
-      ? sharedRoleOwnershipTags(input.namespace, input.name, shared.clusters)
-      : bindingOwnershipTags(
+      ? {
+          ...sharedRoleOwnershipTags(input.namespace, input.name, shared.clusters),
+          [TAG_POLICIES]: record,
+        }
+      : bindingRoleTags(
           roleTrust.mechanism,
           input.cluster,
           input.namespace,
           input.name,
           cluster.arn,
+          record,
         ),
   );
   if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
@@ -323,7 +337,6 @@ export function planRole(
     );
   }
 
-  const toAttach = [...new Set([...input.policyArns, ...also.managedArns])];
   for (const policyArn of toAttach) {
     const attached = state.attached.includes(policyArn);
     steps.push(
@@ -337,7 +350,6 @@ export function planRole(
       }),
     );
   }
-  const detach = (input.update?.detachPolicyArns ?? []).filter((a) => state.attached.includes(a));
   for (const policyArn of detach) {
     steps.push(
       step({
@@ -386,11 +398,8 @@ export function planRole(
       }),
     );
   }
-  const kept = state.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
-  const total = new Set([...kept, ...toAttach, ...also.ownArns]).size;
-  const inlineAfter =
-    !!input.inlinePolicy || (state.inline !== undefined && !input.update?.removeInlinePolicy);
-  if (input.update && role && total === 0 && !inlineAfter) {
+  const total = managedAfter.length;
+  if (input.update && role && total === 0 && inlineAfter === undefined) {
     // create-serviceaccount refuses a role that grants nothing; an update must not make one.
     throw new ValidationError(
       `after this update role ${name} would grant nothing (no managed or inline policy left)`,

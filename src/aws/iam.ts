@@ -303,14 +303,38 @@ export function createIamGateway(client: IAMClient): IamGateway {
           },
         )) {
           for (const r of page.EvaluationResults ?? []) {
-            results.push({
-              action: r.EvalActionName ?? '',
-              resource: r.EvalResourceName ?? '*',
-              decision: r.EvalDecision ?? 'implicitDeny',
-              matchedPolicies: (r.MatchedStatements ?? []).flatMap((m) =>
-                m.SourcePolicyId ? [m.SourcePolicyId] : [],
-              ),
-            });
+            const action = r.EvalActionName ?? '';
+            // IAM answers one result per action: the most restrictive decision over the
+            // resources on top, each resource's own decision in ResourceSpecificResults.
+            const each = r.ResourceSpecificResults?.length
+              ? r.ResourceSpecificResults.map((s) => ({
+                  resource: s.EvalResourceName,
+                  decision: s.EvalResourceDecision,
+                  statements: s.MatchedStatements,
+                }))
+              : [
+                  {
+                    resource: r.EvalResourceName,
+                    decision: r.EvalDecision,
+                    statements: r.MatchedStatements,
+                  },
+                ];
+            for (const e of each) {
+              const resource = e.resource ?? '*';
+              if (results.some((x) => x.action === action && x.resource === resource)) continue;
+              results.push({
+                action,
+                resource,
+                decision: e.decision ?? 'implicitDeny',
+                matchedPolicies: [
+                  ...new Set(
+                    (e.statements ?? []).flatMap((m) =>
+                      m.SourcePolicyId ? [m.SourcePolicyId] : [],
+                    ),
+                  ),
+                ],
+              });
+            }
           }
         }
       });

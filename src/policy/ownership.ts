@@ -24,6 +24,8 @@ export type Mechanism = 'irsa' | 'pod-identity';
 export const MECHANISMS: readonly Mechanism[] = ['irsa', 'pod-identity'];
 /** On iamsa's customer-managed policies: the well-known key the policy is for. */
 export const TAG_WELL_KNOWN = 'iamsa.io/well-known-policy';
+/** On iamsa's roles: policiesFingerprint of the permissions iamsa last applied (doctor: drift). */
+export const TAG_POLICIES = 'iamsa.io/policies';
 
 /**
  * A role shared by several clusters (docs/decisions/0005-shared-roles.md): the cluster names, for
@@ -115,6 +117,25 @@ export function isOwnedSharedRoleFor(
     owner.serviceAccount === serviceAccount &&
     (owner.clusterArns ?? []).some((arn) => clusterArns.includes(arn))
   );
+}
+
+/**
+ * Every tag iamsa puts on a binding's role: its ownership tags and the fingerprint of the
+ * permissions it applies (policiesFingerprint). The tag count is checked before the cluster is
+ * known with stand-in values: the count does not depend on them.
+ */
+export function bindingRoleTags(
+  mechanism: Mechanism,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+  clusterArn: string,
+  policiesFingerprint: string,
+): Record<string, string> {
+  return {
+    ...bindingOwnershipTags(mechanism, cluster, namespace, serviceAccount, clusterArn),
+    [TAG_POLICIES]: policiesFingerprint,
+  };
 }
 
 export function providerOwnershipTags(cluster: string): Record<string, string> {

@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import {
   annotate,
@@ -17,6 +25,7 @@ import {
   statement,
   trustOf,
 } from '../support/irsa-states.js';
+import { tempDir } from '../support/temp.js';
 
 let g: Ground;
 let providerArn: string;
@@ -394,6 +403,235 @@ describe('each check on a state built to fail it', () => {
     assert.equal(
       byId.IRSA010.fix,
       'aws iam attach-role-policy --role-name perm10-role --policy-arn <policy ARN>',
+    );
+  });
+});
+
+describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', () => {
+  test('attached, detached or edited by hand is a warning with the fix; create and update record what they apply', async () => {
+    await namespace(g, 'drift');
+    const policy = join(tempDir('doctor-drift'), 'policy.json');
+    const DOC = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
+    };
+    writeFileSync(policy, JSON.stringify(DOC));
+    const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    const create = [
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--namespace',
+      'drift',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      policy,
+      ...g.kubeFlags,
+    ];
+    const plan = await g.iamsa(create);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /tags iamsa\.io\/managed-by=iamsa,.*,iamsa\.io\/policies=[0-9a-f]{12}$/m,
+    );
+    const made = await g.iamsa([...create, '--approve']);
+    assert.equal(made.code, 0, made.stderr);
+    const role = 'iamsa-demo-drift-app';
+    const recorded = async () =>
+      (await g.iam.send(new GetRoleCommand({ RoleName: role }))).Role?.Tags?.find(
+        (t) => t.Key === 'iamsa.io/policies',
+      )?.Value;
+    const first = await recorded();
+    assert.match(first ?? '', /^[0-9a-f]{12}$/);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // Someone attaches AdministratorAccess by hand: a warning (exit 0), naming it.
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    const text = await doctor('drift', 'app');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^ {2}IRSA010 warn {4}role permissions {3}the policies of role ${role} changed since iamsa last applied them \\(iamsa\\.io/policies records ${first}, they are now [0-9a-f]{12}\\)`,
+        'm',
+      ),
+    );
+    assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
+    assert.match(
+      text.stdout,
+      /^ {10}fix: iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace drift --name app --attach-policy-arn <policy ARN> --approve {2}# re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
+    );
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');
+
+    // A managed policy detached, the inline policy edited: warnings; re-running create puts
+    // both back, and its record was never changed.
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: S3_READ }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role,
+        PolicyName: 'iamsa-inline',
+        PolicyDocument: JSON.stringify({
+          ...DOC,
+          Statement: [{ ...DOC.Statement[0], Resource: '*' }],
+        }),
+      }),
+    );
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    const again = await g.iamsa([...create, '--approve']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /iamsa\.io\/policies:/, 'the record did not change');
+    assert.equal(await recorded(), first);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // update-serviceaccount's removals are recorded: no drift after them.
+    const removed = await g.iamsa([
+      'update-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'drift',
+      '--name',
+      'app',
+      '--detach-policy-arn',
+      S3_READ,
+      '--remove-inline-policy',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`tags iamsa\\.io/policies: ${first} -> [0-9a-f]{12}`));
+    assert.notEqual(await recorded(), first);
+    const after = await checksOf('drift', 'app');
+    assert.equal(after.byId.IRSA010.status, 'ok');
+    assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
+  });
+});
+
+describe('IRSA011 --simulate (iam:SimulatePrincipalPolicy, served by the test IAM endpoint)', () => {
+  const simulate = (ns: string, name: string, ...args: string[]) =>
+    g.iamsa(
+      ['doctor', '-c', g.cluster, '-n', ns, '--name', name, ...g.kubeFlags, ...args],
+      g.iamEndpointEnv,
+    );
+  const RESOURCE = ['--simulate', 's3:GetObject', '--resource', 'arn:aws:s3:::b/k'];
+
+  test('allowed: ok, naming the policy that allows it (exit 0)', async () => {
+    await namespace(g, 'sim-ok');
+    await bind('sim-ok', 'app');
+    const served = g.iamEndpoint.requests.length;
+    const r = await simulate('sim-ok', 'app', ...RESOURCE);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stdout,
+      /^ {2}IRSA011 ok {6}simulated actions {2}role iamsa-demo-sim-ok-app may s3:GetObject$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {10}- s3:GetObject on arn:aws:s3:::b\/k: allowed \(ReadOnlyAccess\)$/m,
+    );
+    assert.ok(
+      g.iamEndpoint.requests
+        .slice(served)
+        .some((q) => q.action === 'SimulatePrincipalPolicy' && q.served && q.status === 200),
+      'IAM answered the simulation',
+    );
+  });
+
+  test('denied: FAIL with each decision, a policy that allows it and the create command (exit 6)', async () => {
+    await namespace(g, 'sim-no');
+    const file = join(tempDir('doctor-sim'), 'other-bucket.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }],
+      }),
+    );
+    const made = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--namespace',
+      'sim-no',
+      '--name',
+      'app',
+      '--attach-policy',
+      file,
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const r = await simulate('sim-no', 'app', ...RESOURCE, '-o', 'json');
+    assert.equal(r.code, 6, r.stderr);
+    const c = json(r.stdout).checks.find((x: any) => x.id === 'IRSA011');
+    assert.equal(c.status, 'fail');
+    assert.equal(c.message, 'role iamsa-demo-sim-no-app may not s3:GetObject');
+    assert.deepEqual(c.details, [
+      's3:GetObject on arn:aws:s3:::b/k: implicitDeny',
+      'a policy that allows them: {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/k"]}]}',
+    ]);
+    assert.match(
+      c.fix,
+      /^iamsa create-serviceaccount .* --attach-policy policy\.json --approve {2}# policy\.json: the policy above$/,
+    );
+    // The other checks still pass: only the simulation fails.
+    const failed = json(r.stdout)
+      .checks.filter((x: any) => x.status === 'fail')
+      .map((x: any) => x.id);
+    assert.deepEqual(failed, ['IRSA011']);
+  });
+
+  test('an explicit Deny on a role iamsa did not make says to remove it first', async () => {
+    await namespace(g, 'sim-deny');
+    const arn = await roleWithTrust(
+      g,
+      'sim-deny-role',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: {
+            [`${host}:sub`]: 'system:serviceaccount:sim-deny:app',
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        }),
+      ),
+    );
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'sim-deny-role',
+        PolicyName: 'no-bucket-b',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }],
+        }),
+      }),
+    );
+    await serviceAccount(g, 'sim-deny', 'app', { [ROLE_ANNOTATION]: arn });
+    // Two resources: IAM answers one result for the action, each resource's decision inside.
+    const r = await simulate('sim-deny', 'app', ...RESOURCE, '--resource', 'arn:aws:s3:::c/k');
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}IRSA011 FAIL {4}simulated actions {2}role sim-deny-role may not s3:GetObject \(an explicit Deny: remove it first\)$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {10}- s3:GetObject on arn:aws:s3:::b\/k: explicitDeny \(no-bucket-b\)$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {10}- s3:GetObject on arn:aws:s3:::c\/k: allowed \(ReadOnlyAccess\)$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {10}fix: aws iam put-role-policy --role-name sim-deny-role --policy-name allow-s3-GetObject /m,
     );
   });
 });

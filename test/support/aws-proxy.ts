@@ -1,7 +1,9 @@
 // An HTTP proxy in front of moto_server that records each AWS call (service and operation), so a
 // test can count round trips: e.g. that the wizard describes its cluster once.
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward, queryAction, readBody } from './forward.js';
+import { queryError } from './query-xml.js';
 
 export interface AwsCall {
   method: string;
@@ -18,54 +20,23 @@ export interface AwsProxy {
   close(): Promise<void>;
 }
 
-const readAll = (req: IncomingMessage) =>
-  new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-
 export async function startAwsProxy(target: string): Promise<AwsProxy> {
-  const upstream = new URL(target);
   const calls: AwsCall[] = [];
   const faults: Array<{ action: string; status: number; code: string; message: string }> = [];
   const server = createServer((req, res) => {
     void (async () => {
-      const body = await readAll(req);
+      const body = await readBody(req);
       const url = new URL(req.url ?? '/', target);
-      const action =
-        new URLSearchParams(body.toString('utf8')).get('Action') ??
-        url.searchParams.get('Action') ??
-        undefined;
+      const action = queryAction(req, body);
       calls.push({ method: req.method ?? 'GET', path: url.pathname, action });
       const fault = faults.findIndex((f) => f.action === action);
       if (fault >= 0) {
         const [f] = faults.splice(fault, 1);
         res.writeHead(f?.status ?? 500, { 'content-type': 'text/xml' });
-        res.end(
-          `<ErrorResponse><Error><Type>Sender</Type><Code>${f?.code}</Code><Message>${f?.message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`,
-        );
+        res.end(queryError(f?.code ?? '', f?.message ?? '', 'proxy'));
         return;
       }
-      const out = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      out.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      out.end(body);
+      forward(target, req, res, undefined, body);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

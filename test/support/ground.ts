@@ -13,6 +13,7 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { type EksEndpoint, startEksEndpoint } from './eks-endpoint/index.js';
+import { type IamEndpoint, startIamEndpoint } from './iam-endpoint/index.js';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.js';
 import { type Moto, startMoto } from './moto.js';
 import { createTestPki, type TestPki } from './pki.js';
@@ -37,6 +38,13 @@ export interface Ground {
   moto: Moto;
   /** EKS Pod Identity and add-ons (which moto lacks); every other EKS call goes on to moto. */
   eksEndpoint: EksEndpoint;
+  /** iam:SimulatePrincipalPolicy (which moto lacks); every other IAM call goes on to moto. */
+  iamEndpoint: IamEndpoint;
+  /**
+   * The environment that sends iamsa's IAM calls through iamEndpoint: passed only by the tests
+   * that simulate, so every other test talks to moto directly.
+   */
+  iamEndpointEnv: NodeJS.ProcessEnv;
   kube: KubeEmulator;
   /** A static bearer token the emulator accepts, for test set-up outside iamsa. */
   adminToken: string;
@@ -102,7 +110,10 @@ export interface GroundOptions {
 export async function startGround(cluster = 'demo', options: GroundOptions = {}): Promise<Ground> {
   const pki = createTestPki();
   const moto = await startMoto();
-  const eksEndpoint = await startEksEndpoint(moto.url);
+  const [eksEndpoint, iamEndpoint] = await Promise.all([
+    startEksEndpoint(moto.url),
+    startIamEndpoint(moto.url),
+  ]);
   const kube = await startKubeEmulator({
     tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
     staticTokens: [ADMIN_TOKEN],
@@ -127,6 +138,8 @@ export async function startGround(cluster = 'demo', options: GroundOptions = {})
   const ground: Ground = {
     moto,
     eksEndpoint,
+    iamEndpoint,
+    iamEndpointEnv: { AWS_ENDPOINT_URL_IAM: iamEndpoint.url },
     kube,
     adminToken: ADMIN_TOKEN,
     pki,
@@ -175,7 +188,7 @@ export async function startGround(cluster = 'demo', options: GroundOptions = {})
     async close() {
       iam.destroy();
       eks.destroy();
-      await Promise.all([kube.close(), eksEndpoint.close(), moto.close()]);
+      await Promise.all([kube.close(), eksEndpoint.close(), iamEndpoint.close(), moto.close()]);
       pki.close();
     },
   };

@@ -9,6 +9,7 @@ import { planBinding } from '../../src/actions/plan-binding.js';
 import { planDeleteBinding } from '../../src/actions/plan-delete.js';
 import { getServiceAccounts, SCAN_FROM } from '../../src/actions/get-serviceaccounts.js';
 import { ExitCode, IamsaError } from '../../src/errors.js';
+import { policiesFingerprint, TAG_POLICIES } from '../../src/policy/index.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -180,10 +181,122 @@ describe('planBinding and composePlan', () => {
     const plan = await planBinding(g.session(), update);
     assert.deepEqual(
       plan.steps.filter((s) => s.action !== 'unchanged').map((s) => `${s.action} ${s.id}`),
-      [`delete ${S3_READ}`],
+      // The role's record of its policies changes with them.
+      [`update arn:aws:iam::111122223333:role/iamsa-prod-default-u`, `delete ${S3_READ}`],
     );
     await composePlan(header, [plan], quietReporter).apply();
     assert.deepEqual(await g.iam.listAttachedPolicyArns('iamsa-prod-default-u'), [READONLY]);
+  });
+});
+
+describe('the policies record (iamsa.io/policies)', () => {
+  const DOC = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+  };
+  const inline = (document: unknown) => ({ document: document as any, origin: 'policy.json' });
+  const removals = (over = {}) => ({
+    detachPolicyArns: [],
+    removeInlinePolicy: false,
+    removePermissionsBoundary: false,
+    removeTags: [],
+    ...over,
+  });
+  const recorded = async (g: Awaited<ReturnType<typeof ground>>, name: string) =>
+    (await g.iam.getRole(`iamsa-prod-default-${name}`))?.tags[TAG_POLICIES];
+  const apply = async (g: Awaited<ReturnType<typeof ground>>, s: BindingSpec) => {
+    const plan = await planBinding(g.session(), s);
+    assert.equal(plan.error, undefined, plan.error?.message);
+    await composePlan(header, [plan], quietReporter).apply();
+    return plan;
+  };
+  const changed = (plan: Awaited<ReturnType<typeof planBinding>>) =>
+    plan.steps
+      .filter((s) => s.action !== 'unchanged')
+      .map((s) => `${s.action} ${s.resource}: ${s.changes.join('; ')}`);
+
+  it('create records the managed policies and the inline policy; a converged re-run writes nothing', async () => {
+    const g = await ground();
+    const s = spec('rec', { policyArns: [READONLY, S3_READ], inlinePolicy: inline(DOC) });
+    const plan = await apply(g, s);
+    const fingerprint = policiesFingerprint({
+      managedArns: [S3_READ, READONLY],
+      inlinePolicy: JSON.stringify(DOC),
+    });
+    assert.match(
+      plan.steps[0]?.changes.at(-1) ?? '',
+      new RegExp(`iamsa\\.io/policies=${fingerprint}$`),
+    );
+    assert.equal(await recorded(g, 'rec'), fingerprint);
+    // The same document with its keys in another order is the same policy.
+    const reordered = {
+      Statement: [{ Resource: '*', Action: 's3:GetObject', Effect: 'Allow' }],
+      Version: '2012-10-17',
+    };
+    const again = await planBinding(g.session(), {
+      ...s,
+      policyArns: [S3_READ, READONLY],
+      inlinePolicy: inline(reordered),
+    });
+    assert.deepEqual(changed(again), []);
+    // A re-run without --attach-policy keeps the inline policy, and its record.
+    assert.deepEqual(
+      changed(await planBinding(g.session(), spec('rec', { policyArns: [READONLY, S3_READ] }))),
+      [],
+    );
+  });
+
+  it('update-serviceaccount removals change the record, shown as a tags update of the role', async () => {
+    const g = await ground();
+    await apply(g, spec('upd', { policyArns: [READONLY, S3_READ], inlinePolicy: inline(DOC) }));
+    const before = await recorded(g, 'upd');
+    const plan = await apply(
+      g,
+      spec('upd', {
+        policyArns: [],
+        update: removals({ detachPolicyArns: [S3_READ], removeInlinePolicy: true }),
+      }),
+    );
+    const after = policiesFingerprint({ managedArns: [READONLY] });
+    assert.deepEqual(changed(plan), [
+      `update iam-role: tags iamsa.io/policies: ${before} -> ${after}`,
+      `delete policy-attachment: detach from iamsa-prod-default-upd`,
+      'delete inline-policy: ',
+    ]);
+    assert.equal(await recorded(g, 'upd'), after);
+    assert.deepEqual(
+      changed(await planBinding(g.session(), spec('upd', { policyArns: [], update: removals() }))),
+      [],
+    );
+  });
+
+  it('a policy attached outside iamsa is left alone and recorded by the next run, which warns about it', async () => {
+    const g = await ground();
+    await apply(g, spec('extra'));
+    await g.iam.attachPolicy('iamsa-prod-default-extra', S3_READ);
+    const plan = await apply(g, spec('extra'));
+    assert.match(
+      plan.warnings.join('\n'),
+      /also has policies iamsa was not asked for and leaves alone: .*AmazonS3ReadOnlyAccess/,
+    );
+    assert.match(
+      changed(plan).join('\n'),
+      /^update iam-role: tags iamsa\.io\/policies: \w{12} -> \w{12}$/,
+    );
+    assert.equal(
+      await recorded(g, 'extra'),
+      policiesFingerprint({ managedArns: [READONLY, S3_READ] }),
+    );
+  });
+
+  it('a role made before iamsa recorded its policies gets the record on its next run', async () => {
+    const g = await ground();
+    await apply(g, spec('old'));
+    await g.iam.untagRole('iamsa-prod-default-old', [TAG_POLICIES]);
+    const plan = await apply(g, spec('old'));
+    assert.deepEqual(changed(plan), [
+      `update iam-role: tags iamsa.io/policies: (none) -> ${policiesFingerprint({ managedArns: [READONLY] })}`,
+    ]);
   });
 });
 

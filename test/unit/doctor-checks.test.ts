@@ -1,9 +1,14 @@
 // The doctor's checks as pure functions of the gathered state (the binary tests cover every check
-// end to end; IRSA011 needs iam:SimulatePrincipalPolicy, which moto lacks, so it is pinned here).
+// end to end, IRSA011 through the test ground's IAM endpoint, which answers what moto lacks).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/doctor-checks.js';
-import { buildTrustPolicy } from '../../src/policy/index.js';
+import {
+  bindingRoleTags,
+  buildTrustPolicy,
+  policiesFingerprint,
+  sharedRoleOwnershipTags,
+} from '../../src/policy/index.js';
 
 const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HOST}`;
@@ -195,5 +200,89 @@ describe('doctor checks', () => {
       c?.details?.[0] ?? '',
       /pod old \(created 2026-01-01T00:00:00Z\) predates the annotation \(2026-01-02T00:00:00Z\)/,
     );
+  });
+
+  describe('IRSA010 drift: the policies of an iamsa role against what iamsa recorded', () => {
+    const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    const DOC =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}';
+    const ours = (fingerprint: string, over: Partial<DoctorState> = {}) => {
+      const s = state(over);
+      const tags = bindingRoleTags('irsa', 'prod', 'shop', 'web', s.cluster.arn, fingerprint);
+      return byId({ ...s, role: { ...(s.role as NonNullable<DoctorState['role']>), tags } })
+        .IRSA010;
+    };
+    it('ok when the role has what iamsa applied (inline policy as IAM returns it)', () => {
+      const recorded = policiesFingerprint({ managedArns: [READONLY], inlinePolicy: DOC });
+      const c = ours(recorded, {
+        inlinePolicies: ['iamsa-inline'],
+        inlinePolicy: encodeURIComponent(DOC),
+      });
+      assert.equal(c?.status, 'ok');
+      assert.equal(c?.message, 'policies: 1 managed, 1 inline');
+    });
+    it('warn, with the create command and get-serviceaccounts, when a policy was attached by hand', () => {
+      const c = ours(policiesFingerprint({ managedArns: [READONLY] }), {
+        attachedPolicies: [READONLY, ADMIN],
+      });
+      assert.equal(c?.status, 'warn');
+      assert.match(
+        c?.message ?? '',
+        /^the policies of role shop-web changed since iamsa last applied them \(iamsa\.io\/policies records \w{12}, they are now \w{12}\)/,
+      );
+      assert.ok(c?.details?.includes(ADMIN));
+      assert.equal(
+        c?.fix,
+        'iamsa create-serviceaccount --cluster prod --region eu-west-1 --namespace shop --name web --attach-policy-arn <policy ARN> --approve  # re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster prod --region eu-west-1 -n shop --name web',
+      );
+    });
+    it('warn when the inline policy was edited or deleted', () => {
+      const recorded = policiesFingerprint({ managedArns: [READONLY], inlinePolicy: DOC });
+      const edited = DOC.replace('s3:*', '*');
+      assert.equal(
+        ours(recorded, { inlinePolicies: ['iamsa-inline'], inlinePolicy: edited })?.status,
+        'warn',
+      );
+      assert.equal(ours(recorded)?.status, 'warn');
+    });
+    it('no record (a role made before iamsa kept one): ok, saying so', () => {
+      const s = state();
+      const tags = bindingRoleTags('irsa', 'prod', 'shop', 'web', s.cluster.arn, 'x');
+      delete tags['iamsa.io/policies'];
+      const c = byId({
+        ...s,
+        role: { ...(s.role as NonNullable<DoctorState['role']>), tags },
+      }).IRSA010;
+      assert.equal(c?.status, 'ok');
+      assert.match(c?.details?.at(-1) ?? '', /iamsa recorded no policies on this role/);
+    });
+    it("a role shared by several clusters (apply -f) is judged too; its fix is the file's apply", () => {
+      const s = state({ attachedPolicies: [READONLY, ADMIN] });
+      const tags = {
+        ...sharedRoleOwnershipTags('shop', 'web', [
+          { name: 'prod', arn: s.cluster.arn },
+          { name: 'dr', arn: 'arn:aws:eks:us-west-2:111122223333:cluster/dr' },
+        ]),
+        'iamsa.io/policies': policiesFingerprint({ managedArns: [READONLY] }),
+      };
+      const c = byId({
+        ...s,
+        role: { ...(s.role as NonNullable<DoctorState['role']>), tags },
+      }).IRSA010;
+      assert.equal(c?.status, 'warn');
+      assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# re-run the apply/);
+    });
+    it('a role iamsa does not own is not judged by a tag someone copied', () => {
+      const s = state({ attachedPolicies: [ADMIN] });
+      const c = byId({
+        ...s,
+        role: {
+          ...(s.role as NonNullable<DoctorState['role']>),
+          tags: { 'iamsa.io/policies': 'abc' },
+        },
+      }).IRSA010;
+      assert.equal(c?.status, 'ok');
+    });
   });
 });

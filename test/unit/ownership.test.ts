@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/errors.js';
+import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
+import { checkBinding } from '../../src/actions/check-binding.js';
 import {
+  bindingRoleTags,
+  policiesFingerprint,
+  TAG_POLICIES,
   TAG_CLUSTER,
   TAG_MANAGED_BY,
   TAG_NAMESPACE,
@@ -149,5 +154,91 @@ describe('tagsFromList / tagsToList', () => {
   it('round-trips', () => {
     const tags = roleOwnershipTags('prod', 'ns', 'sa', PROD);
     assert.deepEqual(tagsFromList(tagsToList(tags)), tags);
+  });
+});
+
+describe('bindingRoleTags', () => {
+  it('are the ownership tags plus the policies record', () =>
+    assert.deepEqual(bindingRoleTags('irsa', 'prod', 'ns', 'sa', PROD, '0123456789ab'), {
+      ...roleOwnershipTags('prod', 'ns', 'sa', PROD),
+      'iamsa.io/policies': '0123456789ab',
+    }));
+  it('a Pod Identity role also carries the mechanism', () =>
+    assert.equal(
+      Object.keys(bindingRoleTags('pod-identity', 'prod', 'ns', 'sa', PROD, 'x')).length,
+      7,
+    ));
+  it('the record key is documented', () => assert.equal(TAG_POLICIES, 'iamsa.io/policies'));
+});
+
+describe('policiesFingerprint', () => {
+  const A = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+  const B = 'arn:aws:iam::111122223333:policy/iamsa-prod-ns-sa-ebsCSIController';
+  const doc = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+  };
+  const base = policiesFingerprint({ managedArns: [A, B], inlinePolicy: JSON.stringify(doc) });
+  it('is 12 hex digits of sha256', () => assert.match(base, /^[0-9a-f]{12}$/));
+  it('does not depend on the order or repeats of ARNs', () =>
+    assert.equal(
+      policiesFingerprint({ managedArns: [B, A, B], inlinePolicy: JSON.stringify(doc) }),
+      base,
+    ));
+  it('does not depend on key order, spacing or URL-encoding of the inline policy (as IAM returns it)', () => {
+    const reordered = `{ "Statement": [{"Resource":"*","Action":"s3:*","Effect":"Allow"}],\n "Version": "2012-10-17" }`;
+    assert.equal(policiesFingerprint({ managedArns: [A, B], inlinePolicy: reordered }), base);
+    assert.equal(
+      policiesFingerprint({ managedArns: [A, B], inlinePolicy: encodeURIComponent(reordered) }),
+      base,
+    );
+  });
+  it('changes with an attachment, a detachment, an inline edit or the inline policy gone', () => {
+    const others = [
+      policiesFingerprint({ managedArns: [A], inlinePolicy: JSON.stringify(doc) }),
+      policiesFingerprint({
+        managedArns: [A, B, 'arn:aws:iam::aws:policy/AdministratorAccess'],
+        inlinePolicy: JSON.stringify(doc),
+      }),
+      policiesFingerprint({
+        managedArns: [A, B],
+        inlinePolicy: JSON.stringify({ ...doc, Version: '2008-10-17' }),
+      }),
+      policiesFingerprint({ managedArns: [A, B] }),
+    ];
+    assert.equal(new Set([base, ...others]).size, 5);
+  });
+  it('an inline policy that is not JSON still counts, by its text', () =>
+    assert.notEqual(
+      policiesFingerprint({ managedArns: [], inlinePolicy: 'x' }),
+      policiesFingerprint({ managedArns: [], inlinePolicy: 'y' }),
+    ));
+});
+
+describe("checkBinding: IAM's 50 tags per role", () => {
+  const user = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+  const spec = (tags: Record<string, string>, mechanism?: 'pod-identity') => ({
+    cluster: 'prod',
+    namespace: 'ns',
+    name: 'sa',
+    policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    tags,
+    roleOnly: false,
+    overrideExisting: false,
+    createNamespace: false,
+    source: FLAGS_SOURCE,
+    ...(mechanism ? { mechanism } : {}),
+  });
+  it('counts six iamsa tags on an IRSA role (ownership and the policies record)', () => {
+    assert.doesNotThrow(() => checkBinding(spec(user(44))));
+    assert.throws(
+      () => checkBinding(spec(user(45))),
+      /45 given plus 6 added by iamsa make 51.*at most 50; remove 1/,
+    );
+  });
+  it('and seven on a Pod Identity role', () => {
+    assert.doesNotThrow(() => checkBinding(spec(user(43), 'pod-identity')));
+    assert.throws(() => checkBinding(spec(user(44), 'pod-identity')), /plus 7 added by iamsa/);
   });
 });

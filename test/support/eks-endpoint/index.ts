@@ -4,9 +4,10 @@
 // standard AWS_ENDPOINT_URL_EKS. State is kept per cluster (region and name); the cluster itself
 // must exist in moto, which DescribeCluster on moto tells.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Addons, type AddonStatus } from './addons.js';
+import { forward } from '../forward.js';
 import { EksError } from './errors.js';
 import { type Association, Associations, type ClusterRef } from './pod-identity.js';
 
@@ -215,34 +216,4 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'x-amzn-requestid': randomUUID(),
   });
   res.end(text);
-}
-
-/** Passes the request to moto as it is and its answer back as it is. */
-function forward(
-  upstream: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  done: (status: number) => void,
-): void {
-  const target = new URL(upstream);
-  const out = request(
-    {
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: target.host },
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', () => done(answer.statusCode ?? 502));
-    },
-  );
-  out.on('error', (error) => {
-    res.writeHead(502, { 'content-type': 'text/plain' });
-    res.end(`forwarding to moto failed: ${error.message}`);
-    done(502);
-  });
-  req.pipe(out);
 }
