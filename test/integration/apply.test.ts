@@ -229,6 +229,38 @@ iam:
   });
 });
 
+describe('Pod Identity from files', () => {
+  test('eksctl podIdentityAssociations and iamsa mechanism: pod-identity apply and converge', async () => {
+    await g.installPodIdentityAgent('demo').catch(() => undefined); // installed by an earlier test
+    const eksctl = file(`
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: demo, region: us-east-1}
+iam:
+  podIdentityAssociations:
+    - namespace: pid
+      serviceAccountName: reader
+      createServiceAccount: true
+      permissionPolicyARNs: [${S3}]
+`);
+    const own = file(
+      `${HEAD}cluster: demo\nbindings:\n  - namespace: pid\n    name: writer\n    createNamespace: true\n    mechanism: pod-identity\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    for (const path of [eksctl, own]) {
+      const r = await apply(path, '--approve', '-o', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      const [binding] = json(r.stdout).bindings;
+      assert.equal(binding.error, undefined);
+      assert.equal(binding.mechanism, 'pod-identity');
+      assert.ok(binding.steps.some((st: any) => st.resource === 'pod-identity-association'));
+      assert.match((await apply(path)).stdout, /Nothing to do/);
+    }
+    const trust = await trustOf('iamsa-demo-pid-reader');
+    assert.equal(trust.Statement[0].Principal.Service, 'pods.eks.amazonaws.com');
+    assert.equal(sa('pid', 'writer').metadata.annotations?.[ANNOTATION], undefined);
+  });
+});
+
 describe('a file of 100 bindings', () => {
   const many = (inline: string) =>
     `${HEAD}cluster: demo\ntags: {team: platform}\nbindings:\n` +

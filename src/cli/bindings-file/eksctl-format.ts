@@ -47,14 +47,18 @@ interface ClusterConfig {
     string,
     unknown
   >;
-  iam?: { withOIDC?: boolean; serviceAccounts?: Item[] } & Record<string, unknown>;
+  iam?: {
+    withOIDC?: boolean;
+    serviceAccounts?: Item[];
+    podIdentityAssociations?: Array<Record<string, unknown>>;
+  } & Record<string, unknown>;
   [section: string]: unknown;
 }
 
 const READ = {
   top: ['apiVersion', 'kind', 'metadata', 'iam'],
   metadata: ['name', 'region', 'tags'],
-  iam: ['withOIDC', 'serviceAccounts'],
+  iam: ['withOIDC', 'serviceAccounts', 'podIdentityAssociations'],
 };
 
 /** Where each field of a binding lives in an iam.serviceAccounts item. */
@@ -71,6 +75,22 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   wellKnownScope: ['wellKnownPolicies'],
   roleOnly: ['roleOnly'],
   subjectPattern: ['subjectPattern'],
+};
+
+/** Where each field of a binding lives in an iam.podIdentityAssociations item. */
+const POD_IDENTITY_KEYS: Partial<Record<SpecField, YamlPath>> = {
+  namespace: ['namespace'],
+  name: ['serviceAccountName'],
+  policyArns: ['permissionPolicyARNs'],
+  inlinePolicy: ['permissionPolicy'],
+  attachRoleArn: ['roleARN'],
+  roleName: ['roleName'],
+  permissionsBoundary: ['permissionsBoundaryARN'],
+  tags: ['tags'],
+  wellKnownPolicies: ['wellKnownPolicies'],
+  wellKnownScope: ['wellKnownPolicies'],
+  targetRoleArn: ['targetRoleARN'],
+  disableSessionTags: ['disableSessionTags'],
 };
 
 export interface EksctlResult {
@@ -189,5 +209,83 @@ export function eksctlDrafts(
       },
     ];
   });
-  return { drafts, enableOidc: config.iam?.withOIDC ? cluster : undefined, note };
+  const associations = podIdentityDrafts(ctx, doc, config, cluster, defaults, topTagsOk);
+  return {
+    drafts: [...drafts, ...associations],
+    enableOidc: config.iam?.withOIDC ? cluster : undefined,
+    note,
+  };
+}
+
+/**
+ * iam.podIdentityAssociations[] as Pod Identity bindings. iamsa creates a missing service account
+ * whatever `createServiceAccount` says: an association of a service account that does not exist
+ * gives no pod anything.
+ */
+function podIdentityDrafts(
+  ctx: FileContext,
+  doc: SourceDocument,
+  config: ClusterConfig,
+  cluster: ClusterRef,
+  defaults: Defaults,
+  tagsOk: boolean,
+): Draft[] {
+  return (config.iam?.podIdentityAssociations ?? []).map((item, i): Draft => {
+    const before = ctx.problems.length;
+    const base: YamlPath = ['iam', 'podIdentityAssociations', i];
+    const at = (...p: YamlPath): YamlPath => [...base, ...p];
+    const fields: Draft['fields'] = { cluster: ['metadata', 'name'] };
+    const given = <T>(key: string, field: SpecField): T | undefined => {
+      if (item[key] === undefined) return undefined;
+      fields[field] = at(key);
+      return item[key] as T;
+    };
+    const inline = inlinePolicyOf(
+      ctx,
+      doc,
+      item.permissionPolicy !== undefined
+        ? { value: item.permissionPolicy, path: at('permissionPolicy') }
+        : undefined,
+      undefined,
+    );
+    if (inline.path) fields.inlinePolicy = inline.path;
+    const ownTags = given<Record<string, string>>('tags', 'tags');
+    const inherited = item.roleARN === undefined && tagsOk ? config.metadata.tags : undefined;
+    if (!ownTags && inherited) fields.tags = ['metadata', 'tags'];
+    const spec: Draft['spec'] = {
+      mechanism: 'pod-identity',
+      namespace: given<string>('namespace', 'namespace') ?? 'default',
+      name: given<string>('serviceAccountName', 'name') ?? '',
+      policyArns: given<string[]>('permissionPolicyARNs', 'policyArns') ?? [],
+      wellKnownPolicies: asEksctlGrants(
+        wellKnownOf(given('wellKnownPolicies', 'wellKnownPolicies')),
+      ),
+      inlinePolicy: inline.policy,
+      permissionsBoundary: given('permissionsBoundaryARN', 'permissionsBoundary'),
+      tags: { ...inherited, ...ownTags },
+      roleName: given('roleName', 'roleName'),
+      attachRoleArn: given('roleARN', 'attachRoleArn'),
+      targetRoleArn: given('targetRoleARN', 'targetRoleArn'),
+      disableSessionTags: given('disableSessionTags', 'disableSessionTags'),
+      roleOnly: false,
+      createNamespace: true,
+      overrideExisting: defaults.overrideExisting,
+      source: { where: whereOf(ctx, doc, base), labels: {} },
+    };
+    spec.source.labels = {
+      ...labelsOf(base, POD_IDENTITY_KEYS, fields),
+      ...(defaults.overrideExisting
+        ? { overrideExisting: '--override-existing-serviceaccounts' }
+        : {}),
+    };
+    return {
+      doc,
+      base,
+      clusters: [{ ...cluster, path: ['metadata', 'name'], label: 'metadata.name' }],
+      spec,
+      fields,
+      ownTags,
+      broken: ctx.problems.length > before,
+    };
+  });
 }

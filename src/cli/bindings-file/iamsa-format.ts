@@ -33,6 +33,9 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   wellKnownScope: ['wellKnownPolicies'],
   roleOnly: ['roleOnly'],
   createNamespace: ['createNamespace'],
+  mechanism: ['mechanism'],
+  targetRoleArn: ['targetRoleARN'],
+  disableSessionTags: ['disableSessionTags'],
 };
 
 export function iamsaDrafts(
@@ -125,6 +128,9 @@ export function iamsaDrafts(
       roleOnly: given<boolean>('roleOnly', 'roleOnly') ?? false,
       createNamespace: given<boolean>('createNamespace', 'createNamespace') ?? false,
       overrideExisting: defaults.overrideExisting,
+      mechanism: given('mechanism', 'mechanism'),
+      targetRoleArn: given('targetRoleARN', 'targetRoleArn'),
+      disableSessionTags: given('disableSessionTags', 'disableSessionTags'),
       ...(item.labels !== undefined || item.annotations !== undefined
         ? {
             serviceAccountMetadata: {
