@@ -70,6 +70,11 @@ export async function planApply(
     }
     return s;
   };
+  // A namespace one binding creates is there for its siblings in the same cluster too.
+  for (const b of input.bindings) {
+    if (b.spec.createNamespace && !b.spec.roleOnly)
+      b.clusters.forEach((c) => sessionOf(c).announceNamespace(b.spec.namespace));
+  }
   // Connect to every cluster that needs Kubernetes while IAM is read.
   for (const b of input.bindings) {
     if (!b.spec.roleOnly)

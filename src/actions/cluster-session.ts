@@ -69,6 +69,9 @@ export interface ClusterSession {
   kube(): Promise<KubeConnection>;
   /** Whether a namespace exists, read once per namespace. */
   namespaceExists(namespace: string): Promise<boolean>;
+  /** A binding of this run will create this namespace: its siblings may count on it. */
+  announceNamespace(namespace: string): void;
+  namespaceAnnounced(namespace: string): boolean;
   /** A step several bindings share (made once by the first that asks for it). */
   sharedStep(key: string, make: () => PlanStep): PlanStep;
   /** The `iamsa enable-oidc ...` command for hints. */
@@ -89,6 +92,7 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
   let kubeP: Promise<KubeConnection> | undefined;
   const namespaces = new Map<string, Promise<boolean>>();
   const shared = new Map<string, PlanStep>();
+  const announced = new Set<string>();
 
   const session: ClusterSession = {
     name,
@@ -155,6 +159,10 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
       }
       return p;
     },
+    announceNamespace(namespace) {
+      announced.add(namespace);
+    },
+    namespaceAnnounced: (namespace) => announced.has(namespace),
     sharedStep(key, make) {
       let s = shared.get(key);
       if (!s) {

@@ -46,7 +46,8 @@ export function planServiceAccount(
   const { namespace, name } = input;
   const steps: PlanStep[] = [];
   if (!state.namespaceExists) {
-    if (!input.createNamespace) {
+    // Another binding of the same run may create it; then this one waits for that step.
+    if (!input.createNamespace && !session.namespaceAnnounced(namespace)) {
       throw new PreconditionError(
         `namespace ${namespace} does not exist in cluster ${input.cluster}`,
         {

@@ -229,6 +229,25 @@ iam:
   });
 });
 
+describe('siblings', () => {
+  test('a namespace one binding creates serves the others of the file in the same run', async () => {
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - namespace: sibs\n    name: first\n    createNamespace: true\n    attachPolicyARNs: [${RO}]\n  - namespace: sibs\n    name: second\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    await enableOidc('demo');
+    const r = await apply(path, '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = json(r.stdout);
+    assert.ok(
+      doc.bindings.every((b: any) => !b.error),
+      JSON.stringify(doc.bindings),
+    );
+    assert.equal(doc.steps.filter((st: any) => st.resource === 'namespace').length, 1);
+    assert.ok(sa('sibs', 'first') && sa('sibs', 'second'));
+    assert.match((await apply(path)).stdout, /Nothing to do/);
+  });
+});
+
 describe('Pod Identity from files', () => {
   test('eksctl podIdentityAssociations and iamsa mechanism: pod-identity apply and converge', async () => {
     await g.installPodIdentityAgent('demo').catch(() => undefined); // installed by an earlier test

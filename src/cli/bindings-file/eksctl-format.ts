@@ -124,7 +124,7 @@ export function eksctlDrafts(
   ];
   const where = doc.index ? `${ctx.file} (document ${doc.index + 1})` : ctx.file;
   const note = ignored.length
-    ? `${where}: ignoring ${ignored.join(', ')} (iamsa applies metadata, iam.withOIDC and iam.serviceAccounts of a ClusterConfig)`
+    ? `${where}: ignoring ${ignored.join(', ')} (iamsa applies metadata, iam.withOIDC, iam.serviceAccounts and iam.podIdentityAssociations of a ClusterConfig)`
     : undefined;
   const items = config.iam?.serviceAccounts ?? [];
   const topTagsOk = checkTopTags(ctx, doc, config.metadata.tags, ['metadata', 'tags']);
