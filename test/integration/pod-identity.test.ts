@@ -2,7 +2,10 @@
 // EKS endpoint for associations and add-ons, the Kubernetes emulator for service accounts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
+import {
+  CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
 
@@ -492,5 +495,148 @@ describe('the eks-pod-identity-agent precondition', () => {
     assert.match(r.stderr, /add-on of cluster degraded is DEGRADED, not ACTIVE/);
     assert.match(r.stderr, /aws eks describe-addon --cluster-name degraded/);
     assert.deepEqual(await g.awsState(), before);
+  });
+});
+
+describe('get-serviceaccounts with Pod Identity bindings', () => {
+  const get = (...args: string[]) =>
+    g.iamsa(['get-serviceaccounts', '--cluster', g.cluster, ...g.kubeFlags, ...args]);
+  const associate = (namespace: string, serviceAccount: string, roleArn: string) =>
+    g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace,
+        serviceAccount,
+        roleArn,
+      }),
+    );
+  const serviceAccount = (namespace: string, name: string, annotations = {}) =>
+    g.kubeAdmin('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, annotations },
+    });
+  const trustRole = (name: string, trust: unknown) =>
+    g.iam.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
+
+  test('each association is a pod-identity row with a computed status; an annotated one is one row flagged', async () => {
+    await g.kubeAdmin('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'getpi' },
+    });
+    const made = await create(
+      '--namespace',
+      'getpi',
+      '--name',
+      'fine',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    // A role that does not exist, one trusting another cluster, one without aws:SourceArn.
+    await serviceAccount('getpi', 'nothing');
+    await associate('getpi', 'nothing', roleArnOf('pi-get-nothing'));
+    const otherCluster = structuredClone(expectedTrust);
+    otherCluster.Statement[0]!.Condition.ArnEquals['aws:SourceArn'] =
+      `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/other`;
+    await trustRole('pi-get-other', otherCluster);
+    await serviceAccount('getpi', 'mismatch');
+    await associate('getpi', 'mismatch', roleArnOf('pi-get-other'));
+    const broad = structuredClone(expectedTrust) as { Statement: Array<Record<string, unknown>> };
+    delete broad.Statement[0]!.Condition;
+    await trustRole('pi-get-broad', broad);
+    await serviceAccount('getpi', 'broad');
+    await associate('getpi', 'broad', roleArnOf('pi-get-broad'));
+    // An association whose service account does not exist yet.
+    await trustRole('pi-get-nosa', expectedTrust);
+    await associate('getpi', 'unborn', roleArnOf('pi-get-nosa'));
+    // Both mechanisms on one service account: one row, flagged.
+    await trustRole('pi-get-both', expectedTrust);
+    await serviceAccount('getpi', 'both', {
+      'eks.amazonaws.com/role-arn': roleArnOf('irsa-get-both'),
+    });
+    await associate('getpi', 'both', roleArnOf('pi-get-both'));
+    // A plain IRSA annotation in the same namespace keeps its irsa row.
+    await serviceAccount('getpi', 'irsa-only', {
+      'eks.amazonaws.com/role-arn': roleArnOf('irsa-only'),
+    });
+
+    const r = await get('-n', 'getpi', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = json(r.stdout).serviceAccounts as Array<Record<string, any>>;
+    const row = (name: string) => rows.find((x) => x.name === name);
+    assert.deepEqual(
+      rows.map((x) => `${x.name}:${x.mechanism}:${x.status}`),
+      [
+        'both:pod-identity:ok',
+        'broad:pod-identity:over-broad',
+        'fine:pod-identity:ok',
+        'irsa-only:irsa:role-missing',
+        'mismatch:pod-identity:trust-mismatch',
+        'nothing:pod-identity:role-missing',
+        'unborn:pod-identity:no-sa',
+      ],
+    );
+    assert.equal(row('fine')?.roleArn, roleArnOf('iamsa-demo-getpi-fine'));
+    assert.equal(row('fine')?.managedBy, 'iamsa');
+    assert.deepEqual(row('fine')?.policies, [READONLY]);
+    assert.match(row('fine')?.associationId, /^a-/);
+    assert.equal(row('both')?.roleArn, roleArnOf('pi-get-both'));
+    assert.equal(row('both')?.irsaRoleArn, roleArnOf('irsa-get-both'));
+    assert.equal(row('fine')?.irsaRoleArn, undefined);
+    assert.match(row('mismatch')?.problems.join(' '), /aws:SourceArn/);
+    assert.match(row('broad')?.problems.join(' '), /no condition on aws:SourceArn/);
+    // The cluster has no OIDC provider: said for its IRSA row...
+    assert.match(json(r.stdout).warnings.join('\n'), /no IAM OIDC provider/);
+
+    const text = await get('-n', 'getpi');
+    assert.equal(text.code, 0, text.stderr);
+    const [head, ...lines] = text.stdout.split('\n');
+    assert.match(
+      head ?? '',
+      /^NAMESPACE\s+NAME\s+MECHANISM\s+ROLE\s+MANAGED-BY\s+STATUS\s+POLICIES$/,
+    );
+    const both = lines.find((l) => l.startsWith('getpi') && l.includes(' both ')) ?? '';
+    assert.equal(both.indexOf('pod-identity+irsa'), (head ?? '').indexOf('MECHANISM'));
+    assert.match(
+      text.stdout,
+      /Both mechanisms:\n {2}getpi\/both: also annotated with IRSA role .*irsa-get-both; new pods get Pod Identity/,
+    );
+
+    // ...but not when every binding shown is Pod Identity, which needs none.
+    const only = await get('-n', 'getpi', '--name', 'fine', '-o', 'json');
+    assert.equal(only.code, 0, only.stderr);
+    assert.deepEqual(json(only.stdout).warnings, []);
+    assert.equal(json(only.stdout).serviceAccounts.length, 1);
+  });
+
+  test('an iamsa Pod Identity role whose association is gone is no-association', async () => {
+    const made = await create(
+      '--namespace',
+      'default',
+      '--name',
+      'unlinked',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const a = associationOf('default', 'unlinked');
+    await g.eks.send(
+      new DeletePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        associationId: a?.associationId,
+      }),
+    );
+    const r = await get('-n', 'default', '--name', 'unlinked', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const [row] = json(r.stdout).serviceAccounts;
+    assert.equal(row.mechanism, 'pod-identity');
+    assert.equal(row.status, 'no-association');
+    assert.equal(row.roleArn, roleArnOf('iamsa-demo-default-unlinked'));
   });
 });
