@@ -640,3 +640,142 @@ describe('get-serviceaccounts with Pod Identity bindings', () => {
     assert.equal(row.roleArn, roleArnOf('iamsa-demo-default-unlinked'));
   });
 });
+
+describe('delete-serviceaccount without --mechanism', () => {
+  const del = (...args: string[]) =>
+    g.iamsa(['delete-serviceaccount', '--cluster', g.cluster, ...g.kubeFlags, ...args]);
+  const steps = (stdout: string) =>
+    json(stdout).steps.map(
+      (s: { resource: string; action: string }) => `${s.resource}:${s.action}`,
+    );
+  const annotate = (name: string, arn: string) =>
+    g.kubeAdmin('PATCH', `/api/v1/namespaces/default/serviceaccounts/${name}`, {
+      metadata: { annotations: { 'eks.amazonaws.com/role-arn': arn } },
+    });
+
+  test("iamsa's association makes it a Pod Identity delete", async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'auto',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const r = await del('-n', 'default', '--name', 'auto', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r.stdout).bindings[0].mechanism, 'pod-identity');
+    assert.deepEqual(steps(r.stdout), [
+      'pod-identity-association:delete',
+      'service-account:delete',
+      'policy-attachment:delete',
+      'iam-role:delete',
+    ]);
+    assert.equal(associationOf('default', 'auto'), undefined);
+    await assert.rejects(roleOf('iamsa-demo-default-auto'), /NoSuchEntity|cannot be found/);
+  });
+
+  test('both the association and the annotation of one role: says so and deletes each part once', async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'twice',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    await annotate('twice', roleArnOf('iamsa-demo-default-twice'));
+    const plan = await del('-n', 'default', '--name', 'twice', '--keep-serviceaccount');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stderr,
+      /has both a Pod Identity association .* and the IRSA annotation .*: deleting both/,
+    );
+    const r = await del(
+      '-n',
+      'default',
+      '--name',
+      'twice',
+      '--keep-serviceaccount',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(steps(r.stdout), [
+      'pod-identity-association:delete',
+      'policy-attachment:delete',
+      'iam-role:delete',
+      'service-account:update',
+    ]);
+    assert.equal(associationOf('default', 'twice'), undefined);
+    const account = sa('default', 'twice');
+    assert.ok(account, 'kept');
+    assert.equal(account.metadata.annotations?.['eks.amazonaws.com/role-arn'], undefined);
+    await assert.rejects(roleOf('iamsa-demo-default-twice'), /NoSuchEntity|cannot be found/);
+    const again = await del('-n', 'default', '--name', 'twice', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do|- delete\s+service-account/);
+  });
+
+  test("an annotation naming someone else's role stays; the association goes", async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'mixed',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'not-iamsas',
+        AssumeRolePolicyDocument: JSON.stringify(expectedTrust),
+      }),
+    );
+    await annotate('mixed', roleArnOf('not-iamsas'));
+    const r = await del(
+      '-n',
+      'default',
+      '--name',
+      'mixed',
+      '--keep-serviceaccount',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      json(r.stdout).warnings.join('\n') + r.stderr,
+      /now uses role .*not-iamsas.*: it is left as it is/,
+    );
+    assert.equal(associationOf('default', 'mixed'), undefined);
+    assert.equal(
+      sa('default', 'mixed').metadata.annotations?.['eks.amazonaws.com/role-arn'],
+      roleArnOf('not-iamsas'),
+    );
+    assert.ok(await roleOf('not-iamsas'));
+  });
+
+  test('an association iamsa did not make is left alone by the IRSA delete', async () => {
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'theirs-auto',
+        roleArn: roleArnOf('someone-elses'),
+      }),
+    );
+    const r = await del('-n', 'default', '--name', 'theirs-auto', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r.stdout).bindings[0].mechanism, 'irsa');
+    assert.match(JSON.stringify(json(r.stdout)), /not made by iamsa: it is left as it is/);
+    assert.ok(associationOf('default', 'theirs-auto'));
+  });
+});
