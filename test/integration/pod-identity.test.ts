@@ -5,8 +5,13 @@ import { after, before, describe, test } from 'node:test';
 import {
   CreatePodIdentityAssociationCommand,
   DeletePodIdentityAssociationCommand,
+  UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
-import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -777,5 +782,148 @@ describe('delete-serviceaccount without --mechanism', () => {
     assert.equal(json(r.stdout).bindings[0].mechanism, 'irsa');
     assert.match(JSON.stringify(json(r.stdout)), /not made by iamsa: it is left as it is/);
     assert.ok(associationOf('default', 'theirs-auto'));
+  });
+});
+
+describe('update-serviceaccount on Pod Identity bindings', () => {
+  const update = (...args: string[]) =>
+    g.iamsa(['update-serviceaccount', '--cluster', g.cluster, ...g.kubeFlags, ...args]);
+  const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+  const attachedTo = async (role: string) =>
+    (
+      (await g.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role })))
+        .AttachedPolicies ?? []
+    )
+      .map((p) => p.PolicyArn ?? '')
+      .sort();
+
+  test('changes the permissions, keeps the trust and the association as they are; a re-run has nothing to do', async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'upd',
+      '--attach-policy-arn',
+      READONLY,
+      '--disable-session-tags',
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const trustBefore = (await roleOf('iamsa-demo-default-upd'))?.AssumeRolePolicyDocument;
+    const r = await update(
+      '--mechanism',
+      'pod-identity',
+      '-n',
+      'default',
+      '--name',
+      'upd',
+      '--attach-policy-arn',
+      S3_READ,
+      '--detach-policy-arn',
+      READONLY,
+      '--well-known-policies',
+      'autoScaler',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const attached = await attachedTo('iamsa-demo-default-upd');
+    assert.ok(attached.includes(S3_READ));
+    assert.ok(!attached.includes(READONLY));
+    assert.ok(
+      attached.some((a) => a.endsWith(':policy/iamsa-iamsa-demo-default-upd-autoScaler')),
+      `the well-known policy is attached: ${attached.join(', ')}`,
+    );
+    assert.equal((await roleOf('iamsa-demo-default-upd'))?.AssumeRolePolicyDocument, trustBefore);
+    const association = associationOf('default', 'upd');
+    assert.equal(association?.roleArn, roleArnOf('iamsa-demo-default-upd'));
+    assert.equal(association?.disableSessionTags, true, 'an update keeps what it was not asked');
+    assert.ok(
+      json(r.stdout).steps.some(
+        (s: { resource: string; action: string }) =>
+          s.resource === 'pod-identity-association' && s.action === 'unchanged',
+      ),
+    );
+    // Without --mechanism, iamsa's association says it is a Pod Identity binding.
+    const again = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd',
+      '--attach-policy-arn',
+      S3_READ,
+      '--approve',
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test("finds the binding's role through the association, and converges an association that was re-pointed", async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'upd-named',
+      '--role-name',
+      'pi-upd-named',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const r = await update(
+      '--mechanism',
+      'pod-identity',
+      '-n',
+      'default',
+      '--name',
+      'upd-named',
+      '--attach-policy-arn',
+      S3_READ,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await attachedTo('pi-upd-named')).includes(S3_READ));
+    // Someone re-points the association by hand: an update with --role-name brings it back.
+    const a = associationOf('default', 'upd-named');
+    await g.eks.send(
+      new UpdatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        associationId: a?.associationId,
+        roleArn: roleArnOf('pi-upd-elsewhere'),
+      }),
+    );
+    const back = await update(
+      '--mechanism',
+      'pod-identity',
+      '-n',
+      'default',
+      '--name',
+      'upd-named',
+      '--role-name',
+      'pi-upd-named',
+      '--approve',
+    );
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /~ update\s+pod-identity-association\s+default\/upd-named/);
+    assert.equal(associationOf('default', 'upd-named')?.roleArn, roleArnOf('pi-upd-named'));
+  });
+
+  test('a binding that does not exist is exit 3', async () => {
+    const r = await update(
+      '--mechanism',
+      'pod-identity',
+      '-n',
+      'default',
+      '--name',
+      'upd-nobody',
+      '--attach-policy-arn',
+      S3_READ,
+      '--approve',
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /there is no binding to update/);
+    assert.equal(associationOf('default', 'upd-nobody'), undefined);
   });
 });
