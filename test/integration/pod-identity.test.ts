@@ -927,3 +927,138 @@ describe('update-serviceaccount on Pod Identity bindings', () => {
     assert.equal(associationOf('default', 'upd-nobody'), undefined);
   });
 });
+
+describe('doctor on Pod Identity bindings', () => {
+  const doctor = (ns: string, name: string, ...args: string[]) =>
+    g.iamsa(['doctor', '-c', g.cluster, '-n', ns, '--name', name, ...g.kubeFlags, ...args]);
+  const checksOf = async (ns: string, name: string) => {
+    const r = await doctor(ns, name, '-o', 'json');
+    assert.ok(r.code === 0 || r.code === 6, r.stderr);
+    const report = json(r.stdout);
+    return {
+      code: r.code,
+      report,
+      byId: Object.fromEntries(report.checks.map((c: any) => [c.id, c])) as Record<string, any>,
+    };
+  };
+  const pod = (name: string, sa: string, env: { name: string; value: string }[] = []) =>
+    g.kubeAdmin('POST', '/api/v1/namespaces/default/pods', {
+      metadata: { name },
+      spec: {
+        serviceAccountName: sa,
+        containers: [{ name: 'app', image: 'busybox:1.36', env }],
+      },
+    });
+  const podIdentityEnv = [
+    { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+  ];
+
+  test('a healthy binding: the Pod Identity checks and the role permissions are ok, exit 0', async () => {
+    const made = await create(
+      '-n',
+      'default',
+      '--name',
+      'doc-ok',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    await pod('doc-ok-1', 'doc-ok', podIdentityEnv);
+    const r = await doctor('default', 'doc-ok');
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    for (const id of [
+      'PODID001',
+      'PODID002',
+      'PODID003',
+      'PODID004',
+      'PODID005',
+      'PODID006',
+      'PODID007',
+      'IRSA008',
+      'IRSA010',
+    ]) {
+      assert.match(r.stdout, new RegExp(`^ {2}${id} +ok `, 'm'), r.stdout);
+    }
+    assert.doesNotMatch(r.stdout, /IRSA001|OIDC provider/, 'no IRSA-only check');
+    const { report } = await checksOf('default', 'doc-ok');
+    assert.equal(report.mechanism, 'pod-identity');
+    assert.equal(report.roleArn, roleArnOf('iamsa-demo-default-doc-ok'));
+    assert.deepEqual(report.summary, { ok: 9, fail: 0, warn: 0, skipped: 0 });
+  });
+
+  test('a trust for another cluster fails with the statement to add; the IRSA annotation and old pods are warnings', async () => {
+    const otherCluster = structuredClone(expectedTrust);
+    otherCluster.Statement[0]!.Condition.ArnEquals['aws:SourceArn'] =
+      `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/other`;
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pi-doc-other',
+        AssumeRolePolicyDocument: JSON.stringify(otherCluster),
+      }),
+    );
+    await g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
+      metadata: {
+        name: 'doc-bad',
+        annotations: { 'eks.amazonaws.com/role-arn': roleArnOf('irsa-doc-bad') },
+      },
+    });
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'doc-bad',
+        roleArn: roleArnOf('pi-doc-other'),
+      }),
+    );
+    await pod('doc-bad-1', 'doc-bad');
+    const { code, byId } = await checksOf('default', 'doc-bad');
+    assert.equal(code, 6);
+    assert.equal(byId.PODID004.status, 'fail');
+    assert.match(byId.PODID004.details.join('\n'), /aws:SourceArn/);
+    assert.match(
+      byId.PODID004.fix,
+      /^aws iam update-assume-role-policy --role-name pi-doc-other --policy-document /,
+    );
+    assert.match(
+      byId.PODID004.fix,
+      new RegExp(`pods\\.eks\\.amazonaws\\.com.*${CLUSTER_ARN.replaceAll('/', '\\/')}`),
+    );
+    assert.equal(byId.PODID005.status, 'skipped');
+    assert.equal(byId.PODID006.status, 'warn');
+    assert.match(byId.PODID006.message, /new pods get Pod Identity credentials/);
+    assert.equal(byId.PODID007.status, 'warn');
+    assert.match(byId.PODID007.fix, /kubectl delete pod -n default doc-bad-1/);
+    assert.equal(byId.IRSA010.status, 'fail', 'the role grants nothing');
+  });
+
+  test('a missing role and a missing service account fail; a degraded agent fails with the describe command', async () => {
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'default',
+        serviceAccount: 'doc-nobody',
+        roleArn: roleArnOf('pi-doc-none'),
+      }),
+    );
+    g.eksEndpoint.setAddonStatus('demo', 'eks-pod-identity-agent', 'DEGRADED');
+    try {
+      const { code, byId } = await checksOf('default', 'doc-nobody');
+      assert.equal(code, 6);
+      assert.equal(byId.PODID001.status, 'fail');
+      assert.match(byId.PODID001.message, /DEGRADED/);
+      assert.match(
+        byId.PODID001.fix,
+        /aws eks describe-addon --cluster-name demo --addon-name eks-pod-identity-agent/,
+      );
+      assert.equal(byId.PODID002.status, 'fail');
+      assert.match(byId.PODID002.fix, /kubectl create serviceaccount -n default doc-nobody/);
+      assert.equal(byId.PODID003.status, 'fail');
+      assert.match(byId.PODID003.message, /does not exist/);
+      assert.match(byId.PODID003.fix, /iamsa create-serviceaccount --mechanism pod-identity/);
+      assert.equal(byId.PODID004.status, 'skipped');
+    } finally {
+      g.eksEndpoint.setAddonStatus('demo', 'eks-pod-identity-agent', 'ACTIVE');
+    }
+  });
+});
