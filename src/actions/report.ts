@@ -65,6 +65,8 @@ export interface AuditReport {
   region: string;
   providerArn: string;
   serviceAccounts: number;
+  /** Pod Identity associations of the cluster (their findings are PODID1xx). */
+  associations: number;
   pods: number;
   roles: AuditedRole[];
   findings: Finding[];

@@ -46,7 +46,7 @@ export function renderAudit(report: AuditReport, style: ChalkInstance): string {
   const lines = [
     style.bold(`Audit: cluster ${report.cluster} (${report.region})`),
     `  provider ${report.providerArn}`,
-    `  ${report.roles.length} role(s) trust it; ${report.serviceAccounts} service account(s), ${report.pods} pod(s) read`,
+    `  ${report.roles.length} role(s) trust it; ${report.serviceAccounts} service account(s), ${report.pods} pod(s), ${report.associations} Pod Identity association(s) read`,
   ];
   if (report.findings.length) lines.push('', 'Findings:');
   for (const f of report.findings) {

@@ -1062,3 +1062,74 @@ describe('doctor on Pod Identity bindings', () => {
     }
   });
 });
+
+describe('audit with Pod Identity associations', () => {
+  test('broken, over-broad and unclaimed associations and both mechanisms are findings; a degraded agent is high', async () => {
+    // The ground's cluster (the one the Kubernetes emulator serves); only this test's aud-* names
+    // are looked at.
+    const associate = (sa: string, role: string) =>
+      g.eks.send(
+        new CreatePodIdentityAssociationCommand({
+          clusterName: 'demo',
+          namespace: 'default',
+          serviceAccount: sa,
+          roleArn: roleArnOf(role),
+        }),
+      );
+    const trustFor = (arn: string | undefined) => {
+      const t = structuredClone(expectedTrust) as any;
+      if (arn) t.Statement[0].Condition.ArnEquals['aws:SourceArn'] = arn;
+      else delete t.Statement[0].Condition;
+      return t;
+    };
+    const role = (name: string, trust: unknown) =>
+      g.iam.send(
+        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+      );
+    const account = (name: string, annotations = {}) =>
+      g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
+        metadata: { name, annotations },
+      });
+    await role('pi-aud-fine', trustFor(CLUSTER_ARN));
+    await role('pi-aud-elsewhere', trustFor(`arn:aws:eks:${REGION}:${ACCOUNT}:cluster/other`));
+    await role('pi-aud-broad', trustFor(undefined));
+    await account('aud-fine');
+    await associate('aud-fine', 'pi-aud-fine');
+    await account('aud-gone');
+    await associate('aud-gone', 'pi-aud-gone');
+    await account('aud-elsewhere');
+    await associate('aud-elsewhere', 'pi-aud-elsewhere');
+    await account('aud-broad');
+    await associate('aud-broad', 'pi-aud-broad');
+    await associate('aud-unborn', 'pi-aud-fine');
+    await account('aud-both', { 'eks.amazonaws.com/role-arn': roleArnOf('pi-aud-fine') });
+    await associate('aud-both', 'pi-aud-fine');
+    const run = () => g.iamsa(['audit', '-c', 'demo', ...g.kubeFlags, '-o', 'json']);
+    const r = await run();
+    assert.equal(r.code, 0, r.stderr);
+    const report = json(r.stdout);
+    assert.ok(report.associations >= 6);
+    const found = (report.findings as Array<Record<string, string>>)
+      .filter((f) => f.id?.startsWith('PODID') && f.serviceAccount?.startsWith('default/aud-'))
+      .map((f) => `${f.id} ${f.serviceAccount}`)
+      .sort();
+    assert.deepEqual(found, [
+      'PODID102 default/aud-elsewhere',
+      'PODID102 default/aud-gone',
+      'PODID103 default/aud-broad',
+      'PODID104 default/aud-unborn',
+      'PODID105 default/aud-both',
+    ]);
+    g.eksEndpoint.setAddonStatus('demo', 'eks-pod-identity-agent', 'DEGRADED');
+    try {
+      const degraded = json((await run()).stdout);
+      const agent = degraded.findings.find((f: { id: string }) => f.id === 'PODID101');
+      assert.equal(agent?.severity, 'high');
+      assert.match(agent?.fix, /aws eks describe-addon --cluster-name demo/);
+      const sarif = await g.iamsa(['audit', '-c', 'demo', ...g.kubeFlags, '-o', 'sarif']);
+      assert.match(sarif.stdout, /"PODID101"/);
+    } finally {
+      g.eksEndpoint.setAddonStatus('demo', 'eks-pod-identity-agent', 'ACTIVE');
+    }
+  });
+});
