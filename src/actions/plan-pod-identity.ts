@@ -133,7 +133,7 @@ export async function findAssociation(
  * The agent must run on the nodes (Auto Mode runs it itself). An add-on being updated keeps its
  * agent running; every other state but ACTIVE means pods may get no credentials.
  */
-function requireAgent(
+export function requireAgent(
   session: ClusterSession,
   cluster: ClusterInfo,
   agent: AddonInfo | undefined,

@@ -53,7 +53,7 @@ export async function run(
       result = await plan.apply();
       if (!machine)
         return await exit(
-          ExitCode.ok,
+          result.exitCode ?? ExitCode.ok,
           `${renderResult(result, outStyle, { summaryOnly: true, nextStep: nextStep?.(result) })}\n`,
         );
     }
@@ -63,7 +63,8 @@ export async function run(
           applyCommand: applyCommandLine(process.argv.slice(2)),
           nextStep: nextStep?.(result),
         })}\n`;
-    return await exit(ExitCode.ok, text);
+    // A batch whose bindings failed exits with the most serious failure's code.
+    return await exit(result.exitCode ?? ExitCode.ok, text);
   } catch (error) {
     return exitWithError(error, globals);
   }

@@ -11,3 +11,4 @@ export * from './pod-identity-trust.js';
 export * from './well-known/index.js';
 export * from './identity-evaluation.js';
 export * from './trust-scope.js';
+export * from './migration-trust.js';
