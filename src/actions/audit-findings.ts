@@ -297,10 +297,17 @@ export function auditFindings(s: AuditState): { findings: Finding[]; roles: Audi
     });
   }
   for (const sa of annotated) findings.push(...annotationFindings(s, sa, s.roles));
+  return {
+    findings: sortFindings(findings),
+    roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
+  };
+}
+
+/** Most severe first, then by kind and role: a stable order for reports and diffs. */
+export function sortFindings(findings: Finding[]): Finding[] {
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
-  findings.sort(
+  return findings.sort(
     (a, b) =>
       rank(a) - rank(b) || a.id.localeCompare(b.id) || (a.role ?? '').localeCompare(b.role ?? ''),
   );
-  return { findings, roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)) };
 }

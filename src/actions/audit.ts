@@ -4,7 +4,11 @@
 import type { EksGateway } from '../aws/eks.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { parseArn, parseTrustPolicy, type PolicyDocument } from '../policy/index.js';
-import { auditFindings, type AuditState } from './audit-findings.js';
+import { AuthError } from '../errors.js';
+import { auditFindings, type AuditState, sortFindings } from './audit-findings.js';
+import { podIdentityFindings } from './audit-pod-identity.js';
+import { POD_IDENTITY_AGENT } from './plan-pod-identity.js';
+import { readAssociationsOrWarn } from './pod-identity-associations.js';
 import { openClusterSession, type RegionAccess } from './cluster-session.js';
 import { mapConcurrent } from './concurrency.js';
 import {
@@ -43,10 +47,16 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     session.iam.listOidcProviderArns(),
     kube.then((k) => k.gateway),
   ]);
-  const [serviceAccounts, pods] = await Promise.all([
+  const [serviceAccounts, pods, associations, agent] = await Promise.all([
     reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
     reporter.progress('Listing pods', () => gateway.listAllPods()),
+    readAssociationsOrWarn(session),
+    session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT).catch((error: unknown) => {
+      if (error instanceof AuthError) return undefined;
+      throw error;
+    }),
   ]);
+  session.warnings.forEach((w) => reporter.warn(w));
   const parsed = roles.flatMap((role) => {
     try {
       return [{ role, trust: parseTrustPolicy(role.trustPolicy, `the trust of ${role.name}`) }];
@@ -66,7 +76,18 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     pods,
     goneProviders: await goneProviders([...named], new Set(providerArns), deps),
   };
-  const { findings, roles: audited } = auditFindings(state);
+  const { findings: irsa, roles: audited } = auditFindings(state);
+  const findings = sortFindings([
+    ...irsa,
+    ...podIdentityFindings({
+      context: state.context,
+      cluster,
+      roles: parsed,
+      serviceAccounts,
+      associations: associations ?? [],
+      ...(agent ? { agent } : {}),
+    }),
+  ]);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     command: 'audit',
@@ -74,6 +95,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     region: deps.region,
     providerArn: oidc.providerArn,
     serviceAccounts: serviceAccounts.length,
+    associations: associations?.length ?? 0,
     pods: pods.length,
     roles: audited,
     findings,

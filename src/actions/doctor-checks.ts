@@ -33,6 +33,7 @@ import {
   quote,
   updateTrustFix,
 } from './fix-commands.js';
+import { type PodIdentityFacts, podIdentityChecks } from './doctor-pod-identity.js';
 import type { Check, CheckStatus } from './report.js';
 
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -66,7 +67,11 @@ export interface DoctorState {
   /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
   inlinePolicy?: string;
   simulation?: { actions: string[]; resources: string[]; results: SimulationResult[] };
+  /** Set when the service account has a Pod Identity association: its checks run instead. */
+  podIdentity?: PodIdentityFacts;
 }
+
+const mechanismOf = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
 
 const check = (
   id: string,
@@ -94,7 +99,7 @@ const ownedRole = (s: DoctorState) =>
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
 const createFix = (s: DoctorState) =>
-  createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies);
+  createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s));
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
   issuerHostPath: s.oidc.hostPath,
@@ -163,7 +168,7 @@ function provider(s: DoctorState): Check {
 
 function serviceAccount(s: DoctorState): Check {
   const title = 'service account';
-  const create = createServiceAccountFix(s.context, s.namespace, s.name, []);
+  const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s));
   if (!s.serviceAccount) {
     return check('IRSA002', title, 'fail', `service account ${saLabel(s)} does not exist`, {
       fix: create,
@@ -212,9 +217,9 @@ function serviceAccount(s: DoctorState): Check {
 
 /** The role checks need a role of this account. */
 function noRole(s: DoctorState): string | undefined {
-  if (!s.roleArn) return 'no role ARN to check (see IRSA002)';
+  if (!s.roleArn) return `no role ARN to check (see ${s.podIdentity ? 'PODID002' : 'IRSA002'})`;
   if (s.roleArn.accountId !== s.cluster.accountId) return 'the role is in another account';
-  if (!s.role) return 'the role does not exist (see IRSA003)';
+  if (!s.role) return `the role does not exist (see ${s.podIdentity ? 'PODID003' : 'IRSA003'})`;
   return undefined;
 }
 
@@ -229,7 +234,7 @@ function roleExists(s: DoctorState): Check {
       title,
       'fail',
       `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}`,
-      { fix: createServiceAccountFix(s.context, s.namespace, s.name, []) },
+      { fix: createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s)) },
     );
   }
   if (s.role.arn !== s.roleArn.arn) {
@@ -496,7 +501,7 @@ function permissions(s: DoctorState): Check {
       `role ${name} grants nothing: no managed or inline policy`,
       {
         fix: ownedRole(s)
-          ? createServiceAccountFix(s.context, s.namespace, s.name, [])
+          ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s))
           : attachPolicyFix(s.context, name),
       },
     );
@@ -578,13 +583,22 @@ function simulate(s: DoctorState): Check | undefined {
     {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
-        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
+        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
         : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
     },
   );
 }
 
 export function runChecks(s: DoctorState): Check[] {
+  if (s.podIdentity) {
+    // New pods get Pod Identity credentials: IRSA's provider, annotation and webhook do not matter.
+    return [
+      ...podIdentityChecks(s, s.podIdentity),
+      noStaticKeys(s),
+      permissions(s),
+      simulate(s),
+    ].filter((c): c is Check => c !== undefined);
+  }
   return [
     provider(s),
     serviceAccount(s),

@@ -1,10 +1,13 @@
 // Use case: why can (or can't) the pods of one service account get their IAM role? Reads the
 // cluster, its OIDC provider, the service account, its pods and the role (read-only), then runs
 // the checks of doctor-checks.ts. Exit 6 when one fails.
-import { ExitCode } from '../errors.js';
+import { AuthError, ExitCode } from '../errors.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { INLINE_POLICY_NAME, roleNameOf, TAG_POLICIES } from '../policy/index.js';
-import { openClusterSession, type RegionAccess } from './cluster-session.js';
+import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
+import type { PodIdentityFacts } from './doctor-pod-identity.js';
+import { POD_IDENTITY_AGENT } from './plan-pod-identity.js';
+import { readAssociationsOrWarn } from './pod-identity-associations.js';
 import { readAnnotation, runChecks, type DoctorState } from './doctor-checks.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from './reporter.js';
@@ -38,7 +41,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     kube,
   ]);
   const gateway = k.gateway;
-  const [serviceAccount, pods, serviceAccounts] = await Promise.all([
+  const [serviceAccount, pods, serviceAccounts, podIdentity] = await Promise.all([
     reporter.progress(`Reading service account ${namespace}/${name}`, () =>
       gateway.getServiceAccount(namespace, name),
     ),
@@ -48,8 +51,12 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     reporter.progress('Listing the service accounts of the cluster', () =>
       gateway.listServiceAccounts(),
     ),
+    readPodIdentity(session, namespace, name),
   ]);
-  const read = readAnnotation(serviceAccount?.annotations['eks.amazonaws.com/role-arn']);
+  // With an association, new pods get Pod Identity credentials: its role is the one to check.
+  const read = podIdentity
+    ? readAnnotation(podIdentity.association.roleArn)
+    : readAnnotation(serviceAccount?.annotations['eks.amazonaws.com/role-arn']);
   const roleArn = read && 'arn' in read ? read.arn : undefined;
   const ours = roleArn && roleArn.accountId === cluster.accountId;
   const role = ours
@@ -91,6 +98,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     inlinePolicies,
     ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
     ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
+    ...(podIdentity ? { podIdentity } : {}),
   };
   const checks = runChecks(state);
   return {
@@ -99,6 +107,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     cluster: input.cluster,
     region: deps.region,
     serviceAccount: { namespace, name },
+    mechanism: podIdentity ? 'pod-identity' : 'irsa',
     ...(roleArn ? { roleArn: roleArn.arn } : {}),
     checks,
     summary: countBy(
@@ -107,4 +116,25 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     ),
     exitCode: checks.some((c) => c.status === 'fail') ? ExitCode.findings : ExitCode.ok,
   };
+}
+
+/**
+ * The service account's Pod Identity association and the agent add-on, or undefined without an
+ * association. EKS refusing to list associations is a warning: the IRSA checks still run.
+ */
+async function readPodIdentity(
+  session: ClusterSession,
+  namespace: string,
+  name: string,
+): Promise<PodIdentityFacts | undefined> {
+  const [associations, agent] = await Promise.all([
+    readAssociationsOrWarn(session, { namespace, serviceAccount: name }),
+    session.eks.describeAddon(session.name, POD_IDENTITY_AGENT).catch((error: unknown) => {
+      if (error instanceof AuthError) return undefined;
+      throw error;
+    }),
+  ]);
+  session.warnings.forEach((w) => session.reporter.warn(w));
+  const association = associations?.[0];
+  return association ? { association, ...(agent ? { agent } : {}) } : undefined;
 }

@@ -62,6 +62,36 @@ export const FINDING_KINDS = {
     severity: 'info',
     description: 'A service account is annotated for IRSA, but no pod runs as it.',
   },
+  PODID101: {
+    title: 'no Pod Identity agent',
+    severity: 'high',
+    description:
+      'The cluster has Pod Identity associations but the eks-pod-identity-agent add-on is missing or not ACTIVE: their pods get no credentials.',
+  },
+  PODID102: {
+    title: 'broken association',
+    severity: 'medium',
+    description:
+      'A Pod Identity association names a role that does not exist, or whose trust does not admit pods.eks.amazonaws.com for this cluster and account: its pods get no credentials.',
+  },
+  PODID103: {
+    title: 'association role trusts any cluster',
+    severity: 'medium',
+    description:
+      "The trust of an associated role has no aws:SourceArn (or aws:SourceAccount) condition: other clusters' (or accounts') associations can use the role.",
+  },
+  PODID104: {
+    title: 'association without service account',
+    severity: 'medium',
+    description:
+      'A Pod Identity association is for a service account that does not exist: whoever creates a service account of that name gets the role.',
+  },
+  PODID105: {
+    title: 'both mechanisms',
+    severity: 'info',
+    description:
+      'A service account has both a Pod Identity association and the IRSA annotation: new pods get Pod Identity credentials, older pods keep IRSA.',
+  },
 } as const satisfies Record<string, FindingKind>;
 
 export type FindingId = keyof typeof FINDING_KINDS;

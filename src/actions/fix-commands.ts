@@ -20,11 +20,13 @@ export function createServiceAccountFix(
   namespace: string,
   name: string,
   policyArns: string[],
+  mechanism: 'irsa' | 'pod-identity' = 'irsa',
 ): string {
   const policies = policyArns.length
     ? policyArns.map((p) => ` --attach-policy-arn ${quote(p)}`).join('')
     : ' --attach-policy-arn <policy ARN>';
-  return `iamsa create-serviceaccount --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies} --approve`;
+  const how = mechanism === 'pod-identity' ? ' --mechanism pod-identity' : '';
+  return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies} --approve`;
 }
 
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>

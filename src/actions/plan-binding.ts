@@ -2,6 +2,8 @@
 // account's annotation last. Reads run concurrently; a bad binding becomes a per-binding error so
 // it never hides the others.
 import {
+  isOwnedRoleFor,
+  type Mechanism,
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
@@ -12,16 +14,10 @@ import type { BindingSpec } from './binding-spec.js';
 import { checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from './plan.js';
-import { irsaTrust, planRole, readRoleState } from './plan-role.js';
-import { planPodIdentity } from './plan-pod-identity.js';
+import { irsaTrust, readRoleState } from './plan-role.js';
+import { planRoleAndPermissions } from './plan-permissions.js';
+import { findAssociation, planPodIdentity } from './plan-pod-identity.js';
 import { mechanismOf } from './binding-spec.js';
-import {
-  planWellKnown,
-  readManagedPolicies,
-  removedWellKnown,
-  staleCandidates,
-  wantedWellKnown,
-} from './plan-well-known.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
 export async function planBinding(
@@ -34,22 +30,40 @@ export async function planBinding(
     name: spec.name,
     source: spec.source.where,
   };
+  let mechanism = mechanismOf(spec);
   try {
-    const mechanism = mechanismOf(spec);
+    if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
+      mechanism = await updatedMechanism(session, spec);
+    }
     const planned =
       mechanism === 'pod-identity'
-        ? await planPodIdentity(session, spec)
+        ? await planPodIdentity(session, { ...spec, mechanism })
         : await plan(session, spec);
     return { ...base, mechanism, ...planned };
   } catch (error) {
     return {
       ...base,
-      mechanism: mechanismOf(spec),
+      mechanism,
       steps: [],
       warnings: [],
       error: asIamsaError(error),
     };
   }
+}
+
+/** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
+async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Promise<Mechanism> {
+  checkBinding(spec);
+  const [cluster, association] = await Promise.all([
+    session.cluster(),
+    session.reporter.progress(
+      `Reading the Pod Identity association of ${spec.namespace}/${spec.name}`,
+      () => findAssociation(session.eks, spec.cluster, spec.namespace, spec.name),
+    ),
+  ]);
+  return association && isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)
+    ? 'pod-identity'
+    : 'irsa';
 }
 
 async function plan(session: ClusterSession, spec: BindingSpec) {
@@ -73,44 +87,6 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     ),
   );
   const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
-  // The well-known documents need the cluster's partition and account; their policies are read
-  // while the provider and the role are.
-  const wanted = wantedWellKnown(input, cluster);
-  const wantedP = started(
-    readManagedPolicies(
-      session.iam,
-      wanted.policies.map((p) => p.arn),
-    ),
-  );
-  const [, roleState, policies] = await Promise.all([
-    session.requireProvider(),
-    roleStateP,
-    wantedP,
-  ]);
-  // Keys asked for are converged whole (a policy split in two that now fits in one loses its
-  // second part); keys an update removes go with their policies.
-  const removed = removedWellKnown(input, cluster);
-  const stale = staleCandidates(input, cluster, wanted, roleState.attached, [
-    ...input.wellKnown.map((c) => c.policy.key),
-    ...removed.keys,
-  ]);
-  if (input.update && removed.managedArns.length) {
-    const keep = new Set([...input.policyArns, ...wanted.managedArns]);
-    const detach = removed.managedArns.filter((a) => !keep.has(a));
-    input = {
-      ...input,
-      update: {
-        ...input.update,
-        detachPolicyArns: [...new Set([...input.update.detachPolicyArns, ...detach])],
-      },
-    };
-  }
-  for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
-  const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
-    attached: roleState.attached,
-    policies,
-    stale,
-  });
   const target: TrustTarget = {
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
@@ -119,11 +95,13 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     audience: STS_AUDIENCE,
     ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
   };
-  const rolePlan = planRole(session.iam, input, roleState, cluster, irsaTrust(input, target), {
-    managedArns: wanted.managedArns,
-    ownArns: wellKnown.attachedArns,
-    prunedArns: wellKnown.prunedArns,
+  const planned = await planRoleAndPermissions(session, input, cluster, {
+    roleState: roleStateP,
+    trust: irsaTrust(input, target),
+    ready: started(session.requireProvider()),
   });
+  input = planned.input;
+  const { rolePlan, wellKnown } = planned;
   const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);

@@ -17,15 +17,18 @@ import {
   evaluatePodIdentityTrust,
   isOwnedRoleFor,
   mergeTags,
+  parseArn,
   POD_IDENTITY_PRINCIPAL,
   ROLE_ARN_ANNOTATION,
+  roleNameOf,
   sameRoleArn,
 } from '../policy/index.js';
 import { type BindingSpec, labelOf } from './binding-spec.js';
 import { type CheckedBinding, checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { describeTags, type PlanStep, started, step } from './plan.js';
-import { planRole, readRoleState, type RoleTrust } from './plan-role.js';
+import { planRoleAndPermissions } from './plan-permissions.js';
+import { readRoleState, type RoleTrust } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
 export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
@@ -33,15 +36,10 @@ export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
 const ASSOCIATION_PHASE = 3;
 
 export async function planPodIdentity(session: ClusterSession, spec: BindingSpec) {
-  const input = checkBinding(spec);
+  let input = checkBinding(spec);
   const { reporter, eks } = session;
   const { namespace, name } = input;
   // Everything is read at once; nothing here needs the OIDC provider.
-  const roleStateP = started(
-    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
-      readRoleState(session.iam, input),
-    ),
-  );
   const agentP = started(
     reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
       eks.describeAddon(session.name, POD_IDENTITY_AGENT),
@@ -53,23 +51,35 @@ export async function planPodIdentity(session: ClusterSession, spec: BindingSpec
     ),
   );
   const kubeStateP = started(readServiceAccountState(session, namespace, name));
+  if (input.update && spec.roleName === undefined) {
+    // An update finds the binding's role where the association points, if it is there.
+    const [association, cluster] = await Promise.all([associationP, session.cluster()]);
+    if (association && parseArn(association.roleArn)?.accountId === cluster.accountId) {
+      input = { ...input, roleName: roleNameOf(association.roleArn) };
+    }
+  }
+  const roleStateP = started(
+    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
+      readRoleState(session.iam, input),
+    ),
+  );
   const cluster = await session.cluster();
   requireAgent(session, cluster, await agentP);
-  const [roleState, association] = await Promise.all([roleStateP, associationP]);
-  const rolePlan = planRole(
-    session.iam,
-    input,
-    roleState,
-    cluster,
-    podIdentityTrust(input, cluster),
-  );
+  const planned = await planRoleAndPermissions(session, input, cluster, {
+    roleState: roleStateP,
+    trust: podIdentityTrust(input, cluster),
+  });
+  input = planned.input;
+  const { rolePlan, wellKnown } = planned;
+  const association = await associationP;
   const steps: PlanStep[] = [
     ...rolePlan.steps,
+    ...wellKnown.steps,
     planAssociation(eks, input, cluster, association, rolePlan.roleArn),
   ];
   const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
   steps.push(...planServiceAccount(session, kube.gateway, input, state, undefined));
-  const warnings = [...rolePlan.warnings];
+  const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
   const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated) {
     warnings.push(
@@ -123,7 +133,7 @@ export async function findAssociation(
  * The agent must run on the nodes (Auto Mode runs it itself). An add-on being updated keeps its
  * agent running; every other state but ACTIVE means pods may get no credentials.
  */
-function requireAgent(
+export function requireAgent(
   session: ClusterSession,
   cluster: ClusterInfo,
   agent: AddonInfo | undefined,
@@ -183,10 +193,13 @@ function planAssociation(
 ): PlanStep {
   const { namespace, name } = input;
   const id = `${namespace}/${name}`;
+  // An update changes what it is asked to; the rest of the association stays as it is.
+  const kept = input.update ? current : undefined;
+  const targetRoleArn = input.targetRoleArn ?? kept?.targetRoleArn;
   const wanted: WantedAssociation = {
     roleArn,
-    ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
-    disableSessionTags: input.disableSessionTags ?? false,
+    ...(targetRoleArn ? { targetRoleArn } : {}),
+    disableSessionTags: input.disableSessionTags ?? kept?.disableSessionTags ?? false,
   };
   const tags = mergeTags(input.tags, {
     ...bindingOwnershipTags('pod-identity', input.cluster, namespace, name, cluster.arn),

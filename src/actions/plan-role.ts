@@ -35,6 +35,7 @@ import {
   roleOwner,
   sameJson,
   TAG_MECHANISM,
+  TAG_MIGRATION,
   serviceAccountSubject,
   type TrustEvaluation,
   type TrustTarget,
@@ -304,12 +305,15 @@ export function planRole(
       : [];
     steps.push(
       updateStep('iam-role', arn, 1, [
-        !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
-          change: shared
-            ? `trust policy -> ${roleTrust.summary}${keptStatements.length ? ` (keeping ${keptStatements.length} for clusters no longer listed; --prune drops them)` : ''}`
-            : `trust policy -> ${roleTrust.summary} only`,
-          run: () => iam.updateTrustPolicy(name, trustText),
-        },
+        // A role being migrated to Pod Identity keeps its other statements (trustEdit).
+        role.tags[TAG_MIGRATION] !== undefined
+          ? trustEdit(iam, role, roleTrust)
+          : !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
+              change: shared
+                ? `trust policy -> ${roleTrust.summary}${keptStatements.length ? ` (keeping ${keptStatements.length} for clusters no longer listed; --prune drops them)` : ''}`
+                : `trust policy -> ${roleTrust.summary} only`,
+              run: () => iam.updateTrustPolicy(name, trustText),
+            },
         dropped.length > 0 && {
           change: `untag clusters no longer listed: ${dropped.map((k) => role.tags[k]).join(', ')}`,
           run: () => iam.untagRole(name, dropped),
@@ -486,10 +490,34 @@ function planAttachedRole(
 const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity': 'Pod Identity' };
 
 /**
+ * The trust converges to exactly the mechanism's statement; a role being migrated keeps both
+ * mechanisms' statements, and only gains the wanted one when its trust does not admit it.
+ */
+function trustEdit(iam: IamGateway, role: Role, roleTrust: RoleTrust) {
+  const current = parseTrustPolicy(role.trustPolicy);
+  if (role.tags[TAG_MIGRATION] === undefined) {
+    return (
+      !trustPoliciesEqual(current, roleTrust.document) && {
+        change: `trust policy -> ${roleTrust.summary} only`,
+        run: () => iam.updateTrustPolicy(role.name, JSON.stringify(roleTrust.document)),
+      }
+    );
+  }
+  if (roleTrust.judge(current).admits) return false;
+  const next = { ...current, Statement: [...current.Statement, ...roleTrust.document.Statement] };
+  return {
+    change: `trust policy + ${roleTrust.summary} (the role is being migrated: its other statements stay)`,
+    run: () => iam.updateTrustPolicy(role.name, JSON.stringify(next)),
+  };
+}
+
+/**
  * Rewriting an IRSA role's trust for Pod Identity (or back) would cut off the pods that use it
  * now: that is a migration, not a converge.
  */
 function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
+  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now.
+  if (role.tags[TAG_MIGRATION] !== undefined) return;
   const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
   if (has === wanted) return;
   throw new ConflictError(

@@ -23,6 +23,8 @@ export interface DoctorReport {
   cluster: string;
   region: string;
   serviceAccount: { namespace: string; name: string };
+  /** pod-identity when the service account has an association (its checks ran), else irsa. */
+  mechanism: 'irsa' | 'pod-identity';
   roleArn?: string;
   checks: Check[];
   summary: Record<CheckStatus, number>;
@@ -63,6 +65,8 @@ export interface AuditReport {
   region: string;
   providerArn: string;
   serviceAccounts: number;
+  /** Pod Identity associations of the cluster (their findings are PODID1xx). */
+  associations: number;
   pods: number;
   roles: AuditedRole[];
   findings: Finding[];

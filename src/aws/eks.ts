@@ -6,6 +6,7 @@ import {
   DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
   type EKSClient,
+  paginateListAddons,
   paginateListClusters,
   paginateListPodIdentityAssociations,
   type PodIdentityAssociation as SdkAssociation,
@@ -76,6 +77,8 @@ export interface EksGateway {
   listClusters(): Promise<string[]>;
   /** Undefined when the add-on is not installed. */
   describeAddon(cluster: string, addon: string): Promise<AddonInfo | undefined>;
+  /** The names of the cluster's add-ons. */
+  listAddons(cluster: string): Promise<string[]>;
   listPodIdentityAssociations(
     cluster: string,
     filter?: { namespace?: string; serviceAccount?: string },
@@ -140,6 +143,14 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
         version: a.addonVersion,
         serviceAccountRoleArn: a.serviceAccountRoleArn,
       };
+    },
+    async listAddons(cluster) {
+      const names: string[] = [];
+      await aws(`listing the add-ons of cluster ${cluster}`, async () => {
+        for await (const page of paginateListAddons({ client }, { clusterName: cluster }))
+          names.push(...(page.addons ?? []));
+      });
+      return names;
     },
     async listPodIdentityAssociations(cluster, filter = {}) {
       const found: AssociationSummary[] = [];

@@ -69,6 +69,17 @@ export const EXAMPLES: Record<string, string[]> = {
     '# Keep the service account; remove only the role and the annotation',
     'iamsa delete-serviceaccount --cluster prod -n payments --name api --keep-serviceaccount --approve',
   ],
+  'migrate-to-pod-identity': [
+    '# Show the plan, then add the Pod Identity trust and associations (IRSA keeps working)',
+    'iamsa migrate-to-pod-identity --cluster prod',
+    'iamsa migrate-to-pod-identity --cluster prod --approve',
+    '',
+    '# Once every pod was restarted: drop the OIDC statements and the annotations',
+    'iamsa migrate-to-pod-identity --cluster prod --remove-irsa --approve',
+    '',
+    '# Back to IRSA, from what the roles recorded',
+    'iamsa migrate-to-pod-identity --cluster prod --rollback --approve',
+  ],
   'well-known-policies': [
     '# Every key, with what it grants and its default scope',
     'iamsa well-known-policies',

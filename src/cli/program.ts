@@ -8,6 +8,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerCreateServiceAccount } from './commands/create-serviceaccount.js';
 import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.js';
 import { registerUpdateServiceAccount } from './commands/update-serviceaccount.js';
+import { registerMigrateToPodIdentity } from './commands/migrate-to-pod-identity.js';
 import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWellKnownPolicies } from './commands/well-known-policies.js';
@@ -29,6 +30,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerGetServiceAccounts(program);
   registerUpdateServiceAccount(program);
   registerDeleteServiceAccount(program);
+  registerMigrateToPodIdentity(program);
   registerWizard(program);
   registerWellKnownPolicies(program);
   registerDoctor(program);

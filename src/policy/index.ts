@@ -12,3 +12,4 @@ export * from './well-known/index.js';
 export * from './identity-evaluation.js';
 export * from './trust-scope.js';
 export * from './policies-fingerprint.js';
+export * from './migration-trust.js';

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { GetServiceAccountsResult } from '../actions/get-serviceaccounts.js';
 
-const HEAD = ['NAMESPACE', 'NAME', 'ROLE', 'MANAGED-BY', 'STATUS', 'POLICIES'];
+const HEAD = ['NAMESPACE', 'NAME', 'MECHANISM', 'ROLE', 'MANAGED-BY', 'STATUS', 'POLICIES'];
 const BLANK = Object.fromEntries(
   [
     'top',
@@ -44,6 +44,8 @@ export async function renderBindings(
     table.push([
       row.namespace,
       row.name,
+      // Both set up: Pod Identity gives new pods their credentials; the note below says so.
+      row.irsaRoleArn !== undefined ? `${row.mechanism}+irsa` : row.mechanism,
       row.roleArn ?? '-',
       row.clusters?.length ? `${row.managedBy} (${row.clusters.length} clusters)` : row.managedBy,
       status,
@@ -53,9 +55,19 @@ export async function renderBindings(
   const problems = result.serviceAccounts
     .filter((r) => r.problems.length)
     .map((r) => `  ${r.namespace}/${r.name}: ${r.problems.join('; ')}`);
+  const notes = result.serviceAccounts
+    .filter((r) => r.irsaRoleArn !== undefined)
+    .map(
+      (r) =>
+        `  ${r.namespace}/${r.name}: also annotated with IRSA role ${r.irsaRoleArn}; new pods get Pod Identity credentials (remove the annotation once nothing needs IRSA)`,
+    );
   const lines = table
     .toString()
     .split('\n')
     .map((l) => l.trimEnd());
-  return [...lines, ...(problems.length ? ['', 'Problems:', ...problems] : [])].join('\n');
+  return [
+    ...lines,
+    ...(problems.length ? ['', 'Problems:', ...problems] : []),
+    ...(notes.length ? ['', 'Both mechanisms:', ...notes] : []),
+  ].join('\n');
 }

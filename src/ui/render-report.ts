@@ -21,9 +21,11 @@ export function renderDoctor(report: DoctorReport, style: ChalkInstance): string
   const lines = [
     style.bold(`Doctor: ${namespace}/${name} on cluster ${report.cluster} (${report.region})`),
   ];
+  // Pod Identity reports mix PODID and IRSA ids: one column width for both.
+  const width = Math.max(0, ...report.checks.map((c) => c.id.length));
   for (const c of report.checks) {
     lines.push(
-      `  ${c.id} ${paint[c.status](LABEL[c.status].padEnd(7))} ${c.title.padEnd(18)} ${c.message}`,
+      `  ${c.id.padEnd(width)} ${paint[c.status](LABEL[c.status].padEnd(7))} ${c.title.padEnd(18)} ${c.message}`,
     );
     for (const d of c.details ?? []) lines.push(`          ${style.dim(`- ${d}`)}`);
     if (c.fix) lines.push(`          ${style.cyan('fix:')} ${c.fix}`);
@@ -44,7 +46,7 @@ export function renderAudit(report: AuditReport, style: ChalkInstance): string {
   const lines = [
     style.bold(`Audit: cluster ${report.cluster} (${report.region})`),
     `  provider ${report.providerArn}`,
-    `  ${report.roles.length} role(s) trust it; ${report.serviceAccounts} service account(s), ${report.pods} pod(s) read`,
+    `  ${report.roles.length} role(s) trust it; ${report.serviceAccounts} service account(s), ${report.pods} pod(s), ${report.associations} Pod Identity association(s) read`,
   ];
   if (report.findings.length) lines.push('', 'Findings:');
   for (const f of report.findings) {

@@ -388,6 +388,11 @@ describe('each finding on a state built to trigger it', () => {
         'IRSA107',
         'IRSA108',
         'IRSA109',
+        'PODID101',
+        'PODID102',
+        'PODID103',
+        'PODID104',
+        'PODID105',
       ],
     );
     assert.equal(run.results.length, report.findings.length);

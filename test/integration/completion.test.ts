@@ -47,6 +47,7 @@ test('bash: commands, flags per command and --output values', async () => {
       'doctor',
       'enable-oidc',
       'get-serviceaccounts',
+      'migrate-to-pod-identity',
       'update-serviceaccount',
       'well-known-policies',
       'wizard',
@@ -64,6 +65,7 @@ test('bash: commands, flags per command and --output values', async () => {
   assert.ok(complete(file, ['update-serviceaccount', '--']).includes('--detach-policy-arn'));
   assert.ok(complete(file, ['delete-serviceaccount', '--']).includes('--keep-serviceaccount'));
   assert.ok(complete(file, ['get-serviceaccounts', '--']).includes('--orphans'));
+  assert.ok(complete(file, ['migrate-to-pod-identity', '--']).includes('--rollback'));
   assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), [
     'text',
     'json',

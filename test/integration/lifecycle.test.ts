@@ -166,7 +166,10 @@ describe('get-serviceaccounts', () => {
     const text = await get('-n', 'default');
     assert.equal(text.code, 0, text.stderr);
     const [head, ...lines] = text.stdout.split('\n');
-    assert.match(head ?? '', /^NAMESPACE\s+NAME\s+ROLE\s+MANAGED-BY\s+STATUS\s+POLICIES$/);
+    assert.match(
+      head ?? '',
+      /^NAMESPACE\s+NAME\s+MECHANISM\s+ROLE\s+MANAGED-BY\s+STATUS\s+POLICIES$/,
+    );
     const row = lines.find((l) => l.includes('get-mismatch')) ?? '';
     assert.equal(row.indexOf('trust-mismatch'), (head ?? '').indexOf('STATUS'));
     assert.doesNotMatch(text.stdout, /get-ok/, '--namespace default leaves getns out');

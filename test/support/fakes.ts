@@ -348,6 +348,12 @@ export class FakeEks implements EksGateway {
     const a = this.addons.get(`${cluster}/${addon}`);
     return a && structuredClone(a);
   }
+  async listAddons(cluster: string) {
+    this.cluster(cluster);
+    return [...this.addons.keys()]
+      .filter((k) => k.startsWith(`${cluster}/`))
+      .map((k) => k.slice(cluster.length + 1));
+  }
   async listPodIdentityAssociations(
     cluster: string,
     filter: { namespace?: string; serviceAccount?: string } = {},

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
 import { openClusterSession } from '../../src/actions/cluster-session.js';
+import { getServiceAccounts } from '../../src/actions/get-serviceaccounts.js';
 import { composePlan } from '../../src/actions/plan.js';
+import { DESCRIBE_CONCURRENCY } from '../../src/actions/pod-identity-associations.js';
 import { planBinding } from '../../src/actions/plan-binding.js';
 import { planDeleteBinding } from '../../src/actions/plan-delete.js';
 import { ExitCode } from '../../src/errors.js';
@@ -193,5 +195,40 @@ describe('planDeleteBinding for Pod Identity', () => {
     assert.equal(await g.iam.getRole('iamsa-prod-default-app'), undefined);
     const again = await planDeleteBinding(g.session(), target);
     assert.deepEqual(again.steps, []);
+  });
+});
+
+describe('getServiceAccounts with Pod Identity', () => {
+  it('describes every listed association, at most a few at a time, and judges each', async () => {
+    const g = ground();
+    const names = Array.from({ length: 30 }, (_, i) => `many-${i}`);
+    const session = g.session();
+    const bindings = await Promise.all(names.map((n) => planBinding(session, spec(n))));
+    await composePlan(header, bindings, quietReporter).apply();
+    let inFlight = 0;
+    let most = 0;
+    const describe = g.eks.describePodIdentityAssociation.bind(g.eks);
+    g.eks.describePodIdentityAssociation = async (cluster, id) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        return await describe(cluster, id);
+      } finally {
+        inFlight--;
+      }
+    };
+    const result = await getServiceAccounts(
+      { cluster: 'prod', orphans: false },
+      { mode: 'eks' },
+      { ...g.access, reporter: quietReporter },
+    );
+    assert.equal(result.serviceAccounts.length, names.length);
+    assert.ok(
+      result.serviceAccounts.every((r) => r.mechanism === 'pod-identity' && r.status === 'ok'),
+      JSON.stringify(result.serviceAccounts[0]),
+    );
+    assert.ok(most > 1, 'describes run concurrently');
+    assert.ok(most <= DESCRIBE_CONCURRENCY, `${most} describes in flight`);
+    assert.deepEqual(result.warnings, [], 'no OIDC provider is needed');
   });
 });

@@ -39,7 +39,7 @@ export function registerDeleteServiceAccount(program: Command): void {
     .option('--role-only', 'the binding was made with --role-only: delete the role only')
     .option(
       '--mechanism <irsa|pod-identity>',
-      'pod-identity: delete the Pod Identity association instead of the annotation (default irsa)',
+      "irsa or pod-identity: delete only that mechanism's part (default: found from the binding)",
     )
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {

@@ -46,8 +46,14 @@ export function registerUpdateServiceAccount(program: Command): void {
     .option('--role-only', 'the binding was made with --role-only: make no Kubernetes calls')
     .option(
       '--override-existing-serviceaccounts',
-      'point the service account back at this role when it names another one',
+      'point the service account (or association) back at this role when it names another one',
     )
+    .option(
+      '--mechanism <irsa|pod-identity>',
+      'pod-identity: the binding is an EKS Pod Identity association (default irsa)',
+    )
+    .option('--target-role-arn <arn>', 'pod-identity: set the role the association chains to')
+    .option('--disable-session-tags', 'pod-identity: no session tags on the role session')
     .option('--approve', 'apply the plan (without it, only show what would change)');
   addKubeFlags(command).action(async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();

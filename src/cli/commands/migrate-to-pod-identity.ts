@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../globals.js';
+import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { addKubeFlags } from '../kube-flags.js';
+import { missingFlags } from '../required-flags.js';
+import { exitWithError, run } from '../run.js';
+
+interface Flags extends KubeFlags {
+  cluster?: string;
+  namespace?: string;
+  name?: string;
+  removeIrsa?: boolean;
+  rollback?: boolean;
+  includeForeignRoles?: boolean;
+  approve?: boolean;
+}
+
+export function registerMigrateToPodIdentity(program: Command): void {
+  const command = program
+    .command('migrate-to-pod-identity')
+    .description(
+      "move the cluster's IRSA bindings to EKS Pod Identity (trust, association), and back with --rollback",
+    )
+    .option('-c, --cluster <name>', 'EKS cluster name (required)')
+    .option('-n, --namespace <ns>', 'only this namespace (default: all)')
+    .option('--name <sa>', 'only service accounts of this name (also migrates an add-on role)')
+    .option(
+      '--remove-irsa',
+      "then remove the cluster's OIDC statement from each role and the annotation from each service account",
+    )
+    .option(
+      '--rollback',
+      'undo a migration: the IRSA statement and annotation back, the association deleted',
+    )
+    .option('--include-foreign-roles', 'also edit roles iamsa did not make')
+    .option('--approve', 'apply the plan (without it, only show what would change)');
+  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions & Flags>();
+    const missing = missingFlags(
+      'migrate-to-pod-identity',
+      'iamsa migrate-to-pod-identity --cluster C',
+      { '--cluster': flags.cluster },
+    );
+    if (missing) return exitWithError(missing, globals);
+    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+      const kube = kubeAccess(flags, false);
+      const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
+        import('../../actions/migrate-to-pod-identity.js'),
+        aws(),
+      ]);
+      return planMigrateToPodIdentity(
+        {
+          cluster: flags.cluster ?? '',
+          namespace: flags.namespace,
+          name: flags.name,
+          removeIrsa: !!flags.removeIrsa,
+          rollback: !!flags.rollback,
+          includeForeignRoles: !!flags.includeForeignRoles,
+        },
+        kube,
+        { ...clients, openKube: kubeOpener(clients), reporter },
+      );
+    });
+  });
+}

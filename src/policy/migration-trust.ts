@@ -1,0 +1,88 @@
+// Moving a role's trust from IRSA to EKS Pod Identity and back, pure. Migrating appends the Pod
+// Identity statement for the cluster; removing IRSA drops the statements of the cluster's OIDC
+// provider; rolling back puts those statements back where they were. What a rollback needs is
+// recorded on the role as tags when migrating: tag values cannot hold JSON, so the removed
+// statements (with their positions) are kept base64-encoded, split over as many tags as needed.
+import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
+import { sameJson } from './same-json.js';
+
+/** On a migrated role: `pods-added` (iamsa added the statement) or `pods-present` (it was there). */
+export const TAG_MIGRATION = 'iamsa.io/migration';
+/** On a migrated role: the cluster's IRSA statements as they were, `<prefix>0`, `<prefix>1`... */
+export const TAG_IRSA_TRUST_PREFIX = 'iamsa.io/irsa-trust-';
+/** On an association made by migrate-to-pod-identity: rollback deletes it. */
+export const TAG_MIGRATED_FROM = 'iamsa.io/migrated-from';
+/** IAM's (and EKS's) longest tag value. */
+export const TAG_VALUE_MAX = 256;
+
+/** A statement of the trust and its position, as a rollback puts it back. */
+export type PlacedStatement = [index: number, statement: PolicyStatement];
+
+const federated = (s: PolicyStatement): string[] => {
+  const p = s.Principal;
+  if (!isPlainObject(p) || p.Federated === undefined) return [];
+  return ([] as unknown[]).concat(p.Federated).filter((v): v is string => typeof v === 'string');
+};
+
+/** The statements that trust the provider and nothing else (what removing IRSA drops). */
+export function providerStatements(doc: PolicyDocument, providerArn: string): PlacedStatement[] {
+  return doc.Statement.flatMap((s, i): PlacedStatement[] => {
+    const principals = federated(s);
+    return principals.length > 0 && principals.every((p) => p === providerArn) ? [[i, s]] : [];
+  });
+}
+
+export function withoutStatements(doc: PolicyDocument, drop: PolicyStatement[]): PolicyDocument {
+  return { ...doc, Statement: doc.Statement.filter((s) => !drop.some((d) => sameJson(s, d))) };
+}
+
+export function withStatement(doc: PolicyDocument, statement: PolicyStatement): PolicyDocument {
+  return { ...doc, Statement: [...doc.Statement, statement] };
+}
+
+/** Puts statements back at their recorded positions (those already there are left alone). */
+export function withPlacedStatements(
+  doc: PolicyDocument,
+  placed: PlacedStatement[],
+): PolicyDocument {
+  const statements = [...doc.Statement];
+  for (const [index, statement] of [...placed].sort((a, b) => a[0] - b[0])) {
+    if (statements.some((s) => sameJson(s, statement))) continue;
+    statements.splice(Math.min(index, statements.length), 0, statement);
+  }
+  return { ...doc, Statement: statements };
+}
+
+/** The statements as tags (`<prefix>N` = a base64 chunk), for the role's tag set. */
+export function recordStatements(placed: PlacedStatement[]): Record<string, string> {
+  const text = Buffer.from(JSON.stringify(placed), 'utf8').toString('base64');
+  const tags: Record<string, string> = {};
+  for (let i = 0; i * TAG_VALUE_MAX < text.length; i++) {
+    tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] = text.slice(i * TAG_VALUE_MAX, (i + 1) * TAG_VALUE_MAX);
+  }
+  return tags;
+}
+
+/** The recorded statements, or undefined when the tags hold none (or are damaged). */
+export function recordedStatements(tags: Record<string, string>): PlacedStatement[] | undefined {
+  const chunks: string[] = [];
+  for (let i = 0; tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] !== undefined; i++) {
+    chunks.push(tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] ?? '');
+  }
+  if (!chunks.length) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(chunks.join(''), 'base64').toString('utf8'));
+    if (!Array.isArray(value)) return undefined;
+    const placed = value.filter(
+      (v): v is PlacedStatement =>
+        Array.isArray(v) && typeof v[0] === 'number' && isPlainObject(v[1]),
+    );
+    return placed.length === value.length ? placed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The migration's tag keys on a role (to remove on rollback). */
+export const migrationTagKeys = (tags: Record<string, string>): string[] =>
+  Object.keys(tags).filter((k) => k === TAG_MIGRATION || k.startsWith(TAG_IRSA_TRUST_PREFIX));
