@@ -338,7 +338,7 @@ iam:
     });
     assert.deepEqual(file.enableOidc, [{ name: 'prod', region: 'us-west-2' }]);
     assert.deepEqual(file.notes, [
-      'cluster.yaml: ignoring vpc, nodeGroups, metadata.version, iam.podIdentityAssociations (iamsa applies metadata, iam.withOIDC and iam.serviceAccounts of a ClusterConfig)',
+      'cluster.yaml: ignoring vpc, nodeGroups, metadata.version (iamsa applies metadata, iam.withOIDC, iam.serviceAccounts and iam.podIdentityAssociations of a ClusterConfig)',
     ]);
     const [s3, inline, roleOnly, existing, wild] = file.bindings.map((b) => b.spec);
     assert.ok(
