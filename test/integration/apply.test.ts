@@ -277,6 +277,19 @@ iam:
     const trust = await trustOf('iamsa-demo-pid-reader');
     assert.equal(trust.Statement[0].Principal.Service, 'pods.eks.amazonaws.com');
     assert.equal(sa('pid', 'writer').metadata.annotations?.[ANNOTATION], undefined);
+
+    // --prune with a file that no longer lists pid/writer deletes its association with it.
+    const without = file(
+      `${HEAD}cluster: demo\nbindings:\n  - namespace: pid\n    name: reader\n    mechanism: pod-identity\n    attachPolicyARNs: [${S3}]\n`,
+    );
+    const pruned = await apply(without, '--prune', '--approve', '-o', 'json');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const gone = json(pruned.stdout).steps.filter((st: any) => st.action === 'delete');
+    assert.ok(
+      gone.some((st: any) => st.resource === 'pod-identity-association' && st.id === 'pid/writer'),
+      JSON.stringify(gone),
+    );
+    await assert.rejects(roleOf('iamsa-demo-pid-writer'));
   });
 });
 
