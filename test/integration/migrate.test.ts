@@ -3,7 +3,7 @@
 // IRSA parts with --remove-irsa, and come back exactly with --rollback.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreateAddonCommand } from '@aws-sdk/client-eks';
+import { CreateAddonCommand, CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
 import { namespace as makeNamespace } from '../support/irsa-states.js';
@@ -260,6 +260,30 @@ describe('migrate-to-pod-identity', () => {
     const named = await migrate('-n', 'mig3', '--name', 'ebs', '--approve', '-o', 'json');
     assert.equal(named.code, 0, named.stderr);
     assert.ok(associationsIn('mig3').some((x) => x.serviceAccount === 'ebs'));
+  });
+
+  test("one binding's conflict is its own error (exit 5); the others migrate", async () => {
+    await namespace('mig4');
+    await bind('mig4', 'fine');
+    await bind('mig4', 'taken');
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'mig4',
+        serviceAccount: 'taken',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/someone-elses`,
+      }),
+    );
+    const r = await migrate('-n', 'mig4', '--approve', '-o', 'json');
+    assert.equal(r.code, 5, r.stderr);
+    const doc = json(r.stdout);
+    const taken = doc.bindings.find((b: any) => b.name === 'taken');
+    assert.match(taken.error.message, /already has a Pod Identity association .*someone-elses/);
+    assert.ok(
+      associationsIn('mig4').some(
+        (a) => a.serviceAccount === 'fine' && a.tags['iamsa.io/migrated-from'],
+      ),
+    );
   });
 
   test('without an ACTIVE agent add-on it is exit 3 and nothing changes; --rollback with --remove-irsa is exit 2', async () => {
