@@ -34,7 +34,7 @@ import {
   updateTrustFix,
 } from './fix-commands.js';
 import { type PodIdentityFacts, podIdentityChecks } from './doctor-pod-identity.js';
-import type { Check, CheckStatus } from './report.js';
+import { type Check, check } from './report.js';
 
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
@@ -72,21 +72,6 @@ export interface DoctorState {
 }
 
 const mechanismOf = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
-
-const check = (
-  id: string,
-  title: string,
-  status: CheckStatus,
-  message: string,
-  more: { fix?: string; details?: string[] } = {},
-): Check => ({
-  id,
-  title,
-  status,
-  message,
-  ...(more.fix && status !== 'ok' && status !== 'skipped' ? { fix: more.fix } : {}),
-  ...(more.details?.length ? { details: more.details } : {}),
-});
 
 const audienceOf = (s: DoctorState) =>
   s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE;

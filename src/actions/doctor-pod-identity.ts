@@ -16,7 +16,7 @@ import {
 import type { DoctorState } from './doctor-checks.js';
 import { quote, updateTrustFix } from './fix-commands.js';
 import { POD_IDENTITY_AGENT } from './plan-pod-identity.js';
-import type { Check, CheckStatus } from './report.js';
+import { type Check, check } from './report.js';
 
 export interface PodIdentityFacts {
   association: PodIdentityAssociation;
@@ -26,21 +26,6 @@ export interface PodIdentityFacts {
 
 /** What the EKS webhook sets in each container of a pod whose service account is associated. */
 export const POD_IDENTITY_ENV = 'AWS_CONTAINER_CREDENTIALS_FULL_URI';
-
-const check = (
-  id: string,
-  title: string,
-  status: CheckStatus,
-  message: string,
-  more: { fix?: string; details?: string[] } = {},
-): Check => ({
-  id,
-  title,
-  status,
-  message,
-  ...(more.fix && status !== 'ok' && status !== 'skipped' ? { fix: more.fix } : {}),
-  ...(more.details?.length ? { details: more.details } : {}),
-});
 
 const profileOf = (s: DoctorState) =>
   s.context.profile ? ` --profile ${quote(s.context.profile)}` : '';

@@ -17,6 +17,22 @@ export interface Check {
   details?: string[];
 }
 
+/** One check's line; a fix is shown only for what did not pass. */
+export const check = (
+  id: string,
+  title: string,
+  status: CheckStatus,
+  message: string,
+  more: { fix?: string; details?: string[] } = {},
+): Check => ({
+  id,
+  title,
+  status,
+  message,
+  ...(more.fix && status !== 'ok' && status !== 'skipped' ? { fix: more.fix } : {}),
+  ...(more.details?.length ? { details: more.details } : {}),
+});
+
 export interface DoctorReport {
   schemaVersion: number;
   command: 'doctor';
