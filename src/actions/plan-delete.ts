@@ -222,10 +222,11 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
       : await reporter.progress(`Reading IAM role ${annotatedName}`, () =>
           iam.getRole(annotatedName),
         );
-  const ownedBy = (role: Role | undefined) =>
-    !!role &&
-    (isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name) ||
-      isOwnedSharedRoleFor(role.tags, [cluster.arn], t.namespace, t.name));
+  // iamsa's role of this binding: its own, or one it shares with other clusters.
+  const ours = (tags: Record<string, string>) =>
+    isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
+    isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
+  const ownedBy = (role: Role | undefined) => !!role && ours(role.tags);
   // The role iamsa made for this binding, if there is one.
   const owned =
     t.roleName === undefined && ownedBy(annotatedRole)
@@ -271,9 +272,6 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
       // A role several clusters share loses only this cluster's statement and tag.
       steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
     } else {
-      const ours = (tags: Record<string, string>) =>
-        isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
-        isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
       steps.push(...(await roleSteps(session, owned, ours)));
     }
   }
