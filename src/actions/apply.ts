@@ -3,6 +3,7 @@
 // one plan whose bindings fail alone; a binding listing several clusters is one shared role.
 import type { IamGateway } from '../aws/iam.js';
 import type { KubeAccess } from '../kube/connection.js';
+import { ValidationError } from '../errors.js';
 import { STS_AUDIENCE } from '../policy/index.js';
 import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
 import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
@@ -18,6 +19,7 @@ import {
   started,
 } from './plan.js';
 import { bindingKey } from './binding-spec.js';
+import { planMoved } from './plan-moved.js';
 import { planPrune } from './plan-prune.js';
 import { planBinding } from './plan-binding.js';
 import { planSharedBinding } from './plan-shared-binding.js';
@@ -43,6 +45,7 @@ export async function planApply(
   const accesses = new Map(
     await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
   );
+  checkResolvedDuplicates(input, (ref) => accesses.get(ref.region)!.region);
   // At most 4 IAM writes in flight for the run (IAM throttles bursts of writes first); reads,
   // which a plan of a hundred bindings is mostly made of, go 16 at a time.
   const iamLimit = createLimiter(deps.iamConcurrency ?? 4);
@@ -94,7 +97,11 @@ export async function planApply(
   ).flat();
   const all = [...sessions.values()];
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
-  const pruned = input.prune ? await planPrunes(input, sessionOf, all) : [];
+  const [pruned, moved] = await Promise.all([
+    input.prune ? planPrunes(input, sessionOf, all) : [],
+    planMoved(input, sessionOf),
+  ]);
+  moved.warnings.forEach((w) => reporter.warn(w));
   return composePlan(
     {
       command: 'apply',
@@ -104,9 +111,9 @@ export async function planApply(
         input.enableOidc.length === 1 && !failed.size
           ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
           : undefined,
-      warnings: [...input.notes, ...all.flatMap((s) => s.warnings)],
+      warnings: [...input.notes, ...all.flatMap((s) => s.warnings), ...moved.warnings],
     },
-    [...pruned, ...plans],
+    [...pruned, ...moved.deletions, ...plans],
     reporter,
     { extra },
   );
@@ -134,10 +141,12 @@ function planOne(
       })),
     );
   }
+  // A file is the whole desired state of the roles it names (docs/apply.md).
+  const spec = { ...b.spec, declared: true };
   if (sessions.length === 1) {
-    return planBinding(sessions[0]!, { ...b.spec, cluster: sessions[0]!.name }).then((p) => [p]);
+    return planBinding(sessions[0]!, { ...spec, cluster: sessions[0]!.name }).then((p) => [p]);
   }
-  return planSharedBinding(sessions, b.spec, {
+  return planSharedBinding(sessions, spec, {
     maxTrustPolicySize: input.maxTrustPolicySize,
     prune: input.prune,
   });
@@ -197,6 +206,30 @@ async function planProviders(sessions: ClusterSession[]) {
     }),
   );
   return { extra, failed };
+}
+
+/**
+ * The file layer compares bindings by the region they name; one that names none gets the default
+ * region only now. The same service account of the same cluster twice is bad input (exit 2),
+ * found before any call that writes.
+ */
+function checkResolvedDuplicates(input: ApplyInput, regionOf: (ref: ClusterRef) => string): void {
+  const seen = new Map<string, string>();
+  for (const b of input.bindings) {
+    for (const c of b.clusters) {
+      const region = regionOf(c);
+      const key = `${region}\u0000${c.name}\u0000${bindingKey(b.spec)}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, b.spec.source.where);
+        continue;
+      }
+      throw new ValidationError(
+        `duplicate binding ${bindingKey(b.spec)} for cluster ${c.name} (${region}): at ${first} and at ${b.spec.source.where}`,
+        { hint: 'one names the region and the other relies on the default; keep one of them' },
+      );
+    }
+  }
 }
 
 function memo<A, R>(fn: (key: string, arg: A) => Promise<R>) {

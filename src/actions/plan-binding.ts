@@ -100,7 +100,6 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     trust: irsaTrust(input, target),
     ready: started(session.requireProvider()),
   });
-  input = planned.input;
   const { rolePlan, wellKnown } = planned;
   const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {

@@ -69,7 +69,6 @@ export async function planPodIdentity(session: ClusterSession, spec: BindingSpec
     roleState: roleStateP,
     trust: podIdentityTrust(input, cluster),
   });
-  input = planned.input;
   const { rolePlan, wellKnown } = planned;
   const association = await associationP;
   const steps: PlanStep[] = [
