@@ -1,7 +1,7 @@
 // Use case: `iamsa apply -f`: every binding of a file in one run. One session per cluster (one
 // DescribeCluster, one provider lookup, one Kubernetes connection each), one IAM limit for all,
 // one plan whose bindings fail alone; a binding listing several clusters is one shared role.
-import type { IamGateway } from '../aws/iam.js';
+import type { IamGateway, RoleSummary } from '../aws/iam.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { ValidationError } from '../errors.js';
 import { STS_AUDIENCE } from '../policy/index.js';
@@ -97,9 +97,13 @@ export async function planApply(
   ).flat();
   const all = [...sessions.values()];
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
+  // IAM is global: the account's roles are listed at most once for the run.
+  let roles: Promise<RoleSummary[]> | undefined;
+  const listRoles = () =>
+    (roles ??= started(reporter.progress('Listing IAM roles', () => all[0]!.iam.listRoles())));
   const [pruned, moved] = await Promise.all([
-    input.prune ? planPrunes(input, sessionOf, all) : [],
-    planMoved(input, sessionOf),
+    input.prune ? planPrunes(input, sessionOf, all, listRoles) : [],
+    planMoved(input, sessionOf, listRoles),
   ]);
   moved.warnings.forEach((w) => reporter.warn(w));
   return composePlan(
@@ -156,6 +160,7 @@ function planPrunes(
   input: ApplyInput,
   sessionOf: (ref: ClusterRef) => ClusterSession,
   all: ClusterSession[],
+  listRoles: () => Promise<RoleSummary[]>,
 ): Promise<BindingPlan[]> {
   const keep = new Map<ClusterSession, Set<string>>();
   for (const b of input.bindings) {
@@ -164,11 +169,7 @@ function planPrunes(
       keep.set(s, (keep.get(s) ?? new Set()).add(bindingKey(b.spec)));
     }
   }
-  // IAM is global: the account's roles are listed once for every cluster.
-  const first = all[0];
-  const roles = first
-    ? started(first.reporter.progress('Listing IAM roles', () => first.iam.listRoles()))
-    : Promise.resolve([]);
+  const roles = all.length ? listRoles() : Promise.resolve([]);
   return Promise.all([...keep].map(([s, keys]) => planPrune(s, keys, roles, input.file))).then(
     (r) => r.flat(),
   );

@@ -11,7 +11,7 @@ import {
   type TrustTarget,
 } from '../policy/index.js';
 import type { BindingSpec } from './binding-spec.js';
-import { checkBinding } from './check-binding.js';
+import { type CheckedBinding, checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from './plan.js';
 import { irsaTrust, readRoleState } from './plan-role.js';
@@ -32,13 +32,16 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
+    // Checked once, here; the planners take the checked binding and never check it again.
+    const checked = checkBinding(spec);
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, spec);
+      mechanism = await updatedMechanism(session, checked);
     }
+    // The mechanism decided here is the one reported (BindingPlan.mechanism), not recomputed.
     const planned =
       mechanism === 'pod-identity'
-        ? await planPodIdentity(session, { ...spec, mechanism })
-        : await plan(session, spec);
+        ? await planPodIdentity(session, { ...checked, mechanism })
+        : await plan(session, checked);
     return { ...base, mechanism, ...planned };
   } catch (error) {
     return {
@@ -52,8 +55,7 @@ export async function planBinding(
 }
 
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
-async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Promise<Mechanism> {
-  checkBinding(spec);
+async function updatedMechanism(session: ClusterSession, spec: CheckedBinding): Promise<Mechanism> {
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
@@ -66,13 +68,13 @@ async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Pro
     : 'irsa';
 }
 
-async function plan(session: ClusterSession, spec: BindingSpec) {
-  let input = checkBinding(spec);
+async function plan(session: ClusterSession, checked: CheckedBinding) {
+  let input = checked;
   const { reporter } = session;
   const kubeStateP = input.roleOnly
     ? undefined
     : started(readServiceAccountState(session, input.namespace, input.name));
-  if (input.update && spec.roleName === undefined && kubeStateP) {
+  if (input.update && !input.roleNameGiven && kubeStateP) {
     // An update finds the binding's role where the service account points, if it is there.
     const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
     const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];

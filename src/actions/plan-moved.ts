@@ -2,6 +2,7 @@
 // role (iamsa-<cluster>-<ns>-<name> <-> iamsa-shared-<ns>-<name>). The old role would stay behind,
 // still trusting the service account and holding its policies: it is named in the plan, and with
 // --prune planned for deletion (its service accounts are re-pointed by the new binding).
+import type { RoleSummary } from '../aws/iam.js';
 import {
   defaultRoleName,
   isOwnedRoleFor,
@@ -36,6 +37,8 @@ function fileRoleNames(input: ApplyInput): Set<string> {
 export async function planMoved(
   input: ApplyInput,
   sessionOf: (ref: ClusterRef) => ClusterSession,
+  /** The account's roles, listed once for the run. */
+  listRoles: () => Promise<RoleSummary[]>,
 ): Promise<MovedPlan> {
   const kept = fileRoleNames(input);
   const candidates: Array<{
@@ -59,8 +62,25 @@ export async function planMoved(
       candidates.push({ session: sessionOf(c), roleName, shared: b.clusters.length === 1, key });
     }
   }
+  const first = candidates[0];
+  if (!first) return { deletions: [], warnings: [] };
+  // IAM is global: one listing of the account's roles says which old names exist at all, so a
+  // file of a hundred bindings costs a few calls, not a hundred GetRole.
+  let existing: Set<string>;
+  try {
+    const roles = await listRoles();
+    existing = new Set(roles.map((r) => r.name.toLowerCase()));
+  } catch {
+    return {
+      deletions: [],
+      warnings: [
+        'could not list IAM roles to find the old roles of bindings moved between one cluster and several',
+      ],
+    };
+  }
   const found = await Promise.all(
     candidates.map(async (c) => {
+      if (!existing.has(c.roleName.toLowerCase())) return undefined;
       try {
         const [role, cluster] = await Promise.all([
           c.session.iam.getRole(c.roleName),

@@ -8,7 +8,7 @@ import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
 import { openClusterSession } from '../../src/actions/cluster-session.js';
 import { composePlan } from '../../src/actions/plan.js';
 import { planBinding } from '../../src/actions/plan-binding.js';
-import type { FileProblemsError} from '../../src/cli/bindings-file/index.js';
+import type { FileProblemsError } from '../../src/cli/bindings-file/index.js';
 import { parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ExitCode, type IamsaError } from '../../src/errors.js';
 import {
