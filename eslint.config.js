@@ -120,7 +120,7 @@ export default tseslint.config(
     files: [`src/actions/${group}/**/*.ts`],
     rules: restrict(
       [...uiOnly, 'commander', '**/cli/*', '**/ui/*', ...above.map((g) => `**/actions/${g}/*`)],
-      `src/actions/${group} may import only ${ACTION_ORDER.slice(0, ACTION_ORDER.indexOf(group)).join(', ') || 'no other group'} (and aws, kube, policy).`,
+      `src/actions/${group} may import only ${ACTION_ORDER.filter((g) => g !== group && !above.includes(g)).join(', ') || 'no other group'} of src/actions (and aws, kube, policy).`,
     ),
   })),
   {
