@@ -3,11 +3,11 @@
 // the role's tags (shared and migrating roles too). Flags (create-serviceaccount) only add.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planApply } from '../../src/actions/apply.js';
-import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { openClusterSession } from '../../src/actions/cluster-session.js';
-import { composePlan } from '../../src/actions/plan.js';
-import { planBinding } from '../../src/actions/plan-binding.js';
+import { planApply } from '../../src/actions/fleet/apply.js';
+import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
+import { composePlan } from '../../src/actions/engine/plan.js';
+import { planBinding } from '../../src/actions/binding/plan-binding.js';
 import type { FileProblemsError } from '../../src/cli/bindings-file/index.js';
 import { parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ExitCode, type IamsaError } from '../../src/errors.js';
