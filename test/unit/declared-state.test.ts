@@ -358,7 +358,7 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     const { plan } = await g.apply(two);
     assert.ok(
       plan.warnings.some((w) =>
-        w.startsWith(`role ${ROLE} was default/app's role on cluster prod`),
+        w.startsWith(`IRSA-W003 role ${ROLE} was default/app's role on cluster prod`),
       ),
       plan.warnings.join('\n'),
     );

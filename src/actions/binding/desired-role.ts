@@ -15,6 +15,7 @@ import {
   TAG_MECHANISM,
   TAG_POLICIES,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import { labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import { type RoleTrust, wholeTrust } from './role-trust.js';
@@ -145,7 +146,10 @@ export function desiredRole(
   const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
   if (extra.length) {
     warnings.push(
-      `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)`,
+      coded(
+        'IRSA-W002',
+        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)`,
+      ),
     );
   }
   if (
@@ -155,7 +159,10 @@ export function desiredRole(
     role.tags[TAG_MECHANISM] === 'pod-identity'
   ) {
     warnings.push(
-      `IRSA-W001 ${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); declare ${labelOf(input, 'mechanism')}: pod-identity to keep Pod Identity`,
+      coded(
+        'IRSA-W001',
+        `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); declare ${labelOf(input, 'mechanism')}: pod-identity to keep Pod Identity`,
+      ),
     );
   }
   const trustSummary = shared

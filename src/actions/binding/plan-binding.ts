@@ -10,6 +10,7 @@ import {
   STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import type { BindingSpec } from './spec.js';
 import { type CheckedBinding, checkBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -123,5 +124,8 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
   input.subjectPattern === undefined
     ? []
     : [
-        `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        coded(
+          'IRSA-W004',
+          `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        ),
       ];

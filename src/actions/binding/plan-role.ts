@@ -29,6 +29,7 @@ import {
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { coded } from '../engine/warning-kinds.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
@@ -284,7 +285,10 @@ export function planRole(
   const warnings = [...desired.warnings];
   if (total > DEFAULT_MANAGED_POLICIES_QUOTA) {
     warnings.push(
-      `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      coded(
+        'IRSA-W005',
+        `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      ),
     );
   }
   return { steps, roleArn: arn, warnings };

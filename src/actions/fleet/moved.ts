@@ -9,6 +9,7 @@ import {
   isOwnedSharedRoleFor,
   sharedRoleName,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import type { ApplyInput, ClusterRef } from './apply-input.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
@@ -100,9 +101,11 @@ export async function planMoved(
     }),
   );
   const moved = found.filter((f) => f !== undefined);
-  const warnings = moved.map(
-    (m) =>
+  const warnings = moved.map((m) =>
+    coded(
+      'IRSA-W003',
       `role ${m.roleName} was ${m.key}'s ${m.shared ? 'shared role' : `role on cluster ${m.session.name}`} before the binding moved ${m.shared ? 'to one cluster' : 'to several clusters'}; it still trusts the service account and holds its policies${input.prune ? ': --prune deletes it' : '; apply --prune deletes it'}`,
+    ),
   );
   const deletions = input.prune
     ? await Promise.all(
