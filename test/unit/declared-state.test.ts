@@ -197,6 +197,14 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
       JSON.stringify({ ...doc, Statement: [...doc.Statement, ...drift] }),
     );
   };
+  const single = file(`  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`);
+  const pods = buildPodIdentityTrustStatement({
+    accountId: ACCOUNT,
+    clusterArns: [clusterInfo('prod').arn],
+  });
   const shared = (clusters: string) =>
     file(`  - clusters: [${clusters}]
     namespace: default
@@ -229,16 +237,8 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
 
   it('a role being migrated to Pod Identity has exactly its IRSA and Pod Identity statements', async () => {
     const g = await ground('prod');
-    const single = file(`  - namespace: default
-    name: app
-    attachPolicyARNs: [${READONLY}]
-`);
     await g.apply(single);
     const [irsa] = await g.trust(ROLE);
-    const pods = buildPodIdentityTrustStatement({
-      accountId: ACCOUNT,
-      clusterArns: [clusterInfo('prod').arn],
-    });
     const host = Object.keys(
       (irsa!.Condition as { StringEquals: object }).StringEquals,
     )[0]!.replace(/:sub$/, '');
@@ -260,15 +260,7 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
 
   it('re-applying an IRSA binding after migrate-to-pod-identity --remove-irsa warns that it undoes the migration', async () => {
     const g = await ground('prod');
-    const single = file(`  - namespace: default
-    name: app
-    attachPolicyARNs: [${READONLY}]
-`);
     await g.apply(single);
-    const pods = buildPodIdentityTrustStatement({
-      accountId: ACCOUNT,
-      clusterArns: [clusterInfo('prod').arn],
-    });
     // What --remove-irsa leaves: Pod Identity's statement only, the role marked as Pod Identity.
     await g.iam.tagRole(ROLE, { [TAG_MIGRATION]: 'pods-added', [TAG_MECHANISM]: 'pod-identity' });
     await g.iam.updateTrustPolicy(
