@@ -109,7 +109,10 @@ export function wholeTrust(
         ]
       : current.filter((s) => irsaTargetOf(s, input, cluster.accountId) !== undefined);
   return {
-    document: { ...roleTrust.document, Statement: [...wanted, ...kept, ...other] },
+    document: {
+      ...roleTrust.document,
+      Statement: inCurrentOrder([...wanted, ...kept, ...other], current),
+    },
     kept: kept.length,
     migrating,
   };
@@ -176,3 +179,16 @@ export function irsaTargetOf(
 
 const federatedOf = (s: PolicyStatement): unknown =>
   (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+
+/** The statements in the order the role has them (new ones last): no update for a reordering. */
+function inCurrentOrder(statements: PolicyStatement[], current: PolicyStatement[]) {
+  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
+  const at = (st: PolicyStatement) => {
+    const i = current.findIndex((c) => trustPoliciesEqual(one(c), one(st)));
+    return i < 0 ? current.length : i;
+  };
+  return statements
+    .map((st, i) => ({ st, i, at: at(st) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.st);
+}
