@@ -642,7 +642,8 @@ describe('the file is the whole state of its roles', () => {
     const both = file(
       `${HEAD}cluster: demo\nbindings:\n  - namespace: whole\n    name: app\n    createNamespace: true\n    attachPolicyARNs: [${RO}, ${S3}]\n`,
     );
-    assert.equal((await apply(both, '--approve')).code, 0);
+    const made = await apply(both, '--approve');
+    assert.equal(made.code, 0, made.stdout + made.stderr);
     await g.iam.send(
       new AttachRolePolicyCommand({
         RoleName: 'iamsa-demo-whole-app',
@@ -662,7 +663,8 @@ describe('the file is the whole state of its roles', () => {
       plan.stdout,
       /- delete\s+policy-attachment\s+arn:aws:iam::aws:policy\/AmazonEC2ReadOnlyAccess/,
     );
-    assert.equal((await apply(one, '--approve')).code, 0);
+    const applied = await apply(one, '--approve');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const attached = await g.iam.send(
       new ListAttachedRolePoliciesCommand({ RoleName: 'iamsa-demo-whole-app' }),
     );
