@@ -39,9 +39,10 @@ import {
   step,
   updateStep,
 } from './plan.js';
+import { findOwnedRole, ownsBinding } from './owned-role.js';
 import { planDeletePodIdentity } from './plan-delete-pod-identity.js';
 import { findAssociation } from './plan-pod-identity.js';
-import { deletePolicyStep, readManagedPolicies } from './plan-well-known.js';
+import { deletePolicyStep, keptPolicy, readManagedPolicies } from './plan-well-known.js';
 
 export interface DeleteTarget {
   cluster: string;
@@ -223,21 +224,35 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
           iam.getRole(annotatedName),
         );
   // iamsa's role of this binding: its own, or one it shares with other clusters.
-  const ours = (tags: Record<string, string>) =>
-    isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
-    isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
+  const binding = {
+    clusterArn: cluster.arn,
+    cluster: t.cluster,
+    namespace: t.namespace,
+    name: t.name,
+  };
+  const ours = (tags: Record<string, string>) => ownsBinding(tags, binding);
   const ownedBy = (role: Role | undefined) => !!role && ours(role.tags);
-  // The role iamsa made for this binding, if there is one.
+  const warnings: string[] = [];
+  // The role iamsa made for this binding, if there is one: by name, else by its ownership tags
+  // (a binding made with roleName: or --role-name, deleted without it).
   const owned =
     t.roleName === undefined && ownedBy(annotatedRole)
       ? annotatedRole
       : ownedBy(namedRole)
         ? namedRole
-        : undefined;
+        : t.roleName === undefined
+          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole]).catch(
+              (error: unknown) => {
+                warnings.push(
+                  `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                );
+                return undefined;
+              },
+            )
+          : undefined;
   const pointsAt = (role: Role | undefined) =>
     !!annotated && !!role && sameRoleArn(annotated, role.arn);
 
-  const warnings: string[] = [];
   const steps: PlanStep[] = [];
   if (!owned) {
     // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
@@ -272,7 +287,7 @@ async function plan(session: ClusterSession, t: DeleteTarget) {
       // A role several clusters share loses only this cluster's statement and tag.
       steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
     } else {
-      steps.push(...(await roleSteps(session, owned, ours)));
+      steps.push(...(await roleSteps(session, owned, ours, warnings)));
     }
   }
   if (steps.length && pods === undefined && kube) {
@@ -386,6 +401,7 @@ export async function roleSteps(
   session: ClusterSession,
   role: Role,
   ours: (tags: Record<string, string>) => boolean,
+  warnings: string[] = [],
 ): Promise<PlanStep[]> {
   const { iam } = session;
   const [attached, inline] = await Promise.all([
@@ -393,8 +409,13 @@ export async function roleSteps(
     iam.listInlinePolicyNames(role.name),
   ]);
   const own = await ownWellKnownPolicies(iam, role, attached, ours);
+  for (const p of own.filter((p) => p.attachments > 1)) {
+    warnings.push(keptPolicy(p.arn, role.name, p.attachments - 1));
+  }
   return [
-    ...own.map(({ arn, key }) => deletePolicyStep(iam, role.name, arn, key)),
+    ...own.map(({ arn, key, attachments }) =>
+      deletePolicyStep(iam, role.name, arn, key, attachments),
+    ),
     ...attached
       .filter((arn) => !own.some((p) => p.arn === arn))
       .map((arn) =>
@@ -434,13 +455,15 @@ async function ownWellKnownPolicies(
   role: Role,
   attached: string[],
   ours: (tags: Record<string, string>) => boolean,
-): Promise<Array<{ arn: string; key: string }>> {
+): Promise<Array<{ arn: string; key: string; attachments: number }>> {
   const prefix = `:policy/${wellKnownPolicyName(role.name, '')}`;
   const candidates = attached.filter((arn) => arn.includes(prefix));
   const policies = await readManagedPolicies(iam, candidates);
   return candidates.flatMap((arn) => {
     const p = policies.get(arn);
-    return p && ours(p.tags) ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '' }] : [];
+    return p && ours(p.tags)
+      ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '', attachments: p.attachmentCount }]
+      : [];
   });
 }
 

@@ -8,6 +8,8 @@ import { openClusterSession } from '../../src/actions/cluster-session.js';
 import { planMigrateToPodIdentity } from '../../src/actions/migrate-to-pod-identity.js';
 import { composePlan } from '../../src/actions/plan.js';
 import { planBinding } from '../../src/actions/plan-binding.js';
+import { planDeleteBinding } from '../../src/actions/plan-delete.js';
+import { runDoctor } from '../../src/actions/doctor.js';
 import type { Reporter } from '../../src/actions/reporter.js';
 import { ExitCode } from '../../src/errors.js';
 import { isRestorableStatement, recordStatements } from '../../src/policy/index.js';
@@ -184,6 +186,81 @@ describe('isRestorableStatement', () => {
     assert.equal(
       ok({ ...good, Condition: { StringEquals: { [`${HOST}:sub`]: [SUB, other] } } }),
       false,
+    );
+  });
+});
+
+/** What delete-serviceaccount --namespace default --name NAME asks for. */
+const target = (name: string) => ({
+  cluster: 'prod',
+  namespace: 'default',
+  name,
+  keepServiceAccount: false,
+  roleOnly: false,
+  source: FLAGS_SOURCE,
+});
+const remove = async (g: Ground, name: string) => {
+  const binding = await planDeleteBinding(g.session(), target(name));
+  assert.equal(binding.error, undefined, binding.error?.message);
+  await composePlan(header, [binding], quietReporter).apply();
+  return binding;
+};
+
+describe('delete-serviceaccount finds and keeps what it must', () => {
+  it("finds iamsa's role by its tags when it was made with --role-name and is deleted without it", async () => {
+    const g = await ground();
+    await g.bind(spec('app', { roleName: 'payments-reader', roleOnly: true }));
+    assert.ok(await g.iam.getRole('payments-reader'));
+    const binding = await remove(g, 'app');
+    assert.ok(
+      binding.steps.some((s) => s.resource === 'iam-role' && s.action === 'delete'),
+      'the plan deletes the role',
+    );
+    assert.equal(await g.iam.getRole('payments-reader'), undefined);
+  });
+
+  it('keeps (detached, with a warning) its per-binding policy that another role has attached', async () => {
+    const g = await ground();
+    await g.bind(
+      spec('app', {
+        policyArns: [],
+        wellKnownPolicies: { externalDNS: { hostedZoneARNs: ['arn:aws:route53:::hostedzone/Z1'] } },
+      }),
+    );
+    const policy = [...g.iam.managed.keys()].find((a) => a.includes('externalDNS'));
+    assert.ok(policy);
+    await g.iam.createRole({
+      name: 'other',
+      path: '/',
+      trustPolicy: '{}',
+      description: '',
+      tags: {},
+    });
+    await g.iam.attachPolicy('other', policy);
+    const binding = await remove(g, 'app');
+    assert.ok(g.iam.managed.has(policy), 'the policy another role uses is not deleted');
+    assert.deepEqual(await g.iam.listAttachedPolicyArns('other'), [policy]);
+    assert.equal(await g.iam.getRole('iamsa-prod-default-app'), undefined, 'the role goes');
+    assert.ok(
+      binding.warnings.some((w) => w.includes(policy) && /kept/.test(w)),
+      binding.warnings.join('\n'),
+    );
+  });
+});
+
+describe("doctor points at iamsa's role for the binding", () => {
+  it('IRSA002 names the role made with --role-name (found by its tags) in its fix', async () => {
+    const g = await ground();
+    await g.bind(spec('app', { roleName: 'payments-reader', roleOnly: true }));
+    await g.kube.createServiceAccount('default', 'app', {});
+    const report = await runDoctor(
+      { cluster: 'prod', namespace: 'default', name: 'app', kube: { mode: 'eks' } },
+      { ...g.access, reporter: quietReporter },
+    );
+    const irsa002 = report.checks.find((c) => c.id === 'IRSA002');
+    assert.match(
+      irsa002?.fix ?? '',
+      /^kubectl annotate serviceaccount -n default app --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::\d+:role\/payments-reader$/,
     );
   });
 });
