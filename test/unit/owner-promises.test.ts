@@ -10,9 +10,15 @@ import { composePlan } from '../../src/actions/plan.js';
 import { planBinding } from '../../src/actions/plan-binding.js';
 import { planDeleteBinding } from '../../src/actions/plan-delete.js';
 import { runDoctor } from '../../src/actions/doctor.js';
+import type { Choice, Prompter } from '../../src/actions/prompter.js';
+import { pickPolicies } from '../../src/actions/wizard.js';
 import type { Reporter } from '../../src/actions/reporter.js';
 import { ExitCode } from '../../src/errors.js';
-import { isRestorableStatement, recordStatements } from '../../src/policy/index.js';
+import {
+  isRestorableStatement,
+  isWellKnownPolicyName,
+  recordStatements,
+} from '../../src/policy/index.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -262,5 +268,43 @@ describe("doctor points at iamsa's role for the binding", () => {
       irsa002?.fix ?? '',
       /^kubectl annotate serviceaccount -n default app --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::\d+:role\/payments-reader$/,
     );
+  });
+});
+
+describe("the wizard does not hand out another binding's policies", () => {
+  it('iamsa-<role>-<key> policies are not offered; the account own other policies are', async () => {
+    const g = await ground();
+    await g.bind(
+      spec('app', {
+        policyArns: [],
+        wellKnownPolicies: { externalDNS: { hostedZoneARNs: ['arn:aws:route53:::hostedzone/Z1'] } },
+      }),
+    );
+    const mine = `arn:aws:iam::111122223333:policy/team-s3`;
+    g.iam.policies.add(mine);
+    let offered: Array<Choice<string>> = [];
+    const ask = {
+      select: async <T>(_m: string, choices: Array<Choice<T>>) =>
+        choices.find((c) => c.value === ('managed' as T))?.value as T,
+      search: async <T>(_m: string, source: (term: string) => Promise<Array<Choice<T>>>) => {
+        offered = (await source('')) as Array<Choice<string>>;
+        return offered[0]?.value as T;
+      },
+      confirm: async () => false,
+    } as unknown as Prompter;
+    await pickPolicies(g.iam, ask, quietReporter, () => {
+      throw new Error('no file');
+    });
+    const names = offered.map((c) => c.value);
+    assert.ok(names.includes(mine), names.join(', '));
+    assert.ok(!names.some((n) => n.includes('externalDNS')), names.join(', '));
+  });
+
+  it('isWellKnownPolicyName knows the names iamsa gives them, and only those', () => {
+    assert.equal(isWellKnownPolicyName('iamsa-iamsa-prod-default-app-externalDNS'), true);
+    assert.equal(isWellKnownPolicyName('iamsa-iamsa-prod-default-app-externalDNS-2'), true);
+    assert.equal(isWellKnownPolicyName(`iamsa-${'x'.repeat(111)}-0123456789`), true);
+    assert.equal(isWellKnownPolicyName('iamsa-team-policy'), false);
+    assert.equal(isWellKnownPolicyName('team-externalDNS'), false);
   });
 });
