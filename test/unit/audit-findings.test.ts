@@ -2,7 +2,7 @@
 // gathered state. Missed wide trusts, false highs, iamsa's own bindings, the IRSA106 fix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { auditFindings, type AuditState } from '../../src/actions/audit-findings.js';
+import { auditFindings, type AuditState } from '../../src/actions/report/audit-irsa.js';
 import {
   bindingRoleTags,
   buildTrustStatement,

@@ -3,16 +3,16 @@
 // attacker (or a hand edit) made.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { openClusterSession } from '../../src/actions/cluster-session.js';
-import { planMigrateToPodIdentity } from '../../src/actions/migrate-to-pod-identity.js';
-import { composePlan } from '../../src/actions/plan.js';
-import { planBinding } from '../../src/actions/plan-binding.js';
-import { planDeleteBinding } from '../../src/actions/plan-delete.js';
-import { runDoctor } from '../../src/actions/doctor.js';
-import type { Choice, Prompter } from '../../src/actions/prompter.js';
-import { pickPolicies } from '../../src/actions/wizard.js';
-import type { Reporter } from '../../src/actions/reporter.js';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
+import { planMigrateToPodIdentity } from '../../src/actions/migrate/migrate-to-pod-identity.js';
+import { composePlan } from '../../src/actions/engine/plan.js';
+import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
+import { runDoctor } from '../../src/actions/report/doctor.js';
+import type { Choice, Prompter } from '../../src/actions/engine/prompter.js';
+import { pickPolicies } from '../../src/actions/lifecycle/wizard.js';
+import type { Reporter } from '../../src/actions/engine/reporter.js';
 import { ExitCode } from '../../src/errors.js';
 import {
   isRestorableStatement,
