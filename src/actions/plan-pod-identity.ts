@@ -23,7 +23,7 @@ import {
   roleNameOf,
   sameRoleArn,
 } from '../policy/index.js';
-import { type BindingSpec, labelOf } from './binding-spec.js';
+import { type BindingSpec, FLAG_LABELS } from './binding-spec.js';
 import { type CheckedBinding, checkBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 import { describeTags, type PlanStep, started, step } from './plan.js';
@@ -218,7 +218,7 @@ function planAssociation(
     if (isOwnedRoleFor(a.tags, cluster.arn, namespace, name) || input.overrideExisting) return;
     return new ConflictError(
       `service account ${id} already has a Pod Identity association (${a.id}) with role ${a.roleArn}, not made by iamsa`,
-      { hint: `pass ${labelOf(input, 'overrideExisting')} to point it at ${roleArn}` },
+      { hint: `pass ${FLAG_LABELS.overrideExisting} to point it at ${roleArn}` },
     );
   };
   /** Brings an existing association to what is wanted (nothing when it already is). */

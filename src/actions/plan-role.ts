@@ -37,6 +37,7 @@ import {
   TAG_MECHANISM,
   TAG_MIGRATION,
   serviceAccountSubject,
+  subjectCondition,
   type TrustEvaluation,
   type TrustTarget,
   trustPoliciesEqual,
@@ -97,7 +98,7 @@ export function irsaTrust(input: CheckedBinding, target: TrustTarget): RoleTrust
   return {
     mechanism: 'irsa',
     document: buildTrustPolicy(target),
-    summary: `${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+    summary: `${target.issuerHostPath} ${subjectCondition(target)}`,
     who: serviceAccountSubject(input.namespace, input.name),
     description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
     judge: (doc) => evaluateTrust(doc, target),
@@ -145,7 +146,7 @@ export function sharedIrsaTrust(
   return {
     mechanism: 'irsa',
     document: buildTrustPolicy(...trusts.map((t) => t.target)),
-    summary: `${trusts.length} statements for clusters ${names}: ${serviceAccountSubject(input.namespace, input.name)}`,
+    summary: `${trusts.length} statements for clusters ${names}: ${subjectCondition(first?.target ?? { namespace: input.namespace, serviceAccount: input.name })}`,
     who: serviceAccountSubject(input.namespace, input.name),
     description:
       `IRSA role for ${input.namespace}/${input.name} shared by EKS clusters ${names}, managed by iamsa`.slice(

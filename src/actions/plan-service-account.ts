@@ -10,7 +10,7 @@ import {
   sameRoleArn,
 } from '../policy/index.js';
 import { type PlanStep, step } from './plan.js';
-import { labelOf } from './binding-spec.js';
+import { FLAG_LABELS, labelOf } from './binding-spec.js';
 import type { CheckedBinding } from './check-binding.js';
 import type { ClusterSession } from './cluster-session.js';
 
@@ -135,7 +135,7 @@ export function planServiceAccount(
   // The same role spelled in another case is not someone else's role: normalise it, no override.
   if (current && !sameRoleArn(current, roleArn) && !input.overrideExisting) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
-      hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
+      hint: `pass ${FLAG_LABELS.overrideExisting} to point it at the new role`,
     });
   }
   const changes = [

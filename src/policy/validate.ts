@@ -266,7 +266,7 @@ export function validateTags(
   }
   if (seen.size > MAX_TAGS) {
     throw new ValidationError(
-      `too many ${what}s: ${seen.size} given, IAM allows at most ${MAX_TAGS} per role; remove some`,
+      `too many tags in ${what}: ${seen.size} given, IAM allows at most ${MAX_TAGS} per role; remove some`,
     );
   }
   return tags;

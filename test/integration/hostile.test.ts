@@ -188,6 +188,20 @@ describe('an interrupted apply', () => {
     await g.close();
   });
 
+  test('a subjectPattern is shown as IAM receives it, with a warning when the name does not match', async () => {
+    const file = write(
+      'pattern.yaml',
+      `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: demo, region: us-east-1}\niam:\n  serviceAccounts:\n    - metadata: {name: web, namespace: jobs}\n      subjectPattern: batch-*\n      attachPolicyARNs: [${RO}]\n`,
+    );
+    const r = await g.iamsa(['apply', '-f', file, '--allow-subject-pattern', ...g.kubeFlags]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /trust \S+ StringLike system:serviceaccount:jobs:batch-\*/);
+    assert.match(
+      r.stdout + r.stderr,
+      /jobs\/web does not match its own subjectPattern "batch-\*": its pods cannot assume the role/,
+    );
+  });
+
   test('SIGINT mid-apply: in-flight steps finish, the rest is listed, exit 130; a re-run finishes', async () => {
     const items = Array.from(
       { length: 12 },
