@@ -2,7 +2,7 @@
 // While a plan is applied, the first signal stops new steps and lets the ones in flight finish
 // (for at most GRACE_MS), so the result can say what was done and what was not; a second signal,
 // or the grace running out, ends the run at once.
-import { interruption } from '../actions/interruption.js';
+import { interruption } from '../actions/engine/interruption.js';
 
 /** How long calls in flight get to finish after an interrupt. */
 export const GRACE_MS = 15_000;

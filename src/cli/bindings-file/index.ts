@@ -1,7 +1,7 @@
 // `iamsa apply -f`: a YAML file (iamsa's ServiceAccountBindings or an eksctl ClusterConfig, one or
 // more documents) as the documents the apply use case works on. Every problem of the file is
 // found before any AWS call and reported at once, each with its line and path.
-import type { ApplyBinding, ClusterRef } from '../../actions/apply-input.js';
+import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
