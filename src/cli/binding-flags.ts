@@ -3,7 +3,7 @@
 import { type BindingSpec, FLAGS_SOURCE, type InlinePolicy } from '../actions/binding/spec.js';
 import type { PartialSpec } from '../actions/binding/check.js';
 import type { Command } from 'commander';
-import { readInputFile } from '../input-file.js';
+import { INPUT_LIMITS, readInputFile } from '../input-file.js';
 import { collect } from './globals.js';
 import { parsePolicyJson, parseScopeFlags, parseTags } from '../policy/index.js';
 
@@ -45,11 +45,10 @@ export function addWellKnownFlags<C extends Command>(command: C): C {
 
 /** Reads and checks an --attach-policy file (small, so read synchronously: prompts validate with it). */
 export function readPolicyFile(file: string): InlinePolicy {
-  const text = readInputFile(
-    file,
-    '--attach-policy',
-    'pass the path of a JSON IAM policy document',
-  );
+  const text = readInputFile(file, '--attach-policy', {
+    limit: INPUT_LIMITS.policy,
+    hint: 'pass the path of a JSON IAM policy document',
+  });
   return { document: parsePolicyJson(text, `--attach-policy file ${file}`), origin: file, file };
 }
 

@@ -3,6 +3,7 @@ import type { ClusterInfo } from '../aws/eks.js';
 import type { AwsClients } from '../aws/clients.js';
 import { ValidationError } from '../errors.js';
 import { readCaFile } from '../kube/ca-file.js';
+import { checkKubeconfigFiles } from '../kube/kubeconfig-file.js';
 import type { KubeAccess, KubeConnection } from '../kube/connection.js';
 
 export interface KubeFlags {
@@ -23,8 +24,10 @@ export function kubeAccess(flags: KubeFlags, roleOnly = false): KubeAccess {
       '--kubeconfig/--context and --kube-server/--kube-ca-file are two ways to connect; pick one',
     );
   }
-  if (flags.kubeconfig || flags.context)
+  if (flags.kubeconfig || flags.context) {
+    if (!roleOnly) checkKubeconfigFiles(flags.kubeconfig);
     return { mode: 'kubeconfig', file: flags.kubeconfig, context: flags.context };
+  }
   const access: KubeAccess = { mode: 'eks', server: flags.kubeServer, caFile: flags.kubeCaFile };
   if (!roleOnly) checkServerFlags(access);
   return access;

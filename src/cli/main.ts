@@ -1,9 +1,14 @@
 // Entry point of the bundled CLI.
 import { CommanderError } from 'commander';
-import { ExitCode, ValidationError } from '../errors.js';
+import { CancelledError, ExitCode, ValidationError } from '../errors.js';
 import { buildProgram } from './program.js';
+import { handleInterrupts } from './interrupt.js';
 import { exit, exitWithError } from './run.js';
 import { VERSION as version } from '../version.js';
+import { guardOutput } from '../ui/redact.js';
+
+// Whatever is written from here on, no secret gets out (src/ui/redact.ts).
+guardOutput();
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,6 +30,11 @@ const fallbackGlobals = {
   verbose: wants('--verbose'),
   color: !wants('--no-color'),
 };
+
+// Ctrl-C before anything is written ends the run; during an apply it stops between steps.
+handleInterrupts(
+  () => void exitWithError(new CancelledError('nothing was changed'), fallbackGlobals),
+);
 
 const program = buildProgram(version, argv);
 // Bare `iamsa` is a request for help, not a mistake.

@@ -220,5 +220,10 @@ export function describeRoleOwner(tags: Record<string, string>): string {
   const more = Object.keys(tags).length > shown.length ? ', ...' : '';
   const found = list ? `tags ${list}${more}` : 'no tags';
   if (!owner.managed) return `it is not managed by iamsa (no ${TAG_MANAGED_BY} tag; ${found})`;
-  return `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster} (${found})`;
+  // A shared role names its clusters in one tag each; a damaged role may name none.
+  const clusters = owner.clusterArns?.length
+    ? `clusters ${owner.clusterArns.join(', ')}`
+    : (owner.clusterArn ?? owner.cluster ?? 'an unnamed cluster');
+  const account = `${owner.namespace ?? '?'}/${owner.serviceAccount ?? '?'}`;
+  return `it is iamsa's role for ${account} of ${clusters} (${found})`;
 }

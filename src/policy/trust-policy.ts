@@ -28,6 +28,24 @@ export interface TrustTarget {
   subjectPattern?: string;
 }
 
+/** The `sub` condition as IAM receives it, for a plan: `StringLike ...:app-*` for a pattern. */
+export function subjectCondition(
+  t: Pick<TrustTarget, 'namespace' | 'serviceAccount' | 'subjectPattern'>,
+): string {
+  return t.subjectPattern !== undefined
+    ? `StringLike ${serviceAccountSubject(t.namespace, t.subjectPattern)}`
+    : serviceAccountSubject(t.namespace, t.serviceAccount);
+}
+
+/** Whether a name matches a StringLike pattern (`*`: any characters, `?`: one). */
+export function matchesStringLike(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
+
 /** The statement from irsa.md, keys in the documented order. */
 export function buildTrustStatement(t: TrustTarget): PolicyStatement {
   const sub = `${t.issuerHostPath}:sub`;

@@ -266,7 +266,7 @@ export function validateTags(
   }
   if (seen.size > MAX_TAGS) {
     throw new ValidationError(
-      `too many ${what}s: ${seen.size} given, IAM allows at most ${MAX_TAGS} per role; remove some`,
+      `too many tags in ${what}: ${seen.size} given, IAM allows at most ${MAX_TAGS} per role; remove some`,
     );
   }
   return tags;
@@ -281,4 +281,69 @@ export function validateRegion(region: string, what = 'region'): string {
     rule += `; did you mean "${region.toLowerCase().trim()}"?`;
   }
   throw invalid(what, region, rule);
+}
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kubernetes' limit on all annotations of one object together (keys and values, in bytes). */
+export const MAX_ANNOTATIONS_SIZE = 256 * 1024;
+
+/** A label or annotation key as Kubernetes checks it: `[prefix/]name`. */
+function checkMetadataKey(key: string, what: string): void {
+  const slash = key.indexOf('/');
+  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  const rule =
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+      ? 'its prefix (before /) must be a DNS subdomain: lowercase letters, digits, - and ., at most 253 characters'
+      : name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)
+        ? `its name${prefix !== undefined ? ' (after /)' : ''} must be 1-63 letters, digits, -, _ or ., starting and ending with a letter or digit`
+        : undefined;
+  if (rule) throw invalid(`${what} key`, key, rule);
+}
+
+/**
+ * Labels and annotations for a service account, checked as the Kubernetes API server does (so a
+ * bad one is refused before any call, not after the role was made).
+ */
+export function validateServiceAccountMetadata(
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
+  what: { labels: string; annotations: string },
+  part: 'labels' | 'annotations' | 'both' = 'both',
+): void {
+  if (part !== 'annotations') {
+    for (const [key, value] of Object.entries(metadata.labels)) {
+      checkMetadataKey(key, what.labels);
+      if (
+        typeof value !== 'string' ||
+        value.length > 63 ||
+        !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)
+      ) {
+        throw invalid(
+          `${what.labels} value`,
+          String(value),
+          `must be at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit (key ${show(key)})`,
+        );
+      }
+    }
+  }
+  if (part !== 'labels') {
+    let size = 0;
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      checkMetadataKey(key.toLowerCase() === key ? key : key.toLowerCase(), what.annotations);
+      if (typeof value !== 'string') {
+        throw invalid(
+          `${what.annotations} value`,
+          String(value),
+          `must be a string (key ${show(key)})`,
+        );
+      }
+      size += Buffer.byteLength(key) + Buffer.byteLength(value);
+    }
+    if (size > MAX_ANNOTATIONS_SIZE) {
+      throw new ValidationError(
+        `${what.annotations} are ${size} bytes together; Kubernetes accepts at most ${MAX_ANNOTATIONS_SIZE} (256 KiB) of annotations per object`,
+      );
+    }
+  }
 }

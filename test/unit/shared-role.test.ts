@@ -5,8 +5,11 @@ import { describe, it } from 'node:test';
 import {
   buildTrustPolicy,
   isOwnedRoleFor,
+  matchesStringLike,
+  subjectCondition,
   isOwnedSharedRoleFor,
   policySize,
+  describeRoleOwner,
   roleOwner,
   sharedRoleName,
   sharedRoleOwnershipTags,
@@ -72,6 +75,19 @@ describe('shared roles', () => {
     );
   });
 
+  it('a subject pattern is shown as IAM matches it, and names are matched as StringLike does', () => {
+    const t = { namespace: 'jobs', serviceAccount: 'web' };
+    assert.equal(subjectCondition(t), 'system:serviceaccount:jobs:web');
+    assert.equal(
+      subjectCondition({ ...t, subjectPattern: 'batch-*' }),
+      'StringLike system:serviceaccount:jobs:batch-*',
+    );
+    assert.ok(matchesStringLike('batch-*', 'batch-7'));
+    assert.ok(matchesStringLike('b?t.h', 'bat.h'));
+    assert.ok(!matchesStringLike('b?t.h', 'batxh'));
+    assert.ok(!matchesStringLike('batch-*', 'web'));
+  });
+
   it('a subject pattern is a StringLike sub with an exact audience', () => {
     const [s] = buildTrustPolicy({ ...target('us-east-1'), subjectPattern: 'batch-*' }).Statement;
     const host = target('us-east-1').issuerHostPath;
@@ -79,5 +95,20 @@ describe('shared roles', () => {
       StringLike: { [`${host}:sub`]: 'system:serviceaccount:jobs:batch-*' },
       StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
     });
+  });
+});
+
+describe('whose a role is, in a refusal', () => {
+  it('names a shared role’s clusters, never "undefined"', () => {
+    const tags = sharedRoleOwnershipTags('jobs', 'web', [
+      { name: 'a', arn: arn('us-east-1', 'a') },
+      { name: 'b', arn: arn('eu-west-1', 'b') },
+    ]);
+    const text = describeRoleOwner(tags);
+    assert.ok(!text.includes('undefined'), text);
+    assert.match(
+      text,
+      /iamsa's role for jobs\/web of clusters arn:aws:eks:us-east-1:\S+, arn:aws:eks:eu-west-1/,
+    );
   });
 });

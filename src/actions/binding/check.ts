@@ -21,6 +21,7 @@ import {
   validateRoleName,
   validateRolePath,
   validateServiceAccountName,
+  validateServiceAccountMetadata,
   validateTags,
 } from '../../policy/index.js';
 import {
@@ -103,6 +104,12 @@ export function checkGiven(spec: PartialSpec): {
   if (spec.roleName !== undefined) validateRoleName(spec.roleName, label('roleName'));
   if (spec.rolePath !== undefined) validateRolePath(spec.rolePath, label('rolePath'));
   if (spec.subjectPattern !== undefined) checkSubjectPattern(spec.subjectPattern, spec);
+  if (spec.serviceAccountMetadata) {
+    validateServiceAccountMetadata(spec.serviceAccountMetadata, {
+      labels: label('labels'),
+      annotations: label('annotations'),
+    });
+  }
   return { attachRole, wellKnown };
 }
 

@@ -3,6 +3,7 @@
 // it never hides the others.
 import {
   isOwnedRoleFor,
+  matchesStringLike,
   type Mechanism,
   parseArn,
   ROLE_ARN_ANNOTATION,
@@ -128,4 +129,10 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
           'IRSA-W004',
           `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
         ),
+        // The binding's own pods could not assume the role it makes for them.
+        ...(matchesStringLike(input.subjectPattern, input.name)
+          ? []
+          : [
+              `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
+            ]),
       ];

@@ -23,7 +23,7 @@ import {
   roleNameOf,
   sameRoleArn,
 } from '../../policy/index.js';
-import { labelOf } from './spec.js';
+import { FLAG_LABELS, labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { describeTags, type PlanStep, started, step } from '../engine/plan.js';
@@ -218,7 +218,7 @@ function planAssociation(
     if (isOwnedRoleFor(a.tags, cluster.arn, namespace, name) || input.overrideExisting) return;
     return new ConflictError(
       `service account ${id} already has a Pod Identity association (${a.id}) with role ${a.roleArn}, not made by iamsa`,
-      { hint: `pass ${labelOf(input, 'overrideExisting')} to point it at ${roleArn}` },
+      { hint: `pass ${FLAG_LABELS.overrideExisting} to point it at ${roleArn}` },
     );
   };
   /** Brings an existing association to what is wanted (nothing when it already is). */

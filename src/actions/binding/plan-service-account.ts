@@ -14,7 +14,7 @@ import {
   sameRoleArn,
 } from '../../policy/index.js';
 import { type PlanStep, step } from '../engine/plan.js';
-import { labelOf } from './spec.js';
+import { FLAG_LABELS, labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 
@@ -164,7 +164,7 @@ export function planServiceAccount(
     !movedFrom(input, sa.labels, current, roleArn)
   ) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
-      hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
+      hint: `pass ${FLAG_LABELS.overrideExisting} to point it at the new role`,
     });
   }
   const changes = [

@@ -14,6 +14,7 @@ import {
   type PolicyStatement,
   roleOwner,
   serviceAccountSubject,
+  subjectCondition,
   TAG_MIGRATION,
   type TrustEvaluation,
   type TrustTarget,
@@ -42,7 +43,7 @@ export function irsaTrust(input: CheckedBinding, target: TrustTarget): RoleTrust
   return {
     mechanism: 'irsa',
     document: buildTrustPolicy(target),
-    summary: `${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+    summary: `${target.issuerHostPath} ${subjectCondition(target)}`,
     who: serviceAccountSubject(input.namespace, input.name),
     description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
     judge: (doc) => evaluateTrust(doc, target),
@@ -59,7 +60,7 @@ export function sharedIrsaTrust(
   return {
     mechanism: 'irsa',
     document: buildTrustPolicy(...trusts.map((t) => t.target)),
-    summary: `${trusts.length} statements for clusters ${names}: ${serviceAccountSubject(input.namespace, input.name)}`,
+    summary: `${trusts.length} statements for clusters ${names}: ${subjectCondition(first?.target ?? { namespace: input.namespace, serviceAccount: input.name })}`,
     who: serviceAccountSubject(input.namespace, input.name),
     description:
       `IRSA role for ${input.namespace}/${input.name} shared by EKS clusters ${names}, managed by iamsa`.slice(

@@ -31,7 +31,9 @@ export type SpecField =
   | 'targetRoleArn'
   | 'disableSessionTags'
   | 'removeWellKnownPolicies'
-  | 'subjectPattern';
+  | 'subjectPattern'
+  | 'labels'
+  | 'annotations';
 
 export interface SpecSource {
   /** Where the binding came from, for messages: `flags`, `bindings.yaml: bindings[3]`. */

@@ -1,5 +1,7 @@
 // One limit on requests in flight, shared by every binding of a run: IAM throttles bursts, and a
 // batch of bindings must not multiply its own concurrency.
+import { interruption } from './interruption.js';
+
 export type Limiter = <T>(work: () => Promise<T>) => Promise<T>;
 
 export function createLimiter(max: number): Limiter {
@@ -14,6 +16,11 @@ export function createLimiter(max: number): Limiter {
   return async (work) => {
     if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
     else active++;
+    // Interrupted while it waited for a slot: a call not yet made is not made.
+    if (interruption.requested) {
+      release();
+      throw interruption.error(false);
+    }
     try {
       return await work();
     } finally {

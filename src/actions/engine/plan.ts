@@ -2,9 +2,10 @@
 // apply only with approval. A plan is a set of bindings, each an ordered chain of steps; chains run
 // concurrently, a failure stops only its own chain, and a step shared by several chains (a
 // namespace two bindings need) runs once.
-import { ExitCode, IamsaError } from '../../errors.js';
+import { CancelledError, ExitCode, IamsaError } from '../../errors.js';
 import type { Mechanism } from '../../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
+import { interruption } from './interruption.js';
 import type { Reporter } from './reporter.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
@@ -238,30 +239,34 @@ export function composePlan(
       serviceAccount: single?.serviceAccount,
       bindings: entries,
       warnings: [...header.warnings, ...bindings.flatMap((b) => b.warnings)],
-      ...(failed.length
-        ? { exitCode: mostSerious(failed.map((f) => f.error?.exitCode ?? 1)) }
-        : {}),
+      // An interrupted run exits 130 whatever else failed: the user stopped it.
+      ...(applied && interruption.requested
+        ? { exitCode: ExitCode.cancelled }
+        : failed.length
+          ? { exitCode: mostSerious(failed.map((f) => f.error?.exitCode ?? 1)) }
+          : {}),
     };
   };
   return {
     result: build(false),
-    async apply() {
-      const runner = onceRunner(reporter);
-      if (extra.length) {
-        // Steps of no binding (the OIDC provider) come first; every binding needs them.
-        const outcome = await runChain(extra, runner);
-        if (outcome.error) throw outcome.error;
-      }
-      const planned = bindings.filter((b) => !b.error);
-      const outcomes = new Map<BindingPlan, ChainOutcome>();
-      // Up to eight chains at once; IAM's own limit is the session's.
-      await mapConcurrent(planned, 8, async (b) => {
-        outcomes.set(b, await runChain(b.steps, runner));
-      });
-      const failure = [...outcomes.values()].find((o) => o.error)?.error;
-      if (failAsCommand && failure) throw failure;
-      return build(true, outcomes);
-    },
+    apply: () =>
+      interruption.during(async () => {
+        const runner = onceRunner(reporter);
+        if (extra.length) {
+          // Steps of no binding (the OIDC provider) come first; every binding needs them.
+          const outcome = await runChain(extra, runner);
+          if (outcome.error) throw outcome.error;
+        }
+        const planned = bindings.filter((b) => !b.error);
+        const outcomes = new Map<BindingPlan, ChainOutcome>();
+        // Up to eight chains at once; IAM's own limit is the session's.
+        await mapConcurrent(planned, 8, async (b) => {
+          outcomes.set(b, await runChain(b.steps, runner));
+        });
+        const failure = [...outcomes.values()].find((o) => o.error)?.error;
+        if (failAsCommand && failure) throw failure;
+        return build(true, outcomes);
+      }),
   };
 }
 
@@ -316,6 +321,9 @@ async function runChain(steps: PlanStep[], run: Runner): Promise<ChainOutcome> {
   const phases = [...new Set(pending.map((s) => s.phase))].sort((a, b) => a - b);
   const done: PlanStep[] = [];
   for (const phase of phases) {
+    // Interrupted: what is in flight finishes, nothing new starts.
+    if (interruption.requested)
+      return { done, error: partialFailure([interruption.error(done.length > 0)], done) };
     const batch = pending.filter((s) => s.phase === phase);
     const results = await Promise.all(
       batch.map((s) =>
@@ -325,7 +333,12 @@ async function runChain(steps: PlanStep[], run: Runner): Promise<ChainOutcome> {
         }),
       ),
     );
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    const failures = results.flatMap((r) =>
+      r.status !== 'rejected'
+        ? []
+        : // A call the interrupt kept from being made: the chain is cut short, said once.
+          [r.reason instanceof CancelledError ? interruption.error(done.length > 0) : r.reason],
+    );
     if (failures.length) return { done, error: partialFailure(failures, done) };
   }
   return { done };
@@ -363,9 +376,10 @@ function partialFailure(failures: unknown[], done: PlanStep[]): IamsaError {
     ...(done.length ? [`already done: ${done.map(describe).join('; ')}`] : []),
   ];
   if (!first || !notes.length) return first ?? new IamsaError('apply failed');
-  const hint = done.length
-    ? `fix the cause and re-run the same command: it keeps what exists and finishes the job${first.hint ? `; ${first.hint}` : ''}`
-    : first.hint;
+  const hint =
+    done.length && !(first instanceof CancelledError)
+      ? `fix the cause and re-run the same command: it keeps what exists and finishes the job${first.hint ? `; ${first.hint}` : ''}`
+      : first.hint;
   return amended(first, notes.join('; '), hint);
 }
 

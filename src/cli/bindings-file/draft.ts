@@ -2,9 +2,14 @@
 // path of each field so that every problem names its line and path.
 import { dirname, resolve } from 'node:path';
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
-import type { BindingSpec, InlinePolicy, SpecField } from '../../actions/binding/spec.js';
+import {
+  type BindingSpec,
+  type InlinePolicy,
+  labelOf,
+  type SpecField,
+} from '../../actions/binding/spec.js';
 import { checkBinding, checkGiven } from '../../actions/binding/check.js';
-import { readInputFile } from '../../input-file.js';
+import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import {
   defaultRoleName,
   parsePolicyJson,
@@ -12,6 +17,7 @@ import {
   validateClusterName,
   validatePolicyDocument,
   validateRegion,
+  validateServiceAccountMetadata,
   validateTags,
 } from '../../policy/index.js';
 import { pathLabel, type Problem, type SourceDocument, type YamlPath } from './yaml-source.js';
@@ -117,7 +123,7 @@ export function inlinePolicyOf(
     if (file) {
       const base = ctx.file === '-' ? process.cwd() : dirname(ctx.file);
       const full = resolve(base, file.value);
-      const text = readInputFile(full, pathLabel(file.path));
+      const text = readInputFile(full, pathLabel(file.path), { limit: INPUT_LIMITS.policy });
       return {
         policy: { document: parsePolicyJson(text, file.value), origin: file.value, file: full },
         path: file.path,
@@ -183,6 +189,13 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
     const value = d.spec[field as keyof Draft['spec']];
     if (value === undefined) continue;
     attempt(d.fields[field], () => checkGiven({ source, [field]: value }));
+  }
+  const meta = d.spec.serviceAccountMetadata;
+  if (meta) {
+    // Each at its own line, as the API server would refuse them (after the role was made).
+    const what = { labels: labelOf(d.spec, 'labels'), annotations: labelOf(d.spec, 'annotations') };
+    attempt(d.fields.labels, () => validateServiceAccountMetadata(meta, what, 'labels'));
+    attempt(d.fields.annotations, () => validateServiceAccountMetadata(meta, what, 'annotations'));
   }
   if (d.ownTags) attempt(d.fields.tags, () => checkGiven({ source, tags: d.ownTags }));
   const arnsPath = d.fields.policyArns;

@@ -75,6 +75,8 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   wellKnownScope: ['wellKnownPolicies'],
   roleOnly: ['roleOnly'],
   subjectPattern: ['subjectPattern'],
+  labels: ['metadata', 'labels'],
+  annotations: ['metadata', 'annotations'],
 };
 
 /** Where each field of a binding lives in an iam.podIdentityAssociations item. */
@@ -164,6 +166,8 @@ export function eksctlDrafts(
     if (!ownTags && inherited) fields.tags = ['metadata', 'tags'];
     const roleOnly = given<boolean>('roleOnly', 'roleOnly') ?? false;
     const { labels, annotations } = item.metadata;
+    if (labels) fields.labels = at('metadata', 'labels');
+    if (annotations) fields.annotations = at('metadata', 'annotations');
     const spec: Draft['spec'] = {
       namespace: item.metadata.namespace ?? 'default',
       name: item.metadata.name,

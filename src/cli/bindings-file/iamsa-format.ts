@@ -36,6 +36,8 @@ const KEYS: Partial<Record<SpecField, YamlPath>> = {
   mechanism: ['mechanism'],
   targetRoleArn: ['targetRoleARN'],
   disableSessionTags: ['disableSessionTags'],
+  labels: ['labels'],
+  annotations: ['annotations'],
 };
 
 export function iamsaDrafts(
@@ -110,6 +112,8 @@ export function iamsaDrafts(
         : undefined,
     );
     if (inline.path) fields.inlinePolicy = inline.path;
+    if (item.labels !== undefined) fields.labels = at('labels');
+    if (item.annotations !== undefined) fields.annotations = at('annotations');
     const ownTags = given<Record<string, string>>('tags', 'tags');
     // Tags of the whole file are for the roles iamsa makes, not for a role it only uses.
     const inherited = item.attachRoleARN === undefined ? top.tags : undefined;

@@ -1,15 +1,15 @@
 // `iamsa apply -f`: a YAML file (iamsa's ServiceAccountBindings or an eksctl ClusterConfig, one or
 // more documents) as the documents the apply use case works on. Every problem of the file is
 // found before any AWS call and reported at once, each with its line and path.
-import { readFileSync } from 'node:fs';
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
-import { readInputFile } from '../../input-file.js';
+import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
 import { checkDraft, checkDuplicates, type Draft, type FileContext } from './draft.js';
 import { eksctlDrafts } from './eksctl-format.js';
 import { iamsaDrafts } from './iamsa-format.js';
-import { badItems, schemaProblems } from './schema-check.js';
+import { placeholderProblems, withoutPlaceholderEchoes } from './placeholders.js';
+import { badItems, itemsWithUnknownFields, schemaProblems } from './schema-check.js';
 import { parseYaml, type Problem } from './yaml-source.js';
 
 export type { FileOptions } from './defaults.js';
@@ -20,6 +20,9 @@ export interface BindingsFile {
   notes: string[];
 }
 
+/** A file of a thousand mistakes shows the first ones, and how many more there are. */
+export const MAX_PROBLEMS_SHOWN = 50;
+
 /** The file's problems, one line each: `file:line: path: message`. */
 export class FileProblemsError extends ValidationError {
   constructor(
@@ -27,9 +30,11 @@ export class FileProblemsError extends ValidationError {
     readonly problems: Problem[],
   ) {
     const n = problems.length;
+    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => formatProblem(file, p));
+    if (n > MAX_PROBLEMS_SHOWN) shown.push(`and ${n - MAX_PROBLEMS_SHOWN} more`);
     super(`${file}: ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed`, {
       hint: 'fix them and run again (the schema is schema/iamsa-bindings.schema.json)',
-      detail: problems.map((p) => formatProblem(file, p)).join('\n'),
+      detail: shown.join('\n'),
     });
   }
 }
@@ -46,17 +51,12 @@ export function formatProblem(file: string, p: Problem): string {
 }
 
 export function readBindingsFile(file: string, options: FileOptions = {}): BindingsFile {
-  const text =
-    file === '-' ? readStdin() : readInputFile(file, '-f', 'pass the path of a bindings file');
+  const text = readInputFile(file, '-f', {
+    limit: INPUT_LIMITS.bindings,
+    hint: 'pass the path of a bindings file',
+    stdin: true,
+  });
   return parseBindingsFile(text, file, options);
-}
-
-function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`cannot read -f - (stdin): ${(error as Error).message}`);
-  }
 }
 
 export function parseBindingsFile(
@@ -76,26 +76,31 @@ export function parseBindingsFile(
   const notes: string[] = [];
   for (const doc of documents) {
     const found = schemaProblems(doc);
-    ctx.problems.push(...found);
+    ctx.problems.push(...placeholderProblems(doc), ...found);
     // Items with schema problems are left out; the others are still checked, so that one run
     // reports every problem of the file.
     const skip = badItems(found);
     if (!skip) continue;
+    let read: Draft[];
     if ((doc.value as { apiVersion: string }).apiVersion === 'eksctl.io/v1alpha5') {
       const r = eksctlDrafts(ctx, doc, defaults, skip);
-      drafts.push(...r.drafts);
+      read = r.drafts;
       if (r.enableOidc) enableOidc.push(r.enableOidc);
       if (r.note) notes.push(r.note);
     } else {
-      drafts.push(...iamsaDrafts(ctx, doc, defaults, skip));
+      read = iamsaDrafts(ctx, doc, defaults, skip);
     }
+    // A misspelt field's value is missing: what the item as a whole lacks says nothing more.
+    const unknown = itemsWithUnknownFields(found);
+    for (const d of read) if (unknown.has(d.base[d.base.length - 1] as number)) d.broken = true;
+    drafts.push(...read);
   }
   const bindings = drafts.flatMap((d) => checkDraft(ctx, d) ?? []);
   checkDuplicates(ctx, drafts);
   if (ctx.problems.length) {
     throw new FileProblemsError(
       file,
-      [...ctx.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+      withoutPlaceholderEchoes(ctx.problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
     );
   }
   return { bindings, enableOidc, notes };

@@ -14,17 +14,35 @@ const validator = () =>
  */
 export function badItems(problems: Problem[]): Set<number> | undefined {
   const bad = new Set<number>();
-  for (const { at = [] } of problems) {
-    const index =
-      at[0] === 'bindings'
-        ? at[1]
-        : at[0] === 'iam' && at[1] === 'serviceAccounts'
-          ? at[2]
-          : undefined;
-    if (typeof index !== 'number') return undefined;
-    bad.add(index);
+  for (const { at = [], kind } of problems) {
+    if (kind === 'placeholder') continue;
+    const index = itemIndex(at);
+    if (index === undefined) return undefined;
+    // An unknown field leaves the item's other values readable: they are still checked.
+    if (kind !== 'unknown-field') bad.add(index);
   }
   return bad;
+}
+
+/** The items with an unknown field: their values are checked, not the item as a whole. */
+export function itemsWithUnknownFields(problems: Problem[]): Set<number> {
+  return new Set(
+    problems.flatMap((p) => {
+      const index = p.kind === 'unknown-field' ? itemIndex(p.at ?? []) : undefined;
+      return index === undefined ? [] : [index];
+    }),
+  );
+}
+
+/** bindings[i] or iam.serviceAccounts[i], the items of the two formats. */
+function itemIndex(at: YamlPath): number | undefined {
+  const index =
+    at[0] === 'bindings'
+      ? at[1]
+      : at[0] === 'iam' && at[1] === 'serviceAccounts'
+        ? at[2]
+        : undefined;
+  return typeof index === 'number' ? index : undefined;
 }
 
 /** Every schema problem of the document (empty when it conforms). */
@@ -72,11 +90,14 @@ function describe(error: ErrorObject, doc: SourceDocument): Problem | undefined 
         (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
       );
       const near = closest(field, known);
-      return at(
-        [...path, field],
-        `unknown field "${field}"${near ? `; did you mean "${near}"?` : `; known fields: ${known.join(', ')}`}`,
-        true,
-      );
+      return {
+        ...at(
+          [...path, field],
+          `unknown field "${field}"${near ? `; did you mean "${near}"?` : `; known fields: ${known.join(', ')}`}`,
+          true,
+        ),
+        kind: 'unknown-field',
+      };
     }
     case 'required':
       return at(path, `missing required field "${String(params.missingProperty)}"`);

@@ -1,6 +1,15 @@
 // A YAML file as documents that remember where each value came from: every problem found later
 // (schema, values, duplicates) is reported with its line.
-import { isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+} from 'yaml';
 
 export type YamlPath = Array<string | number>;
 
@@ -14,6 +23,11 @@ export interface Problem {
   hint?: string;
   /** The raw path, when the problem is about a value. */
   at?: YamlPath;
+  /**
+   * Problems that leave the rest readable: a template placeholder, and an unknown field of an item
+   * (the item's other values are still checked, but not the item as a whole).
+   */
+  kind?: 'placeholder' | 'unknown-field';
 }
 
 export interface SourceDocument {
@@ -27,6 +41,29 @@ export interface SourceDocument {
 /** `bindings[3].attachPolicyARNs[0]` */
 export function pathLabel(path: YamlPath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** yaml's own default: an alias may expand to at most this many nodes. */
+const MAX_ALIAS_COUNT = 100;
+
+/** No content at all, or only an implicit null (`---` with nothing after it). */
+const isEmpty = (doc: Document.Parsed) =>
+  doc.contents === null ||
+  (isScalar(doc.contents) &&
+    doc.contents.value === null &&
+    doc.contents.source === '' &&
+    !doc.contents.anchor);
+
+/** Where the document's first alias is (the line of an alias-bomb problem). */
+function firstAlias(doc: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node)) offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 export function parseYaml(text: string): { documents: SourceDocument[]; problems: Problem[] } {
@@ -47,12 +84,24 @@ export function parseYaml(text: string): { documents: SourceDocument[]; problems
       });
     }
     // An empty document (a trailing `---`, a file of comments) holds nothing to apply.
-    if (doc.errors.length || doc.contents === null) return;
+    if (doc.errors.length || isEmpty(doc)) return;
     const lineAt = (offset: number | undefined) =>
       offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // An alias bomb (aliases of aliases, billions of nodes once expanded) is refused unexpanded.
+      problems.push({
+        line: lineAt(firstAlias(doc)),
+        path: '',
+        message: `YAML: ${(error as Error).message}; write the values out or use fewer aliases`,
+      });
+      return;
+    }
     documents.push({
       index,
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       lineOf(path, key = false) {
         // A field's line is its key's (a block map or list value starts on the next line).
         if ((key || typeof path[path.length - 1] === 'string') && path.length) {
