@@ -4,10 +4,10 @@
 import type { EksGateway } from '../aws/eks.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { parseArn, parseTrustPolicy, type PolicyDocument } from '../policy/index.js';
-import { AuthError } from '../errors.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-findings.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
 import { POD_IDENTITY_AGENT } from './plan-pod-identity.js';
+import { optionalRead } from './optional-read.js';
 import { readAssociationsOrWarn } from './pod-identity-associations.js';
 import { openClusterSession, type RegionAccess } from './cluster-session.js';
 import { mapConcurrent } from './concurrency.js';
@@ -51,10 +51,14 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
     reporter.progress('Listing pods', () => gateway.listAllPods()),
     readAssociationsOrWarn(session),
-    session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT).catch((error: unknown) => {
-      if (error instanceof AuthError) return undefined;
-      throw error;
-    }),
+    optionalRead(
+      session.warnings,
+      {
+        call: 'eks:DescribeAddon',
+        unchecked: `the ${POD_IDENTITY_AGENT} add-on of cluster ${input.cluster}`,
+      },
+      () => session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT),
+    ),
   ]);
   session.warnings.forEach((w) => reporter.warn(w));
   const parsed = roles.flatMap((role) => {
@@ -99,6 +103,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     pods: pods.length,
     roles: audited,
     findings,
+    ...(session.warnings.length ? { warnings: [...session.warnings] } : {}),
     summary: countBy(
       SEVERITIES,
       findings.map((f) => f.severity),

@@ -16,7 +16,8 @@ import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from './plan.js';
 import { irsaTrust, readRoleState } from './plan-role.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
-import { findAssociation, planPodIdentity } from './plan-pod-identity.js';
+import { planPodIdentity } from './plan-pod-identity.js';
+import { findAssociationOrWarn } from './pod-identity-associations.js';
 import { mechanismOf } from './binding-spec.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
@@ -32,14 +33,16 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
+    const unchecked: string[] = [];
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, spec);
+      mechanism = await updatedMechanism(session, spec, unchecked);
     }
     const planned =
       mechanism === 'pod-identity'
         ? await planPodIdentity(session, { ...spec, mechanism })
         : await plan(session, spec);
-    return { ...base, mechanism, ...planned };
+    unchecked.forEach((w) => session.reporter.warn(w));
+    return { ...base, mechanism, ...planned, warnings: [...unchecked, ...planned.warnings] };
   } catch (error) {
     return {
       ...base,
@@ -52,13 +55,17 @@ export async function planBinding(
 }
 
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
-async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Promise<Mechanism> {
+async function updatedMechanism(
+  session: ClusterSession,
+  spec: BindingSpec,
+  unchecked: string[],
+): Promise<Mechanism> {
   checkBinding(spec);
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
       `Reading the Pod Identity association of ${spec.namespace}/${spec.name}`,
-      () => findAssociation(session.eks, spec.cluster, spec.namespace, spec.name),
+      () => findAssociationOrWarn(session, spec.namespace, spec.name, unchecked),
     ),
   ]);
   return association && isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)

@@ -40,7 +40,7 @@ import {
   updateStep,
 } from './plan.js';
 import { planDeletePodIdentity } from './plan-delete-pod-identity.js';
-import { findAssociation } from './plan-pod-identity.js';
+import { findAssociationOrWarn } from './pod-identity-associations.js';
 import { deletePolicyStep, readManagedPolicies } from './plan-well-known.js';
 
 export interface DeleteTarget {
@@ -114,10 +114,11 @@ export async function planDeleteBinding(
 async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const id = `${t.namespace}/${t.name}`;
   const kube = await session.kube();
+  const unchecked: string[] = [];
   const [cluster, association, sa] = await Promise.all([
     session.cluster(),
     session.reporter.progress(`Reading the Pod Identity association of ${id}`, () =>
-      findAssociation(session.eks, t.cluster, t.namespace, t.name),
+      findAssociationOrWarn(session, t.namespace, t.name, unchecked),
     ),
     kube.gateway.getServiceAccount(t.namespace, t.name),
   ]);
@@ -125,6 +126,8 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
     !!association && isOwnedRoleFor(association.tags, cluster.arn, t.namespace, t.name);
   if (!iamsas) {
     const planned = await plan(session, t);
+    unchecked.forEach((w) => session.reporter.warn(w));
+    planned.warnings.push(...unchecked);
     if (association) {
       const note = `service account ${id} also has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`;
       session.reporter.warn(note);

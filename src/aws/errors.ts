@@ -140,6 +140,40 @@ function notAnAwsAnswer(e: SdkError, doing: string): IamsaError | undefined {
   );
 }
 
+/** Why an API could not be used: the endpoint lacks it, or the credentials may not call it. */
+export type Unavailability = 'not found' | 'access denied' | 'not implemented';
+
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+]);
+const NOT_IMPLEMENTED = new Set([
+  'NotImplemented',
+  'NotImplementedException',
+  'UnknownOperationException',
+  'InvalidAction',
+]);
+
+/**
+ * Whether a failure (an SDK error, or the iamsa error wrapping one) says the API itself is not
+ * there for us: denied to these credentials, or missing from an AWS-compatible endpoint (moto
+ * answers an HTML 404 for an unknown route and an HTML 500 for an operation it does not
+ * implement). Anything else (throttling, a missing cluster, a network fault) is undefined.
+ */
+export function unavailability(error: unknown): Unavailability | undefined {
+  const e = (error instanceof IamsaError ? error.cause : error) as SdkError | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  if (e.name && DENIED.has(e.name)) return 'access denied';
+  if (e.name && NOT_IMPLEMENTED.has(e.name)) return 'not implemented';
+  const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
+  if (status === 501) return 'not implemented';
+  if (!notAnAwsAnswer(e, '')) return undefined;
+  if (status === 404) return 'not found';
+  return status !== undefined && status >= 500 ? 'not implemented' : undefined;
+}
+
 /** Runs one SDK call and translates its failure. */
 export async function aws<T>(doing: string, call: () => Promise<T>): Promise<T> {
   try {

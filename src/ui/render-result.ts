@@ -134,7 +134,7 @@ const STATE_PAINT = (style: ChalkInstance): Record<BindingState, (t: string) => 
 });
 
 const EXIT_CLASS: Record<number, string> = {
-  1: 'internal error',
+  1: 'error',
   2: 'bad input',
   3: 'precondition',
   4: 'auth',

@@ -1,0 +1,137 @@
+// What a command only reads to be thorough must not fail it (issue 18): against plain moto (no
+// Pod Identity API, no SimulatePrincipalPolicy) and against a front that answers AccessDenied for
+// them, the IRSA commands do their job with a coded warning naming the call and why; an explicit
+// --mechanism pod-identity still needs the API.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type AwsFront, startAwsFront } from '../support/aws-front.js';
+import { type Ground, startGround } from '../support/ground.js';
+import { json, namespace, READONLY } from '../support/irsa-states.js';
+import { tempDir } from '../support/temp.js';
+
+let g: Ground;
+let front: AwsFront;
+let dir: string;
+
+before(async () => {
+  g = await startGround('demo');
+  front = await startAwsFront({ eks: g.eksEndpoint.url, other: g.iamEndpoint.url });
+  front.deny([
+    'eks:ListPodIdentityAssociations',
+    'eks:DescribeAddon',
+    'iam:SimulatePrincipalPolicy',
+  ]);
+  dir = tempDir('unavailable-apis');
+  const enabled = await g.iamsa(['enable-oidc', '-c', g.cluster, '--approve']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+});
+after(async () => {
+  await front.close();
+  await g.close();
+});
+
+/** The apply file of these bindings in namespace ns. */
+const bindings = (ns: string, names: string[]) => {
+  const path = join(dir, `${ns}-${names.join('-')}.yaml`);
+  writeFileSync(
+    path,
+    [
+      'apiVersion: iamsa.io/v1alpha1',
+      'kind: ServiceAccountBindings',
+      `cluster: ${g.cluster}`,
+      'bindings:',
+      ...names.flatMap((name) => [
+        `  - namespace: ${ns}`,
+        `    name: ${name}`,
+        `    attachPolicyARNs: [${READONLY}]`,
+      ]),
+      '',
+    ].join('\n'),
+  );
+  return path;
+};
+
+// Each case binds in its own namespace of the one ground.
+const grounds: Array<[string, string, () => NodeJS.ProcessEnv, RegExp]> = [
+  [
+    'plain',
+    'plain moto (no Pod Identity front, no SimulatePrincipalPolicy)',
+    () => ({ AWS_ENDPOINT_URL_EKS: g.moto.url }),
+    /UNCHECKED_(API_NOT_FOUND|NOT_IMPLEMENTED): eks:ListPodIdentityAssociations not (found|implemented)/,
+  ],
+  [
+    'denied',
+    'a front answering AccessDenied',
+    () => ({ AWS_ENDPOINT_URL: front.url, AWS_ENDPOINT_URL_EKS: front.url }),
+    /UNCHECKED_ACCESS_DENIED: eks:ListPodIdentityAssociations access denied/,
+  ],
+];
+
+for (const [ns, where, envOf, unchecked] of grounds) {
+  describe(`Pod Identity and simulation unavailable: ${where}`, () => {
+    before(async () => {
+      await namespace(g, ns);
+      const file = bindings(ns, ['api', 'worker', 'old', 'gone']);
+      const r = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '--approve']);
+      assert.equal(r.code, 0, r.stderr);
+    });
+    const run = (...args: string[]) => g.iamsa([...args, '-c', g.cluster, ...g.kubeFlags], envOf());
+
+    test('get-serviceaccounts lists the IRSA bindings and says what it could not check', async () => {
+      const r = await run('get-serviceaccounts', '-n', ns, '-o', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      const out = json(r.stdout);
+      assert.deepEqual(
+        out.serviceAccounts.map((s: any) => `${s.name}:${s.status}`),
+        ['api:ok', 'gone:ok', 'old:ok', 'worker:ok'],
+      );
+      assert.match(out.warnings.join('\n'), unchecked);
+      assert.match(r.stderr, unchecked);
+    });
+
+    test('doctor checks the IRSA binding; --simulate marks IRSA011 skipped with the reason', async () => {
+      const s = await run(
+        ...['doctor', '-n', ns, '--name', 'api', '--simulate', 's3:GetObject', '-o', 'json'],
+      );
+      assert.equal(s.code, 0, `${s.stdout}\n${s.stderr}`);
+      assert.match(json(s.stdout).warnings.join('\n'), unchecked);
+      const sim = json(s.stdout).checks.find((c: any) => c.id === 'IRSA011');
+      assert.equal(sim.status, 'skipped');
+      assert.match(sim.message, /^UNCHECKED_\w+: iam:SimulatePrincipalPolicy (access denied|not )/);
+    });
+
+    test('update and delete without --mechanism handle the IRSA binding, with the warning', async () => {
+      const u = await run(
+        ...['update-serviceaccount', '-n', ns, '--name', 'api'],
+        ...['--attach-policy-arn', 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess', '--approve'],
+      );
+      assert.equal(u.code, 0, u.stderr);
+      assert.match(u.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
+      const d = await run('delete-serviceaccount', '-n', ns, '--name', 'worker', '--approve');
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout + d.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
+      const explicit = await run(
+        ...['delete-serviceaccount', '-n', ns, '--name', 'old', '--mechanism', 'pod-identity'],
+      );
+      assert.notEqual(explicit.code, 0, 'an explicit --mechanism pod-identity needs the API');
+      assert.doesNotMatch(explicit.stderr, /UNCHECKED_/);
+    });
+
+    test('apply --prune deletes the IRSA bindings the file no longer lists', async () => {
+      const file = bindings(ns, ['old']);
+      const r = await g.iamsa(
+        ['apply', '-f', file, '--prune', '--approve', ...g.kubeFlags, '-o', 'json'],
+        envOf(),
+      );
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const out = json(r.stdout);
+      const deleted = out.bindings
+        .filter((b: any) => b.steps.some((s: any) => s.action === 'delete'))
+        .map((b: any) => b.name);
+      assert.ok(deleted.includes('gone'), JSON.stringify(deleted));
+      assert.match(out.warnings.join('\n'), /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
+    });
+  });
+}
