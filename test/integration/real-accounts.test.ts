@@ -1,7 +1,8 @@
-// What a command only reads to be thorough must not fail it (issue 18): against plain moto (no
-// Pod Identity API, no SimulatePrincipalPolicy) and against a front that answers AccessDenied for
-// them, the IRSA commands do their job with a coded warning naming the call and why; an explicit
-// --mechanism pod-identity still needs the API.
+// Real accounts (issue 18), through the binary on one ground. What a command only reads to be
+// thorough must not fail it: against plain moto (no Pod Identity API, no SimulatePrincipalPolicy)
+// and against a front that answers AccessDenied for them, the IRSA commands do their job with a
+// coded warning naming the call and why; an explicit --mechanism pod-identity still needs the
+// API. eksctl ClusterConfig files are read as eksctl reads them.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -135,3 +136,62 @@ for (const [ns, where, envOf, unchecked] of grounds) {
     });
   });
 }
+
+describe('eksctl ClusterConfig files as eksctl reads them', () => {
+  const eksctl = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n${text}`);
+    return path;
+  };
+
+  test('withOIDC alone for a cluster that does not exist fails like enable-oidc (exit 3)', async () => {
+    const file = eksctl(
+      'missing.yaml',
+      'metadata: {name: nope, region: us-east-1}\niam: {withOIDC: true}\n',
+    );
+    const r = await g.iamsa(['apply', '-f', file, '--approve']);
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /cluster nope not found in region us-east-1/);
+  });
+
+  test('cross-account attachRoleARN, attachPolicy without Version, empty fields: planned with notes', async () => {
+    await namespace(g, 'eksctl');
+    const other = 'arn:aws:iam::999999999999:role/shared-reader';
+    const file = eksctl(
+      'shapes.yaml',
+      [
+        `metadata: {name: ${g.cluster}, region: us-east-1}`,
+        'iam:',
+        '  withOIDC: true',
+        '  serviceAccounts:',
+        '    - metadata: {name: cross, namespace: eksctl}',
+        `      attachRoleARN: ${other}`,
+        '      roleName: ignored',
+        '    - metadata: {name: legacy, namespace: eksctl}',
+        '      attachPolicyARNs: []',
+        '      tags: {}',
+        '      attachPolicy:',
+        '        Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]',
+        '',
+      ].join('\n'),
+    );
+    // Planned only: moto refuses documents of the 2008-10-17 language that IAM accepts.
+    const r = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '-o', 'json']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const out = json(r.stdout);
+    const warnings = out.warnings.join('\n');
+    assert.match(warnings, /roleName is ignored beside attachRoleARN/);
+    assert.match(warnings, /attachPolicy has no Version: IAM reads it as version 2008-10-17/);
+    assert.match(
+      warnings,
+      /shared-reader is in account 999999999999, not \d+: its trust could not be read/,
+    );
+    const cross = out.bindings.find((b: any) => b.name === 'cross');
+    assert.ok(
+      cross.steps.some(
+        (st: any) => st.resource === 'service-account' && st.changes.join(' ').includes(other),
+      ),
+      JSON.stringify(cross.steps),
+    );
+  });
+});
