@@ -200,7 +200,29 @@ export async function awsOptional<T>(
  * IAM is eventually consistent: writes right after CreateRole can answer NoSuchEntity for a few
  * seconds. Retries those a bounded number of times.
  */
-export async function retryWhileNotFound<T>(
+export function retryWhileNotFound<T>(
+  call: () => Promise<T>,
+  attempts = 9,
+  delayMs = 250,
+): Promise<T> {
+  return retryWhile(isAwsNotFound, call, attempts, delayMs);
+}
+
+/**
+ * EKS sees a new role only once IAM's change reaches it: until then Create/Update
+ * PodIdentityAssociation answer InvalidParameterException "Role provided in the request does not
+ * exist" (terraform-provider-aws retries exactly this).
+ */
+export function isRoleNotYetVisible(error: unknown): boolean {
+  return (
+    awsErrorName(error) === 'InvalidParameterException' &&
+    /role provided in the request does not exist/i.test((error as SdkError).message ?? '')
+  );
+}
+
+/** Retries while `retryable` says so: exponential backoff with jitter, about 20 s in all. */
+export async function retryWhile<T>(
+  retryable: (error: unknown) => boolean,
   call: () => Promise<T>,
   attempts = 9,
   delayMs = 250,
@@ -209,8 +231,7 @@ export async function retryWhileNotFound<T>(
     try {
       return await call();
     } catch (error) {
-      if (!isAwsNotFound(error) || attempt >= attempts) throw error;
-      // Exponential with jitter, capped: about 20 s in all before giving up.
+      if (!retryable(error) || attempt >= attempts) throw error;
       const wait = Math.min(delayMs * 2 ** (attempt - 1), 4_000) * (0.75 + Math.random() / 2);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

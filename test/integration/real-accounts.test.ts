@@ -195,3 +195,30 @@ describe('eksctl ClusterConfig files as eksctl reads them', () => {
     );
   });
 });
+
+describe("IAM's propagation delay, seen from EKS", () => {
+  test('CreatePodIdentityAssociation of a new role is retried until EKS sees the role', async () => {
+    await g.installPodIdentityAgent(g.cluster);
+    await namespace(g, 'young');
+    g.eksEndpoint.setRolePropagationDelay(1500);
+    try {
+      const r = await g.iamsa([
+        ...['create-serviceaccount', '-c', g.cluster, '-n', 'young', '--name', 'app'],
+        ...['--mechanism', 'pod-identity', '--attach-policy-arn', READONLY],
+        ...[...g.kubeFlags, '--approve'],
+      ]);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    } finally {
+      g.eksEndpoint.setRolePropagationDelay(0);
+    }
+    const refused = g.eksEndpoint.requests.filter(
+      (q) =>
+        q.method === 'POST' && q.path.endsWith('/pod-identity-associations') && q.status === 400,
+    );
+    assert.ok(refused.length >= 1, 'EKS answered "role does not exist" at least once');
+    assert.equal(
+      g.eksEndpoint.associations(g.cluster).filter((a) => a.namespace === 'young').length,
+      1,
+    );
+  });
+});
