@@ -72,7 +72,12 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     parsed.flatMap(({ trust }) => federatedProviders(trust)).filter((a) => a !== oidc.providerArn),
   );
   const state: AuditState = {
-    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    context: {
+      cluster: input.cluster,
+      region: deps.region,
+      profile: deps.profile,
+      kube: input.kube,
+    },
     cluster,
     oidc,
     roles: parsed,

@@ -93,7 +93,12 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       ])
     : [[], [], undefined, undefined];
   const state: DoctorState = {
-    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    context: {
+      cluster: input.cluster,
+      region: deps.region,
+      profile: deps.profile,
+      kube: input.kube,
+    },
     cluster,
     oidc,
     provider,

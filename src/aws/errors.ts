@@ -62,7 +62,7 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
   }
   if (/Region is missing/i.test(message)) {
     return new ValidationError('no AWS region configured', {
-      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile',
+      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile (AWS_DEFAULT_REGION, which the AWS CLI reads, is not read by the AWS SDK)',
       cause: error,
     });
   }

@@ -222,3 +222,16 @@ describe("IAM's propagation delay, seen from EKS", () => {
     );
   });
 });
+
+describe('fix commands keep the Kubernetes connection flags', () => {
+  test("doctor's fix for a missing service account carries --kube-server and --kube-ca-file", async () => {
+    const r = await g.iamsa([
+      ...['doctor', '-c', g.cluster, '-n', 'default', '--name', 'missing', '-o', 'json'],
+      ...g.kubeFlags,
+    ]);
+    assert.equal(r.code, 6, `${r.stdout}\n${r.stderr}`);
+    const sa = json(r.stdout).checks.find((c: any) => c.id === 'IRSA002');
+    assert.match(sa.fix, /^iamsa create-serviceaccount /);
+    assert.ok(sa.fix.includes(` ${g.kubeFlags.join(' ')} --approve`), sa.fix);
+  });
+});
