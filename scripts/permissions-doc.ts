@@ -29,7 +29,6 @@ export function allowedActions(data: PermissionsData, command: string, modes: Mo
   return new Set((['plan', ...modes] as Mode[]).flatMap((m) => c[m] ?? []));
 }
 
-const READ = /^(iam|eks):(Get|List|Describe|Simulate)/;
 const ROLE_WRITES =
   /^iam:(CreateRole|DeleteRole|TagRole|UntagRole|UpdateAssumeRolePolicy|AttachRolePolicy|DetachRolePolicy|PutRolePolicy|DeleteRolePolicy|PutRolePermissionsBoundary|DeleteRolePermissionsBoundary)$/;
 const POLICY_WRITES =

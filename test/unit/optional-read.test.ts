@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { translateAwsError, unavailability } from '../../src/aws/errors.js';
-import { optionalRead } from '../../src/actions/optional-read.js';
+import { optionalRead } from '../../src/actions/engine/optional-read.js';
 
 const sdkError = (name: string, status: number, type = 'application/json') =>
   Object.assign(new Error('x'), {
