@@ -153,9 +153,10 @@ describe('each check on a state built to fail it', () => {
     assert.equal(code, 6);
     assert.equal(byId.IRSA002.status, 'fail');
     assert.match(byId.IRSA002.message, /service account sa2\/ghost does not exist/);
-    assert.match(
+    // The fix carries the Kubernetes connection flags the user passed.
+    assert.equal(
       byId.IRSA002.fix,
-      /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> --approve$/,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> ${g.kubeFlags.join(' ')} --approve`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -463,9 +464,12 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
       ),
     );
     assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
-    assert.match(
+    const kube = g.kubeFlags.join(' ');
+    assert.ok(
+      text.stdout.includes(
+        `          fix: iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace drift --name app --attach-policy-arn <policy ARN> ${kube} --approve  # re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app ${kube}\n`,
+      ),
       text.stdout,
-      /^ {10}fix: iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace drift --name app --attach-policy-arn <policy ARN> --approve {2}# re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
     );
     await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
     assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');
