@@ -10,8 +10,9 @@ import {
   STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import type { BindingSpec } from './spec.js';
-import { checkBinding } from './check.js';
+import { type CheckedBinding, checkBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from '../engine/plan.js';
 import { irsaTrust, readRoleState } from './plan-role.js';
@@ -33,14 +34,17 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
+    // Checked once, here; the planners take the checked binding and never check it again.
+    const checked = checkBinding(spec);
     const unchecked: string[] = [];
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, spec, unchecked);
+      mechanism = await updatedMechanism(session, checked, unchecked);
     }
+    // The mechanism decided here is the one reported (BindingPlan.mechanism), not recomputed.
     const planned =
       mechanism === 'pod-identity'
-        ? await planPodIdentity(session, { ...spec, mechanism })
-        : await plan(session, spec);
+        ? await planPodIdentity(session, { ...checked, mechanism })
+        : await plan(session, checked);
     unchecked.forEach((w) => session.reporter.warn(w));
     return { ...base, mechanism, ...planned, warnings: [...unchecked, ...planned.warnings] };
   } catch (error) {
@@ -57,10 +61,9 @@ export async function planBinding(
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
 async function updatedMechanism(
   session: ClusterSession,
-  spec: BindingSpec,
+  spec: CheckedBinding,
   unchecked: string[],
 ): Promise<Mechanism> {
-  checkBinding(spec);
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
@@ -73,13 +76,13 @@ async function updatedMechanism(
     : 'irsa';
 }
 
-async function plan(session: ClusterSession, spec: BindingSpec) {
-  let input = checkBinding(spec);
+async function plan(session: ClusterSession, checked: CheckedBinding) {
+  let input = checked;
   const { reporter } = session;
   const kubeStateP = input.roleOnly
     ? undefined
     : started(readServiceAccountState(session, input.namespace, input.name));
-  if (input.update && spec.roleName === undefined && kubeStateP) {
+  if (input.update && !input.roleNameGiven && kubeStateP) {
     // An update finds the binding's role where the service account points, if it is there.
     const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
     const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
@@ -107,7 +110,6 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     trust: irsaTrust(input, target),
     ready: started(session.requireProvider()),
   });
-  input = planned.input;
   const { rolePlan, wellKnown } = planned;
   const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {
@@ -129,5 +131,8 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
   input.subjectPattern === undefined
     ? []
     : [
-        `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        coded(
+          'IRSA-W004',
+          `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        ),
       ];
