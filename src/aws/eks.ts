@@ -13,7 +13,7 @@ import {
   UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
 import { PreconditionError } from '../errors.js';
-import { aws, awsOptional } from './errors.js';
+import { aws, awsOptional, isRoleNotYetVisible, retryWhile } from './errors.js';
 
 export interface ClusterInfo {
   name: string;
@@ -176,28 +176,33 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       const out = await aws(
         `creating the Pod Identity association of ${a.namespace}/${a.serviceAccount}`,
         () =>
-          client.send(
-            new CreatePodIdentityAssociationCommand({
-              clusterName: a.cluster,
-              namespace: a.namespace,
-              serviceAccount: a.serviceAccount,
-              roleArn: a.roleArn,
-              tags: a.tags,
-              ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
-              ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
-            }),
+          // A role just created: sent again until IAM's change reaches EKS.
+          retryWhile(isRoleNotYetVisible, () =>
+            client.send(
+              new CreatePodIdentityAssociationCommand({
+                clusterName: a.cluster,
+                namespace: a.namespace,
+                serviceAccount: a.serviceAccount,
+                roleArn: a.roleArn,
+                tags: a.tags,
+                ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+                ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+              }),
+            ),
           ),
       );
       return toAssociation(out.association ?? {});
     },
     async updatePodIdentityAssociation(cluster, id, changes) {
       const out = await aws(`updating Pod Identity association ${id} of ${cluster}`, () =>
-        client.send(
-          new UpdatePodIdentityAssociationCommand({
-            clusterName: cluster,
-            associationId: id,
-            ...changes,
-          }),
+        retryWhile(isRoleNotYetVisible, () =>
+          client.send(
+            new UpdatePodIdentityAssociationCommand({
+              clusterName: cluster,
+              associationId: id,
+              ...changes,
+            }),
+          ),
         ),
       );
       return toAssociation(out.association ?? {});

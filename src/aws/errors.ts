@@ -62,7 +62,7 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
   }
   if (/Region is missing/i.test(message)) {
     return new ValidationError('no AWS region configured', {
-      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile',
+      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile (AWS_DEFAULT_REGION, which the AWS CLI reads, is not read by the AWS SDK)',
       cause: error,
     });
   }
@@ -140,6 +140,40 @@ function notAnAwsAnswer(e: SdkError, doing: string): IamsaError | undefined {
   );
 }
 
+/** Why an API could not be used: the endpoint lacks it, or the credentials may not call it. */
+export type Unavailability = 'not found' | 'access denied' | 'not implemented';
+
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+]);
+const NOT_IMPLEMENTED = new Set([
+  'NotImplemented',
+  'NotImplementedException',
+  'UnknownOperationException',
+  'InvalidAction',
+]);
+
+/**
+ * Whether a failure (an SDK error, or the iamsa error wrapping one) says the API itself is not
+ * there for us: denied to these credentials, or missing from an AWS-compatible endpoint (moto
+ * answers an HTML 404 for an unknown route and an HTML 500 for an operation it does not
+ * implement). Anything else (throttling, a missing cluster, a network fault) is undefined.
+ */
+export function unavailability(error: unknown): Unavailability | undefined {
+  const e = (error instanceof IamsaError ? error.cause : error) as SdkError | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  if (e.name && DENIED.has(e.name)) return 'access denied';
+  if (e.name && NOT_IMPLEMENTED.has(e.name)) return 'not implemented';
+  const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
+  if (status === 501) return 'not implemented';
+  if (!notAnAwsAnswer(e, '')) return undefined;
+  if (status === 404) return 'not found';
+  return status !== undefined && status >= 500 ? 'not implemented' : undefined;
+}
+
 /** Runs one SDK call and translates its failure. */
 export async function aws<T>(doing: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -166,7 +200,29 @@ export async function awsOptional<T>(
  * IAM is eventually consistent: writes right after CreateRole can answer NoSuchEntity for a few
  * seconds. Retries those a bounded number of times.
  */
-export async function retryWhileNotFound<T>(
+export function retryWhileNotFound<T>(
+  call: () => Promise<T>,
+  attempts = 9,
+  delayMs = 250,
+): Promise<T> {
+  return retryWhile(isAwsNotFound, call, attempts, delayMs);
+}
+
+/**
+ * EKS sees a new role only once IAM's change reaches it: until then Create/Update
+ * PodIdentityAssociation answer InvalidParameterException "Role provided in the request does not
+ * exist" (terraform-provider-aws retries exactly this).
+ */
+export function isRoleNotYetVisible(error: unknown): boolean {
+  return (
+    awsErrorName(error) === 'InvalidParameterException' &&
+    /role provided in the request does not exist/i.test((error as SdkError).message ?? '')
+  );
+}
+
+/** Retries while `retryable` says so: exponential backoff with jitter, about 20 s in all. */
+export async function retryWhile<T>(
+  retryable: (error: unknown) => boolean,
   call: () => Promise<T>,
   attempts = 9,
   delayMs = 250,
@@ -175,8 +231,7 @@ export async function retryWhileNotFound<T>(
     try {
       return await call();
     } catch (error) {
-      if (!isAwsNotFound(error) || attempt >= attempts) throw error;
-      // Exponential with jitter, capped: about 20 s in all before giving up.
+      if (!retryable(error) || attempt >= attempts) throw error;
       const wait = Math.min(delayMs * 2 ** (attempt - 1), 4_000) * (0.75 + Math.random() / 2);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

@@ -87,7 +87,13 @@ function renderBatch(
   );
   if (!options.summaryOnly) {
     const verb = result.applied ? 'Applied' : 'Plan';
-    lines.push(style.bold(`${verb}: apply on ${result.cluster} (${result.region})`));
+    lines.push(
+      style.bold(
+        result.cluster
+          ? `${verb}: apply on ${result.cluster} (${result.region})`
+          : `${verb}: apply: the file names no cluster to bind or enable`,
+      ),
+    );
     // Steps of no binding (OIDC providers) come first, as they run first.
     for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
       lines.push(...stepLines(s, style, paint, '  '));
@@ -134,7 +140,7 @@ const STATE_PAINT = (style: ChalkInstance): Record<BindingState, (t: string) => 
 });
 
 const EXIT_CLASS: Record<number, string> = {
-  1: 'internal error',
+  1: 'error',
   2: 'bad input',
   3: 'precondition',
   4: 'auth',

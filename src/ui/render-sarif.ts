@@ -41,6 +41,12 @@ export function renderSarif(
   });
   const results: Result[] = report.findings.map((f) => {
     const where = f.role ?? `serviceaccount/${f.serviceAccount ?? ''}`;
+    // GitHub code scanning requires a physical location on every result, and its upload refuses
+    // URI schemes it does not know: a stable path relative to the repository root stands for the
+    // role (or service account), as infrastructure scanners do for cloud resources.
+    const uri = f.role
+      ? `iamsa/iam/${f.role.split(':')[4] ?? ''}/${f.role.split(':').slice(5).join(':')}`
+      : `iamsa/eks/${report.region}/${report.cluster}/serviceaccount/${f.serviceAccount ?? ''}`;
     return {
       ruleId: f.id,
       ruleIndex: ids.indexOf(f.id),
@@ -48,6 +54,10 @@ export function renderSarif(
       message: { text: `${f.message}. Fix: ${f.fix}` },
       locations: [
         {
+          physicalLocation: {
+            artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+            region: { startLine: 1 },
+          },
           logicalLocations: [
             {
               fullyQualifiedName: where,

@@ -401,6 +401,21 @@ describe('each finding on a state built to trigger it', () => {
       (x: any) => x.locations[0].logicalLocations[0].fullyQualifiedName === arn('nosub'),
     );
     assert.deepEqual([nosub.ruleId, nosub.level], ['IRSA101', 'error']);
+    // GitHub code scanning's documented requirements (SARIF support for code scanning): each
+    // result has a ruleId, a message and a physical location whose artifactLocation.uri is a path
+    // relative to the repository (its upload refuses unknown URI schemes) with region.startLine;
+    // partialFingerprints keep alerts from being duplicated across runs.
+    for (const x of run.results) {
+      assert.ok(x.ruleId && x.message.text, JSON.stringify(x));
+      const where = x.locations[0].physicalLocation;
+      assert.match(where.artifactLocation.uri, /^iamsa\/[^:]+$/);
+      assert.ok(where.region.startLine >= 1);
+      assert.ok(Object.keys(x.partialFingerprints).length);
+    }
+    assert.equal(
+      nosub.locations[0].physicalLocation.artifactLocation.uri,
+      `iamsa/iam/${arn('nosub').split(':')[4]}/${arn('nosub').split(':')[5]}`,
+    );
   });
 });
 

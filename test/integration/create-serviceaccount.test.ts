@@ -420,19 +420,30 @@ describe('modes', () => {
     assert.doesNotMatch(problems, /[{}]|add this statement/);
   });
 
-  test('--attach-role-arn of another account is refused before any write (exit 2)', async () => {
-    const writes = g.kubeWrites();
+  test('--attach-role-arn of another account (cross-account IRSA): annotated, the plan says its trust could not be read', async () => {
+    const other = 'arn:aws:iam::999999999999:role/byo-role';
     const r = await csa(
       '--name',
-      'byo',
+      'byo-cross',
       '--attach-role-arn',
-      'arn:aws:iam::999999999999:role/byo-role',
+      other,
       '--approve',
+      '-o',
+      'json',
     );
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /999999999999/);
-    assert.match(r.stderr, new RegExp(`cluster demo is in account ${ACCOUNT}`));
-    assert.equal(g.kubeWrites(), writes);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.match(
+      out.warnings.join('\n'),
+      /is in account 999999999999, not 123456789012: its trust could not be read/,
+    );
+    assert.ok(
+      out.steps.some(
+        (s: any) => s.resource === 'service-account' && s.changes.join(' ').includes(other),
+      ),
+      JSON.stringify(out.steps),
+    );
+    assert.ok(!out.steps.some((s: any) => s.resource === 'iam-role' && s.action !== 'unchanged'));
   });
 
   test('--attach-role-arn with the wrong path names the role that does exist (exit 3)', async () => {

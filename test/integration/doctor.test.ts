@@ -153,9 +153,10 @@ describe('each check on a state built to fail it', () => {
     assert.equal(code, 6);
     assert.equal(byId.IRSA002.status, 'fail');
     assert.match(byId.IRSA002.message, /service account sa2\/ghost does not exist/);
-    assert.match(
+    // The fix carries the Kubernetes connection flags the user passed.
+    assert.equal(
       byId.IRSA002.fix,
-      /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> --approve$/,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> ${g.kubeFlags.join(' ')} --approve`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -463,10 +464,14 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
       ),
     );
     assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
-    assert.match(
+    const kube = g.kubeFlags.join(' ');
+    // Removing the drift, not recording it (a re-run of create would keep and record it); the
+    // fix carries the Kubernetes flags the user passed.
+    assert.ok(
+      text.stdout.includes(
+        `          fix: aws iam detach-role-policy --role-name iamsa-demo-drift-app --policy-arn arn:aws:iam::aws:policy/AdministratorAccess; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app ${kube}\n`,
+      ),
       text.stdout,
-      // Removing the drift, not recording it (a re-run of create would keep and record it).
-      /^ {10}fix: aws iam detach-role-policy --role-name iamsa-demo-drift-app --policy-arn arn:aws:iam::aws:policy\/AdministratorAccess; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
     );
     await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
     assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');

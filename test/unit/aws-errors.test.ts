@@ -105,6 +105,11 @@ test('a missing region is a usage error; anything else keeps its name', () => {
     translateAwsError(sdkError('Error', 'Region is missing'), 'x').exitCode,
     ExitCode.usage,
   );
+  // aws-cli users set AWS_DEFAULT_REGION, which the SDK ignores.
+  assert.match(
+    translateAwsError(sdkError('Error', 'Region is missing'), 'x').hint ?? '',
+    /AWS_DEFAULT_REGION.*not read by the AWS SDK/,
+  );
   const other = translateAwsError(sdkError('LimitExceeded', 'too many'), 'attaching');
   assert.equal(other.exitCode, ExitCode.internal);
   assert.equal(other.message, 'AWS error while attaching: LimitExceeded: too many');

@@ -390,4 +390,53 @@ iam:
     assert.deepEqual(file.notes, []);
     assert.deepEqual(file.bindings[0]?.clusters, [{ name: 'prod', region: 'eu-west-1' }]);
   });
+  it('eksctl: shapes eksctl accepts (empty as unset, permissionPolicyName, roleARN with roleName or tags, no Version)', () => {
+    const file = parseBindingsFile(
+      [
+        `${EKSCTL}metadata: {name: prod, region: eu-west-1}`,
+        'iam:',
+        '  podIdentityAssociations:',
+        '    - namespace: a',
+        '      serviceAccountName: empties',
+        '      permissionPolicy: {}',
+        `      permissionPolicyARNs: [${RO}]`,
+        '      wellKnownPolicies: {}',
+        '      tags: {}',
+        '      permissionPolicyName: mine',
+        '    - namespace: a',
+        '      serviceAccountName: byo',
+        '      roleARN: arn:aws:iam::123456789012:role/byo',
+        '      roleName: ignored',
+        '      tags: {team: x}',
+        '    - namespace: a',
+        '      serviceAccountName: nothing',
+        '      permissionPolicyARNs: []',
+        `      permissionPolicy: {Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]}`,
+        '',
+      ].join('\n'),
+      'c.yaml',
+    );
+    const [empties, byo, noVersion] = file.bindings.map((b) => b.spec);
+    assert.deepEqual(empties?.policyArns, [RO]);
+    assert.equal(empties?.inlinePolicy, undefined);
+    assert.equal(byo?.roleName, undefined);
+    assert.deepEqual(byo?.tags, { team: 'x' });
+    // Tags go on the association of a role given by ARN: the binding checks.
+    checkBinding({ ...byo!, cluster: 'prod' });
+    assert.equal(noVersion?.inlinePolicy?.document.Version, '2008-10-17');
+    assert.deepEqual(
+      file.notes.map((n) => n.replace(/^c\.yaml:\d+: /, '')),
+      [
+        'iam.podIdentityAssociations[0].permissionPolicyName is ignored: iamsa names the inline policy of its roles itself',
+        'iam.podIdentityAssociations[1].roleName is ignored beside roleARN (as eksctl does)',
+        'iam.podIdentityAssociations[2].permissionPolicy has no Version: IAM reads it as version 2008-10-17, where policy variables (${...}) do not work; add Version: "2012-10-17"',
+      ],
+    );
+  });
+
+  it('eksctl: a file of withOIDC alone has its metadata.name checked like --cluster', () => {
+    expectProblems(`${EKSCTL}metadata: {name: <generated>}\niam: {withOIDC: true}\n`, [
+      [3, /^invalid metadata\.name "<generated>"/],
+    ]);
+  });
 });

@@ -241,7 +241,7 @@ describe('(key, scope) -> statements', () => {
       'ebsCSIController',
       {},
       ctx({ partition: 'aws-us-gov' }),
-      [],
+      [{ Effect: 'Allow', Action: 'ec2:DescribeInstanceTypes', Resource: '*' }],
       ['arn:aws-us-gov:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'],
     ],
     [
@@ -249,6 +249,7 @@ describe('(key, scope) -> statements', () => {
       { kmsKeyARNs: 'arn:aws:kms:eu-west-1:123456789012:key/k1' },
       ctx(),
       [
+        { Effect: 'Allow', Action: 'ec2:DescribeInstanceTypes', Resource: '*' },
         {
           Effect: 'Allow',
           Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
@@ -545,5 +546,51 @@ describe('evaluateIdentityPolicies', () => {
     );
     assert.equal(run({ StringLike: { k: 'a*' } }, { k: 'abc' }), 'allow');
     assert.throws(() => run({ NumericLessThan: { k: '1' } }, { k: '0' }), /not supported/);
+  });
+});
+
+describe('issue 18: what the controllers call today', () => {
+  const actionsOf = (key: string, scope: WellKnownScope = {}) =>
+    build(key, scope).documents.flatMap((d) =>
+      d.Statement.flatMap((s) => ([] as string[]).concat(s.Action ?? [])),
+    );
+  it('vpcCNI: ec2:DescribeSecurityGroups; CloudWatch Logs only with networkPolicyLogs, on the cluster log group', () => {
+    assert.ok(actionsOf('vpcCNI').includes('ec2:DescribeSecurityGroups'));
+    assert.ok(!actionsOf('vpcCNI').some((a) => a.startsWith('logs:')));
+    const logs = build('vpcCNI', { networkPolicyLogs: true })
+      .documents.flatMap((d) => d.Statement)
+      .filter((s) => ([] as string[]).concat(s.Action ?? []).some((a) => a.startsWith('logs:')));
+    assert.deepEqual(
+      logs.flatMap((s) => s.Action),
+      [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:DescribeLogGroups',
+      ],
+    );
+    assert.match(JSON.stringify(logs[0]?.Resource), /log-group:\/aws\/eks\/a\/cluster/);
+  });
+  it('karpenter: placement groups, instance status, zonal shift; the assumed node role is named', () => {
+    const actions = actionsOf('karpenter');
+    for (const a of [
+      'ec2:DescribePlacementGroups',
+      'ec2:DescribeInstanceStatus',
+      'arc-zonal-shift:GetManagedResource',
+    ])
+      assert.ok(actions.includes(a), a);
+    const run = build('karpenter').documents.flatMap((d) => d.Statement)[0];
+    assert.match(JSON.stringify(run?.Resource), /placement-group\/\*/);
+    assert.match(
+      build('karpenter').warnings.join(),
+      /KarpenterNodeRole-a.*eksctl-KarpenterNodeRole-a.*nodeRoleARNs/,
+    );
+    const given = build('karpenter', {
+      nodeRoleARNs: 'arn:aws:iam::123456789012:role/eksctl-KarpenterNodeRole-demo',
+    });
+    assert.deepEqual(given.warnings, []);
+  });
+  it('ebsCSIController: ec2:DescribeInstanceTypes beside the managed policy', () => {
+    assert.deepEqual(actionsOf('ebsCSIController'), ['ec2:DescribeInstanceTypes']);
   });
 });

@@ -87,7 +87,8 @@ export function checkGiven(spec: PartialSpec): {
       spec.roleName !== undefined && label('roleName'),
       spec.rolePath !== undefined && label('rolePath'),
       spec.permissionsBoundary !== undefined && label('permissionsBoundary'),
-      Object.keys(spec.tags ?? {}).length && label('tags'),
+      // Pod Identity puts the tags on the association (as eksctl does), not on the role.
+      spec.mechanism !== 'pod-identity' && Object.keys(spec.tags ?? {}).length && label('tags'),
     ].filter(Boolean);
     if (conflicting.length) {
       throw new ValidationError(

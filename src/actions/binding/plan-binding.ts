@@ -18,7 +18,8 @@ import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from '../engine/plan.js';
 import { irsaTrust, readRoleState } from './plan-role.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
-import { findAssociation, planPodIdentity } from './plan-pod-identity.js';
+import { planPodIdentity } from './plan-pod-identity.js';
+import { findAssociationOrWarn } from './pod-identity-associations.js';
 import { mechanismOf } from './spec.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
@@ -36,15 +37,17 @@ export async function planBinding(
   try {
     // Checked once, here; the planners take the checked binding and never check it again.
     const checked = checkBinding(spec);
+    const unchecked: string[] = [];
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, checked);
+      mechanism = await updatedMechanism(session, checked, unchecked);
     }
     // The mechanism decided here is the one reported (BindingPlan.mechanism), not recomputed.
     const planned =
       mechanism === 'pod-identity'
         ? await planPodIdentity(session, { ...checked, mechanism })
         : await plan(session, checked);
-    return { ...base, mechanism, ...planned };
+    unchecked.forEach((w) => session.reporter.warn(w));
+    return { ...base, mechanism, ...planned, warnings: [...unchecked, ...planned.warnings] };
   } catch (error) {
     return {
       ...base,
@@ -57,12 +60,16 @@ export async function planBinding(
 }
 
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
-async function updatedMechanism(session: ClusterSession, spec: CheckedBinding): Promise<Mechanism> {
+async function updatedMechanism(
+  session: ClusterSession,
+  spec: CheckedBinding,
+  unchecked: string[],
+): Promise<Mechanism> {
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
       `Reading the Pod Identity association of ${spec.namespace}/${spec.name}`,
-      () => findAssociation(session.eks, spec.cluster, spec.namespace, spec.name),
+      () => findAssociationOrWarn(session, spec.namespace, spec.name, unchecked),
     ),
   ]);
   return association && isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)

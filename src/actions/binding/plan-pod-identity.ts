@@ -23,7 +23,7 @@ import {
   roleNameOf,
   sameRoleArn,
 } from '../../policy/index.js';
-import { FLAG_LABELS, labelOf } from './spec.js';
+import { FLAG_LABELS } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { describeTags, type PlanStep, started, step } from '../engine/plan.js';

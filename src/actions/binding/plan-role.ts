@@ -302,10 +302,24 @@ function planAttachedRole(
   roleTrust: RoleTrust,
 ): RolePlan {
   const { arn } = given;
+  const crossAccount =
+    given.partition === cluster.partition && given.accountId !== cluster.accountId;
+  if (crossAccount && input.mechanism !== 'pod-identity') {
+    // AWS's cross-account IRSA: the role trusts this cluster's issuer through an OIDC provider of
+    // its own account. iamsa holds no credentials there (the role read by name came from this
+    // account), so it annotates and says what it could not check.
+    return {
+      steps: [step({ resource: 'iam-role', id: arn, action: 'unchanged', changes: [], phase: 1 })],
+      roleArn: arn,
+      warnings: [
+        `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
+      ],
+    };
+  }
   if (given.partition !== cluster.partition || given.accountId !== cluster.accountId) {
-    // IRSA trusts the cluster's OIDC provider, which lives in the cluster's account (and Pod
-    // Identity passes only roles of the cluster's account); and the role read by name came from
-    // that account, so it cannot vouch for a role elsewhere.
+    // Pod Identity passes only roles of the cluster's account (a role elsewhere goes in
+    // targetRoleARN); and the role read by name came from that account, so it cannot vouch for
+    // a role elsewhere.
     throw new ValidationError(
       `${labelOf(input, 'attachRoleArn')} ${arn} is in account ${given.accountId} (${given.partition}), but cluster ${cluster.name} is in account ${cluster.accountId} (${cluster.partition})`,
       {

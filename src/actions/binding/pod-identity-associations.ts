@@ -1,7 +1,8 @@
 // A cluster's Pod Identity associations in full. ListPodIdentityAssociations omits the role (and
 // tags), so each listed association is described too, a few at a time: EKS throttles bursts.
 import type { PodIdentityAssociation } from '../../aws/eks.js';
-import { AuthError } from '../../errors.js';
+import { optionalRead } from '../engine/optional-read.js';
+import { findAssociation } from './plan-pod-identity.js';
 import type { ClusterSession } from './cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 
@@ -35,22 +36,42 @@ export async function readAssociations(
 }
 
 /**
- * The associations, or undefined with a warning when EKS refuses to list them: a reader (get,
+ * The associations, or undefined with a warning when EKS lacks or refuses the API: a reader (get,
  * doctor, audit) then shows what it can see instead of failing.
  */
-export async function readAssociationsOrWarn(
+export function readAssociationsOrWarn(
   session: ClusterSession,
   filter: AssociationFilter = {},
 ): Promise<PodIdentityAssociation[] | undefined> {
-  try {
-    return await readAssociations(session, filter);
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
-    session.warnings.push(
-      `could not read the Pod Identity associations of cluster ${session.name} (${error.message}): Pod Identity bindings are not shown; grant eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation`,
-    );
-    return undefined;
-  }
+  return optionalRead(
+    session.warnings,
+    {
+      call: 'eks:ListPodIdentityAssociations',
+      unchecked: `the Pod Identity associations of cluster ${session.name} (Pod Identity bindings are not shown)`,
+    },
+    () => readAssociations(session, filter),
+  );
+}
+
+/**
+ * The one association of a service account when iamsa only looks to see which mechanism a binding
+ * uses (update or delete without --mechanism, --prune): undefined with a warning when EKS lacks or
+ * refuses the API, so IRSA bindings are still handled.
+ */
+export function findAssociationOrWarn(
+  session: ClusterSession,
+  namespace: string,
+  name: string,
+  warnings: string[] = session.warnings,
+): Promise<PodIdentityAssociation | undefined> {
+  return optionalRead(
+    warnings,
+    {
+      call: 'eks:ListPodIdentityAssociations',
+      unchecked: `whether ${namespace}/${name} has a Pod Identity association (handled as IRSA)`,
+    },
+    () => findAssociation(session.eks, session.name, namespace, name),
+  );
 }
 
 export const associationKey = (namespace: string, name: string) => `${namespace}/${name}`;

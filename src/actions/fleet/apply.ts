@@ -94,6 +94,9 @@ export async function planApply(
   }
 
   const { extra, failed } = await planProviders(input.enableOidc.map(sessionOf));
+  // A withOIDC cluster no binding names fails the run like enable-oidc (no binding reports it).
+  const bound = new Set(input.bindings.flatMap((b) => b.clusters.map(sessionOf)));
+  for (const [session, error] of failed) if (!bound.has(session)) throw asIamsaError(error);
   const plans = (
     await Promise.all(
       input.bindings.map((b) => planOne(b, b.clusters.map(sessionOf), failed, input)),

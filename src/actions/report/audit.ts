@@ -5,10 +5,10 @@ import type { EksGateway } from '../../aws/eks.js';
 import type { IamGateway } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
 import { parseArn, parseTrustPolicy, type PolicyDocument, roleNameOf } from '../../policy/index.js';
-import { AuthError } from '../../errors.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
@@ -52,10 +52,14 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
     reporter.progress('Listing pods', () => gateway.listAllPods()),
     readAssociationsOrWarn(session),
-    session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT).catch((error: unknown) => {
-      if (error instanceof AuthError) return undefined;
-      throw error;
-    }),
+    optionalRead(
+      session.warnings,
+      {
+        call: 'eks:DescribeAddon',
+        unchecked: `the ${POD_IDENTITY_AGENT} add-on of cluster ${input.cluster}`,
+      },
+      () => session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT),
+    ),
   ]);
   session.warnings.forEach((w) => reporter.warn(w));
   const parsed = roles.flatMap((role) => {
@@ -69,7 +73,12 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     parsed.flatMap(({ trust }) => federatedProviders(trust)).filter((a) => a !== oidc.providerArn),
   );
   const state: AuditState = {
-    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    context: {
+      cluster: input.cluster,
+      region: deps.region,
+      profile: deps.profile,
+      kube: input.kube,
+    },
     cluster,
     oidc,
     roles: parsed,
@@ -106,6 +115,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     pods: pods.length,
     roles: audited,
     findings,
+    ...(session.warnings.length ? { warnings: [...session.warnings] } : {}),
     summary: countBy(
       SEVERITIES,
       findings.map((f) => f.severity),

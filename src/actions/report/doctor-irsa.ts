@@ -73,7 +73,13 @@ export interface DoctorState {
   inlinePolicies: string[];
   /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
   inlinePolicy?: string;
-  simulation?: { actions: string[]; resources: string[]; results: SimulationResult[] };
+  simulation?: {
+    actions: string[];
+    resources: string[];
+    results: SimulationResult[];
+    /** Set when the simulation could not run (the API missing or denied): the warning. */
+    unavailable?: string;
+  };
   /** Set when the service account has a Pod Identity association: its checks run instead. */
   podIdentity?: PodIdentityFacts;
 }
@@ -591,7 +597,7 @@ function simulate(s: DoctorState): Check | undefined {
   const sim = s.simulation;
   if (!sim) return undefined;
   const title = 'simulated actions';
-  const skipped = noRole(s);
+  const skipped = noRole(s) ?? sim.unavailable;
   if (skipped) return check('IRSA011', title, 'skipped', skipped);
   const lines = sim.results.map(
     (r) =>

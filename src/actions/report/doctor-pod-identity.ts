@@ -14,7 +14,7 @@ import {
   ROLE_ARN_ANNOTATION,
 } from '../../policy/index.js';
 import type { DoctorState } from './doctor-irsa.js';
-import { quote, updateTrustFix } from './fix-commands.js';
+import { kubeFlagsOf, quote, updateTrustFix } from './fix-commands.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { type Check, check } from './report.js';
 
@@ -30,7 +30,7 @@ export const POD_IDENTITY_ENV = 'AWS_CONTAINER_CREDENTIALS_FULL_URI';
 const profileOf = (s: DoctorState) =>
   s.context.profile ? ` --profile ${quote(s.context.profile)}` : '';
 const where = (s: DoctorState) =>
-  `--cluster ${quote(s.context.cluster)} --region ${s.context.region}${profileOf(s)}`;
+  `--cluster ${quote(s.context.cluster)} --region ${s.context.region}${profileOf(s)}${kubeFlagsOf(s.context)}`;
 const saLabel = (s: DoctorState) => `${s.namespace}/${s.name}`;
 const ownedRole = (s: DoctorState) =>
   !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);

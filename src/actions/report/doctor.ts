@@ -1,7 +1,7 @@
 // Use case: why can (or can't) the pods of one service account get their IAM role? Reads the
 // cluster, its OIDC provider, the service account, its pods and the role (read-only), then runs
 // the checks of doctor-checks.ts. Exit 6 when one fails.
-import { AuthError, ExitCode } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
 import {
   INLINE_POLICY_NAME,
@@ -16,6 +16,7 @@ import {
 } from '../binding/cluster-session.js';
 import type { PodIdentityFacts } from './doctor-pod-identity.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { readAnnotation, runChecks, type DoctorState } from './doctor-irsa.js';
 import { findOwnedRole, ownsBinding } from '../binding/owned-role.js';
@@ -83,6 +84,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     !podIdentity && (annotated === undefined || elsewhere)
       ? findOwnedRole(session, binding, [role]).catch(() => undefined)
       : undefined;
+  const simulationWarnings: string[] = [];
   // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
   const recorded = role?.tags[TAG_POLICIES] !== undefined;
   const [attachedPolicies, inlinePolicies, inlinePolicy, results] = role
@@ -92,10 +94,18 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         recorded ? session.iam.getInlinePolicy(role.name, INLINE_POLICY_NAME) : undefined,
         input.simulate
           ? reporter.progress(`Simulating ${input.simulate.actions.join(', ')}`, () =>
-              session.iam.simulatePrincipalPolicy(
-                role.arn,
-                input.simulate?.actions ?? [],
-                input.simulate?.resources ?? [],
+              optionalRead(
+                simulationWarnings,
+                {
+                  call: 'iam:SimulatePrincipalPolicy',
+                  unchecked: `what role ${role.name} may do (IRSA011 skipped)`,
+                },
+                () =>
+                  session.iam.simulatePrincipalPolicy(
+                    role.arn,
+                    input.simulate?.actions ?? [],
+                    input.simulate?.resources ?? [],
+                  ),
               ),
             )
           : undefined,
@@ -103,7 +113,12 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     : [[], [], undefined, undefined];
   const ownRole = await ownRoleP;
   const state: DoctorState = {
-    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    context: {
+      cluster: input.cluster,
+      region: deps.region,
+      profile: deps.profile,
+      kube: input.kube,
+    },
     cluster,
     oidc,
     provider,
@@ -118,10 +133,20 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     attachedPolicies,
     inlinePolicies,
     ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
-    ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
+    ...(input.simulate
+      ? {
+          simulation: {
+            ...input.simulate,
+            results: results ?? [],
+            ...(simulationWarnings[0] ? { unavailable: simulationWarnings[0] } : {}),
+          },
+        }
+      : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
   const checks = runChecks(state);
+  simulationWarnings.forEach((w) => reporter.warn(w));
+  const warnings = [...session.warnings, ...simulationWarnings];
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     command: 'doctor',
@@ -131,6 +156,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     mechanism: podIdentity ? 'pod-identity' : 'irsa',
     ...(roleArn ? { roleArn: roleArn.arn } : {}),
     checks,
+    ...(warnings.length ? { warnings } : {}),
     summary: countBy(
       STATUSES,
       checks.map((c) => c.status),
@@ -150,10 +176,14 @@ async function readPodIdentity(
 ): Promise<PodIdentityFacts | undefined> {
   const [associations, agent] = await Promise.all([
     readAssociationsOrWarn(session, { namespace, serviceAccount: name }),
-    session.eks.describeAddon(session.name, POD_IDENTITY_AGENT).catch((error: unknown) => {
-      if (error instanceof AuthError) return undefined;
-      throw error;
-    }),
+    optionalRead(
+      session.warnings,
+      {
+        call: 'eks:DescribeAddon',
+        unchecked: `the ${POD_IDENTITY_AGENT} add-on of cluster ${session.name}`,
+      },
+      () => session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
+    ),
   ]);
   session.warnings.forEach((w) => session.reporter.warn(w));
   const association = associations?.[0];

@@ -1,11 +1,14 @@
 // The exact commands that fix what doctor and audit find, ready to paste: iamsa for what iamsa
 // manages, kubectl for annotations and pods, the AWS CLI for roles iamsa does not own.
+import type { KubeAccess } from '../../kube/connection.js';
 import { ROLE_ARN_ANNOTATION } from '../../policy/index.js';
 
 export interface CommandContext {
   cluster: string;
   region: string;
   profile?: string;
+  /** The Kubernetes connection the user gave (a tunnel, a kubeconfig): its fixes need it too. */
+  kube?: KubeAccess;
 }
 
 const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
@@ -13,6 +16,26 @@ const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
 export const quote = (word: string) =>
   SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 const profileOf = (c: CommandContext) => (c.profile ? ` --profile ${quote(c.profile)}` : '');
+
+/** The user's Kubernetes connection flags, for the iamsa commands that talk to the cluster. */
+export function kubeFlagsOf(c: CommandContext): string {
+  const k = c.kube;
+  if (!k) return '';
+  const pairs: Array<[string, string | undefined]> =
+    k.mode === 'kubeconfig'
+      ? [
+          ['--kubeconfig', k.file],
+          ['--context', k.context],
+        ]
+      : [
+          ['--kube-server', k.server],
+          ['--kube-ca-file', k.caFile],
+        ];
+  return pairs
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([flag, value]) => ` ${flag} ${quote(value)}`)
+    .join('');
+}
 
 /** create-serviceaccount converges an iamsa role (trust, policies) and the annotation. */
 export function createServiceAccountFix(
@@ -30,7 +53,7 @@ export function createServiceAccountFix(
         (inline ? ' --attach-policy <policy JSON file>' : '')
       : ' --attach-policy-arn <policy ARN>';
   const how = mechanism === 'pod-identity' ? ' --mechanism pod-identity' : '';
-  return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies} --approve`;
+  return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies}${kubeFlagsOf(c)} --approve`;
 }
 
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>
@@ -49,10 +72,10 @@ export const addAudienceFix = (c: CommandContext, providerArn: string, audience:
   `aws iam add-client-id-to-open-id-connect-provider${profileOf(c)} --open-id-connect-provider-arn ${providerArn} --client-id ${quote(audience)}`;
 
 export const getServiceAccountsFix = (c: CommandContext, namespace: string, name: string) =>
-  `iamsa get-serviceaccounts --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}`;
+  `iamsa get-serviceaccounts --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}${kubeFlagsOf(c)}`;
 
 export const doctorCommand = (c: CommandContext, namespace: string, name: string) =>
-  `iamsa doctor --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}`;
+  `iamsa doctor --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} -n ${namespace} --name ${name}${kubeFlagsOf(c)}`;
 
 /**
  * Who assumed a role: CloudTrail's AssumeRoleWithWebIdentity events name the role as a resource

@@ -43,6 +43,8 @@ export interface DoctorReport {
   mechanism: 'irsa' | 'pod-identity';
   roleArn?: string;
   checks: Check[];
+  /** What could not be checked (an optional API missing or denied), as coded warnings. */
+  warnings?: string[];
   summary: Record<CheckStatus, number>;
   exitCode: number;
 }
@@ -86,6 +88,8 @@ export interface AuditReport {
   pods: number;
   roles: AuditedRole[];
   findings: Finding[];
+  /** What could not be checked (an optional API missing or denied), as coded warnings. */
+  warnings?: string[];
   summary: Record<Severity, number>;
   failOn?: Exclude<Severity, 'info'>;
   exitCode: number;

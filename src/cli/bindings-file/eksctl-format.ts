@@ -15,6 +15,7 @@ import {
   whereOf,
 } from './draft.js';
 import type { SourceDocument, YamlPath } from './yaml-source.js';
+import { validateClusterName } from '../../policy/index.js';
 import { findWellKnown } from '../../policy/index.js';
 
 /**
@@ -95,6 +96,66 @@ const POD_IDENTITY_KEYS: Partial<Record<SpecField, YamlPath>> = {
   disableSessionTags: ['disableSessionTags'],
 };
 
+const isEmpty = (v: unknown) =>
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+
+/** Fields eksctl reads as unset when empty (its own config template writes them so). */
+const EMPTY_IS_UNSET = {
+  serviceAccounts: ['attachPolicy', 'attachPolicyARNs', 'wellKnownPolicies', 'tags'],
+  podIdentityAssociations: [
+    'permissionPolicy',
+    'permissionPolicyARNs',
+    'wellKnownPolicies',
+    'tags',
+  ],
+} as const;
+
+/**
+ * Reads a ClusterConfig's IAM items the way eksctl does, before the schema check: empty
+ * policies, lists and maps are unset; `roleName` beside `roleARN` is ignored (eksctl uses the
+ * role as it is); `permissionPolicyName` is eksctl's name for the inline policy, which iamsa names
+ * itself; an inline policy without `Version` is IAM's 2008-10-17 language. Returns one note per
+ * thing read differently from how it is written.
+ */
+export function eksctlShapes(doc: SourceDocument, file: string): string[] {
+  const iam = (doc.value as ClusterConfig | undefined)?.iam;
+  if (typeof iam !== 'object' || iam === null) return [];
+  const notes: string[] = [];
+  for (const section of ['serviceAccounts', 'podIdentityAssociations'] as const) {
+    const items = iam[section];
+    if (!Array.isArray(items)) continue;
+    items.forEach((item: Record<string, unknown>, i) => {
+      if (typeof item !== 'object' || item === null) return;
+      const where = (key: string) =>
+        `${file}:${doc.lineOf(['iam', section, i, key], true) ?? '?'}: iam.${section}[${i}].${key}`;
+      for (const key of EMPTY_IS_UNSET[section]) if (isEmpty(item[key])) delete item[key];
+      const roleArnKey = section === 'serviceAccounts' ? 'attachRoleARN' : 'roleARN';
+      if (item[roleArnKey] !== undefined && item.roleName !== undefined) {
+        notes.push(`${where('roleName')} is ignored beside ${roleArnKey} (as eksctl does)`);
+        delete item.roleName;
+      }
+      if (section === 'podIdentityAssociations' && item.permissionPolicyName !== undefined) {
+        notes.push(
+          `${where('permissionPolicyName')} is ignored: iamsa names the inline policy of its roles itself`,
+        );
+        delete item.permissionPolicyName;
+      }
+      const policyKey = section === 'serviceAccounts' ? 'attachPolicy' : 'permissionPolicy';
+      const policy = item[policyKey];
+      if (typeof policy === 'object' && policy !== null && !Array.isArray(policy)) {
+        if ((policy as Record<string, unknown>).Version === undefined) {
+          notes.push(
+            `${where(policyKey)} has no Version: IAM reads it as version 2008-10-17, where policy variables (\${...}) do not work; add Version: "2012-10-17"`,
+          );
+          item[policyKey] = { Version: '2008-10-17', ...policy };
+        }
+      }
+    });
+  }
+  return notes;
+}
+
 export interface EksctlResult {
   drafts: Draft[];
   enableOidc?: ClusterRef;
@@ -129,6 +190,14 @@ export function eksctlDrafts(
     ? `${where}: ignoring ${ignored.join(', ')} (iamsa applies metadata, iam.withOIDC, iam.serviceAccounts and iam.podIdentityAssociations of a ClusterConfig)`
     : undefined;
   const items = config.iam?.serviceAccounts ?? [];
+  if (!items.length && !config.iam?.podIdentityAssociations?.length) {
+    // Bindings check their cluster; a file of withOIDC alone is checked here, like --cluster.
+    try {
+      validateClusterName(config.metadata.name, 'metadata.name');
+    } catch (error) {
+      problemAt(ctx, doc, ['metadata', 'name'], error);
+    }
+  }
   const topTagsOk = checkTopTags(ctx, doc, config.metadata.tags, ['metadata', 'tags']);
   const drafts = items.flatMap((item, i): Draft[] => {
     if (skip.has(i)) return [];

@@ -6,7 +6,7 @@ import { ValidationError } from '../../errors.js';
 import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
 import { checkDraft, checkDuplicates, type Draft, type FileContext } from './draft.js';
-import { eksctlDrafts } from './eksctl-format.js';
+import { eksctlDrafts, eksctlShapes } from './eksctl-format.js';
 import { iamsaDrafts } from './iamsa-format.js';
 import { placeholderProblems, withoutPlaceholderEchoes } from './placeholders.js';
 import { badItems, itemsWithUnknownFields, schemaProblems } from './schema-check.js';
@@ -75,6 +75,9 @@ export function parseBindingsFile(
   const enableOidc: ClusterRef[] = [];
   const notes: string[] = [];
   for (const doc of documents) {
+    if ((doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5') {
+      notes.push(...eksctlShapes(doc, file));
+    }
     const found = schemaProblems(doc);
     ctx.problems.push(...placeholderProblems(doc), ...found);
     // Items with schema problems are left out; the others are still checked, so that one run

@@ -1,4 +1,5 @@
-// Karpenter's controller policy, as the Karpenter docs publish it (v1), on IRSA. Everything it
+// Karpenter's controller policy, as the Karpenter docs publish it (v1, with what 1.11 and 1.12
+// added: placement groups, instance status, zonal shift), on IRSA. Everything it
 // launches, tags or deletes must carry kubernetes.io/cluster/<cluster>=owned, and the subnets and
 // security groups it launches into must carry this cluster's discovery tag.
 import { actions, allow, arnIn, clusterOwnedTag } from './statement.js';
@@ -32,6 +33,12 @@ export const karpenter: WellKnownPolicy = {
       defaultText: 'none (no interruption handling)',
     },
   ],
+  notes: (s, ctx) =>
+    s.list('nodeRoleARNs').length
+      ? []
+      : [
+          `well-known policy karpenter: iam:PassRole is granted on role KarpenterNodeRole-${ctx.clusterName} (the Karpenter docs' name); eksctl names it eksctl-KarpenterNodeRole-${ctx.clusterName}: to pass another, give karpenter.nodeRoleARNs=<node role ARN>`,
+        ],
   statements: (s, ctx) => {
     const c = ctx.clusterName;
     const owned = clusterOwnedTag(ctx);
@@ -63,6 +70,7 @@ export const karpenter: WellKnownPolicy = {
           arnIn(ctx, 'ec2', 'image/*', { account: '' }),
           arnIn(ctx, 'ec2', 'snapshot/*', { account: '' }),
           ec2('capacity-reservation/*'),
+          ec2('placement-group/*'),
         ],
       ),
       allow(['ec2:RunInstances', 'ec2:CreateFleet'], [ec2('subnet/*'), ec2('security-group/*')], {
@@ -105,9 +113,11 @@ export const karpenter: WellKnownPolicy = {
           'DescribeCapacityReservations',
           'DescribeImages',
           'DescribeInstances',
+          'DescribeInstanceStatus',
           'DescribeInstanceTypeOfferings',
           'DescribeInstanceTypes',
           'DescribeLaunchTemplates',
+          'DescribePlacementGroups',
           'DescribeSecurityGroups',
           'DescribeSpotPriceHistory',
           'DescribeSubnets',
@@ -157,6 +167,7 @@ export const karpenter: WellKnownPolicy = {
       allow(['iam:GetInstanceProfile'], profile),
       allow(['iam:ListInstanceProfiles'], '*'),
       allow(['eks:DescribeCluster'], arnIn(ctx, 'eks', `cluster/${c}`)),
+      allow(['arc-zonal-shift:GetManagedResource'], arnIn(ctx, 'eks', `cluster/${c}`)),
     ];
   },
 };

@@ -241,6 +241,7 @@ export function buildWellKnown(checked: CheckedWellKnown, ctx: WellKnownContext)
   const managedArns = (policy.managed?.(scope) ?? []).map((name) =>
     managedArn(ctx.partition, name),
   );
+  warnings.push(...(policy.notes?.(scope, ctx) ?? []));
   const statements = policy.statements?.(scope, ctx) ?? [];
   const source = `the ${policy.key} well-known policy`;
   const documents = splitStatements(statements, source).map((part) =>

@@ -70,6 +70,8 @@ export interface WellKnownPolicy {
   fields?: readonly ScopeField[];
   /** The statements of iamsa's customer-managed policy for this key; none means no policy. */
   statements?: (scope: ScopeValues, ctx: WellKnownContext) => PolicyStatement[];
+  /** What the plan should say about the scope it assumed (e.g. a default resource name). */
+  notes?: (scope: ScopeValues, ctx: WellKnownContext) => string[];
   /** A check across fields, after each field was checked (returns a problem, or undefined). */
   requires?: (scope: ScopeValues) => string | undefined;
 }

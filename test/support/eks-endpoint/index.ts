@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Addons, type AddonStatus } from './addons.js';
 import { forward } from '../forward.js';
-import { EksError } from './errors.js';
+import { EksError, invalidParameter } from './errors.js';
 import { type Association, Associations, type ClusterRef } from './pod-identity.js';
 
 export type { Association } from './pod-identity.js';
@@ -33,6 +33,12 @@ export interface EksEndpoint {
    * identical request (another run) had been served just before it: it gets ResourceInUse.
    */
   raceNextCreate(cluster: string, region?: string): void;
+  /**
+   * Test hook: IAM's propagation delay as EKS sees it. From now on, a role named in a create or
+   * update of an association is "not there" for this long after the endpoint first saw it: EKS
+   * answers InvalidParameterException "Role provided in the request does not exist" meanwhile.
+   */
+  setRolePropagationDelay(ms: number): void;
   /** Test hook: the add-on's status from now on (e.g. DEGRADED, CREATING). */
   setAddonStatus(cluster: string, addon: string, status: AddonStatus, region?: string): void;
   close(): Promise<void>;
@@ -55,6 +61,15 @@ export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
   const clusters = new Map<string, ClusterState>();
   const requests: EksRequest[] = [];
   const races = new Set<string>();
+  let propagationMs = 0;
+  const firstSeen = new Map<string, number>();
+  /** Whether IAM's change has reached EKS yet (see setRolePropagationDelay). */
+  const propagated = (roleArn: unknown) => {
+    if (!propagationMs || typeof roleArn !== 'string') return true;
+    const seen = firstSeen.get(roleArn) ?? Date.now();
+    firstSeen.set(roleArn, seen);
+    return Date.now() - seen >= propagationMs;
+  };
   const key = (region: string, name: string) => `${region}/${name}`;
 
   const stateOf = (region: string, ref: ClusterRef): ClusterState => {
@@ -92,6 +107,9 @@ export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
         const ref = await describeCluster(upstream, req, clusterName);
         const state = stateOf(regionOf(req), ref);
         const raceKey = key(regionOf(req), clusterName);
+        if (collection !== 'addons' && req.method === 'POST' && !propagated(body.roleArn)) {
+          throw invalidParameter('Role provided in the request does not exist', clusterName);
+        }
         if (collection !== 'addons' && req.method === 'POST' && !id && races.delete(raceKey)) {
           state.associations.create({ ...body, clientRequestToken: undefined });
         }
@@ -125,6 +143,10 @@ export async function startEksEndpoint(upstream: string): Promise<EksEndpoint> {
     associations: (cluster, region = DEFAULT_REGION) =>
       clusters.get(key(region, cluster))?.associations.all() ?? [],
     raceNextCreate: (cluster, region = DEFAULT_REGION) => void races.add(key(region, cluster)),
+    setRolePropagationDelay: (ms) => {
+      propagationMs = ms;
+      firstSeen.clear();
+    },
     setAddonStatus: (cluster, addon, status, region = DEFAULT_REGION) =>
       existing(cluster, region).addons.setStatus(addon, status),
     close: () =>

@@ -4,7 +4,7 @@ import { ConflictError } from '../../../errors.js';
 import { isOwnedRoleFor, ROLE_ARN_ANNOTATION } from '../../../policy/index.js';
 import { asIamsaError, type BindingPlan, type PlanStep } from '../../engine/plan.js';
 import type { ClusterSession } from '../cluster-session.js';
-import { findAssociation } from '../plan-pod-identity.js';
+import { findAssociationOrWarn } from '../pod-identity-associations.js';
 import type { Mechanism } from '../spec.js';
 import { planDeleteIrsa } from './irsa.js';
 import { planDeletePodIdentity } from './pod-identity.js';
@@ -47,10 +47,11 @@ export async function planDeleteBinding(
 async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const id = `${t.namespace}/${t.name}`;
   const kube = await session.kube();
+  const unchecked: string[] = [];
   const [cluster, association, sa] = await Promise.all([
     session.cluster(),
     session.reporter.progress(`Reading the Pod Identity association of ${id}`, () =>
-      findAssociation(session.eks, t.cluster, t.namespace, t.name),
+      findAssociationOrWarn(session, t.namespace, t.name, unchecked),
     ),
     kube.gateway.getServiceAccount(t.namespace, t.name),
   ]);
@@ -58,6 +59,8 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
     !!association && isOwnedRoleFor(association.tags, cluster.arn, t.namespace, t.name);
   if (!iamsas) {
     const planned = await planDeleteIrsa(session, t);
+    unchecked.forEach((w) => session.reporter.warn(w));
+    planned.warnings.push(...unchecked);
     if (association) {
       const note = `service account ${id} also has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`;
       session.reporter.warn(note);
