@@ -1,44 +1,18 @@
-// Entry point of the bundled CLI.
-import { CommanderError } from 'commander';
-import { ExitCode, ValidationError } from '../errors.js';
-import { buildProgram } from './program.js';
-import { exit, exitWithError } from './run.js';
+// Entry point of the bundled CLI: builds the IO and the factory over the process, runs one command
+// line, and is the only place that exits.
+import { ExitCode } from '../errors.js';
+import { createFactory } from './factory.js';
+import { runCli } from './program.js';
 import { VERSION as version } from '../version.js';
 
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const argv = process.argv.slice(2);
-const wants = (flag: string) => argv.includes(flag);
-/** -o json, --output json, --output=json, -ojson: read before commander, for its own errors. */
-function outputFormat(): 'text' | 'json' | 'yaml' {
-  let value: string | undefined;
-  argv.forEach((arg, i) => {
-    if (arg === '-o' || arg === '--output') value = argv[i + 1];
-    else if (arg.startsWith('--output=')) value = arg.slice('--output='.length);
-    else if (/^-o[^-]/.test(arg)) value = arg.slice(2).replace(/^=/, '');
-  });
-  return value === 'json' || value === 'yaml' ? value : 'text';
-}
-const fallbackGlobals = {
-  output: outputFormat(),
-  verbose: wants('--verbose'),
-  color: !wants('--no-color'),
-};
-
-const program = buildProgram(version, argv);
-// Bare `iamsa` is a request for help, not a mistake.
-if (argv.length === 0) {
-  program.outputHelp();
-  await exit(ExitCode.ok);
-}
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  // Help and --version were printed by commander; every other failure is ours to render.
-  if (error instanceof CommanderError && error.exitCode === 0) await exit(ExitCode.ok);
-  await exitWithError(
-    error instanceof Error ? error : new ValidationError(String(error)),
-    fallbackGlobals,
-  );
-}
+// A result that could not be written (disk full, closed pipe) is not a success.
+process.stdout.on('error', () => process.exit(ExitCode.internal));
+const code = await runCli(version, createFactory(process.argv.slice(2)));
+// Exit once stdout is flushed (SDK keep-alive sockets would otherwise hold the process open); an
+// empty write waits behind earlier ones (help text, a piped stdout).
+process.stdout.write('', (error) =>
+  process.exit(error && code === ExitCode.ok ? ExitCode.internal : code),
+);
