@@ -313,13 +313,30 @@ export function clusterInfo(name: string, region = 'us-east-1'): ClusterInfo {
 export class FakeEks implements EksGateway {
   readonly clusters = new Map<string, ClusterInfo>();
   describes = 0;
+  /** The region this EKS answers for (one FakeEks per region, as EKS is regional). */
+  region = 'us-east-1';
   constructor(...names: string[]) {
     for (const n of names) this.clusters.set(n, clusterInfo(n));
+  }
+  static inRegion(region: string, ...names: string[]): FakeEks {
+    const eks = new FakeEks();
+    eks.region = region;
+    for (const n of names) eks.addCluster(n);
+    return eks;
+  }
+  addCluster(name: string): ClusterInfo {
+    const info = clusterInfo(name, this.region);
+    this.clusters.set(name, info);
+    return info;
   }
   async describeCluster(name: string) {
     this.describes++;
     const c = this.clusters.get(name);
-    if (!c) throw new PreconditionError(`cluster "${name}" not found`);
+    // The gateway's words for EKS's ResourceNotFoundException.
+    if (!c)
+      throw new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
+        hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
+      });
     return structuredClone(c);
   }
   async listClusters() {
@@ -396,7 +413,7 @@ export class FakeEks implements EksGateway {
     const stored = {
       cluster: n.cluster,
       id,
-      arn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/${n.cluster}/${id}`,
+      arn: `arn:aws:eks:${this.region}:${ACCOUNT}:podidentityassociation/${n.cluster}/${id}`,
       namespace: n.namespace,
       serviceAccount: n.serviceAccount,
       roleArn: n.roleArn,
