@@ -23,6 +23,21 @@ import type { KubeGateway, Pod, ServiceAccount } from '../../src/kube/gateway.js
 
 export const ACCOUNT = '111122223333';
 
+/** Some of AWS's managed policies (moto loads them all with MOTO_IAM_LOAD_MANAGED_POLICIES). */
+const AWS_MANAGED = [
+  'ReadOnlyAccess',
+  'AmazonS3ReadOnlyAccess',
+  'AmazonEC2ReadOnlyAccess',
+  'AmazonDynamoDBReadOnlyAccess',
+  'AmazonSQSReadOnlyAccess',
+  'AmazonSNSReadOnlyAccess',
+  'CloudWatchReadOnlyAccess',
+  'AmazonRDSReadOnlyAccess',
+  'IAMReadOnlyAccess',
+  'AmazonRoute53ReadOnlyAccess',
+  'AmazonVPCReadOnlyAccess',
+];
+
 /** A customer-managed policy: its versions (IAM keeps five), default and tags. */
 export interface StoredPolicy {
   tags: Record<string, string>;
@@ -38,10 +53,8 @@ interface StoredRole extends Role {
 export class FakeIam implements IamGateway {
   readonly roles = new Map<string, StoredRole>();
   readonly providers = new Map<string, OidcProvider>();
-  readonly policies = new Set<string>([
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-    'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
-  ]);
+  /** Every policy that exists: AWS managed ones (as moto loads them), and the account's own. */
+  readonly policies = new Set<string>(AWS_MANAGED.map((n) => `arn:aws:iam::aws:policy/${n}`));
   /** The account's own managed policies by ARN (their ARNs are in `policies` too). */
   readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */

@@ -166,6 +166,8 @@ export interface Harness {
   kube(cluster: string): FakeKube;
   /** Kubernetes connections opened, in order. */
   connections: Connection[];
+  /** Everything the fakes hold, as plain data: equal snapshots mean nothing was written. */
+  state(): unknown;
   /** Runs `iamsa ...args` in-process. */
   run(args: string[], options?: RunOptions): Promise<RunResult>;
 }
@@ -193,7 +195,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     if (!k) kubes.set(cluster, (k = new FakeKube()));
     return k;
   };
-  for (const c of options.clusters ?? []) eks().addCluster(c);
+  for (const c of options.clusters ?? []) {
+    eks().addCluster(c);
+    kube(c);
+  }
 
   const access = async (settings: { region?: string; profile?: string }): Promise<Access> => {
     // What createAwsClients checks before any call.
@@ -214,11 +219,31 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     };
   };
 
+  const plain = (value: unknown): unknown =>
+    value instanceof Map
+      ? Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]))
+      : value instanceof Set
+        ? [...value].sort()
+        : Array.isArray(value)
+          ? value.map(plain)
+          : value && typeof value === 'object'
+            ? Object.fromEntries(
+                Object.entries(value)
+                  // Call logs and counters are not state.
+                  .filter(
+                    ([k, v]) =>
+                      typeof v !== 'function' && !['calls', 'describes', 'version'].includes(k),
+                  )
+                  .map(([k, v]) => [k, plain(v)]),
+              )
+            : value;
+
   return {
     iam,
     eks,
     kube,
     connections,
+    state: () => plain({ iam, eks: regions, kube: kubes }),
     async run(args, runOptions = {}) {
       const tty = runOptions.tty;
       const is = (stream: 'stdin' | 'stdout' | 'stderr') =>
