@@ -172,6 +172,22 @@ export interface Harness {
   run(args: string[], options?: RunOptions): Promise<RunResult>;
 }
 
+/**
+ * The fake as the real gateways are: a plain object of functions (use cases spread gateways to
+ * override a method, which would drop a class's prototype methods).
+ */
+export function asGateway<T extends object>(fake: T): T {
+  const methods: Record<string, unknown> = {};
+  for (let o = fake; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      const value = (fake as Record<string, unknown>)[key];
+      if (key !== 'constructor' && typeof value === 'function' && !(key in methods))
+        methods[key] = (value as (...args: unknown[]) => unknown).bind(fake);
+    }
+  }
+  return methods as T;
+}
+
 export interface HarnessOptions {
   /** Clusters of REGION made up front. */
   clusters?: string[];
@@ -208,9 +224,9 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     return {
       region,
       ...(settings.profile ? { profile: settings.profile } : {}),
-      iam,
-      eks: eks(region),
-      eksIn: (other) => eks(other),
+      iam: asGateway(iam),
+      eks: asGateway(eks(region)),
+      eksIn: (other) => asGateway(eks(other)),
       openKube: async (mode, name, cluster) => {
         await cluster;
         connections.push({ cluster: name, access: mode });
