@@ -16,6 +16,7 @@ export interface FakeGround {
   awsState(): Promise<unknown>;
   kubeWrites(): string;
   iam: { send(command: object): Promise<any> };
+  eks: { send(command: object): Promise<any> };
   kube: { getObject(kind: string, namespace: string, name: string): any };
   kubeAdmin(method: string, path: string, body?: any): Promise<void>;
 }
@@ -66,9 +67,60 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
       case 'ListRolePoliciesCommand':
         await sdkRole(i.RoleName);
         return { PolicyNames: await h.iam.listInlinePolicyNames(i.RoleName) };
+      case 'ListOpenIDConnectProvidersCommand':
+        return {
+          OpenIDConnectProviderList: (await h.iam.listOidcProviderArns()).map((Arn) => ({ Arn })),
+        };
+      case 'CreateOpenIDConnectProviderCommand':
+        return {
+          OpenIDConnectProviderArn: await h.iam.createOidcProvider({
+            url: i.Url,
+            clientIds: i.ClientIDList ?? [],
+            thumbprints: i.ThumbprintList ?? [],
+            tags: tagMap(i.Tags),
+          }),
+        };
+      case 'GetOpenIDConnectProviderCommand': {
+        const p = await h.iam.getOidcProvider(i.OpenIDConnectProviderArn);
+        if (!p) throw notFound(`provider ${i.OpenIDConnectProviderArn}`);
+        return {
+          Url: p.url.replace(/^https:\/\//, ''),
+          ClientIDList: p.clientIds,
+          ThumbprintList: p.thumbprints,
+          Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
+        };
+      }
+      case 'ListOpenIDConnectProviderTagsCommand': {
+        const { Tags } = await iam({
+          constructor: { name: 'GetOpenIDConnectProviderCommand' },
+          input: i,
+        });
+        return { Tags };
+      }
+      case 'TagOpenIDConnectProviderCommand':
+        return h.iam.tagOidcProvider(i.OpenIDConnectProviderArn, tagMap(i.Tags));
+      case 'UntagOpenIDConnectProviderCommand': {
+        const p = h.iam.providers.get(i.OpenIDConnectProviderArn);
+        if (!p) throw notFound(`provider ${i.OpenIDConnectProviderArn}`);
+        for (const key of i.TagKeys) delete p.tags[key];
+        return {};
+      }
       default:
         throw new Error(`fake-ground: ${command.constructor.name} is not modelled`);
     }
+  };
+  const eks = async (command: Command): Promise<any> => {
+    if (command.constructor.name !== 'DescribeClusterCommand')
+      throw new Error(`fake-ground: ${command.constructor.name} is not modelled`);
+    const c = await h.eks().describeCluster(command.input.name);
+    return {
+      cluster: {
+        name: c.name,
+        arn: c.arn,
+        status: c.status,
+        identity: { oidc: { issuer: c.issuer } },
+      },
+    };
   };
   const asObject = (sa: { namespace: string; name: string; annotations: any; labels: any }) => ({
     metadata: {
@@ -85,6 +137,7 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
     awsState: async () => h.state(),
     kubeWrites: () => JSON.stringify(h.state()),
     iam: { send: (command) => iam(command as Command) },
+    eks: { send: (command) => eks(command as Command) },
     kube: {
       getObject(kind, namespace, name) {
         if (kind !== 'serviceaccounts') throw new Error(`fake-ground: no ${kind}`);
