@@ -2,10 +2,10 @@
 // region with its Kubernetes opener, the reporter, the prompter and the clock. main builds the
 // real one; tests build one over the in-memory fakes (test/support/harness.ts). Heavy modules
 // (AWS SDK, Kubernetes client, inquirer, ora) load only when a command asks for them.
-import type { RegionAccess, OpenKube } from '../actions/cluster-session.js';
-import type { CommandResult } from '../actions/plan.js';
-import type { Prompter } from '../actions/prompter.js';
-import type { Reporter } from '../actions/reporter.js';
+import type { RegionAccess, OpenKube } from '../actions/binding/cluster-session.js';
+import type { CommandResult } from '../actions/engine/plan.js';
+import type { Prompter } from '../actions/engine/prompter.js';
+import type { Reporter } from '../actions/engine/reporter.js';
 import type { AwsSettings } from '../aws/clients.js';
 import type { EksGateway } from '../aws/eks.js';
 import { createReporter } from '../ui/reporter.js';

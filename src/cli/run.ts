@@ -1,7 +1,7 @@
 // The composition root's runners: turn global flags into a terminal and a reporter, give one action
 // its (lazily made) clients from the factory, write its result through the IO and map any error to
 // its exit code. They return the code; only main exits the process.
-import type { CommandResult, Planned } from '../actions/plan.js';
+import type { CommandResult, Planned } from '../actions/engine/plan.js';
 import type { AwsSettings } from '../aws/clients.js';
 import { CancelledError, ExitCode, IamsaError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
@@ -12,7 +12,7 @@ import { applyCommandLine } from './command-line.js';
 import type { Access, Factory } from './factory.js';
 import type { GlobalOptions } from './globals.js';
 import { type IO, write } from './io.js';
-import type { Reporter } from '../actions/reporter.js';
+import type { Reporter } from '../actions/engine/reporter.js';
 
 export interface RunContext {
   globals: GlobalOptions;

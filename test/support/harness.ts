@@ -3,8 +3,8 @@
 // validation, plan, rendering and exit code as the binary, in milliseconds; the binary tests keep
 // what only a process shows (start-up, streams, TTY, signals, the tarball, real shells).
 import { Readable, Writable } from 'node:stream';
-import type { CommandResult } from '../../src/actions/plan.js';
-import type { Choice, Prompter } from '../../src/actions/prompter.js';
+import type { CommandResult } from '../../src/actions/engine/plan.js';
+import type { Choice, Prompter } from '../../src/actions/engine/prompter.js';
 import { CancelledError } from '../../src/errors.js';
 import { type Access, createFactory, type Factory } from '../../src/cli/factory.js';
 import { createIO, type IO, type OutStream } from '../../src/cli/io.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RegionAccess } from '../../actions/cluster-session.js';
+import type { RegionAccess } from '../../actions/binding/cluster-session.js';
 import { ValidationError } from '../../errors.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
@@ -75,7 +75,7 @@ export function registerApply(program: Command, f: Factory): void {
         flags,
         bindings.bindings.every((b) => b.spec.roleOnly),
       );
-      const { planApply } = await import('../../actions/apply.js');
+      const { planApply } = await import('../../actions/fleet/apply.js');
       const regions = new Map<string, Promise<RegionAccess>>();
       const access = (region: string | undefined) => {
         let p = regions.get(region ?? '');

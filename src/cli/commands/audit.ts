@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import type { Severity } from '../../actions/report.js';
+import type { Severity } from '../../actions/report/report.js';
 import { validateClusterName } from '../../policy/index.js';
-import { FINDING_KINDS } from '../../actions/finding-kinds.js';
+import { FINDING_KINDS } from '../../actions/report/finding-kinds.js';
 import { renderAudit } from '../../ui/render-report.js';
 import { renderSarif } from '../../ui/render-sarif.js';
 import { onAction } from '../action.js';
@@ -45,7 +45,7 @@ export function registerAudit(program: Command, f: Factory, version: string): vo
         globals,
         async ({ access, reporter }) => {
           const [{ runAudit }, clients] = await Promise.all([
-            import('../../actions/audit.js'),
+            import('../../actions/report/audit.js'),
             access(),
           ]);
           return runAudit(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BindingSpec } from '../../actions/binding-spec.js';
+import type { BindingSpec } from '../../actions/binding/spec.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
@@ -83,7 +83,7 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
         const spec = toSpec(flags);
         const kube = kubeAccess(flags, !!flags.roleOnly);
         const [{ planCreateServiceAccount }, clients] = await Promise.all([
-          import('../../actions/create-serviceaccount.js'),
+          import('../../actions/lifecycle/create-serviceaccount.js'),
           access(),
         ]);
         return planCreateServiceAccount(spec, kube, { ...clients, reporter });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
-import type { DeleteTarget } from '../../actions/delete-serviceaccount.js';
+import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
+import type { DeleteTarget } from '../../actions/lifecycle/delete-serviceaccount.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
@@ -59,7 +59,7 @@ export function registerDeleteServiceAccount(program: Command, f: Factory): void
     return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planDeleteServiceAccount }, clients] = await Promise.all([
-        import('../../actions/delete-serviceaccount.js'),
+        import('../../actions/lifecycle/delete-serviceaccount.js'),
         access(),
       ]);
       return planDeleteServiceAccount(

@@ -85,7 +85,7 @@ export function registerDoctor(program: Command, f: Factory): void {
         globals,
         async ({ access, reporter }) => {
           const [{ runDoctor }, clients] = await Promise.all([
-            import('../../actions/doctor.js'),
+            import('../../actions/report/doctor.js'),
             access(),
           ]);
           return runDoctor(

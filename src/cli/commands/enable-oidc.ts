@@ -41,7 +41,7 @@ export function registerEnableOidc(program: Command, f: Factory): void {
       !!flags.approve,
       async ({ access, reporter }) => {
         const [{ planEnableOidcCommand }, clients] = await Promise.all([
-          import('../../actions/enable-oidc.js'),
+          import('../../actions/lifecycle/enable-oidc.js'),
           access(),
         ]);
         return planEnableOidcCommand(

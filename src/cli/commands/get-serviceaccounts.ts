@@ -55,7 +55,7 @@ export function registerGetServiceAccounts(program: Command, f: Factory): void {
       async ({ access, reporter }) => {
         const kube = kubeAccess(flags);
         const [{ getServiceAccounts }, clients] = await Promise.all([
-          import('../../actions/get-serviceaccounts.js'),
+          import('../../actions/lifecycle/get-serviceaccounts.js'),
           access(),
         ]);
         return getServiceAccounts(

@@ -47,7 +47,7 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
     return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
       const kube = kubeAccess(flags, false);
       const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
-        import('../../actions/migrate-to-pod-identity.js'),
+        import('../../actions/migrate/migrate-to-pod-identity.js'),
         access(),
       ]);
       return planMigrateToPodIdentity(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BindingSpec } from '../../actions/binding-spec.js';
+import type { BindingSpec } from '../../actions/binding/spec.js';
 import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
@@ -88,7 +88,7 @@ export function registerUpdateServiceAccount(program: Command, f: Factory): void
       };
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planUpdateServiceAccount }, clients] = await Promise.all([
-        import('../../actions/create-serviceaccount.js'),
+        import('../../actions/lifecycle/create-serviceaccount.js'),
         access(),
       ]);
       return planUpdateServiceAccount(spec, kube, { ...clients, reporter });

@@ -27,7 +27,7 @@ export function registerWellKnownPolicies(program: Command, f: Factory): void {
     try {
       // No AWS SDK unless a cluster is asked for: listing and printing stay instant.
       const [actions, policy, ui, style] = await Promise.all([
-        import('../../actions/well-known-policies.js'),
+        import('../../actions/lifecycle/well-known-policies.js'),
         import('../../policy/index.js'),
         import('../../ui/render-well-known.js'),
         import('../../ui/style.js'),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
+import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
