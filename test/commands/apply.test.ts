@@ -171,6 +171,21 @@ describe('failures', () => {
     assert.equal(json(machine.stdout).error.detail.split('\n').length, 3);
   });
 
+  test('-f - reads the bindings from stdin: applied, and a re-run from stdin converges', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const text = `${HEAD}cluster: demo\nbindings:\n  - name: piped\n    attachPolicyARNs: [${RO}]\n`;
+    const r = await h.run(['apply', '-f', '-', '--approve'], { stdin: text });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 binding: 1 created/);
+    assert.ok(await sa('default', 'piped'));
+    const again = await h.run(['apply', '-f', '-'], { stdin: text });
+    assert.match(again.stdout, /Nothing to do/);
+    const broken = await h.run(['apply', '-f', '-'], { stdin: `${HEAD}bindings: [{name: X}]\n` });
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /^error: -: /);
+  });
+
   test('flags that contradict the file are refused', async () => {
     h = createHarness({ clusters: ['demo'] });
     const path = file(

@@ -195,3 +195,18 @@ test('a result that cannot be written is not a success', async () => {
   });
   assert.equal(r, 1);
 });
+
+test('apply -f - reads the file from the process stdin', async () => {
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'apply', '-f', '-'], { env });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+    child.stdin.end(
+      'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\nbindings: [{name: X}]\n',
+    );
+  });
+  // The file was read (its problems are listed, under the name -) and nothing reached AWS.
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^error: -: /);
+});
