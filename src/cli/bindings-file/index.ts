@@ -1,7 +1,6 @@
 // `iamsa apply -f`: a YAML file (iamsa's ServiceAccountBindings or an eksctl ClusterConfig, one or
 // more documents) as the documents the apply use case works on. Every problem of the file is
 // found before any AWS call and reported at once, each with its line and path.
-import { readFileSync } from 'node:fs';
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { readInputFile } from '../../input-file.js';
@@ -45,18 +44,10 @@ export function formatProblem(file: string, p: Problem): string {
   return `${where}: ${named ? '' : `${p.path}: `}${p.message}${p.hint ? `; ${p.hint}` : ''}`;
 }
 
+/** A bindings file by path (`-f -` is read from the IO's stdin by the apply command). */
 export function readBindingsFile(file: string, options: FileOptions = {}): BindingsFile {
-  const text =
-    file === '-' ? readStdin() : readInputFile(file, '-f', 'pass the path of a bindings file');
+  const text = readInputFile(file, '-f', 'pass the path of a bindings file');
   return parseBindingsFile(text, file, options);
-}
-
-function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`cannot read -f - (stdin): ${(error as Error).message}`);
-  }
 }
 
 export function parseBindingsFile(
