@@ -339,7 +339,7 @@ describe('output a user acts on', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /warning: role iamsa-demo-default-many-policies would have 11 managed policies; .* attaching would fail unless/,
+      /warning: IRSA-W005 role iamsa-demo-default-many-policies would have 11 managed policies; .* attaching would fail unless/,
     );
   });
 });
