@@ -4,23 +4,23 @@ import type { WizardPrefill } from '../actions/lifecycle/wizard.js';
 import { ValidationError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
 import { renderNextStep, renderResult } from '../ui/render-result.js';
-import { createReporter } from '../ui/reporter.js';
 import { makeStyle } from '../ui/style.js';
-import { detectTerminal } from '../ui/terminal.js';
 import { createServiceAccountCommandLine, enableOidcCommandLine } from './command-line.js';
+import type { Factory } from './factory.js';
 import { nextStep } from './next-step.js';
 import type { GlobalOptions } from './globals.js';
 import { readPolicyFile } from './binding-flags.js';
-import { kubeOpener } from './kube-access.js';
-import { exit, exitWithError } from './run.js';
+import { exitWithError, finish } from './run.js';
 
 export async function runInteractive(
+  f: Factory,
   globals: GlobalOptions,
   given: () => WizardPrefill,
-): Promise<never> {
+): Promise<number> {
+  const { io } = f;
   try {
     let prefill = given();
-    const terminal = detectTerminal(globals);
+    const terminal = io.terminal(globals);
     if (!terminal.interactive) {
       throw new ValidationError(
         'the wizard needs an interactive terminal (stdin and stdout a TTY, CI unset, no --no-input)',
@@ -31,18 +31,16 @@ export async function runInteractive(
     }
     const style = makeStyle(terminal.color);
     const outStyle = makeStyle(terminal.stdoutColor);
-    const reporter = createReporter(terminal, style, !!globals.verbose);
-    const [{ runWizard }, { createPrompter }, clientsModule] = await Promise.all([
-      import('../actions/lifecycle/wizard.js'),
-      import('../ui/prompts.js'),
-      import('../aws/clients.js'),
-    ]);
+    const reporter = f.reporter(globals);
     const machine = globals.output !== 'text';
-    const prompter = await createPrompter(
-      (result) => renderResult(result, machine ? style : outStyle, { footer: false }),
-      machine ? process.stderr : process.stdout,
-    );
-    const configured = globals.region ?? (await clientsModule.configuredRegion(globals.profile));
+    const [{ runWizard }, prompter] = await Promise.all([
+      import('../actions/lifecycle/wizard.js'),
+      f.prompter(
+        (result) => renderResult(result, machine ? style : outStyle, { footer: false }),
+        machine ? io.stderr : io.stdout,
+      ),
+    ]);
+    const configured = globals.region ?? (await f.configuredRegion(globals.profile));
     // A cluster named on the command line lives in the configured region: no need to ask.
     if (prefill.cluster && configured) prefill = { ...prefill, region: configured };
     const outcome = await runWizard(prefill, {
@@ -50,10 +48,7 @@ export async function runInteractive(
       reporter,
       defaultRegion: configured,
       readPolicyFile,
-      async connect(region) {
-        const clients = await clientsModule.createAwsClients({ region, profile: globals.profile });
-        return { ...clients, openKube: kubeOpener(clients) };
-      },
+      connect: (region) => f.access({ region, profile: globals.profile }),
     });
     const { spec, enabledCluster, bound } = outcome;
     const command = createServiceAccountCommandLine(
@@ -72,7 +67,7 @@ export async function runInteractive(
         equivalentCommand: command,
         ...(enable ? { enableOidcCommand: enable } : {}),
       };
-      return await exit(0, await formatDocument(document, globals.output as 'json' | 'yaml'));
+      return await finish(io, 0, await formatDocument(document, globals.output as 'json' | 'yaml'));
     }
     const lines = [
       // The counts are those of the plan shown last; the provider made before is its own line.
@@ -88,8 +83,8 @@ export async function runInteractive(
     // Nothing bound anew, nothing to restart.
     const next = bound.changed ? nextStep(bound, spec.namespace, spec.name, spec.roleOnly) : [];
     if (next.length) lines.push('', renderNextStep(next, outStyle));
-    return await exit(0, `${lines.join('\n')}\n`);
+    return await finish(io, 0, `${lines.join('\n')}\n`);
   } catch (error) {
-    return exitWithError(error, globals);
+    return exitWithError(io, error, globals);
   }
 }

@@ -8,9 +8,9 @@ import { interruption } from '../actions/engine/interruption.js';
 export const GRACE_MS = 15_000;
 
 /** Installs the handlers; `idle` ends a run that has not started writing. */
-export function handleInterrupts(idle: () => void): void {
+export function handleInterrupts(idle: () => unknown): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!interruption.applying) return idle();
+    if (!interruption.applying) return void idle();
     const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
     if (interruption.requested) {
       process.stderr.write(

@@ -1,9 +1,10 @@
-// Entry point of the bundled CLI.
-import { CommanderError } from 'commander';
-import { CancelledError, ExitCode, ValidationError } from '../errors.js';
-import { buildProgram } from './program.js';
+// Entry point of the bundled CLI: builds the IO and the factory over the process, runs one command
+// line, and is the only place that exits (besides a second Ctrl-C, see interrupt.ts).
+import { CancelledError, ExitCode } from '../errors.js';
+import { createFactory } from './factory.js';
 import { handleInterrupts } from './interrupt.js';
-import { exit, exitWithError } from './run.js';
+import { exitWithError } from './run.js';
+import { fallbackGlobals, runCli } from './program.js';
 import { VERSION as version } from '../version.js';
 import { guardOutput } from '../ui/redact.js';
 
@@ -13,42 +14,23 @@ guardOutput();
 // The AWS SDK warns about Node versions on stderr; that is ours to manage, not the user's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const argv = process.argv.slice(2);
-const wants = (flag: string) => argv.includes(flag);
-/** -o json, --output json, --output=json, -ojson: read before commander, for its own errors. */
-function outputFormat(): 'text' | 'json' | 'yaml' {
-  let value: string | undefined;
-  argv.forEach((arg, i) => {
-    if (arg === '-o' || arg === '--output') value = argv[i + 1];
-    else if (arg.startsWith('--output=')) value = arg.slice('--output='.length);
-    else if (/^-o[^-]/.test(arg)) value = arg.slice(2).replace(/^=/, '');
-  });
-  return value === 'json' || value === 'yaml' ? value : 'text';
-}
-const fallbackGlobals = {
-  output: outputFormat(),
-  verbose: wants('--verbose'),
-  color: !wants('--no-color'),
-};
+const factory = createFactory(process.argv.slice(2));
 
 // Ctrl-C before anything is written ends the run; during an apply it stops between steps.
-handleInterrupts(
-  () => void exitWithError(new CancelledError('nothing was changed'), fallbackGlobals),
-);
-
-const program = buildProgram(version, argv);
-// Bare `iamsa` is a request for help, not a mistake.
-if (argv.length === 0) {
-  program.outputHelp();
-  await exit(ExitCode.ok);
-}
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  // Help and --version were printed by commander; every other failure is ours to render.
-  if (error instanceof CommanderError && error.exitCode === 0) await exit(ExitCode.ok);
-  await exitWithError(
-    error instanceof Error ? error : new ValidationError(String(error)),
-    fallbackGlobals,
+handleInterrupts(async () => {
+  const code = await exitWithError(
+    factory.io,
+    new CancelledError('nothing was changed'),
+    fallbackGlobals(factory.argv),
   );
-}
+  process.exit(code);
+});
+
+// A result that could not be written (disk full, closed pipe) is not a success.
+process.stdout.on('error', () => process.exit(ExitCode.internal));
+const code = await runCli(version, factory);
+// Exit once stdout is flushed (SDK keep-alive sockets would otherwise hold the process open); an
+// empty write waits behind earlier ones (help text, a piped stdout).
+process.stdout.write('', (error) =>
+  process.exit(error && code === ExitCode.ok ? ExitCode.internal : code),
+);

@@ -1,22 +1,24 @@
-// The composition root: turns global flags into a terminal, a reporter and (lazily) clients, runs
-// one action, prints its result and maps any error to its exit code. The only place that exits.
+// The composition root's runners: turn global flags into a terminal and a reporter, give one action
+// its (lazily made) clients from the factory, write its result through the IO and map any error to
+// its exit code. They return the code; only main exits the process.
 import type { CommandResult, Planned } from '../actions/engine/plan.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsSettings } from '../aws/clients.js';
 import { CancelledError, ExitCode, IamsaError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
 import { renderError } from '../ui/render-error.js';
 import { renderResult } from '../ui/render-result.js';
-import { createReporter } from '../ui/reporter.js';
 import { makeStyle } from '../ui/style.js';
-import { detectTerminal } from '../ui/terminal.js';
 import { applyCommandLine } from './command-line.js';
+import type { Access, Factory } from './factory.js';
 import type { GlobalOptions } from './globals.js';
+import { type IO, write } from './io.js';
 import type { Reporter } from '../actions/engine/reporter.js';
 
 export interface RunContext {
   globals: GlobalOptions;
   reporter: Reporter;
-  aws: () => Promise<AwsClients>;
+  /** The clients of --region (or the SDK's), made on first use; settings override per call. */
+  access(settings?: AwsSettings): Promise<Access>;
 }
 
 /**
@@ -24,35 +26,33 @@ export interface RunContext {
  * Without either, the plan is the result and nothing changes.
  */
 export async function run(
+  f: Factory,
   globals: GlobalOptions,
   approve: boolean,
   action: (ctx: RunContext) => Promise<Planned>,
   /** What the user does after an applied result (text output only). */
   nextStep?: (result: CommandResult) => string[],
-): Promise<never> {
-  const terminal = detectTerminal(globals);
+): Promise<number> {
+  const { io } = f;
+  const terminal = io.terminal(globals);
   const style = makeStyle(terminal.color);
   const outStyle = makeStyle(terminal.stdoutColor);
   const machine = globals.output !== 'text';
-  const reporter = createReporter(terminal, style, !!globals.verbose);
-  const aws = lazyAws(globals);
   try {
-    const plan = await action({ globals, reporter, aws });
+    const plan = await action(context(f, globals));
     let result = plan.result;
     if (approve) result = result.changed ? await plan.apply() : { ...result, applied: true };
     else if (result.changed && terminal.interactive) {
       // At a terminal: show the plan and ask (default no). With -o json|yaml the conversation
       // happens on stderr and stdout still gets only the document.
-      const talk = machine ? process.stderr : process.stdout;
+      const talk = machine ? io.stderr : io.stdout;
       talk.write(`${renderResult(result, machine ? style : outStyle, { footer: false })}\n`);
-      const { createPrompter } = await import('../ui/prompts.js');
-      const yes = await (
-        await createPrompter(undefined, talk)
-      ).confirm('Apply these changes?', false);
+      const yes = await (await f.prompter(() => '', talk)).confirm('Apply these changes?', false);
       if (!yes) throw new CancelledError('nothing was changed');
       result = await plan.apply();
       if (!machine)
-        return await exit(
+        return await finish(
+          io,
           result.exitCode ?? ExitCode.ok,
           `${renderResult(result, outStyle, { summaryOnly: true, nextStep: nextStep?.(result) })}\n`,
         );
@@ -60,13 +60,13 @@ export async function run(
     const text = machine
       ? await formatDocument(result, globals.output as 'json' | 'yaml')
       : `${renderResult(result, outStyle, {
-          applyCommand: applyCommandLine(process.argv.slice(2)),
+          applyCommand: applyCommandLine([...f.argv]),
           nextStep: nextStep?.(result),
         })}\n`;
     // A batch whose bindings failed exits with the most serious failure's code.
-    return await exit(result.exitCode ?? ExitCode.ok, text);
+    return await finish(io, result.exitCode ?? ExitCode.ok, text);
   } catch (error) {
-    return exitWithError(error, globals);
+    return exitWithError(io, error, globals);
   }
 }
 
@@ -76,46 +76,50 @@ export async function run(
  * document (findings, say); default 0.
  */
 export async function report<T>(
+  f: Factory,
   globals: GlobalOptions,
   action: (ctx: RunContext) => Promise<T>,
   render: (document: T, style: ReturnType<typeof makeStyle>) => Promise<string> | string,
   code: (document: T) => number = () => ExitCode.ok,
   sarif?: (document: T) => unknown,
-): Promise<never> {
-  const terminal = detectTerminal(globals);
-  const reporter = createReporter(terminal, makeStyle(terminal.color), !!globals.verbose);
-  const aws = lazyAws(globals);
+): Promise<number> {
   try {
-    const document = await action({ globals, reporter, aws });
+    const document = await action(context(f, globals));
     const { output } = globals;
     const text =
       output === 'text'
-        ? `${await render(document, makeStyle(terminal.stdoutColor))}\n`
+        ? `${await render(document, makeStyle(f.io.terminal(globals).stdoutColor))}\n`
         : output === 'sarif' && sarif
           ? `${JSON.stringify(sarif(document), null, 2)}\n`
           : await formatDocument(document, output === 'yaml' ? 'yaml' : 'json');
-    return await exit(code(document), text);
+    return await finish(f.io, code(document), text);
   } catch (error) {
-    return exitWithError(error, globals);
+    return exitWithError(f.io, error, globals);
   }
 }
 
-/** The AWS clients, created on first use (commands that fail validation load no SDK). */
-function lazyAws(globals: GlobalOptions): () => Promise<AwsClients> {
-  let clients: Promise<AwsClients> | undefined;
-  return () =>
-    (clients ??= import('../aws/clients.js').then((m) =>
-      m.createAwsClients({ region: globals.region, profile: globals.profile }),
-    ));
+/** The reporter, and the default region's clients, created on first use (a command that fails
+ * validation loads no SDK). */
+function context(f: Factory, globals: GlobalOptions): RunContext {
+  let clients: Promise<Access> | undefined;
+  const defaults = { region: globals.region, profile: globals.profile };
+  return {
+    globals,
+    reporter: f.reporter(globals),
+    access: (settings) =>
+      settings ? f.access({ ...defaults, ...settings }) : (clients ??= f.access(defaults)),
+  };
 }
 
+/** Renders an error on stderr (and as the document with -o json|yaml); returns its exit code. */
 export async function exitWithError(
+  io: IO,
   error: unknown,
   globals: Pick<GlobalOptions, 'output' | 'verbose' | 'color'>,
-): Promise<never> {
-  const style = makeStyle(detectTerminal(globals).color);
+): Promise<number> {
+  const style = makeStyle(io.terminal(globals).color);
   const code = error instanceof IamsaError ? error.exitCode : ExitCode.internal;
-  process.stderr.write(`${renderError(error, style, !!globals.verbose)}\n`);
+  io.stderr.write(`${renderError(error, style, !!globals.verbose)}\n`);
   if (globals.output === 'json' || globals.output === 'yaml') {
     const e = error instanceof IamsaError ? error : undefined;
     const document = {
@@ -126,19 +130,18 @@ export async function exitWithError(
         exitCode: code,
       },
     };
-    return exit(code, await formatDocument(document, globals.output));
+    return finish(io, code, await formatDocument(document, globals.output));
   }
-  return exit(code);
+  return code;
 }
 
-/** Flushes stdout, then exits (SDK keep-alive sockets would otherwise hold the process open). */
-export function exit(code: number, stdout?: string): Promise<never> {
-  // An empty write still waits behind earlier ones (help text, a piped stdout), then exits.
-  return new Promise(() => {
-    // A result that could not be written (disk full, closed pipe) is not a success.
-    process.stdout.on('error', () => process.exit(ExitCode.internal));
-    process.stdout.write(stdout ?? '', (error) =>
-      process.exit(error && code === ExitCode.ok ? ExitCode.internal : code),
-    );
-  });
+/** Writes the result to stdout; a result that could not be written (disk full, closed pipe) is
+ * not a success. */
+export async function finish(io: IO, code: number, stdout: string): Promise<number> {
+  try {
+    await write(io.stdout, stdout);
+    return code;
+  } catch {
+    return code === ExitCode.ok ? ExitCode.internal : code;
+  }
 }

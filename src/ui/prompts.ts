@@ -39,7 +39,7 @@ async function askOn<T>(
 
 export async function createPrompter(
   render: (result: CommandResult) => string = () => '',
-  output: NodeJS.WriteStream = process.stdout,
+  output: NodeJS.WritableStream = process.stdout,
 ): Promise<Prompter> {
   const inquirer: Inquirer = await import('@inquirer/prompts');
   const ask = <T>(prompt: (context: PromptContext) => Promise<T>) => askOn(output, prompt);

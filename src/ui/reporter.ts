@@ -9,12 +9,13 @@ export function createReporter(
   terminal: Terminal,
   style: ChalkInstance,
   verbose: boolean,
+  stderr: NodeJS.WritableStream = process.stderr,
 ): Reporter {
   // A line written while the spinner spins would be overdrawn: pause it around the line.
   const write = (line: string) => {
     const spinning = spinner?.isSpinning;
     if (spinning) spinner?.stop();
-    process.stderr.write(`${line}\n`);
+    stderr.write(`${line}\n`);
     if (spinning) spinner?.start(spinnerText());
   };
   const active: string[] = [];
@@ -27,7 +28,7 @@ export function createReporter(
     active.push(label);
     if (!spinner) {
       const { default: ora } = await import('ora');
-      spinner ??= ora({ stream: process.stderr, color: 'cyan', discardStdin: false });
+      spinner ??= ora({ stream: stderr as NodeJS.WriteStream, color: 'cyan', discardStdin: false });
     }
     spinner.text = spinnerText();
     if (!spinner.isSpinning) spinner.start();

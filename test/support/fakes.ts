@@ -23,6 +23,21 @@ import type { KubeGateway, Pod, ServiceAccount } from '../../src/kube/gateway.js
 
 export const ACCOUNT = '111122223333';
 
+/** Some of AWS's managed policies (moto loads them all with MOTO_IAM_LOAD_MANAGED_POLICIES). */
+const AWS_MANAGED = [
+  'ReadOnlyAccess',
+  'AmazonS3ReadOnlyAccess',
+  'AmazonEC2ReadOnlyAccess',
+  'AmazonDynamoDBReadOnlyAccess',
+  'AmazonSQSReadOnlyAccess',
+  'AmazonSNSReadOnlyAccess',
+  'CloudWatchReadOnlyAccess',
+  'AmazonRDSReadOnlyAccess',
+  'IAMReadOnlyAccess',
+  'AmazonRoute53ReadOnlyAccess',
+  'AmazonVPCReadOnlyAccess',
+];
+
 /** A customer-managed policy: its versions (IAM keeps five), default and tags. */
 export interface StoredPolicy {
   tags: Record<string, string>;
@@ -38,10 +53,8 @@ interface StoredRole extends Role {
 export class FakeIam implements IamGateway {
   readonly roles = new Map<string, StoredRole>();
   readonly providers = new Map<string, OidcProvider>();
-  readonly policies = new Set<string>([
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-    'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
-  ]);
+  /** Every policy that exists: AWS managed ones (as moto loads them), and the account's own. */
+  readonly policies = new Set<string>(AWS_MANAGED.map((n) => `arn:aws:iam::aws:policy/${n}`));
   /** The account's own managed policies by ARN (their ARNs are in `policies` too). */
   readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */
@@ -314,13 +327,30 @@ export function clusterInfo(name: string, region = 'us-east-1'): ClusterInfo {
 export class FakeEks implements EksGateway {
   readonly clusters = new Map<string, ClusterInfo>();
   describes = 0;
+  /** The region this EKS answers for (one FakeEks per region, as EKS is regional). */
+  region = 'us-east-1';
   constructor(...names: string[]) {
     for (const n of names) this.clusters.set(n, clusterInfo(n));
+  }
+  static inRegion(region: string, ...names: string[]): FakeEks {
+    const eks = new FakeEks();
+    eks.region = region;
+    for (const n of names) eks.addCluster(n);
+    return eks;
+  }
+  addCluster(name: string): ClusterInfo {
+    const info = clusterInfo(name, this.region);
+    this.clusters.set(name, info);
+    return info;
   }
   async describeCluster(name: string) {
     this.describes++;
     const c = this.clusters.get(name);
-    if (!c) throw new PreconditionError(`cluster "${name}" not found`);
+    // The gateway's words for EKS's ResourceNotFoundException.
+    if (!c)
+      throw new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
+        hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
+      });
     return structuredClone(c);
   }
   async listClusters() {
@@ -397,7 +427,7 @@ export class FakeEks implements EksGateway {
     const stored = {
       cluster: n.cluster,
       id,
-      arn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/${n.cluster}/${id}`,
+      arn: `arn:aws:eks:${this.region}:${ACCOUNT}:podidentityassociation/${n.cluster}/${id}`,
       namespace: n.namespace,
       serviceAccount: n.serviceAccount,
       roleArn: n.roleArn,

@@ -50,6 +50,7 @@ export function formatProblem(file: string, p: Problem): string {
   return `${where}: ${named ? '' : `${p.path}: `}${p.message}${p.hint ? `; ${p.hint}` : ''}`;
 }
 
+/** A bindings file by path (`-f -` is read from the IO's stdin by the apply command). */
 export function readBindingsFile(file: string, options: FileOptions = {}): BindingsFile {
   const text = readInputFile(file, '-f', {
     limit: INPUT_LIMITS.bindings,

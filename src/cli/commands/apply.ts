@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import type { RegionAccess } from '../../actions/binding/cluster-session.js';
 import { ValidationError } from '../../errors.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
 import { addKubeFlags } from '../kube-flags.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags extends KubeFlags {
@@ -19,7 +22,7 @@ interface Flags extends KubeFlags {
 /** IAM's trust policy size quota: 2,048 by default, raisable to 4,096. */
 const MAX_TRUST_QUOTA = 4096;
 
-export function registerApply(program: Command): void {
+export function registerApply(program: Command, f: Factory): void {
   const command = program
     .command('apply')
     .description(
@@ -44,49 +47,46 @@ export function registerApply(program: Command): void {
       '--max-trust-policy-size <n>',
       "the account's trust policy size quota (default 2048, IAM's default)",
     );
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-    if (flags.file === undefined) {
-      return exitWithError(
-        new ValidationError('missing required flag: -f/--file', {
-          hint: 'iamsa apply -f bindings.yaml (see docs/apply.md), or -f - to read stdin',
-        }),
-        globals,
-      );
-    }
-    const file = flags.file;
-    await run(globals, !!flags.approve, async ({ reporter }) => {
+    const missing = missingFlags(
+      'apply',
+      'iamsa apply -f bindings.yaml (see docs/apply.md), or -f - to read stdin',
+      { '-f/--file': flags.file },
+    );
+    if (missing) return exitWithError(f.io, missing, globals);
+    const file = flags.file ?? '';
+    return run(f, globals, !!flags.approve, async ({ reporter, access: regionAccess }) => {
       const maxTrustPolicySize = trustQuota(flags.maxTrustPolicySize);
       // The file is read and checked whole before any AWS client is made.
-      const { readBindingsFile } = await import('../bindings-file/index.js');
-      const bindings = readBindingsFile(file, {
+      const { parseBindingsFile, readBindingsFile } = await import('../bindings-file/index.js');
+      const options = {
         cluster: flags.cluster,
         region: globals.region,
         overrideExisting: flags.overrideExistingServiceaccounts,
         allowSubjectPattern: flags.allowSubjectPattern,
-      });
+      };
+      const bindings =
+        file === '-'
+          ? parseBindingsFile(await f.io.readStdin(), file, options)
+          : readBindingsFile(file, options);
       // Connection flags are checked when some binding talks to Kubernetes.
       const kube = kubeAccess(
         flags,
         bindings.bindings.every((b) => b.spec.roleOnly),
       );
-      const [{ planApply }, { createAwsClients }] = await Promise.all([
-        import('../../actions/fleet/apply.js'),
-        import('../../aws/clients.js'),
-      ]);
+      const { planApply } = await import('../../actions/fleet/apply.js');
       const regions = new Map<string, Promise<RegionAccess>>();
       const access = (region: string | undefined) => {
         let p = regions.get(region ?? '');
         if (!p) {
           // A batch makes hundreds of calls: more attempts than a single command, each backing off
           // on its own (see AwsSettings.retryMode), so throttling delays calls but fails none.
-          const clients = createAwsClients({
+          p = regionAccess({
             region: region ?? globals.region,
-            profile: globals.profile,
             maxAttempts: 10,
             retryMode: 'standard',
           });
-          p = clients.then((c) => ({ ...c, openKube: kubeOpener(c) }));
           regions.set(region ?? '', p);
         }
         return p;

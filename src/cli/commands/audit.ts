@@ -1,13 +1,15 @@
 import { type Command, Option } from 'commander';
 import type { Severity } from '../../actions/report/report.js';
 import { validateClusterName } from '../../policy/index.js';
-import { ValidationError } from '../../errors.js';
 import { FINDING_KINDS } from '../../actions/report/finding-kinds.js';
 import { renderAudit } from '../../ui/render-report.js';
 import { renderSarif } from '../../ui/render-sarif.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
 import { addKubeFlags } from '../kube-flags.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, report } from '../run.js';
 
 interface Flags extends KubeFlags {
@@ -15,7 +17,7 @@ interface Flags extends KubeFlags {
   failOn?: Exclude<Severity, 'info'>;
 }
 
-export function registerAudit(program: Command, version: string): void {
+export function registerAudit(program: Command, f: Factory, version: string): void {
   const command = program
     .command('audit')
     .description(
@@ -29,26 +31,26 @@ export function registerAudit(program: Command, version: string): void {
         'low',
       ]),
     );
-  addKubeFlags(command).action(async (flags: Flags, cmd: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, cmd: Command) => {
     const globals = cmd.optsWithGlobals<GlobalOptions & Flags>();
     try {
-      if (!flags.cluster) {
-        throw new ValidationError('missing required flag: --cluster', {
-          hint: 'iamsa audit --cluster NAME',
-        });
-      }
-      const cluster = validateClusterName(flags.cluster, '--cluster');
+      const missing = missingFlags('audit', 'iamsa audit --cluster NAME', {
+        '--cluster': flags.cluster,
+      });
+      if (missing) throw missing;
+      const cluster = validateClusterName(flags.cluster ?? '', '--cluster');
       const kube = kubeAccess(flags);
-      await report(
+      return await report(
+        f,
         globals,
-        async ({ aws, reporter }) => {
+        async ({ access, reporter }) => {
           const [{ runAudit }, clients] = await Promise.all([
             import('../../actions/report/audit.js'),
-            aws(),
+            access(),
           ]);
           return runAudit(
             { cluster, kube, ...(flags.failOn ? { failOn: flags.failOn } : {}) },
-            { ...clients, openKube: kubeOpener(clients), eksIn: clients.eksIn, reporter },
+            { ...clients, reporter },
           );
         },
         renderAudit,
@@ -56,7 +58,7 @@ export function registerAudit(program: Command, version: string): void {
         (r) => renderSarif(r, FINDING_KINDS, version),
       );
     } catch (error) {
-      await exitWithError(error, globals);
+      return exitWithError(f.io, error, globals);
     }
   });
 }

@@ -2,7 +2,9 @@ import type { Command, Option } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { completionScript, type FlagSpec, type Shell, SHELLS } from '../../ui/completion.js';
 import { isRepeatable } from '../globals.js';
-import { exit } from '../run.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
+import { finish } from '../run.js';
 
 // Flags whose value is a path, so shells offer file names.
 const FILE_FLAGS = new Set(['--attach-policy', '--kubeconfig', '--kube-ca-file']);
@@ -17,8 +19,8 @@ const flagSpec = (o: Option): FlagSpec => ({
   repeatable: isRepeatable(o),
 });
 
-export function registerCompletion(program: Command): void {
-  program
+export function registerCompletion(program: Command, f: Factory): void {
+  const command = program
     .command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
     .argument('<shell>', 'bash, zsh or fish', (value: string) => {
@@ -28,19 +30,19 @@ export function registerCompletion(program: Command): void {
         });
       }
       return value as Shell;
-    })
-    .action(async (shell: Shell) => {
-      const commands = program.commands.map((c) => ({
-        name: c.name(),
-        description: c.description(),
-        flags: c.options.map(flagSpec),
-        ...(c.name() === 'completion' ? { args: SHELLS } : {}),
-      }));
-      const script = completionScript(shell, {
-        program: 'iamsa',
-        globalFlags: program.options.filter((o) => o.long !== '--version').map(flagSpec),
-        commands,
-      });
-      await exit(0, script);
     });
+  onAction(command, async (shell: Shell) => {
+    const commands = program.commands.map((c) => ({
+      name: c.name(),
+      description: c.description(),
+      flags: c.options.map(flagSpec),
+      ...(c.name() === 'completion' ? { args: SHELLS } : {}),
+    }));
+    const script = completionScript(shell, {
+      program: 'iamsa',
+      globalFlags: program.options.filter((o) => o.long !== '--version').map(flagSpec),
+      commands,
+    });
+    return finish(f.io, 0, script);
+  });
 }

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import type { BindingSpec } from '../../actions/binding/spec.js';
-import { ValidationError } from '../../errors.js';
-import { detectTerminal } from '../../ui/terminal.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { runInteractive } from '../interactive.js';
 import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { addKubeFlags } from '../kube-flags.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { nextStep } from '../next-step.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags extends KubeFlags, BindingFlags {
@@ -15,7 +16,7 @@ interface Flags extends KubeFlags, BindingFlags {
   approve?: boolean;
 }
 
-export function registerCreateServiceAccount(program: Command): void {
+export function registerCreateServiceAccount(program: Command, f: Factory): void {
   const command = program
     .command('create-serviceaccount')
     .description(
@@ -45,58 +46,51 @@ export function registerCreateServiceAccount(program: Command): void {
     .option('--target-role-arn <arn>', 'pod-identity: role (maybe of another account) to chain to')
     .option('--disable-session-tags', 'pod-identity: no session tags on the role session')
     .option('--approve', 'apply the plan (without it, only show what would change)');
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-    const missing = missingFlags(flags);
-    if (missing.length) {
+    const missing = missingFlags(
+      'create-serviceaccount',
+      'pass them, or run at a terminal to be asked for them',
+      {
+        '--cluster': flags.cluster,
+        '--name': flags.name,
+        'one of --well-known-policies, --attach-policy-arn, --attach-policy, --attach-role-arn':
+          flags.attachPolicyArn?.length ||
+          flags.attachPolicy !== undefined ||
+          flags.wellKnownPolicies?.length ||
+          flags.attachRoleArn !== undefined ||
+          undefined,
+      },
+    );
+    if (missing) {
       // The wizard asks for IRSA bindings only: a Pod Identity binding is given in full.
-      if (!detectTerminal(globals).interactive || flags.mechanism === 'pod-identity') {
-        return exitWithError(
-          new ValidationError(`missing required flags: ${missing.join(', ')}`, {
-            hint: 'pass them (see iamsa create-serviceaccount --help), or run at a terminal to be asked for them',
-          }),
-          globals,
-        );
+      if (!f.io.terminal(globals).interactive || flags.mechanism === 'pod-identity') {
+        return exitWithError(f.io, missing, globals);
       }
       const explicitNamespace = command.getOptionValueSource('namespace') !== 'default';
-      return runInteractive(globals, () => ({
+      return runInteractive(f, globals, () => ({
         ...specFromFlags(flags),
         region: globals.region,
         namespace: explicitNamespace ? flags.namespace : undefined,
         kube: kubeAccess(flags, !!flags.roleOnly),
       }));
     }
-    await run(
+    return run(
+      f,
       globals,
       !!flags.approve,
-      async ({ aws, reporter }) => {
+      async ({ access, reporter }) => {
         const spec = toSpec(flags);
         const kube = kubeAccess(flags, !!flags.roleOnly);
         const [{ planCreateServiceAccount }, clients] = await Promise.all([
           import('../../actions/lifecycle/create-serviceaccount.js'),
-          aws(),
+          access(),
         ]);
-        return planCreateServiceAccount(spec, kube, {
-          ...clients,
-          openKube: kubeOpener(clients),
-          reporter,
-        });
+        return planCreateServiceAccount(spec, kube, { ...clients, reporter });
       },
       (result) => nextStep(result, flags.namespace, flags.name ?? '', !!flags.roleOnly),
     );
   });
-}
-
-function missingFlags(flags: Flags): string[] {
-  return [
-    !flags.cluster && '--cluster',
-    !flags.name && '--name',
-    !flags.attachPolicyArn?.length &&
-      flags.attachPolicy === undefined &&
-      !flags.wellKnownPolicies?.length &&
-      flags.attachRoleArn === undefined &&
-      'one of --well-known-policies, --attach-policy-arn, --attach-policy, --attach-role-arn',
-  ].filter((m): m is string => !!m);
 }
 
 /** All required flags are there (checked by missingFlags), so the spec is complete. */

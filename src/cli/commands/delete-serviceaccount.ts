@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
 import type { DeleteTarget } from '../../actions/lifecycle/delete-serviceaccount.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
@@ -18,7 +20,7 @@ interface Flags extends KubeFlags {
   approve?: boolean;
 }
 
-export function registerDeleteServiceAccount(program: Command): void {
+export function registerDeleteServiceAccount(program: Command, f: Factory): void {
   const command = program
     .command('delete-serviceaccount')
     .description(
@@ -42,7 +44,7 @@ export function registerDeleteServiceAccount(program: Command): void {
       "irsa or pod-identity: delete only that mechanism's part (default: found from the binding)",
     )
     .option('--approve', 'apply the plan (without it, only show what would change)');
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(
       'delete-serviceaccount',
@@ -53,12 +55,12 @@ export function registerDeleteServiceAccount(program: Command): void {
         '--name': flags.name,
       },
     );
-    if (missing) return exitWithError(missing, globals);
-    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+    if (missing) return exitWithError(f.io, missing, globals);
+    return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planDeleteServiceAccount }, clients] = await Promise.all([
         import('../../actions/lifecycle/delete-serviceaccount.js'),
-        aws(),
+        access(),
       ]);
       return planDeleteServiceAccount(
         {
@@ -73,7 +75,7 @@ export function registerDeleteServiceAccount(program: Command): void {
           source: FLAGS_SOURCE,
         },
         kube,
-        { ...clients, openKube: kubeOpener(clients), reporter },
+        { ...clients, reporter },
       );
     });
   });

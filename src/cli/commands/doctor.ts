@@ -6,9 +6,12 @@ import {
   validateServiceAccountName,
 } from '../../policy/index.js';
 import { renderDoctor } from '../../ui/render-report.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
 import { addKubeFlags } from '../kube-flags.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, report } from '../run.js';
 
 interface Flags extends KubeFlags {
@@ -46,7 +49,7 @@ function simulation(flags: Flags): { actions: string[]; resources: string[] } | 
   return { actions, resources };
 }
 
-export function registerDoctor(program: Command): void {
+export function registerDoctor(program: Command, f: Factory): void {
   const command = program
     .command('doctor')
     .description("say why a service account's pods can or cannot get its IAM role (read-only)")
@@ -63,37 +66,38 @@ export function registerDoctor(program: Command): void {
       'resource for --simulate (repeatable; default *)',
       (v: string, prev: string[] = []) => [...prev, v],
     );
-  addKubeFlags(command).action(async (flags: Flags, cmd: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, cmd: Command) => {
     const globals = cmd.optsWithGlobals<GlobalOptions & Flags>();
     try {
-      const missing = [!flags.cluster && '--cluster', !flags.name && '--name'].filter(Boolean);
-      if (missing.length) {
-        throw new ValidationError(`missing required flags: ${missing.join(', ')}`, {
-          hint: 'iamsa doctor --cluster NAME -n NAMESPACE --name SERVICE_ACCOUNT',
-        });
-      }
+      const missing = missingFlags(
+        'doctor',
+        'iamsa doctor --cluster NAME -n NAMESPACE --name SERVICE_ACCOUNT',
+        { '--cluster': flags.cluster, '--name': flags.name },
+      );
+      if (missing) throw missing;
       const cluster = validateClusterName(flags.cluster ?? '', '--cluster');
       const namespace = validateNamespace(flags.namespace, '--namespace');
       const name = validateServiceAccountName(flags.name ?? '', '--name');
       const simulate = simulation(flags);
       const kube = kubeAccess(flags);
-      await report(
+      return await report(
+        f,
         globals,
-        async ({ aws, reporter }) => {
+        async ({ access, reporter }) => {
           const [{ runDoctor }, clients] = await Promise.all([
             import('../../actions/report/doctor.js'),
-            aws(),
+            access(),
           ]);
           return runDoctor(
             { cluster, namespace, name, kube, ...(simulate ? { simulate } : {}) },
-            { ...clients, openKube: kubeOpener(clients), reporter },
+            { ...clients, reporter },
           );
         },
         renderDoctor,
         (r) => r.exitCode,
       );
     } catch (error) {
-      await exitWithError(error, globals);
+      return exitWithError(f.io, error, globals);
     }
   });
 }

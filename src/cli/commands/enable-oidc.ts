@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
-import { ValidationError } from '../../errors.js';
 import { enableOidcNextStep } from '../next-step.js';
+import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 
 interface Flags {
@@ -11,8 +13,8 @@ interface Flags {
   tags?: string[];
 }
 
-export function registerEnableOidc(program: Command): void {
-  program
+export function registerEnableOidc(program: Command, f: Factory): void {
+  const command = program
     .command('enable-oidc')
     .description(
       "register the cluster's OIDC issuer as an IAM identity provider (once per cluster)",
@@ -25,32 +27,29 @@ export function registerEnableOidc(program: Command): void {
       'issuer CA thumbprint to register (repeatable; default none: IAM validates EKS issuers with its trusted CAs)',
       collect,
     )
-    .option('--tags <k=v,...>', 'extra tags for the provider (repeatable)', collect)
-    .action(async (flags: Flags, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions & Flags>();
-      const cluster = flags.cluster;
-      if (cluster === undefined) {
-        return exitWithError(
-          new ValidationError('missing required flag: --cluster', {
-            hint: 'iamsa enable-oidc --cluster NAME (see iamsa enable-oidc --help)',
-          }),
-          globals,
-        );
-      }
-      await run(
-        globals,
-        !!flags.approve,
-        async ({ aws, reporter }) => {
-          const [{ planEnableOidcCommand }, clients] = await Promise.all([
-            import('../../actions/lifecycle/enable-oidc.js'),
-            aws(),
-          ]);
-          return planEnableOidcCommand(
-            { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
-            { ...clients, reporter },
-          );
-        },
-        (result) => enableOidcNextStep(result, globals.profile),
-      );
+    .option('--tags <k=v,...>', 'extra tags for the provider (repeatable)', collect);
+  onAction(command, async (flags: Flags, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions & Flags>();
+    const missing = missingFlags('enable-oidc', 'iamsa enable-oidc --cluster NAME', {
+      '--cluster': flags.cluster,
     });
+    if (missing) return exitWithError(f.io, missing, globals);
+    const cluster = flags.cluster ?? '';
+    return run(
+      f,
+      globals,
+      !!flags.approve,
+      async ({ access, reporter }) => {
+        const [{ planEnableOidcCommand }, clients] = await Promise.all([
+          import('../../actions/lifecycle/enable-oidc.js'),
+          access(),
+        ]);
+        return planEnableOidcCommand(
+          { cluster, thumbprints: flags.thumbprint ?? [], tags: flags.tags ?? [] },
+          { ...clients, reporter },
+        );
+      },
+      (result) => enableOidcNextStep(result, globals.profile),
+    );
+  });
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { renderBindings } from '../../ui/render-bindings.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, report } from '../run.js';
@@ -15,7 +17,7 @@ interface Flags extends KubeFlags {
   orphans?: boolean;
 }
 
-export function registerGetServiceAccounts(program: Command): void {
+export function registerGetServiceAccounts(program: Command, f: Factory): void {
   const command = program
     .command('get-serviceaccounts')
     .description(
@@ -29,7 +31,7 @@ export function registerGetServiceAccounts(program: Command): void {
       '--orphans',
       "also scan the account's roles for iamsa/eksctl roles of this cluster whose service account is gone (ListRoles)",
     );
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(
       'get-serviceaccounts',
@@ -38,26 +40,28 @@ export function registerGetServiceAccounts(program: Command): void {
         '--cluster': flags.cluster,
       },
     );
-    if (missing) return exitWithError(missing, globals);
+    if (missing) return exitWithError(f.io, missing, globals);
     if (flags.namespace !== undefined && flags.allNamespaces) {
       return exitWithError(
+        f.io,
         new ValidationError('--namespace and --all-namespaces contradict each other; pick one'),
         globals,
       );
     }
     const cluster = flags.cluster ?? '';
-    await report(
+    return report(
+      f,
       globals,
-      async ({ aws, reporter }) => {
+      async ({ access, reporter }) => {
         const kube = kubeAccess(flags);
         const [{ getServiceAccounts }, clients] = await Promise.all([
           import('../../actions/lifecycle/get-serviceaccounts.js'),
-          aws(),
+          access(),
         ]);
         return getServiceAccounts(
           { cluster, namespace: flags.namespace, name: flags.name, orphans: !!flags.orphans },
           kube,
-          { ...clients, openKube: kubeOpener(clients), reporter },
+          { ...clients, reporter },
         );
       },
       renderBindings,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
@@ -15,7 +17,7 @@ interface Flags extends KubeFlags {
   approve?: boolean;
 }
 
-export function registerMigrateToPodIdentity(program: Command): void {
+export function registerMigrateToPodIdentity(program: Command, f: Factory): void {
   const command = program
     .command('migrate-to-pod-identity')
     .description(
@@ -34,19 +36,19 @@ export function registerMigrateToPodIdentity(program: Command): void {
     )
     .option('--include-foreign-roles', 'also edit roles iamsa did not make')
     .option('--approve', 'apply the plan (without it, only show what would change)');
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(
       'migrate-to-pod-identity',
       'iamsa migrate-to-pod-identity --cluster C',
       { '--cluster': flags.cluster },
     );
-    if (missing) return exitWithError(missing, globals);
-    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+    if (missing) return exitWithError(f.io, missing, globals);
+    return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
       const kube = kubeAccess(flags, false);
       const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
         import('../../actions/migrate/migrate-to-pod-identity.js'),
-        aws(),
+        access(),
       ]);
       return planMigrateToPodIdentity(
         {
@@ -58,7 +60,7 @@ export function registerMigrateToPodIdentity(program: Command): void {
           includeForeignRoles: !!flags.includeForeignRoles,
         },
         kube,
-        { ...clients, openKube: kubeOpener(clients), reporter },
+        { ...clients, reporter },
       );
     });
   });

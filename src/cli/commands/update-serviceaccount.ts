@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { BindingSpec } from '../../actions/binding/spec.js';
 import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { onAction } from '../action.js';
+import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
-import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
+import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
@@ -16,7 +18,7 @@ interface Flags extends KubeFlags, BindingFlags {
   approve?: boolean;
 }
 
-export function registerUpdateServiceAccount(program: Command): void {
+export function registerUpdateServiceAccount(program: Command, f: Factory): void {
   const command = program
     .command('update-serviceaccount')
     .description(
@@ -55,7 +57,7 @@ export function registerUpdateServiceAccount(program: Command): void {
     .option('--target-role-arn <arn>', 'pod-identity: set the role the association chains to')
     .option('--disable-session-tags', 'pod-identity: no session tags on the role session')
     .option('--approve', 'apply the plan (without it, only show what would change)');
-  addKubeFlags(command).action(async (flags: Flags, command: Command) => {
+  onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(
       'update-serviceaccount',
@@ -66,8 +68,8 @@ export function registerUpdateServiceAccount(program: Command): void {
         '--name': flags.name,
       },
     );
-    if (missing) return exitWithError(missing, globals);
-    await run(globals, !!flags.approve, async ({ aws, reporter }) => {
+    if (missing) return exitWithError(f.io, missing, globals);
+    return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
       const given = specFromFlags(flags);
       const spec: BindingSpec = {
         ...given,
@@ -87,13 +89,9 @@ export function registerUpdateServiceAccount(program: Command): void {
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planUpdateServiceAccount }, clients] = await Promise.all([
         import('../../actions/lifecycle/create-serviceaccount.js'),
-        aws(),
+        access(),
       ]);
-      return planUpdateServiceAccount(spec, kube, {
-        ...clients,
-        openKube: kubeOpener(clients),
-        reporter,
-      });
+      return planUpdateServiceAccount(spec, kube, { ...clients, reporter });
     });
   });
 }

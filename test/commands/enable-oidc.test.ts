@@ -1,6 +1,8 @@
-// enable-oidc through the built binary against moto_server.
+// enable-oidc in-process (test/support/harness.ts) over the fakes; the set-up and inspection calls are
+// the ground's (test/support/fake-ground.ts). Its smoke run against moto is the enable-oidc every
+// binary test file starts with (test/integration/create-serviceaccount.test.ts and others).
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import {
   CreateOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
@@ -10,15 +12,15 @@ import {
   UntagOpenIDConnectProviderCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+import { ACCOUNT } from '../support/fakes.js';
+import { type FakeGround, fakeGround } from '../support/fake-ground.js';
+import { createHarness } from '../support/harness.js';
 
-let g: Ground;
-before(async () => {
-  g = await startGround('oidc');
+let g: FakeGround;
+// Each test starts with the cluster and no provider.
+beforeEach(() => {
+  g = fakeGround(createHarness({ clusters: ['oidc'] }), 'oidc');
 });
-// Each test starts with the cluster and no provider; moto gives all clusters of a region one issuer.
-beforeEach(() => g.reset());
-after(() => g.close());
 
 const providers = async () =>
   (await g.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
@@ -35,7 +37,7 @@ test('without --approve: prints the plan, changes nothing, exits 0', async () =>
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /\+ create\s+oidc-provider\s+arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\//,
+    /\+ create\s+oidc-provider\s+arn:aws:iam::111122223333:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\//,
   );
   assert.match(r.stdout, /re-run with --approve/);
   assert.deepEqual(await providers(), []);
@@ -69,7 +71,7 @@ test('with --approve: creates the provider with the sts audience, tagged as iams
   );
   assert.deepEqual(provider.ClientIDList, ['sts.amazonaws.com']);
   assert.deepEqual(provider.ThumbprintList ?? [], []);
-  const tags = Object.fromEntries((provider.Tags ?? []).map((t) => [t.Key, t.Value]));
+  const tags = Object.fromEntries((provider.Tags ?? []).map((t: any) => [t.Key, t.Value]));
   assert.equal(tags['iamsa.io/managed-by'], 'iamsa');
   assert.equal(tags['iamsa.io/cluster'], 'oidc');
   assert.equal(tags.team, 'platform');
@@ -91,8 +93,7 @@ test('a second run says the cluster is already enabled, exit 0, no duplicate', a
 });
 
 test('an existing provider without the sts audience is reused: the plan adds the audience', async () => {
-  // moto implements neither AddClientIDToOpenIDConnectProvider nor RemoveClientID..., so this
-  // checks the plan against a provider made without the audience.
+  // Checks the plan against a provider made without the audience.
   const issuer = await issuerOf('oidc');
   const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.replace('https://', '')}`;
   await g.iam.send(
@@ -188,7 +189,7 @@ test('a provider iamsa did not make keeps its tag values; missing tags are added
   const tags = await g.iam.send(
     new ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn: arn }),
   );
-  const record = Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key, t.Value]));
+  const record = Object.fromEntries((tags.Tags ?? []).map((t: any) => [t.Key, t.Value]));
   assert.equal(record.team, 'platform');
   assert.equal(record.env, 'prod');
 });

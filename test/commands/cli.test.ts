@@ -1,0 +1,168 @@
+// The command line's contract in-process (test/support/harness.ts): help, usage errors in iamsa's
+// words, empty values, -o json errors. What only the process shows (streams, start-up, the SDK's
+// chains, exit status of a failed write) stays in test/integration/cli.test.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createHarness } from '../support/harness.js';
+
+const h = createHarness();
+
+test("every command's help shows the global flags and examples of that command", async () => {
+  const overview = (await h.run(['--help'])).stdout;
+  const commands = [...overview.matchAll(/^ {2}([a-z-]+) \[options\]|^ {2}(completion) /gm)].map(
+    (m) => m[1] ?? m[2] ?? '',
+  );
+  assert.ok(commands.length >= 7, commands.join(' '));
+  for (const command of commands) {
+    const r = await h.run([command, '--help']);
+    assert.equal(r.code, 0, command);
+    const [, global = ''] = r.stdout.split('\nGlobal flags:\n');
+    for (const flag of [
+      '--region',
+      '--profile',
+      '-o, --output',
+      '--verbose',
+      '--no-input',
+      '--no-color',
+    ])
+      assert.ok(global.includes(flag), `${command}: ${flag}`);
+    assert.doesNotMatch(global, /--version/);
+    const [, examples = ''] = r.stdout.split('\nExamples:\n');
+    assert.match(examples, new RegExp(`^  iamsa ${command}`, 'm'), command);
+  }
+});
+
+test('completion --help says how to load the script in each shell', async () => {
+  const r = await h.run(['completion', '--help']);
+  assert.match(r.stdout, /source <\(iamsa completion bash\)/);
+  assert.match(r.stdout, /source <\(iamsa completion zsh\)/);
+  assert.match(r.stdout, /iamsa completion fish > ~\/.config\/fish\/completions\/iamsa.fish/);
+});
+
+test("parse failures are said in iamsa's words with the help to read", async () => {
+  const cases: Array<[string[], RegExp, RegExp]> = [
+    [
+      ['creat-serviceaccount'],
+      /unknown command creat-serviceaccount/,
+      /did you mean create-serviceaccount\? see 'iamsa --help'/,
+    ],
+    [['--nope', 'enable-oidc'], /unknown flag --nope/, /see 'iamsa --help'/],
+    [
+      ['create-serviceaccount', '--nme', 'x'],
+      /unknown flag --nme/,
+      /did you mean --name\? see 'iamsa create-serviceaccount --help'/,
+    ],
+    [
+      ['enable-oidc', '--cluster'],
+      /flag --cluster needs a value/,
+      /see 'iamsa enable-oidc --help'/,
+    ],
+    [
+      ['enable-oidc', 'prod'],
+      /unexpected argument prod: enable-oidc takes only flags/,
+      /see 'iamsa enable-oidc --help'/,
+    ],
+    [
+      ['completion'],
+      /completion needs <shell>: bash, zsh or fish/,
+      /see 'iamsa completion --help'/,
+    ],
+    [['completion', 'pwsh'], /no completion for shell pwsh/, /see 'iamsa completion --help'/],
+    [
+      ['-o', 'xml', 'enable-oidc'],
+      /-o\/--output takes text, json, yaml, sarif, not xml/,
+      /see 'iamsa --help'/,
+    ],
+  ];
+  for (const [args, message, hint] of cases) {
+    const r = await h.run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    const [error = '', hintLine = ''] = r.stderr.split('\n');
+    assert.match(error, /^error: /, args.join(' '));
+    assert.match(error, message, args.join(' '));
+    assert.match(hintLine, /^hint: /, args.join(' '));
+    assert.match(hintLine, hint, args.join(' '));
+    assert.doesNotMatch(r.stderr, /option '|Did you mean|\(/, args.join(' '));
+  }
+});
+
+test('an empty global or --tags value is a usage error, not a fall back to defaults', async () => {
+  for (const args of [
+    ['--region', '', 'enable-oidc', '--cluster', 'x'],
+    ['--profile', '', 'enable-oidc', '--cluster', 'x'],
+    ['enable-oidc', '--cluster', 'x', '--region='],
+    ['enable-oidc', '--cluster', 'x', '--tags', ''],
+    [
+      'create-serviceaccount',
+      '--cluster',
+      'x',
+      '--name',
+      'a',
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      '--tags',
+      '',
+    ],
+  ]) {
+    // Any AWS call would reach the fakes (cluster x does not exist: exit 3), so exit 2 means none was made.
+    const r = await h.run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: --(region|profile|tags) was given an empty value/);
+  }
+});
+
+test('a missing required flag is a usage error (exit 2)', async () => {
+  const r = await h.run(['create-serviceaccount', '--name', 'a']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cluster/);
+});
+
+test('errors in -o json are one JSON document on stdout', async () => {
+  const r = await h.run([
+    'create-serviceaccount',
+    '--cluster',
+    'x',
+    '--name',
+    'BAD',
+    '--attach-policy-arn',
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.error.exitCode, 2);
+  assert.match(doc.error.message, /BAD/);
+});
+
+test('a usage error with -o json in any spelling is one JSON document on stdout', async () => {
+  for (const spelling of [['-o', 'json'], ['--output=json'], ['-ojson'], ['--output', 'json']]) {
+    const r = await h.run(['enable-oidc', '--cluster', 'x', '--nope', ...spelling]);
+    assert.equal(r.code, 2, spelling.join(' '));
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.exitCode, 2);
+    assert.equal(doc.error.message, 'unknown flag --nope');
+    assert.equal(doc.error.hint, "see 'iamsa enable-oidc --help'");
+  }
+});
+
+test('parser errors in -o json keep the one-line message and put suggestions in the hint', async () => {
+  const typo = await h.run(['enable-oidc', '--cluster', 'x', '--approv', '-o', 'json']);
+  assert.equal(typo.code, 2);
+  const doc = JSON.parse(typo.stdout);
+  assert.equal(doc.error.message, 'unknown flag --approv');
+  assert.equal(doc.error.hint, "did you mean --approve? see 'iamsa enable-oidc --help'");
+  const bare = await h.run(['-o', 'json']);
+  assert.equal(bare.code, 2);
+  assert.equal(JSON.parse(bare.stdout).error.message, 'no command given');
+});
+
+test('a mistyped flag is reported as such, before any missing one', async () => {
+  const r = await h.run(['enable-oidc', '--clustr', 'demo']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown flag --clustr/);
+  assert.match(r.stderr, /did you mean --cluster\?/);
+  const missing = await h.run(['enable-oidc']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing required flag: --cluster/);
+});

@@ -1,0 +1,384 @@
+// update-serviceaccount and delete-serviceaccount in-process (test/support/harness.ts), over the
+// fakes: exactly what was asked, ownership refusals, what is kept. The set-up and inspection calls
+// are the ground's (test/support/fake-ground.ts); get-serviceaccounts' paging and a failure midway
+// stay on moto and the emulator in test/integration/lifecycle.test.ts.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, beforeEach, describe, test } from 'node:test';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT } from '../support/fakes.js';
+import { type FakeGround, fakeGround } from '../support/fake-ground.js';
+import { createHarness } from '../support/harness.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
+
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+let g: FakeGround;
+const dir = tempDir('lifecycle-in-process');
+after(() => removeTempDir(dir));
+let providerArn: string;
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const withKube = (command: string, args: string[]) =>
+  g.iamsa([command, '--cluster', g.cluster, ...g.kubeFlags, ...args]);
+const csa = (...args: string[]) => withKube('create-serviceaccount', args);
+const update = (...args: string[]) => withKube('update-serviceaccount', args);
+const del = (...args: string[]) => withKube('delete-serviceaccount', args);
+const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
+const role = async (name: string) => {
+  try {
+    return (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+  } catch {
+    return undefined;
+  }
+};
+const attached = async (name: string) =>
+  (
+    (await g.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))).AttachedPolicies ??
+    []
+  )
+    .map((p: any) => p.PolicyArn)
+    .sort();
+const inline = async (name: string) =>
+  (await g.iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
+const tagsOf = async (name: string) =>
+  Object.fromEntries(((await role(name))?.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+
+/** A binding made by iamsa itself, as a user would make it. */
+async function bind(name: string, ...extra: string[]) {
+  const r = await csa('-n', 'default', '--name', name, '--approve', ...extra);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+/** A service account made by someone else (kubectl), with metadata iamsa must keep. */
+async function foreignServiceAccount(name: string, annotations: Record<string, string> = {}) {
+  await g.kubeAdmin('POST', '/api/v1/namespaces/default/serviceaccounts', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name, labels: { team: 'pay' }, annotations: { note: 'keep me', ...annotations } },
+  });
+}
+
+/** A role whose trust admits exactly ns/name of the ground's cluster (made without iamsa). */
+function exactTrust(ns: string, name: string, subject = `system:serviceaccount:${ns}:${name}`) {
+  const host = providerArn.split('oidc-provider/')[1];
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          [subject.includes('*') ? 'StringLike' : 'StringEquals']: {
+            [`${host}:sub`]: subject,
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  });
+}
+
+// Each test starts from a fresh cluster "life" with its OIDC provider.
+beforeEach(async () => {
+  g = fakeGround(createHarness({ clusters: ['life'] }), 'life');
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'life', '--approve', '-o', 'json']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  providerArn = json(enabled.stdout).providerArn;
+});
+
+describe('update-serviceaccount', () => {
+  test('adds and removes exactly what was asked and nothing else; a re-run changes nothing', async () => {
+    await bind('upd', '--attach-policy-arn', READONLY);
+    const name = 'iamsa-life-default-upd';
+    const file = join(dir, 'upd-policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    const args = [
+      '-n',
+      'default',
+      '--name',
+      'upd',
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      file,
+      '--tags',
+      'team=pay',
+    ];
+    const plan = await update(...args);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(await attached(name), [READONLY], 'a plan changes nothing');
+    const applied = await update(...args, '--approve', '-o', 'json');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.deepEqual(await attached(name), [S3_READ, READONLY].sort(), 'nothing is detached');
+    assert.deepEqual(await inline(name), ['iamsa-inline']);
+    assert.equal((await tagsOf(name)).team, 'pay');
+    const again = await update(...args, '--approve');
+    assert.match(again.stdout, /Nothing to do/);
+
+    const removed = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd',
+      '--detach-policy-arn',
+      READONLY,
+      '--remove-inline-policy',
+      '--remove-tags',
+      'team',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual(
+      json(removed.stdout)
+        .steps.filter((s: { action: string }) => s.action === 'delete')
+        .map((s: { resource: string }) => s.resource)
+        .sort(),
+      ['inline-policy', 'policy-attachment'],
+    );
+    assert.deepEqual(await attached(name), [S3_READ]);
+    assert.deepEqual(await inline(name), []);
+    assert.equal((await tagsOf(name)).team, undefined);
+    assert.equal((await tagsOf(name))['iamsa.io/managed-by'], 'iamsa', 'ownership tags stay');
+  });
+
+  test('refuses to leave the role with no permission (exit 2), pointing at delete', async () => {
+    await bind('upd-empty', '--attach-policy-arn', READONLY);
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-empty',
+      '--detach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /would grant nothing/);
+    assert.match(r.stderr, /iamsa delete-serviceaccount/);
+    assert.deepEqual(await attached('iamsa-life-default-upd-empty'), [READONLY]);
+  });
+
+  test('sets and removes the permissions boundary', async () => {
+    await bind('upd-boundary', '--attach-policy-arn', READONLY);
+    const name = 'iamsa-life-default-upd-boundary';
+    const base = ['-n', 'default', '--name', 'upd-boundary', '--approve'];
+    assert.equal((await update(...base, '--permissions-boundary', READONLY)).code, 0);
+    assert.equal((await role(name))?.PermissionsBoundary?.PermissionsBoundaryArn, READONLY);
+    assert.equal((await update(...base, '--remove-permissions-boundary')).code, 0);
+    assert.equal((await role(name))?.PermissionsBoundary, undefined);
+  });
+
+  test("refuses a role iamsa does not own for this binding (exit 5), naming the owner's tags", async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-life-default-upd-foreign',
+        AssumeRolePolicyDocument: exactTrust('default', 'upd-foreign'),
+        Tags: [{ Key: 'owner', Value: 'terraform' }],
+      }),
+    );
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-foreign',
+      '--attach-policy-arn',
+      S3_READ,
+      '--approve',
+    );
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(
+      r.stderr,
+      /not managed by iamsa \(no iamsa\.io\/managed-by tag; tags owner=terraform\)/,
+    );
+    assert.doesNotMatch(r.stderr, /--attach-role-arn/, 'update has no such flag to suggest');
+    assert.deepEqual(await attached('iamsa-life-default-upd-foreign'), []);
+  });
+
+  test('no binding to update is a missing precondition (exit 3); asking both ways is exit 2', async () => {
+    const missing = await update('-n', 'default', '--name', 'upd-none', '--tags', 'a=b');
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, /no binding to update/);
+    await bind('upd-clash', '--attach-policy-arn', READONLY);
+    const clash = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-clash',
+      '--attach-policy-arn',
+      S3_READ,
+      '--detach-policy-arn',
+      S3_READ,
+    );
+    assert.equal(clash.code, 2, clash.stderr);
+    assert.match(clash.stderr, /add and remove the same thing/);
+  });
+});
+
+describe('delete-serviceaccount', () => {
+  test('leaves no role, attachment or inline policy behind, deletes the service account iamsa made; a re-run is Nothing to do', async () => {
+    const file = join(dir, 'del-policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    await bind(
+      'del',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      file,
+    );
+    const name = 'iamsa-life-default-del';
+    const plan = await del('-n', 'default', '--name', 'del', '-o', 'json');
+    assert.equal(plan.code, 0, plan.stderr);
+    const order = json(plan.stdout).steps.map((s: { resource: string }) => s.resource);
+    assert.equal(order[0], 'service-account', 'the annotation goes first');
+    assert.equal(order.at(-1), 'iam-role', 'the role goes last');
+    assert.ok(await role(name), 'a plan deletes nothing');
+
+    const r = await del('-n', 'default', '--name', 'del', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await role(name), undefined);
+    assert.equal(sa('default', 'del'), undefined);
+    const again = await del('-n', 'default', '--name', 'del', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  test("a service account iamsa did not make keeps everything but iamsa's annotation, byte for byte", async () => {
+    await foreignServiceAccount('del-kept');
+    await bind('del-kept', '--attach-policy-arn', READONLY);
+    const beforeSa = sa('default', 'del-kept');
+    const r = await del('-n', 'default', '--name', 'del-kept', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    // The whole object, less the annotation iamsa removed and what the server moves on every write.
+    const comparable = (o: any, drop?: string) => {
+      const metadata = structuredClone(o.metadata);
+      delete metadata.resourceVersion;
+      delete metadata.managedFields;
+      if (drop) delete metadata.annotations[drop];
+      return { ...o, metadata };
+    };
+    assert.ok(beforeSa.metadata.annotations[ANNOTATION]);
+    assert.deepEqual(comparable(sa('default', 'del-kept')), comparable(beforeSa, ANNOTATION));
+    assert.equal(await role('iamsa-life-default-del-kept'), undefined);
+  });
+
+  test('--keep-serviceaccount keeps a service account iamsa made, without the annotation', async () => {
+    await bind('del-keep', '--attach-policy-arn', READONLY);
+    const r = await del(
+      '-n',
+      'default',
+      '--name',
+      'del-keep',
+      '--keep-serviceaccount',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const kept = sa('default', 'del-keep');
+    assert.ok(kept);
+    assert.equal(kept.metadata.annotations?.[ANNOTATION], undefined);
+  });
+
+  test('refuses a role iamsa does not own (exit 5) and touches nothing', async () => {
+    const trust = exactTrust('default', 'del-foreign');
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-life-default-del-foreign',
+        AssumeRolePolicyDocument: trust,
+      }),
+    );
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'iamsa-life-default-del-foreign',
+        PolicyName: 'theirs',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+        }),
+      }),
+    );
+    await foreignServiceAccount('del-foreign', {
+      [ANNOTATION]: roleArn('iamsa-life-default-del-foreign'),
+    });
+    const beforeSa = sa('default', 'del-foreign');
+    const beforeAws = await g.awsState();
+    const r = await del('-n', 'default', '--name', 'del-foreign', '--approve');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /not iamsa's to delete/);
+    assert.deepEqual(sa('default', 'del-foreign'), beforeSa);
+    assert.deepEqual(await g.awsState(), beforeAws);
+  });
+
+  test("iamsa's role of another binding is refused too, naming its tags", async () => {
+    await bind('del-twin', '--attach-policy-arn', READONLY);
+    // Someone points another service account at that role by hand.
+    await foreignServiceAccount('del-other', {
+      [ANNOTATION]: roleArn('iamsa-life-default-del-twin'),
+    });
+    const r = await del('-n', 'default', '--name', 'del-other', '--approve');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /iamsa\.io\/service-account=del-twin/);
+    assert.ok(await role('iamsa-life-default-del-twin'));
+  });
+
+  test('an --attach-role-arn binding loses only the annotation; the role and the service account stay', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'byo-del-role',
+        AssumeRolePolicyDocument: exactTrust('default', 'del-byo'),
+      }),
+    );
+    await bind('del-byo', '--attach-role-arn', roleArn('byo-del-role'));
+    const r = await del('-n', 'default', '--name', 'del-byo', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(await role('byo-del-role'), 'the given role is never deleted');
+    const kept = sa('default', 'del-byo');
+    assert.ok(kept, 'only the annotation is removed, even from a service account iamsa made');
+    assert.equal(kept.metadata.annotations?.[ANNOTATION], undefined);
+    assert.match(r.stdout, /role .*byo-del-role is kept: it was given with --attach-role-arn/);
+  });
+
+  test('warns when pods still run as the service account', async () => {
+    await bind('del-pods', '--attach-policy-arn', READONLY);
+    await g.kubeAdmin('POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'del-pods-1' },
+      spec: { serviceAccountName: 'del-pods', containers: [{ name: 'app', image: 'busybox' }] },
+    });
+    const r = await del('-n', 'default', '--name', 'del-pods');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /1 pod\(s\) still run as default\/del-pods/);
+  });
+
+  test('--namespace is required: a delete never guesses', async () => {
+    const r = await g.iamsa(['delete-serviceaccount', '--cluster', g.cluster, '--name', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required flag: --namespace/);
+  });
+});
