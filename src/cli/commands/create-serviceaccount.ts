@@ -50,7 +50,9 @@ export function registerCreateServiceAccount(program: Command): void {
     const missing = missingFlags(flags);
     if (missing.length) {
       // The wizard asks for IRSA bindings only: a Pod Identity binding is given in full.
-      if (!detectTerminal(globals).interactive || flags.mechanism === 'pod-identity') {
+      const terminal = detectTerminal(globals);
+      const canAsk = globals.output === 'text' ? terminal.interactive : terminal.stderrInteractive;
+      if (!canAsk || flags.mechanism === 'pod-identity') {
         return exitWithError(
           new ValidationError(`missing required flags: ${missing.join(', ')}`, {
             hint: 'pass them (see iamsa create-serviceaccount --help), or run at a terminal to be asked for them',
@@ -58,11 +60,11 @@ export function registerCreateServiceAccount(program: Command): void {
           globals,
         );
       }
-      const explicitNamespace = command.getOptionValueSource('namespace') !== 'default';
+      // The namespace has a default (as with flags), so it is not asked for: --namespace picks another.
       return runInteractive(globals, () => ({
         ...specFromFlags(flags),
         region: globals.region,
-        namespace: explicitNamespace ? flags.namespace : undefined,
+        namespace: flags.namespace,
         kube: kubeAccess(flags, !!flags.roleOnly),
       }));
     }
