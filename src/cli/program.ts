@@ -13,7 +13,7 @@ import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWellKnownPolicies } from './commands/well-known-policies.js';
 import { registerWizard } from './commands/wizard.js';
-import { addGlobalOptions, refuseEmptyValues } from './globals.js';
+import { addGlobalOptions, outputFormatsOf, refuseEmptyValues } from './globals.js';
 import { addExamples, configureHelp } from './help.js';
 import { usageError } from './parse-errors.js';
 
@@ -46,7 +46,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
     });
   }
   program.hook('preAction', (_program, action) => {
-    if (action.optsWithGlobals().output === 'sarif' && action.name() !== 'audit') {
+    if (!outputFormatsOf(action.name()).includes(action.optsWithGlobals().output)) {
       throw new ValidationError(`-o sarif is only for iamsa audit`, {
         hint: 'use -o json or -o yaml here',
       });
