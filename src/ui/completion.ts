@@ -171,7 +171,7 @@ function fish({ program, globalFlags, commands }: CompletionSpec): string {
       f.takesValue ? (f.file ? '-r -F' : '-r -f') : '',
       f.values
         ? f.list
-          ? `-a ${quote(`(__fish_complete_list , "printf '%s\\n' ${f.values.join(' ')}")`)}`
+          ? `-a ${quote(`(__fish_complete_list , "string split , ${f.values.join(',')}")`)}`
           : `-a ${quote(f.values.join(' '))}`
         : '',
       `-d ${quote(f.description)}`,
