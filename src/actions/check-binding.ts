@@ -8,12 +8,12 @@ import {
   findWellKnown,
   wellKnownKeys,
   defaultRoleName,
-  MECHANISMS,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
   type RoleArnParts,
   TAG_PREFIX,
   validateClusterName,
+  validateMechanism,
   validateNamespace,
   validatePermissionsBoundaryArn,
   validatePolicyArn,
@@ -159,11 +159,7 @@ export const tooManyPoliciesHint = (spec: Pick<BindingSpec, 'source'>) =>
 /** A known mechanism, and Pod Identity's own fields only with it. */
 function checkMechanism(spec: PartialSpec): void {
   const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
-  if (spec.mechanism !== undefined && !MECHANISMS.includes(spec.mechanism)) {
-    throw new ValidationError(
-      `invalid ${label('mechanism')} ${JSON.stringify(spec.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
-    );
-  }
+  if (spec.mechanism !== undefined) validateMechanism(spec.mechanism, label('mechanism'));
   if (mechanismOf(spec) === 'pod-identity') {
     if (spec.targetRoleArn !== undefined) {
       validateRoleArn(spec.targetRoleArn, label('targetRoleArn'));

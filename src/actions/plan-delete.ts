@@ -17,13 +17,13 @@ import {
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
-  MECHANISMS,
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   sameRoleArn,
   TAG_WELL_KNOWN,
   validateClusterName,
+  validateMechanism,
   validateNamespace,
   validateRoleName,
   validateServiceAccountName,
@@ -63,11 +63,7 @@ export function checkDeleteTarget(t: DeleteTarget): void {
   validateNamespace(t.namespace, labelOf(t, 'namespace'));
   validateServiceAccountName(t.name, labelOf(t, 'name'));
   if (t.roleName !== undefined) validateRoleName(t.roleName, labelOf(t, 'roleName'));
-  if (t.mechanism !== undefined && !MECHANISMS.includes(t.mechanism)) {
-    throw new ValidationError(
-      `invalid ${labelOf(t, 'mechanism')} ${JSON.stringify(t.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
-    );
-  }
+  if (t.mechanism !== undefined) validateMechanism(t.mechanism, labelOf(t, 'mechanism'));
   if (t.roleOnly && t.keepServiceAccount) {
     throw new ValidationError(
       `${labelOf(t, 'roleOnly')} makes no Kubernetes call, so ${labelOf(t, 'keepServiceAccount')} would do nothing; drop one`,
