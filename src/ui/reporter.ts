@@ -18,6 +18,7 @@ export function createReporter(
     if (spinning) spinner?.start(spinnerText());
   };
   const active: string[] = [];
+  const warned = new Set<string>();
   let spinner: Ora | undefined;
 
   const spinnerText = () =>
@@ -61,6 +62,11 @@ export function createReporter(
         throw error;
       }
     },
-    warn: (message) => write(`${style.yellow('warning:')} ${message}`),
+    // A warning is said once, however many parts of a run (the connection, the result) carry it.
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      write(`${style.yellow('warning:')} ${message}`);
+    },
   };
 }
