@@ -11,6 +11,7 @@ import { readAssociationsOrWarn } from './pod-identity-associations.js';
 import { readAnnotation, runChecks, type DoctorState } from './doctor-checks.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from './reporter.js';
+import { withSeverity } from './finding-kinds.js';
 
 export interface DoctorInput {
   cluster: string;
@@ -100,7 +101,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
-  const checks = runChecks(state);
+  const checks = runChecks(state).map(withSeverity);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     command: 'doctor',

@@ -832,7 +832,7 @@ describe('update-serviceaccount on Pod Identity bindings', () => {
     assert.ok(attached.includes(S3_READ));
     assert.ok(!attached.includes(READONLY));
     assert.ok(
-      attached.some((a) => a.endsWith(':policy/iamsa-iamsa-demo-default-upd-autoScaler')),
+      attached.some((a) => a.endsWith(':policy/iamsa-demo-default-upd-autoScaler')),
       `the well-known policy is attached: ${attached.join(', ')}`,
     );
     assert.equal((await roleOf('iamsa-demo-default-upd'))?.AssumeRolePolicyDocument, trustBefore);

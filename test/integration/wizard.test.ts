@@ -218,7 +218,7 @@ test('the wizard offers well-known policies, asks for their scope, and the CI co
     await t.waitFor(/Apply these changes\?/);
     assert.match(
       t.screen(),
-      /\+ create\s+managed-policy\s+\S+iamsa-iamsa-wiz-default-dns-wiz-externalDNS/,
+      /\+ create\s+managed-policy\s+\S+iamsa-wiz-default-dns-wiz-externalDNS/,
     );
     t.type('y');
     t.press('Enter');
