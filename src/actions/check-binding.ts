@@ -179,9 +179,11 @@ function checkMechanism(spec: PartialSpec): void {
     spec.disableSessionTags && label('disableSessionTags'),
   ].filter(Boolean);
   if (podIdentityOnly.length) {
-    throw new ValidationError(`${podIdentityOnly.join(', ')} only apply to Pod Identity bindings`, {
-      hint: `add ${label('mechanism')} pod-identity, or drop them`,
-    });
+    const one = podIdentityOnly.length === 1;
+    throw new ValidationError(
+      `${podIdentityOnly.join(' and ')} ${one ? 'applies' : 'apply'} only to Pod Identity bindings`,
+      { hint: `add ${label('mechanism')} pod-identity, or drop ${one ? 'it' : 'them'}` },
+    );
   }
 }
 

@@ -135,7 +135,7 @@ export function planServiceAccount(
   // The same role spelled in another case is not someone else's role: normalise it, no override.
   if (current && !sameRoleArn(current, roleArn) && !input.overrideExisting) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
-      hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
+      hint: `pass ${labelOf(input, 'overrideExisting')} to point it at ${roleArn ?? "this binding's role"} instead`,
     });
   }
   const changes = [

@@ -220,8 +220,8 @@ export function describeRoleOwner(tags: Record<string, string>): string {
   const list = shown.map(([k, v]) => `${k}=${v}`).join(', ');
   const more = Object.keys(tags).length > shown.length ? ', ...' : '';
   const found = list ? `tags ${list}${more}` : 'no tags';
-  if (!owner.managed) return `it is not managed by iamsa (no ${TAG_MANAGED_BY} tag; ${found})`;
-  return `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster} (${found})`;
+  if (!owner.managed) return `it is not managed by iamsa: no ${TAG_MANAGED_BY} tag, ${found}`;
+  return `it is iamsa's role for ${owner.namespace}/${owner.serviceAccount} of ${owner.clusterArn ?? owner.cluster}; ${found}`;
 }
 
 /** irsa or pod-identity; a near miss (podidentity, pod_identity) is named in the hint. */

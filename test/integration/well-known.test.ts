@@ -284,10 +284,17 @@ describe('update-serviceaccount and delete-serviceaccount', () => {
 });
 
 describe('iamsa well-known-policies', () => {
-  test('lists every key with one line each', async () => {
+  test('lists every key, its text in one column', async () => {
     const r = await g.iamsa(['well-known-policies']);
     assert.equal(r.code, 0, r.stderr);
-    for (const p of WELL_KNOWN_POLICIES) assert.match(r.stdout, new RegExp(`^${p.key} `, 'm'));
+    for (const p of WELL_KNOWN_POLICIES) assert.match(r.stdout, new RegExp(`^${p.key}( |\n)`, 'm'));
+    // Every key's text starts in the same column, the longest key's too (on the next line).
+    const columns = r.stdout
+      .split('\n\n')[0]!
+      .split('\n')
+      .map((line) => /^\S*\s+/.exec(line)?.[0].length ?? 0)
+      .filter((c) => c > 0);
+    assert.equal(new Set(columns).size, 1, r.stdout);
   });
 
   test('prints the document with placeholders without --cluster', async () => {
