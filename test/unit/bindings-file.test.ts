@@ -9,7 +9,7 @@ import {
   type FileOptions,
   parseBindingsFile,
 } from '../../src/cli/bindings-file/index.js';
-import { checkBinding } from '../../src/actions/check-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import { ValidationError } from '../../src/errors.js';
 import { tempDir } from '../support/temp.js';
 
