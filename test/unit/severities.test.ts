@@ -6,8 +6,8 @@ import {
   DOCTOR_CHECK_FINDINGS,
   FINDING_KINDS,
   withSeverity,
-} from '../../src/actions/finding-kinds.js';
-import { check } from '../../src/actions/report.js';
+} from '../../src/actions/report/finding-kinds.js';
+import { check } from '../../src/actions/report/report.js';
 
 test('PODID005 in doctor has the severity of PODID103 in audit', () => {
   const warned = withSeverity(check('PODID005', 'trust is narrow', 'warn', 'any cluster'));
