@@ -1,14 +1,14 @@
 // `npm run bench`: wall time and peak memory of the bundled binary, measured with /usr/bin/time
 // over several runs against the local emulators. Prints a table; not a test.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../test/support/ground.js';
 import { kubeconfigFor } from '../test/support/kube-emulator/index.js';
 import { startLatencyProxy } from '../test/support/latency-proxy.js';
+import { removeTempDir, tempDir } from '../test/support/temp.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const bin = fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
@@ -76,7 +76,7 @@ try {
   await row('iamsa create-serviceaccount --approve (new)', (i) => csa(`bench-${i}`));
   await row('iamsa create-serviceaccount --approve (converged)', (i) => csa(`bench-${i}`));
   // The other connection mode: a kubeconfig, which loads @kubernetes/client-node.
-  const kubeconfigDir = mkdtempSync(join(tmpdir(), 'iamsa-bench-'));
+  const kubeconfigDir = tempDir('bench');
   const kubeconfig = join(kubeconfigDir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(g.kube.url, g.adminToken, g.pki.rootCertPath));
   const viaKubeconfig = (name: string) => [
@@ -87,7 +87,7 @@ try {
   await row('iamsa create-serviceaccount --approve (new, --kubeconfig)', (i) =>
     viaKubeconfig(`bench-kc-${i}`),
   );
-  rmSync(kubeconfigDir, { recursive: true, force: true });
+  removeTempDir(kubeconfigDir);
   const many = Number(process.env.BENCH_GET ?? 200);
   await annotatedAccounts(many);
   await row(`iamsa get-serviceaccounts (${many} bindings)`, () => [
@@ -164,7 +164,7 @@ async function applyRows() {
   g = await startGround('bench', { kubeLatencyMs: latency });
   const slow = await startLatencyProxy(g.moto.url, { latencyMs: latency });
   const throttled = await startLatencyProxy(g.moto.url, { latencyMs: latency, iamThrottle: 0.3 });
-  const dir = mkdtempSync(join(tmpdir(), 'iamsa-bench-'));
+  const dir = tempDir('bench');
   try {
     if ((await g.iamsa(['enable-oidc', '--cluster', 'bench', '--approve'])).code !== 0) {
       throw new Error('enable-oidc failed');
@@ -216,7 +216,7 @@ async function applyRows() {
       `wall(100) / wall(1) = ${(hundred / one).toFixed(2)} (goal <= 5); throttled ${hit} of ${iam} IAM requests (${((100 * hit) / Math.max(iam, 1)).toFixed(0)} %), every binding applied`,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     await Promise.all([slow.close(), throttled.close()]);
     await g.close();
   }

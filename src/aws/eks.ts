@@ -1,4 +1,5 @@
 // Narrow EKS adapter: only the calls iamsa makes.
+import { namesHint } from '../suggest.js';
 import {
   CreatePodIdentityAssociationCommand,
   DeletePodIdentityAssociationCommand,
@@ -97,6 +98,27 @@ export interface EksGateway {
   deletePodIdentityAssociation(cluster: string, id: string): Promise<void>;
 }
 
+async function listClusterNames(client: EKSClient): Promise<string[]> {
+  const names: string[] = [];
+  await aws('listing clusters', async () => {
+    for await (const page of paginateListClusters({ client }, {}))
+      names.push(...(page.clusters ?? []));
+  });
+  return names;
+}
+
+/**
+ * What to say about a cluster that is not there: the closest of the region's clusters, or their
+ * names, or that the region has none. Listing them only helps, so a refused list is not an error.
+ */
+async function clusterHint(client: EKSClient, name: string, region: string): Promise<string> {
+  const fallback = `check --cluster and --region (aws eks list-clusters --region ${region})`;
+  const names = await listClusterNames(client).catch(() => undefined);
+  if (!names) return fallback;
+  if (!names.length) return `region ${region} has no EKS clusters: check --region`;
+  return namesHint(`clusters in region ${region}`, name, names);
+}
+
 export function createEksGateway(client: EKSClient, region: string): EksGateway {
   return {
     async describeCluster(name) {
@@ -106,7 +128,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       const c = out?.cluster;
       if (!c?.arn) {
         throw new PreconditionError(`cluster ${name} not found in region ${region}`, {
-          hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
+          hint: await clusterHint(client, name, region),
         });
       }
       const [, partition = 'aws', , , accountId = ''] = c.arn.split(':');
@@ -123,14 +145,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
         autoMode: c.computeConfig?.enabled === true,
       };
     },
-    async listClusters() {
-      const names: string[] = [];
-      await aws('listing clusters', async () => {
-        for await (const page of paginateListClusters({ client }, {}))
-          names.push(...(page.clusters ?? []));
-      });
-      return names;
-    },
+    listClusters: () => listClusterNames(client),
     async describeAddon(cluster, addon) {
       const out = await awsOptional(`reading add-on ${addon} of cluster ${cluster}`, () =>
         client.send(new DescribeAddonCommand({ clusterName: cluster, addonName: addon })),

@@ -40,6 +40,10 @@ export function addGlobalOptions(program: Command): Command {
     .option('--no-input', 'never prompt; fail instead');
 }
 
+/** The -o values a command takes: sarif is for audit alone (a code-scanning report). */
+export const outputFormatsOf = (command: string | undefined): readonly OutputFormat[] =>
+  command === 'audit' ? OUTPUT_FORMATS : OUTPUT_FORMATS.filter((f) => f !== 'sarif');
+
 /** Commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -21,9 +21,11 @@ export async function runInteractive(
   try {
     let prefill = given();
     const terminal = io.terminal(globals);
-    if (!terminal.interactive) {
+    const machine = globals.output !== 'text';
+    // With -o json|yaml the prompts go to stderr and the document to stdout, which may be a file.
+    if (!(machine ? terminal.stderrInteractive : terminal.interactive)) {
       throw new ValidationError(
-        'the wizard needs an interactive terminal (stdin and stdout a TTY, CI unset, no --no-input)',
+        `the wizard needs an interactive terminal (stdin and ${machine ? 'stderr' : 'stdout'} a TTY, CI unset, no --no-input)`,
         {
           hint: 'in scripts use: iamsa create-serviceaccount --cluster NAME --name SA --attach-policy-arn ARN --approve',
         },
@@ -32,7 +34,6 @@ export async function runInteractive(
     const style = makeStyle(terminal.color);
     const outStyle = makeStyle(terminal.stdoutColor);
     const reporter = f.reporter(globals);
-    const machine = globals.output !== 'text';
     const [{ runWizard }, prompter] = await Promise.all([
       import('../actions/lifecycle/wizard.js'),
       f.prompter(

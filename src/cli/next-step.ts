@@ -12,9 +12,18 @@ export function nextStep(
 ): string[] {
   if (roleOnly) {
     if (!result.roleArn) return [];
+    // Server-side apply creates what is missing and only sets the annotation on what exists, so
+    // the step works whether or not the namespace and the service account are there yet.
+    const ns = shellQuote(namespace);
+    const annotation = shellQuote(`${ROLE_ARN_ANNOTATION}=${result.roleArn}`);
     return [
-      'Annotate the service account with the role:',
-      `kubectl annotate serviceaccount -n ${shellQuote(namespace)} ${shellQuote(name)} ${ROLE_ARN_ANNOTATION}=${result.roleArn}`,
+      'Annotate the service account with the role (creating it, and its namespace, if missing):',
+      ...(namespace === 'default'
+        ? []
+        : [
+            `kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply --server-side -f -`,
+          ]),
+      `kubectl create serviceaccount -n ${ns} ${shellQuote(name)} --dry-run=client -o yaml | kubectl annotate --local -f - ${annotation} -o yaml | kubectl apply --server-side -f -`,
     ];
   }
   return [

@@ -2,6 +2,8 @@
 // flag, which command) come from the command that failed, never from commander's English text.
 import type { Command, CommanderError, Option } from 'commander';
 import { ValidationError } from '../errors.js';
+import { closest } from '../suggest.js';
+import { eksctlEquivalent } from './eksctl-habits.js';
 import { helpCommand } from './help.js';
 
 /** The command and its parents: the flags a command line may use there. */
@@ -28,6 +30,13 @@ export function usageError(
     case 'commander.unknownCommand': {
       const given = command.args[0] ?? '';
       const names = command.commands.map((c) => c.name());
+      const habit = eksctlEquivalent(given, command.args[1]);
+      if (habit) {
+        const said = [given, command.args[1]].filter((w) => w && !w.startsWith('-')).join(' ');
+        return new ValidationError(`unknown command ${said}`, {
+          hint: `that is eksctl's; in iamsa it is: ${habit}. see '${habit.split(' ').slice(0, 2).join(' ')} --help'`,
+        });
+      }
       return new ValidationError(`unknown command ${given}`, hint(closest(given, names)));
     }
     case 'commander.optionMissingArgument': {
@@ -52,31 +61,4 @@ export function usageError(
     default:
       return new ValidationError(error.message.replace(/^error: /, ''), hint());
   }
-}
-
-/** The candidate nearest to a typo (edit distance at most 2 and under 40% of it), if any. */
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(word, candidate);
-    if (d < bestDistance && d <= 2 && d < candidate.length * 0.4) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost);
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
 }

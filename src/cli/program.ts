@@ -16,7 +16,12 @@ import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWellKnownPolicies } from './commands/well-known-policies.js';
 import { registerWizard } from './commands/wizard.js';
 import type { Factory } from './factory.js';
-import { addGlobalOptions, type GlobalOptions, refuseEmptyValues } from './globals.js';
+import {
+  addGlobalOptions,
+  type GlobalOptions,
+  outputFormatsOf,
+  refuseEmptyValues,
+} from './globals.js';
 import { addExamples, configureHelp } from './help.js';
 import { usageError } from './parse-errors.js';
 import { exitWithError } from './run.js';
@@ -54,7 +59,7 @@ export function buildProgram(version: string, f: Factory): Command {
     });
   }
   program.hook('preAction', (_program, action) => {
-    if (action.optsWithGlobals().output === 'sarif' && action.name() !== 'audit') {
+    if (!outputFormatsOf(action.name()).includes(action.optsWithGlobals().output)) {
       throw new ValidationError(`-o sarif is only for iamsa audit`, {
         hint: 'use -o json or -o yaml here',
       });

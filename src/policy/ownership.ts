@@ -3,6 +3,7 @@
 // generated name happens to collide with another service account's).
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { closest } from '../suggest.js';
 import { MANAGED_BY_VALUE } from './names.js';
 import { MAX_TAGS } from './validate.js';
 
@@ -219,11 +220,21 @@ export function describeRoleOwner(tags: Record<string, string>): string {
   const list = shown.map(([k, v]) => `${k}=${v}`).join(', ');
   const more = Object.keys(tags).length > shown.length ? ', ...' : '';
   const found = list ? `tags ${list}${more}` : 'no tags';
-  if (!owner.managed) return `it is not managed by iamsa (no ${TAG_MANAGED_BY} tag; ${found})`;
+  if (!owner.managed) return `it is not managed by iamsa: no ${TAG_MANAGED_BY} tag, ${found}`;
   // A shared role names its clusters in one tag each; a damaged role may name none.
   const clusters = owner.clusterArns?.length
     ? `clusters ${owner.clusterArns.join(', ')}`
     : (owner.clusterArn ?? owner.cluster ?? 'an unnamed cluster');
   const account = `${owner.namespace ?? '?'}/${owner.serviceAccount ?? '?'}`;
-  return `it is iamsa's role for ${account} of ${clusters} (${found})`;
+  return `it is iamsa's role for ${account} of ${clusters}; ${found}`;
+}
+
+/** irsa or pod-identity; a near miss (podidentity, pod_identity) is named in the hint. */
+export function validateMechanism(value: string, what = 'mechanism'): Mechanism {
+  if ((MECHANISMS as readonly string[]).includes(value)) return value as Mechanism;
+  const near = closest(value.replace(/_/g, '-'), MECHANISMS);
+  throw new ValidationError(
+    `invalid ${what} ${JSON.stringify(value)}: expected ${MECHANISMS.join(' or ')}`,
+    near ? { hint: `did you mean ${what} ${near}?` } : {},
+  );
 }

@@ -4,7 +4,10 @@ export interface FlagSpec {
   short?: string;
   description: string;
   takesValue: boolean;
+  /** The values the flag takes (completed as words). */
   values?: string[];
+  /** The value is a comma-separated list of `values` (each item completed). */
+  list?: boolean;
   file?: boolean;
   repeatable?: boolean;
 }
@@ -12,12 +15,14 @@ export interface FlagSpec {
 export interface CommandSpec {
   name: string;
   description: string;
+  /** Every flag the command takes, the global ones included (their values may differ by command). */
   flags: FlagSpec[];
   args?: string[];
 }
 
 export interface CompletionSpec {
   program: string;
+  /** The flags before a command. */
   globalFlags: FlagSpec[];
   commands: CommandSpec[];
 }
@@ -25,13 +30,8 @@ export interface CompletionSpec {
 export type Shell = 'bash' | 'zsh' | 'fish';
 export const SHELLS: Shell[] = ['bash', 'zsh', 'fish'];
 
-const words = (flags: FlagSpec[]) =>
-  flags.flatMap((f) => [f.long, ...(f.short ? [f.short] : [])]).join(' ');
-const valueFlags = (flags: FlagSpec[], pick: (f: FlagSpec) => boolean) =>
-  flags
-    .filter(pick)
-    .flatMap((f) => [f.long, ...(f.short ? [f.short] : [])])
-    .join('|');
+const names = (f: FlagSpec) => [f.long, ...(f.short ? [f.short] : [])];
+const words = (flags: FlagSpec[]) => flags.flatMap(names).join(' ');
 
 export function completionScript(shell: Shell, spec: CompletionSpec): string {
   if (shell === 'bash') return bash(spec);
@@ -39,34 +39,49 @@ export function completionScript(shell: Shell, spec: CompletionSpec): string {
   return fish(spec);
 }
 
+/** bash `case "$prev"` arms that complete a flag's value; a flag without arm takes a word. */
+function bashValueCases(fn: string, flags: FlagSpec[], indent: string): string {
+  const arms = flags
+    .filter((f) => f.takesValue)
+    .map((f) => {
+      const action = f.values
+        ? `${fn}_words ${f.list ? 'list' : 'one'} "${f.values.join(' ')}"`
+        : f.file
+          ? `${fn}_files`
+          : ':';
+      return `${indent}${names(f).join('|')}) ${action}; return ;;`;
+    });
+  return arms.join('\n');
+}
+
 function bash({ program, globalFlags, commands }: CompletionSpec): string {
   const fn = `_${program}_completion`;
-  const all = [...globalFlags, ...commands.flatMap((c) => c.flags)];
-  const enumCases = all
-    .filter((f) => f.values)
-    .map(
-      (f) =>
-        `    ${[f.long, ...(f.short ? [f.short] : [])].join('|')}) COMPREPLY=( $(compgen -W "${f.values?.join(' ')}" -- "$cur") ); return ;;`,
-    )
-    .join('\n');
-  const files = valueFlags(all, (f) => !!f.file);
-  const plain = valueFlags(all, (f) => f.takesValue && !f.file && !f.values);
   const commandCases = commands
-    .map(
-      (c) =>
-        `    ${c.name}) opts="${[words(c.flags), words(globalFlags), ...(c.args ?? [])].join(' ')}" ;;`,
+    .map((c) =>
+      [
+        `    ${c.name})`,
+        `      case "$prev" in`,
+        bashValueCases(fn, c.flags, '        ') || '        __none__) ;;',
+        `      esac`,
+        `      opts="${[words(c.flags), ...(c.args ?? [])].join(' ')}" ;;`,
+      ].join('\n'),
     )
     .join('\n');
   return `# bash completion for ${program}; load with: source <(${program} completion bash)
+# Words of a flag's value; "list": a comma-separated list, each item completed.
+${fn}_words() {
+  local pre=""
+  if [[ $1 == list && $cur == *,* ]]; then pre="\${cur%,*},"; fi
+  COMPREPLY=( $(compgen -P "$pre" -W "$2" -- "\${cur##*,}") )
+}
+${fn}_files() {
+  compopt -o filenames 2>/dev/null
+  COMPREPLY=( $(compgen -f -- "$cur") )
+}
 ${fn}() {
   local cur prev cmd opts i
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  case "$prev" in
-${enumCases}
-    ${files || '__none__'}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    ${plain || '__none__'}) return ;;
-  esac
   cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
@@ -75,7 +90,11 @@ ${enumCases}
   done
   case "$cmd" in
 ${commandCases}
-    *) opts="${commands.map((c) => c.name).join(' ')} ${words(globalFlags)} --help --version" ;;
+    *)
+      case "$prev" in
+${bashValueCases(fn, globalFlags, '        ') || '        __none__) ;;'}
+      esac
+      opts="${commands.map((c) => c.name).join(' ')} ${words(globalFlags)} --help --version" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
 }
@@ -92,7 +111,9 @@ const zshEscape = (text: string) =>
 
 function zshFlag(f: FlagSpec): string[] {
   const action = f.values
-    ? `:value:(${f.values.join(' ')})`
+    ? f.list
+      ? `:value:_values -s , value ${f.values.join(' ')}`
+      : `:value:(${f.values.join(' ')})`
     : f.file
       ? ':file:_files'
       : f.takesValue
@@ -100,14 +121,14 @@ function zshFlag(f: FlagSpec): string[] {
         : '';
   const desc = `[${zshEscape(f.description)}]`;
   const many = f.repeatable ? '*' : '';
-  return [f.long, ...(f.short ? [f.short] : [])].map((name) => `'${many}${name}${desc}${action}'`);
+  return names(f).map((name) => `'${many}${name}${desc}${action}'`);
 }
 
 function zsh({ program, globalFlags, commands }: CompletionSpec): string {
   const cases = commands
     .map((c) => {
-      const args = [...c.flags, ...globalFlags].flatMap(zshFlag);
-      if (c.args) args.push(`'1:shell:(${c.args.join(' ')})'`);
+      const args = c.flags.flatMap(zshFlag);
+      if (c.args) args.push(`'1:value:(${c.args.join(' ')})'`);
       return `        ${c.name})\n          _arguments -s \\\n            ${args.join(' \\\n            ')}\n          ;;`;
     })
     .join('\n');
@@ -148,7 +169,11 @@ function fish({ program, globalFlags, commands }: CompletionSpec): string {
       `-l ${f.long.replace(/^--/, '')}`,
       f.short ? `-s ${f.short.replace(/^-/, '')}` : '',
       f.takesValue ? (f.file ? '-r -F' : '-r -f') : '',
-      f.values ? `-a ${quote(f.values.join(' '))}` : '',
+      f.values
+        ? f.list
+          ? `-a ${quote(`(__fish_complete_list , "string split , ${f.values.join(',')}")`)}`
+          : `-a ${quote(f.values.join(' '))}`
+        : '',
       `-d ${quote(f.description)}`,
     ]
       .filter(Boolean)
@@ -160,7 +185,7 @@ function fish({ program, globalFlags, commands }: CompletionSpec): string {
       (c) =>
         `complete -c ${program} -n '__fish_use_subcommand' -a ${c.name} -d ${quote(c.description)}`,
     ),
-    ...globalFlags.map((f) => flagLine(f, 'true')),
+    ...globalFlags.map((f) => flagLine(f, '__fish_use_subcommand')),
     ...commands.flatMap((c) => [
       ...c.flags.map((f) => flagLine(f, `__fish_seen_subcommand_from ${c.name}`)),
       ...(c.args

@@ -86,7 +86,8 @@ function renderBatch(
     result.bindings.flatMap((b) => b.steps.map((s) => `${s.resource} ${s.id}`)),
   );
   if (!options.summaryOnly) {
-    const verb = result.applied ? 'Applied' : 'Plan';
+    // As for one binding: a converged run is up to date, not applied.
+    const verb = !result.applied ? 'Plan' : result.changed ? 'Applied' : 'Up to date';
     lines.push(
       style.bold(
         result.cluster
@@ -102,7 +103,7 @@ function renderBatch(
       const state = bindingState(b);
       const head = `${b.cluster} ${b.namespace}/${b.name}`;
       lines.push(
-        `  ${style.bold(head)} ${style.dim(`(${b.source})`)} ${STATE_PAINT(style)[state](state)}`,
+        `  ${style.bold(head)} ${style.dim(`(${b.source})`)} ${STATE_PAINT(style)[state](stateWords(b, state))}`,
       );
       if (b.error) {
         lines.push(`      ${style.red(`error: ${b.error.message}`)}`);
@@ -129,6 +130,13 @@ function bindingState(b: BindingResult): BindingState {
   if (main.length && main.every((s) => s.action === 'delete')) return 'delete';
   if (main.some((s) => s.action === 'create')) return 'create';
   return 'update';
+}
+
+/** The state as a row says it: a binding --prune removes says what is left of it to remove. */
+function stateWords(b: BindingResult, state: BindingState): string {
+  // plan-prune.ts names the source of what it removes `--prune: not in FILE`.
+  if (!b.source.startsWith('--prune: ')) return state;
+  return state === 'unchanged' ? 'nothing left to remove' : state;
 }
 
 const STATE_PAINT = (style: ChalkInstance): Record<BindingState, (t: string) => string> => ({

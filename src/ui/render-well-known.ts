@@ -7,12 +7,16 @@ import type {
 
 /** One line per key: what it grants, then its default scope (and which scope fields it takes). */
 export function renderWellKnownList(rows: WellKnownSummary[], style: ChalkInstance): string {
-  // The longest key would push every line right; it takes its own room instead.
+  // The longest key would push every line right: a key longer than the column is on a line of
+  // its own, and its text starts on the next one, in the column like the others.
   const width = 25;
   const lines = rows.map((r) => {
     const fields = r.fields.map((f) => (f.required ? `${f.name}*` : f.name));
     const scope = fields.length ? `; scope: ${fields.join(', ')}` : '';
-    return `${style.bold(r.key.padEnd(width))} ${r.grants} ${style.dim(`(default: ${r.defaultScope}${scope})`)}`;
+    const text = `${r.grants} ${style.dim(`(default: ${r.defaultScope}${scope})`)}`;
+    return r.key.length > width
+      ? `${style.bold(r.key)}\n${' '.repeat(width)} ${text}`
+      : `${style.bold(r.key.padEnd(width))} ${text}`;
   });
   return `${lines.join('\n')}\n\n* required. Show a key's exact policy: iamsa well-known-policies KEY [--cluster NAME] [--well-known-scope KEY.FIELD=VALUE]\n`;
 }

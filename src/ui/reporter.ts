@@ -19,6 +19,7 @@ export function createReporter(
     if (spinning) spinner?.start(spinnerText());
   };
   const active: string[] = [];
+  const warned = new Set<string>();
   let spinner: Ora | undefined;
 
   const spinnerText = () =>
@@ -62,6 +63,11 @@ export function createReporter(
         throw error;
       }
     },
-    warn: (message) => write(`${style.yellow('warning:')} ${message}`),
+    // A warning is said once, however many parts of a run (the connection, the result) carry it.
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      write(`${style.yellow('warning:')} ${message}`);
+    },
   };
 }

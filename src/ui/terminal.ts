@@ -2,6 +2,11 @@
 export interface Terminal {
   /** Prompts are allowed: stdin and stdout are TTYs, not under CI, and --no-input was not given. */
   interactive: boolean;
+  /**
+   * Prompts on stderr are allowed: stdin and stderr are TTYs (CI and --no-input as above). What
+   * prints a document on stdout (-o json|yaml) asks on stderr, so stdout may go to a file.
+   */
+  stderrInteractive: boolean;
   /** Spinners on stderr: stderr is a TTY with a known width, not under CI (colour does not matter). */
   spinners: boolean;
   /** Colour on stderr (progress, prompts, errors). */
@@ -36,8 +41,10 @@ export function detectTerminal(
     env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   const noColor = options.color === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
   const colorOn = (stream: { isTTY?: boolean }) => !noColor && (forced || (!!stream.isTTY && !ci));
+  const canAsk = !!streams.stdin.isTTY && !ci && options.input !== false;
   return {
-    interactive: !!streams.stdin.isTTY && !!streams.stdout.isTTY && !ci && options.input !== false,
+    interactive: canAsk && !!streams.stdout.isTTY,
+    stderrInteractive: canAsk && !!streams.stderr.isTTY,
     // A zero-width terminal (some emulators and pty wrappers) would make the spinner loop forever.
     // NO_COLOR and --no-color turn off colour only: progress stays where someone watches it.
     spinners: !!streams.stderr.isTTY && !ci && (streams.stderr.columns ?? 0) > 0,

@@ -205,6 +205,17 @@ test('a missing cluster exits 3 with a one-line error', async () => {
   assert.equal(r.code, 3);
   assert.match(r.stderr, /^error: cluster ghost not found in region us-east-1/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+  // Nothing close: the region's clusters are named.
+  assert.match(r.stderr, /\nhint: clusters in region us-east-1: .*\boidc\b/);
+});
+
+test("a mistyped cluster gets the closest of the region's clusters; an empty region says so", async () => {
+  const typo = await g.iamsa(['enable-oidc', '--cluster', 'oidcc']);
+  assert.equal(typo.code, 3);
+  assert.match(typo.stderr, /\nhint: did you mean oidc\?\n$/);
+  const empty = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--region', 'ap-south-2']);
+  assert.equal(empty.code, 3);
+  assert.match(empty.stderr, /\nhint: region ap-south-2 has no EKS clusters: check --region\n$/);
 });
 
 test('an --approve that creates the provider ends with the create-serviceaccount command; a converged one does not', async () => {

@@ -1,14 +1,14 @@
 // The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { awsEnv, runBinary } from '../support/ground.js';
+import { tempDir } from '../support/temp.js';
 
 const env = awsEnv('http://127.0.0.1:9');
 const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
@@ -85,7 +85,7 @@ test('no credentials at all is an auth error (exit 4)', async () => {
 });
 
 test('--profile: used even with AWS keys set, without the SDK warning; a missing one is exit 2', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'iamsa-profiles-'));
+  const dir = tempDir('profiles');
   try {
     const config = join(dir, 'config');
     writeFileSync(config, '[profile empty]\nregion = us-east-1\n');

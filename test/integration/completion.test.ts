@@ -66,17 +66,45 @@ test('bash: commands, flags per command and --output values', async () => {
   assert.ok(complete(file, ['delete-serviceaccount', '--']).includes('--keep-serviceaccount'));
   assert.ok(complete(file, ['get-serviceaccounts', '--']).includes('--orphans'));
   assert.ok(complete(file, ['migrate-to-pod-identity', '--']).includes('--rollback'));
-  assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), [
-    'text',
-    'json',
-    'yaml',
-    'sarif',
+  // -o values per command: sarif is audit's alone.
+  assert.deepEqual(complete(file, ['create-serviceaccount', '-o', '']), ['text', 'json', 'yaml']);
+  assert.deepEqual(complete(file, ['audit', '-o', '']), ['text', 'json', 'yaml', 'sarif']);
+  assert.deepEqual(complete(file, ['delete-serviceaccount', '--mechanism', '']), [
+    'irsa',
+    'pod-identity',
   ]);
+  // Well-known keys, also as the next item of a comma-separated list, and as well-known-policies' argument.
+  assert.deepEqual(complete(file, ['create-serviceaccount', '--well-known-policies', 'extern']), [
+    'externalDNS',
+    'externalSecrets',
+  ]);
+  assert.deepEqual(
+    complete(file, ['update-serviceaccount', '--remove-well-known-policies', 'velero,cert']),
+    ['velero,certManager'],
+  );
+  assert.ok(complete(file, ['well-known-policies', 'kar']).includes('karpenter'));
   assert.deepEqual(complete(file, ['--output', 'y']), ['yaml']);
   assert.deepEqual(
     complete(file, ['completion', '']).filter((w) => !w.startsWith('-')),
     ['bash', 'zsh', 'fish'],
   );
+});
+
+test('bash: file flags complete file names', async () => {
+  const dir = tempDir('completion-files');
+  const file = join(dir, 'iamsa.bash');
+  writeFileSync(file, await script('bash'));
+  writeFileSync(join(dir, 'bindings.yaml'), '');
+  writeFileSync(join(dir, 'policy.json'), '');
+  const inDir = (words: string[]) => complete(file, words).map((f) => f.slice(dir.length + 1));
+  assert.deepEqual(inDir(['apply', '-f', `${dir}/b`]), ['bindings.yaml']);
+  assert.deepEqual(inDir(['apply', '--file', `${dir}/b`]), ['bindings.yaml']);
+  assert.deepEqual(inDir(['create-serviceaccount', '--attach-policy', `${dir}/p`]), [
+    'policy.json',
+  ]);
+  assert.deepEqual(inDir(['doctor', '--kubeconfig', `${dir}/b`]), ['bindings.yaml']);
+  // A flag whose value is not a file completes nothing, not the command's flags.
+  assert.deepEqual(complete(file, ['create-serviceaccount', '--name', '']), []);
 });
 
 test('zsh and fish scripts name every command, the flags and the output values', async () => {
@@ -102,10 +130,28 @@ test('zsh and fish scripts name every command, the flags and the output values',
   assert.match(zsh, /'\*:: :->args'/);
   assert.match(zsh, /'\*--attach-policy-arn\[/, 'repeatable flags may be offered again');
   assert.doesNotMatch(zsh, /'\*--approve\[/);
+  assert.match(zsh, /'--mechanism\[[^']*\]:value:\(irsa pod-identity\)'/);
+  assert.match(zsh, /'\*?--well-known-policies\[[^']*\]:value:_values -s , value [^']*externalDNS/);
+  assert.match(zsh, /'(-f|--file)\[[^']*\]:file:_files'/);
+  const fish = await script('fish');
   assert.match(
-    await script('fish'),
+    fish,
     /complete -c iamsa -n '__fish_seen_subcommand_from enable-oidc' -l thumbprint -r -f/,
   );
+  assert.match(fish, /__fish_seen_subcommand_from apply' -l file -s f -r -F/);
+  assert.match(
+    fish,
+    /__fish_seen_subcommand_from delete-serviceaccount' -l mechanism -r -f -a 'irsa pod-identity'/,
+  );
+  assert.match(
+    fish,
+    /__fish_seen_subcommand_from audit' -l output -s o -r -f -a 'text json yaml sarif'/,
+  );
+  assert.match(
+    fish,
+    /__fish_seen_subcommand_from doctor' -l output -s o -r -f -a 'text json yaml'/,
+  );
+  assert.match(fish, /-l well-known-policies -r -f -a '\(__fish_complete_list , [^']*externalDNS/);
 });
 
 test('an unknown shell is a usage error', async () => {

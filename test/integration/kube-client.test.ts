@@ -1,12 +1,12 @@
 // The Kubernetes side through the built binary: who iamsa says it is, throttled reads, namespaces
 // being deleted, kubeconfig mode, and that no secret ever reaches an output.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
+import { tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 let g: Ground;
@@ -27,7 +27,7 @@ const requestsTo = (path: RegExp) => g.kube.requests.filter((r) => path.test(r.p
 
 before(async () => {
   g = await startGround('demo');
-  dir = mkdtempSync(join(tmpdir(), 'iamsa-kube-client-'));
+  dir = tempDir('kube-client');
   const enabled = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve']);
   assert.equal(enabled.code, 0, enabled.stderr);
 });

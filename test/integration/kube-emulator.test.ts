@@ -2,11 +2,10 @@
 // a user would) and @kubernetes/client-node, plus the raw protocol and EKS token authentication.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -25,6 +24,7 @@ import {
   startKubeEmulator,
 } from '../support/kube-emulator/index.js';
 import { createTestPki, type TestPki } from '../support/pki.js';
+import { tempDir } from '../support/temp.js';
 
 /** Parsed JSON bodies, read by assertions. */
 type Loose = any;
@@ -126,7 +126,7 @@ const json = (body: unknown) => ({
 
 before(async () => {
   pki = createTestPki();
-  dir = mkdtempSync(join(tmpdir(), 'iamsa-kube-emulator-'));
+  dir = tempDir('kube-emulator');
   kube = await startKubeEmulator({
     tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
     staticTokens: [TOKEN],

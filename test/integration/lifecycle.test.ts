@@ -85,6 +85,7 @@ describe('get-serviceaccounts', () => {
       metadata: { name: 'getns' },
     });
     // ok: made by iamsa, in another namespace than default
+    // Two policies given in reverse order: POLICIES lists them sorted, with or without --orphans.
     const okr = await csa(
       '-n',
       'getns',
@@ -92,6 +93,8 @@ describe('get-serviceaccounts', () => {
       'get-ok',
       '--attach-policy-arn',
       READONLY,
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
       '--approve',
     );
     assert.equal(okr.code, 0, okr.stderr);
@@ -133,13 +136,15 @@ describe('get-serviceaccounts', () => {
     assert.equal(status('get-broad'), 'over-broad');
     assert.equal(status('get-unannotated'), 'no-annotation');
     assert.equal(status('get-orphan'), undefined, 'orphans need --orphans (a ListRoles scan)');
-    assert.deepEqual(rows.find((row) => row.name === 'get-ok')?.policies, [READONLY]);
+    const sorted = ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', READONLY].sort();
+    assert.deepEqual(rows.find((row) => row.name === 'get-ok')?.policies, sorted);
     assert.equal(rows.find((row) => row.name === 'get-ok')?.managedBy, 'iamsa');
     assert.equal(rows.find((row) => row.name === 'get-mismatch')?.managedBy, 'other');
 
     const withOrphans = json((await get('--orphans', '-o', 'json')).stdout)
       .serviceAccounts as Array<Record<string, any>>;
     assert.equal(withOrphans.find((row) => row.name === 'get-orphan')?.status, 'no-sa');
+    assert.deepEqual(withOrphans.find((row) => row.name === 'get-ok')?.policies, sorted);
 
     // The text table: aligned columns, one row per binding, problems listed below.
     const text = await get('-n', 'default');

@@ -1,7 +1,7 @@
 // The package as a user installs it: `npm pack`, then `npm install -g` of the tarball into an
 // empty prefix, offline. The bundle in dist/ carries every runtime dependency, so the install is
-// one package (measured: about 1.6 MB packed, 11 MB installed of which 5.5 MB are source maps, in
-// under a second) and the installed binary works with no node_modules anywhere above it.
+// one package (its packed and installed sizes are the README's figures, held below) and the
+// installed binary works with no node_modules anywhere above it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,6 +17,7 @@ const work = tempDir('package');
 const prefix = join(work, 'prefix');
 const installed = join(prefix, 'lib', 'node_modules');
 let g: Ground;
+let tarball = '';
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
@@ -40,7 +41,7 @@ before(async () => {
   // npm test has built dist/ already; prepack would rebuild it under the other test files' feet.
   const packed = await npm('pack', ROOT, '--ignore-scripts', '--pack-destination', work);
   assert.equal(packed.code, 0, packed.stderr);
-  const tarball = join(work, packed.stdout.trim().split('\n').at(-1) ?? '');
+  tarball = join(work, packed.stdout.trim().split('\n').at(-1) ?? '');
   const install = await npm(
     'install',
     '--global',
@@ -63,6 +64,8 @@ test('the tarball installs as one package with no dependencies', () => {
     'README.md',
     'bin',
     'dist',
+    // The docs the README links to, so its links work after npm install -g.
+    'docs',
     'package.json',
     // The bindings file schema, for editors: # yaml-language-server: $schema=node_modules/iamsa/schema/...
     'schema',
@@ -109,4 +112,19 @@ test('the installed iamsa binds a service account against moto and the emulator'
   assert.match(roleArn, /:role\/iamsa-pkg-default-installed$/);
   const sa = g.kube.getObject('serviceaccounts', 'default', 'installed');
   assert.equal(sa.metadata.annotations['eks.amazonaws.com/role-arn'], roleArn);
+});
+
+test("the README's size figures are the tarball's and the install's (within 10 %)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const stated = /about ([\d.]+) MB packed, ([\d.]+) MB installed/.exec(readme);
+  assert.ok(stated, 'the README states no packed and installed sizes');
+  const close = (what: string, bytes: number, figure: string) => {
+    const mb = bytes / 1e6;
+    assert.ok(
+      Math.abs(mb - Number(figure)) <= Number(figure) * 0.1,
+      `README says ${figure} MB ${what}, it is ${mb.toFixed(1)} MB: update the README`,
+    );
+  };
+  close('packed', statSync(tarball).size, stated[1] ?? '');
+  close('installed', sizeOf(join(installed, 'iamsa')), stated[2] ?? '');
 });

@@ -346,7 +346,7 @@ describe('create-serviceaccount --mechanism pod-identity', () => {
       '--disable-session-tags',
     ]);
     assert.equal(irsa.code, 2, irsa.stderr);
-    assert.match(irsa.stderr, /--disable-session-tags only apply to Pod Identity bindings/);
+    assert.match(irsa.stderr, /--disable-session-tags applies only to Pod Identity bindings/);
     const roleOnly = await create('--name', 'x', '--attach-policy-arn', READONLY, '--role-only');
     assert.equal(roleOnly.code, 2, roleOnly.stderr);
     const bad = await create(
@@ -832,7 +832,7 @@ describe('update-serviceaccount on Pod Identity bindings', () => {
     assert.ok(attached.includes(S3_READ));
     assert.ok(!attached.includes(READONLY));
     assert.ok(
-      attached.some((a) => a.endsWith(':policy/iamsa-iamsa-demo-default-upd-autoScaler')),
+      attached.some((a) => a.endsWith(':policy/iamsa-demo-default-upd-autoScaler')),
       `the well-known policy is attached: ${attached.join(', ')}`,
     );
     assert.equal((await roleOf('iamsa-demo-default-upd'))?.AssumeRolePolicyDocument, trustBefore);

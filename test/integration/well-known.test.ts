@@ -2,10 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DetachRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   ListAttachedRolePoliciesCommand,
   ListPoliciesCommand,
+  ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
@@ -104,8 +109,8 @@ describe('well-known policies', () => {
         const expected = await printed(key, SCOPES[key] ?? []);
         for (const arn of expected.managedPolicyArns) assert.ok(attached.includes(arn), arn);
         for (const [part, p] of (expected.policies as any[]).entries()) {
-          const name = p.name.replace('<role>', roleName(sa));
-          assert.equal(name, `iamsa-${roleName(sa)}-${key}${part ? `-${part + 1}` : ''}`);
+          const name = p.name.replace('iamsa-<cluster>-<namespace>-<name>', roleName(sa));
+          assert.equal(name, `${roleName(sa)}-${key}${part ? `-${part + 1}` : ''}`);
           assert.ok(attached.includes(policyArn(name)), `${name} attached`);
           assert.deepEqual((await storedDocument(policyArn(name))).doc, p.document, key);
         }
@@ -116,7 +121,7 @@ describe('well-known policies', () => {
         (
           (
             await g.iam.send(
-              new GetPolicyCommand({ PolicyArn: policyArn(`iamsa-${roleName(sa)}-${group[1]}`) }),
+              new GetPolicyCommand({ PolicyArn: policyArn(`${roleName(sa)}-${group[1]}`) }),
             )
           ).Policy?.Tags ?? []
         ).map((t) => [t.Key, t.Value]),
@@ -138,7 +143,7 @@ describe('well-known policies', () => {
   test('the stored autoscaler policy of cluster demo cannot resize the groups of cluster b', async () => {
     const r = await csa('scaler', '--well-known-policies', 'autoScaler');
     assert.equal(r.code, 0, r.stderr);
-    const { doc } = await storedDocument(policyArn(`iamsa-${roleName('scaler')}-autoScaler`));
+    const { doc } = await storedDocument(policyArn(`${roleName('scaler')}-autoScaler`));
     const asg = `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:u:autoScalingGroupName/ng`;
     const resize = (cluster: string) =>
       evaluateIdentityPolicies([doc], {
@@ -151,7 +156,7 @@ describe('well-known policies', () => {
   });
 
   test('a scope change converges to a new default version, within IAM five', async () => {
-    const arn = policyArn(`iamsa-${roleName('dns')}-externalDNS`);
+    const arn = policyArn(`${roleName('dns')}-externalDNS`);
     const run = (zone: string) =>
       csa(
         'dns',
@@ -209,7 +214,7 @@ describe('well-known policies', () => {
     assert.match(r.stdout + r.stderr, /hostedZoneARNs '\*' covers every hosted zone.*over-broad/);
     assert.match(
       r.stdout,
-      /\+ create\s+managed-policy\s+arn:aws:iam::123456789012:policy\/iamsa-iamsa-demo-default-anyzone-certManager/,
+      /\+ create\s+managed-policy\s+arn:aws:iam::123456789012:policy\/iamsa-demo-default-anyzone-certManager/,
     );
   });
 });
@@ -233,7 +238,7 @@ describe('update-serviceaccount and delete-serviceaccount', () => {
 
   test('update adds a key, changes a scope, and removing a key leaves nothing behind', async () => {
     const role = roleName('life');
-    const velero = policyArn(`iamsa-${role}-velero`);
+    const velero = policyArn(`${role}-velero`);
     const cw = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
     assert.equal((await csa('life', '--well-known-policies', 'autoScaler')).code, 0);
     const added = await lifecycle(
@@ -247,7 +252,7 @@ describe('update-serviceaccount and delete-serviceaccount', () => {
     assert.equal(added.code, 0, added.stderr);
     assert.ok((await attachedTo(role)).includes(velero));
     assert.ok((await attachedTo(role)).includes(cw));
-    assert.ok((await attachedTo(role)).includes(policyArn(`iamsa-${role}-autoScaler`)), 'kept');
+    assert.ok((await attachedTo(role)).includes(policyArn(`${role}-autoScaler`)), 'kept');
     const rescoped = await lifecycle(
       'update-serviceaccount',
       'life',
@@ -268,7 +273,7 @@ describe('update-serviceaccount and delete-serviceaccount', () => {
     const actions = json(removed.stdout).steps.map((s: any) => `${s.action} ${s.resource} ${s.id}`);
     assert.ok(actions.includes(`delete managed-policy ${velero}`), actions.join('\n'));
     assert.ok(actions.includes(`delete policy-attachment ${cw}`), actions.join('\n'));
-    assert.deepEqual(await attachedTo(role), [policyArn(`iamsa-${role}-autoScaler`)]);
+    assert.deepEqual(await attachedTo(role), [policyArn(`${role}-autoScaler`)]);
     assert.ok(!(await localPolicies()).includes(velero), 'the policy is deleted');
 
     const deleted = await lifecycle('delete-serviceaccount', 'life');
@@ -279,10 +284,17 @@ describe('update-serviceaccount and delete-serviceaccount', () => {
 });
 
 describe('iamsa well-known-policies', () => {
-  test('lists every key with one line each', async () => {
+  test('lists every key, its text in one column', async () => {
     const r = await g.iamsa(['well-known-policies']);
     assert.equal(r.code, 0, r.stderr);
-    for (const p of WELL_KNOWN_POLICIES) assert.match(r.stdout, new RegExp(`^${p.key} `, 'm'));
+    for (const p of WELL_KNOWN_POLICIES) assert.match(r.stdout, new RegExp(`^${p.key}( |\n)`, 'm'));
+    // Every key's text starts in the same column, the longest key's too (on the next line).
+    const columns = r.stdout
+      .split('\n\n')[0]!
+      .split('\n')
+      .map((line) => /^\S*\s+/.exec(line)?.[0].length ?? 0)
+      .filter((c) => c > 0);
+    assert.equal(new Set(columns).size, 1, r.stdout);
   });
 
   test('prints the document with placeholders without --cluster', async () => {
@@ -290,7 +302,7 @@ describe('iamsa well-known-policies', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = json(r.stdout);
     assert.equal(out.key, 'autoScaler');
-    assert.equal(out.policies[0].name, 'iamsa-<role>-autoScaler');
+    assert.equal(out.policies[0].name, 'iamsa-<cluster>-<namespace>-<name>-autoScaler');
     assert.deepEqual(out.policies[0].document.Statement[2].Condition, {
       StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/<cluster>': 'owned' },
     });
@@ -300,4 +312,31 @@ describe('iamsa well-known-policies', () => {
       `arn:aws:eks:${REGION}:${ACCOUNT}:nodegroup/demo/*`,
     );
   });
+});
+
+test('a policy of the name before decisions/0006 (iamsa-iamsa-...) is replaced by one re-run, then by nothing', async () => {
+  const role = roleName('legacy');
+  const current = policyArn(`${role}-autoScaler`);
+  const legacy = policyArn(`iamsa-${role}-autoScaler`);
+  assert.equal((await csa('legacy', '--well-known-policies', 'autoScaler')).code, 0);
+  // The state an earlier iamsa left: the same policy and tags under the old name.
+  const { doc } = await storedDocument(current);
+  const tags = (await g.iam.send(new ListPolicyTagsCommand({ PolicyArn: current }))).Tags;
+  await g.iam.send(
+    new CreatePolicyCommand({
+      PolicyName: `iamsa-${role}-autoScaler`,
+      PolicyDocument: JSON.stringify(doc),
+      Tags: tags,
+    }),
+  );
+  await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: legacy }));
+  await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: current }));
+  await g.iam.send(new DeletePolicyCommand({ PolicyArn: current }));
+
+  const renamed = await csa('legacy', '--well-known-policies', 'autoScaler');
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.deepEqual(await attachedTo(role), [current]);
+  assert.ok(!(await localPolicies()).includes(legacy), 'the old-named policy is deleted');
+  const again = await csa('legacy', '--well-known-policies', 'autoScaler');
+  assert.equal(json(again.stdout).changed, false, again.stdout);
 });

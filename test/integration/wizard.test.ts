@@ -1,6 +1,8 @@
 // The wizard in a real pseudo-terminal (tmux), answered with keystrokes as a person would, and the
 // never-prompt-where-nobody-can-answer rules for scripts.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
@@ -11,6 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { type Ground, startGround } from '../support/ground.js';
 import { startAwsProxy } from '../support/aws-proxy.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
 import { Terminal } from '../support/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
@@ -56,6 +59,11 @@ async function pickOnePolicy(t: Terminal, filter: string, choice: RegExp, roleNa
 
 /** A terminal running iamsa with the ground's AWS environment and no CI variable. */
 function terminal(args: string[], extra: NodeJS.ProcessEnv = {}): Terminal {
+  return terminalRunning([process.execPath, BIN, ...args], extra);
+}
+
+/** A terminal running this command line with the ground's environment and no CI variable. */
+function terminalRunning(command: string[], extra: NodeJS.ProcessEnv = {}): Terminal {
   const env: NodeJS.ProcessEnv = {
     ...g.env,
     TERM: 'xterm-256color',
@@ -63,7 +71,7 @@ function terminal(args: string[], extra: NodeJS.ProcessEnv = {}): Terminal {
     ...extra,
   };
   delete env.CI;
-  return new Terminal([process.execPath, BIN, ...args], env);
+  return new Terminal(command, env);
 }
 
 test('a first-timer binds a service account from the wizard alone', async () => {
@@ -210,7 +218,7 @@ test('the wizard offers well-known policies, asks for their scope, and the CI co
     await t.waitFor(/Apply these changes\?/);
     assert.match(
       t.screen(),
-      /\+ create\s+managed-policy\s+\S+iamsa-iamsa-wiz-default-dns-wiz-externalDNS/,
+      /\+ create\s+managed-policy\s+\S+iamsa-wiz-default-dns-wiz-externalDNS/,
     );
     t.type('y');
     t.press('Enter');
@@ -236,9 +244,9 @@ test('Ctrl-C midway exits 130 and changes nothing', async () => {
   const writes = g.kubeWrites();
   const t = terminal(['create-serviceaccount', '--cluster', 'wiz', ...g.kubeFlags]);
   try {
-    await t.waitFor(/Namespace/);
-    t.press('Enter');
-    await t.waitFor(/Service account/);
+    // --namespace defaults to default, as without a terminal: not asked.
+    const screen = await t.waitFor(/Service account/);
+    assert.doesNotMatch(screen, /Namespace/);
     t.press('C-c');
     assert.equal(await t.exitCode(), 130);
     assert.deepEqual(await g.awsState(), before);
@@ -406,6 +414,46 @@ test('with -o json at a terminal the question goes to stderr and the answer is o
   }
 });
 
+test('wizard -o json > file: the prompts on the terminal, the document in the file', async () => {
+  await g.reset();
+  await enabled();
+  const dir = tempDir('wizard-json');
+  const file = join(dir, 'result.json');
+  const command = [
+    process.execPath,
+    BIN,
+    'wizard',
+    '--region',
+    'us-east-1',
+    '-o',
+    'json',
+    ...g.kubeFlags,
+  ]
+    .map((a) => `'${a}'`)
+    .join(' ');
+  const shell = terminalRunning(['sh', '-c', `${command} > '${file}'`]);
+  try {
+    await shell.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
+    shell.press('Enter');
+    await shell.waitFor(/Namespace/);
+    shell.press('Enter');
+    await shell.waitFor(/Service account[\s\S]*New service account/);
+    shell.press('Enter'); // the namespace's "default" service account
+    await pickOnePolicy(shell, 'ReadOnlyAccess', /❯ ReadOnlyAccess/);
+    await shell.waitFor(/Apply these changes\? \(y\/N\)/);
+    shell.type('y');
+    shell.press('Enter');
+    assert.equal(await shell.exitCode(), 0, shell.screen());
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(document.applied, true);
+    assert.match(document.equivalentCommand, /^iamsa create-serviceaccount /);
+    assert.doesNotMatch(shell.screen(), /"applied"/, 'the document is not on the terminal');
+  } finally {
+    shell.close();
+    removeTempDir(dir);
+  }
+});
+
 test('stdin not a terminal: no prompt, exit 2 naming every missing flag, no ANSI', async () => {
   const r = await g.iamsa(['create-serviceaccount', '--namespace', 'default']);
   assert.equal(r.code, 2);
@@ -467,7 +515,7 @@ test('cancelling after the wizard enabled the cluster says the provider was crea
   try {
     await t.waitFor(/Enable it now\?/);
     t.press('Enter');
-    await t.waitFor(/Namespace/);
+    await t.waitFor(/Service account/);
     t.press('C-c');
     assert.equal(await t.exitCode(), 130);
     assert.match(t.screen(), /only the OIDC provider of cluster wiz was created/);

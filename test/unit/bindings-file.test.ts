@@ -1,8 +1,7 @@
 // The bindings file reader: every problem of a broken file at once, each with its line and path;
 // and both formats mapped onto binding specs labelled with their paths in the file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -12,11 +11,12 @@ import {
 } from '../../src/cli/bindings-file/index.js';
 import { checkBinding } from '../../src/actions/binding/check.js';
 import { ValidationError } from '../../src/errors.js';
+import { tempDir } from '../support/temp.js';
 
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\n';
 const EKSCTL = 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n';
-const dir = mkdtempSync(join(tmpdir(), 'iamsa-file-'));
+const dir = tempDir('file');
 writeFileSync(join(dir, 'broken.json'), '{"Version": "2012-10-17", "Statement": [');
 
 /** Parses and returns the problems as `line: message` strings (the file name cut off). */

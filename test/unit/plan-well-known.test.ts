@@ -50,7 +50,7 @@ async function converge(iam: FakeIam, zones: string[]) {
 }
 
 const ROLE = 'iamsa-demo-default-app';
-const ARN = `arn:aws:iam::${ACCOUNT}:policy/iamsa-${ROLE}-externalDNS`;
+const ARN = `arn:aws:iam::${ACCOUNT}:policy/${ROLE}-externalDNS`;
 const zone = (n: number) => `arn:aws:route53:::hostedzone/Z${n}`;
 
 /** An IAM with the binding's role made. */

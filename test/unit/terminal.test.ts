@@ -13,6 +13,7 @@ const logged = { stdin: { isTTY: true }, stdout: { isTTY: false }, stderr: { isT
 test('a person at a terminal gets prompts, spinners and colour', () => {
   assert.deepEqual(detectTerminal({}, {}, tty), {
     interactive: true,
+    stderrInteractive: true,
     spinners: true,
     color: true,
     stdoutColor: true,
@@ -23,6 +24,7 @@ test('CI disables prompts, spinners and colour even on a TTY', () => {
   for (const value of ['true', '1', 'yes', 'woodpecker']) {
     assert.deepEqual(detectTerminal({}, { CI: value }, tty), {
       interactive: false,
+      stderrInteractive: false,
       spinners: false,
       color: false,
       stdoutColor: false,
@@ -43,6 +45,7 @@ test('stdin not a TTY: no prompts, but spinners on the terminal stderr', () => {
 test('stdout or stderr redirected: no prompts, no spinners, no colour', () => {
   assert.deepEqual(detectTerminal({}, {}, logged), {
     interactive: false,
+    stderrInteractive: false,
     spinners: false,
     color: false,
     stdoutColor: false,
@@ -51,6 +54,8 @@ test('stdout or stderr redirected: no prompts, no spinners, no colour', () => {
 
 test('stdout piped while stderr is a terminal: colour on stderr only', () => {
   const t = detectTerminal({}, {}, { ...tty, stdout: { isTTY: false } });
+  assert.equal(t.interactive, false, 'no prompt on a redirected stdout');
+  assert.equal(t.stderrInteractive, true, 'a document on stdout can still be asked for on stderr');
   assert.equal(t.color, true);
   assert.equal(t.stdoutColor, false, 'no escape codes in what a pipe receives');
   assert.equal(t.spinners, true);
@@ -97,6 +102,7 @@ test('NO_COLOR and --no-color turn off colour only: prompts and spinners stay', 
   ] as const) {
     assert.deepEqual(detectTerminal(options, env, tty), {
       interactive: true,
+      stderrInteractive: true,
       spinners: true,
       color: false,
       stdoutColor: false,

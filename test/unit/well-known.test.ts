@@ -16,6 +16,7 @@ import {
   WELL_KNOWN_POLICIES,
   type WellKnownContext,
   type WellKnownScope,
+  legacyWellKnownPolicyName,
   wellKnownPolicyName,
 } from '../../src/policy/index.js';
 
@@ -400,9 +401,18 @@ describe('scope flags', () => {
 });
 
 describe('policy names', () => {
-  it('are iamsa-<role>-<key>, hash-truncated to 128 characters', () => {
+  it('are <role>-<key> for an iamsa- role (no stutter), else iamsa-<role>-<key>, hash-truncated to 128 characters', () => {
     assert.equal(wellKnownPolicyName('r', 'autoScaler'), 'iamsa-r-autoScaler');
     assert.equal(wellKnownPolicyName('r', 'karpenter', 2), 'iamsa-r-karpenter-2');
+    assert.equal(
+      wellKnownPolicyName('iamsa-demo-kube-system-external-dns', 'externalDNS'),
+      'iamsa-demo-kube-system-external-dns-externalDNS',
+    );
+    // The name before decisions/0006, which plans still find (and replace).
+    assert.equal(
+      legacyWellKnownPolicyName('iamsa-demo-kube-system-external-dns', 'externalDNS'),
+      'iamsa-iamsa-demo-kube-system-external-dns-externalDNS',
+    );
     const long = wellKnownPolicyName('x'.repeat(120), 'karpenter');
     assert.equal(long.length, 128);
     assert.notEqual(long, wellKnownPolicyName('x'.repeat(120), 'velero'));

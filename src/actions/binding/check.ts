@@ -8,12 +8,12 @@ import {
   findWellKnown,
   wellKnownKeys,
   defaultRoleName,
-  MECHANISMS,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
   type RoleArnParts,
   TAG_PREFIX,
   validateClusterName,
+  validateMechanism,
   validateNamespace,
   validatePermissionsBoundaryArn,
   validatePolicyArn,
@@ -171,11 +171,7 @@ export const tooManyPoliciesHint = (spec: Pick<BindingSpec, 'source'>) =>
 /** A known mechanism, and Pod Identity's own fields only with it. */
 function checkMechanism(spec: PartialSpec): void {
   const label = (field: Parameters<typeof labelOf>[1]) => labelOf(spec, field);
-  if (spec.mechanism !== undefined && !MECHANISMS.includes(spec.mechanism)) {
-    throw new ValidationError(
-      `invalid ${label('mechanism')} ${JSON.stringify(spec.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
-    );
-  }
+  if (spec.mechanism !== undefined) validateMechanism(spec.mechanism, label('mechanism'));
   if (mechanismOf(spec) === 'pod-identity') {
     if (spec.targetRoleArn !== undefined) {
       validateRoleArn(spec.targetRoleArn, label('targetRoleArn'));
@@ -195,9 +191,11 @@ function checkMechanism(spec: PartialSpec): void {
     spec.disableSessionTags && label('disableSessionTags'),
   ].filter(Boolean);
   if (podIdentityOnly.length) {
-    throw new ValidationError(`${podIdentityOnly.join(', ')} only apply to Pod Identity bindings`, {
-      hint: `add ${label('mechanism')} pod-identity, or drop them`,
-    });
+    const one = podIdentityOnly.length === 1;
+    throw new ValidationError(
+      `${podIdentityOnly.join(' and ')} ${one ? 'applies' : 'apply'} only to Pod Identity bindings`,
+      { hint: `add ${label('mechanism')} pod-identity, or drop ${one ? 'it' : 'them'}` },
+    );
   }
 }
 

@@ -164,7 +164,7 @@ export function planServiceAccount(
     !movedFrom(input, sa.labels, current, roleArn)
   ) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
-      hint: `pass ${FLAG_LABELS.overrideExisting} to point it at the new role`,
+      hint: `pass ${FLAG_LABELS.overrideExisting} to point it at ${roleArn ?? "this binding's role"} instead`,
     });
   }
   const changes = [

@@ -63,6 +63,7 @@ export async function planPrune(
         ...(f.roleName ? { roleName: f.roleName } : {}),
         keepServiceAccount: false,
         roleOnly: !f.hasServiceAccount,
+        // render-result.ts reads this prefix: the row says what is left to remove.
         source: { where: `--prune: not in ${file}`, labels: {} },
       }),
     ),

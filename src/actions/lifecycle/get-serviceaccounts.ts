@@ -396,7 +396,7 @@ async function scanRoles(session: ClusterSession): Promise<Map<string, RoleFacts
     return new Map(
       details.map(({ attachedPolicyArns, inlinePolicyNames, ...role }) => [
         role.name.toLowerCase(),
-        { role, policies: [...attachedPolicyArns, ...inlinePolicyNames.map((p) => `inline:${p}`)] },
+        { role, policies: policiesOf(attachedPolicyArns, inlinePolicyNames) },
       ]),
     );
   } catch (error) {
@@ -414,8 +414,17 @@ async function readRoleFacts(session: ClusterSession, name: string): Promise<Rol
     iam.listAttachedPolicyArns(name),
     iam.listInlinePolicyNames(name),
   ]);
-  return { role, policies: [...attached, ...inline.map((p) => `inline:${p}`)] };
+  return { role, policies: policiesOf(attached, inline) };
 }
+
+/**
+ * A row's POLICIES: managed ARNs, then inline names, each sorted, so the one account scan and the
+ * role-by-role reads (which IAM answers in different orders) show the same list.
+ */
+const policiesOf = (attached: readonly string[], inline: readonly string[]) => [
+  ...[...attached].sort(),
+  ...inline.map((p) => `inline:${p}`).sort(),
+];
 
 /** The status of one annotated service account, from the role its annotation names. */
 function judge(

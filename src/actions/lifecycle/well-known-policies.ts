@@ -15,6 +15,9 @@ import {
 } from '../../policy/index.js';
 import { wellKnownContext } from '../binding/plan-well-known.js';
 
+/** The default role name's shape, for the policy names a plain listing shows. */
+export const DEFAULT_ROLE = 'iamsa-<cluster>-<namespace>-<name>';
+
 export interface WellKnownSummary {
   key: string;
   grants: string;
@@ -40,7 +43,10 @@ export interface WellKnownDocuments {
   /** The cluster the documents are for; absent when placeholders stand in. */
   cluster?: string;
   managedPolicyArns: string[];
-  /** iamsa's customer-managed policies: `<role>` stands for the binding's role name. */
+  /**
+   * iamsa's customer-managed policies, named for the binding's default role name (a `--role-name`
+   * without the `iamsa-` prefix gets it before: decisions/0006).
+   */
   policies: Array<{ name: string; document: PolicyDocument }>;
   warnings: string[];
 }
@@ -59,7 +65,7 @@ export function describeWellKnown(
     ...(cluster ? { cluster: cluster.arn } : {}),
     managedPolicyArns: built.managedArns,
     policies: built.documents.map((document, i) => ({
-      name: wellKnownPolicyName('<role>', built.key, i + 1),
+      name: wellKnownPolicyName(DEFAULT_ROLE, built.key, i + 1),
       document,
     })),
     warnings: built.warnings,

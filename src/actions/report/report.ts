@@ -15,6 +15,10 @@ export interface Check {
   fix?: string;
   /** Further lines: the statements, pods or causes behind the message. */
   details?: string[];
+  /** The severity of what a warn or fail found, when audit reports it too (finding-kinds.ts). */
+  severity?: Severity;
+  /** The id of the audit finding it is (PODID103...). */
+  finding?: string;
 }
 
 /** One check's line; a fix is shown only for what did not pass. */

@@ -64,14 +64,16 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
     );
     if (missing) {
       // The wizard asks for IRSA bindings only: a Pod Identity binding is given in full.
-      if (!f.io.terminal(globals).interactive || flags.mechanism === 'pod-identity') {
+      const terminal = f.io.terminal(globals);
+      const canAsk = globals.output === 'text' ? terminal.interactive : terminal.stderrInteractive;
+      if (!canAsk || flags.mechanism === 'pod-identity') {
         return exitWithError(f.io, missing, globals);
       }
-      const explicitNamespace = command.getOptionValueSource('namespace') !== 'default';
+      // The namespace has a default (as with flags), so it is not asked for: --namespace picks another.
       return runInteractive(f, globals, () => ({
         ...specFromFlags(flags),
         region: globals.region,
-        namespace: explicitNamespace ? flags.namespace : undefined,
+        namespace: flags.namespace,
         kube: kubeAccess(flags, !!flags.roleOnly),
       }));
     }

@@ -52,7 +52,7 @@ export function registerUpdateServiceAccount(program: Command, f: Factory): void
     )
     .option(
       '--mechanism <irsa|pod-identity>',
-      'pod-identity: the binding is an EKS Pod Identity association (default irsa)',
+      'irsa or pod-identity (default: found from the binding)',
     )
     .option('--target-role-arn <arn>', 'pod-identity: set the role the association chains to')
     .option('--disable-session-tags', 'pod-identity: no session tags on the role session')

@@ -277,13 +277,27 @@ function splitStatements(statements: PolicyStatement[], source: string): PolicyS
 }
 
 /**
- * The name of iamsa's customer-managed policy for a key of a role: `iamsa-<role>-<key>`, or, past
- * IAM's 128 characters, its readable start plus a hash of the whole (as defaultRoleName does).
- * Parts after the first (a policy split for size) end in `-2`, `-3`.
+ * The name of iamsa's customer-managed policy for a key of a role: `<role>-<key>` when the role's
+ * name already starts with `iamsa-` (the default names do), else `iamsa-<role>-<key>`; past IAM's
+ * 128 characters, its readable start plus a hash of the whole (as defaultRoleName does). Parts
+ * after the first (a policy split for size) end in `-2`, `-3`. docs/decisions/0006 says why.
  */
 export function wellKnownPolicyName(roleName: string, key: string, part = 1): string {
+  const base = roleName.startsWith('iamsa-') ? roleName : `iamsa-${roleName}`;
+  return boundedPolicyName(base, roleName, key, part);
+}
+
+/**
+ * The name before 0006 (`iamsa-<role>-<key>` whatever the role's name: `iamsa-iamsa-...`). Plans
+ * look for it too, so a policy of the old name that is this binding's is replaced, not left over.
+ */
+export function legacyWellKnownPolicyName(roleName: string, key: string, part = 1): string {
+  return boundedPolicyName(`iamsa-${roleName}`, roleName, key, part);
+}
+
+function boundedPolicyName(base: string, roleName: string, key: string, part: number): string {
   const suffix = part > 1 ? `-${part}` : '';
-  const readable = `iamsa-${roleName}-${key}${suffix}`;
+  const readable = `${base}-${key}${suffix}`;
   if (readable.length <= POLICY_NAME_MAX_LENGTH) return readable;
   const hash = createHash('sha256')
     .update(`${roleName}/${key}${suffix}`)

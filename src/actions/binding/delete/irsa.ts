@@ -21,6 +21,7 @@ import {
   roleNameOf,
   sameRoleArn,
   TAG_WELL_KNOWN,
+  legacyWellKnownPolicyName,
   wellKnownPolicyName,
 } from '../../../policy/index.js';
 import type { ClusterSession } from '../cluster-session.js';
@@ -305,8 +306,11 @@ async function ownWellKnownPolicies(
   attached: string[],
   ours: (tags: Record<string, string>) => boolean,
 ): Promise<Array<{ arn: string; key: string; attachments: number }>> {
-  const prefix = `:policy/${wellKnownPolicyName(role.name, '')}`;
-  const candidates = attached.filter((arn) => arn.includes(prefix));
+  // The names of the scheme before decisions/0006 too: deleting a binding leaves none behind.
+  const prefixes = [wellKnownPolicyName, legacyWellKnownPolicyName].map(
+    (name) => `:policy/${name(role.name, '')}`,
+  );
+  const candidates = attached.filter((arn) => prefixes.some((prefix) => arn.includes(prefix)));
   const policies = await readManagedPolicies(iam, candidates);
   return candidates.flatMap((arn) => {
     const p = policies.get(arn);

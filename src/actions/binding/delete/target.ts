@@ -1,8 +1,8 @@
 // What a delete names: one binding of one cluster, checked before any call.
 import { ValidationError } from '../../../errors.js';
 import {
-  MECHANISMS,
   validateClusterName,
+  validateMechanism,
   validateNamespace,
   validateRoleName,
   validateServiceAccountName,
@@ -29,11 +29,7 @@ export function checkDeleteTarget(t: DeleteTarget): void {
   validateNamespace(t.namespace, labelOf(t, 'namespace'));
   validateServiceAccountName(t.name, labelOf(t, 'name'));
   if (t.roleName !== undefined) validateRoleName(t.roleName, labelOf(t, 'roleName'));
-  if (t.mechanism !== undefined && !MECHANISMS.includes(t.mechanism)) {
-    throw new ValidationError(
-      `invalid ${labelOf(t, 'mechanism')} ${JSON.stringify(t.mechanism)}: expected ${MECHANISMS.join(' or ')}`,
-    );
-  }
+  if (t.mechanism !== undefined) validateMechanism(t.mechanism, labelOf(t, 'mechanism'));
   if (t.roleOnly && t.keepServiceAccount) {
     throw new ValidationError(
       `${labelOf(t, 'roleOnly')} makes no Kubernetes call, so ${labelOf(t, 'keepServiceAccount')} would do nothing; drop one`,
