@@ -9,6 +9,7 @@ import { registerCreateServiceAccount } from './commands/create-serviceaccount.j
 import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.js';
 import { registerUpdateServiceAccount } from './commands/update-serviceaccount.js';
 import { registerMigrateToPodIdentity } from './commands/migrate-to-pod-identity.js';
+import { registerMigrateFromKube2iam } from './commands/migrate-from-kube2iam.js';
 import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWellKnownPolicies } from './commands/well-known-policies.js';
@@ -31,6 +32,7 @@ export function buildProgram(version: string, argv: readonly string[]): Command 
   registerUpdateServiceAccount(program);
   registerDeleteServiceAccount(program);
   registerMigrateToPodIdentity(program);
+  registerMigrateFromKube2iam(program);
   registerWizard(program);
   registerWellKnownPolicies(program);
   registerDoctor(program);
