@@ -122,7 +122,7 @@ export async function planMigrateFromKube2iam(
     : query.cleanup
       ? await planCleanup(ctx, config, workloads, namespaces, accounts, warnings)
       : await planForward(ctx, config, workloads, namespaces, accounts, rbac, warnings);
-  warnings.forEach((w) => reporter.warn(w));
+  [...warnings, ...bindings.flatMap((b) => b.warnings)].forEach((w) => reporter.warn(w));
   bindings.sort(
     (a, b) => a.namespace.localeCompare(b.namespace) || a.source.localeCompare(b.source),
   );
