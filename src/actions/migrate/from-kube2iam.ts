@@ -35,8 +35,8 @@ import {
   withPlacedStatements,
   withStatement,
 } from '../../policy/index.js';
-import { type ClusterSession, openClusterSession, type RegionAccess } from '../cluster-session.js';
-import { mapConcurrent } from '../concurrency.js';
+import { type ClusterSession, openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
+import { mapConcurrent } from '../engine/concurrency.js';
 import {
   asIamsaError,
   type BindingPlan,
@@ -45,8 +45,8 @@ import {
   type PlanStep,
   type Planned,
   updateStep,
-} from '../plan.js';
-import type { Reporter } from '../reporter.js';
+} from '../engine/plan.js';
+import type { Reporter } from '../engine/reporter.js';
 import { discover, isTopLevel, type Move, readRecord, workloadId } from './kube2iam-discover.js';
 
 export interface MigrateFromKube2iamQuery {
