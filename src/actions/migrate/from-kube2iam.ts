@@ -35,7 +35,11 @@ import {
   withPlacedStatements,
   withStatement,
 } from '../../policy/index.js';
-import { type ClusterSession, openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
+import {
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import {
   asIamsaError,
