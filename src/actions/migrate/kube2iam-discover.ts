@@ -13,6 +13,7 @@ import {
   KUBE2IAM_RECORD_ANNOTATION,
   KUBE2IAM_SA_ANNOTATION,
   parseArn,
+  resolveDaemonRole,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
 } from '../../policy/index.js';
@@ -162,14 +163,24 @@ export function discover(input: DiscoverInput): Discovery {
     }
     wanted.push({ workload: w, requested: asked, roleArn: decision.roleArn, done: false });
   }
-  return { moves: assignServiceAccounts(wanted, top, input.serviceAccounts), refused, notMigrated };
+  return {
+    moves: assignServiceAccounts(
+      wanted,
+      input.workloads,
+      input.serviceAccounts,
+      config.baseRoleArn,
+    ),
+    refused,
+    notMigrated,
+  };
 }
 
 /** Which service account each migrated workload runs as (see the file comment). */
 function assignServiceAccounts(
   wanted: Omit<Move, 'serviceAccount' | 'dedicated'>[],
-  top: Workload[],
+  all: Workload[],
   accounts: DiscoverInput['serviceAccounts'],
+  baseRoleArn: string,
 ): Move[] {
   const key = (ns: string, sa: string) => `${ns}/${sa}`;
   const saOf = new Map(accounts.map((a) => [key(a.namespace, a.name), a]));
@@ -183,11 +194,18 @@ function assignServiceAccounts(
     if (m.done && record && sa?.annotations[KUBE2IAM_SA_ANNOTATION] === 'created') {
       return { ...m, serviceAccount: current, dedicated: true };
     }
-    const sharers = top.filter(
+    const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+    // Everything that runs as the account (a controller's pods too) must already want this role.
+    const sharers = all.filter(
       (o) => o.namespace === w.namespace && o.serviceAccountName === current,
     );
-    const sameAsk = sharers.every((o) => byKey.get(o)?.roleArn === m.roleArn);
-    const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+    const sameAsk = sharers.every((o) => {
+      const move = byKey.get(o);
+      if (move) return move.roleArn === m.roleArn;
+      const asked = o.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+      if (asked === undefined) return annotated === m.roleArn;
+      return !isTopLevel(o) && resolveDaemonRole(asked, baseRoleArn) === m.roleArn;
+    });
     const fits = annotated === undefined || annotated === m.roleArn;
     if (current !== 'default' && sameAsk && fits) {
       return { ...m, serviceAccount: current, dedicated: false };
