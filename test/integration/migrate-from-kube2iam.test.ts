@@ -286,6 +286,33 @@ describe('migrate-from-kube2iam', () => {
     );
     await assertNothingWidened(config, asked);
 
+    // doctor and audit know the intermediate state: both trusts, expected until --cleanup.
+    const audit = json(
+      (await g.iamsa(['audit', '-c', 'demo', ...g.kubeFlags, '-o', 'json'])).stdout,
+    );
+    assert.deepEqual(
+      audit.findings
+        .filter((f: any) => f.id === 'KUBE2IAM201')
+        .map((f: any) => f.role)
+        .sort(),
+      roles.map((r) => `${BASE}${r}`).sort(),
+    );
+    const doctor = await g.iamsa([
+      'doctor',
+      '-c',
+      'demo',
+      '-n',
+      'shop',
+      '--name',
+      'web',
+      ...g.kubeFlags,
+      '-o',
+      'json',
+    ]);
+    const mid = json(doctor.stdout).checks.find((c: any) => c.id === 'KUBE2IAM001');
+    assert.equal(mid?.status, 'ok', doctor.stdout);
+    assert.match(mid.message, /mid-migration from kube2iam/);
+
     const again = await migrate(...flags, '--approve', '-o', 'json');
     assert.equal(again.code, 0, again.stderr);
     assert.equal(json(again.stdout).changed, false);

@@ -7,6 +7,7 @@ import { parseArn, parseTrustPolicy, type PolicyDocument } from '../../policy/in
 import { AuthError } from '../../errors.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
+import { kube2iamFindings } from './audit-kube2iam.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
@@ -87,6 +88,13 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       associations: associations ?? [],
       ...(agent ? { agent } : {}),
     }),
+    ...(await kube2iamFindings(
+      input.cluster,
+      oidc.providerArn,
+      parsed,
+      (name) => session.iam.getRole(name),
+      (w) => reporter.warn(w),
+    )),
   ]);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
