@@ -366,11 +366,33 @@ describe('migrate-from-kube2iam', () => {
     const before = await snapshot(roles);
     const flags = ['--flavour', 'kiam', '--base-role-arn', BASE];
 
+    // One workload's failure stops only its own chain; the exit code is its; a re-run finishes.
+    g.kube.failNext('PATCH', /deployments\/worker$/, 409, 'the object has been modified');
+    const partial = await migrate(...flags, '--approve', '-o', 'json');
+    assert.equal(partial.code, 5, partial.stderr);
+    const failed = json(partial.stdout).bindings.filter((b: any) => b.error);
+    assert.deepEqual(
+      failed.map((b: any) => b.source),
+      ['deployment/worker'],
+    );
+    assert.equal(templateOf('deployments', 'pay', 'api').spec.serviceAccountName, 'api-pay-api');
+    assert.equal(
+      templateOf('deployments', 'pay', 'worker').metadata.annotations[ROLE],
+      `${BASE}pay-worker`,
+    );
+
     const r = await migrate(...flags, '--approve', '-o', 'json');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /refused: deployment pay\/root asks kiam for admin/);
     assert.match(r.stderr, /refused: deployment open\/api .*has no iam\.amazonaws\.com\/permitted/);
     assert.equal(json(r.stdout).bindings.length, 2);
+    assert.deepEqual(
+      json(r.stdout).bindings.map((b: any) => [b.source, b.changed]),
+      [
+        ['deployment/api', false],
+        ['deployment/worker', true],
+      ],
+    );
     assert.equal(templateOf('deployments', 'pay', 'api').spec.serviceAccountName, 'api-pay-api');
     assert.equal(
       templateOf('deployments', 'pay', 'worker').spec.serviceAccountName,
