@@ -83,6 +83,8 @@ export interface ManagedPolicy {
   /** The default version's document as IAM returns it (URL-encoded JSON). */
   document: string;
   tags: Tags;
+  /** How many roles, users and groups it is attached to (GetPolicy's AttachmentCount). */
+  attachmentCount: number;
 }
 
 export interface NewManagedPolicy {
@@ -481,6 +483,7 @@ export function createIamGateway(client: IAMClient): IamGateway {
         defaultVersionId: versionId,
         document: version.PolicyVersion?.Document ?? '',
         tags: tagsFromList(policy.Tags),
+        attachmentCount: policy.AttachmentCount ?? 0,
       };
     },
     async createManagedPolicy(p) {

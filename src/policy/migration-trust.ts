@@ -5,6 +5,7 @@
 // statements (with their positions) are kept base64-encoded, split over as many tags as needed.
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
+import { WEB_IDENTITY_ACTION } from './trust-policy.js';
 
 /** On a migrated role: `pods-added` (iamsa added the statement) or `pods-present` (it was there). */
 export const TAG_MIGRATION = 'iamsa.io/migration';
@@ -92,3 +93,41 @@ export function recordedStatements(
 /** The migration's tag keys on a role (to remove on rollback). */
 export const migrationTagKeys = (tags: Record<string, string>): string[] =>
   Object.keys(tags).filter((k) => k === TAG_MIGRATION || k.startsWith(TAG_IRSA_TRUST_PREFIX));
+
+const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] : v);
+
+/**
+ * Whether a recorded statement is one a rollback may put back: an Allow whose sole principal is
+ * this cluster's provider, whose sole action is sts:AssumeRoleWithWebIdentity, and whose only
+ * condition is StringEquals on the sub (one of `subjects`, exactly) and the aud. The record is tags,
+ * which anyone with iam:TagRole can write: nothing wider goes back into a trust from there.
+ */
+export function isRestorableStatement(
+  s: PolicyStatement,
+  providerArn: string,
+  issuerHostPath: string,
+  subjects: string[],
+): boolean {
+  const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
+  if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
+  const p = s.Principal;
+  if (!isPlainObject(p) || Object.keys(p).length !== 1 || one(p.Federated) !== providerArn)
+    return false;
+  if (one(s.Action) !== WEB_IDENTITY_ACTION) return false;
+  const c = s.Condition;
+  if (!isPlainObject(c) || Object.keys(c).length !== 1 || !isPlainObject(c.StringEquals))
+    return false;
+  const host = issuerHostPath.toLowerCase();
+  let subject = false;
+  for (const [key, value] of Object.entries(c.StringEquals)) {
+    const k = key.toLowerCase();
+    if (k === `${host}:sub`) {
+      const v = one(value);
+      if (typeof v !== 'string' || !subjects.includes(v)) return false;
+      subject = true;
+    } else if (k === `${host}:aud`) {
+      if (typeof one(value) !== 'string') return false;
+    } else return false;
+  }
+  return subject;
+}

@@ -2,12 +2,21 @@
 // (none named, a wildcard, exact names), whether it checks the audience, and which other
 // providers it trusts. The audit's view; evaluateTrust answers for one service account.
 import { parseArn } from './names.js';
-import { isPlainObject, normalizeStatements, type PolicyDocument } from './policy-document.js';
+import {
+  isPlainObject,
+  normalizeStatements,
+  type PolicyDocument,
+  type PolicyStatement,
+} from './policy-document.js';
 import {
   allowsWebIdentity,
+  parseOperator,
   positiveConditions,
   requiresOtherIssuer,
+  scalars,
+  strings,
   trustsProvider,
+  wildcardMatch,
 } from './trust-evaluation.js';
 
 const SUBJECT_PREFIX = 'system:serviceaccount:';
@@ -21,8 +30,19 @@ export interface StatementScope {
   values: string[];
   /** A wildcard that reaches into other namespaces (or a missing sub). */
   acrossNamespaces: boolean;
-  /** A positive condition on aud exists. */
+  /** A positive condition on aud that names audiences (not only patterns like "*") exists. */
   audienceChecked: boolean;
+  /** The aud patterns (StringLike with * or ?) when they are all that checks the audience. */
+  audienceWildcards: string[];
+}
+
+/** An Allow statement open to every AWS principal (Principal "*" or AWS "*", or NotPrincipal). */
+export interface OpenStatement {
+  statementIndex: number;
+  /** The actions it allows, as written. */
+  actions: string[];
+  /** It has conditions (they may narrow it, e.g. aws:PrincipalOrgID). */
+  conditioned: boolean;
 }
 
 export interface TrustScope {
@@ -32,6 +52,8 @@ export interface TrustScope {
   exactSubjects: { namespace: string; name: string }[];
   /** Other OIDC providers that Allow web-identity statements trust. */
   otherProviders: string[];
+  /** Allow statements that let any AWS principal assume the role (sts:AssumeRole and kin). */
+  openStatements: OpenStatement[];
 }
 
 export interface ProviderRef {
@@ -54,12 +76,80 @@ export function parseSubject(sub: string): { namespace: string; name: string } |
   return namespace && name && more.length === 0 ? { namespace, name } : undefined;
 }
 
+/** The actions by which an AWS principal (not a web identity) assumes a role. */
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML'];
+
+function openStatement(s: PolicyStatement, i: number): OpenStatement | undefined {
+  if (s.Effect !== 'Allow') return undefined;
+  const p = s.Principal;
+  const open =
+    p === '*' ||
+    (isPlainObject(p) && strings(p.AWS).includes('*')) ||
+    (p === undefined && s.NotPrincipal !== undefined);
+  if (!open) return undefined;
+  const actions = s.Action !== undefined ? strings(s.Action) : [];
+  const allows = (a: string) =>
+    s.Action !== undefined
+      ? actions.some((x) => wildcardMatch(x, a, true))
+      : !strings(s.NotAction).some((x) => wildcardMatch(x, a, true));
+  if (!ASSUME_ACTIONS.some(allows)) return undefined;
+  const conditioned = isPlainObject(s.Condition) && Object.keys(s.Condition).length > 0;
+  return {
+    statementIndex: i,
+    actions: s.Action !== undefined ? actions : [`NotAction ${strings(s.NotAction).join(',')}`],
+    conditioned,
+  };
+}
+
+/**
+ * What the Deny statements for the provider's tokens leave of the Allows: nothing (a Deny without
+ * conditions), or the subjects (audiences) a Deny `StringNotEquals`/`StringNotLike` on that one
+ * key lets through. A Deny with several keys denies only when all of them match: no bound.
+ */
+interface DenyBounds {
+  blanket: boolean;
+  subjects?: { values: string[]; wildcard: boolean };
+  audienceBounded: boolean;
+}
+
+function denyBounds(statements: PolicyStatement[], p: ProviderRef): DenyBounds {
+  const bounds: DenyBounds = { blanket: false, audienceBounded: false };
+  const host = p.issuerHostPath.toLowerCase();
+  for (const s of statements) {
+    if (s.Effect !== 'Deny' || !allowsWebIdentity(s) || !trustsProvider(s, p.providerArn)) continue;
+    const c = s.Condition;
+    if (!isPlainObject(c) || Object.keys(c).length === 0) {
+      bounds.blanket = true;
+      continue;
+    }
+    const entries = Object.entries(c);
+    if (entries.length !== 1) continue;
+    const [name, block] = entries[0] as [string, unknown];
+    if (!isPlainObject(block) || Object.keys(block).length !== 1) continue;
+    const op = parseOperator(name);
+    if (op.set || op.ifExists) continue;
+    const [key, raw] = Object.entries(block)[0] as [string, unknown];
+    const values = scalars(raw);
+    const k = key.toLowerCase();
+    if (k === `${host}:sub` && ['stringnotequals', 'stringnotlike'].includes(op.base)) {
+      const wildcard = op.base === 'stringnotlike' && values.some((v) => WILDCARD.test(v));
+      bounds.subjects = { values, wildcard };
+    } else if (k === `${host}:aud` && op.base === 'stringnotequals') {
+      bounds.audienceBounded = true;
+    }
+  }
+  return bounds;
+}
+
 export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
   const statements: StatementScope[] = [];
   const exact = new Map<string, { namespace: string; name: string }>();
   const others = new Set<string>();
   const host = p.issuerHostPath;
-  normalizeStatements(doc).forEach((s, i) => {
+  const all = normalizeStatements(doc);
+  const openStatements = all.flatMap((s, i) => openStatement(s, i) ?? []);
+  const deny = denyBounds(all, p);
+  all.forEach((s, i) => {
     if (s.Effect !== 'Allow' || !allowsWebIdentity(s)) return;
     if (isPlainObject(s.Principal)) {
       const federated = ([] as unknown[]).concat(s.Principal.Federated ?? []);
@@ -69,8 +159,27 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
       }
     }
     if (!trustsProvider(s, p.providerArn) || requiresOtherIssuer(s.Condition, host)) return;
-    const subs = positiveConditions(s.Condition, `${host}:sub`);
-    const audienceChecked = positiveConditions(s.Condition, `${host}:aud`).length > 0;
+    if (deny.blanket) return; // nobody's token gets through
+    const subs = [
+      ...positiveConditions(s.Condition, `${host}:sub`),
+      // A Deny StringNotEquals sub bounds every Allow as a StringEquals would.
+      ...(deny.subjects
+        ? [
+            {
+              op: parseOperator(deny.subjects.wildcard ? 'StringLike' : 'StringEquals'),
+              values: deny.subjects.values,
+            },
+          ]
+        : []),
+    ];
+    const auds = positiveConditions(s.Condition, `${host}:aud`);
+    const named = auds.filter(
+      ({ op, values }) => op.base !== 'stringlike' || !values.some((v) => WILDCARD.test(v)),
+    );
+    const audienceChecked = named.length > 0 || deny.audienceBounded;
+    const audienceWildcards = audienceChecked
+      ? []
+      : auds.flatMap(({ values }) => values.filter((v) => WILDCARD.test(v)));
     // Conditions are AND-ed: one operator that names subjects exactly bounds the statement.
     const exactOp = subs.find(
       ({ op, values }) => op.base !== 'stringlike' || !values.some((v) => WILDCARD.test(v)),
@@ -82,6 +191,7 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         values: [],
         acrossNamespaces: true,
         audienceChecked,
+        audienceWildcards,
       });
     } else if (exactOp) {
       for (const v of exactOp.values) {
@@ -94,6 +204,7 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         values: exactOp.values,
         acrossNamespaces: false,
         audienceChecked,
+        audienceWildcards,
       });
     } else {
       const patterns = subs.flatMap(({ values }) => values.filter((v) => WILDCARD.test(v)));
@@ -103,8 +214,14 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         values: patterns,
         acrossNamespaces: patterns.some(patternSpansNamespaces),
         audienceChecked,
+        audienceWildcards,
       });
     }
   });
-  return { statements, exactSubjects: [...exact.values()], otherProviders: [...others] };
+  return {
+    statements,
+    exactSubjects: [...exact.values()],
+    otherProviders: [...others],
+    openStatements,
+  };
 }

@@ -388,6 +388,7 @@ describe('each finding on a state built to trigger it', () => {
         'IRSA107',
         'IRSA108',
         'IRSA109',
+        'IRSA110',
         'PODID101',
         'PODID102',
         'PODID103',

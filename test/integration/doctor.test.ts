@@ -465,7 +465,8 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
     assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
     assert.match(
       text.stdout,
-      /^ {10}fix: iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace drift --name app --attach-policy-arn <policy ARN> --approve {2}# re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
+      // Removing the drift, not recording it (a re-run of create would keep and record it).
+      /^ {10}fix: aws iam detach-role-policy --role-name iamsa-demo-drift-app --policy-arn arn:aws:iam::aws:policy\/AdministratorAccess; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app$/m,
     );
     await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
     assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { CreateAddonCommand, CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
-import { namespace as makeNamespace } from '../support/irsa-states.js';
+import { namespace as makeNamespace, serviceAccount } from '../support/irsa-states.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -260,6 +260,24 @@ describe('migrate-to-pod-identity', () => {
     const named = await migrate('-n', 'mig3', '--name', 'ebs', '--approve', '-o', 'json');
     assert.equal(named.code, 0, named.stderr);
     assert.ok(associationsIn('mig3').some((x) => x.serviceAccount === 'ebs'));
+  });
+
+  test("annotating a service account with another binding's role gains nothing: it is skipped, with why", async () => {
+    await namespace('esc');
+    await bind('esc', 'app');
+    const arn = (await roleOf(roleName('esc', 'app')))?.Arn ?? '';
+    await serviceAccount(g, 'esc', 'intruder', { [ANNOTATION]: arn });
+    const r = await migrate('-n', 'esc', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      json(r.stdout).warnings.join('\n'),
+      /skipped esc\/intruder: it is annotated with .*whose trust does not admit it/,
+    );
+    assert.deepEqual(
+      associationsIn('esc').map((a) => a.serviceAccount),
+      ['app'],
+      'only the binding the role is for gets an association',
+    );
   });
 
   test("one binding's conflict is its own error (exit 5); the others migrate", async () => {

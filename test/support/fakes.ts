@@ -229,6 +229,7 @@ export class FakeIam implements IamGateway {
       defaultVersionId: `v${p.defaultId}`,
       document: encodeURIComponent(v?.document ?? ''),
       tags: { ...p.tags },
+      attachmentCount: [...this.roles.values()].filter((r) => r.attached.has(arn)).length,
     };
   }
   async createManagedPolicy(p: Parameters<IamGateway['createManagedPolicy']>[0]) {

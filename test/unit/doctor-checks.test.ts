@@ -232,10 +232,23 @@ describe('doctor checks', () => {
         /^the policies of role shop-web changed since iamsa last applied them \(iamsa\.io\/policies records \w{12}, they are now \w{12}\)/,
       );
       assert.ok(c?.details?.includes(ADMIN));
+      // The fix removes the drift; a re-run of create-serviceaccount would record it instead.
+      assert.match(c?.message ?? '', /AdministratorAccess was attached outside iamsa/);
       assert.equal(
         c?.fix,
-        'iamsa create-serviceaccount --cluster prod --region eu-west-1 --namespace shop --name web --attach-policy-arn <policy ARN> --approve  # re-run the create-serviceaccount or update-serviceaccount command that made this binding; see the binding: iamsa get-serviceaccounts --cluster prod --region eu-west-1 -n shop --name web',
+        `aws iam detach-role-policy --role-name shop-web --policy-arn ${ADMIN}; see the binding: iamsa get-serviceaccounts --cluster prod --region eu-west-1 -n shop --name web`,
       );
+    });
+    it('an inline binding whose policy was edited: the fix gives the policy file again, no --attach-policy-arn', () => {
+      const recorded = policiesFingerprint({ managedArns: [], inlinePolicy: DOC });
+      const c = ours(recorded, {
+        attachedPolicies: [],
+        inlinePolicies: ['iamsa-inline'],
+        inlinePolicy: DOC.replace('s3:*', '*'),
+      });
+      assert.equal(c?.status, 'warn');
+      assert.doesNotMatch(c?.fix ?? '', /--attach-policy-arn/);
+      assert.match(c?.fix ?? '', /--attach-policy <policy JSON file> --approve/);
     });
     it('warn when the inline policy was edited or deleted', () => {
       const recorded = policiesFingerprint({ managedArns: [READONLY], inlinePolicy: DOC });
@@ -258,20 +271,20 @@ describe('doctor checks', () => {
       assert.match(c?.details?.at(-1) ?? '', /iamsa recorded no policies on this role/);
     });
     it("a role shared by several clusters (apply -f) is judged too; its fix is the file's apply", () => {
-      const s = state({ attachedPolicies: [READONLY, ADMIN] });
+      const s = state({ attachedPolicies: [READONLY] });
       const tags = {
         ...sharedRoleOwnershipTags('shop', 'web', [
           { name: 'prod', arn: s.cluster.arn },
           { name: 'dr', arn: 'arn:aws:eks:us-west-2:111122223333:cluster/dr' },
         ]),
-        'iamsa.io/policies': policiesFingerprint({ managedArns: [READONLY] }),
+        'iamsa.io/policies': policiesFingerprint({ managedArns: [READONLY, ADMIN] }),
       };
       const c = byId({
         ...s,
         role: { ...(s.role as NonNullable<DoctorState['role']>), tags },
       }).IRSA010;
       assert.equal(c?.status, 'warn');
-      assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# re-run the apply/);
+      assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# apply -f makes/);
     });
     it('a role iamsa does not own is not judged by a tag someone copied', () => {
       const s = state({ attachedPolicies: [ADMIN] });
@@ -283,6 +296,70 @@ describe('doctor checks', () => {
         },
       }).IRSA010;
       assert.equal(c?.status, 'ok');
+    });
+  });
+
+  describe("fixes never edit another binding's role", () => {
+    const OWNER_HOST = HOST;
+    // The role iamsa made for shop/owner; shop/web is annotated with it by hand.
+    const othersRole = () => {
+      const s = state();
+      const trust = buildTrustPolicy({
+        providerArn: PROVIDER,
+        issuerHostPath: OWNER_HOST,
+        namespace: 'shop',
+        serviceAccount: 'owner',
+      });
+      const tags = bindingRoleTags('irsa', 'prod', 'shop', 'owner', s.cluster.arn, 'x');
+      return {
+        ...s,
+        role: {
+          ...(s.role as NonNullable<DoctorState['role']>),
+          tags,
+          trustPolicy: JSON.stringify(trust),
+        },
+        serviceAccounts: [
+          { namespace: 'shop', name: 'owner', annotations: {}, labels: {} },
+          { namespace: 'shop', name: 'web', annotations: {}, labels: {} },
+        ],
+      };
+    };
+    const OWN = 'arn:aws:iam::111122223333:role/iamsa-prod-shop-web';
+    const ownRole = {
+      arn: OWN,
+      name: 'iamsa-prod-shop-web',
+      path: '/',
+      trustPolicy: '{}',
+      tags: bindingRoleTags('irsa', 'prod', 'shop', 'web', state().cluster.arn, 'x'),
+    };
+    it('IRSA004 and IRSA005 re-point the annotation at iamsa role for this binding', () => {
+      const c = byId({ ...othersRole(), ownRole });
+      assert.equal(c.IRSA004?.status, 'fail');
+      const annotate = `kubectl annotate serviceaccount -n shop web --overwrite eks.amazonaws.com/role-arn=${OWN}`;
+      assert.equal(c.IRSA004?.fix, annotate);
+      assert.equal(c.IRSA005?.fix, annotate);
+    });
+    it('without one, the fix makes this binding its own role; the trust is never touched', () => {
+      const c = byId(othersRole());
+      for (const id of ['IRSA004', 'IRSA005']) {
+        assert.doesNotMatch(c[id]?.fix ?? '', /update-assume-role-policy/, id);
+        assert.match(
+          c[id]?.fix ?? '',
+          /^iamsa create-serviceaccount .*--name web .*--override-existing-serviceaccounts --approve/,
+          id,
+        );
+      }
+    });
+    it('IRSA002 without annotation points at iamsa role for the binding when it exists (no placeholder)', () => {
+      const s = state({
+        serviceAccount: { namespace: 'shop', name: 'web', annotations: {}, labels: {} },
+      });
+      const c = byId({ ...s, ownRole }).IRSA002;
+      assert.equal(c?.status, 'fail');
+      assert.equal(
+        c?.fix,
+        `kubectl annotate serviceaccount -n shop web --overwrite eks.amazonaws.com/role-arn=${OWN}`,
+      );
     });
   });
 });

@@ -322,6 +322,7 @@ describe('trustScope', () => {
         values: [],
         acrossNamespaces: true,
         audienceChecked: true,
+        audienceWildcards: [],
       },
     ]);
   });
@@ -348,7 +349,8 @@ describe('trustScope', () => {
   it('other providers, Deny and other actions are not in scope', () => {
     const s = scope(
       allow(exact(), { Principal: { Federated: [PROVIDER, OTHER] } }),
-      deny(),
+      // (a Deny without conditions would leave nothing in scope: nobody gets in)
+      deny(exact('system:serviceaccount:shop:other')),
       allow(exact(), { Action: 'sts:AssumeRole' }),
     );
     assert.equal(s.statements.length, 1);

@@ -218,24 +218,44 @@ export function planWellKnown(
   for (const arn of state.stale) {
     const current = state.policies.get(arn);
     if (!current || !owned(current)) {
-      warnings.push(
-        `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
-      );
+      // A file's role is detached from it (desired-role.ts); flags leave it attached.
+      if (!input.declared)
+        warnings.push(
+          `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+        );
       continue;
     }
     prunedArns.push(arn);
-    steps.push(deletePolicyStep(iam, role, arn, current.tags[TAG_WELL_KNOWN] ?? 'removed key'));
+    const key = current.tags[TAG_WELL_KNOWN] ?? 'removed key';
+    if (current.attachmentCount > 1)
+      warnings.push(keptPolicy(arn, role, current.attachmentCount - 1));
+    steps.push(deletePolicyStep(iam, role, arn, key, current.attachmentCount));
   }
   return { steps, attachedArns: wanted.policies.map((p) => p.arn), prunedArns, warnings };
 }
 
-/** Detach from the role, delete the non-default versions, then the policy (IAM's order). */
+/**
+ * Detach from the role, delete the non-default versions, then the policy (IAM's order). A policy
+ * attached elsewhere too (by hand, or handed out) is only detached: deleting it would take it from
+ * the others (`attachments` counts this role's).
+ */
 export function deletePolicyStep(
   iam: IamGateway,
   roleName: string,
   arn: string,
   key: string,
+  attachments = 1,
 ): PlanStep {
+  if (attachments > 1) {
+    return step({
+      resource: 'policy-attachment',
+      id: arn,
+      action: 'delete',
+      changes: [`detach from ${roleName}`, keptPolicy(arn, roleName, attachments - 1)],
+      phase: 2,
+      run: () => iam.detachPolicy(roleName, arn),
+    });
+  }
   return step({
     resource: 'managed-policy',
     id: arn,
@@ -252,6 +272,10 @@ export function deletePolicyStep(
     },
   });
 }
+
+/** Why iamsa's policy for a binding stays when the binding lets go of it. */
+export const keptPolicy = (arn: string, roleName: string, others: number) =>
+  `well-known policy ${arn} of ${roleName} is kept: it is attached to ${others} other role(s), user(s) or group(s)`;
 
 /** A new default version; at IAM's five, the oldest non-default one goes first. */
 async function newVersion(iam: IamGateway, arn: string, document: string): Promise<void> {

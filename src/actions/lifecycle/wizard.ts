@@ -20,6 +20,7 @@ import {
   validateRegion,
   validateRoleName,
   validateServiceAccountName,
+  isWellKnownPolicyName,
 } from '../../policy/index.js';
 import type { BindingSpec, InlinePolicy } from '../binding/spec.js';
 import { checkGiven, type PartialSpec } from '../binding/check.js';
@@ -380,7 +381,7 @@ async function askScope(ask: Prompter, key: string): Promise<WellKnownScope> {
 const WIZARD_SCOPE_LABELS: ScopeLabels = { keys: 'the answer', field: (k, f) => `${k}.${f}` };
 
 /** Managed policies found by name, an inline policy from a JSON file, or both. */
-async function pickPolicies(
+export async function pickPolicies(
   iam: IamGateway,
   ask: Prompter,
   reporter: Reporter,
@@ -394,7 +395,8 @@ async function pickPolicies(
         iam.listPolicies('Local'),
         iam.listPolicies('AWS'),
       ]);
-      return [...own, ...managed];
+      // iamsa's per-binding policies (iamsa-<role>-<key>) belong to their binding: not offered.
+      return [...own.filter((p) => !isWellKnownPolicyName(p.name)), ...managed];
     }));
   const policyArns: string[] = [];
   let inlinePolicy: InlinePolicy | undefined;

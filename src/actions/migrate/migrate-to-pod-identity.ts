@@ -10,11 +10,18 @@ import type { KubeAccess } from '../../kube/connection.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   describeRoleOwner,
+  evaluateTrust,
+  isManagedByIamsa,
+  isOwnedRoleFor,
+  isOwnedSharedRoleFor,
   parseArn,
+  parseTrustPolicy,
+  type PolicyDocument,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   roleOwner,
   sameRoleArn,
+  STS_AUDIENCE,
   TAG_MIGRATED_FROM,
   validateClusterName,
   validateNamespace,
@@ -26,7 +33,7 @@ import {
   type RegionAccess,
 } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { readAnnotation } from '../report/doctor-irsa.js';
+import { AUDIENCE_ANNOTATION, readAnnotation } from '../report/doctor-irsa.js';
 import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
 import {
   type Context,
@@ -123,7 +130,8 @@ export async function planMigrateToPodIdentity(
     warnings: [],
     ...extra,
   });
-  for (const { name, users, role } of roles) {
+  for (const { name, users: all, role } of roles) {
+    let users = all;
     if (!role) {
       const error = new PreconditionError(
         `role ${name} does not exist: there is nothing to ${query.rollback ? 'roll back' : 'migrate'}`,
@@ -138,6 +146,18 @@ export async function planMigrateToPodIdentity(
       );
       continue;
     }
+    // Forward: only a service account the role is for today gets an association (an annotation
+    // is not a claim on a role: anyone who may annotate could name any role).
+    const refusal = query.rollback ? undefined : refusalOf(ctx, role);
+    const refused = new Map(
+      users.flatMap((u) => {
+        const why = refusal?.(u);
+        return why ? [[`${u.namespace}/${u.name}`, why] as const] : [];
+      }),
+    );
+    for (const [id, why] of refused) warnings.push(`skipped ${id}: ${why}`);
+    users = users.filter((u) => !refused.has(`${u.namespace}/${u.name}`));
+    if (!users.length) continue;
     // Forward: a service account whose association names another role cannot be migrated.
     const conflicting = query.rollback
       ? []
@@ -156,7 +176,16 @@ export async function planMigrateToPodIdentity(
     const m: RoleMigration = {
       role,
       users: ready,
-      complete: !conflicting.length && isComplete(query, role, ready, accounts, migrated),
+      ...(query.rollback
+        ? {
+            migrated: migrated
+              .filter((a) => sameRoleArn(a.roleArn, role.arn))
+              .map((a) => ({ namespace: a.namespace, name: a.serviceAccount })),
+          }
+        : {}),
+      complete:
+        !conflicting.length &&
+        isComplete(query, role, ready, accounts, migrated, (sa) => !refusal?.(userOf(sa))),
     };
     try {
       const plans = query.rollback ? planRollback(ctx, m) : planForward(ctx, m, query.removeIrsa);
@@ -279,6 +308,49 @@ function rollbackGroups(
   return groups;
 }
 
+const userOf = (sa: ServiceAccount): MigrationUser => ({
+  sa,
+  namespace: sa.namespace,
+  name: sa.name,
+  roleArn: sa.annotations[ROLE_ARN_ANNOTATION] ?? '',
+});
+
+/**
+ * Why a service account annotated with the role may not be migrated to it, or undefined when it
+ * may: the role's trust must admit its tokens today, and a role iamsa made must have been made
+ * for it (its ownership tags name it). One that already has its association keeps it.
+ */
+function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undefined {
+  let trust: PolicyDocument | undefined;
+  try {
+    trust = parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
+  } catch {
+    trust = undefined; // planForward reports the unreadable trust
+  }
+  return (u) => {
+    if (u.association || !trust) return undefined;
+    const admits = evaluateTrust(trust, {
+      providerArn: c.providerArn,
+      issuerHostPath: c.issuerHostPath,
+      namespace: u.namespace,
+      serviceAccount: u.name,
+      audience: u.sa?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+    });
+    if (!admits.admits) {
+      return `it is annotated with ${role.arn}, whose trust does not admit it (${admits.problems[0] ?? 'no statement admits it'}): migrating would give it a role it cannot assume today`;
+    }
+    const tags = role.tags;
+    if (
+      isManagedByIamsa(tags) &&
+      !isOwnedRoleFor(tags, c.cluster.arn, u.namespace, u.name) &&
+      !isOwnedSharedRoleFor(tags, [c.cluster.arn], u.namespace, u.name)
+    ) {
+      return `role ${role.name} is not iamsa's role for it (${describeRoleOwner(tags)}): its trust admits it, but that is drift, not a binding`;
+    }
+    return undefined;
+  };
+}
+
 /**
  * Forward: every IRSA binding of the role in the cluster is in this run (so its OIDC trust may
  * go). Rollback: every migrated association of the role is rolled back (so its Pod Identity
@@ -290,6 +362,7 @@ function isComplete(
   users: MigrationUser[],
   accounts: ServiceAccount[],
   migrated: PodIdentityAssociation[],
+  binding: (sa: ServiceAccount) => boolean,
 ): boolean {
   const ids = new Set(users.map((u) => `${u.namespace}/${u.name}`));
   if (query.rollback) {
@@ -297,12 +370,16 @@ function isComplete(
       .filter((a) => sameRoleArn(a.roleArn, role.arn))
       .every((a) => ids.has(`${a.namespace}/${a.serviceAccount}`));
   }
-  return accounts
-    .filter((sa) => {
-      const v = sa.annotations[ROLE_ARN_ANNOTATION];
-      return v !== undefined && parseArn(v) !== undefined && sameRoleArn(v, role.arn);
-    })
-    .every((sa) => ids.has(`${sa.namespace}/${sa.name}`));
+  return (
+    accounts
+      .filter((sa) => {
+        const v = sa.annotations[ROLE_ARN_ANNOTATION];
+        return v !== undefined && parseArn(v) !== undefined && sameRoleArn(v, role.arn);
+      })
+      // An annotation the trust does not admit is no binding: it never used the OIDC trust.
+      .filter(binding)
+      .every((sa) => ids.has(`${sa.namespace}/${sa.name}`))
+  );
 }
 
 /** The roles EKS add-ons use (their serviceAccountRoleArn, or their associations'), by name. */

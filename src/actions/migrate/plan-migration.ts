@@ -20,6 +20,7 @@ import {
   evaluateTrust,
   isManagedByIamsa,
   isOwnedRoleFor,
+  isRestorableStatement,
   MAX_TAGS,
   migrationTagKeys,
   parseTrustPolicy,
@@ -29,11 +30,14 @@ import {
   recordStatements,
   ROLE_ARN_ANNOTATION,
   sameRoleArn,
+  serviceAccountSubject,
   STS_AUDIENCE,
+  TAG_IRSA_TRUST_PREFIX,
   TAG_MECHANISM,
   TAG_MIGRATED_FROM,
   TAG_MIGRATION,
   trustPoliciesEqual,
+  WEB_IDENTITY_ACTION,
   withoutStatements,
   withPlacedStatements,
   withStatement,
@@ -62,6 +66,8 @@ export interface RoleMigration {
    * back (else the Pod Identity statement stays).
    */
   complete: boolean;
+  /** Rollback: every service account migrated to the role (whose statements may come back). */
+  migrated?: Array<{ namespace: string; name: string }>;
 }
 
 export interface Context {
@@ -284,6 +290,21 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   const { session, cluster } = c;
   const trust = trustOf(role);
   const recorded = recordedStatements(role.tags);
+  const subjects = [...m.users, ...(m.migrated ?? [])].map((u) =>
+    serviceAccountSubject(u.namespace, u.name),
+  );
+  const foreign = recorded?.find(
+    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects),
+  );
+  if (foreign) {
+    const tags = Object.keys(role.tags).filter((k) => k.startsWith(TAG_IRSA_TRUST_PREFIX));
+    throw new ConflictError(
+      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub is put back): ${JSON.stringify(foreign[1])}`,
+      {
+        hint: `nothing was changed; the tags were edited after the migration: remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which adds iamsa's own statement for each service account`,
+      },
+    );
+  }
   const warnings: string[] = [];
   // Without the record (tags removed by hand), each service account gets iamsa's own statement.
   const restored = recorded

@@ -6,11 +6,13 @@ import type { Pod, ServiceAccount } from '../../kube/gateway.js';
 import {
   buildTrustStatement,
   evaluateTrust,
+  isManagedByIamsa,
   isPlainObject,
   type PolicyDocument,
   type PolicyStatement,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  roleOwner,
   sameRoleArn,
   STS_AUDIENCE,
   TRUST_POLICY_DEFAULT_LIMIT,
@@ -29,6 +31,7 @@ import {
   updateTrustFix,
 } from './fix-commands.js';
 import { FINDING_KINDS } from './finding-kinds.js';
+import { ownsBinding } from '../binding/owned-role.js';
 import { type AuditedRole, type Finding, SEVERITIES } from './report.js';
 
 export interface AuditState {
@@ -41,6 +44,11 @@ export interface AuditState {
   pods: Pod[];
   /** Other providers named by trusts that are gone, with why (no provider, no cluster). */
   goneProviders: Map<string, string>;
+  /**
+   * The tags of the roles that had findings without them (ListRoles returns none): a binding
+   * iamsa made is not a finding, and a finding on iamsa's role says so.
+   */
+  tags?: Map<string, Record<string, string>>;
 }
 
 const NEAR_LIMIT = 0.9;
@@ -84,9 +92,13 @@ function narrowTrustFix(s: AuditState, role: Role, meantFor: ServiceAccount[]): 
   return updateTrustFix(s.context, role.name, trust);
 }
 
-/** The trust without one provider (statements left with no principal are dropped). */
-function withoutProvider(doc: PolicyDocument, arn: string): PolicyDocument {
-  const statements = doc.Statement.flatMap((st): PolicyStatement[] => {
+/**
+ * The trust without one provider (statements left with no principal are dropped), and without
+ * statements open to every AWS principal: a printed fix never keeps a wide statement.
+ */
+function withoutProvider(doc: PolicyDocument, arn: string, open: number[]): PolicyDocument {
+  const statements = doc.Statement.flatMap((st, i): PolicyStatement[] => {
+    if (open.includes(i)) return [];
     if (!isPlainObject(st.Principal) || st.Principal.Federated === undefined) return [st];
     const federated = ([] as string[]).concat(st.Principal.Federated);
     if (!federated.includes(arn)) return [st];
@@ -102,6 +114,13 @@ function withoutProvider(doc: PolicyDocument, arn: string): PolicyDocument {
   return { ...doc, Statement: statements };
 }
 
+/** iamsa's role for whom, in a few words. */
+function iamsasRole(tags: Record<string, string>): string {
+  const o = roleOwner(tags);
+  const where = o.clusterArns ? `${o.clusterArns.length} clusters` : (o.cluster ?? o.clusterArn);
+  return `iamsa's role for ${o.namespace}/${o.serviceAccount} of ${where}: re-run the iamsa command or file that made it`;
+}
+
 function roleFindings(
   s: AuditState,
   role: Role,
@@ -110,11 +129,36 @@ function roleFindings(
   annotatedBy: ServiceAccount[],
 ): Finding[] {
   const findings: Finding[] = [];
-  const add = (f: Omit<Finding, 'role'>) => findings.push({ ...f, role: role.arn });
+  const tags = s.tags?.get(role.arn);
+  const binding = (sa: { namespace: string; name: string }) =>
+    !!tags &&
+    ownsBinding(tags, {
+      clusterArn: s.cluster.arn,
+      cluster: s.cluster.name,
+      namespace: sa.namespace,
+      name: sa.name,
+    });
+  // Whose trust it is, in the finding's text: iamsa's drift is fixed by iamsa, not by hand.
+  const owner = tags && isManagedByIamsa(tags) ? ` (${iamsasRole(tags)})` : '';
+  const add = (f: Omit<Finding, 'role'>) =>
+    findings.push({ ...f, message: `${f.message}${owner}`, role: role.arn });
   const scope = trustScope(trust, {
     providerArn: s.oidc.providerArn,
     issuerHostPath: s.oidc.hostPath,
   });
+  const open = scope.openStatements.map((o) => o.statementIndex);
+  for (const o of scope.openStatements) {
+    add({
+      id: 'IRSA110',
+      severity: o.conditioned ? 'medium' : 'high',
+      title: FINDING_KINDS.IRSA110.title,
+      message: `statement ${o.statementIndex} lets every AWS principal (of any account) assume the role with ${o.actions.join(', ')}${o.conditioned ? ', narrowed only by its conditions' : ''}`,
+      fix: updateTrustFix(s.context, role.name, {
+        ...trust,
+        Statement: trust.Statement.filter((_, i) => !open.includes(i)),
+      }),
+    });
+  }
   const meantFor = annotatedBy.length ? annotatedBy : [];
   const names = admitted.map(key);
   for (const st of scope.statements) {
@@ -140,14 +184,17 @@ function roleFindings(
         id: 'IRSA103',
         severity: 'medium',
         title: FINDING_KINDS.IRSA103.title,
-        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
+        message: st.audienceWildcards.length
+          ? `statement ${st.statementIndex} matches "${s.oidc.hostPath}:aud" only with ${st.audienceWildcards.map((v) => JSON.stringify(v)).join(', ')}: tokens issued for other audiences are accepted`
+          : `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
         fix: narrowTrustFix(s, role, meantFor.length ? meantFor : namedIn(st.values, st.subject)),
       });
     }
   }
   const existing = new Set(s.serviceAccounts.map(key));
   for (const subject of scope.exactSubjects) {
-    if (existing.has(key(subject))) continue;
+    // iamsa's --role-only binding waits for its service account: by design, not stale.
+    if (existing.has(key(subject)) || binding(subject)) continue;
     if (!evaluateTrust(trust, targetFor(s, subject)).admits) continue;
     add({
       id: 'IRSA104',
@@ -166,12 +213,16 @@ function roleFindings(
       severity: 'low',
       title: FINDING_KINDS.IRSA106.title,
       message: `the trust names ${arn}, ${gone}`,
-      fix: updateTrustFix(s.context, role.name, withoutProvider(trust, arn)),
+      fix: updateTrustFix(s.context, role.name, withoutProvider(trust, arn, open)),
     });
   }
   const users = [...admitted, ...annotatedBy];
   const namespaces = [...new Set(users.map((sa) => sa.namespace))].sort();
-  const liveOthers = scope.otherProviders.filter((p) => !s.goneProviders.has(p));
+  // iamsa's role shared by several clusters is one binding in each: the clusters are by design.
+  const sharedByIamsa = !!tags && roleOwner(tags).clusterArns !== undefined && users.every(binding);
+  const liveOthers = sharedByIamsa
+    ? []
+    : scope.otherProviders.filter((p) => !s.goneProviders.has(p));
   if (namespaces.length > 1 || liveOthers.length > 0) {
     const spread = [
       namespaces.length > 1

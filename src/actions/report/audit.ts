@@ -2,8 +2,9 @@
 // service account and pod of the cluster. One ListRoles walk (it returns the trusts), one list of
 // service accounts, one of pods; read-only.
 import type { EksGateway } from '../../aws/eks.js';
+import type { IamGateway } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
-import { parseArn, parseTrustPolicy, type PolicyDocument } from '../../policy/index.js';
+import { parseArn, parseTrustPolicy, type PolicyDocument, roleNameOf } from '../../policy/index.js';
 import { AuthError } from '../../errors.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
@@ -77,6 +78,12 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     pods,
     goneProviders: await goneProviders([...named], new Set(providerArns), deps),
   };
+  // ListRoles returns no tags: read them for the roles with findings (a few), to tell iamsa's
+  // bindings from findings. Only to be thorough: a refusal leaves the findings as they are.
+  const flagged = [...new Set(auditFindings(state).findings.flatMap((f) => f.role ?? []))].filter(
+    (arn) => parsed.some(({ role }) => role.arn === arn),
+  );
+  state.tags = await readTags(session.iam, flagged, reporter);
   const { findings: irsa, roles: audited } = auditFindings(state);
   const findings = sortFindings([
     ...irsa,
@@ -185,4 +192,28 @@ async function clusterIssuers(region: string, deps: AuditDeps): Promise<Set<stri
     );
     return undefined;
   }
+}
+
+/** The tags of these roles by ARN; a role that cannot be read is left out, with one warning. */
+async function readTags(
+  iam: IamGateway,
+  arns: string[],
+  reporter: Reporter,
+): Promise<Map<string, Record<string, string>>> {
+  const tags = new Map<string, Record<string, string>>();
+  const failed: string[] = [];
+  await mapConcurrent(arns, 8, async (arn) => {
+    try {
+      const role = await iam.getRole(roleNameOf(arn));
+      if (role) tags.set(arn, role.tags);
+    } catch (error) {
+      failed.push(`${roleNameOf(arn)} (${(error as Error).message})`);
+    }
+  });
+  if (failed.length) {
+    reporter.warn(
+      `could not read the tags of ${failed.length} role(s), so iamsa's own bindings among them are reported as findings: ${failed.slice(0, 3).join('; ')}`,
+    );
+  }
+  return tags;
 }

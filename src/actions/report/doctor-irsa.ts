@@ -7,6 +7,7 @@ import {
   buildTrustStatement,
   evaluateTrust,
   INLINE_POLICY_NAME,
+  isManagedByIamsa,
   isOwnedRoleFor,
   isOwnedSharedRoleFor,
   parseTrustPolicy,
@@ -29,6 +30,7 @@ import {
   attachPolicyFix,
   type CommandContext,
   createServiceAccountFix,
+  detachPolicyFix,
   getServiceAccountsFix,
   quote,
   updateTrustFix,
@@ -63,6 +65,11 @@ export interface DoctorState {
   /** The annotation read as a role ARN (when it is one). */
   roleArn?: RoleArnParts & { arn: string };
   role?: Role;
+  /**
+   * iamsa's role for this binding, read when the annotation names none (no annotation, or a role
+   * iamsa made for another binding): the fix points the annotation at it.
+   */
+  ownRole?: Role;
   attachedPolicies: string[];
   inlinePolicies: string[];
   /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
@@ -85,7 +92,22 @@ const ownedRole = (s: DoctorState) =>
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
 const createFix = (s: DoctorState) =>
-  createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s));
+  createServiceAccountFix(
+    s.context,
+    s.namespace,
+    s.name,
+    s.attachedPolicies,
+    mechanismOf(s),
+    s.inlinePolicies.includes(INLINE_POLICY_NAME),
+  );
+/** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
+const otherBindingRole = (s: DoctorState) =>
+  !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
+/** This service account's own role, instead of another binding's: re-point the annotation. */
+function repointFix(s: DoctorState): string {
+  if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
+  return `${createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s)).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${s.role?.name} is iamsa's role for another binding and stays as it is`;
+}
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
   issuerHostPath: s.oidc.hostPath,
@@ -155,9 +177,11 @@ function provider(s: DoctorState): Check {
 function serviceAccount(s: DoctorState): Check {
   const title = 'service account';
   const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s));
+  // iamsa's role for this binding exists (a --role-only binding, a removed annotation): use it.
+  const own = s.ownRole && annotateFix(s.namespace, s.name, s.ownRole.arn);
   if (!s.serviceAccount) {
     return check('IRSA002', title, 'fail', `service account ${saLabel(s)} does not exist`, {
-      fix: create,
+      fix: own ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}` : create,
     });
   }
   const value = annotation(s);
@@ -167,8 +191,8 @@ function serviceAccount(s: DoctorState): Check {
       'IRSA002',
       title,
       'fail',
-      `${saLabel(s)} has no ${ROLE_ARN_ANNOTATION} annotation: its pods get no web identity and use the node's role`,
-      { fix: create },
+      `${saLabel(s)} has no ${ROLE_ARN_ANNOTATION} annotation: its pods get no web identity and use the node's role${s.ownRole ? ` (iamsa's role for it, ${s.ownRole.arn}, exists)` : ''}`,
+      { fix: own || create },
     );
   }
   const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`;
@@ -260,7 +284,11 @@ function trustAdmits(s: DoctorState): Check {
     `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
     {
       details: result.problems,
-      fix: ownedRole(s) ? createFix(s) : updateTrustFix(s.context, s.role?.name ?? '', fixed),
+      fix: ownedRole(s)
+        ? createFix(s)
+        : otherBindingRole(s)
+          ? repointFix(s)
+          : updateTrustFix(s.context, s.role?.name ?? '', fixed),
     },
   );
 }
@@ -293,7 +321,9 @@ function trustNarrow(s: DoctorState): Check {
   }
   const fix = ownedRole(s)
     ? createFix(s)
-    : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
+    : otherBindingRole(s)
+      ? repointFix(s)
+      : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
   const failing = broadSubject || others.length > 0;
   const summary = failing
     ? `the trust of ${s.role?.name} lets in more than ${saLabel(s)}${others.length ? ` (${others.length} other existing service account${others.length > 1 ? 's' : ''})` : ''}`
@@ -495,22 +525,30 @@ function permissions(s: DoctorState): Check {
   const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
   const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
   const drift = ownedRole(s) || sharedRole(s) ? policiesDrift(s) : undefined;
-  const rerun = sharedRole(s)
-    ? `iamsa apply -f <bindings file> --approve  # re-run the apply of the file that lists this shared binding`
-    : `${createServiceAccountFix(s.context, s.namespace, s.name, [])}  # re-run the create-serviceaccount or update-serviceaccount command that made this binding`;
   if (drift) {
+    // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
+    // attached outside iamsa (and would record them); apply -f makes them the file's.
+    const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
+    const rerun = sharedRole(s)
+      ? `iamsa apply -f <bindings file> --approve  # apply -f makes the role's policies exactly the file's`
+      : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOf(s), inline)}  # the command that made this binding, with the policies it declares`;
+    const fix = drift.added?.length
+      ? drift.added.map((arn) => detachPolicyFix(s.context, name, arn)).join(' && ')
+      : rerun;
     return check(
       'IRSA010',
       title,
       'warn',
-      `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): a policy was attached or detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`,
+      `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): ${drift.added?.length ? `${drift.added.join(', ')} ${drift.added.length > 1 ? 'were' : 'was'} attached outside iamsa` : `a policy was detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`}`,
       {
         details: [
           `now ${policies}`,
           ...listed,
-          `re-running create-serviceaccount or update-serviceaccount puts back what it is asked for and records the result, policies attached outside iamsa included (it leaves them alone: detach one with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
+          drift.added?.length
+            ? 'detach what iamsa did not apply; a re-run of create-serviceaccount would keep it and record it as declared'
+            : `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
         ],
-        fix: `${rerun}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+        fix: `${fix}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
       },
     );
   }
@@ -523,15 +561,31 @@ function permissions(s: DoctorState): Check {
   return check('IRSA010', title, 'ok', policies, { details: [...listed, ...unrecorded] });
 }
 
-/** The recorded fingerprint against the role's policies now, when they differ. */
-function policiesDrift(s: DoctorState): { recorded: string; now: string } | undefined {
+/** Up to this many attached policies, doctor finds which of them iamsa did not apply. */
+const DRIFT_SEARCH_MAX = 10;
+
+/**
+ * The recorded fingerprint against the role's policies now, when they differ. The fingerprint is
+ * a hash; when a subset of the attached policies (and iamsa's inline one as it is) hashes to it,
+ * that subset is what iamsa applied (`declared`) and the rest was attached outside it (`added`).
+ */
+function policiesDrift(
+  s: DoctorState,
+): { recorded: string; now: string; declared?: string[]; added?: string[] } | undefined {
   const recorded = s.role?.tags[TAG_POLICIES];
   if (recorded === undefined) return undefined;
-  const now = policiesFingerprint({
-    managedArns: s.attachedPolicies,
-    inlinePolicy: s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined,
-  });
-  return now === recorded ? undefined : { recorded, now };
+  const inlinePolicy = s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined;
+  const now = policiesFingerprint({ managedArns: s.attachedPolicies, inlinePolicy });
+  if (now === recorded) return undefined;
+  const attached = [...new Set(s.attachedPolicies)];
+  if (attached.length > DRIFT_SEARCH_MAX) return { recorded, now };
+  for (let mask = (1 << attached.length) - 2; mask >= 0; mask--) {
+    const declared = attached.filter((_, i) => mask & (1 << i));
+    if (policiesFingerprint({ managedArns: declared, inlinePolicy }) === recorded) {
+      return { recorded, now, declared, added: attached.filter((a) => !declared.includes(a)) };
+    }
+  }
+  return { recorded, now };
 }
 
 function simulate(s: DoctorState): Check | undefined {

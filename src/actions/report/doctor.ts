@@ -3,7 +3,12 @@
 // the checks of doctor-checks.ts. Exit 6 when one fails.
 import { AuthError, ExitCode } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
-import { INLINE_POLICY_NAME, roleNameOf, TAG_POLICIES } from '../../policy/index.js';
+import {
+  INLINE_POLICY_NAME,
+  isManagedByIamsa,
+  roleNameOf,
+  TAG_POLICIES,
+} from '../../policy/index.js';
 import {
   type ClusterSession,
   openClusterSession,
@@ -13,6 +18,7 @@ import type { PodIdentityFacts } from './doctor-pod-identity.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { readAnnotation, runChecks, type DoctorState } from './doctor-irsa.js';
+import { findOwnedRole, ownsBinding } from '../binding/owned-role.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -68,6 +74,15 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         session.iam.getRole(roleNameOf(roleArn.arn)),
       )
     : undefined;
+  // The fix for a missing annotation, or one naming another binding's role, is iamsa's role for
+  // this binding when it exists. Looked for only then, and only to be thorough: a refusal is none.
+  const binding = { clusterArn: cluster.arn, cluster: cluster.name, namespace, name };
+  const annotated = serviceAccount?.annotations['eks.amazonaws.com/role-arn'];
+  const elsewhere = !!role && isManagedByIamsa(role.tags) && !ownsBinding(role.tags, binding);
+  const ownRoleP =
+    !podIdentity && (annotated === undefined || elsewhere)
+      ? findOwnedRole(session, binding, [role]).catch(() => undefined)
+      : undefined;
   // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
   const recorded = role?.tags[TAG_POLICIES] !== undefined;
   const [attachedPolicies, inlinePolicies, inlinePolicy, results] = role
@@ -86,6 +101,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
           : undefined,
       ])
     : [[], [], undefined, undefined];
+  const ownRole = await ownRoleP;
   const state: DoctorState = {
     context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
     cluster,
@@ -98,6 +114,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     pods,
     roleArn,
     role,
+    ...(ownRole ? { ownRole } : {}),
     attachedPolicies,
     inlinePolicies,
     ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),

@@ -62,6 +62,12 @@ export const FINDING_KINDS = {
     severity: 'info',
     description: 'A service account is annotated for IRSA, but no pod runs as it.',
   },
+  IRSA110: {
+    title: 'trust open to any AWS principal',
+    severity: 'high',
+    description:
+      'Besides its web identity statements, the trust lets every AWS principal (Principal "*" or {"AWS": "*"}) assume the role with sts:AssumeRole: anyone in any account whose own policies allow it gets the role (medium when conditions narrow it).',
+  },
   PODID101: {
     title: 'no Pod Identity agent',
     severity: 'high',

@@ -21,10 +21,14 @@ export function createServiceAccountFix(
   name: string,
   policyArns: string[],
   mechanism: 'irsa' | 'pod-identity' = 'irsa',
+  /** The binding has iamsa's inline policy: it is given again from its file. */
+  inline = false,
 ): string {
-  const policies = policyArns.length
-    ? policyArns.map((p) => ` --attach-policy-arn ${quote(p)}`).join('')
-    : ' --attach-policy-arn <policy ARN>';
+  const policies =
+    policyArns.length || inline
+      ? policyArns.map((p) => ` --attach-policy-arn ${quote(p)}`).join('') +
+        (inline ? ' --attach-policy <policy JSON file>' : '')
+      : ' --attach-policy-arn <policy ARN>';
   const how = mechanism === 'pod-identity' ? ' --mechanism pod-identity' : '';
   return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies} --approve`;
 }
@@ -34,6 +38,9 @@ export const annotateFix = (namespace: string, name: string, roleArn: string) =>
 
 export const updateTrustFix = (c: CommandContext, roleName: string, trust: unknown) =>
   `aws iam update-assume-role-policy${profileOf(c)} --role-name ${roleName} --policy-document ${quote(JSON.stringify(trust))}`;
+
+export const detachPolicyFix = (c: CommandContext, roleName: string, arn: string) =>
+  `aws iam detach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn ${arn}`;
 
 export const attachPolicyFix = (c: CommandContext, roleName: string) =>
   `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn <policy ARN>`;

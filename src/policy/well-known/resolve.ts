@@ -335,3 +335,15 @@ export function scopeFlags(policies: Record<string, WellKnownScope>): string[] {
     ),
   );
 }
+
+/**
+ * Whether a policy name is one wellKnownPolicyName makes: `iamsa-<role>-<key>[-N]` for a key of
+ * the catalogue, or a name cut to 128 characters with its hash. Such a policy belongs to the
+ * binding it was made for: the wizard does not offer it to others.
+ */
+export function isWellKnownPolicyName(name: string): boolean {
+  if (!name.startsWith('iamsa-')) return false;
+  if (name.length === POLICY_NAME_MAX_LENGTH && /-[0-9a-f]{10}$/.test(name)) return true;
+  const bare = name.replace(/-\d+$/, '');
+  return WELL_KNOWN_POLICIES.some((p) => bare.endsWith(`-${p.key}`) || name.endsWith(`-${p.key}`));
+}

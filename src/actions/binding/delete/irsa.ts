@@ -14,7 +14,6 @@ import {
   sharedClusterTagKey,
   TAG_CLUSTERS,
   describeRoleOwner,
-  isOwnedRoleFor,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   parseArn,
@@ -27,7 +26,8 @@ import {
 import type { ClusterSession } from '../cluster-session.js';
 import { labelOf } from '../spec.js';
 import { type PlanStep, started, step, updateStep } from '../../engine/plan.js';
-import { deletePolicyStep, readManagedPolicies } from '../plan-well-known.js';
+import { findOwnedRole, ownsBinding } from '../owned-role.js';
+import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
 /** The IRSA delete: the annotation, then the role's policies, then the role (only iamsa's). */
@@ -73,21 +73,35 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
           iam.getRole(annotatedName),
         );
   // iamsa's role of this binding: its own, or one it shares with other clusters.
-  const ours = (tags: Record<string, string>) =>
-    isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
-    isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
+  const binding = {
+    clusterArn: cluster.arn,
+    cluster: t.cluster,
+    namespace: t.namespace,
+    name: t.name,
+  };
+  const ours = (tags: Record<string, string>) => ownsBinding(tags, binding);
   const ownedBy = (role: Role | undefined) => !!role && ours(role.tags);
-  // The role iamsa made for this binding, if there is one.
+  const warnings: string[] = [];
+  // The role iamsa made for this binding, if there is one: by name, else by its ownership tags
+  // (a binding made with roleName: or --role-name, deleted without it).
   const owned =
     t.roleName === undefined && ownedBy(annotatedRole)
       ? annotatedRole
       : ownedBy(namedRole)
         ? namedRole
-        : undefined;
+        : t.roleName === undefined
+          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole]).catch(
+              (error: unknown) => {
+                warnings.push(
+                  `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                );
+                return undefined;
+              },
+            )
+          : undefined;
   const pointsAt = (role: Role | undefined) =>
     !!annotated && !!role && sameRoleArn(annotated, role.arn);
 
-  const warnings: string[] = [];
   const steps: PlanStep[] = [];
   if (!owned) {
     // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
@@ -122,7 +136,7 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
       // A role several clusters share loses only this cluster's statement and tag.
       steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
     } else {
-      steps.push(...(await roleSteps(session, owned, ours)));
+      steps.push(...(await roleSteps(session, owned, ours, warnings)));
     }
   }
   if (steps.length && pods === undefined && kube) {
@@ -236,6 +250,7 @@ export async function roleSteps(
   session: ClusterSession,
   role: Role,
   ours: (tags: Record<string, string>) => boolean,
+  warnings: string[] = [],
 ): Promise<PlanStep[]> {
   const { iam } = session;
   const [attached, inline] = await Promise.all([
@@ -243,8 +258,13 @@ export async function roleSteps(
     iam.listInlinePolicyNames(role.name),
   ]);
   const own = await ownWellKnownPolicies(iam, role, attached, ours);
+  for (const p of own.filter((p) => p.attachments > 1)) {
+    warnings.push(keptPolicy(p.arn, role.name, p.attachments - 1));
+  }
   return [
-    ...own.map(({ arn, key }) => deletePolicyStep(iam, role.name, arn, key)),
+    ...own.map(({ arn, key, attachments }) =>
+      deletePolicyStep(iam, role.name, arn, key, attachments),
+    ),
     ...attached
       .filter((arn) => !own.some((p) => p.arn === arn))
       .map((arn) =>
@@ -284,13 +304,15 @@ async function ownWellKnownPolicies(
   role: Role,
   attached: string[],
   ours: (tags: Record<string, string>) => boolean,
-): Promise<Array<{ arn: string; key: string }>> {
+): Promise<Array<{ arn: string; key: string; attachments: number }>> {
   const prefix = `:policy/${wellKnownPolicyName(role.name, '')}`;
   const candidates = attached.filter((arn) => arn.includes(prefix));
   const policies = await readManagedPolicies(iam, candidates);
   return candidates.flatMap((arn) => {
     const p = policies.get(arn);
-    return p && ours(p.tags) ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '' }] : [];
+    return p && ours(p.tags)
+      ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '', attachments: p.attachmentCount }]
+      : [];
   });
 }
 

@@ -90,7 +90,7 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
     // After the association (phase 1): IAM's phases of roleSteps are 2 and 3.
     const mine = (tags: Record<string, string>) =>
       isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
-    steps.push(...(await roleSteps(session, role, mine)));
+    steps.push(...(await roleSteps(session, role, mine, warnings)));
   }
   if (steps.length && pods.length) {
     warnings.push(

@@ -1,0 +1,184 @@
+// audit is precise (issue 16): the findings of trusts found by hand, as pure functions of the
+// gathered state. Missed wide trusts, false highs, iamsa's own bindings, the IRSA106 fix.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { auditFindings, type AuditState } from '../../src/actions/report/audit-irsa.js';
+import {
+  bindingRoleTags,
+  buildTrustStatement,
+  type PolicyStatement,
+  sharedRoleOwnershipTags,
+} from '../../src/policy/index.js';
+
+const ACCOUNT = '111122223333';
+const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+const OTHER_HOST = 'oidc.eks.us-west-2.amazonaws.com/id/OTHER';
+const OTHER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${OTHER_HOST}`;
+const CLUSTER_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`;
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/r`;
+const sa = (namespace: string, name: string) => ({ namespace, name, annotations: {}, labels: {} });
+const good = (name = 'web', host = HOST, provider = PROVIDER): PolicyStatement =>
+  buildTrustStatement({
+    providerArn: provider,
+    issuerHostPath: host,
+    namespace: 'shop',
+    serviceAccount: name,
+  });
+const webIdentity = (Condition: Record<string, unknown>, Effect: 'Allow' | 'Deny' = 'Allow') => ({
+  Effect,
+  Principal: { Federated: PROVIDER },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  ...(Object.keys(Condition).length ? { Condition } : {}),
+});
+const SUB = `${HOST}:sub`;
+const AUD = `${HOST}:aud`;
+
+function audit(statements: object[], over: Partial<AuditState> = {}) {
+  const state: AuditState = {
+    context: { cluster: 'prod', region: 'eu-west-1' },
+    cluster: {
+      name: 'prod',
+      arn: CLUSTER_ARN,
+      accountId: ACCOUNT,
+      partition: 'aws',
+      region: 'eu-west-1',
+      endpoint: 'https://x',
+      issuer: `https://${HOST}`,
+    },
+    oidc: { issuer: `https://${HOST}`, hostPath: HOST, providerArn: PROVIDER },
+    roles: [
+      {
+        role: { arn: ROLE, name: 'r', path: '/', trustPolicy: '' },
+        trust: { Version: '2012-10-17', Statement: statements as PolicyStatement[] },
+      },
+    ],
+    serviceAccounts: [sa('shop', 'web'), sa('shop', 'api'), sa('ops', 'tool')],
+    pods: [],
+    goneProviders: new Map(),
+    ...over,
+  };
+  return auditFindings(state).findings;
+}
+const ids = (findings: ReturnType<typeof audit>) => findings.map((f) => `${f.id} ${f.severity}`);
+
+describe('audit: the wide trusts it missed', () => {
+  it('a good statement plus Principal AWS:* with sts:AssumeRole is high', () => {
+    const f = audit([
+      good(),
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' },
+    ]);
+    assert.deepEqual(ids(f), ['IRSA110 high']);
+    assert.doesNotMatch(f[0]?.fix ?? '', /"AWS"/, 'its fix drops the statement');
+  });
+
+  it('StringLike aud "*" does not check the audience', () => {
+    const f = audit([
+      webIdentity({
+        StringEquals: { [SUB]: 'system:serviceaccount:shop:web' },
+        StringLike: { [AUD]: '*' },
+      }),
+    ]);
+    assert.deepEqual(ids(f), ['IRSA103 medium']);
+    assert.match(f[0]?.message ?? '', /only with "\*"/);
+  });
+
+  it('ForAnyValue:StringLike aud with a "*" member does not check it either', () => {
+    const f = audit([
+      webIdentity({
+        StringEquals: { [SUB]: 'system:serviceaccount:shop:web' },
+        'ForAnyValue:StringLike': { [AUD]: ['sts.amazonaws.com', '*'] },
+      }),
+    ]);
+    assert.deepEqual(ids(f), ['IRSA103 medium']);
+  });
+});
+
+describe('audit: no false highs', () => {
+  it('an Allow without sub narrowed by a Deny StringNotEquals sub admits one service account', () => {
+    const f = audit([
+      webIdentity({ StringEquals: { [AUD]: 'sts.amazonaws.com' } }),
+      webIdentity({ StringNotEquals: { [SUB]: 'system:serviceaccount:shop:web' } }, 'Deny'),
+    ]);
+    assert.deepEqual(ids(f), []);
+  });
+
+  it('a Deny with two keys denies only when both match: no bound, still high', () => {
+    const f = audit([
+      webIdentity({ StringEquals: { [AUD]: 'sts.amazonaws.com' } }),
+      webIdentity(
+        {
+          StringNotEquals: {
+            [SUB]: 'system:serviceaccount:shop:web',
+            [AUD]: 'sts.amazonaws.com',
+          },
+        },
+        'Deny',
+      ),
+    ]);
+    assert.deepEqual(ids(f), ['IRSA101 high', 'IRSA107 info']);
+  });
+
+  it('a role with a blanket Deny that nobody can assume is no finding', () => {
+    const f = audit([
+      webIdentity({}),
+      { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' },
+    ]);
+    assert.deepEqual(ids(f), []);
+  });
+});
+
+describe("audit: iamsa's own bindings are not findings", () => {
+  it('a --role-only binding waiting for its service account is not IRSA104 (without tags it is)', () => {
+    const statements = [good('ghost')];
+    assert.deepEqual(ids(audit(statements)), ['IRSA104 medium']);
+    const tags = new Map([
+      [ROLE, bindingRoleTags('irsa', 'prod', 'shop', 'ghost', CLUSTER_ARN, 'x')],
+    ]);
+    assert.deepEqual(ids(audit(statements, { tags })), []);
+  });
+
+  it('a role iamsa shares between clusters is not IRSA107', () => {
+    const statements = [good(), good('web', OTHER_HOST, OTHER)];
+    assert.deepEqual(ids(audit(statements)), ['IRSA107 info']);
+    const tags = new Map([
+      [
+        ROLE,
+        sharedRoleOwnershipTags('shop', 'web', [
+          { name: 'prod', arn: CLUSTER_ARN },
+          { name: 'dr', arn: `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/dr` },
+        ]),
+      ],
+    ]);
+    assert.deepEqual(ids(audit(statements, { tags })), []);
+  });
+
+  it("a finding on iamsa's role says the trust is iamsa's", () => {
+    const tags = new Map([
+      [ROLE, bindingRoleTags('irsa', 'prod', 'shop', 'web', CLUSTER_ARN, 'x')],
+    ]);
+    const f = audit([webIdentity({ StringEquals: { [SUB]: 'system:serviceaccount:shop:web' } })], {
+      tags,
+    });
+    assert.deepEqual(ids(f), ['IRSA103 medium']);
+    assert.match(f[0]?.message ?? '', /\(iamsa's role for shop\/web of prod: /);
+  });
+});
+
+describe('audit: IRSA106', () => {
+  it('the fix for a gone provider drops the AWS:* statement too', () => {
+    const f = audit(
+      [
+        good(),
+        good('web', OTHER_HOST, OTHER),
+        { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' },
+      ],
+      { goneProviders: new Map([[OTHER, 'a provider that no longer exists in IAM']]) },
+    );
+    const fix = f.find((x) => x.id === 'IRSA106')?.fix ?? '';
+    assert.match(fix, /update-assume-role-policy/);
+    assert.doesNotMatch(fix, /"AWS"/);
+    assert.doesNotMatch(fix, /OTHER/);
+    assert.match(fix, /EXAMPLE/);
+  });
+});
