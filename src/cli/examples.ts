@@ -80,6 +80,18 @@ export const EXAMPLES: Record<string, string[]> = {
     '# Back to IRSA, from what the roles recorded',
     'iamsa migrate-to-pod-identity --cluster prod --rollback --approve',
   ],
+  'migrate-from-kube2iam': [
+    '# Show the plan for a kube2iam cluster with namespace restrictions (nothing is written)',
+    'iamsa migrate-from-kube2iam --cluster prod --base-role-arn arn:aws:iam::123456789012:role/ \\',
+    '  --namespace-restrictions',
+    '',
+    '# A kiam cluster: apply, then drop the kiam server trust once the pods have rolled',
+    'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --approve',
+    'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --cleanup --approve',
+    '',
+    '# Back to the daemon, exactly as recorded',
+    'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --rollback --approve',
+  ],
   'well-known-policies': [
     '# Every key, with what it grants and its default scope',
     'iamsa well-known-policies',

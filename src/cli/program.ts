@@ -11,6 +11,7 @@ import { registerCreateServiceAccount } from './commands/create-serviceaccount.j
 import { registerDeleteServiceAccount } from './commands/delete-serviceaccount.js';
 import { registerUpdateServiceAccount } from './commands/update-serviceaccount.js';
 import { registerMigrateToPodIdentity } from './commands/migrate-to-pod-identity.js';
+import { registerMigrateFromKube2iam } from './commands/migrate-from-kube2iam.js';
 import { registerEnableOidc } from './commands/enable-oidc.js';
 import { registerGetServiceAccounts } from './commands/get-serviceaccounts.js';
 import { registerWellKnownPolicies } from './commands/well-known-policies.js';
@@ -44,6 +45,7 @@ export function buildProgram(version: string, f: Factory): Command {
   registerUpdateServiceAccount(program, f);
   registerDeleteServiceAccount(program, f);
   registerMigrateToPodIdentity(program, f);
+  registerMigrateFromKube2iam(program, f);
   registerWizard(program, f);
   registerWellKnownPolicies(program, f);
   registerDoctor(program, f);

@@ -1,7 +1,17 @@
-// Narrow Kubernetes adapter: namespaces, service accounts, and reading pods.
+// Narrow Kubernetes adapter: namespaces, service accounts, reading pods, and workloads.
 import { PreconditionError } from '../errors.js';
 import { kubeStatusCode, TERMINATING_HINT, translateKubeError } from './errors.js';
 import { createRestClient, type RestTarget } from './rest.js';
+import {
+  type RawObject,
+  toRbacBinding,
+  toWorkload,
+  WORKLOAD_PATHS,
+  type WorkloadGateway,
+  type WorkloadKind,
+  workloadPatch,
+  workloadPath,
+} from './workloads.js';
 
 export interface ServiceAccount {
   namespace: string;
@@ -50,7 +60,7 @@ export interface Pod {
   volumes: PodVolume[];
 }
 
-export interface KubeGateway {
+export interface KubeGateway extends WorkloadGateway {
   namespaceExists(namespace: string): Promise<boolean>;
   listNamespaces(): Promise<string[]>;
   createNamespace(namespace: string): Promise<void>;
@@ -300,6 +310,47 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
         kind: 'ServiceAccount',
         metadata: { name, namespace, ...metadata },
       });
+    },
+    async listWorkloads() {
+      const kinds = Object.keys(WORKLOAD_PATHS) as WorkloadKind[];
+      const lists = await Promise.all(
+        kinds.map(async (kind) => {
+          const { prefix, resource } = WORKLOAD_PATHS[kind];
+          const items = await listAll(`listing ${resource}`, `${prefix}/${resource}`);
+          return items.map((o) => toWorkload(kind, o as RawObject));
+        }),
+      );
+      return lists.flat();
+    },
+    async patchWorkload(w, change, resourceVersion) {
+      await run(
+        `updating ${w.kind} ${w.namespace}/${w.name}`,
+        'PATCH',
+        workloadPath(w),
+        workloadPatch(w.kind, change, resourceVersion),
+        'application/strategic-merge-patch+json',
+      );
+    },
+    async namespaceAnnotations() {
+      const list = await run<{ items?: KubeObject[] }>(
+        'listing namespaces',
+        'GET',
+        '/api/v1/namespaces',
+      );
+      return Object.fromEntries(
+        (list.items ?? []).map((n) => [n.metadata?.name ?? '', { ...n.metadata?.annotations }]),
+      );
+    },
+    async listRbacBindings() {
+      const rbac = '/apis/rbac.authorization.k8s.io/v1';
+      const [roleBindings, clusterRoleBindings] = await Promise.all([
+        listAll('listing role bindings', `${rbac}/rolebindings`),
+        listAll('listing cluster role bindings', `${rbac}/clusterrolebindings`),
+      ]);
+      return [
+        ...roleBindings.map((o) => toRbacBinding('RoleBinding', o as RawObject)),
+        ...clusterRoleBindings.map((o) => toRbacBinding('ClusterRoleBinding', o as RawObject)),
+      ];
     },
     async patchServiceAccount(namespace, name, metadata, resourceVersion) {
       const body = { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } };

@@ -13,3 +13,5 @@ export * from './identity-evaluation.js';
 export * from './trust-scope.js';
 export * from './policies-fingerprint.js';
 export * from './migration-trust.js';
+export * from './daemon-restrictions.js';
+export * from './kube2iam-trust.js';

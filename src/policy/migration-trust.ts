@@ -55,20 +55,26 @@ export function withPlacedStatements(
 }
 
 /** The statements as tags (`<prefix>N` = a base64 chunk), for the role's tag set. */
-export function recordStatements(placed: PlacedStatement[]): Record<string, string> {
+export function recordStatements(
+  placed: PlacedStatement[],
+  prefix = TAG_IRSA_TRUST_PREFIX,
+): Record<string, string> {
   const text = Buffer.from(JSON.stringify(placed), 'utf8').toString('base64');
   const tags: Record<string, string> = {};
   for (let i = 0; i * TAG_VALUE_MAX < text.length; i++) {
-    tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] = text.slice(i * TAG_VALUE_MAX, (i + 1) * TAG_VALUE_MAX);
+    tags[`${prefix}${i}`] = text.slice(i * TAG_VALUE_MAX, (i + 1) * TAG_VALUE_MAX);
   }
   return tags;
 }
 
 /** The recorded statements, or undefined when the tags hold none (or are damaged). */
-export function recordedStatements(tags: Record<string, string>): PlacedStatement[] | undefined {
+export function recordedStatements(
+  tags: Record<string, string>,
+  prefix = TAG_IRSA_TRUST_PREFIX,
+): PlacedStatement[] | undefined {
   const chunks: string[] = [];
-  for (let i = 0; tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] !== undefined; i++) {
-    chunks.push(tags[`${TAG_IRSA_TRUST_PREFIX}${i}`] ?? '');
+  for (let i = 0; tags[`${prefix}${i}`] !== undefined; i++) {
+    chunks.push(tags[`${prefix}${i}`] ?? '');
   }
   if (!chunks.length) return undefined;
   try {

@@ -394,6 +394,7 @@ describe('each finding on a state built to trigger it', () => {
         'PODID103',
         'PODID104',
         'PODID105',
+        'KUBE2IAM201',
       ],
     );
     assert.equal(run.results.length, report.findings.length);

@@ -47,6 +47,7 @@ test('bash: commands, flags per command and --output values', async () => {
       'doctor',
       'enable-oidc',
       'get-serviceaccounts',
+      'migrate-from-kube2iam',
       'migrate-to-pod-identity',
       'update-serviceaccount',
       'well-known-policies',

@@ -546,6 +546,19 @@ export class FakeKube implements KubeGateway {
   async listAllPods() {
     return [...this.pods];
   }
+  // Workloads are tested against the emulator (migrate-from-kube2iam); the fake has none.
+  async listWorkloads() {
+    return [];
+  }
+  async patchWorkload(): Promise<void> {
+    throw new PreconditionError('the fake cluster has no workloads');
+  }
+  async namespaceAnnotations() {
+    return Object.fromEntries([...this.namespaces].map((n) => [n, {}]));
+  }
+  async listRbacBindings() {
+    return [];
+  }
 }
 
 const clean = (m: Record<string, string | null> | undefined) =>

@@ -18,7 +18,8 @@ export type ResourceKind =
   | 'permissions-boundary'
   | 'namespace'
   | 'service-account'
-  | 'pod-identity-association';
+  | 'pod-identity-association'
+  | 'workload';
 
 export interface PlanStep {
   resource: ResourceKind;

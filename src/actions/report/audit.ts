@@ -7,6 +7,7 @@ import type { KubeAccess } from '../../kube/connection.js';
 import { parseArn, parseTrustPolicy, type PolicyDocument, roleNameOf } from '../../policy/index.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
+import { kube2iamFindings } from './audit-kube2iam.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
@@ -103,6 +104,13 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       associations: associations ?? [],
       ...(agent ? { agent } : {}),
     }),
+    ...(await kube2iamFindings(
+      input.cluster,
+      oidc.providerArn,
+      parsed,
+      (name) => session.iam.getRole(name),
+      (w) => reporter.warn(w),
+    )),
   ]);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

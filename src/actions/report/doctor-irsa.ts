@@ -37,6 +37,7 @@ import {
 } from './fix-commands.js';
 import { type PodIdentityFacts, podIdentityChecks } from './doctor-pod-identity.js';
 import { type Check, check } from './report.js';
+import { kube2iamCheck } from './doctor-kube2iam.js';
 
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
@@ -656,5 +657,6 @@ export function runChecks(s: DoctorState): Check[] {
     tokenExpiration(s),
     permissions(s),
     simulate(s),
+    kube2iamCheck(s.context.cluster, s.role),
   ].filter((c): c is Check => c !== undefined);
 }

@@ -98,6 +98,12 @@ export const FINDING_KINDS = {
     description:
       'A service account has both a Pod Identity association and the IRSA annotation: new pods get Pod Identity credentials, older pods keep IRSA.',
   },
+  KUBE2IAM201: {
+    title: 'kube2iam migration in progress',
+    severity: 'info',
+    description:
+      'A role migrate-from-kube2iam gave IRSA statements still trusts the kube2iam node role or kiam server role it recorded: expected during the migration; every pod the daemon serves on those nodes can still ask for it. Run migrate-from-kube2iam --cleanup once no pod asks the daemon for the role.',
+  },
 } as const satisfies Record<string, FindingKind>;
 
 export type FindingId = keyof typeof FINDING_KINDS;

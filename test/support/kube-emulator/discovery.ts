@@ -1,7 +1,8 @@
-// Discovery documents: /version, /api, /api/v1, /apis, and just enough OpenAPI v3 for kubectl to
-// learn that the server validates fields itself (so it skips client-side schema validation).
+// Discovery documents: /version, /api, /api/v1, /apis and its groups, and just enough OpenAPI v3
+// for kubectl to learn that the server validates fields itself (so it skips client-side schema
+// validation).
 import { createHash } from 'node:crypto';
-import { RESOURCES } from './resources.js';
+import { defsOf, GROUP_VERSIONS } from './kinds.js';
 import type { Obj } from './status.js';
 
 export const DEFAULT_VERSION = 'v1.32.0';
@@ -33,20 +34,48 @@ export function apiVersions(serverAddress: string): Obj {
   };
 }
 
-export const apiGroupList = (): Obj => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+/** One group's document: its (single) version, preferred. */
+export function apiGroup(name: string): Obj {
+  const versions = GROUP_VERSIONS.filter((gv) => gv.startsWith(`${name}/`)).map((gv) => ({
+    groupVersion: gv,
+    version: gv.slice(name.length + 1),
+  }));
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name,
+    versions,
+    preferredVersion: versions[0],
+  };
+}
 
-export function apiResourceList(): Obj {
+export const apiGroupList = (): Obj => ({
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: [...new Set(GROUP_VERSIONS.map((gv) => gv.split('/')[0] ?? ''))].map((g) => {
+    const group = apiGroup(g);
+    delete group.kind;
+    delete group.apiVersion;
+    return group;
+  }),
+});
+
+export function apiResourceList(groupVersion: string): Obj {
   return {
     kind: 'APIResourceList',
-    groupVersion: 'v1',
-    resources: Object.values(RESOURCES).map((d) => ({
+    apiVersion: 'v1',
+    groupVersion,
+    resources: defsOf(groupVersion).map((d) => ({
       name: d.resource,
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
       verbs: VERBS,
       shortNames: d.shortNames,
-      storageVersionHash: createHash('sha256').update(`v1/${d.kind}`).digest('base64').slice(0, 11),
+      storageVersionHash: createHash('sha256')
+        .update(`${groupVersion}/${d.kind}`)
+        .digest('base64')
+        .slice(0, 11),
     })),
   };
 }
@@ -58,14 +87,18 @@ const queryParam = (name: string, description: string) => ({
   schema: { type: 'string', uniqueItems: true },
 });
 
-/** The core/v1 OpenAPI v3 document, paths only, each write declaring fieldValidation. */
-export function openApiV3CoreV1(): Obj {
+/** A group/version's OpenAPI v3 document, paths only, each write declaring fieldValidation. */
+export function openApiV3Document(groupVersion: string): Obj {
   const paths: Obj = {};
-  for (const d of Object.values(RESOURCES)) {
-    const gvk = { group: '', version: 'v1', kind: d.kind };
+  const [group, version] = groupVersion.includes('/')
+    ? (groupVersion.split('/') as [string, string])
+    : ['', groupVersion];
+  const prefix = group ? `/apis/${groupVersion}` : '/api/v1';
+  for (const d of defsOf(groupVersion)) {
+    const gvk = { group, version, kind: d.kind };
     const base = d.namespaced
-      ? `/api/v1/namespaces/{namespace}/${d.resource}`
-      : `/api/v1/${d.resource}`;
+      ? `${prefix}/namespaces/{namespace}/${d.resource}`
+      : `${prefix}/${d.resource}`;
     const write = (action: string, id: string): Obj => ({
       operationId: `${id}${d.namespaced ? 'Namespaced' : ''}${d.kind}`,
       'x-kubernetes-action': action,
@@ -110,9 +143,13 @@ export function openApiV3CoreV1(): Obj {
 }
 
 export function openApiV3Root(): Obj {
-  const hash = createHash('sha512')
-    .update(JSON.stringify(openApiV3CoreV1()))
-    .digest('hex')
-    .toUpperCase();
-  return { paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${hash}` } } };
+  const entry = (gv: string) => {
+    const path = gv === 'v1' ? 'api/v1' : `apis/${gv}`;
+    const hash = createHash('sha512')
+      .update(JSON.stringify(openApiV3Document(gv)))
+      .digest('hex')
+      .toUpperCase();
+    return [path, { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` }];
+  };
+  return { paths: Object.fromEntries(['v1', ...GROUP_VERSIONS].map(entry)) };
 }

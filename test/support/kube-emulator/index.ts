@@ -1,5 +1,6 @@
 // A Kubernetes API server emulator for tests: the real REST protocol over HTTPS for namespaces,
-// service accounts and pods, good enough for kubectl and @kubernetes/client-node.
+// service accounts and pods (core/v1), workloads (apps/v1, batch/v1) and RBAC bindings, good
+// enough for kubectl and @kubernetes/client-node.
 import type { AddressInfo } from 'node:net';
 import { Registry } from './registry.js';
 import { Authenticator } from './auth.js';

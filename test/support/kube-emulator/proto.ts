@@ -1,6 +1,6 @@
 // Decoding of the Kubernetes protobuf wire format ("k8s\0" + runtime.Unknown), which kubectl 1.32+
 // sends for the objects its generators build (`kubectl create namespace`, `create serviceaccount`).
-// Schemas cover ObjectMeta, Namespace and ServiceAccount; a field the schema does not know is
+// Schemas cover ObjectMeta, Namespace, ServiceAccount and the RBAC bindings; a field the schema does not know is
 // accepted only when it carries the zero value (gogo-protobuf writes those for non-pointer fields).
 import { badRequest, type Obj } from './status.js';
 
@@ -52,6 +52,28 @@ const OBJECT_REFERENCE: Schema = {
   7: { name: 'fieldPath', type: 'string' },
 };
 
+const BINDING: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'subjects',
+    type: {
+      1: { name: 'kind', type: 'string' },
+      2: { name: 'apiGroup', type: 'string' },
+      3: { name: 'name', type: 'string' },
+      4: { name: 'namespace', type: 'string' },
+    },
+    repeated: true,
+  },
+  3: {
+    name: 'roleRef',
+    type: {
+      1: { name: 'apiGroup', type: 'string' },
+      2: { name: 'kind', type: 'string' },
+      3: { name: 'name', type: 'string' },
+    },
+  },
+};
+
 const SCHEMAS: Record<string, Schema> = {
   Namespace: {
     1: { name: 'metadata', type: OBJECT_META },
@@ -64,6 +86,9 @@ const SCHEMAS: Record<string, Schema> = {
     3: { name: 'imagePullSecrets', type: { 1: { name: 'name', type: 'string' } }, repeated: true },
     4: { name: 'automountServiceAccountToken', type: 'bool', pointer: true },
   },
+  // rbac.authorization.k8s.io/v1 (`kubectl create rolebinding` / `clusterrolebinding`).
+  RoleBinding: BINDING,
+  ClusterRoleBinding: BINDING,
   DeleteOptions: {
     1: { name: 'gracePeriodSeconds', type: 'int', pointer: true },
     2: {

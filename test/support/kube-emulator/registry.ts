@@ -5,7 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { injectWebIdentity } from './eks-webhook.js';
 import { clone, jsonPatch, mergePatch, type PatchType, strategicMergePatch } from './patch.js';
-import { nameCauses, RESOURCES, type ResourceDef } from './resources.js';
+import { nameCauses, RESOURCES } from './kinds.js';
+import type { ResourceDef } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import {
   namespaceTerminating,
@@ -52,6 +53,8 @@ const meta = (o: Obj): Obj => {
   if (!isObj(o.metadata)) o.metadata = {};
   return o.metadata as Obj;
 };
+const groupOf = (def: ResourceDef) =>
+  def.apiVersion.includes('/') ? (def.apiVersion.split('/')[0] ?? '') : '';
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -93,9 +96,9 @@ export function decodeBody(raw: string, yaml: boolean): Obj {
 }
 
 function checkTypeMeta(def: ResourceDef, o: Obj): void {
-  if (o.apiVersion !== undefined && o.apiVersion !== 'v1') {
+  if (o.apiVersion !== undefined && o.apiVersion !== def.apiVersion) {
     throw badRequest(
-      `the API version in the data (${String(o.apiVersion)}) does not match the expected API version (v1)`,
+      `the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${def.apiVersion})`,
     );
   }
   if (o.kind !== undefined && o.kind !== def.kind) {
@@ -244,17 +247,18 @@ export class Registry {
     if (def.namespaced && this.isTerminating(namespace ?? '')) {
       throw namespaceTerminating(def.resource, str(m.name), namespace ?? '');
     }
-    body.apiVersion = 'v1';
+    body.apiVersion = def.apiVersion;
     body.kind = def.kind;
     delete m.managedFields;
     def.defaults(body);
     if (def.resource === 'pods') this.admitPod(body, namespace ?? '');
     const name = str(m.name);
-    throwIfInvalid(def.kind, name, [
-      ...nameCauses(def, body),
-      ...validateMetadataMaps(m),
-      ...def.validate(body),
-    ]);
+    throwIfInvalid(
+      def.kind,
+      name,
+      [...nameCauses(def, body), ...validateMetadataMaps(m), ...def.validate(body)],
+      groupOf(def),
+    );
     if (this.store.get(def.resource, namespace, name)) throw alreadyExists(def.resource, name);
     if (str(m.resourceVersion))
       throw internal('resourceVersion should not be set on objects to be created');
@@ -262,6 +266,8 @@ export class Registry {
     m.creationTimestamp = timestamp();
     delete m.deletionTimestamp;
     delete m.generation;
+    // Kinds with a spec the controllers act on start at generation 1.
+    if (def.apiVersion === 'apps/v1' || def.apiVersion === 'batch/v1') m.generation = 1;
     if (!dryRun) {
       m.resourceVersion = this.store.nextResourceVersion();
       this.store.put(def.resource, namespace, name, body);
@@ -394,7 +400,7 @@ export class Registry {
         `Precondition failed: UID in precondition: ${str(m.uid)}, UID in object meta: ${str(oldMeta.uid)}`,
       );
     }
-    next.apiVersion = 'v1';
+    next.apiVersion = def.apiVersion;
     next.kind = def.kind;
     m.uid = oldMeta.uid;
     m.creationTimestamp = oldMeta.creationTimestamp;
@@ -405,7 +411,12 @@ export class Registry {
     if (oldMeta.deletionTimestamp) m.deletionTimestamp = oldMeta.deletionTimestamp;
     else delete m.deletionTimestamp;
     def.keepOnUpdate(next, old);
-    throwIfInvalid(def.kind, name, [...validateMetadataMaps(m), ...def.validate(next, old)]);
+    throwIfInvalid(
+      def.kind,
+      name,
+      [...validateMetadataMaps(m), ...def.validate(next, old)],
+      groupOf(def),
+    );
     if (isDeepStrictEqual(next, old)) return { code: 200, body: old };
     if (!dryRun) {
       m.resourceVersion = this.store.nextResourceVersion();
@@ -486,7 +497,7 @@ export class Registry {
     }
     return {
       kind: `${def.kind}List`,
-      apiVersion: 'v1',
+      apiVersion: def.apiVersion,
       metadata: { resourceVersion: this.store.resourceVersion },
       items: deleted,
     };

@@ -1,10 +1,11 @@
-// The three kinds the emulator serves: discovery facts, defaulting, update rules, validation and
-// the printer columns `kubectl get` shows, each as the real core/v1 registry has them.
+// The core/v1 kinds the emulator serves: discovery facts, defaulting, update rules, validation and
+// the printer columns `kubectl get` shows, each as the real core/v1 registry has them (the other
+// groups are in workloads.ts, all of them in kinds.ts).
 import { isDeepStrictEqual } from 'node:util';
 import { clone } from './patch.js';
 import type { Resource } from './store.js';
 import type { Obj, StatusCause } from './status.js';
-import { dnsLabelErrors, invalidValue, isObj, required, validateName } from './validate.js';
+import { dnsLabelErrors, invalidValue, isObj, required } from './validate.js';
 
 export interface Column {
   name: string;
@@ -16,6 +17,8 @@ export interface Column {
 
 export interface ResourceDef {
   resource: Resource;
+  /** The group/version objects carry ('v1' for the core group). */
+  apiVersion: string;
   singular: string;
   kind: string;
   namespaced: boolean;
@@ -33,7 +36,7 @@ export interface ResourceDef {
   cells(obj: Obj, age: string): unknown[];
 }
 
-const col = (
+export const col = (
   name: string,
   type: string,
   description: string,
@@ -46,26 +49,27 @@ const col = (
   description,
   priority,
 });
-const NAME = col(
+export const NAME = col(
   'Name',
   'string',
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
   0,
   'name',
 );
-const AGE = col(
+export const AGE = col(
   'Age',
   'string',
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
 );
 
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-const meta = (o: Obj): Obj => obj(o.metadata);
+export const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+export const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+export const meta = (o: Obj): Obj => obj(o.metadata);
 const NS_LABEL = 'kubernetes.io/metadata.name';
 
-const namespaces: ResourceDef = {
+export const namespaces: ResourceDef = {
   resource: 'namespaces',
+  apiVersion: 'v1',
   singular: 'namespace',
   kind: 'Namespace',
   namespaced: false,
@@ -90,8 +94,9 @@ const namespaces: ResourceDef = {
   cells: (o, age) => [meta(o).name, obj(o.status).phase ?? '', age],
 };
 
-const serviceaccounts: ResourceDef = {
+export const serviceaccounts: ResourceDef = {
   resource: 'serviceaccounts',
+  apiVersion: 'v1',
   singular: 'serviceaccount',
   kind: 'ServiceAccount',
   namespaced: true,
@@ -133,7 +138,7 @@ const POD_FIELDS_MUTABLE = [
   'terminationGracePeriodSeconds',
 ];
 
-function defaultContainer(c: Obj): void {
+export function defaultContainer(c: Obj): void {
   const image = String(c.image ?? '');
   const tag = image.includes('@') ? 'digest' : /:[^/]+$/.test(image) ? image.split(':').pop() : '';
   c.imagePullPolicy ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
@@ -143,8 +148,48 @@ function defaultContainer(c: Obj): void {
   for (const p of list(c.ports)) p.protocol ??= 'TCP';
 }
 
-const pods: ResourceDef = {
+/** What the API server defaults in every pod spec (a pod's, or a workload's template). */
+export function defaultPodSpec(spec: Obj): void {
+  list(spec.containers).forEach(defaultContainer);
+  list(spec.initContainers).forEach(defaultContainer);
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+}
+
+/** The containers of a pod spec: at least one, each named (unique DNS label) with an image. */
+export function podSpecCauses(spec: Obj, at: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const containers = list(spec.containers);
+  if (!Array.isArray(spec.containers) || containers.length === 0) {
+    causes.push(required(`${at}.containers`, ''));
+  }
+  const seen = new Set<string>();
+  containers.forEach((c, i) => {
+    const field = `${at}.containers[${i}]`;
+    if (typeof c.name !== 'string' || !c.name) causes.push(required(`${field}.name`, ''));
+    else {
+      const errs = dnsLabelErrors(c.name);
+      if (errs.length) causes.push(invalidValue(`${field}.name`, c.name, errs));
+      if (seen.has(c.name)) {
+        causes.push({
+          reason: 'FieldValueDuplicate',
+          message: `Duplicate value: "${c.name}"`,
+          field: `${field}.name`,
+        });
+      }
+      seen.add(c.name);
+    }
+    if (typeof c.image !== 'string' || !c.image.trim()) causes.push(required(`${field}.image`, ''));
+  });
+  return causes;
+}
+
+export const pods: ResourceDef = {
   resource: 'pods',
+  apiVersion: 'v1',
   singular: 'pod',
   kind: 'Pod',
   namespaced: true,
@@ -159,15 +204,9 @@ const pods: ResourceDef = {
   defaults(o) {
     const spec = obj(o.spec);
     o.spec = spec;
-    list(spec.containers).forEach(defaultContainer);
-    list(spec.initContainers).forEach(defaultContainer);
-    spec.restartPolicy ??= 'Always';
-    spec.terminationGracePeriodSeconds ??= 30;
-    spec.dnsPolicy ??= 'ClusterFirst';
+    defaultPodSpec(spec);
     spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
     spec.serviceAccount = spec.serviceAccountName;
-    spec.securityContext ??= {};
-    spec.schedulerName ??= 'default-scheduler';
     spec.enableServiceLinks ??= true;
     spec.preemptionPolicy ??= 'PreemptLowerPriority';
     spec.priority ??= 0;
@@ -178,30 +217,7 @@ const pods: ResourceDef = {
   },
   validate(o, old) {
     const spec = obj(o.spec);
-    const causes: StatusCause[] = [];
-    const containers = list(spec.containers);
-    if (!Array.isArray(spec.containers) || containers.length === 0) {
-      causes.push(required('spec.containers', ''));
-    }
-    const seen = new Set<string>();
-    containers.forEach((c, i) => {
-      const field = `spec.containers[${i}]`;
-      if (typeof c.name !== 'string' || !c.name) causes.push(required(`${field}.name`, ''));
-      else {
-        const errs = dnsLabelErrors(c.name);
-        if (errs.length) causes.push(invalidValue(`${field}.name`, c.name, errs));
-        if (seen.has(c.name)) {
-          causes.push({
-            reason: 'FieldValueDuplicate',
-            message: `Duplicate value: "${c.name}"`,
-            field: `${field}.name`,
-          });
-        }
-        seen.add(c.name);
-      }
-      if (typeof c.image !== 'string' || !c.image.trim())
-        causes.push(required(`${field}.image`, ''));
-    });
+    const causes = podSpecCauses(spec, 'spec');
     if (old) {
       // Only images and a few scheduling fields of a pod spec may change after creation.
       const strip = (s: Obj) => {
@@ -276,10 +292,3 @@ const pods: ResourceDef = {
     ];
   },
 };
-
-export const RESOURCES: Record<Resource, ResourceDef> = { namespaces, serviceaccounts, pods };
-
-export const resourceDef = (name: string): ResourceDef | undefined =>
-  Object.hasOwn(RESOURCES, name) ? RESOURCES[name as Resource] : undefined;
-
-export const nameCauses = (def: ResourceDef, o: Obj) => validateName(def.nameRule, meta(o));

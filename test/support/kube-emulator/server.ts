@@ -7,16 +7,18 @@ import { stringify as toYaml } from 'yaml';
 import { decodeBody, type Registry } from './registry.js';
 import type { Authenticator } from './auth.js';
 import {
+  apiGroup,
   apiGroupList,
   apiResourceList,
   apiVersions,
-  openApiV3CoreV1,
+  openApiV3Document,
   openApiV3Root,
 } from './discovery.js';
 import { mediaType, negotiateOutput, type Output } from './negotiate.js';
 import { PATCH_TYPES, type PatchType } from './patch.js';
 import { decodeProtobuf, PROTOBUF } from './proto.js';
-import { resourceDef, type ResourceDef } from './resources.js';
+import { GROUP_VERSIONS, resourceDef } from './kinds.js';
+import type { ResourceDef } from './resources.js';
 import {
   internal,
   methodNotAllowed,
@@ -72,6 +74,7 @@ interface Route {
 }
 
 function route(segments: string[], serverAddress: string, version: Obj): Route | undefined {
+  if (segments[0] === 'apis' && segments.length >= 2) return groupRoute(segments.slice(1));
   const [a, b, c, d, e, f, ...rest] = segments;
   if (segments.length === 1) {
     if (a === 'version') return { doc: () => version };
@@ -81,11 +84,14 @@ function route(segments: string[], serverAddress: string, version: Obj): Route |
   }
   if (a === 'openapi' && b === 'v3') {
     if (segments.length === 2) return { doc: openApiV3Root };
-    if (c === 'api' && d === 'v1' && segments.length === 4) return { doc: openApiV3CoreV1 };
+    if (c === 'api' && d === 'v1' && segments.length === 4)
+      return { doc: () => openApiV3Document('v1') };
+    const gv = segments.slice(3).join('/');
+    if (c === 'apis' && GROUP_VERSIONS.includes(gv)) return { doc: () => openApiV3Document(gv) };
     return undefined;
   }
   if (a !== 'api' || b !== 'v1') return undefined;
-  if (segments.length === 2) return { doc: apiResourceList };
+  if (segments.length === 2) return { doc: () => apiResourceList('v1') };
   if (rest.length) return undefined;
   if (c === 'namespaces' && d !== undefined && e !== undefined) {
     const def = resourceDef(e);
@@ -94,6 +100,30 @@ function route(segments: string[], serverAddress: string, version: Obj): Route |
   }
   if (e !== undefined) return undefined;
   const def = c === undefined ? undefined : resourceDef(c);
+  if (!def) return undefined;
+  if (d === undefined) return { def };
+  return def.namespaced ? undefined : { def, name: d };
+}
+
+/** /apis/GROUP[/VERSION[/...]]: the group's documents, then its resources as under /api/v1. */
+function groupRoute(segments: string[]): Route | undefined {
+  const [group, version, c, d, e, f, ...rest] = segments;
+  const gv = `${group}/${version}`;
+  if (version === undefined) {
+    return GROUP_VERSIONS.some((v) => v.startsWith(`${group}/`))
+      ? { doc: () => apiGroup(group ?? '') }
+      : undefined;
+  }
+  if (!GROUP_VERSIONS.includes(gv)) return undefined;
+  if (c === undefined) return { doc: () => apiResourceList(gv) };
+  if (rest.length) return undefined;
+  if (c === 'namespaces' && d !== undefined && e !== undefined) {
+    const def = resourceDef(e, gv);
+    if (!def?.namespaced) return undefined;
+    return { def, namespace: d, ...(f !== undefined ? { name: f } : {}) };
+  }
+  if (e !== undefined) return undefined;
+  const def = resourceDef(c, gv);
   if (!def) return undefined;
   if (d === undefined) return { def };
   return def.namespaced ? undefined : { def, name: d };
@@ -164,7 +194,7 @@ export function createApiServer(o: HttpFrontOptions): Server {
         const { items, metadata } = o.api.list(def, r.namespace, q);
         return {
           code: 200,
-          body: { kind: `${def.kind}List`, apiVersion: 'v1', metadata, items },
+          body: { kind: `${def.kind}List`, apiVersion: def.apiVersion, metadata, items },
           transformable: { def, list: true },
         };
       }

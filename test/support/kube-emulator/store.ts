@@ -2,7 +2,18 @@
 import { clone } from './patch.js';
 import type { Obj } from './status.js';
 
-export type Resource = 'namespaces' | 'serviceaccounts' | 'pods';
+export type Resource =
+  | 'namespaces'
+  | 'serviceaccounts'
+  | 'pods'
+  | 'deployments'
+  | 'statefulsets'
+  | 'daemonsets'
+  | 'replicasets'
+  | 'jobs'
+  | 'cronjobs'
+  | 'rolebindings'
+  | 'clusterrolebindings';
 
 const keyOf = (resource: Resource, namespace: string | undefined, name: string) =>
   `${resource}/${namespace ?? ''}/${name}`;

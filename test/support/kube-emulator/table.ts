@@ -45,7 +45,7 @@ export function toTable(
     const age = Number.isNaN(created) ? '<unknown>' : humanDuration(now - created);
     const row: Obj = { cells: def.cells(o, age) };
     if (include === 'Metadata') row.object = partialObjectMetadata(o, apiVersion);
-    if (include === 'Object') row.object = { apiVersion: 'v1', kind: def.kind, ...o };
+    if (include === 'Object') row.object = { apiVersion: def.apiVersion, kind: def.kind, ...o };
     return row;
   });
   return { kind: 'Table', apiVersion, metadata: listMeta, columnDefinitions: def.columns, rows };

@@ -113,8 +113,13 @@ export function validateName(rule: 'label' | 'subdomain', metadata: Obj): Status
   return errs.length ? [invalidValue('metadata.name', name, errs)] : [];
 }
 
-export function throwIfInvalid(kind: string, name: string, causes: StatusCause[]): void {
-  if (causes.length) throw invalid(kind, name, causes);
+export function throwIfInvalid(
+  kind: string,
+  name: string,
+  causes: StatusCause[],
+  group = '',
+): void {
+  if (causes.length) throw invalid(kind, name, causes, group);
 }
 
 // ---- decoding: field types and unknown fields ----

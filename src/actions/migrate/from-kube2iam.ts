@@ -1,0 +1,672 @@
+// Use case: move the workloads that ask kube2iam or kiam for a role to IRSA, workload by workload,
+// then (--cleanup) drop the daemon's trust from the migrated roles, or (--rollback) put everything
+// back as recorded. Forward, per workload: (1) its role gains the IRSA statement of the service
+// account it will run as, its trust recorded in tags; (2) that service account is made or gets the
+// role annotation; (3) the workload's pod template loses the daemon's annotation (and may switch
+// service account), recorded on the workload. Rollback: (1) the role's recorded statements come
+// back, (2) the workloads, (3) the service accounts, (4) the role's trust exactly as recorded.
+import type { Role } from '../../aws/iam.js';
+import { ConflictError, PreconditionError, ValidationError } from '../../errors.js';
+import type { KubeAccess } from '../../kube/connection.js';
+import type { ServiceAccount } from '../../kube/gateway.js';
+import type { RbacBinding, Workload } from '../../kube/workloads.js';
+import {
+  buildTrustStatement,
+  DAEMON_ROLE_ANNOTATION,
+  type DaemonConfig,
+  daemonDecision,
+  daemonStatements,
+  evaluateTrust,
+  KUBE2IAM_RECORD_ANNOTATION,
+  KUBE2IAM_SA_ANNOTATION,
+  kube2iamTagKeys,
+  MANAGED_BY_LABEL,
+  parseTrustPolicy,
+  type PolicyDocument,
+  recordedTrust,
+  recordTrust,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  TAG_KUBE2IAM_MIGRATION,
+  trustPoliciesEqual,
+  validateClusterName,
+  validateNamespace,
+  withoutStatements,
+  withPlacedStatements,
+  withStatement,
+} from '../../policy/index.js';
+import {
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
+import { mapConcurrent } from '../engine/concurrency.js';
+import {
+  asIamsaError,
+  type BindingPlan,
+  composePlan,
+  type Edit,
+  type PlanStep,
+  type Planned,
+  updateStep,
+} from '../engine/plan.js';
+import type { Reporter } from '../engine/reporter.js';
+import { discover, isTopLevel, type Move, readRecord, workloadId } from './kube2iam-discover.js';
+
+export interface MigrateFromKube2iamQuery {
+  cluster: string;
+  namespace?: string;
+  daemon: Omit<DaemonConfig, 'baseRoleArn'> & { baseRoleArn?: string };
+  cleanup: boolean;
+  rollback: boolean;
+  /** --cleanup: only statements trusting these roles (the node or kiam server roles). */
+  daemonRoleArns: string[];
+}
+
+const COMMAND = 'migrate-from-kube2iam';
+
+interface Ctx {
+  session: ClusterSession;
+  providerArn: string;
+  issuerHostPath: string;
+  query: MigrateFromKube2iamQuery;
+}
+
+export async function planMigrateFromKube2iam(
+  query: MigrateFromKube2iamQuery,
+  kube: KubeAccess,
+  deps: RegionAccess & { reporter: Reporter },
+): Promise<Planned> {
+  validateClusterName(query.cluster, '--cluster');
+  if (query.namespace !== undefined) validateNamespace(query.namespace, '--namespace');
+  if (query.cleanup && query.rollback) {
+    throw new ValidationError('--cleanup finishes a migration and --rollback undoes one; give one');
+  }
+  const session = openClusterSession(deps, {
+    cluster: query.cluster,
+    kube,
+    reporter: deps.reporter,
+  });
+  const { reporter } = session;
+  const [cluster, oidc, k] = await Promise.all([session.cluster(), session.oidc(), session.kube()]);
+  const gateway = k.gateway;
+  const warnings: string[] = [];
+  const [workloads, namespaces, accounts, rbac] = await Promise.all([
+    reporter.progress('Listing workloads', () => gateway.listWorkloads()),
+    reporter.progress('Reading namespaces', () => gateway.namespaceAnnotations()),
+    reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
+    reporter.progress('Listing role bindings', () =>
+      gateway.listRbacBindings().catch((error: unknown) => {
+        warnings.push(
+          `could not list RBAC bindings (${asIamsaError(error).message}): check by hand what is bound to the service accounts workloads leave`,
+        );
+        return [] as RbacBinding[];
+      }),
+    ),
+  ]);
+  if (!query.rollback) await session.requireProvider();
+  const ctx: Ctx = { session, providerArn: oidc.providerArn, issuerHostPath: oidc.hostPath, query };
+  const config: DaemonConfig = {
+    ...query.daemon,
+    baseRoleArn: query.daemon.baseRoleArn ?? `arn:aws:iam::${cluster.accountId}:role/`,
+  };
+  if (query.daemon.baseRoleArn === undefined) {
+    warnings.push(
+      `role names resolved with ${config.baseRoleArn} (the cluster's account, as --auto-discover-base-arn does); pass --base-role-arn if the daemon runs with another`,
+    );
+  }
+  const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
+  const bindings = query.rollback
+    ? await planRollback(
+        ctx,
+        workloads.filter((w) => inScope(w.namespace)),
+        accounts,
+        warnings,
+      )
+    : query.cleanup
+      ? await planCleanup(ctx, config, workloads, namespaces, accounts, warnings)
+      : await planForward(ctx, config, workloads, namespaces, accounts, rbac, warnings);
+  [...warnings, ...bindings.flatMap((b) => b.warnings)].forEach((w) => reporter.warn(w));
+  bindings.sort(
+    (a, b) => a.namespace.localeCompare(b.namespace) || a.source.localeCompare(b.source),
+  );
+  return composePlan(
+    {
+      command: COMMAND,
+      cluster: query.cluster,
+      region: deps.region,
+      warnings: [...session.warnings, ...warnings],
+    },
+    bindings,
+    reporter,
+  );
+}
+
+const readRoles = (session: ClusterSession, arns: string[]) =>
+  mapConcurrent([...new Set(arns)], 4, async (arn) => ({
+    arn,
+    role: await session.reporter.progress(`Reading IAM role ${roleNameOf(arn)}`, () =>
+      session.iam.getRole(roleNameOf(arn)),
+    ),
+  })).then((list) => new Map(list.map((r) => [r.arn, r.role])));
+
+const trustOf = (role: Role) =>
+  parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
+
+const trustEdit = (
+  ctx: Ctx,
+  role: Role,
+  from: PolicyDocument,
+  to: PolicyDocument,
+  change: string,
+): Edit | false =>
+  !trustPoliciesEqual(from, to) && {
+    change,
+    run: () => ctx.session.iam.updateTrustPolicy(role.name, JSON.stringify(to)),
+  };
+
+const bindingOf = (
+  ctx: Ctx,
+  w: Workload,
+  serviceAccount: string,
+  roleArn: string | undefined,
+  steps: PlanStep[],
+  extra: Partial<BindingPlan> = {},
+): BindingPlan => ({
+  cluster: ctx.query.cluster,
+  namespace: w.namespace,
+  name: serviceAccount,
+  source: `${w.kind.toLowerCase()}/${w.name}`,
+  mechanism: 'irsa',
+  ...(roleArn ? { roleArn } : {}),
+  serviceAccount: { namespace: w.namespace, name: serviceAccount },
+  steps,
+  warnings: [],
+  ...extra,
+});
+
+/** Runs a step's work once however often it is asked for. */
+function once(run: (() => Promise<void>) | undefined): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= run ? run() : Promise.resolve());
+}
+
+async function planForward(
+  ctx: Ctx,
+  config: DaemonConfig,
+  workloads: Workload[],
+  namespaces: Record<string, Record<string, string>>,
+  accounts: ServiceAccount[],
+  rbac: RbacBinding[],
+  warnings: string[],
+): Promise<BindingPlan[]> {
+  const { session, query } = ctx;
+  const cluster = await session.cluster();
+  const found = discover({
+    config,
+    workloads,
+    namespaceAnnotations: namespaces,
+    serviceAccounts: accounts,
+    accountId: cluster.accountId,
+    ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
+  });
+  warnings.push(...found.refused.map((r) => `refused: ${r}`));
+  warnings.push(...found.notMigrated.map((r) => `not migrated: ${r}`));
+  const roles = await readRoles(
+    session,
+    found.moves.map((m) => m.roleArn),
+  );
+  const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
+  const bindings: BindingPlan[] = [];
+  for (const m of found.moves) {
+    const role = roles.get(m.roleArn);
+    if (!role) {
+      warnings.push(
+        `not migrated: ${workloadId(m.workload)} asks for ${m.roleArn}, which does not exist (the daemon cannot hand it out either)`,
+      );
+      continue;
+    }
+    try {
+      const users = found.moves.filter((o) => o.roleArn === m.roleArn && roles.get(o.roleArn));
+      const steps = [
+        roleStep(ctx, role, users),
+        serviceAccountStep(ctx, m, saOf.get(`${m.workload.namespace}/${m.serviceAccount}`)),
+        workloadStep(ctx, m),
+      ];
+      const plan = bindingOf(ctx, m.workload, m.serviceAccount, role.arn, steps);
+      const previous = m.workload.serviceAccountName;
+      if (m.dedicated && previous !== m.serviceAccount) {
+        const bound = boundTo(rbac, m.workload.namespace, previous);
+        plan.warnings.push(
+          `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${bound.length ? ` (${bound.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
+        );
+      }
+      if (m.workload.kind === 'ReplicaSet' && !m.done) {
+        plan.warnings.push(
+          `replicaset ${m.workload.namespace}/${m.workload.name} does not replace its pods when its template changes: delete them so it recreates them with web identity`,
+        );
+      }
+      bindings.push(plan);
+    } catch (error) {
+      bindings.push(
+        bindingOf(ctx, m.workload, m.serviceAccount, role.arn, [], { error: asIamsaError(error) }),
+      );
+    }
+  }
+  return bindings;
+}
+
+/** The RBAC bindings that name a service account. */
+function boundTo(rbac: RbacBinding[], namespace: string, name: string): string[] {
+  return rbac
+    .filter((b) =>
+      b.subjects.some(
+        (s) =>
+          s.kind === 'ServiceAccount' &&
+          s.name === name &&
+          (s.namespace ?? b.namespace) === namespace,
+      ),
+    )
+    .map((b) => `${b.kind} ${b.namespace ? `${b.namespace}/` : ''}${b.name} (${b.roleRef})`);
+}
+
+/** Phase 1, shared by the role's workloads: the IRSA statements, the trust recorded once. */
+function roleStep(ctx: Ctx, role: Role, users: Move[]): PlanStep {
+  return ctx.session.sharedStep(`kube2iam-trust:${role.arn}`, () => {
+    const trust = trustOf(role);
+    const targets = [
+      ...new Map(
+        users.map((u) => [`${u.workload.namespace}/${u.serviceAccount}`, u] as const),
+      ).values(),
+    ].map((u) => ({
+      providerArn: ctx.providerArn,
+      issuerHostPath: ctx.issuerHostPath,
+      namespace: u.workload.namespace,
+      serviceAccount: u.serviceAccount,
+    }));
+    const next = targets.reduce(
+      (doc, t) => (evaluateTrust(doc, t).admits ? doc : withStatement(doc, buildTrustStatement(t))),
+      trust,
+    );
+    const added = next.Statement.length - trust.Statement.length;
+    const record =
+      role.tags[TAG_KUBE2IAM_MIGRATION] === undefined
+        ? { [TAG_KUBE2IAM_MIGRATION]: ctx.query.daemon.flavour, ...recordTrust(trust) }
+        : {};
+    return updateStep('iam-role', role.arn, 1, [
+      trustEdit(
+        ctx,
+        role,
+        trust,
+        next,
+        `trust + ${added} IRSA statement(s) (StringEquals sub and aud) for ${targets.map((t) => `${t.namespace}/${t.serviceAccount}`).join(', ')}`,
+      ),
+      Object.keys(record).length > 0 && {
+        change: `tags ${TAG_KUBE2IAM_MIGRATION} and its trust as it was (what --rollback restores)`,
+        run: () => ctx.session.iam.tagRole(role.name, record),
+      },
+    ]);
+  });
+}
+
+/** Phase 2: the service account the workload will run as, made or annotated (shared). */
+function serviceAccountStep(ctx: Ctx, m: Move, sa: ServiceAccount | undefined): PlanStep {
+  const ns = m.workload.namespace;
+  const id = `${ns}/${m.serviceAccount}`;
+  return ctx.session.sharedStep(`kube2iam-sa:${id}`, () => {
+    const kube = async () => (await ctx.session.kube()).gateway;
+    if (!sa) {
+      return {
+        resource: 'service-account',
+        id,
+        action: 'create',
+        changes: [
+          `annotation ${ROLE_ARN_ANNOTATION}=${m.roleArn}`,
+          `for ${workloadId(m.workload)}`,
+        ],
+        phase: 2,
+        run: async () =>
+          (await kube()).createServiceAccount(ns, m.serviceAccount, {
+            annotations: { [ROLE_ARN_ANNOTATION]: m.roleArn, [KUBE2IAM_SA_ANNOTATION]: 'created' },
+            labels: { [MANAGED_BY_LABEL]: 'iamsa' },
+          }),
+      };
+    }
+    const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
+    if (annotated !== undefined && annotated !== m.roleArn) {
+      throw new ConflictError(
+        `service account ${id} is annotated with ${annotated}, not ${m.roleArn}: ${workloadId(m.workload)} is not migrated`,
+        {
+          hint: 'a service account iamsa did not make for this workload keeps its role; free the name or re-point it',
+        },
+      );
+    }
+    if (m.dedicated && sa.annotations[KUBE2IAM_SA_ANNOTATION] !== 'created') {
+      throw new ConflictError(
+        `service account ${id} exists and the migration did not make it: ${workloadId(m.workload)} needs a service account of its own`,
+        { hint: `delete or rename ${id}, then re-run` },
+      );
+    }
+    return updateStep('service-account', id, 2, [
+      annotated === undefined && {
+        change: `annotation ${ROLE_ARN_ANNOTATION}=${m.roleArn}`,
+        run: async () =>
+          (await kube()).patchServiceAccount(
+            ns,
+            m.serviceAccount,
+            {
+              annotations: {
+                [ROLE_ARN_ANNOTATION]: m.roleArn,
+                [KUBE2IAM_SA_ANNOTATION]: 'annotated',
+              },
+            },
+            sa.resourceVersion,
+          ),
+      },
+    ]);
+  });
+}
+
+/** Phase 3: the template asks the daemon no more (its pods roll onto web identity). */
+function workloadStep(ctx: Ctx, m: Move): PlanStep {
+  const w = m.workload;
+  const id = `${w.kind.toLowerCase()}/${w.namespace}/${w.name}`;
+  const switching = w.serviceAccountName !== m.serviceAccount;
+  const needed = !m.done || switching;
+  if (!needed) {
+    return { resource: 'workload', id, action: 'unchanged', changes: [], phase: 3 };
+  }
+  const record = readRecord(w) ?? {
+    role: m.requested,
+    serviceAccountName: w.serviceAccountName === 'default' ? null : w.serviceAccountName,
+  };
+  return {
+    resource: 'workload',
+    id,
+    action: 'update',
+    changes: [
+      `pod template annotation ${DAEMON_ROLE_ANNOTATION}: ${m.requested} -> (none)`,
+      ...(switching ? [`serviceAccountName: ${w.serviceAccountName} -> ${m.serviceAccount}`] : []),
+      `annotation ${KUBE2IAM_RECORD_ANNOTATION} (what --rollback restores)`,
+    ],
+    phase: 3,
+    run: async () => {
+      const k = await ctx.session.kube();
+      await k.gateway.patchWorkload(
+        w,
+        {
+          annotations: { [KUBE2IAM_RECORD_ANNOTATION]: JSON.stringify(record) },
+          templateAnnotations: { [DAEMON_ROLE_ANNOTATION]: null },
+          ...(switching ? { serviceAccountName: m.serviceAccount } : {}),
+        },
+        w.resourceVersion,
+      );
+    },
+  };
+}
+
+/** The roles the migration touched, as the service accounts it made or annotated name them. */
+function migratedAccounts(accounts: ServiceAccount[], inScope: (ns: string) => boolean) {
+  return accounts.filter(
+    (a) => a.annotations[KUBE2IAM_SA_ANNOTATION] !== undefined && inScope(a.namespace),
+  );
+}
+
+async function planCleanup(
+  ctx: Ctx,
+  config: DaemonConfig,
+  workloads: Workload[],
+  namespaces: Record<string, Record<string, string>>,
+  accounts: ServiceAccount[],
+  warnings: string[],
+): Promise<BindingPlan[]> {
+  const { session, query } = ctx;
+  const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
+  const mine = migratedAccounts(accounts, inScope);
+  const roles = await readRoles(
+    session,
+    mine.map((a) => a.annotations[ROLE_ARN_ANNOTATION] ?? '').filter(Boolean),
+  );
+  // Every pod or template the daemon still hands a role, wherever it is (it serves them all);
+  // a request it refuses loses nothing when the daemon's trust goes.
+  const asking = workloads.flatMap((w) => {
+    const asked = w.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+    if (asked === undefined) return [];
+    const d = daemonDecision(config, asked, namespaces[w.namespace] ?? {});
+    return d.allowed ? [{ w, arn: d.roleArn }] : [];
+  });
+  const askingFor = (arn: string) => asking.filter((a) => a.arn === arn).map((a) => a.w);
+  const bindings: BindingPlan[] = [];
+  for (const [arn, role] of roles) {
+    if (!role) {
+      warnings.push(`role ${arn} does not exist any more: nothing to clean up on it`);
+      continue;
+    }
+    const recorded = recordedTrust(role.tags);
+    const users = mine.filter((a) => a.annotations[ROLE_ARN_ANNOTATION] === arn);
+    const first = users[0] as ServiceAccount;
+    const pseudo: Workload = {
+      kind: 'Deployment',
+      namespace: first.namespace,
+      name: first.name,
+      annotations: {},
+      templateAnnotations: {},
+      serviceAccountName: first.name,
+      owners: [],
+    };
+    if (!recorded) {
+      warnings.push(
+        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): iamsa does not know which statements were the daemon's, so it leaves them`,
+      );
+      continue;
+    }
+    const still = askingFor(arn);
+    if (still.length) {
+      bindings.push({
+        ...bindingOf(ctx, pseudo, first.name, arn, []),
+        source: 'cleanup',
+        error: new PreconditionError(
+          `role ${role.name} keeps the ${config.flavour} trust: ${still.length} pod(s) or template(s) still ask ${config.flavour} for it (${still.slice(0, 5).map(workloadId).join(', ')})`,
+          { hint: 'migrate them (or let their pods roll) and re-run --cleanup' },
+        ),
+      });
+      continue;
+    }
+    const trust = trustOf(role);
+    const drop = daemonStatements(trust, recorded, query.daemonRoleArns);
+    const step = updateStep('iam-role', role.arn, 1, [
+      trustEdit(
+        ctx,
+        role,
+        trust,
+        withoutStatements(trust, drop),
+        `trust - ${drop.length} statement(s) trusting ${[...new Set(drop.flatMap((s) => [JSON.stringify((s.Principal as { AWS: unknown }).AWS)]))].join(', ')} (${config.flavour})`,
+      ),
+    ]);
+    bindings.push({ ...bindingOf(ctx, pseudo, first.name, arn, [step]), source: 'cleanup' });
+  }
+  const left = asking.map((a) => a.w);
+  const pods = left.filter((w) => w.kind === 'Pod').length;
+  if (!left.length && !(config.flavour === 'kube2iam' && config.defaultRole)) {
+    warnings.push(
+      `no pod or workload asks ${config.flavour} for a role any more: ${config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet'} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)`,
+    );
+  } else {
+    warnings.push(
+      `${config.flavour} is still needed: ${left.length} pod(s) or template(s) ask it for a role (${pods} pod(s))${config.flavour === 'kube2iam' && config.defaultRole ? ", and pods without the annotation get kube2iam's default role" : ''}`,
+    );
+  }
+  return bindings;
+}
+
+async function planRollback(
+  ctx: Ctx,
+  workloads: Workload[],
+  accounts: ServiceAccount[],
+  warnings: string[],
+): Promise<BindingPlan[]> {
+  const { session, query } = ctx;
+  const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
+  const mine = migratedAccounts(accounts, inScope);
+  const migrated = workloads.filter((w) => isTopLevel(w) && readRecord(w));
+  const roles = await readRoles(
+    session,
+    mine.map((a) => a.annotations[ROLE_ARN_ANNOTATION] ?? '').filter(Boolean),
+  );
+  const kube = async () => (await session.kube()).gateway;
+  // Phase 2 steps by role, so the role's final step waits for all of them.
+  const workloadRuns = new Map<string, Array<() => Promise<void>>>();
+  const saSteps = new Map<string, PlanStep>();
+  for (const sa of mine) {
+    const id = `${sa.namespace}/${sa.name}`;
+    const created = sa.annotations[KUBE2IAM_SA_ANNOTATION] === 'created';
+    saSteps.set(
+      id,
+      created
+        ? {
+            resource: 'service-account',
+            id,
+            action: 'delete',
+            changes: ['made by migrate-from-kube2iam'],
+            phase: 3,
+            run: async () =>
+              (await kube()).deleteServiceAccount(sa.namespace, sa.name, sa.resourceVersion),
+          }
+        : {
+            resource: 'service-account',
+            id,
+            action: 'update',
+            changes: [
+              `annotation ${ROLE_ARN_ANNOTATION}: ${sa.annotations[ROLE_ARN_ANNOTATION]} -> (none)`,
+            ],
+            phase: 3,
+            run: async () =>
+              (await kube()).patchServiceAccount(
+                sa.namespace,
+                sa.name,
+                { annotations: { [ROLE_ARN_ANNOTATION]: null, [KUBE2IAM_SA_ANNOTATION]: null } },
+                sa.resourceVersion,
+              ),
+          },
+    );
+  }
+  const roleSteps = new Map<string, { restore: PlanStep; finish: PlanStep }>();
+  for (const [arn, role] of roles) {
+    if (!role) {
+      warnings.push(`role ${arn} does not exist: its trust cannot be restored`);
+      continue;
+    }
+    const recorded = recordedTrust(role.tags);
+    if (!recorded) {
+      warnings.push(
+        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): its trust is left as it is`,
+      );
+      continue;
+    }
+    const trust = trustOf(role);
+    const restored = withPlacedStatements(
+      trust,
+      recorded.map((s, i) => [i, s]),
+    );
+    const exact: PolicyDocument = { ...trust, Statement: recorded };
+    const runs: Array<() => Promise<void>> = [];
+    workloadRuns.set(arn, runs);
+    const finish = updateStep('iam-role', role.arn, 4, [
+      trustEdit(ctx, role, restored, exact, 'trust exactly as recorded (the IRSA statements go)'),
+      {
+        change: `remove tags ${kube2iamTagKeys(role.tags).join(', ')}`,
+        run: () => session.iam.untagRole(role.name, kube2iamTagKeys(role.tags)),
+      },
+    ]);
+    const inner = finish.run;
+    roleSteps.set(arn, {
+      restore: updateStep('iam-role', role.arn, 1, [
+        trustEdit(
+          ctx,
+          role,
+          trust,
+          restored,
+          `trust + the recorded ${query.daemon.flavour} statements`,
+        ),
+      ]),
+      finish: {
+        ...finish,
+        run: once(async () => {
+          await Promise.all(runs.map((r) => r()));
+          await inner?.();
+        }),
+      },
+    });
+  }
+  const bindings: BindingPlan[] = [];
+  for (const w of migrated) {
+    const record = readRecord(w);
+    if (!record) continue;
+    const sa = mine.find((a) => a.namespace === w.namespace && a.name === w.serviceAccountName);
+    const arn = sa?.annotations[ROLE_ARN_ANNOTATION];
+    const original = record.serviceAccountName ?? 'default';
+    const patch: PlanStep = {
+      resource: 'workload',
+      id: `${w.kind.toLowerCase()}/${w.namespace}/${w.name}`,
+      action: 'update',
+      changes: [
+        `pod template annotation ${DAEMON_ROLE_ANNOTATION}: (none) -> ${record.role}`,
+        ...(w.serviceAccountName !== original
+          ? [`serviceAccountName: ${w.serviceAccountName} -> ${original}`]
+          : []),
+        `annotation ${KUBE2IAM_RECORD_ANNOTATION} removed`,
+      ],
+      phase: 2,
+      run: once(async () =>
+        (await kube()).patchWorkload(
+          w,
+          {
+            annotations: { [KUBE2IAM_RECORD_ANNOTATION]: null },
+            templateAnnotations: { [DAEMON_ROLE_ANNOTATION]: record.role },
+            ...(w.serviceAccountName !== original
+              ? { serviceAccountName: record.serviceAccountName }
+              : {}),
+          },
+          w.resourceVersion,
+        ),
+      ),
+    };
+    const r = arn ? roleSteps.get(arn) : undefined;
+    if (arn && r) workloadRuns.get(arn)?.push(patch.run as () => Promise<void>);
+    const steps = [
+      ...(r ? [r.restore] : []),
+      patch,
+      ...(sa ? [saSteps.get(`${sa.namespace}/${sa.name}`) as PlanStep] : []),
+      ...(r ? [r.finish] : []),
+    ];
+    bindings.push(bindingOf(ctx, w, original, arn, steps));
+  }
+  // Service accounts or roles whose workloads are gone (deleted meanwhile): undo them too.
+  const used = new Set(bindings.flatMap((b) => b.steps));
+  for (const [id, s] of saSteps) {
+    if (used.has(s)) continue;
+    const [ns = '', name = ''] = id.split('/');
+    const arn = mine.find((a) => a.namespace === ns && a.name === name)?.annotations[
+      ROLE_ARN_ANNOTATION
+    ];
+    const r = arn ? roleSteps.get(arn) : undefined;
+    const pseudo: Workload = {
+      kind: 'Deployment',
+      namespace: ns,
+      name,
+      annotations: {},
+      templateAnnotations: {},
+      serviceAccountName: name,
+      owners: [],
+    };
+    bindings.push({
+      ...bindingOf(ctx, pseudo, name, arn, [
+        ...(r ? [r.restore] : []),
+        s,
+        ...(r ? [r.finish] : []),
+      ]),
+      source: `serviceaccount/${name}`,
+    });
+  }
+  return bindings;
+}

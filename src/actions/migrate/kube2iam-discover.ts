@@ -1,0 +1,215 @@
+// migrate-from-kube2iam's discovery, pure: which workloads ask kube2iam/kiam for a role, what the
+// daemon answers them (its own name resolution and namespace rule), which requests can move to
+// IRSA, and which service account each migrated workload runs as afterwards. A service account is
+// annotated in place only when every workload running as it asks for that same role and it is
+// not `default`; otherwise the workload gets a dedicated one, so no pod gains a role it did not
+// ask for, and no request the daemon refuses is ever bound.
+import type { Workload, WorkloadKind } from '../../kube/workloads.js';
+import {
+  DAEMON_EXTERNAL_ID_ANNOTATION,
+  DAEMON_ROLE_ANNOTATION,
+  type DaemonConfig,
+  daemonDecision,
+  KUBE2IAM_RECORD_ANNOTATION,
+  KUBE2IAM_SA_ANNOTATION,
+  parseArn,
+  resolveDaemonRole,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+} from '../../policy/index.js';
+
+/** What a migrated workload's template asked for, kept on the workload for --rollback. */
+export interface WorkloadRecord {
+  /** The iam.amazonaws.com/role value. */
+  role: string;
+  /** The template's serviceAccountName before the migration (null: unset). */
+  serviceAccountName: string | null;
+}
+
+export interface Move {
+  workload: Workload;
+  /** The annotation's value and the ARN the daemon resolves it to. */
+  requested: string;
+  roleArn: string;
+  /** The service account the workload runs as afterwards. */
+  serviceAccount: string;
+  /** A service account made for this workload (or made earlier by the migration). */
+  dedicated: boolean;
+  /** Already migrated by an earlier run (its template no longer asks the daemon). */
+  done: boolean;
+}
+
+export interface Discovery {
+  moves: Move[];
+  /** Requests the daemon refuses today: they stay as they are. */
+  refused: string[];
+  /** Requests the daemon grants that IRSA cannot take over as they are. */
+  notMigrated: string[];
+}
+
+/** Kinds whose owner manages their pods (a Deployment's ReplicaSets, a CronJob's Jobs, pods). */
+export function isTopLevel(w: Workload): boolean {
+  if (w.kind === 'Pod' || w.kind === 'ReplicaSet' || w.kind === 'Job') {
+    return !w.owners.some((o) => o.kind !== '');
+  }
+  return true;
+}
+
+export const workloadId = (w: { kind: WorkloadKind; namespace: string; name: string }) =>
+  `${w.kind.toLowerCase()} ${w.namespace}/${w.name}`;
+
+export function readRecord(w: Workload): WorkloadRecord | undefined {
+  const text = w.annotations[KUBE2IAM_RECORD_ANNOTATION];
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text) as Partial<WorkloadRecord>;
+    if (typeof v.role !== 'string') return undefined;
+    return {
+      role: v.role,
+      serviceAccountName: typeof v.serviceAccountName === 'string' ? v.serviceAccountName : null,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A dedicated service account's name: the workload's and the role's, a DNS subdomain. */
+export function dedicatedName(workload: string, roleArn: string): string {
+  const role = roleNameOf(roleArn)
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-');
+  return `${workload}-${role}`.slice(0, 253).replace(/[^a-z0-9]+$/, '');
+}
+
+export interface DiscoverInput {
+  config: DaemonConfig;
+  workloads: Workload[];
+  namespaceAnnotations: Record<string, Record<string, string>>;
+  serviceAccounts: { namespace: string; name: string; annotations: Record<string, string> }[];
+  accountId: string;
+  namespace?: string;
+}
+
+const recreate = (w: Workload) =>
+  `kubectl -n ${w.namespace} get ${w.kind.toLowerCase()} ${w.name} -o yaml > ${w.name}.yaml, remove its ${DAEMON_ROLE_ANNOTATION} annotation, set its serviceAccountName to a service account annotated with the role (iamsa create-serviceaccount --role-arn ...), then kubectl replace --force -f ${w.name}.yaml`;
+
+export function discover(input: DiscoverInput): Discovery {
+  const { config } = input;
+  const refused: string[] = [];
+  const notMigrated: string[] = [];
+  const wanted: Omit<Move, 'serviceAccount' | 'dedicated'>[] = [];
+  const top = input.workloads.filter(
+    (w) => isTopLevel(w) && (input.namespace === undefined || w.namespace === input.namespace),
+  );
+  for (const w of top) {
+    const id = workloadId(w);
+    const record = readRecord(w);
+    const asked = w.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+    if (asked === undefined && record) {
+      wanted.push({
+        workload: w,
+        requested: record.role,
+        roleArn: daemonDecision(config, record.role, {}).roleArn,
+        done: true,
+      });
+      continue;
+    }
+    if (asked === undefined) {
+      if (config.flavour === 'kube2iam' && config.defaultRole && w.kind !== 'Pod') {
+        notMigrated.push(
+          `${id} asks for no role and gets kube2iam's default role ${config.defaultRole}: not migrated (give it an ${DAEMON_ROLE_ANNOTATION} annotation, or bind its service account yourself)`,
+        );
+      }
+      continue;
+    }
+    const decision = daemonDecision(config, asked, input.namespaceAnnotations[w.namespace] ?? {});
+    if (!decision.allowed) {
+      refused.push(
+        `${id} asks ${config.flavour} for ${asked}, refused today (${decision.reason}): it stays refused`,
+      );
+      continue;
+    }
+    if (decision.default) {
+      notMigrated.push(
+        `${id} asks for kube2iam's default role ${decision.roleArn}, which bypasses namespace restrictions: not migrated (bind it explicitly if it should keep it)`,
+      );
+      continue;
+    }
+    const externalId = w.templateAnnotations[DAEMON_EXTERNAL_ID_ANNOTATION];
+    if (externalId !== undefined) {
+      notMigrated.push(
+        `${id} passes an external ID with ${asked}: not migrated; web identity carries no sts:ExternalId, so a trust condition on it would refuse IRSA (the external ID guards a third party's role: keep it on kube2iam, or drop the condition for a statement of the service account)`,
+      );
+      continue;
+    }
+    const arn = parseArn(decision.roleArn);
+    if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) {
+      notMigrated.push(
+        `${id} asks for ${asked}, which does not resolve to a role ARN (${decision.roleArn}): not migrated`,
+      );
+      continue;
+    }
+    if (arn.accountId !== input.accountId) {
+      notMigrated.push(
+        `${id} asks for ${decision.roleArn}, a role of account ${arn.accountId}: not migrated (IRSA needs the role to trust this cluster's OIDC provider, which lives in account ${input.accountId}; register the provider there and bind it by hand)`,
+      );
+      continue;
+    }
+    if (w.kind === 'Pod' || w.kind === 'Job') {
+      notMigrated.push(
+        `${id} asks for ${decision.roleArn}, but a ${w.kind === 'Pod' ? 'bare pod' : "Job's pod template"} cannot be changed: recreate it: ${recreate(w)}`,
+      );
+      continue;
+    }
+    wanted.push({ workload: w, requested: asked, roleArn: decision.roleArn, done: false });
+  }
+  return {
+    moves: assignServiceAccounts(
+      wanted,
+      input.workloads,
+      input.serviceAccounts,
+      config.baseRoleArn,
+    ),
+    refused,
+    notMigrated,
+  };
+}
+
+/** Which service account each migrated workload runs as (see the file comment). */
+function assignServiceAccounts(
+  wanted: Omit<Move, 'serviceAccount' | 'dedicated'>[],
+  all: Workload[],
+  accounts: DiscoverInput['serviceAccounts'],
+  baseRoleArn: string,
+): Move[] {
+  const key = (ns: string, sa: string) => `${ns}/${sa}`;
+  const saOf = new Map(accounts.map((a) => [key(a.namespace, a.name), a]));
+  const byKey = new Map(wanted.map((m) => [m.workload, m]));
+  return wanted.map((m): Move => {
+    const w = m.workload;
+    const record = readRecord(w);
+    const current = w.serviceAccountName;
+    const sa = saOf.get(key(w.namespace, current));
+    // Migrated earlier into a service account the migration made: it stays there.
+    if (m.done && record && sa?.annotations[KUBE2IAM_SA_ANNOTATION] === 'created') {
+      return { ...m, serviceAccount: current, dedicated: true };
+    }
+    const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+    // Everything that runs as the account (a controller's pods too) must already want this role.
+    const sharers = all.filter(
+      (o) => o.namespace === w.namespace && o.serviceAccountName === current,
+    );
+    const sameAsk = sharers.every((o) => {
+      const move = byKey.get(o);
+      if (move) return move.roleArn === m.roleArn;
+      const asked = o.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+      if (asked === undefined) return annotated === m.roleArn;
+      return !isTopLevel(o) && resolveDaemonRole(asked, baseRoleArn) === m.roleArn;
+    });
+    const fits = annotated === undefined || annotated === m.roleArn;
+    if (current !== 'default' && sameAsk && fits) {
+      return { ...m, serviceAccount: current, dedicated: false };
+    }
+    return { ...m, serviceAccount: dedicatedName(w.name, m.roleArn), dedicated: true };
+  });
+}

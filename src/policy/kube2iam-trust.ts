@@ -1,0 +1,65 @@
+// The trust edits of migrate-from-kube2iam, pure. A kube2iam/kiam role is not iamsa's: the only
+// edit allowed on it is adding the IRSA statements of the service accounts that used it, with its
+// whole trust as it was recorded in tags (for --rollback), and, with --cleanup, dropping the
+// statements that trusted the daemon (the node role or kiam server role) that were recorded there.
+import { recordedStatements, recordStatements } from './migration-trust.js';
+import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
+import { sameJson } from './same-json.js';
+
+/** On a migrated role: the daemon it came from (`kube2iam` or `kiam`). */
+export const TAG_KUBE2IAM_MIGRATION = 'iamsa.io/kube2iam-migration';
+/** On a migrated role: its whole trust as it was, `<prefix>0`, `<prefix>1`... */
+export const TAG_KUBE2IAM_TRUST_PREFIX = 'iamsa.io/kube2iam-trust-';
+/** On a migrated workload: what its pod template asked for (JSON), for --rollback. */
+export const KUBE2IAM_RECORD_ANNOTATION = 'iamsa.io/kube2iam-migration';
+/** On a service account the migration made (`created`) or annotated (`annotated`). */
+export const KUBE2IAM_SA_ANNOTATION = 'iamsa.io/kube2iam-service-account';
+
+export const recordTrust = (doc: PolicyDocument): Record<string, string> =>
+  recordStatements(
+    doc.Statement.map((s, i) => [i, s]),
+    TAG_KUBE2IAM_TRUST_PREFIX,
+  );
+
+/** The recorded statements, in order, or undefined when the tags hold none (or are damaged). */
+export const recordedTrust = (tags: Record<string, string>): PolicyStatement[] | undefined =>
+  recordedStatements(tags, TAG_KUBE2IAM_TRUST_PREFIX)
+    ?.sort((a, b) => a[0] - b[0])
+    .map(([, s]) => s);
+
+export const kube2iamTagKeys = (tags: Record<string, string>): string[] =>
+  Object.keys(tags).filter(
+    (k) => k === TAG_KUBE2IAM_MIGRATION || k.startsWith(TAG_KUBE2IAM_TRUST_PREFIX),
+  );
+
+const ROLE_PRINCIPAL = /^arn:aws[\w-]*:iam::\d{12}:role\/.+/;
+const DAEMON_ACTIONS = new Set(['sts:AssumeRole', 'sts:TagSession']);
+
+/** The IAM role principals of a statement that lets roles assume this one, else undefined. */
+export function daemonPrincipals(s: PolicyStatement): string[] | undefined {
+  if (s.Effect !== 'Allow' || !isPlainObject(s.Principal)) return undefined;
+  const { AWS, ...others } = s.Principal;
+  if (Object.keys(others).length || AWS === undefined) return undefined;
+  const principals = ([] as unknown[]).concat(AWS);
+  const actions = ([] as unknown[]).concat(s.Action ?? []);
+  if (!principals.every((p) => typeof p === 'string' && ROLE_PRINCIPAL.test(p))) return undefined;
+  if (!actions.includes('sts:AssumeRole') || !actions.every((a) => DAEMON_ACTIONS.has(a as string)))
+    return undefined;
+  return principals as string[];
+}
+
+/**
+ * What --cleanup drops: the recorded statements that let the daemon's role(s) assume this one,
+ * still in the trust. With daemon roles given, only statements whose principals are all among them.
+ */
+export function daemonStatements(
+  current: PolicyDocument,
+  recorded: PolicyStatement[],
+  daemonRoles: string[],
+): PolicyStatement[] {
+  return current.Statement.filter((s) => {
+    const principals = daemonPrincipals(s);
+    if (!principals || !recorded.some((r) => sameJson(r, s))) return false;
+    return !daemonRoles.length || principals.every((p) => daemonRoles.includes(p));
+  });
+}
