@@ -5,9 +5,20 @@ import type { IamGateway } from '../aws/iam.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { STS_AUDIENCE } from '../policy/index.js';
 import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
-import { type ClusterSession, openClusterSession, type RegionAccess } from './cluster-session.js';
+import {
+  adaptiveIamLimit,
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from './cluster-session.js';
 import { planEnableOidcSteps } from './enable-oidc.js';
 import { createLimiter } from './limiter.js';
+import {
+  type RoleSnapshot,
+  scanAccountRoles,
+  SNAPSHOT_FROM,
+  snapshotIam,
+} from './account-snapshot.js';
 import {
   asIamsaError,
   type BindingPlan,
@@ -27,7 +38,7 @@ export interface ApplyDeps {
   reporter: Reporter;
   /** The clients of a region (undefined: the default region); the caller memoises them. */
   access(region: string | undefined): Promise<RegionAccess>;
-  /** IAM writes in flight for the whole run (default 4; reads: 16). */
+  /** IAM writes in flight for the whole run at first (default 10, adaptive; reads: 16). */
   iamConcurrency?: number;
 }
 
@@ -43,10 +54,18 @@ export async function planApply(
   const accesses = new Map(
     await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
   );
-  // At most 4 IAM writes in flight for the run (IAM throttles bursts of writes first); reads,
-  // which a plan of a hundred bindings is mostly made of, go 16 at a time.
-  const iamLimit = createLimiter(deps.iamConcurrency ?? 4);
+  // One adaptive limit on IAM writes for the run (IAM throttles bursts of writes first): 10 at
+  // first, halved on throttling, grown back slowly. Reads, which a plan of a hundred bindings is
+  // mostly made of, go 16 at a time.
+  const iamLimit = adaptiveIamLimit([...accesses.values()], deps.iamConcurrency);
   const iamReadLimit = createLimiter(16);
+  // A batch (or a prune, which reads every role trusting the cluster) reads the account's roles
+  // in one scan instead of three reads per role; denied, it reads role by role and says so.
+  const scanWarnings: string[] = [];
+  const batch = input.bindings.length >= SNAPSHOT_FROM || input.prune;
+  const scanner = [...accesses.values()][0];
+  const snapshot =
+    batch && scanner ? scanAccountRoles(scanner.iam, reporter, scanWarnings) : undefined;
   // IAM is global: a policy many bindings attach is looked up once for the run.
   const policyExists = memo((arn: string, iam: IamGateway) => iam.policyExists(arn));
   const sessions = new Map<string, ClusterSession>();
@@ -55,7 +74,8 @@ export async function planApply(
     const key = `${ref.name}@${access.region}`;
     let s = sessions.get(key);
     if (!s) {
-      const iam = { ...access.iam, policyExists: (arn: string) => policyExists(arn, access.iam) };
+      const read = snapshot ? snapshotIam(access.iam, snapshot) : access.iam;
+      const iam = { ...read, policyExists: (arn: string) => policyExists(arn, access.iam) };
       s = openClusterSession(
         { ...access, iam },
         {
@@ -64,6 +84,7 @@ export async function planApply(
           reporter,
           iamLimit,
           iamReadLimit,
+          snapshotKube: batch,
         },
       );
       sessions.set(key, s);
@@ -94,7 +115,7 @@ export async function planApply(
   ).flat();
   const all = [...sessions.values()];
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
-  const pruned = input.prune ? await planPrunes(input, sessionOf, all) : [];
+  const pruned = input.prune ? await planPrunes(input, sessionOf, all, snapshot) : [];
   return composePlan(
     {
       command: 'apply',
@@ -104,7 +125,7 @@ export async function planApply(
         input.enableOidc.length === 1 && !failed.size
           ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
           : undefined,
-      warnings: [...input.notes, ...all.flatMap((s) => s.warnings)],
+      warnings: [...input.notes, ...scanWarnings, ...all.flatMap((s) => s.warnings)],
     },
     [...pruned, ...plans],
     reporter,
@@ -147,6 +168,7 @@ function planPrunes(
   input: ApplyInput,
   sessionOf: (ref: ClusterRef) => ClusterSession,
   all: ClusterSession[],
+  snapshot: RoleSnapshot | undefined,
 ): Promise<BindingPlan[]> {
   const keep = new Map<ClusterSession, Set<string>>();
   for (const b of input.bindings) {
@@ -157,9 +179,16 @@ function planPrunes(
   }
   // IAM is global: the account's roles are listed once for every cluster.
   const first = all[0];
-  const roles = first
-    ? started(first.reporter.progress('Listing IAM roles', () => first.iam.listRoles()))
-    : Promise.resolve([]);
+  const listed = () =>
+    first
+      ? first.reporter.progress('Listing IAM roles', () => first.iam.listRoles())
+      : Promise.resolve([]);
+  // The scan has every role with its trust already; denied, ListRoles gives the trusts.
+  const roles = started(
+    snapshot
+      ? snapshot.roles.then((scanned) => (scanned ? [...scanned.values()] : listed()))
+      : listed(),
+  );
   return Promise.all([...keep].map(([s, keys]) => planPrune(s, keys, roles, input.file))).then(
     (r) => r.flat(),
   );

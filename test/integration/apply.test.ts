@@ -13,6 +13,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
+import { startLatencyProxy } from '../support/latency-proxy.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
 
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -317,9 +318,37 @@ describe('a file of 100 bindings', () => {
         `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-team-${i % 5}-app-${i}`,
       );
     }
-    const converged = await apply(path);
+    // Converged, through a proxy that counts: one account scan and one LIST per namespace, not
+    // three IAM reads and a GET per binding.
+    const counting = await startLatencyProxy(g.moto.url, { latencyMs: 0 });
+    const listsBefore = g.kube.requests.length;
+    const converged = await g.iamsa(['apply', '-f', path, ...g.kubeFlags], {
+      AWS_ENDPOINT_URL: counting.url,
+    });
     assert.equal(converged.code, 0, converged.stderr);
     assert.match(converged.stdout, /100 bindings: 100 unchanged\nNothing to do/);
+    const actions = counting.iamActions;
+    assert.ok(actions.includes('GetAccountAuthorizationDetails'), actions.join(' '));
+    assert.equal(actions.filter((a) => a === 'GetRole').length, 0, actions.join(' '));
+    assert.ok(actions.length < 10, actions.join(' '));
+    const kubeReads = g.kube.requests.slice(listsBefore);
+    const gets = kubeReads.filter((r) => /\/serviceaccounts\/./.test(r.path));
+    assert.equal(gets.length, 0, 'no GET of a single service account');
+    await counting.close();
+
+    // Without iam:GetAccountAuthorizationDetails: a warning, and the reads go role by role.
+    const denying = await startLatencyProxy(g.moto.url, {
+      latencyMs: 0,
+      iamDeny: ['GetAccountAuthorizationDetails'],
+    });
+    const denied = await g.iamsa(['apply', '-f', path, ...g.kubeFlags], {
+      AWS_ENDPOINT_URL: denying.url,
+    });
+    await denying.close();
+    assert.equal(denied.code, 0, denied.stderr);
+    assert.match(denied.stdout, /100 bindings: 100 unchanged\nNothing to do/);
+    assert.match(denied.stderr, /could not read the account's roles at once .*one role at a time/);
+    assert.ok(denying.iamActions.filter((a) => a === 'GetRole').length >= 100);
 
     // Drift: a service account deleted, an inline policy edited by hand.
     await g.kubeAdmin('DELETE', '/api/v1/namespaces/team-2/serviceaccounts/app-7');
