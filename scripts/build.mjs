@@ -2,6 +2,26 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
+// iamsa uses client-node's KubeConfig only (contexts, exec plugins, certificates, proxies); its
+// config module imports the generated API (models and clients, most of its memory) for
+// makeApiClient alone, which iamsa never calls. That import is replaced with a stub that says so.
+const kubeconfigOnly = {
+  name: 'kubeconfig-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: 'client-node-gen', namespace: 'kubeconfig-only' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, () => ({
+      contents:
+        "const unused = () => { throw new Error('internal: the generated Kubernetes API is not bundled'); };\n" +
+        'export const createConfiguration = unused;\nexport class ServerConfiguration { constructor() { unused(); } }\n',
+      loader: 'js',
+    }));
+  },
+};
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
@@ -27,4 +47,5 @@ await build({
     js: "import { createRequire as __iamsaCreateRequire } from 'node:module'; const require = __iamsaCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  plugins: [kubeconfigOnly],
 });
