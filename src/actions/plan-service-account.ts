@@ -45,6 +45,10 @@ export function planServiceAccount(
 ): PlanStep[] {
   const { namespace, name } = input;
   const steps: PlanStep[] = [];
+  // IRSA: annotated once the role exists, alongside its policy attachments (the annotation needs
+  // only the role's ARN; waiting for the attachments too cost a round trip). Pod Identity: after
+  // the association, as before.
+  const saPhase = roleArn === undefined ? 4 : 2;
   if (!state.namespaceExists) {
     // Another binding of the same run may create it; then this one waits for that step.
     if (!input.createNamespace && !session.namespaceAnnounced(namespace)) {
@@ -63,7 +67,8 @@ export function planServiceAccount(
           id: namespace,
           action: 'create',
           changes: [],
-          phase: 3,
+          // Needs nothing from IAM: made while the role is (one round trip fewer).
+          phase: 1,
           // Made meanwhile (another run) is what was wanted.
           run: () => kube.createNamespace(namespace).catch(ignoreAlreadyExists),
         }),
@@ -73,7 +78,7 @@ export function planServiceAccount(
     // Asked for and already there: say so, so a re-run shows every resource it was asked about.
     steps.push(
       session.sharedStep(`namespace:${namespace}`, () =>
-        step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 3 }),
+        step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 1 }),
       ),
     );
   }
@@ -96,7 +101,7 @@ export function planServiceAccount(
           ...Object.entries(annotations).map(([k, v]) => `annotation ${k}=${v}`),
           ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
         ],
-        phase: 4,
+        phase: saPhase,
         run: async () => {
           try {
             await kube.createServiceAccount(namespace, name, { annotations, labels });
@@ -128,7 +133,7 @@ export function planServiceAccount(
     (current === roleArn && sa.annotations[ATTACHED_ROLE_ANNOTATION] === marker)
   ) {
     steps.push(
-      step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: 4 }),
+      step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: saPhase }),
     );
     return steps;
   }
@@ -150,7 +155,7 @@ export function planServiceAccount(
       id,
       action: 'update',
       changes,
-      phase: 4,
+      phase: saPhase,
       // Only the annotations are patched, guarded by resourceVersion: other metadata stays as it is.
       run: () =>
         kube.patchServiceAccount(
