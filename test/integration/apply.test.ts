@@ -331,6 +331,11 @@ describe('a file of 100 bindings', () => {
     assert.ok(actions.includes('GetAccountAuthorizationDetails'), actions.join(' '));
     assert.equal(actions.filter((a) => a === 'GetRole').length, 0, actions.join(' '));
     assert.ok(actions.length < 10, actions.join(' '));
+    // Write only what changes: a converged file writes nothing (no TagRole, no re-put inline).
+    assert.deepEqual(
+      actions.filter((a) => !/^(Get|List)/.test(a)),
+      [],
+    );
     const kubeReads = g.kube.requests.slice(listsBefore);
     const gets = kubeReads.filter((r) => /\/serviceaccounts\/./.test(r.path));
     assert.equal(gets.length, 0, 'no GET of a single service account');
