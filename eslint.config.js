@@ -1,8 +1,21 @@
 // Lint holds the layer arrows: cli -> actions -> aws/kube/policy; ui alone renders and prompts.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const uiOnly = ['chalk', 'ora', 'inquirer', '@inquirer/*'];
+// The capability groups of src/actions, lowest first: engine (plan/apply model) < binding (one
+// binding's planners) < lifecycle and report (commands over bindings) < fleet and migrate.
+const ACTION_ORDER = ['engine', 'binding', 'lifecycle', 'report', 'fleet', 'migrate'];
+const ACTION_GROUPS_ABOVE = {
+  engine: ['binding', 'lifecycle', 'report', 'fleet', 'migrate'],
+  binding: ['lifecycle', 'report', 'fleet', 'migrate'],
+  lifecycle: ['report', 'fleet', 'migrate'],
+  report: ['lifecycle', 'fleet', 'migrate'],
+  fleet: ['report', 'migrate'],
+  migrate: ['lifecycle', 'fleet'],
+};
 // Static imports, and dynamic import() too: heavy modules are loaded lazily, so most crossings
 // of a layer would be dynamic.
 const asRegex = (patterns) =>
@@ -98,8 +111,27 @@ export default tseslint.config(
   {
     files: ['src/actions/**/*.ts'],
     rules: restrict(
-      [...uiOnly, 'commander', '../cli/*', '../ui/*'],
+      [...uiOnly, 'commander', '**/cli/*', '**/ui/*'],
       'Actions report through the Reporter interface; they never print.',
     ),
+  },
+  // src/actions is grouped by capability; a group imports only the groups below it.
+  ...Object.entries(ACTION_GROUPS_ABOVE).map(([group, above]) => ({
+    files: [`src/actions/${group}/**/*.ts`],
+    rules: restrict(
+      [...uiOnly, 'commander', '**/cli/*', '**/ui/*', ...above.map((g) => `**/actions/${g}/*`)],
+      `src/actions/${group} may import only ${ACTION_ORDER.filter((g) => g !== group && !above.includes(g)).join(', ') || 'no other group'} of src/actions (and aws, kube, policy).`,
+    ),
+  })),
+  {
+    // No import cycle anywhere in src, type-only imports included: a cycle is two files that
+    // cannot be understood (or moved) apart.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 );

@@ -1,7 +1,7 @@
 // The create-serviceaccount flags as a binding spec: this layer knows the flags and reads the files
 // they name, so the use case gets documents labelled with the flag they came from.
-import { type BindingSpec, FLAGS_SOURCE, type InlinePolicy } from '../actions/binding-spec.js';
-import type { PartialSpec } from '../actions/check-binding.js';
+import { type BindingSpec, FLAGS_SOURCE, type InlinePolicy } from '../actions/binding/spec.js';
+import type { PartialSpec } from '../actions/binding/check.js';
 import type { Command } from 'commander';
 import { readInputFile } from '../input-file.js';
 import { collect } from './globals.js';

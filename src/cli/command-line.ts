@@ -1,6 +1,6 @@
-import type { BindingSpec } from '../actions/binding-spec.js';
+import type { BindingSpec } from '../actions/binding/spec.js';
 import type { KubeAccess } from '../kube/connection.js';
-import { describeTags } from '../actions/plan.js';
+import { describeTags } from '../actions/engine/plan.js';
 import { scopeFlags } from '../policy/index.js';
 
 // Rebuilds a runnable command line, e.g. the one to apply a plan.

@@ -1,6 +1,6 @@
 // Runs the wizard at a terminal: wires the inquirer prompter and lazily built AWS access into the
 // wizard use case, then prints the result, the equivalent CI command line and the next step.
-import type { WizardPrefill } from '../actions/wizard.js';
+import type { WizardPrefill } from '../actions/lifecycle/wizard.js';
 import { ValidationError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
 import { renderNextStep, renderResult } from '../ui/render-result.js';
@@ -33,7 +33,7 @@ export async function runInteractive(
     const outStyle = makeStyle(terminal.stdoutColor);
     const reporter = createReporter(terminal, style, !!globals.verbose);
     const [{ runWizard }, { createPrompter }, clientsModule] = await Promise.all([
-      import('../actions/wizard.js'),
+      import('../actions/lifecycle/wizard.js'),
       import('../ui/prompts.js'),
       import('../aws/clients.js'),
     ]);

@@ -1,6 +1,6 @@
 // The composition root: turns global flags into a terminal, a reporter and (lazily) clients, runs
 // one action, prints its result and maps any error to its exit code. The only place that exits.
-import type { CommandResult, Planned } from '../actions/plan.js';
+import type { CommandResult, Planned } from '../actions/engine/plan.js';
 import type { AwsClients } from '../aws/clients.js';
 import { CancelledError, ExitCode, IamsaError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
@@ -11,7 +11,7 @@ import { makeStyle } from '../ui/style.js';
 import { detectTerminal } from '../ui/terminal.js';
 import { applyCommandLine } from './command-line.js';
 import type { GlobalOptions } from './globals.js';
-import type { Reporter } from '../actions/reporter.js';
+import type { Reporter } from '../actions/engine/reporter.js';
 
 export interface RunContext {
   globals: GlobalOptions;

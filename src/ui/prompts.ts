@@ -2,8 +2,8 @@
 // a JSON/YAML document; Ctrl-C and Esc become CancelledError (exit 130) wherever they happen.
 import { emitKeypressEvents } from 'node:readline';
 import type * as InquirerModule from '@inquirer/prompts';
-import type { CommandResult } from '../actions/plan.js';
-import type { Prompter } from '../actions/prompter.js';
+import type { CommandResult } from '../actions/engine/plan.js';
+import type { Prompter } from '../actions/engine/prompter.js';
 import { CancelledError } from '../errors.js';
 
 type Inquirer = typeof InquirerModule;

@@ -1,6 +1,6 @@
 // Text rendering of get-serviceaccounts: an aligned table, kubectl style (no borders).
 import type { ChalkInstance } from 'chalk';
-import type { GetServiceAccountsResult } from '../actions/get-serviceaccounts.js';
+import type { GetServiceAccountsResult } from '../actions/lifecycle/get-serviceaccounts.js';
 
 const HEAD = ['NAMESPACE', 'NAME', 'MECHANISM', 'ROLE', 'MANAGED-BY', 'STATUS', 'POLICIES'];
 const BLANK = Object.fromEntries(

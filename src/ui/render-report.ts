@@ -1,7 +1,7 @@
 // Text rendering of the read-only reports: one line per doctor check (ok / FAIL / warn / skipped)
 // and one block per audit finding, each with its fix.
 import type { ChalkInstance } from 'chalk';
-import type { AuditReport, CheckStatus, DoctorReport, Severity } from '../actions/report.js';
+import type { AuditReport, CheckStatus, DoctorReport, Severity } from '../actions/report/report.js';
 
 const LABEL: Record<CheckStatus, string> = {
   ok: 'ok',

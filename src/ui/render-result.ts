@@ -1,6 +1,6 @@
 // Text rendering of a command's result: one line per resource, + create / ~ update / = unchanged.
 import type { ChalkInstance } from 'chalk';
-import type { BindingResult, CommandResult, PublicStep } from '../actions/plan.js';
+import type { BindingResult, CommandResult, PublicStep } from '../actions/engine/plan.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
 

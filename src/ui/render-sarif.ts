@@ -1,8 +1,8 @@
 // SARIF 2.1.0 for code-scanning dashboards: one rule per kind of finding, one result per finding,
 // located at the IAM role (or service account) it concerns.
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { FindingKind } from '../actions/finding-kinds.js';
-import type { AuditReport, Severity } from '../actions/report.js';
+import type { FindingKind } from '../actions/report/finding-kinds.js';
+import type { AuditReport, Severity } from '../actions/report/report.js';
 
 const LEVEL: Record<Severity, Result.level> = {
   high: 'error',

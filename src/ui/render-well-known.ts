@@ -1,6 +1,9 @@
 // Text rendering of `iamsa well-known-policies`: the keys, one line each, or one key's documents.
 import type { ChalkInstance } from 'chalk';
-import type { WellKnownDocuments, WellKnownSummary } from '../actions/well-known-policies.js';
+import type {
+  WellKnownDocuments,
+  WellKnownSummary,
+} from '../actions/lifecycle/well-known-policies.js';
 
 /** One line per key: what it grants, then its default scope (and which scope fields it takes). */
 export function renderWellKnownList(rows: WellKnownSummary[], style: ChalkInstance): string {

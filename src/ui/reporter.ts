@@ -2,7 +2,7 @@
 // lines in logs, timings with --verbose.
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Reporter } from '../actions/reporter.js';
+import type { Reporter } from '../actions/engine/reporter.js';
 import type { Terminal } from './terminal.js';
 
 export function createReporter(

@@ -10,8 +10,8 @@ import type {
   PodIdentityAssociation,
 } from '../../src/aws/eks.js';
 import type { IamGateway, OidcProvider, Role } from '../../src/aws/iam.js';
-import type { Reporter } from '../../src/actions/reporter.js';
-import type { RegionAccess } from '../../src/actions/cluster-session.js';
+import type { Reporter } from '../../src/actions/engine/reporter.js';
+import type { RegionAccess } from '../../src/actions/binding/cluster-session.js';
 import {
   AlreadyExistsError,
   ConflictError,

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scanAccountRoles, snapshotIam, snapshotKube } from '../../src/actions/account-snapshot.js';
-import type { Reporter } from '../../src/actions/reporter.js';
+import {
+  scanAccountRoles,
+  snapshotIam,
+  snapshotKube,
+} from '../../src/actions/binding/account-snapshot.js';
+import type { Reporter } from '../../src/actions/engine/reporter.js';
 import { AuthError } from '../../src/errors.js';
 import { FakeIam, FakeKube } from '../support/fakes.js';
 

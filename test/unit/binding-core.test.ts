@@ -2,12 +2,12 @@
 // applying, converging, and the delete and update planners.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { openClusterSession } from '../../src/actions/cluster-session.js';
-import { composePlan } from '../../src/actions/plan.js';
-import { planBinding } from '../../src/actions/plan-binding.js';
-import { planDeleteBinding } from '../../src/actions/plan-delete.js';
-import { getServiceAccounts, SCAN_FROM } from '../../src/actions/get-serviceaccounts.js';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
+import { composePlan } from '../../src/actions/engine/plan.js';
+import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
+import { getServiceAccounts, SCAN_FROM } from '../../src/actions/lifecycle/get-serviceaccounts.js';
 import { ExitCode, IamsaError } from '../../src/errors.js';
 import { policiesFingerprint, TAG_POLICIES } from '../../src/policy/index.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';

@@ -10,7 +10,7 @@ import {
   type FileOptions,
   parseBindingsFile,
 } from '../../src/cli/bindings-file/index.js';
-import { checkBinding } from '../../src/actions/check-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import { ValidationError } from '../../src/errors.js';
 
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
+import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
 import {
   applyCommandLine,
   createServiceAccountCommandLine,

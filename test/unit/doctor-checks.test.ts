@@ -2,7 +2,7 @@
 // end to end, IRSA011 through the test ground's IAM endpoint, which answers what moto lacks).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runChecks, type DoctorState } from '../../src/actions/doctor-checks.js';
+import { runChecks, type DoctorState } from '../../src/actions/report/doctor-irsa.js';
 import {
   bindingRoleTags,
   buildTrustPolicy,

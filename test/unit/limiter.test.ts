@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAdaptiveLimiter, isWriteOperation } from '../../src/actions/limiter.js';
+import { createAdaptiveLimiter, isWriteOperation } from '../../src/actions/engine/limiter.js';
 
 /** A call that stays in flight until released, counting how many are in flight at once. */
 function gate() {

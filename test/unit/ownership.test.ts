@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/errors.js';
-import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { checkBinding } from '../../src/actions/check-binding.js';
+import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import {
   bindingRoleTags,
   policiesFingerprint,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterInfo } from '../../src/aws/eks.js';
-import { FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { checkBinding } from '../../src/actions/check-binding.js';
+import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import {
   planWellKnown,
   readManagedPolicies,
   wantedWellKnown,
-} from '../../src/actions/plan-well-known.js';
+} from '../../src/actions/binding/plan-well-known.js';
 import { ConflictError } from '../../src/errors.js';
 import { ACCOUNT, FakeIam } from '../support/fakes.js';
 import { roleOwnershipTags } from '../../src/policy/index.js';

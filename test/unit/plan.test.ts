@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { composePlan, type PlanStep, updateStep } from '../../src/actions/plan.js';
-import type { Reporter } from '../../src/actions/reporter.js';
+import { composePlan, type PlanStep, updateStep } from '../../src/actions/engine/plan.js';
+import type { Reporter } from '../../src/actions/engine/reporter.js';
 import { ConflictError, ExitCode, IamsaError } from '../../src/errors.js';
 
 const quiet: Reporter = { progress: (_label, work) => work(), warn: () => undefined };

@@ -2,13 +2,13 @@
 // EKS and Kubernetes, converging, races, and the agent precondition.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding-spec.js';
-import { openClusterSession } from '../../src/actions/cluster-session.js';
-import { getServiceAccounts } from '../../src/actions/get-serviceaccounts.js';
-import { composePlan } from '../../src/actions/plan.js';
-import { DESCRIBE_CONCURRENCY } from '../../src/actions/pod-identity-associations.js';
-import { planBinding } from '../../src/actions/plan-binding.js';
-import { planDeleteBinding } from '../../src/actions/plan-delete.js';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
+import { getServiceAccounts } from '../../src/actions/lifecycle/get-serviceaccounts.js';
+import { composePlan } from '../../src/actions/engine/plan.js';
+import { DESCRIBE_CONCURRENCY } from '../../src/actions/binding/pod-identity-associations.js';
+import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
 import { ExitCode } from '../../src/errors.js';
 import { ACCOUNT, fakeRegion, quietReporter } from '../support/fakes.js';
 

@@ -1,9 +1,9 @@
 // A binding as read from a file, before its values are checked: the spec, the clusters, and the
 // path of each field so that every problem names its line and path.
 import { dirname, resolve } from 'node:path';
-import type { ApplyBinding, ClusterRef } from '../../actions/apply-input.js';
-import type { BindingSpec, InlinePolicy, SpecField } from '../../actions/binding-spec.js';
-import { checkBinding, checkGiven } from '../../actions/check-binding.js';
+import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
+import type { BindingSpec, InlinePolicy, SpecField } from '../../actions/binding/spec.js';
+import { checkBinding, checkGiven } from '../../actions/binding/check.js';
 import { readInputFile } from '../../input-file.js';
 import {
   parsePolicyJson,

@@ -1,8 +1,8 @@
 // An eksctl ClusterConfig (eksctl.io/v1alpha5) as it is: metadata, iam.withOIDC and
 // iam.serviceAccounts map onto bindings of one cluster; everything else is eksctl's business
 // (node groups, VPC, add-ons) and is ignored with one note.
-import type { ClusterRef } from '../../actions/apply-input.js';
-import type { BindingSpec, SpecField } from '../../actions/binding-spec.js';
+import type { ClusterRef } from '../../actions/fleet/apply-input.js';
+import type { BindingSpec, SpecField } from '../../actions/binding/spec.js';
 import type { Defaults } from './defaults.js';
 import {
   type Draft,

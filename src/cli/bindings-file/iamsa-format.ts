@@ -1,6 +1,6 @@
 // iamsa's own format (iamsa.io/v1alpha1, kind ServiceAccountBindings): bindings with top-level
 // defaults for cluster, region and tags. The schema has already checked shapes and field names.
-import type { SpecField } from '../../actions/binding-spec.js';
+import type { SpecField } from '../../actions/binding/spec.js';
 import {
   type Draft,
   type DraftCluster,

@@ -2,7 +2,7 @@
 // more documents) as the documents the apply use case works on. Every problem of the file is
 // found before any AWS call and reported at once, each with its line and path.
 import { readFileSync } from 'node:fs';
-import type { ApplyBinding, ClusterRef } from '../../actions/apply-input.js';
+import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { readInputFile } from '../../input-file.js';
 import { fileDefaults, type FileOptions } from './defaults.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RegionAccess } from '../../actions/cluster-session.js';
+import type { RegionAccess } from '../../actions/binding/cluster-session.js';
 import { ValidationError } from '../../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { addKubeFlags } from '../kube-flags.js';
@@ -71,7 +71,7 @@ export function registerApply(program: Command): void {
         bindings.bindings.every((b) => b.spec.roleOnly),
       );
       const [{ planApply }, { createAwsClients }] = await Promise.all([
-        import('../../actions/apply.js'),
+        import('../../actions/fleet/apply.js'),
         import('../../aws/clients.js'),
       ]);
       const regions = new Map<string, Promise<RegionAccess>>();

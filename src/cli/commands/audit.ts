@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
-import type { Severity } from '../../actions/report.js';
+import type { Severity } from '../../actions/report/report.js';
 import { validateClusterName } from '../../policy/index.js';
 import { ValidationError } from '../../errors.js';
-import { FINDING_KINDS } from '../../actions/finding-kinds.js';
+import { FINDING_KINDS } from '../../actions/report/finding-kinds.js';
 import { renderAudit } from '../../ui/render-report.js';
 import { renderSarif } from '../../ui/render-sarif.js';
 import type { GlobalOptions } from '../globals.js';
@@ -43,7 +43,7 @@ export function registerAudit(program: Command, version: string): void {
         globals,
         async ({ aws, reporter }) => {
           const [{ runAudit }, clients] = await Promise.all([
-            import('../../actions/audit.js'),
+            import('../../actions/report/audit.js'),
             aws(),
           ]);
           return runAudit(

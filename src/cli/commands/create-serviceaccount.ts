@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BindingSpec } from '../../actions/binding-spec.js';
+import type { BindingSpec } from '../../actions/binding/spec.js';
 import { ValidationError } from '../../errors.js';
 import { detectTerminal } from '../../ui/terminal.js';
 import { collect, type GlobalOptions } from '../globals.js';
@@ -73,7 +73,7 @@ export function registerCreateServiceAccount(program: Command): void {
         const spec = toSpec(flags);
         const kube = kubeAccess(flags, !!flags.roleOnly);
         const [{ planCreateServiceAccount }, clients] = await Promise.all([
-          import('../../actions/create-serviceaccount.js'),
+          import('../../actions/lifecycle/create-serviceaccount.js'),
           aws(),
         ]);
         return planCreateServiceAccount(spec, kube, {

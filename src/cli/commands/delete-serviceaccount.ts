@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
-import type { DeleteTarget } from '../../actions/delete-serviceaccount.js';
+import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
+import type { DeleteTarget } from '../../actions/lifecycle/delete-serviceaccount.js';
 import type { GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
@@ -57,7 +57,7 @@ export function registerDeleteServiceAccount(program: Command): void {
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planDeleteServiceAccount }, clients] = await Promise.all([
-        import('../../actions/delete-serviceaccount.js'),
+        import('../../actions/lifecycle/delete-serviceaccount.js'),
         aws(),
       ]);
       return planDeleteServiceAccount(

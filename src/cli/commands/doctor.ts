@@ -81,7 +81,7 @@ export function registerDoctor(program: Command): void {
         globals,
         async ({ aws, reporter }) => {
           const [{ runDoctor }, clients] = await Promise.all([
-            import('../../actions/doctor.js'),
+            import('../../actions/report/doctor.js'),
             aws(),
           ]);
           return runDoctor(

@@ -42,7 +42,7 @@ export function registerEnableOidc(program: Command): void {
         !!flags.approve,
         async ({ aws, reporter }) => {
           const [{ planEnableOidcCommand }, clients] = await Promise.all([
-            import('../../actions/enable-oidc.js'),
+            import('../../actions/lifecycle/enable-oidc.js'),
             aws(),
           ]);
           return planEnableOidcCommand(

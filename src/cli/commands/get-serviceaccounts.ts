@@ -51,7 +51,7 @@ export function registerGetServiceAccounts(program: Command): void {
       async ({ aws, reporter }) => {
         const kube = kubeAccess(flags);
         const [{ getServiceAccounts }, clients] = await Promise.all([
-          import('../../actions/get-serviceaccounts.js'),
+          import('../../actions/lifecycle/get-serviceaccounts.js'),
           aws(),
         ]);
         return getServiceAccounts(

@@ -45,7 +45,7 @@ export function registerMigrateToPodIdentity(program: Command): void {
     await run(globals, !!flags.approve, async ({ aws, reporter }) => {
       const kube = kubeAccess(flags, false);
       const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
-        import('../../actions/migrate-to-pod-identity.js'),
+        import('../../actions/migrate/migrate-to-pod-identity.js'),
         aws(),
       ]);
       return planMigrateToPodIdentity(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BindingSpec } from '../../actions/binding-spec.js';
+import type { BindingSpec } from '../../actions/binding/spec.js';
 import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
 import { collect, type GlobalOptions } from '../globals.js';
 import { kubeAccess, type KubeFlags, kubeOpener } from '../kube-access.js';
@@ -86,7 +86,7 @@ export function registerUpdateServiceAccount(program: Command): void {
       };
       const kube = kubeAccess(flags, !!flags.roleOnly);
       const [{ planUpdateServiceAccount }, clients] = await Promise.all([
-        import('../../actions/create-serviceaccount.js'),
+        import('../../actions/lifecycle/create-serviceaccount.js'),
         aws(),
       ]);
       return planUpdateServiceAccount(spec, kube, {

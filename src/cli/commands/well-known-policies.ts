@@ -25,7 +25,7 @@ export function registerWellKnownPolicies(program: Command): void {
       try {
         // No AWS SDK unless a cluster is asked for: listing and printing stay instant.
         const [actions, policy, ui, style, terminal] = await Promise.all([
-          import('../../actions/well-known-policies.js'),
+          import('../../actions/lifecycle/well-known-policies.js'),
           import('../../policy/index.js'),
           import('../../ui/render-well-known.js'),
           import('../../ui/style.js'),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FLAGS_SOURCE } from '../../actions/binding-spec.js';
+import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
 import type { GlobalOptions } from '../globals.js';
 import { runInteractive } from '../interactive.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';

@@ -1,0 +1,305 @@
+// Plans removing a binding: the annotation first (the workload stops using the role before the
+// role goes), then the role's policies, then the role. Only what iamsa owns is deleted: the role by
+// its ownership tags, the service account by its managed-by label.
+import type { IamGateway, Role } from '../../../aws/iam.js';
+import { ConflictError } from '../../../errors.js';
+import type { ServiceAccount } from '../../../kube/gateway.js';
+import {
+  ATTACHED_ROLE_ANNOTATION,
+  defaultRoleName,
+  isOwnedSharedRoleFor,
+  parseTrustPolicy,
+  type PolicyStatement,
+  roleOwner,
+  sharedClusterTagKey,
+  TAG_CLUSTERS,
+  describeRoleOwner,
+  isOwnedRoleFor,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  sameRoleArn,
+  TAG_WELL_KNOWN,
+  wellKnownPolicyName,
+} from '../../../policy/index.js';
+import type { ClusterSession } from '../cluster-session.js';
+import { labelOf } from '../spec.js';
+import { type PlanStep, started, step, updateStep } from '../../engine/plan.js';
+import { deletePolicyStep, readManagedPolicies } from '../plan-well-known.js';
+import type { DeleteTarget } from './target.js';
+
+/** The IRSA delete: the annotation, then the role's policies, then the role (only iamsa's). */
+export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
+  const { iam, reporter } = session;
+  const id = `${t.namespace}/${t.name}`;
+  // An explicit --role-name names the binding's role; otherwise the annotation does, or the
+  // default name. The named or default role is read while the service account is.
+  const named = t.roleName ?? defaultRoleName(t.cluster, t.namespace, t.name);
+  const namedRoleP = started(
+    reporter.progress(`Reading IAM role ${named}`, () => iam.getRole(named)),
+  );
+  // A binding of a file that lists several clusters has the shared role's default name.
+  const sharedName = defaultRoleName('shared', t.namespace, t.name);
+  const sharedRoleP =
+    t.roleName === undefined ? started(iam.getRole(sharedName)) : Promise.resolve(undefined);
+  const kube = t.roleOnly ? undefined : await session.kube();
+  const [cluster, sa, pods] = await Promise.all([
+    session.cluster(),
+    kube &&
+      reporter.progress(`Reading service account ${id}`, () =>
+        kube.gateway.getServiceAccount(t.namespace, t.name),
+      ),
+    // Only for a warning: a refusal to list pods must not stop the delete.
+    kube?.gateway.listPodsOf(t.namespace, t.name).catch(() => undefined),
+  ]);
+  const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+  const annotatedName =
+    annotated && parseArn(annotated)?.accountId === cluster.accountId
+      ? roleNameOf(annotated)
+      : undefined;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const [own, sharedRole] = await Promise.all([namedRoleP, sharedRoleP]);
+  const namedRole =
+    own ??
+    (sharedRole && isOwnedSharedRoleFor(sharedRole.tags, [cluster.arn], t.namespace, t.name)
+      ? sharedRole
+      : undefined);
+  const annotatedRole =
+    annotatedName === undefined || same(annotatedName, named)
+      ? namedRole
+      : await reporter.progress(`Reading IAM role ${annotatedName}`, () =>
+          iam.getRole(annotatedName),
+        );
+  // iamsa's role of this binding: its own, or one it shares with other clusters.
+  const ours = (tags: Record<string, string>) =>
+    isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name) ||
+    isOwnedSharedRoleFor(tags, [cluster.arn], t.namespace, t.name);
+  const ownedBy = (role: Role | undefined) => !!role && ours(role.tags);
+  // The role iamsa made for this binding, if there is one.
+  const owned =
+    t.roleName === undefined && ownedBy(annotatedRole)
+      ? annotatedRole
+      : ownedBy(namedRole)
+        ? namedRole
+        : undefined;
+  const pointsAt = (role: Role | undefined) =>
+    !!annotated && !!role && sameRoleArn(annotated, role.arn);
+
+  const warnings: string[] = [];
+  const steps: PlanStep[] = [];
+  if (!owned) {
+    // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
+    const attached =
+      pointsAt(annotatedRole) && sa?.annotations[ATTACHED_ROLE_ANNOTATION] === 'true';
+    if (sa && attached && annotatedRole) {
+      steps.push(
+        serviceAccountStep(session, sa, t, {
+          annotationsOnly: true,
+          note: `role ${annotatedRole.arn} is kept: it was given with --attach-role-arn`,
+        }),
+      );
+    } else if (annotatedRole && pointsAt(annotatedRole)) {
+      throw foreignRole(annotatedRole, t, cluster.arn);
+    } else if (namedRole && (t.roleName !== undefined || !annotated)) {
+      throw foreignRole(namedRole, t, cluster.arn);
+    } else if (sa && annotated && !annotatedRole && annotatedName && same(annotatedName, named)) {
+      // An annotation naming iamsa's role that is already gone (a half-finished delete).
+      steps.push(serviceAccountStep(session, sa, t));
+    }
+  } else {
+    if (sa && pointsAt(owned)) steps.push(serviceAccountStep(session, sa, t));
+    else if (sa && !annotated && isIamsas(sa) && !t.keepServiceAccount)
+      steps.push(serviceAccountStep(session, sa, t));
+    else if (sa && annotated) {
+      warnings.push(
+        `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
+      );
+    }
+    const others = roleOwner(owned.tags).clusterArns?.filter((a) => a !== cluster.arn) ?? [];
+    if (others.length) {
+      // A role several clusters share loses only this cluster's statement and tag.
+      steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
+    } else {
+      steps.push(...(await roleSteps(session, owned, ours)));
+    }
+  }
+  if (steps.length && pods === undefined && kube) {
+    warnings.push(`could not check for pods still running as ${id} (listing pods was refused)`);
+  } else if (steps.length && pods?.length) {
+    warnings.push(
+      `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+    );
+  }
+  warnings.forEach((w) => reporter.warn(w));
+  return {
+    roleArn: owned?.arn ?? annotatedRole?.arn,
+    serviceAccount: t.roleOnly ? undefined : { namespace: t.namespace, name: t.name },
+    steps,
+    warnings,
+  };
+}
+
+export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+
+/** Deletes a service account iamsa created; otherwise removes only iamsa's annotations. */
+export function serviceAccountStep(
+  session: ClusterSession,
+  sa: ServiceAccount,
+  t: DeleteTarget,
+  how: { annotationsOnly?: boolean; note?: string } = {},
+) {
+  const id = `${sa.namespace}/${sa.name}`;
+  const run = async (work: (k: Awaited<ReturnType<ClusterSession['kube']>>) => Promise<void>) =>
+    work(await session.kube());
+  if (isIamsas(sa) && !t.keepServiceAccount && !how.annotationsOnly) {
+    return step({
+      resource: 'service-account',
+      id,
+      action: 'delete',
+      changes: [`made by iamsa (label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE})`],
+      phase: 1,
+      run: () =>
+        run((k) => k.gateway.deleteServiceAccount(sa.namespace, sa.name, sa.resourceVersion)),
+    });
+  }
+  const remove = [ROLE_ARN_ANNOTATION, ATTACHED_ROLE_ANNOTATION].filter(
+    (key) => sa.annotations[key] !== undefined,
+  );
+  return step({
+    resource: 'service-account',
+    id,
+    action: 'update',
+    changes: [
+      ...remove.map((key) => `annotation ${key}: ${sa.annotations[key]} -> (none)`),
+      ...(how.note ? [how.note] : []),
+    ],
+    phase: 1,
+    // A merge patch with null removes only these keys; resourceVersion guards a concurrent edit.
+    run: () =>
+      run((k) =>
+        k.gateway.patchServiceAccount(
+          sa.namespace,
+          sa.name,
+          { annotations: Object.fromEntries(remove.map((key) => [key, null])) },
+          sa.resourceVersion,
+        ),
+      ),
+  });
+}
+
+/** Takes this cluster out of a shared role: its trust statement, its cluster tag and name. */
+async function leaveSharedRole(
+  session: ClusterSession,
+  role: Role,
+  clusterArn: string,
+  others: string[],
+): Promise<PlanStep> {
+  const { providerArn } = await session.oidc();
+  const trust = parseTrustPolicy(role.trustPolicy);
+  const kept = trust.Statement.filter((st) => !trustsProvider(st, providerArn));
+  const tagKey = sharedClusterTagKey(clusterArn);
+  const names = (role.tags[TAG_CLUSTERS] ?? '')
+    .split(',')
+    .filter((n) => n && n !== session.name)
+    .join(',');
+  const { iam } = session;
+  return updateStep('iam-role', role.arn, 3, [
+    kept.length < trust.Statement.length && {
+      change: `trust: remove the statement of cluster ${session.name} (${others.length} other cluster(s) keep theirs)`,
+      run: () => iam.updateTrustPolicy(role.name, JSON.stringify({ ...trust, Statement: kept })),
+    },
+    tagKey in role.tags && {
+      change: `tags: remove ${tagKey}; ${TAG_CLUSTERS}=${names}`,
+      run: async () => {
+        await iam.untagRole(role.name, [tagKey]);
+        await iam.tagRole(role.name, { [TAG_CLUSTERS]: names });
+      },
+    },
+  ]);
+}
+
+/** Whether a trust statement names this OIDC provider as its federated principal. */
+function trustsProvider(statement: PolicyStatement, providerArn: string): boolean {
+  const principal = statement.Principal;
+  if (typeof principal !== 'object') return false;
+  const federated = principal.Federated;
+  return Array.isArray(federated) ? federated.includes(providerArn) : federated === providerArn;
+}
+
+/**
+ * Detach and delete what is on the role (IAM refuses to delete a role that has policies); the
+ * well-known policies iamsa made for this binding are deleted too.
+ */
+export async function roleSteps(
+  session: ClusterSession,
+  role: Role,
+  ours: (tags: Record<string, string>) => boolean,
+): Promise<PlanStep[]> {
+  const { iam } = session;
+  const [attached, inline] = await Promise.all([
+    iam.listAttachedPolicyArns(role.name),
+    iam.listInlinePolicyNames(role.name),
+  ]);
+  const own = await ownWellKnownPolicies(iam, role, attached, ours);
+  return [
+    ...own.map(({ arn, key }) => deletePolicyStep(iam, role.name, arn, key)),
+    ...attached
+      .filter((arn) => !own.some((p) => p.arn === arn))
+      .map((arn) =>
+        step({
+          resource: 'policy-attachment',
+          id: arn,
+          action: 'delete',
+          changes: [`detach from ${role.name}`],
+          phase: 2,
+          run: () => iam.detachPolicy(role.name, arn),
+        }),
+      ),
+    ...inline.map((policy) =>
+      step({
+        resource: 'inline-policy',
+        id: `${role.arn}/${policy}`,
+        action: 'delete',
+        changes: [],
+        phase: 2,
+        run: () => iam.deleteInlinePolicy(role.name, policy),
+      }),
+    ),
+    step({
+      resource: 'iam-role',
+      id: role.arn,
+      action: 'delete',
+      changes: [],
+      phase: 3,
+      run: () => iam.deleteRole(role.name),
+    }),
+  ];
+}
+
+/** The attached policies named like iamsa's well-known ones whose tags say they are this binding's. */
+async function ownWellKnownPolicies(
+  iam: IamGateway,
+  role: Role,
+  attached: string[],
+  ours: (tags: Record<string, string>) => boolean,
+): Promise<Array<{ arn: string; key: string }>> {
+  const prefix = `:policy/${wellKnownPolicyName(role.name, '')}`;
+  const candidates = attached.filter((arn) => arn.includes(prefix));
+  const policies = await readManagedPolicies(iam, candidates);
+  return candidates.flatMap((arn) => {
+    const p = policies.get(arn);
+    return p && ours(p.tags) ? [{ arn, key: p.tags[TAG_WELL_KNOWN] ?? '' }] : [];
+  });
+}
+
+/** A role iamsa does not own for exactly this binding is never touched. */
+export function foreignRole(role: Role, t: DeleteTarget, clusterArn: string): ConflictError {
+  return new ConflictError(
+    `role ${role.name} is not iamsa's to delete for ${t.namespace}/${t.name} of ${clusterArn}: ${describeRoleOwner(role.tags)}`,
+    {
+      hint: `nothing was changed; remove the binding by hand, or name iamsa's own role with ${labelOf(t, 'roleName')}`,
+    },
+  );
+}

@@ -1,0 +1,126 @@
+// Plans one binding on a cluster session: the role (and its permissions) first, the service
+// account's annotation last. Reads run concurrently; a bad binding becomes a per-binding error so
+// it never hides the others.
+import {
+  isOwnedRoleFor,
+  type Mechanism,
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  STS_AUDIENCE,
+  type TrustTarget,
+} from '../../policy/index.js';
+import type { BindingSpec } from './spec.js';
+import { checkBinding } from './check.js';
+import type { ClusterSession } from './cluster-session.js';
+import { asIamsaError, type BindingPlan, started } from '../engine/plan.js';
+import { irsaTrust, readRoleState } from './plan-role.js';
+import { planRoleAndPermissions } from './plan-permissions.js';
+import { findAssociation, planPodIdentity } from './plan-pod-identity.js';
+import { mechanismOf } from './spec.js';
+import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
+
+export async function planBinding(
+  session: ClusterSession,
+  spec: BindingSpec,
+): Promise<BindingPlan> {
+  const base = {
+    cluster: spec.cluster,
+    namespace: spec.namespace,
+    name: spec.name,
+    source: spec.source.where,
+  };
+  let mechanism = mechanismOf(spec);
+  try {
+    if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
+      mechanism = await updatedMechanism(session, spec);
+    }
+    const planned =
+      mechanism === 'pod-identity'
+        ? await planPodIdentity(session, { ...spec, mechanism })
+        : await plan(session, spec);
+    return { ...base, mechanism, ...planned };
+  } catch (error) {
+    return {
+      ...base,
+      mechanism,
+      steps: [],
+      warnings: [],
+      error: asIamsaError(error),
+    };
+  }
+}
+
+/** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
+async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Promise<Mechanism> {
+  checkBinding(spec);
+  const [cluster, association] = await Promise.all([
+    session.cluster(),
+    session.reporter.progress(
+      `Reading the Pod Identity association of ${spec.namespace}/${spec.name}`,
+      () => findAssociation(session.eks, spec.cluster, spec.namespace, spec.name),
+    ),
+  ]);
+  return association && isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)
+    ? 'pod-identity'
+    : 'irsa';
+}
+
+async function plan(session: ClusterSession, spec: BindingSpec) {
+  let input = checkBinding(spec);
+  const { reporter } = session;
+  const kubeStateP = input.roleOnly
+    ? undefined
+    : started(readServiceAccountState(session, input.namespace, input.name));
+  if (input.update && spec.roleName === undefined && kubeStateP) {
+    // An update finds the binding's role where the service account points, if it is there.
+    const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
+    const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+    if (annotated && parseArn(annotated)?.accountId === cluster.accountId) {
+      input = { ...input, roleName: roleNameOf(annotated) };
+    }
+  }
+  // The role and policies need no cluster data: read them while the cluster is described.
+  const roleStateP = started(
+    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
+      readRoleState(session.iam, input),
+    ),
+  );
+  const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
+  const target: TrustTarget = {
+    providerArn: oidc.providerArn,
+    issuerHostPath: oidc.hostPath,
+    namespace: input.namespace,
+    serviceAccount: input.name,
+    audience: STS_AUDIENCE,
+    ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
+  };
+  const planned = await planRoleAndPermissions(session, input, cluster, {
+    roleState: roleStateP,
+    trust: irsaTrust(input, target),
+    ready: started(session.requireProvider()),
+  });
+  input = planned.input;
+  const { rolePlan, wellKnown } = planned;
+  const steps = [...rolePlan.steps, ...wellKnown.steps];
+  if (kubeStateP) {
+    const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
+    steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
+  }
+  const warnings = [...subjectPatternWarnings(input), ...wellKnown.warnings, ...rolePlan.warnings];
+  warnings.forEach((w) => reporter.warn(w));
+  return {
+    roleArn: rolePlan.roleArn,
+    serviceAccount: input.roleOnly ? undefined : { namespace: input.namespace, name: input.name },
+    steps,
+    warnings,
+  };
+}
+
+/** A wildcard subject is allowed only on request; the plan still says what it grants. */
+export const subjectPatternWarnings = (input: BindingSpec): string[] =>
+  input.subjectPattern === undefined
+    ? []
+    : [
+        `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+      ];

@@ -1,0 +1,65 @@
+// The role and what is attached to it, the same for both mechanisms (which differ in the trust):
+// managed and inline policies, the boundary and tags, and the well-known policies.
+import type { ClusterInfo } from '../../aws/eks.js';
+import type { CheckedBinding } from './check.js';
+import type { ClusterSession } from './cluster-session.js';
+import { started } from '../engine/plan.js';
+import { planRole, type RoleState, type RoleTrust } from './plan-role.js';
+import {
+  planWellKnown,
+  readManagedPolicies,
+  removedWellKnown,
+  staleCandidates,
+  wantedWellKnown,
+} from './plan-well-known.js';
+
+/**
+ * The well-known documents need the cluster's partition and account; their policies are read
+ * while the role is (and while `ready`, e.g. the OIDC provider lookup, settles).
+ */
+export async function planRoleAndPermissions(
+  session: ClusterSession,
+  given: CheckedBinding,
+  cluster: ClusterInfo,
+  how: { roleState: Promise<RoleState>; trust: RoleTrust; ready?: Promise<unknown> },
+) {
+  let input = given;
+  const wanted = wantedWellKnown(input, cluster);
+  const wantedP = started(
+    readManagedPolicies(
+      session.iam,
+      wanted.policies.map((p) => p.arn),
+    ),
+  );
+  const [, roleState, policies] = await Promise.all([how.ready, how.roleState, wantedP]);
+  // Keys asked for are converged whole (a policy split in two that now fits in one loses its
+  // second part); keys an update removes go with their policies.
+  const removed = removedWellKnown(input, cluster);
+  const stale = staleCandidates(input, cluster, wanted, roleState.attached, [
+    ...input.wellKnown.map((c) => c.policy.key),
+    ...removed.keys,
+  ]);
+  if (input.update && removed.managedArns.length) {
+    const keep = new Set([...input.policyArns, ...wanted.managedArns]);
+    const detach = removed.managedArns.filter((a) => !keep.has(a));
+    input = {
+      ...input,
+      update: {
+        ...input.update,
+        detachPolicyArns: [...new Set([...input.update.detachPolicyArns, ...detach])],
+      },
+    };
+  }
+  for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
+  const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
+    attached: roleState.attached,
+    policies,
+    stale,
+  });
+  const rolePlan = planRole(session.iam, input, roleState, cluster, how.trust, {
+    managedArns: wanted.managedArns,
+    ownArns: wellKnown.attachedArns,
+    prunedArns: wellKnown.prunedArns,
+  });
+  return { input, rolePlan, wellKnown };
+}

@@ -1,0 +1,243 @@
+// Use case: `iamsa apply -f`: every binding of a file in one run. One session per cluster (one
+// DescribeCluster, one provider lookup, one Kubernetes connection each), one IAM limit for all,
+// one plan whose bindings fail alone; a binding listing several clusters is one shared role.
+import type { IamGateway } from '../../aws/iam.js';
+import type { KubeAccess } from '../../kube/connection.js';
+import { STS_AUDIENCE } from '../../policy/index.js';
+import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
+import {
+  adaptiveIamLimit,
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
+import { planEnableOidcSteps } from '../lifecycle/enable-oidc.js';
+import { createLimiter } from '../engine/limiter.js';
+import {
+  type RoleSnapshot,
+  scanAccountRoles,
+  SNAPSHOT_FROM,
+  snapshotIam,
+} from '../binding/account-snapshot.js';
+import {
+  asIamsaError,
+  type BindingPlan,
+  composePlan,
+  hasChanges,
+  type Planned,
+  type PlanStep,
+  started,
+} from '../engine/plan.js';
+import { bindingKey } from '../binding/spec.js';
+import { planPrune } from './prune.js';
+import { planBinding } from '../binding/plan-binding.js';
+import { planSharedBinding } from './shared-binding.js';
+import type { Reporter } from '../engine/reporter.js';
+
+export interface ApplyDeps {
+  reporter: Reporter;
+  /** The clients of a region (undefined: the default region); the caller memoises them. */
+  access(region: string | undefined): Promise<RegionAccess>;
+  /** IAM writes in flight for the whole run at first (default 10, adaptive; reads: 16). */
+  iamConcurrency?: number;
+}
+
+export async function planApply(
+  input: ApplyInput,
+  kube: KubeAccess,
+  deps: ApplyDeps,
+): Promise<Planned> {
+  const { reporter } = deps;
+  input.notes.forEach((n) => reporter.warn(n));
+  const refs = [...input.enableOidc, ...input.bindings.flatMap((b) => b.clusters)];
+  const regions = [...new Set(refs.map((r) => r.region))];
+  const accesses = new Map(
+    await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
+  );
+  // One adaptive limit on IAM writes for the run (IAM throttles bursts of writes first): 10 at
+  // first, halved on throttling, grown back slowly. Reads, which a plan of a hundred bindings is
+  // mostly made of, go 16 at a time.
+  const iamLimit = adaptiveIamLimit([...accesses.values()], deps.iamConcurrency);
+  const iamReadLimit = createLimiter(16);
+  // A batch (or a prune, which reads every role trusting the cluster) reads the account's roles
+  // in one scan instead of three reads per role; denied, it reads role by role and says so.
+  const scanWarnings: string[] = [];
+  const batch = input.bindings.length >= SNAPSHOT_FROM || input.prune;
+  const scanner = [...accesses.values()][0];
+  const snapshot =
+    batch && scanner ? scanAccountRoles(scanner.iam, reporter, scanWarnings) : undefined;
+  // IAM is global: a policy many bindings attach is looked up once for the run.
+  const policyExists = memo((arn: string, iam: IamGateway) => iam.policyExists(arn));
+  const sessions = new Map<string, ClusterSession>();
+  const sessionOf = (ref: ClusterRef): ClusterSession => {
+    const access = accesses.get(ref.region)!;
+    const key = `${ref.name}@${access.region}`;
+    let s = sessions.get(key);
+    if (!s) {
+      const read = snapshot ? snapshotIam(access.iam, snapshot) : access.iam;
+      const iam = { ...read, policyExists: (arn: string) => policyExists(arn, access.iam) };
+      s = openClusterSession(
+        { ...access, iam },
+        {
+          cluster: ref.name,
+          kube,
+          reporter,
+          iamLimit,
+          iamReadLimit,
+          snapshotKube: batch,
+        },
+      );
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  // A namespace one binding creates is there for its siblings in the same cluster too.
+  for (const b of input.bindings) {
+    if (b.spec.createNamespace && !b.spec.roleOnly)
+      b.clusters.forEach((c) => sessionOf(c).announceNamespace(b.spec.namespace));
+  }
+  // Connect to every cluster that needs Kubernetes while IAM is read.
+  for (const b of input.bindings) {
+    if (!b.spec.roleOnly)
+      b.clusters.forEach(
+        (c) =>
+          void sessionOf(c)
+            .kube()
+            .catch(() => {}),
+      );
+  }
+
+  const { extra, failed } = await planProviders(input.enableOidc.map(sessionOf));
+  const plans = (
+    await Promise.all(
+      input.bindings.map((b) => planOne(b, b.clusters.map(sessionOf), failed, input)),
+    )
+  ).flat();
+  const all = [...sessions.values()];
+  // Deletions first in the plan: what the file no longer lists, per cluster it names.
+  const pruned = input.prune ? await planPrunes(input, sessionOf, all, snapshot) : [];
+  return composePlan(
+    {
+      command: 'apply',
+      cluster: [...new Set(all.map((s) => s.name))].join(', '),
+      region: [...new Set(all.map((s) => s.region))].join(', '),
+      providerArn:
+        input.enableOidc.length === 1 && !failed.size
+          ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
+          : undefined,
+      warnings: [...input.notes, ...scanWarnings, ...all.flatMap((s) => s.warnings)],
+    },
+    [...pruned, ...plans],
+    reporter,
+    { extra },
+  );
+}
+
+function planOne(
+  b: ApplyBinding,
+  sessions: ClusterSession[],
+  failed: Map<ClusterSession, unknown>,
+  input: ApplyInput,
+): Promise<BindingPlan[]> {
+  const broken = sessions.find((s) => failed.has(s));
+  if (broken) {
+    // Its cluster's provider could not be planned: the binding cannot be either.
+    const error = asIamsaError(failed.get(broken));
+    return Promise.resolve(
+      sessions.map((s) => ({
+        cluster: s.name,
+        namespace: b.spec.namespace,
+        name: b.spec.name,
+        source: b.spec.source.where,
+        steps: [],
+        warnings: [],
+        error,
+      })),
+    );
+  }
+  if (sessions.length === 1) {
+    return planBinding(sessions[0]!, { ...b.spec, cluster: sessions[0]!.name }).then((p) => [p]);
+  }
+  return planSharedBinding(sessions, b.spec, {
+    maxTrustPolicySize: input.maxTrustPolicySize,
+    prune: input.prune,
+  });
+}
+
+function planPrunes(
+  input: ApplyInput,
+  sessionOf: (ref: ClusterRef) => ClusterSession,
+  all: ClusterSession[],
+  snapshot: RoleSnapshot | undefined,
+): Promise<BindingPlan[]> {
+  const keep = new Map<ClusterSession, Set<string>>();
+  for (const b of input.bindings) {
+    for (const c of b.clusters) {
+      const s = sessionOf(c);
+      keep.set(s, (keep.get(s) ?? new Set()).add(bindingKey(b.spec)));
+    }
+  }
+  // IAM is global: the account's roles are listed once for every cluster.
+  const first = all[0];
+  const listed = () =>
+    first
+      ? first.reporter.progress('Listing IAM roles', () => first.iam.listRoles())
+      : Promise.resolve([]);
+  // The scan has every role with its trust already; denied, ListRoles gives the trusts.
+  const roles = started(
+    snapshot
+      ? snapshot.roles.then((scanned) => (scanned ? [...scanned.values()] : listed()))
+      : listed(),
+  );
+  return Promise.all([...keep].map(([s, keys]) => planPrune(s, keys, roles, input.file))).then(
+    (r) => r.flat(),
+  );
+}
+
+/**
+ * The OIDC providers of the run (eksctl's withOIDC): planned first, and bindings are planned
+ * against the provider as the plan leaves it.
+ */
+async function planProviders(sessions: ClusterSession[]) {
+  const extra: PlanStep[] = [];
+  const failed = new Map<ClusterSession, unknown>();
+  await Promise.all(
+    sessions.map(async (session) => {
+      try {
+        const { steps, providerArn } = await planEnableOidcSteps(session, {
+          cluster: session.name,
+          thumbprints: [],
+          tags: [],
+        });
+        extra.push(...steps);
+        if (hasChanges(steps)) {
+          const [{ issuer }, existing] = await Promise.all([session.oidc(), session.provider()]);
+          session.planProvider({
+            arn: providerArn,
+            url: issuer,
+            clientIds: [...new Set([...(existing?.clientIds ?? []), STS_AUDIENCE])],
+            thumbprints: existing?.thumbprints ?? [],
+            tags: existing?.tags ?? {},
+          });
+        }
+      } catch (error) {
+        failed.set(session, error);
+      }
+    }),
+  );
+  return { extra, failed };
+}
+
+function memo<A, R>(fn: (key: string, arg: A) => Promise<R>) {
+  const cache = new Map<string, Promise<R>>();
+  return (key: string, arg: A): Promise<R> => {
+    let p = cache.get(key);
+    if (!p) {
+      p = fn(key, arg);
+      // A failed lookup is not remembered: the next binding asks again.
+      p.catch(() => cache.delete(key));
+      cache.set(key, p);
+    }
+    return p;
+  };
+}

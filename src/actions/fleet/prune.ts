@@ -1,0 +1,123 @@
+// --prune: the bindings iamsa owns on a cluster that the file no longer lists, planned for
+// deletion with the delete rules (annotation first, only what iamsa owns). iamsa's bindings are
+// found by what marks them: the managed-by label on service accounts, and the ownership tags of
+// the roles that trust the cluster's provider (role-only bindings have no service account).
+import type { RoleSummary } from '../../aws/iam.js';
+import {
+  decodePolicyText,
+  isOwnedRoleFor,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  roleOwner,
+} from '../../policy/index.js';
+import { bindingKey } from '../binding/spec.js';
+import type { ClusterSession } from '../binding/cluster-session.js';
+import { mapConcurrent } from '../engine/concurrency.js';
+import { asIamsaError, type BindingPlan } from '../engine/plan.js';
+import { planDeleteBinding } from '../binding/delete/dispatch.js';
+
+interface Found {
+  namespace: string;
+  name: string;
+  roleName?: string;
+  hasServiceAccount: boolean;
+}
+
+/**
+ * The deletions of bindings not in `keep` (namespace/name keys of the file's bindings for this
+ * cluster). `roles` is the account's role list, read once for the run.
+ */
+export async function planPrune(
+  session: ClusterSession,
+  keep: Set<string>,
+  roles: Promise<RoleSummary[]>,
+  file: string,
+): Promise<BindingPlan[]> {
+  let found: Found[];
+  try {
+    found = await findOwned(session, roles);
+  } catch (error) {
+    // Without the list, pruning cannot be planned; the file's own bindings still are.
+    return [
+      {
+        cluster: session.name,
+        namespace: '*',
+        name: '*',
+        source: `--prune (bindings of ${session.name} not in ${file})`,
+        steps: [],
+        warnings: [],
+        error: asIamsaError(error),
+      },
+    ];
+  }
+  const gone = found.filter((f) => !keep.has(bindingKey(f)));
+  return Promise.all(
+    gone.map((f) =>
+      planDeleteBinding(session, {
+        cluster: session.name,
+        namespace: f.namespace,
+        name: f.name,
+        ...(f.roleName ? { roleName: f.roleName } : {}),
+        keepServiceAccount: false,
+        roleOnly: !f.hasServiceAccount,
+        source: { where: `--prune: not in ${file}`, labels: {} },
+      }),
+    ),
+  );
+}
+
+async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>) {
+  const { reporter } = session;
+  const [cluster, oidc, kube] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    session.kube(),
+  ]);
+  const [accounts, all] = await Promise.all([
+    reporter.progress(`Listing service accounts of ${session.name}`, () =>
+      kube.gateway.listServiceAccounts(),
+    ),
+    roles,
+  ]);
+  const found = new Map<string, Found>();
+  for (const sa of accounts) {
+    // Only what iamsa made: a service account someone else annotated is never pruned.
+    if (sa.labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) continue;
+    const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
+    const roleName =
+      annotated && parseArn(annotated)?.accountId === cluster.accountId
+        ? roleNameOf(annotated)
+        : undefined;
+    found.set(bindingKey(sa), { ...sa, roleName, hasServiceAccount: true });
+  }
+  // Roles that trust this cluster's provider, then their tags (ListRoles carries none).
+  const trusting = all.filter((r) => safeDecode(r.trustPolicy).includes(`"${oidc.providerArn}"`));
+  const tagged = await mapConcurrent(trusting, 4, (r) => session.iam.getRole(r.name));
+  for (const role of tagged) {
+    if (!role) continue;
+    const owner = roleOwner(role.tags);
+    const { namespace, serviceAccount: name } = owner;
+    // Shared roles lose a cluster's statement through the shared planner, never here.
+    if (!namespace || !name || !isOwnedRoleFor(role.tags, cluster.arn, namespace, name)) continue;
+    const key = bindingKey({ namespace, name });
+    const sa = found.get(key);
+    found.set(key, {
+      namespace,
+      name,
+      roleName: role.name,
+      hasServiceAccount: sa?.hasServiceAccount ?? false,
+    });
+  }
+  return [...found.values()];
+}
+
+const safeDecode = (text: string) => {
+  try {
+    return decodePolicyText(text, 'a trust policy');
+  } catch {
+    return text;
+  }
+};

@@ -1,0 +1,72 @@
+// Use cases: an IAM role that only <namespace>/<name> of one cluster can assume, and the service
+// account annotated with it (create-serviceaccount), or changes to such a binding
+// (update-serviceaccount: the spec carries what to take away). One binding on one cluster session.
+import type { KubeAccess } from '../../kube/connection.js';
+import { type BindingSpec, mechanismOf } from '../binding/spec.js';
+import { checkBinding } from '../binding/check.js';
+import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
+import { composePlan, type Planned } from '../engine/plan.js';
+import { planBinding } from '../binding/plan-binding.js';
+import type { Reporter } from '../engine/reporter.js';
+
+export interface CreateServiceAccountDeps extends RegionAccess {
+  reporter: Reporter;
+}
+
+export const planCreateServiceAccount = (
+  spec: BindingSpec,
+  kube: KubeAccess,
+  deps: CreateServiceAccountDeps,
+) => planSingleBinding('create-serviceaccount', spec, kube, deps);
+
+export const planUpdateServiceAccount = (
+  spec: BindingSpec,
+  kube: KubeAccess,
+  deps: CreateServiceAccountDeps,
+) =>
+  planSingleBinding(
+    'update-serviceaccount',
+    { ...spec, update: spec.update ?? NO_REMOVALS },
+    kube,
+    deps,
+  );
+
+const NO_REMOVALS = {
+  detachPolicyArns: [],
+  removeInlinePolicy: false,
+  removePermissionsBoundary: false,
+  removeTags: [],
+};
+
+async function planSingleBinding(
+  command: string,
+  spec: BindingSpec,
+  kube: KubeAccess,
+  deps: CreateServiceAccountDeps,
+): Promise<Planned> {
+  // Every value is checked before the first call.
+  checkBinding(spec);
+  const session = openClusterSession(deps, {
+    cluster: spec.cluster,
+    kube,
+    reporter: deps.reporter,
+  });
+  // Connect (presign the EKS token) while the cluster is described and IAM is read.
+  if (!spec.roleOnly) void session.kube().catch(() => undefined);
+  const binding = await planBinding(session, spec);
+  // Pod Identity involves no OIDC provider.
+  const providerArn =
+    binding.error || mechanismOf(spec) !== 'irsa' ? undefined : (await session.oidc()).providerArn;
+  return composePlan(
+    {
+      command,
+      cluster: spec.cluster,
+      region: deps.region,
+      providerArn,
+      warnings: session.warnings,
+    },
+    [binding],
+    deps.reporter,
+    { failAsCommand: true },
+  );
+}

@@ -1,0 +1,67 @@
+// Use case: what the well-known policies are, and the exact documents one key stands for, so a
+// security reviewer can read them before approving. Pure but for the one DescribeCluster that
+// a --cluster asks for (the caller passes the cluster's description in).
+import type { ClusterInfo } from '../../aws/eks.js';
+import {
+  buildWellKnown,
+  checkWellKnown,
+  FLAG_SCOPE_LABELS,
+  PLACEHOLDER_CONTEXT,
+  type PolicyDocument,
+  type ScopeField,
+  WELL_KNOWN_POLICIES,
+  wellKnownPolicyName,
+  type WellKnownScope,
+} from '../../policy/index.js';
+import { wellKnownContext } from '../binding/plan-well-known.js';
+
+export interface WellKnownSummary {
+  key: string;
+  grants: string;
+  defaultScope: string;
+  fields: Array<{ name: string; kind: ScopeField['kind']; required: boolean }>;
+}
+
+export function listWellKnown(): WellKnownSummary[] {
+  return WELL_KNOWN_POLICIES.map((p) => ({
+    key: p.key,
+    grants: p.grants,
+    defaultScope: p.defaultScope,
+    fields: (p.fields ?? []).map((f) => ({
+      name: f.name,
+      kind: f.kind,
+      required: f.kind === 'arns' && !!f.required,
+    })),
+  }));
+}
+
+export interface WellKnownDocuments {
+  key: string;
+  /** The cluster the documents are for; absent when placeholders stand in. */
+  cluster?: string;
+  managedPolicyArns: string[];
+  /** iamsa's customer-managed policies: `<role>` stands for the binding's role name. */
+  policies: Array<{ name: string; document: PolicyDocument }>;
+  warnings: string[];
+}
+
+/** The documents `key` with `scope` would use on `cluster` (placeholders without one). */
+export function describeWellKnown(
+  key: string,
+  scope: WellKnownScope,
+  cluster?: ClusterInfo,
+): WellKnownDocuments {
+  const [checked] = checkWellKnown({ [key]: scope }, FLAG_SCOPE_LABELS);
+  if (!checked) throw new Error('no key checked'); // checkWellKnown returns one per key
+  const built = buildWellKnown(checked, cluster ? wellKnownContext(cluster) : PLACEHOLDER_CONTEXT);
+  return {
+    key: built.key,
+    ...(cluster ? { cluster: cluster.arn } : {}),
+    managedPolicyArns: built.managedArns,
+    policies: built.documents.map((document, i) => ({
+      name: wellKnownPolicyName('<role>', built.key, i + 1),
+      document,
+    })),
+    warnings: built.warnings,
+  };
+}

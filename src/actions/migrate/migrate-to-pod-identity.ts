@@ -1,0 +1,338 @@
+// Use case: move a cluster's IRSA bindings to EKS Pod Identity, or roll a migration back. Every
+// service account annotated with a role of the cluster's account is a binding (whoever made it);
+// only iamsa's roles are edited unless foreign roles are included; roles of EKS add-ons are left to
+// the add-on API unless the service account is named. Reads: the cluster, its add-ons, every
+// service account (to know who else uses a role), every association, and each role once.
+import type { PodIdentityAssociation } from '../../aws/eks.js';
+import type { Role } from '../../aws/iam.js';
+import { ConflictError, PreconditionError, ValidationError } from '../../errors.js';
+import type { KubeAccess } from '../../kube/connection.js';
+import type { ServiceAccount } from '../../kube/gateway.js';
+import {
+  describeRoleOwner,
+  parseArn,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  roleOwner,
+  sameRoleArn,
+  TAG_MIGRATED_FROM,
+  validateClusterName,
+  validateNamespace,
+  validateServiceAccountName,
+} from '../../policy/index.js';
+import {
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
+import { mapConcurrent } from '../engine/concurrency.js';
+import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
+import { readAnnotation } from '../report/doctor-irsa.js';
+import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
+import {
+  type Context,
+  type MigrationUser,
+  planForward,
+  planRollback,
+  type RoleMigration,
+} from './plan-migration.js';
+import { POD_IDENTITY_AGENT, requireAgent } from '../binding/plan-pod-identity.js';
+import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
+import type { Reporter } from '../engine/reporter.js';
+
+export interface MigrateQuery {
+  cluster: string;
+  namespace?: string;
+  name?: string;
+  /** Then remove the cluster's OIDC statements from the roles and the annotations. */
+  removeIrsa: boolean;
+  /** Undo a migration: the IRSA statements and annotations back, the associations gone. */
+  rollback: boolean;
+  /** Also edit roles iamsa did not make. */
+  includeForeignRoles: boolean;
+}
+
+export async function planMigrateToPodIdentity(
+  query: MigrateQuery,
+  kube: KubeAccess,
+  deps: RegionAccess & { reporter: Reporter },
+): Promise<Planned> {
+  validateClusterName(query.cluster, '--cluster');
+  if (query.namespace !== undefined) validateNamespace(query.namespace, '--namespace');
+  if (query.name !== undefined) validateServiceAccountName(query.name, '--name');
+  if (query.rollback && query.removeIrsa) {
+    throw new ValidationError(
+      '--rollback undoes a migration and --remove-irsa finishes one; give one of them',
+    );
+  }
+  const session = openClusterSession(deps, {
+    cluster: query.cluster,
+    kube,
+    reporter: deps.reporter,
+  });
+  const { reporter } = session;
+  const [cluster, oidc, accounts, associations, agent] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    session
+      .kube()
+      .then((k) =>
+        reporter.progress('Listing service accounts', () => k.gateway.listServiceAccounts()),
+      ),
+    readAssociations(session),
+    query.rollback
+      ? undefined
+      : reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
+          session.eks.describeAddon(query.cluster, POD_IDENTITY_AGENT),
+        ),
+  ]);
+  if (!query.rollback) requireAgent(session, cluster, agent);
+  const warnings: string[] = [];
+  const selected = (u: { namespace: string; name: string }) =>
+    (query.namespace === undefined || u.namespace === query.namespace) &&
+    (query.name === undefined || u.name === query.name);
+  const associationOf = new Map(
+    associations.map((a) => [associationKey(a.namespace, a.serviceAccount), a]),
+  );
+  const migrated = associations.filter((a) => a.tags[TAG_MIGRATED_FROM] !== undefined);
+
+  const groups = query.rollback
+    ? rollbackGroups(migrated, accounts, selected)
+    : await forwardGroups(session, query, accounts, associationOf, migrated, selected, warnings);
+  const ctx: Context = {
+    session,
+    cluster,
+    providerArn: oidc.providerArn,
+    issuerHostPath: oidc.hostPath,
+  };
+  // Many roles: one account scan instead of a GetRole each (denied: role by role, with a warning).
+  const scanWarnings: string[] = [];
+  const snapshot =
+    groups.size >= SNAPSHOT_FROM
+      ? scanAccountRoles(session.iam, reporter, scanWarnings)
+      : undefined;
+  const reads = snapshot ? snapshotIam(session.iam, snapshot) : session.iam;
+  const roles = await mapConcurrent([...groups.entries()], 4, async ([name, users]) => ({
+    name,
+    users,
+    role: await reporter.progress(`Reading IAM role ${name}`, () => reads.getRole(name)),
+  }));
+  const bindings: BindingPlan[] = [];
+  const mechanism = query.rollback ? 'irsa' : 'pod-identity';
+  const planOf = (u: MigrationUser, extra: Partial<BindingPlan>): BindingPlan => ({
+    cluster: query.cluster,
+    namespace: u.namespace,
+    name: u.name,
+    source: 'cluster',
+    mechanism,
+    roleArn: u.roleArn,
+    serviceAccount: { namespace: u.namespace, name: u.name },
+    steps: [],
+    warnings: [],
+    ...extra,
+  });
+  for (const { name, users, role } of roles) {
+    if (!role) {
+      const error = new PreconditionError(
+        `role ${name} does not exist: there is nothing to ${query.rollback ? 'roll back' : 'migrate'}`,
+      );
+      bindings.push(...users.map((u) => planOf(u, { error })));
+      continue;
+    }
+    const owner = roleOwner(role.tags);
+    if (!(owner.managed && owner.clusterArn === cluster.arn) && !query.includeForeignRoles) {
+      warnings.push(
+        `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${describeRoleOwner(role.tags)}); pass --include-foreign-roles to edit its trust`,
+      );
+      continue;
+    }
+    // Forward: a service account whose association names another role cannot be migrated.
+    const conflicting = query.rollback
+      ? []
+      : users.filter((u) => u.association && !sameRoleArn(u.association.roleArn, u.roleArn));
+    for (const u of conflicting) {
+      bindings.push(
+        planOf(u, {
+          error: new ConflictError(
+            `service account ${u.namespace}/${u.name} already has a Pod Identity association (${u.association?.id}) with role ${u.association?.roleArn}, not ${u.roleArn}`,
+            { hint: 'delete or re-point that association, or leave the service account out' },
+          ),
+        }),
+      );
+    }
+    const ready = users.filter((u) => !conflicting.includes(u));
+    const m: RoleMigration = {
+      role,
+      users: ready,
+      complete: !conflicting.length && isComplete(query, role, ready, accounts, migrated),
+    };
+    try {
+      const plans = query.rollback ? planRollback(ctx, m) : planForward(ctx, m, query.removeIrsa);
+      for (const p of plans) {
+        p.warnings.forEach((w) => reporter.warn(w));
+        bindings.push(planOf(p.user, { roleArn: role.arn, steps: p.steps, warnings: p.warnings }));
+      }
+    } catch (error) {
+      bindings.push(...ready.map((u) => planOf(u, { error: asIamsaError(error) })));
+    }
+  }
+  warnings.forEach((w) => reporter.warn(w));
+  bindings.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return composePlan(
+    {
+      command: 'migrate-to-pod-identity',
+      cluster: query.cluster,
+      region: deps.region,
+      warnings: [...session.warnings, ...scanWarnings, ...warnings],
+    },
+    bindings,
+    reporter,
+  );
+}
+
+/** Forward: the selected IRSA bindings (and those already migrated), by role name. */
+async function forwardGroups(
+  session: ClusterSession,
+  query: MigrateQuery,
+  accounts: ServiceAccount[],
+  associationOf: Map<string, PodIdentityAssociation>,
+  migrated: PodIdentityAssociation[],
+  selected: (u: { namespace: string; name: string }) => boolean,
+  warnings: string[],
+): Promise<Map<string, MigrationUser[]>> {
+  const cluster = await session.cluster();
+  const addonRoles = await rolesOfAddons(session, [...associationOf.values()]);
+  const groups = new Map<string, MigrationUser[]>();
+  const add = (u: MigrationUser) => {
+    const key = roleNameOf(u.roleArn);
+    groups.set(key, [...(groups.get(key) ?? []), u]);
+  };
+  const seen = new Set<string>();
+  for (const sa of accounts.filter(selected)) {
+    const value = sa.annotations[ROLE_ARN_ANNOTATION];
+    if (value === undefined) continue;
+    const id = `${sa.namespace}/${sa.name}`;
+    const read = readAnnotation(value);
+    if (!read || 'problem' in read) {
+      warnings.push(`skipped ${id}: its ${ROLE_ARN_ANNOTATION} is not a role ARN (${value})`);
+      continue;
+    }
+    if (read.arn.accountId !== cluster.accountId) {
+      warnings.push(
+        `skipped ${id}: role ${value} is in another account; Pod Identity needs a role of account ${cluster.accountId} (with a target role for the other account)`,
+      );
+      continue;
+    }
+    const association = associationOf.get(associationKey(sa.namespace, sa.name));
+    if (association?.ownerArn) {
+      warnings.push(
+        `skipped ${id}: its Pod Identity association belongs to the EKS add-on ${association.ownerArn}`,
+      );
+      continue;
+    }
+    const addon = addonRoles.get(roleNameOf(value).toLowerCase());
+    if (addon && query.name !== sa.name) {
+      warnings.push(
+        `skipped ${id}: role ${value} is used by the EKS add-on ${addon}; migrate add-ons through the add-on (aws eks update-addon --pod-identity-associations), or name the service account with --name to migrate it anyway`,
+      );
+      continue;
+    }
+    seen.add(id);
+    add({
+      sa,
+      namespace: sa.namespace,
+      name: sa.name,
+      roleArn: value,
+      ...(association ? { association } : {}),
+    });
+  }
+  // Migrated earlier and no longer annotated (a --remove-irsa run that stopped halfway).
+  const byKey = new Map(accounts.map((sa) => [`${sa.namespace}/${sa.name}`, sa]));
+  for (const a of migrated) {
+    const id = `${a.namespace}/${a.serviceAccount}`;
+    if (seen.has(id) || !selected({ namespace: a.namespace, name: a.serviceAccount })) continue;
+    const sa = byKey.get(id);
+    add({
+      ...(sa ? { sa } : {}),
+      namespace: a.namespace,
+      name: a.serviceAccount,
+      roleArn: a.roleArn,
+      association: a,
+    });
+  }
+  return groups;
+}
+
+/** Rollback: the selected associations migrate-to-pod-identity made, by role name. */
+function rollbackGroups(
+  migrated: PodIdentityAssociation[],
+  accounts: ServiceAccount[],
+  selected: (u: { namespace: string; name: string }) => boolean,
+): Map<string, MigrationUser[]> {
+  const byKey = new Map(accounts.map((sa) => [`${sa.namespace}/${sa.name}`, sa]));
+  const groups = new Map<string, MigrationUser[]>();
+  for (const a of migrated) {
+    if (!selected({ namespace: a.namespace, name: a.serviceAccount })) continue;
+    const sa = byKey.get(`${a.namespace}/${a.serviceAccount}`);
+    const key = roleNameOf(a.roleArn);
+    const user: MigrationUser = {
+      ...(sa ? { sa } : {}),
+      namespace: a.namespace,
+      name: a.serviceAccount,
+      roleArn: a.roleArn,
+      association: a,
+    };
+    groups.set(key, [...(groups.get(key) ?? []), user]);
+  }
+  return groups;
+}
+
+/**
+ * Forward: every IRSA binding of the role in the cluster is in this run (so its OIDC trust may
+ * go). Rollback: every migrated association of the role is rolled back (so its Pod Identity
+ * trust may go).
+ */
+function isComplete(
+  query: MigrateQuery,
+  role: Role,
+  users: MigrationUser[],
+  accounts: ServiceAccount[],
+  migrated: PodIdentityAssociation[],
+): boolean {
+  const ids = new Set(users.map((u) => `${u.namespace}/${u.name}`));
+  if (query.rollback) {
+    return migrated
+      .filter((a) => sameRoleArn(a.roleArn, role.arn))
+      .every((a) => ids.has(`${a.namespace}/${a.serviceAccount}`));
+  }
+  return accounts
+    .filter((sa) => {
+      const v = sa.annotations[ROLE_ARN_ANNOTATION];
+      return v !== undefined && parseArn(v) !== undefined && sameRoleArn(v, role.arn);
+    })
+    .every((sa) => ids.has(`${sa.namespace}/${sa.name}`));
+}
+
+/** The roles EKS add-ons use (their serviceAccountRoleArn, or their associations'), by name. */
+async function rolesOfAddons(
+  session: ClusterSession,
+  associations: PodIdentityAssociation[],
+): Promise<Map<string, string>> {
+  const names = await session.reporter.progress('Listing add-ons', () =>
+    session.eks.listAddons(session.name),
+  );
+  const described = await mapConcurrent(names, 4, (n) =>
+    session.eks.describeAddon(session.name, n),
+  );
+  const roles = new Map<string, string>();
+  for (const a of described) {
+    if (a?.serviceAccountRoleArn)
+      roles.set(roleNameOf(a.serviceAccountRoleArn).toLowerCase(), a.name);
+  }
+  for (const a of associations) {
+    // arn:aws:eks:<region>:<account>:addon/<cluster>/<name>/<id>
+    if (a.ownerArn)
+      roles.set(roleNameOf(a.roleArn).toLowerCase(), a.ownerArn.split('/')[2] ?? a.ownerArn);
+  }
+  return roles;
+}

@@ -1,0 +1,393 @@
+// The steps of migrate-to-pod-identity, for one role and the service accounts that use it.
+// Forward: (1) the role trusts Pod Identity for the cluster and records what a rollback needs,
+// (2) each service account gets its association, then with --remove-irsa (3) the role loses the
+// cluster's OIDC statements and (4) each service account its annotation. Rollback: (1) the OIDC
+// statements come back, (2) the annotations, (3) the associations go, (4) the Pod Identity
+// statement and the migration tags go. The role steps are shared by the role's service accounts;
+// those of phases 3 and 4 first finish every association step of the role (run once each), so the
+// OIDC trust never goes before every pod has its association, nor the Pod Identity trust before
+// every association is gone.
+import type { ClusterInfo, PodIdentityAssociation } from '../../aws/eks.js';
+import type { Role } from '../../aws/iam.js';
+import { AlreadyExistsError, ConflictError } from '../../errors.js';
+import type { ServiceAccount } from '../../kube/gateway.js';
+import {
+  ATTACHED_ROLE_TAG,
+  bindingOwnershipTags,
+  buildPodIdentityTrustStatement,
+  buildTrustStatement,
+  evaluatePodIdentityTrust,
+  evaluateTrust,
+  isManagedByIamsa,
+  isOwnedRoleFor,
+  MAX_TAGS,
+  migrationTagKeys,
+  parseTrustPolicy,
+  type PolicyDocument,
+  providerStatements,
+  recordedStatements,
+  recordStatements,
+  ROLE_ARN_ANNOTATION,
+  sameRoleArn,
+  STS_AUDIENCE,
+  TAG_MECHANISM,
+  TAG_MIGRATED_FROM,
+  TAG_MIGRATION,
+  trustPoliciesEqual,
+  withoutStatements,
+  withPlacedStatements,
+  withStatement,
+} from '../../policy/index.js';
+import type { ClusterSession } from '../binding/cluster-session.js';
+import { AUDIENCE_ANNOTATION } from '../report/doctor-irsa.js';
+import { type Edit, type PlanStep, step, updateStep } from '../engine/plan.js';
+import { findAssociation } from '../binding/plan-pod-identity.js';
+
+/** One service account being migrated (or rolled back) and what it has now. */
+export interface MigrationUser {
+  sa?: ServiceAccount;
+  namespace: string;
+  name: string;
+  /** The role ARN the annotation (forward) or association (rollback) names. */
+  roleArn: string;
+  association?: PodIdentityAssociation;
+}
+
+export interface RoleMigration {
+  role: Role;
+  users: MigrationUser[];
+  /**
+   * Forward: whether every IRSA binding of the role in the cluster is migrated in this run (else
+   * its OIDC statements stay). Rollback: whether every migrated association of the role is rolled
+   * back (else the Pod Identity statement stays).
+   */
+  complete: boolean;
+}
+
+export interface Context {
+  session: ClusterSession;
+  cluster: ClusterInfo;
+  providerArn: string;
+  issuerHostPath: string;
+}
+
+/** Per service account, its steps (shared role steps included), warnings, and its error. */
+export interface UserPlan {
+  user: MigrationUser;
+  steps: PlanStep[];
+  warnings: string[];
+}
+
+/** Runs a step's work once however often it is asked for; unchanged steps are done already. */
+function once(run: (() => Promise<void>) | undefined): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= run ? run() : Promise.resolve());
+}
+
+const trustOf = (role: Role) =>
+  parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
+
+const trustEdit = (
+  c: Context,
+  role: Role,
+  from: PolicyDocument,
+  to: PolicyDocument,
+  change: string,
+): Edit | false =>
+  !trustPoliciesEqual(from, to) && {
+    change,
+    run: () => c.session.iam.updateTrustPolicy(role.name, JSON.stringify(to)),
+  };
+
+/** Waits for the given association steps before its own work (see the file comment). */
+function after(stepOf: PlanStep, first: Array<() => Promise<void>>): PlanStep {
+  if (stepOf.action === 'unchanged') return stepOf;
+  const inner = stepOf.run;
+  return {
+    ...stepOf,
+    run: async () => {
+      await Promise.all(first.map((f) => f()));
+      await inner?.();
+    },
+  };
+}
+
+const userId = (u: { namespace: string; name: string }) => `${u.namespace}/${u.name}`;
+
+export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): UserPlan[] {
+  const { role } = m;
+  const { session, cluster } = c;
+  const trust = trustOf(role);
+  const podsStatement = buildPodIdentityTrustStatement({
+    accountId: cluster.accountId,
+    clusterArns: [cluster.arn],
+  });
+  const admitted = (doc: PolicyDocument) =>
+    m.users.every(
+      (u) =>
+        evaluatePodIdentityTrust(doc, {
+          accountId: cluster.accountId,
+          clusterArn: cluster.arn,
+          clusterName: cluster.name,
+          namespace: u.namespace,
+          serviceAccount: u.name,
+        }).admits,
+    );
+  const addPods = !admitted(trust);
+  const migrated = addPods ? withStatement(trust, podsStatement) : trust;
+  // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it.
+  const record =
+    role.tags[TAG_MIGRATION] === undefined
+      ? {
+          [TAG_MIGRATION]: addPods ? 'pods-added' : 'pods-present',
+          ...recordStatements(providerStatements(trust, c.providerArn)),
+        }
+      : {};
+  const tagCount = new Set([...Object.keys(role.tags), ...Object.keys(record)]).size;
+  if (tagCount > MAX_TAGS) {
+    throw new ConflictError(
+      `role ${role.name} would need ${tagCount} tags to record its IRSA trust for a rollback, and IAM allows ${MAX_TAGS}`,
+      { hint: `remove some tags from the role (aws iam untag-role --role-name ${role.name} ...)` },
+    );
+  }
+  const trustStep = session.sharedStep(`migrate-trust:${role.arn}`, () =>
+    updateStep('iam-role', role.arn, 1, [
+      trustEdit(c, role, trust, migrated, `trust + pods.eks.amazonaws.com for ${cluster.arn}`),
+      Object.keys(record).length > 0 && {
+        change: `tags ${Object.keys(record).join(', ')} (what --rollback restores)`,
+        run: () => session.iam.tagRole(role.name, record),
+      },
+    ]),
+  );
+  const associationSteps = m.users.map((u) => associationStep(c, role, u));
+  const runs = associationSteps.map((s) => once(s.run));
+  const plans: UserPlan[] = m.users.map((u, i) => ({
+    user: u,
+    steps: [trustStep, { ...(associationSteps[i] as PlanStep), run: runs[i] }],
+    warnings: [],
+  }));
+  if (!removeIrsa) return plans;
+
+  const oidc = providerStatements(migrated, c.providerArn).map(([, s]) => s);
+  if (!m.complete) {
+    for (const p of plans) {
+      p.warnings.push(
+        `role ${role.name} keeps its IRSA trust for this cluster: other service accounts annotated with it are not migrated in this run`,
+      );
+    }
+  } else {
+    // iamsa's role now trusts only Pod Identity: say so, as a role made for it would.
+    const owned = role.tags[TAG_MECHANISM] === undefined && isManagedByIamsa(role.tags);
+    const removeStep = session.sharedStep(`migrate-remove:${role.arn}`, () =>
+      after(
+        updateStep('iam-role', role.arn, 3, [
+          trustEdit(
+            c,
+            role,
+            migrated,
+            withoutStatements(migrated, oidc),
+            `trust - ${oidc.length} statement(s) of ${c.providerArn}`,
+          ),
+          !!owned && {
+            change: `tag ${TAG_MECHANISM}=pod-identity`,
+            run: () => session.iam.tagRole(role.name, { [TAG_MECHANISM]: 'pod-identity' }),
+          },
+        ]),
+        runs,
+      ),
+    );
+    for (const p of plans) p.steps.push(removeStep);
+  }
+  for (const p of plans) {
+    const sa = p.user.sa;
+    if (sa?.annotations[ROLE_ARN_ANNOTATION] === undefined) continue;
+    p.steps.push(
+      step({
+        resource: 'service-account',
+        id: userId(sa),
+        action: 'update',
+        changes: [
+          `annotation ${ROLE_ARN_ANNOTATION}: ${sa.annotations[ROLE_ARN_ANNOTATION]} -> (none)`,
+        ],
+        phase: 4,
+        run: async () => {
+          const k = await session.kube();
+          await k.gateway.patchServiceAccount(
+            sa.namespace,
+            sa.name,
+            { annotations: { [ROLE_ARN_ANNOTATION]: null } },
+            sa.resourceVersion,
+          );
+        },
+      }),
+    );
+  }
+  return plans;
+}
+
+/** The association of one service account with the role: made unless it is there already. */
+function associationStep(c: Context, role: Role, u: MigrationUser): PlanStep {
+  const id = userId(u);
+  const { eks } = c.session;
+  if (u.association) {
+    if (!sameRoleArn(u.association.roleArn, u.roleArn)) {
+      throw new ConflictError(
+        `service account ${id} already has a Pod Identity association (${u.association.id}) with role ${u.association.roleArn}, not ${u.roleArn}`,
+        {
+          hint: 'delete or re-point that association first, or leave this service account out (--name)',
+        },
+      );
+    }
+    return step({
+      resource: 'pod-identity-association',
+      id,
+      action: 'unchanged',
+      changes: [],
+      phase: 2,
+    });
+  }
+  const tags = {
+    ...bindingOwnershipTags('pod-identity', c.cluster.name, u.namespace, u.name, c.cluster.arn),
+    [TAG_MIGRATED_FROM]: 'irsa',
+    // A role iamsa did not make for this very binding stays when the binding is deleted.
+    ...(isOwnedRoleFor(role.tags, c.cluster.arn, u.namespace, u.name)
+      ? {}
+      : { [ATTACHED_ROLE_TAG]: 'true' }),
+  };
+  return step({
+    resource: 'pod-identity-association',
+    id,
+    action: 'create',
+    changes: [`role ${u.roleArn}`, `tags ${TAG_MIGRATED_FROM}=irsa and iamsa's ownership tags`],
+    phase: 2,
+    run: async () => {
+      try {
+        await eks.createPodIdentityAssociation({
+          cluster: c.cluster.name,
+          namespace: u.namespace,
+          serviceAccount: u.name,
+          roleArn: u.roleArn,
+          tags,
+        });
+      } catch (error) {
+        // Made meanwhile (another run, eksctl): the same role is a converge, another a conflict.
+        if (!(error instanceof AlreadyExistsError)) throw error;
+        const now = await findAssociation(eks, c.cluster.name, u.namespace, u.name);
+        if (!now || !sameRoleArn(now.roleArn, u.roleArn)) throw error;
+      }
+    },
+  });
+}
+
+export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
+  const { role } = m;
+  const { session, cluster } = c;
+  const trust = trustOf(role);
+  const recorded = recordedStatements(role.tags);
+  const warnings: string[] = [];
+  // Without the record (tags removed by hand), each service account gets iamsa's own statement.
+  const restored = recorded
+    ? withPlacedStatements(trust, recorded)
+    : m.users.reduce((doc, u) => {
+        const target = {
+          providerArn: c.providerArn,
+          issuerHostPath: c.issuerHostPath,
+          namespace: u.namespace,
+          serviceAccount: u.name,
+          audience: u.sa?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+        };
+        return evaluateTrust(doc, target).admits
+          ? doc
+          : withStatement(doc, buildTrustStatement(target));
+      }, trust);
+  if (!recorded) {
+    warnings.push(
+      `role ${role.name} has no record of its IRSA trust (${TAG_MIGRATION} tags): iamsa's own statement is added for each service account`,
+    );
+  }
+  const restoreStep = session.sharedStep(`rollback-trust:${role.arn}`, () =>
+    updateStep('iam-role', role.arn, 1, [
+      trustEdit(c, role, trust, restored, `trust + the IRSA statement(s) of ${c.providerArn}`),
+    ]),
+  );
+  const deletes = m.users.map((u) => {
+    const a = u.association as PodIdentityAssociation;
+    return step({
+      resource: 'pod-identity-association',
+      id: userId(u),
+      action: 'delete',
+      changes: [`${a.id}, role ${a.roleArn} (made by migrate-to-pod-identity)`],
+      phase: 3,
+      run: () => session.eks.deletePodIdentityAssociation(cluster.name, a.id),
+    });
+  });
+  const runs = deletes.map((s) => once(s.run));
+  const plans: UserPlan[] = m.users.map((u, i) => {
+    const steps: PlanStep[] = [restoreStep];
+    const userWarnings = [...warnings];
+    const sa = u.sa;
+    const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
+    if (!sa) {
+      userWarnings.push(
+        `service account ${userId(u)} does not exist: there is no annotation to restore`,
+      );
+    } else if (annotated === undefined) {
+      steps.push(
+        step({
+          resource: 'service-account',
+          id: userId(u),
+          action: 'update',
+          changes: [`annotation ${ROLE_ARN_ANNOTATION}: (none) -> ${u.roleArn}`],
+          phase: 2,
+          run: async () => {
+            const k = await session.kube();
+            await k.gateway.patchServiceAccount(
+              sa.namespace,
+              sa.name,
+              { annotations: { [ROLE_ARN_ANNOTATION]: u.roleArn } },
+              sa.resourceVersion,
+            );
+          },
+        }),
+      );
+    } else if (!sameRoleArn(annotated, u.roleArn)) {
+      userWarnings.push(
+        `service account ${userId(u)} is annotated with ${annotated}, not ${u.roleArn}: the annotation is left as it is`,
+      );
+    }
+    steps.push({ ...(deletes[i] as PlanStep), run: runs[i] });
+    return { user: u, steps, warnings: userWarnings };
+  });
+  if (!m.complete) {
+    for (const p of plans) {
+      p.warnings.push(
+        `role ${role.name} keeps its Pod Identity trust: other migrated associations still use it`,
+      );
+    }
+    return plans;
+  }
+  const pods = buildPodIdentityTrustStatement({
+    accountId: cluster.accountId,
+    clusterArns: [cluster.arn],
+  });
+  const finished =
+    role.tags[TAG_MIGRATION] === 'pods-added' ? withoutStatements(restored, [pods]) : restored;
+  const untag = [
+    ...migrationTagKeys(role.tags),
+    ...(role.tags[TAG_MECHANISM] !== undefined ? [TAG_MECHANISM] : []),
+  ];
+  const finishStep = session.sharedStep(`rollback-finish:${role.arn}`, () =>
+    after(
+      updateStep('iam-role', role.arn, 4, [
+        trustEdit(c, role, restored, finished, `trust - pods.eks.amazonaws.com for ${cluster.arn}`),
+        untag.length > 0 && {
+          change: `remove tags ${untag.join(', ')}`,
+          run: () => session.iam.untagRole(role.name, untag),
+        },
+      ]),
+      runs,
+    ),
+  );
+  for (const p of plans) p.steps.push(finishStep);
+  return plans;
+}

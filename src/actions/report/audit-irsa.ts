@@ -1,0 +1,313 @@
+// The findings of `iamsa audit`, pure: every role whose trust admits this cluster's tokens,
+// evaluated against every service account of the cluster (the full evaluator, not just
+// StringEquals), plus what the annotations and pods say.
+import type { RoleSummary as Role } from '../../aws/iam.js';
+import type { Pod, ServiceAccount } from '../../kube/gateway.js';
+import {
+  buildTrustStatement,
+  evaluateTrust,
+  isPlainObject,
+  type PolicyDocument,
+  type PolicyStatement,
+  ROLE_ARN_ANNOTATION,
+  roleNameOf,
+  sameRoleArn,
+  STS_AUDIENCE,
+  TRUST_POLICY_DEFAULT_LIMIT,
+  type TrustTarget,
+  trustPolicySize,
+  parseSubject,
+  trustScope,
+} from '../../policy/index.js';
+import type { ClusterInfo } from '../../aws/eks.js';
+import type { ClusterOidc } from '../binding/cluster-oidc.js';
+import { AUDIENCE_ANNOTATION, readAnnotation } from './doctor-irsa.js';
+import {
+  cloudTrailLookup,
+  type CommandContext,
+  createServiceAccountFix,
+  updateTrustFix,
+} from './fix-commands.js';
+import { FINDING_KINDS } from './finding-kinds.js';
+import { type AuditedRole, type Finding, SEVERITIES } from './report.js';
+
+export interface AuditState {
+  context: CommandContext;
+  cluster: ClusterInfo;
+  oidc: ClusterOidc;
+  /** Roles of the account with their parsed trust. */
+  roles: { role: Role; trust: PolicyDocument }[];
+  serviceAccounts: ServiceAccount[];
+  pods: Pod[];
+  /** Other providers named by trusts that are gone, with why (no provider, no cluster). */
+  goneProviders: Map<string, string>;
+}
+
+const NEAR_LIMIT = 0.9;
+const key = (sa: { namespace: string; name: string }) => `${sa.namespace}/${sa.name}`;
+const list = (items: string[], max = 5) =>
+  items.length <= max
+    ? items.join(', ')
+    : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+
+function targetFor(
+  s: AuditState,
+  sa: { namespace: string; name: string; annotations?: Record<string, string> },
+): TrustTarget {
+  return {
+    providerArn: s.oidc.providerArn,
+    issuerHostPath: s.oidc.hostPath,
+    namespace: sa.namespace,
+    serviceAccount: sa.name,
+    audience: sa.annotations?.[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+  };
+}
+
+/** The service accounts an exact statement names (for its fix); none for wildcards. */
+const namedIn = (values: string[], subject: string): ServiceAccount[] =>
+  subject !== 'exact'
+    ? []
+    : values.flatMap((v) => {
+        const sa = parseSubject(v);
+        return sa ? [{ ...sa, annotations: {}, labels: {} }] : [];
+      });
+
+/** A trust of one exact statement per service account the role is meant for. */
+function narrowTrustFix(s: AuditState, role: Role, meantFor: ServiceAccount[]): string {
+  if (meantFor.length === 0) {
+    return `if nothing uses it, delete the role: detach its policies (aws iam list-attached-role-policies --role-name ${role.name}), then aws iam delete-role --role-name ${role.name}`;
+  }
+  const trust = {
+    Version: '2012-10-17',
+    Statement: meantFor.map((sa) => buildTrustStatement(targetFor(s, sa))),
+  };
+  return updateTrustFix(s.context, role.name, trust);
+}
+
+/** The trust without one provider (statements left with no principal are dropped). */
+function withoutProvider(doc: PolicyDocument, arn: string): PolicyDocument {
+  const statements = doc.Statement.flatMap((st): PolicyStatement[] => {
+    if (!isPlainObject(st.Principal) || st.Principal.Federated === undefined) return [st];
+    const federated = ([] as string[]).concat(st.Principal.Federated);
+    if (!federated.includes(arn)) return [st];
+    const rest = federated.filter((f) => f !== arn);
+    if (rest.length === 0) return [];
+    return [
+      {
+        ...st,
+        Principal: { ...st.Principal, Federated: rest.length === 1 ? (rest[0] as string) : rest },
+      },
+    ];
+  });
+  return { ...doc, Statement: statements };
+}
+
+function roleFindings(
+  s: AuditState,
+  role: Role,
+  trust: PolicyDocument,
+  admitted: ServiceAccount[],
+  annotatedBy: ServiceAccount[],
+): Finding[] {
+  const findings: Finding[] = [];
+  const add = (f: Omit<Finding, 'role'>) => findings.push({ ...f, role: role.arn });
+  const scope = trustScope(trust, {
+    providerArn: s.oidc.providerArn,
+    issuerHostPath: s.oidc.hostPath,
+  });
+  const meantFor = annotatedBy.length ? annotatedBy : [];
+  const names = admitted.map(key);
+  for (const st of scope.statements) {
+    if (st.subject === 'missing') {
+      add({
+        id: 'IRSA101',
+        severity: 'high',
+        title: FINDING_KINDS.IRSA101.title,
+        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role (${admitted.length} exist${admitted.length ? `: ${list(names)}` : ''})`,
+        fix: narrowTrustFix(s, role, meantFor),
+      });
+    } else if (st.subject === 'wildcard') {
+      add({
+        id: 'IRSA102',
+        severity: st.acrossNamespaces ? 'high' : 'medium',
+        title: FINDING_KINDS.IRSA102.title,
+        message: `statement ${st.statementIndex} matches sub with ${st.values.map((v) => JSON.stringify(v)).join(', ')}${st.acrossNamespaces ? ' across namespaces' : ' within one namespace'}: ${admitted.length} existing service account(s) match${admitted.length ? ` (${list(names)})` : ''}, and so will any new one that fits`,
+        fix: narrowTrustFix(s, role, meantFor),
+      });
+    }
+    if (!st.audienceChecked) {
+      add({
+        id: 'IRSA103',
+        severity: 'medium',
+        title: FINDING_KINDS.IRSA103.title,
+        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
+        fix: narrowTrustFix(s, role, meantFor.length ? meantFor : namedIn(st.values, st.subject)),
+      });
+    }
+  }
+  const existing = new Set(s.serviceAccounts.map(key));
+  for (const subject of scope.exactSubjects) {
+    if (existing.has(key(subject))) continue;
+    if (!evaluateTrust(trust, targetFor(s, subject)).admits) continue;
+    add({
+      id: 'IRSA104',
+      severity: 'medium',
+      title: FINDING_KINDS.IRSA104.title,
+      serviceAccount: key(subject),
+      message: `the trust admits ${key(subject)}, which does not exist: whoever creates a service account of that name gets the role`,
+      fix: narrowTrustFix(s, role, admitted),
+    });
+  }
+  for (const arn of scope.otherProviders) {
+    const gone = s.goneProviders.get(arn);
+    if (!gone) continue;
+    add({
+      id: 'IRSA106',
+      severity: 'low',
+      title: FINDING_KINDS.IRSA106.title,
+      message: `the trust names ${arn}, ${gone}`,
+      fix: updateTrustFix(s.context, role.name, withoutProvider(trust, arn)),
+    });
+  }
+  const users = [...admitted, ...annotatedBy];
+  const namespaces = [...new Set(users.map((sa) => sa.namespace))].sort();
+  const liveOthers = scope.otherProviders.filter((p) => !s.goneProviders.has(p));
+  if (namespaces.length > 1 || liveOthers.length > 0) {
+    const spread = [
+      namespaces.length > 1
+        ? `service accounts of ${namespaces.length} namespaces (${list(namespaces)})`
+        : '',
+      liveOthers.length ? `${liveOthers.length + 1} clusters' providers` : '',
+    ].filter(Boolean);
+    add({
+      id: 'IRSA107',
+      severity: 'info',
+      title: FINDING_KINDS.IRSA107.title,
+      message: `the role is used by ${spread.join(' and ')}: they share its permissions and their sessions look alike in CloudTrail`,
+      fix: `give each workload its own role: ${createServiceAccountFix(s.context, '<namespace>', '<name>', [])} for each service account`,
+    });
+  }
+  const size = trustPolicySize(trust);
+  if (size >= NEAR_LIMIT * TRUST_POLICY_DEFAULT_LIMIT) {
+    add({
+      id: 'IRSA108',
+      severity: 'low',
+      title: FINDING_KINDS.IRSA108.title,
+      message: `the trust policy is ${size} of ${TRUST_POLICY_DEFAULT_LIMIT} characters (IAM's default quota, whitespace not counted): another statement may not fit`,
+      fix: `split the role, or raise the quota: aws service-quotas request-service-quota-increase --service-code iam --quota-code L-C07B4B0D --desired-value 4096`,
+    });
+  }
+  return findings;
+}
+
+function annotationFindings(
+  s: AuditState,
+  sa: ServiceAccount,
+  roles: AuditState['roles'],
+): Finding[] {
+  const value = sa.annotations[ROLE_ARN_ANNOTATION];
+  if (value === undefined) return [];
+  const findings: Finding[] = [];
+  const base = {
+    serviceAccount: key(sa),
+    severity: 'medium' as const,
+    id: 'IRSA105',
+    title: FINDING_KINDS.IRSA105.title,
+  };
+  const read = readAnnotation(value);
+  if (read && 'problem' in read) {
+    findings.push({
+      ...base,
+      message: `${ROLE_ARN_ANNOTATION} is not a well-formed role ARN: ${read.problem}`,
+      fix: `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} --overwrite ${ROLE_ARN_ANNOTATION}=arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`,
+    });
+    return findings;
+  }
+  if (!read || read.arn.accountId !== s.cluster.accountId) return findings;
+  const found = roles.find((r) => sameRoleArn(r.role.arn, value));
+  const elsewhere = found
+    ? undefined
+    : roles.find((r) => r.role.name.toLowerCase() === roleNameOf(value).toLowerCase());
+  if (elsewhere) {
+    findings.push({
+      ...base,
+      role: value,
+      message: `annotated with ${value}, but the role is ${elsewhere.role.arn} (another path): STS finds no such role`,
+      fix: `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} --overwrite ${ROLE_ARN_ANNOTATION}=${elsewhere.role.arn}`,
+    });
+  } else if (!found) {
+    findings.push({
+      ...base,
+      role: value,
+      message: `annotated with role ${roleNameOf(value)}, which does not exist: its pods cannot get credentials`,
+      fix: createServiceAccountFix(s.context, sa.namespace, sa.name, []),
+    });
+  } else {
+    const evaluation = evaluateTrust(found.trust, targetFor(s, sa));
+    if (!evaluation.admits) {
+      findings.push({
+        ...base,
+        role: found.role.arn,
+        message: `annotated with ${found.role.name}, whose trust does not admit it: ${evaluation.problems[0] ?? ''}`,
+        fix: updateTrustFix(s.context, found.role.name, {
+          ...found.trust,
+          Statement: [...found.trust.Statement, buildTrustStatement(targetFor(s, sa))],
+        }),
+      });
+    }
+  }
+  if (!s.pods.some((p) => p.namespace === sa.namespace && p.serviceAccountName === sa.name)) {
+    findings.push({
+      id: 'IRSA109',
+      severity: 'info',
+      title: FINDING_KINDS.IRSA109.title,
+      serviceAccount: key(sa),
+      role: found?.role.arn ?? value,
+      message: `annotated for IRSA, but no pod runs as it`,
+      fix: `run the workload with serviceAccountName: ${sa.name}, or delete it if unused: kubectl delete serviceaccount -n ${sa.namespace} ${sa.name}`,
+    });
+  }
+  return findings;
+}
+
+export function auditFindings(s: AuditState): { findings: Finding[]; roles: AuditedRole[] } {
+  const findings: Finding[] = [];
+  const roles: AuditedRole[] = [];
+  const annotated = s.serviceAccounts.filter(
+    (sa) => sa.annotations[ROLE_ARN_ANNOTATION] !== undefined,
+  );
+  for (const { role, trust } of s.roles) {
+    const scope = trustScope(trust, {
+      providerArn: s.oidc.providerArn,
+      issuerHostPath: s.oidc.hostPath,
+    });
+    const annotatedBy = annotated.filter((sa) =>
+      sameRoleArn(sa.annotations[ROLE_ARN_ANNOTATION] ?? '', role.arn),
+    );
+    if (scope.statements.length === 0) continue;
+    const admitted = s.serviceAccounts.filter(
+      (sa) => evaluateTrust(trust, targetFor(s, sa)).admits,
+    );
+    findings.push(...roleFindings(s, role, trust, admitted, annotatedBy));
+    roles.push({
+      arn: role.arn,
+      admits: admitted.map(key),
+      annotatedBy: annotatedBy.map(key),
+      cloudTrail: cloudTrailLookup(s.context, role.arn),
+    });
+  }
+  for (const sa of annotated) findings.push(...annotationFindings(s, sa, s.roles));
+  return {
+    findings: sortFindings(findings),
+    roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
+  };
+}
+
+/** Most severe first, then by kind and role: a stable order for reports and diffs. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  return findings.sort(
+    (a, b) =>
+      rank(a) - rank(b) || a.id.localeCompare(b.id) || (a.role ?? '').localeCompare(b.role ?? ''),
+  );
+}

@@ -1,0 +1,180 @@
+// Use case: every role of the account that this cluster's tokens can assume, judged against every
+// service account and pod of the cluster. One ListRoles walk (it returns the trusts), one list of
+// service accounts, one of pods; read-only.
+import type { EksGateway } from '../../aws/eks.js';
+import type { KubeAccess } from '../../kube/connection.js';
+import { parseArn, parseTrustPolicy, type PolicyDocument } from '../../policy/index.js';
+import { AuthError } from '../../errors.js';
+import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
+import { podIdentityFindings } from './audit-pod-identity.js';
+import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
+import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
+import { mapConcurrent } from '../engine/concurrency.js';
+import {
+  auditExitCode,
+  type AuditReport,
+  countBy,
+  REPORT_SCHEMA_VERSION,
+  SEVERITIES,
+  type Severity,
+} from './report.js';
+import type { Reporter } from '../engine/reporter.js';
+
+export interface AuditInput {
+  cluster: string;
+  kube: KubeAccess;
+  failOn?: Exclude<Severity, 'info'>;
+}
+
+export interface AuditDeps extends RegionAccess {
+  reporter: Reporter;
+  /** EKS of another region, to tell whether another region's issuer still has a cluster. */
+  eksIn?: (region: string) => EksGateway;
+}
+
+const EKS_ISSUER_HOST = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\//;
+
+export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<AuditReport> {
+  const { reporter } = deps;
+  const session = openClusterSession(deps, { cluster: input.cluster, kube: input.kube, reporter });
+  const kube = session.kube();
+  void kube.catch(() => undefined);
+  const [cluster, oidc, roles, providerArns, gateway] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    reporter.progress('Listing IAM roles', () => session.iam.listRoles()),
+    session.iam.listOidcProviderArns(),
+    kube.then((k) => k.gateway),
+  ]);
+  const [serviceAccounts, pods, associations, agent] = await Promise.all([
+    reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
+    reporter.progress('Listing pods', () => gateway.listAllPods()),
+    readAssociationsOrWarn(session),
+    session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT).catch((error: unknown) => {
+      if (error instanceof AuthError) return undefined;
+      throw error;
+    }),
+  ]);
+  session.warnings.forEach((w) => reporter.warn(w));
+  const parsed = roles.flatMap((role) => {
+    try {
+      return [{ role, trust: parseTrustPolicy(role.trustPolicy, `the trust of ${role.name}`) }];
+    } catch {
+      return [];
+    }
+  });
+  const named = new Set(
+    parsed.flatMap(({ trust }) => federatedProviders(trust)).filter((a) => a !== oidc.providerArn),
+  );
+  const state: AuditState = {
+    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    cluster,
+    oidc,
+    roles: parsed,
+    serviceAccounts,
+    pods,
+    goneProviders: await goneProviders([...named], new Set(providerArns), deps),
+  };
+  const { findings: irsa, roles: audited } = auditFindings(state);
+  const findings = sortFindings([
+    ...irsa,
+    ...podIdentityFindings({
+      context: state.context,
+      cluster,
+      roles: parsed,
+      serviceAccounts,
+      associations: associations ?? [],
+      ...(agent ? { agent } : {}),
+    }),
+  ]);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: 'audit',
+    cluster: input.cluster,
+    region: deps.region,
+    providerArn: oidc.providerArn,
+    serviceAccounts: serviceAccounts.length,
+    associations: associations?.length ?? 0,
+    pods: pods.length,
+    roles: audited,
+    findings,
+    summary: countBy(
+      SEVERITIES,
+      findings.map((f) => f.severity),
+    ),
+    ...(input.failOn ? { failOn: input.failOn } : {}),
+    exitCode: auditExitCode(findings, input.failOn),
+  };
+}
+
+function federatedProviders(trust: PolicyDocument): string[] {
+  return trust.Statement.flatMap((s) => {
+    const p = s.Principal;
+    if (typeof p !== 'object' || p === null || p.Federated === undefined) return [];
+    return ([] as string[])
+      .concat(p.Federated)
+      .filter((arn) => parseArn(arn)?.resource.startsWith('oidc-provider/'));
+  });
+}
+
+/** Which of these providers are gone: deleted from IAM, or their EKS cluster no longer exists. */
+async function goneProviders(
+  arns: string[],
+  existing: Set<string>,
+  deps: AuditDeps,
+): Promise<Map<string, string>> {
+  const issuers = new Map<string, Promise<Set<string> | undefined>>();
+  const issuersIn = (region: string) => {
+    let p = issuers.get(region);
+    if (!p) {
+      p = clusterIssuers(region, deps);
+      issuers.set(region, p);
+    }
+    return p;
+  };
+  const gone = new Map<string, string>();
+  await mapConcurrent(arns, 4, async (arn) => {
+    if (!existing.has(arn)) {
+      gone.set(arn, 'a provider that no longer exists in IAM');
+      return;
+    }
+    const host = (parseArn(arn)?.resource ?? '').slice('oidc-provider/'.length);
+    const region = EKS_ISSUER_HOST.exec(host)?.[1];
+    if (!region) return;
+    const known = await issuersIn(region);
+    if (known && !known.has(host.toLowerCase())) {
+      gone.set(arn, `whose cluster no longer exists (no EKS cluster in ${region} has that issuer)`);
+    }
+  });
+  return gone;
+}
+
+/** The issuer host paths of every cluster of a region, or undefined when they cannot be read. */
+async function clusterIssuers(region: string, deps: AuditDeps): Promise<Set<string> | undefined> {
+  const eks = region === deps.region ? deps.eks : deps.eksIn?.(region);
+  if (!eks) return undefined;
+  try {
+    const names = await deps.reporter.progress(`Listing EKS clusters in ${region}`, () =>
+      eks.listClusters(),
+    );
+    const described = await mapConcurrent(names, 4, (name) => eks.describeCluster(name));
+    return new Set(
+      described.flatMap((c) =>
+        c.issuer
+          ? [
+              c.issuer
+                .replace(/^https:\/\//i, '')
+                .replace(/\/+$/, '')
+                .toLowerCase(),
+            ]
+          : [],
+      ),
+    );
+  } catch (error) {
+    deps.reporter.warn(
+      `cannot tell which clusters exist in ${region} (${(error as Error).message}); trusts of its providers are not judged`,
+    );
+    return undefined;
+  }
+}

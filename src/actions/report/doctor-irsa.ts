@@ -1,0 +1,600 @@
+// The checks of `iamsa doctor`, pure: each reads the gathered state and says ok, FAIL, warn or
+// skipped, why, and the exact command that fixes it. Order and ids are part of the interface.
+import type { OidcProvider, Role, SimulationResult } from '../../aws/iam.js';
+import type { Pod, ServiceAccount } from '../../kube/gateway.js';
+import {
+  buildTrustPolicy,
+  buildTrustStatement,
+  evaluateTrust,
+  INLINE_POLICY_NAME,
+  isOwnedRoleFor,
+  isOwnedSharedRoleFor,
+  parseTrustPolicy,
+  policiesFingerprint,
+  type PolicyDocument,
+  ROLE_ARN_ANNOTATION,
+  type RoleArnParts,
+  STS_AUDIENCE,
+  serviceAccountSubject,
+  TAG_POLICIES,
+  type TrustTarget,
+  trustScope,
+  validateRoleArn,
+} from '../../policy/index.js';
+import type { ClusterInfo } from '../../aws/eks.js';
+import type { ClusterOidc } from '../binding/cluster-oidc.js';
+import {
+  addAudienceFix,
+  annotateFix,
+  attachPolicyFix,
+  type CommandContext,
+  createServiceAccountFix,
+  getServiceAccountsFix,
+  quote,
+  updateTrustFix,
+} from './fix-commands.js';
+import { type PodIdentityFacts, podIdentityChecks } from './doctor-pod-identity.js';
+import { type Check, check } from './report.js';
+
+export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
+export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
+export const SKIP_CONTAINERS_ANNOTATION = 'eks.amazonaws.com/skip-containers';
+export const TOKEN_VOLUME = 'aws-iam-token';
+const MIN_TOKEN_EXPIRATION = 600;
+const DEFAULT_TOKEN_EXPIRATION = 86400;
+/** What the pod identity webhook accepts as a role ARN (it only warns on others). */
+const WEBHOOK_ROLE_ARN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w\-/.@+=,]+$/;
+const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+const INJECTED = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+
+export interface DoctorState {
+  context: CommandContext;
+  cluster: ClusterInfo;
+  oidc: ClusterOidc;
+  provider?: OidcProvider;
+  namespace: string;
+  name: string;
+  serviceAccount?: ServiceAccount;
+  /** Every service account of the cluster: who else the trust lets in. */
+  serviceAccounts: ServiceAccount[];
+  /** Pods of the namespace that run as the service account. */
+  pods: Pod[];
+  /** The annotation read as a role ARN (when it is one). */
+  roleArn?: RoleArnParts & { arn: string };
+  role?: Role;
+  attachedPolicies: string[];
+  inlinePolicies: string[];
+  /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
+  inlinePolicy?: string;
+  simulation?: { actions: string[]; resources: string[]; results: SimulationResult[] };
+  /** Set when the service account has a Pod Identity association: its checks run instead. */
+  podIdentity?: PodIdentityFacts;
+}
+
+const mechanismOf = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
+
+const audienceOf = (s: DoctorState) =>
+  s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE;
+const subjectOf = (s: DoctorState) => serviceAccountSubject(s.namespace, s.name);
+const saLabel = (s: DoctorState) => `${s.namespace}/${s.name}`;
+const annotation = (s: DoctorState) => s.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+const ownedRole = (s: DoctorState) =>
+  !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);
+/** iamsa's role shared by several clusters, this one among them (made by apply -f). */
+const sharedRole = (s: DoctorState) =>
+  !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
+const createFix = (s: DoctorState) =>
+  createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s));
+const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
+  providerArn: s.oidc.providerArn,
+  issuerHostPath: s.oidc.hostPath,
+  namespace: sa?.namespace ?? s.namespace,
+  serviceAccount: sa?.name ?? s.name,
+  audience: (sa ?? s.serviceAccount)?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+});
+const podNames = (pods: Pod[]) => pods.map((p) => p.name).join(' ');
+const deletePodsFix = (s: DoctorState, pods: Pod[]) =>
+  `kubectl delete pod -n ${s.namespace} ${podNames(pods)}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} <deployment>`;
+
+function trustOf(s: DoctorState): PolicyDocument | string {
+  try {
+    return parseTrustPolicy(s.role?.trustPolicy ?? '', `the trust policy of ${s.role?.name}`);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The role ARN in the annotation, or why there is none to check. */
+export function readAnnotation(
+  value: string | undefined,
+): { arn: RoleArnParts & { arn: string } } | { problem: string } | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parts = validateRoleArn(value, `${ROLE_ARN_ANNOTATION} annotation`);
+    if (!WEBHOOK_ROLE_ARN.test(value)) return { problem: `"${value}" is not a role ARN` };
+    return { arn: { ...parts, arn: value } };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
+function provider(s: DoctorState): Check {
+  const title = 'OIDC provider';
+  const audience = audienceOf(s);
+  if (!s.provider) {
+    return check(
+      'IRSA001',
+      title,
+      'fail',
+      `no IAM OIDC provider for the cluster's issuer ${s.oidc.issuer}: STS refuses every token of this cluster ("No OpenIDConnect provider found in your account")`,
+      {
+        fix: `iamsa enable-oidc --cluster ${s.context.cluster} --region ${s.context.region}${s.context.profile ? ` --profile ${s.context.profile}` : ''} --approve`,
+      },
+    );
+  }
+  if (!s.provider.clientIds.includes(audience)) {
+    const custom =
+      audience !== STS_AUDIENCE ? ` (the ${AUDIENCE_ANNOTATION} of ${saLabel(s)})` : '';
+    return check(
+      'IRSA001',
+      title,
+      'fail',
+      `${s.provider.arn} lacks the audience ${audience}${custom}: STS refuses the tokens ("Incorrect token audience")`,
+      {
+        fix:
+          audience === STS_AUDIENCE
+            ? `iamsa enable-oidc --cluster ${s.context.cluster} --region ${s.context.region} --approve`
+            : addAudienceFix(s.context, s.provider.arn, audience),
+      },
+    );
+  }
+  return check('IRSA001', title, 'ok', `${s.provider.arn} accepts audience ${audience}`);
+}
+
+function serviceAccount(s: DoctorState): Check {
+  const title = 'service account';
+  const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s));
+  if (!s.serviceAccount) {
+    return check('IRSA002', title, 'fail', `service account ${saLabel(s)} does not exist`, {
+      fix: create,
+    });
+  }
+  const value = annotation(s);
+  const read = readAnnotation(value);
+  if (!read) {
+    return check(
+      'IRSA002',
+      title,
+      'fail',
+      `${saLabel(s)} has no ${ROLE_ARN_ANNOTATION} annotation: its pods get no web identity and use the node's role`,
+      { fix: create },
+    );
+  }
+  const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`;
+  if ('problem' in read) {
+    return check(
+      'IRSA002',
+      title,
+      'fail',
+      `the ${ROLE_ARN_ANNOTATION} of ${saLabel(s)} is not a well-formed role ARN (STS: "Request ARN is invalid"): ${read.problem}`,
+      { fix: annotateFix(s.namespace, s.name, example) },
+    );
+  }
+  if (read.arn.partition !== s.cluster.partition) {
+    return check(
+      'IRSA002',
+      title,
+      'fail',
+      `${read.arn.arn} is in partition ${read.arn.partition}, the cluster in ${s.cluster.partition}`,
+      { fix: annotateFix(s.namespace, s.name, example) },
+    );
+  }
+  if (read.arn.accountId !== s.cluster.accountId) {
+    return check(
+      'IRSA002',
+      title,
+      'warn',
+      `${read.arn.arn} is in account ${read.arn.accountId}, the cluster in ${s.cluster.accountId}: that role must trust a provider for this cluster's issuer registered in account ${read.arn.accountId}; iamsa reads account ${s.cluster.accountId} only, so the role checks are skipped`,
+    );
+  }
+  return check('IRSA002', title, 'ok', `${saLabel(s)} is annotated with ${read.arn.arn}`);
+}
+
+/** The role checks need a role of this account. */
+function noRole(s: DoctorState): string | undefined {
+  if (!s.roleArn) return `no role ARN to check (see ${s.podIdentity ? 'PODID002' : 'IRSA002'})`;
+  if (s.roleArn.accountId !== s.cluster.accountId) return 'the role is in another account';
+  if (!s.role) return `the role does not exist (see ${s.podIdentity ? 'PODID003' : 'IRSA003'})`;
+  return undefined;
+}
+
+function roleExists(s: DoctorState): Check {
+  const title = 'role';
+  if (!s.roleArn || s.roleArn.accountId !== s.cluster.accountId) {
+    return check('IRSA003', title, 'skipped', noRole(s) ?? '');
+  }
+  if (!s.role) {
+    return check(
+      'IRSA003',
+      title,
+      'fail',
+      `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}`,
+      { fix: createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s)) },
+    );
+  }
+  if (s.role.arn !== s.roleArn.arn) {
+    return check(
+      'IRSA003',
+      title,
+      'fail',
+      `the annotation names ${s.roleArn.arn}, but the role is ${s.role.arn} (another path): STS finds no such role`,
+      { fix: annotateFix(s.namespace, s.name, s.role.arn) },
+    );
+  }
+  const owner = ownedRole(s) ? ' (iamsa made it for this service account)' : '';
+  return check('IRSA003', title, 'ok', `${s.role.arn} exists${owner}`);
+}
+
+function trustAdmits(s: DoctorState): Check {
+  const title = 'trust admits';
+  const skipped = noRole(s);
+  if (skipped) return check('IRSA004', title, 'skipped', skipped);
+  const trust = trustOf(s);
+  if (typeof trust === 'string') return check('IRSA004', title, 'fail', trust);
+  const target = targetOf(s);
+  const result = evaluateTrust(trust, target);
+  if (result.admits) {
+    return check(
+      'IRSA004',
+      title,
+      'ok',
+      `statement ${result.statementIndex} admits ${subjectOf(s)} with audience ${target.audience} from ${s.oidc.providerArn}`,
+    );
+  }
+  const fixed = { ...trust, Statement: [...trust.Statement, buildTrustStatement(target)] };
+  return check(
+    'IRSA004',
+    title,
+    'fail',
+    `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
+    {
+      details: result.problems,
+      fix: ownedRole(s) ? createFix(s) : updateTrustFix(s.context, s.role?.name ?? '', fixed),
+    },
+  );
+}
+
+function trustNarrow(s: DoctorState): Check {
+  const title = 'trust is narrow';
+  const skipped = noRole(s);
+  if (skipped) return check('IRSA005', title, 'skipped', skipped);
+  const trust = trustOf(s);
+  if (typeof trust === 'string') return check('IRSA005', title, 'skipped', trust);
+  const overBroad = evaluateTrust(trust, targetOf(s)).overBroad;
+  const scope = trustScope(trust, {
+    providerArn: s.oidc.providerArn,
+    issuerHostPath: s.oidc.hostPath,
+  });
+  const others = s.serviceAccounts
+    .filter((sa) => !(sa.namespace === s.namespace && sa.name === s.name))
+    .filter((sa) => evaluateTrust(trust, targetOf(s, sa)).admits)
+    .map((sa) => `${sa.namespace}/${sa.name}`);
+  const broadSubject = scope.statements.some((st) => st.subject !== 'exact');
+  const details = [
+    ...overBroad,
+    ...(others.length
+      ? [`it also admits these existing service accounts: ${others.join(', ')}`]
+      : []),
+    ...scope.otherProviders.map((p) => `it also trusts ${p} (another cluster's provider)`),
+  ];
+  if (details.length === 0) {
+    return check('IRSA005', title, 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
+  }
+  const fix = ownedRole(s)
+    ? createFix(s)
+    : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
+  const failing = broadSubject || others.length > 0;
+  const summary = failing
+    ? `the trust of ${s.role?.name} lets in more than ${saLabel(s)}${others.length ? ` (${others.length} other existing service account${others.length > 1 ? 's' : ''})` : ''}`
+    : `the trust of ${s.role?.name} is broader than needed`;
+  return check('IRSA005', title, failing ? 'fail' : 'warn', summary, { details, fix });
+}
+
+const injected = (pod: Pod) =>
+  pod.containers.find((c) => c.env.some((e) => e.name === 'AWS_ROLE_ARN'));
+const roleEnvOf = (pod: Pod) => injected(pod)?.env.find((e) => e.name === 'AWS_ROLE_ARN')?.value;
+
+function podsAfterAnnotation(s: DoctorState): Check {
+  const title = 'pods restarted';
+  if (!s.serviceAccount)
+    return check('IRSA006', title, 'skipped', 'no service account (see IRSA002)');
+  if (s.pods.length === 0) {
+    return check('IRSA006', title, 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
+      fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment <deployment> -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
+    });
+  }
+  const value = annotation(s);
+  if (value === undefined) {
+    return check(
+      'IRSA006',
+      title,
+      'skipped',
+      `${s.pods.length} pod(s) run as ${saLabel(s)}, which has no role annotation`,
+    );
+  }
+  const annotatedAt = s.serviceAccount.roleAnnotatedAt;
+  const stale = s.pods.filter((pod) => {
+    const env = roleEnvOf(pod);
+    if (env !== undefined && env !== value) return true;
+    return !!annotatedAt && !!pod.creationTimestamp && pod.creationTimestamp < annotatedAt;
+  });
+  if (stale.length) {
+    return check(
+      'IRSA006',
+      title,
+      'fail',
+      `${stale.length} of ${s.pods.length} pod(s) started before the current annotation: the webhook sets credentials only when a pod is created`,
+      {
+        details: stale.map((pod) => {
+          const env = roleEnvOf(pod);
+          return `pod ${pod.name} (created ${pod.creationTimestamp ?? '?'}) ${env ? `still has AWS_ROLE_ARN=${env}` : `predates the annotation (${annotatedAt})`}`;
+        }),
+        fix: deletePodsFix(s, stale),
+      },
+    );
+  }
+  const bare = s.pods.filter((pod) => roleEnvOf(pod) === undefined).length;
+  return check(
+    'IRSA006',
+    title,
+    'ok',
+    bare
+      ? `${s.pods.length} pod(s) run as ${saLabel(s)}, none with an older role; ${bare} without web identity at all (see IRSA007)`
+      : `${s.pods.length} pod(s) run as ${saLabel(s)}, all created after the annotation`,
+  );
+}
+
+function webhookInjected(s: DoctorState): Check {
+  const title = 'webhook injected';
+  if (!s.serviceAccount || annotation(s) === undefined)
+    return check('IRSA007', title, 'skipped', 'no role annotation to inject (see IRSA002)');
+  if (s.pods.length === 0)
+    return check('IRSA007', title, 'skipped', 'no pod to look at (see IRSA006)');
+  const details: string[] = [];
+  const broken: Pod[] = [];
+  for (const pod of s.pods) {
+    const skip = new Set(
+      (pod.annotations[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').map((x) => x.trim()),
+    );
+    const problems: string[] = [];
+    const volume = pod.volumes.find((v) => v.name === TOKEN_VOLUME && v.tokens.length > 0);
+    if (!volume) problems.push(`has no ${TOKEN_VOLUME} projected volume`);
+    for (const c of pod.containers) {
+      const missing = INJECTED.filter((n) => !c.env.some((e) => e.name === n));
+      if (!c.volumeMounts.includes(TOKEN_VOLUME)) missing.push(`the ${TOKEN_VOLUME} mount`);
+      if (missing.length === 0) continue;
+      const why = skip.has(c.name) ? ` (it is listed in ${SKIP_CONTAINERS_ANNOTATION})` : '';
+      problems.push(`container ${c.name} lacks ${missing.join(', ')}${why}`);
+    }
+    if (problems.length === 0) continue;
+    broken.push(pod);
+    const podIdentity = pod.containers.some((c) =>
+      c.env.some((e) => e.name === 'AWS_CONTAINER_CREDENTIALS_FULL_URI'),
+    );
+    details.push(
+      `pod ${pod.name} ${problems.join('; ')}${podIdentity ? '; it has AWS_CONTAINER_CREDENTIALS_FULL_URI: an EKS Pod Identity association for this service account takes precedence over IRSA' : ''}`,
+    );
+  }
+  if (broken.length === 0) {
+    return check(
+      'IRSA007',
+      title,
+      'ok',
+      `every container of ${s.pods.length} pod(s) has AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the ${TOKEN_VOLUME} volume`,
+    );
+  }
+  details.push(
+    'likely causes: the pod was created before the annotation (recreate it); the EKS pod identity webhook is not running or not called (kubectl get mutatingwebhookconfiguration pod-identity-webhook); the container is listed in eks.amazonaws.com/skip-containers; the container sets these variables itself; an EKS Pod Identity association takes precedence',
+  );
+  return check(
+    'IRSA007',
+    title,
+    'fail',
+    `the pod identity webhook did not inject web identity into ${broken.length} of ${s.pods.length} pod(s)`,
+    {
+      details,
+      fix: deletePodsFix(s, broken),
+    },
+  );
+}
+
+function noStaticKeys(s: DoctorState): Check {
+  const title = 'no static keys';
+  if (s.pods.length === 0) return check('IRSA008', title, 'skipped', 'no pod to look at');
+  const found = s.pods.flatMap((pod) =>
+    pod.containers.flatMap((c) => {
+      const names = c.env.filter((e) => STATIC_KEYS.includes(e.name)).map((e) => e.name);
+      return names.length ? [`pod ${pod.name} container ${c.name} sets ${names.join(', ')}`] : [];
+    }),
+  );
+  if (found.length === 0) {
+    return check('IRSA008', title, 'ok', `no pod sets ${STATIC_KEYS.join(' or ')}`);
+  }
+  return check(
+    'IRSA008',
+    title,
+    'fail',
+    'static AWS keys in the environment come first in the SDK credential chain: these containers never use the role',
+    {
+      details: found,
+      fix: `kubectl set env deployment/<deployment> -n ${s.namespace} ${STATIC_KEYS.map((k) => `${k}-`).join(' ')}`,
+    },
+  );
+}
+
+function tokenExpiration(s: DoctorState): Check {
+  const title = 'token lifetime';
+  if (!s.serviceAccount)
+    return check('IRSA009', title, 'skipped', 'no service account (see IRSA002)');
+  const sources = [
+    {
+      where: `service account ${saLabel(s)}`,
+      value: s.serviceAccount.annotations[TOKEN_EXPIRATION_ANNOTATION],
+      fix: `kubectl annotate serviceaccount -n ${s.namespace} ${s.name} --overwrite ${TOKEN_EXPIRATION_ANNOTATION}=${DEFAULT_TOKEN_EXPIRATION}`,
+    },
+    ...s.pods.map((pod) => ({
+      where: `pod ${pod.name}`,
+      value: pod.annotations[TOKEN_EXPIRATION_ANNOTATION],
+      fix: `set ${TOKEN_EXPIRATION_ANNOTATION}: "${DEFAULT_TOKEN_EXPIRATION}" (or remove it) in the pod template's annotations`,
+    })),
+  ].filter((x) => x.value !== undefined);
+  const bad = sources.filter(
+    (x) => !/^\d+$/.test(x.value ?? '') || Number(x.value) < MIN_TOKEN_EXPIRATION,
+  );
+  if (bad.length) {
+    return check(
+      'IRSA009',
+      title,
+      'warn',
+      `${TOKEN_EXPIRATION_ANNOTATION} must be a number of seconds >= ${MIN_TOKEN_EXPIRATION}; the webhook raises smaller values to ${MIN_TOKEN_EXPIRATION}`,
+      {
+        details: bad.map((x) => `${x.where}: "${x.value}"`),
+        fix: bad[0]?.fix,
+      },
+    );
+  }
+  const set = sources.map((x) => `${x.value} s on ${x.where}`);
+  return check(
+    'IRSA009',
+    title,
+    'ok',
+    set.length ? set.join(', ') : `${DEFAULT_TOKEN_EXPIRATION} s (the webhook's default)`,
+  );
+}
+
+function permissions(s: DoctorState): Check {
+  const title = 'role permissions';
+  const skipped = noRole(s);
+  if (skipped) return check('IRSA010', title, 'skipped', skipped);
+  const name = s.role?.name ?? '';
+  const count = s.attachedPolicies.length + s.inlinePolicies.length;
+  if (count === 0) {
+    return check(
+      'IRSA010',
+      title,
+      'fail',
+      `role ${name} grants nothing: no managed or inline policy`,
+      {
+        fix: ownedRole(s)
+          ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s))
+          : attachPolicyFix(s.context, name),
+      },
+    );
+  }
+  const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
+  const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
+  const drift = ownedRole(s) || sharedRole(s) ? policiesDrift(s) : undefined;
+  const rerun = sharedRole(s)
+    ? `iamsa apply -f <bindings file> --approve  # re-run the apply of the file that lists this shared binding`
+    : `${createServiceAccountFix(s.context, s.namespace, s.name, [])}  # re-run the create-serviceaccount or update-serviceaccount command that made this binding`;
+  if (drift) {
+    return check(
+      'IRSA010',
+      title,
+      'warn',
+      `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): a policy was attached or detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`,
+      {
+        details: [
+          `now ${policies}`,
+          ...listed,
+          `re-running create-serviceaccount or update-serviceaccount puts back what it is asked for and records the result, policies attached outside iamsa included (it leaves them alone: detach one with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
+        ],
+        fix: `${rerun}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+      },
+    );
+  }
+  const unrecorded =
+    ownedRole(s) && s.role?.tags[TAG_POLICIES] === undefined
+      ? [
+          'iamsa recorded no policies on this role (made before it did): re-run its create-serviceaccount command to record them',
+        ]
+      : [];
+  return check('IRSA010', title, 'ok', policies, { details: [...listed, ...unrecorded] });
+}
+
+/** The recorded fingerprint against the role's policies now, when they differ. */
+function policiesDrift(s: DoctorState): { recorded: string; now: string } | undefined {
+  const recorded = s.role?.tags[TAG_POLICIES];
+  if (recorded === undefined) return undefined;
+  const now = policiesFingerprint({
+    managedArns: s.attachedPolicies,
+    inlinePolicy: s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined,
+  });
+  return now === recorded ? undefined : { recorded, now };
+}
+
+function simulate(s: DoctorState): Check | undefined {
+  const sim = s.simulation;
+  if (!sim) return undefined;
+  const title = 'simulated actions';
+  const skipped = noRole(s);
+  if (skipped) return check('IRSA011', title, 'skipped', skipped);
+  const lines = sim.results.map(
+    (r) =>
+      `${r.action} on ${r.resource}: ${r.decision}${r.matchedPolicies.length ? ` (${r.matchedPolicies.join(', ')})` : ''}`,
+  );
+  const denied = sim.results.filter((r) => r.decision !== 'allowed');
+  if (denied.length === 0) {
+    return check('IRSA011', title, 'ok', `role ${s.role?.name} may ${sim.actions.join(', ')}`, {
+      details: lines,
+    });
+  }
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [...new Set(denied.map((r) => r.action))],
+        Resource: sim.resources.length ? sim.resources : '*',
+      },
+    ],
+  };
+  const explicit = denied.some((r) => r.decision === 'explicitDeny');
+  return check(
+    'IRSA011',
+    title,
+    'fail',
+    `role ${s.role?.name} may not ${[...new Set(denied.map((r) => r.action))].join(', ')}${explicit ? ' (an explicit Deny: remove it first)' : ''}`,
+    {
+      details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
+      fix: ownedRole(s)
+        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
+        : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
+    },
+  );
+}
+
+export function runChecks(s: DoctorState): Check[] {
+  if (s.podIdentity) {
+    // New pods get Pod Identity credentials: IRSA's provider, annotation and webhook do not matter.
+    return [
+      ...podIdentityChecks(s, s.podIdentity),
+      noStaticKeys(s),
+      permissions(s),
+      simulate(s),
+    ].filter((c): c is Check => c !== undefined);
+  }
+  return [
+    provider(s),
+    serviceAccount(s),
+    roleExists(s),
+    trustAdmits(s),
+    trustNarrow(s),
+    podsAfterAnnotation(s),
+    webhookInjected(s),
+    noStaticKeys(s),
+    tokenExpiration(s),
+    permissions(s),
+    simulate(s),
+  ].filter((c): c is Check => c !== undefined);
+}

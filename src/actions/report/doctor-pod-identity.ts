@@ -1,0 +1,269 @@
+// The checks of `iamsa doctor` for a service account with an EKS Pod Identity association, pure
+// like doctor-checks.ts: the agent add-on, the association, its role and trust, and the pods.
+// Ids PODID001... are part of the interface; the mechanism-free checks (static keys, role
+// permissions, simulation) keep their IRSA ids.
+import type { AddonInfo, PodIdentityAssociation } from '../../aws/eks.js';
+import type { Pod } from '../../kube/gateway.js';
+import {
+  buildPodIdentityTrustStatement,
+  evaluatePodIdentityTrust,
+  isOwnedRoleFor,
+  parseTrustPolicy,
+  type PolicyDocument,
+  POD_IDENTITY_PRINCIPAL,
+  ROLE_ARN_ANNOTATION,
+} from '../../policy/index.js';
+import type { DoctorState } from './doctor-irsa.js';
+import { quote, updateTrustFix } from './fix-commands.js';
+import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { type Check, check } from './report.js';
+
+export interface PodIdentityFacts {
+  association: PodIdentityAssociation;
+  /** The agent add-on; undefined when it is not installed. */
+  agent?: AddonInfo;
+}
+
+/** What the EKS webhook sets in each container of a pod whose service account is associated. */
+export const POD_IDENTITY_ENV = 'AWS_CONTAINER_CREDENTIALS_FULL_URI';
+
+const profileOf = (s: DoctorState) =>
+  s.context.profile ? ` --profile ${quote(s.context.profile)}` : '';
+const where = (s: DoctorState) =>
+  `--cluster ${quote(s.context.cluster)} --region ${s.context.region}${profileOf(s)}`;
+const saLabel = (s: DoctorState) => `${s.namespace}/${s.name}`;
+const ownedRole = (s: DoctorState) =>
+  !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);
+/** update-serviceaccount converges an iamsa role's trust and the association. */
+const convergeFix = (s: DoctorState) =>
+  `iamsa update-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --approve`;
+
+function agent(s: DoctorState, p: PodIdentityFacts): Check {
+  const title = 'agent add-on';
+  if (s.cluster.autoMode) return check('PODID001', title, 'ok', 'EKS Auto Mode runs the agent');
+  const addon = `--cluster-name ${quote(s.cluster.name)} --addon-name ${POD_IDENTITY_AGENT} --region ${s.context.region}${profileOf(s)}`;
+  if (!p.agent) {
+    return check(
+      'PODID001',
+      title,
+      'fail',
+      `cluster ${s.cluster.name} has no ${POD_IDENTITY_AGENT} add-on: no node hands out Pod Identity credentials`,
+      { fix: `aws eks create-addon ${addon}` },
+    );
+  }
+  if (p.agent.status === 'ACTIVE' || p.agent.status === 'UPDATING') {
+    return check(
+      'PODID001',
+      title,
+      'ok',
+      `${POD_IDENTITY_AGENT} ${p.agent.version ?? ''} is ${p.agent.status}`.replace('  ', ' '),
+    );
+  }
+  return check(
+    'PODID001',
+    title,
+    'fail',
+    `the ${POD_IDENTITY_AGENT} add-on is ${p.agent.status}, not ACTIVE`,
+    { fix: `aws eks describe-addon ${addon}  # see its health issues` },
+  );
+}
+
+function association(s: DoctorState, p: PodIdentityFacts): Check {
+  const title = 'association';
+  const a = p.association;
+  const details = [
+    ...(a.ownerArn ? [`owned by the EKS add-on ${a.ownerArn}`] : []),
+    ...(a.targetRoleArn ? [`chains to target role ${a.targetRoleArn}`] : []),
+    ...(a.disableSessionTags ? ['session tags disabled'] : []),
+  ];
+  if (!s.serviceAccount) {
+    return check(
+      'PODID002',
+      title,
+      'fail',
+      `association ${a.id} names role ${a.roleArn}, but service account ${saLabel(s)} does not exist`,
+      {
+        details,
+        fix: `kubectl create serviceaccount -n ${s.namespace} ${s.name}`,
+      },
+    );
+  }
+  return check('PODID002', title, 'ok', `association ${a.id} names role ${a.roleArn}`, {
+    details,
+  });
+}
+
+function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
+  const title = 'role';
+  const arn = p.association.roleArn;
+  if (!s.roleArn || s.roleArn.accountId !== s.cluster.accountId) {
+    return check(
+      'PODID003',
+      title,
+      'fail',
+      `role ${arn} is not a role of the cluster's account ${s.cluster.accountId}: EKS cannot pass it (use a target role for other accounts)`,
+      {
+        fix: `aws eks update-pod-identity-association ${where(s).replace('--cluster', '--cluster-name')} --association-id ${p.association.id} --role-arn <role ARN of ${s.cluster.accountId}>`,
+      },
+    );
+  }
+  if (!s.role) {
+    return check('PODID003', title, 'fail', `role ${arn} does not exist`, {
+      fix: `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn <policy ARN> --override-existing-serviceaccounts --approve`,
+    });
+  }
+  return check(
+    'PODID003',
+    title,
+    'ok',
+    `${s.role.arn} exists${ownedRole(s) ? ' (iamsa made it for this service account)' : ''}`,
+  );
+}
+
+function trustOf(s: DoctorState): PolicyDocument | string {
+  try {
+    return parseTrustPolicy(s.role?.trustPolicy ?? '', `the trust policy of ${s.role?.name}`);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const sessionOf = (s: DoctorState, p: PodIdentityFacts) => ({
+  accountId: s.cluster.accountId,
+  clusterArn: s.cluster.arn,
+  clusterName: s.cluster.name,
+  namespace: s.namespace,
+  serviceAccount: s.name,
+  sessionTags: !p.association.disableSessionTags,
+});
+
+/** The role's trust with the Pod Identity statement for this cluster added. */
+function withPodsStatement(s: DoctorState, trust: PolicyDocument | string): PolicyDocument {
+  const statement = buildPodIdentityTrustStatement({
+    accountId: s.cluster.accountId,
+    clusterArns: [s.cluster.arn],
+  });
+  return {
+    Version: '2012-10-17',
+    Statement: [...(typeof trust === 'string' ? [] : trust.Statement), statement],
+  };
+}
+
+function trustAdmits(s: DoctorState, p: PodIdentityFacts): Check {
+  const title = 'trust admits';
+  if (!s.role) return check('PODID004', title, 'skipped', 'no role to read (see PODID003)');
+  const trust = trustOf(s);
+  if (typeof trust === 'string') return check('PODID004', title, 'fail', trust);
+  const judged = evaluatePodIdentityTrust(trust, sessionOf(s, p));
+  if (judged.admits) {
+    return check(
+      'PODID004',
+      title,
+      'ok',
+      `statement ${judged.statementIndex ?? 0} lets ${POD_IDENTITY_PRINCIPAL} assume the role for ${s.cluster.arn}`,
+    );
+  }
+  return check(
+    'PODID004',
+    title,
+    'fail',
+    `the trust of ${s.role.name} does not admit Pod Identity sessions of ${saLabel(s)} in ${s.cluster.arn}`,
+    {
+      details: judged.problems,
+      fix: ownedRole(s)
+        ? convergeFix(s)
+        : updateTrustFix(s.context, s.role.name, withPodsStatement(s, trust)),
+    },
+  );
+}
+
+function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
+  const title = 'trust is narrow';
+  if (!s.role) return check('PODID005', title, 'skipped', 'no role to read (see PODID003)');
+  const trust = trustOf(s);
+  if (typeof trust === 'string') return check('PODID005', title, 'skipped', trust);
+  const judged = evaluatePodIdentityTrust(trust, sessionOf(s, p));
+  if (!judged.admits) return check('PODID005', title, 'skipped', 'see PODID004');
+  if (!judged.overBroad.length) {
+    return check(
+      'PODID005',
+      title,
+      'ok',
+      `only associations of ${s.cluster.arn} (account ${s.cluster.accountId}) can use the role`,
+    );
+  }
+  return check(
+    'PODID005',
+    title,
+    'warn',
+    `the trust of ${s.role.name} lets other clusters' associations use the role`,
+    {
+      details: judged.overBroad,
+      fix: ownedRole(s)
+        ? convergeFix(s)
+        : `add "Condition": {"StringEquals": {"aws:SourceAccount": "${s.cluster.accountId}"}, "ArnEquals": {"aws:SourceArn": "${s.cluster.arn}"}} to the ${POD_IDENTITY_PRINCIPAL} statement (aws iam update-assume-role-policy --role-name ${s.role.name} ...)`,
+    },
+  );
+}
+
+function oneMechanism(s: DoctorState): Check {
+  const title = 'one mechanism';
+  const annotated = s.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  if (annotated === undefined) {
+    return check('PODID006', title, 'ok', `${saLabel(s)} has no IRSA annotation`);
+  }
+  return check(
+    'PODID006',
+    title,
+    'warn',
+    `${saLabel(s)} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; pods started before the association keep IRSA`,
+    {
+      fix: `kubectl annotate serviceaccount -n ${s.namespace} ${s.name} ${ROLE_ARN_ANNOTATION}-  # once nothing needs IRSA (or: iamsa migrate-to-pod-identity ${where(s)} -n ${s.namespace} --name ${s.name} --remove-irsa --approve)`,
+    },
+  );
+}
+
+const hasPodIdentity = (pod: Pod) =>
+  pod.containers.every((c) => c.env.some((e) => e.name === POD_IDENTITY_ENV));
+
+function podsInjected(s: DoctorState): Check {
+  const title = 'pods get it';
+  if (!s.serviceAccount) return check('PODID007', title, 'skipped', 'no service account');
+  if (s.pods.length === 0) {
+    return check('PODID007', title, 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
+      fix: `set serviceAccountName: ${s.name} in the pod template of the workload`,
+    });
+  }
+  const without = s.pods.filter((pod) => !hasPodIdentity(pod));
+  if (!without.length) {
+    return check(
+      'PODID007',
+      title,
+      'ok',
+      `every container of ${s.pods.length} pod(s) has ${POD_IDENTITY_ENV}`,
+    );
+  }
+  return check(
+    'PODID007',
+    title,
+    'warn',
+    `${without.length} of ${s.pods.length} pod(s) have no ${POD_IDENTITY_ENV}: EKS sets it only when a pod is created, so they started before the association (or the cluster's webhook did not run)`,
+    {
+      details: without.map((pod) => `pod ${pod.name} (created ${pod.creationTimestamp ?? '?'})`),
+      fix: `kubectl delete pod -n ${s.namespace} ${without.map((p) => p.name).join(' ')}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} <deployment>`,
+    },
+  );
+}
+
+/** The Pod Identity checks, in order, before the mechanism-free ones. */
+export function podIdentityChecks(s: DoctorState, p: PodIdentityFacts): Check[] {
+  return [
+    agent(s, p),
+    association(s, p),
+    roleExists(s, p),
+    trustAdmits(s, p),
+    trustNarrow(s, p),
+    oneMechanism(s),
+    podsInjected(s),
+  ];
+}

@@ -1,0 +1,144 @@
+// Use case: why can (or can't) the pods of one service account get their IAM role? Reads the
+// cluster, its OIDC provider, the service account, its pods and the role (read-only), then runs
+// the checks of doctor-checks.ts. Exit 6 when one fails.
+import { AuthError, ExitCode } from '../../errors.js';
+import type { KubeAccess } from '../../kube/connection.js';
+import { INLINE_POLICY_NAME, roleNameOf, TAG_POLICIES } from '../../policy/index.js';
+import {
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
+import type { PodIdentityFacts } from './doctor-pod-identity.js';
+import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
+import { readAnnotation, runChecks, type DoctorState } from './doctor-irsa.js';
+import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
+import type { Reporter } from '../engine/reporter.js';
+
+export interface DoctorInput {
+  cluster: string;
+  namespace: string;
+  name: string;
+  kube: KubeAccess;
+  /** iam:SimulatePrincipalPolicy of these actions (on these resources, default *). */
+  simulate?: { actions: string[]; resources: string[] };
+}
+
+export interface DoctorDeps extends RegionAccess {
+  reporter: Reporter;
+}
+
+const STATUSES: readonly CheckStatus[] = ['ok', 'fail', 'warn', 'skipped'];
+
+export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
+  const { reporter } = deps;
+  const session = openClusterSession(deps, { cluster: input.cluster, kube: input.kube, reporter });
+  const { namespace, name } = input;
+  // Connect (presign the token) while the cluster is described and the provider looked up.
+  const kube = session.kube();
+  void kube.catch(() => undefined);
+  const [cluster, oidc, provider, k] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    session.provider(),
+    kube,
+  ]);
+  const gateway = k.gateway;
+  const [serviceAccount, pods, serviceAccounts, podIdentity] = await Promise.all([
+    reporter.progress(`Reading service account ${namespace}/${name}`, () =>
+      gateway.getServiceAccount(namespace, name),
+    ),
+    reporter.progress(`Listing the pods of ${namespace}/${name}`, () =>
+      gateway.listPodsOf(namespace, name),
+    ),
+    reporter.progress('Listing the service accounts of the cluster', () =>
+      gateway.listServiceAccounts(),
+    ),
+    readPodIdentity(session, namespace, name),
+  ]);
+  // With an association, new pods get Pod Identity credentials: its role is the one to check.
+  const read = podIdentity
+    ? readAnnotation(podIdentity.association.roleArn)
+    : readAnnotation(serviceAccount?.annotations['eks.amazonaws.com/role-arn']);
+  const roleArn = read && 'arn' in read ? read.arn : undefined;
+  const ours = roleArn && roleArn.accountId === cluster.accountId;
+  const role = ours
+    ? await reporter.progress(`Reading role ${roleArn.roleName}`, () =>
+        session.iam.getRole(roleNameOf(roleArn.arn)),
+      )
+    : undefined;
+  // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
+  const recorded = role?.tags[TAG_POLICIES] !== undefined;
+  const [attachedPolicies, inlinePolicies, inlinePolicy, results] = role
+    ? await Promise.all([
+        session.iam.listAttachedPolicyArns(role.name),
+        session.iam.listInlinePolicyNames(role.name),
+        recorded ? session.iam.getInlinePolicy(role.name, INLINE_POLICY_NAME) : undefined,
+        input.simulate
+          ? reporter.progress(`Simulating ${input.simulate.actions.join(', ')}`, () =>
+              session.iam.simulatePrincipalPolicy(
+                role.arn,
+                input.simulate?.actions ?? [],
+                input.simulate?.resources ?? [],
+              ),
+            )
+          : undefined,
+      ])
+    : [[], [], undefined, undefined];
+  const state: DoctorState = {
+    context: { cluster: input.cluster, region: deps.region, profile: deps.profile },
+    cluster,
+    oidc,
+    provider,
+    namespace,
+    name,
+    serviceAccount,
+    serviceAccounts,
+    pods,
+    roleArn,
+    role,
+    attachedPolicies,
+    inlinePolicies,
+    ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
+    ...(input.simulate ? { simulation: { ...input.simulate, results: results ?? [] } } : {}),
+    ...(podIdentity ? { podIdentity } : {}),
+  };
+  const checks = runChecks(state);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: 'doctor',
+    cluster: input.cluster,
+    region: deps.region,
+    serviceAccount: { namespace, name },
+    mechanism: podIdentity ? 'pod-identity' : 'irsa',
+    ...(roleArn ? { roleArn: roleArn.arn } : {}),
+    checks,
+    summary: countBy(
+      STATUSES,
+      checks.map((c) => c.status),
+    ),
+    exitCode: checks.some((c) => c.status === 'fail') ? ExitCode.findings : ExitCode.ok,
+  };
+}
+
+/**
+ * The service account's Pod Identity association and the agent add-on, or undefined without an
+ * association. EKS refusing to list associations is a warning: the IRSA checks still run.
+ */
+async function readPodIdentity(
+  session: ClusterSession,
+  namespace: string,
+  name: string,
+): Promise<PodIdentityFacts | undefined> {
+  const [associations, agent] = await Promise.all([
+    readAssociationsOrWarn(session, { namespace, serviceAccount: name }),
+    session.eks.describeAddon(session.name, POD_IDENTITY_AGENT).catch((error: unknown) => {
+      if (error instanceof AuthError) return undefined;
+      throw error;
+    }),
+  ]);
+  session.warnings.forEach((w) => session.reporter.warn(w));
+  const association = associations?.[0];
+  return association ? { association, ...(agent ? { agent } : {}) } : undefined;
+}
