@@ -92,7 +92,7 @@ export interface ClusterSession {
 
 export function openClusterSession(access: RegionAccess, options: SessionOptions): ClusterSession {
   const { reporter, cluster: name } = options;
-  const limit = options.iamLimit ?? adaptiveIamLimit(access, options.iamConcurrency);
+  const limit = options.iamLimit ?? adaptiveIamLimit(access, options.iamConcurrency ?? 4);
   const iam = limitGateway(access.iam, limit, options.iamReadLimit ?? limit);
   const warnings: string[] = [];
   let clusterP: Promise<ClusterInfo> | undefined = options.described
