@@ -37,12 +37,12 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
       '/usr/bin/time',
       ['-f', '%e %M', command, ...args],
       { env, maxBuffer: 64 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
+      (error, stdout, stderr) => {
         const ms = performance.now() - start;
         const lines = stderr.trim().split('\n');
         const [, kb = '0'] = (lines.pop() ?? '').split(' ');
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;
-        resolve({ ms, kb: Number(kb), code, stderr: lines.join('\n') });
+        resolve({ ms, kb: Number(kb), code, stderr: `${stdout.slice(-1500)}${lines.join('\n')}` });
       },
     );
   });
