@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
+  AttachRolePolicyCommand,
   CreateRoleCommand,
   DeleteOpenIDConnectProviderCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
   ListOpenIDConnectProvidersCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -667,5 +669,45 @@ describe('a role shared by several clusters', () => {
     assert.deepEqual(await g.awsState(), before);
     const raised = await apply(path, '--max-trust-policy-size', '4096');
     assert.equal(raised.code, 0, raised.stdout);
+  });
+});
+
+describe('the file is the whole state of its roles', () => {
+  test('a policy taken out of the file and one attached by hand are detached; a re-run is unchanged', async () => {
+    await enableOidc('demo');
+    const both = file(
+      `${HEAD}cluster: demo\nbindings:\n  - namespace: whole\n    name: app\n    createNamespace: true\n    attachPolicyARNs: [${RO}, ${S3}]\n`,
+    );
+    const made = await apply(both, '--approve');
+    assert.equal(made.code, 0, made.stdout + made.stderr);
+    await g.iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'iamsa-demo-whole-app',
+        PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess',
+      }),
+    );
+    const one = file(
+      `${HEAD}cluster: demo\nbindings:\n  - namespace: whole\n    name: app\n    createNamespace: true\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    const plan = await apply(one);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /- delete\s+policy-attachment\s+arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess/,
+    );
+    assert.match(
+      plan.stdout,
+      /- delete\s+policy-attachment\s+arn:aws:iam::aws:policy\/AmazonEC2ReadOnlyAccess/,
+    );
+    const applied = await apply(one, '--approve');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const attached = await g.iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: 'iamsa-demo-whole-app' }),
+    );
+    assert.deepEqual(
+      attached.AttachedPolicies?.map((p) => p.PolicyArn),
+      [RO],
+    );
+    assert.match((await apply(one)).stdout, /Nothing to do/);
   });
 });

@@ -135,7 +135,7 @@ describe('broken files: every problem at once, each at its line', () => {
         ],
         [
           11,
-          /^bindings\[2\]\.roleName: roleName shared is also the role of default\/a at bindings\[0\] \(line 5\)/,
+          /^bindings\[2\]\.roleName: roleName shared is also the role of default\/a of cluster prod at bindings\[0\] \(line 5\)/,
         ],
       ],
     ],

@@ -10,7 +10,14 @@ import { DESCRIBE_CONCURRENCY } from '../../src/actions/binding/pod-identity-ass
 import { planBinding } from '../../src/actions/binding/plan-binding.js';
 import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
 import { ExitCode } from '../../src/errors.js';
-import { ACCOUNT, fakeRegion, quietReporter } from '../support/fakes.js';
+import { planUpdateServiceAccount } from '../../src/actions/lifecycle/create-serviceaccount.js';
+import {
+  ACCOUNT,
+  clusterInfo,
+  enableCluster,
+  fakeRegion,
+  quietReporter,
+} from '../support/fakes.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -230,5 +237,21 @@ describe('getServiceAccounts with Pod Identity', () => {
     assert.ok(most > 1, 'describes run concurrently');
     assert.ok(most <= DESCRIBE_CONCURRENCY, `${most} describes in flight`);
     assert.deepEqual(result.warnings, [], 'no OIDC provider is needed');
+  });
+});
+
+describe('update-serviceaccount of a Pod Identity binding', () => {
+  it('reports the mechanism planBinding decided: no OIDC provider in its header', async () => {
+    const g = ground();
+    // The cluster has an OIDC provider too: an IRSA reading would name it.
+    await enableCluster(g.iam, clusterInfo('prod'));
+    await apply(g, spec('app'));
+    const planned = await planUpdateServiceAccount(
+      spec('app', { mechanism: undefined, policyArns: [] }),
+      { mode: 'eks' },
+      { ...g.access, reporter: quietReporter },
+    );
+    assert.equal(planned.result.bindings[0]?.mechanism, 'pod-identity');
+    assert.equal(planned.result.providerArn, undefined);
   });
 });

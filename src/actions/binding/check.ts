@@ -36,6 +36,8 @@ export type AttachedRole = RoleArnParts & { arn: string };
 /** A spec whose values are checked, with the role's name and path resolved. */
 export interface CheckedBinding extends BindingSpec {
   roleName: string;
+  /** The name was asked for (else derived: an update may find the binding's role elsewhere). */
+  roleNameGiven: boolean;
   rolePath: string;
   /** The path was asked for (even `/`), so an existing role elsewhere is a conflict. */
   rolePathGiven: boolean;
@@ -113,6 +115,7 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
       ...spec,
       policyArns,
       roleName: attachRole.roleName,
+      roleNameGiven: true,
       rolePath: attachRole.path,
       rolePathGiven: true,
       tags: {},
@@ -139,6 +142,7 @@ export function checkBinding(spec: BindingSpec): CheckedBinding {
     ...spec,
     policyArns,
     roleName,
+    roleNameGiven: spec.roleName !== undefined,
     rolePath: spec.rolePath ?? '/',
     rolePathGiven: spec.rolePath !== undefined,
     wellKnown,

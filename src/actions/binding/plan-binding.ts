@@ -10,8 +10,9 @@ import {
   STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import type { BindingSpec } from './spec.js';
-import { checkBinding } from './check.js';
+import { type CheckedBinding, checkBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan, started } from '../engine/plan.js';
 import { irsaTrust, readRoleState } from './plan-role.js';
@@ -32,13 +33,16 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
+    // Checked once, here; the planners take the checked binding and never check it again.
+    const checked = checkBinding(spec);
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, spec);
+      mechanism = await updatedMechanism(session, checked);
     }
+    // The mechanism decided here is the one reported (BindingPlan.mechanism), not recomputed.
     const planned =
       mechanism === 'pod-identity'
-        ? await planPodIdentity(session, { ...spec, mechanism })
-        : await plan(session, spec);
+        ? await planPodIdentity(session, { ...checked, mechanism })
+        : await plan(session, checked);
     return { ...base, mechanism, ...planned };
   } catch (error) {
     return {
@@ -52,8 +56,7 @@ export async function planBinding(
 }
 
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
-async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Promise<Mechanism> {
-  checkBinding(spec);
+async function updatedMechanism(session: ClusterSession, spec: CheckedBinding): Promise<Mechanism> {
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
@@ -66,13 +69,13 @@ async function updatedMechanism(session: ClusterSession, spec: BindingSpec): Pro
     : 'irsa';
 }
 
-async function plan(session: ClusterSession, spec: BindingSpec) {
-  let input = checkBinding(spec);
+async function plan(session: ClusterSession, checked: CheckedBinding) {
+  let input = checked;
   const { reporter } = session;
   const kubeStateP = input.roleOnly
     ? undefined
     : started(readServiceAccountState(session, input.namespace, input.name));
-  if (input.update && spec.roleName === undefined && kubeStateP) {
+  if (input.update && !input.roleNameGiven && kubeStateP) {
     // An update finds the binding's role where the service account points, if it is there.
     const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
     const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
@@ -100,7 +103,6 @@ async function plan(session: ClusterSession, spec: BindingSpec) {
     trust: irsaTrust(input, target),
     ready: started(session.requireProvider()),
   });
-  input = planned.input;
   const { rolePlan, wellKnown } = planned;
   const steps = [...rolePlan.steps, ...wellKnown.steps];
   if (kubeStateP) {
@@ -122,5 +124,8 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
   input.subjectPattern === undefined
     ? []
     : [
-        `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        coded(
+          'IRSA-W004',
+          `over-broad trust: every service account of namespace ${input.namespace} matching "${input.subjectPattern}" may assume the role of ${input.namespace}/${input.name} (subjectPattern)`,
+        ),
       ];

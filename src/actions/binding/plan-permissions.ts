@@ -1,6 +1,7 @@
 // The role and what is attached to it, the same for both mechanisms (which differ in the trust):
 // managed and inline policies, the boundary and tags, and the well-known policies.
 import type { ClusterInfo } from '../../aws/eks.js';
+import { wellKnownKeys } from '../../policy/index.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { started } from '../engine/plan.js';
@@ -19,11 +20,10 @@ import {
  */
 export async function planRoleAndPermissions(
   session: ClusterSession,
-  given: CheckedBinding,
+  input: CheckedBinding,
   cluster: ClusterInfo,
   how: { roleState: Promise<RoleState>; trust: RoleTrust; ready?: Promise<unknown> },
 ) {
-  let input = given;
   const wanted = wantedWellKnown(input, cluster);
   const wantedP = started(
     readManagedPolicies(
@@ -33,33 +33,27 @@ export async function planRoleAndPermissions(
   );
   const [, roleState, policies] = await Promise.all([how.ready, how.roleState, wantedP]);
   // Keys asked for are converged whole (a policy split in two that now fits in one loses its
-  // second part); keys an update removes go with their policies.
+  // second part); keys an update removes go with their policies, and a file (declared) keeps
+  // only the keys it lists.
   const removed = removedWellKnown(input, cluster);
-  const stale = staleCandidates(input, cluster, wanted, roleState.attached, [
-    ...input.wellKnown.map((c) => c.policy.key),
-    ...removed.keys,
-  ]);
-  if (input.update && removed.managedArns.length) {
-    const keep = new Set([...input.policyArns, ...wanted.managedArns]);
-    const detach = removed.managedArns.filter((a) => !keep.has(a));
-    input = {
-      ...input,
-      update: {
-        ...input.update,
-        detachPolicyArns: [...new Set([...input.update.detachPolicyArns, ...detach])],
-      },
-    };
-  }
+  const keys = input.declared
+    ? wellKnownKeys()
+    : [...input.wellKnown.map((c) => c.policy.key), ...removed.keys];
+  const stale = staleCandidates(input, cluster, wanted, roleState.attached, keys);
   for (const [arn, p] of await readManagedPolicies(session.iam, stale)) policies.set(arn, p);
   const wellKnown = planWellKnown(session.iam, input, cluster, wanted, {
     attached: roleState.attached,
     policies,
     stale,
   });
-  const rolePlan = planRole(session.iam, input, roleState, cluster, how.trust, {
-    managedArns: wanted.managedArns,
-    ownArns: wellKnown.attachedArns,
-    prunedArns: wellKnown.prunedArns,
+  const rolePlan = planRole(session.iam, input, roleState, cluster, {
+    trust: how.trust,
+    also: {
+      managedArns: wanted.managedArns,
+      ownArns: wellKnown.attachedArns,
+      prunedArns: wellKnown.prunedArns,
+      removedArns: removed.managedArns,
+    },
   });
-  return { input, rolePlan, wellKnown };
+  return { rolePlan, wellKnown };
 }

@@ -23,8 +23,8 @@ import {
   roleNameOf,
   sameRoleArn,
 } from '../../policy/index.js';
-import { type BindingSpec, labelOf } from './spec.js';
-import { type CheckedBinding, checkBinding } from './check.js';
+import { labelOf } from './spec.js';
+import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { describeTags, type PlanStep, started, step } from '../engine/plan.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
@@ -35,8 +35,9 @@ export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
 /** Phase of the association: after the role's permissions, before the service account exists. */
 const ASSOCIATION_PHASE = 3;
 
-export async function planPodIdentity(session: ClusterSession, spec: BindingSpec) {
-  let input = checkBinding(spec);
+/** Takes the binding checked by planBinding (it is not checked again). */
+export async function planPodIdentity(session: ClusterSession, checked: CheckedBinding) {
+  let input = checked;
   const { reporter, eks } = session;
   const { namespace, name } = input;
   // Everything is read at once; nothing here needs the OIDC provider.
@@ -51,7 +52,7 @@ export async function planPodIdentity(session: ClusterSession, spec: BindingSpec
     ),
   );
   const kubeStateP = started(readServiceAccountState(session, namespace, name));
-  if (input.update && spec.roleName === undefined) {
+  if (input.update && !input.roleNameGiven) {
     // An update finds the binding's role where the association points, if it is there.
     const [association, cluster] = await Promise.all([associationP, session.cluster()]);
     if (association && parseArn(association.roleArn)?.accountId === cluster.accountId) {
@@ -69,7 +70,6 @@ export async function planPodIdentity(session: ClusterSession, spec: BindingSpec
     roleState: roleStateP,
     trust: podIdentityTrust(input, cluster),
   });
-  input = planned.input;
   const { rolePlan, wellKnown } = planned;
   const association = await associationP;
   const steps: PlanStep[] = [

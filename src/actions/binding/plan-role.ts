@@ -8,49 +8,36 @@ import {
   ValidationError,
 } from '../../errors.js';
 import {
-  bindingRoleTags,
-  buildTrustPolicy,
-  evaluateTrust,
-  defaultRoleName,
-  describeRoleOwner,
-  isOwnedRoleFor,
-  isOwnedSharedRoleFor,
-  mergeTags,
-  type PolicyStatement,
-  policySize,
-  sharedRoleOwnershipTags,
-  TAG_CLUSTER_ARN_PREFIX,
-  TAG_CLUSTERS,
-  TAG_POLICIES,
-  TRUST_POLICY_DEFAULT_LIMIT,
   DEFAULT_MANAGED_POLICIES_QUOTA,
   decodePolicyText,
+  defaultRoleName,
+  describeRoleOwner,
   INLINE_POLICY_NAME,
+  isOwnedRoleFor,
+  isOwnedSharedRoleFor,
   MAX_MANAGED_POLICIES_PER_ROLE,
   parseJsonText,
   parseTrustPolicy,
-  policiesFingerprint,
   type PolicyDocument,
-  roleArn,
+  type PolicyStatement,
+  policySize,
   roleOwner,
   sameJson,
   TAG_MECHANISM,
   TAG_MIGRATION,
-  serviceAccountSubject,
-  type TrustEvaluation,
-  type TrustTarget,
+  TRUST_POLICY_DEFAULT_LIMIT,
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { coded } from '../engine/warning-kinds.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
+import { desiredRole, type RoleContext, type RoleState } from './desired-role.js';
+import type { RoleTrust } from './role-trust.js';
 
-export interface RoleState {
-  role?: Role;
-  attached: string[];
-  inline?: string;
-}
+export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
+export { irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
 
 /** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
 export async function readRoleState(iam: IamGateway, input: CheckedBinding): Promise<RoleState> {
@@ -77,98 +64,24 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
   return { role, attached, inline };
 }
 
-/** The trust a binding's role needs: IRSA's OIDC statement or Pod Identity's service statement. */
-export interface RoleTrust {
-  mechanism: Mechanism;
-  /** The trust policy iamsa writes. */
-  document: PolicyDocument;
-  /** Who it admits, in a few words, for plans. */
-  summary: string;
-  /** Who must be admitted, for the error when an existing role's trust does not. */
-  who: string;
-  /** The role's description when iamsa creates it. */
-  description: string;
-  /** Judges an existing role's trust (--attach-role-arn). */
-  judge(doc: PolicyDocument): TrustEvaluation;
-}
-
-/** IRSA: the cluster's OIDC provider, for exactly this service account's tokens. */
-export function irsaTrust(input: CheckedBinding, target: TrustTarget): RoleTrust {
-  return {
-    mechanism: 'irsa',
-    document: buildTrustPolicy(target),
-    summary: `${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
-    who: serviceAccountSubject(input.namespace, input.name),
-    description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
-    judge: (doc) => evaluateTrust(doc, target),
-  };
-}
-
 export interface RolePlan {
   steps: PlanStep[];
   roleArn: string;
   warnings: string[];
 }
 
-/** What the well-known policies add to the role's attachments. */
-export interface AlsoAttached {
-  /** AWS-managed ARNs attached like --attach-policy-arn. */
-  managedArns: string[];
-  /** iamsa's own policies (attached by their own steps). */
-  ownArns: string[];
-  /** iamsa's own policies being detached and deleted. */
-  prunedArns: string[];
-}
-
-const NOTHING_ELSE: AlsoAttached = { managedArns: [], ownArns: [], prunedArns: [] };
-
-/** A role shared by several clusters (docs/decisions/0005-shared-roles.md). */
-export interface SharedRole {
-  clusters: ClusterInfo[];
-  /** Drop the statements and tags of clusters no longer listed (--prune). */
-  prune: boolean;
-}
-
-export interface TrustOptions {
-  /** The account's trust policy size quota (IAM's default 2,048; raisable to 4,096). */
-  maxTrustPolicySize?: number;
-  shared?: SharedRole;
-}
-
-/** IRSA for several clusters: one statement per cluster's provider. */
-export function sharedIrsaTrust(
-  input: CheckedBinding,
-  trusts: Array<{ cluster: ClusterInfo; target: TrustTarget }>,
-): RoleTrust {
-  const names = trusts.map((t) => t.cluster.name).join(', ');
-  const [first] = trusts;
-  return {
-    mechanism: 'irsa',
-    document: buildTrustPolicy(...trusts.map((t) => t.target)),
-    summary: `${trusts.length} statements for clusters ${names}: ${serviceAccountSubject(input.namespace, input.name)}`,
-    who: serviceAccountSubject(input.namespace, input.name),
-    description:
-      `IRSA role for ${input.namespace}/${input.name} shared by EKS clusters ${names}, managed by iamsa`.slice(
-        0,
-        1000,
-      ),
-    judge: (doc) => evaluateTrust(doc, first!.target),
-  };
-}
-
+/** The diff of the role a binding should have (desired-role.ts) against the role as it is. */
 export function planRole(
   iam: IamGateway,
   input: CheckedBinding,
   state: RoleState,
   cluster: ClusterInfo,
-  roleTrust: RoleTrust,
-  also: AlsoAttached = NOTHING_ELSE,
-  options: TrustOptions = {},
+  how: RoleContext & { maxTrustPolicySize?: number },
 ): RolePlan {
   if (input.attachRole)
-    return planAttachedRole(input, input.attachRole, state.role, cluster, roleTrust);
+    return planAttachedRole(input, input.attachRole, state.role, cluster, how.trust);
   const { role } = state;
-  const { shared } = options;
+  const { shared } = how;
   const owned = (tags: Record<string, string>) =>
     shared
       ? isOwnedSharedRoleFor(
@@ -178,56 +91,19 @@ export function planRole(
           input.name,
         )
       : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
-  const wanted = roleTrust.document.Statement;
-  // A shared role keeps the statements of clusters the file no longer lists, unless pruning.
-  const keptStatements =
-    shared && role && !shared.prune ? otherStatements(role.trustPolicy, wanted) : [];
-  const trust: PolicyDocument = {
-    ...roleTrust.document,
-    Statement: [...wanted, ...keptStatements],
-  };
-  checkTrustSize(input, trust, wanted, options.maxTrustPolicySize ?? TRUST_POLICY_DEFAULT_LIMIT);
-  const trustText = JSON.stringify(trust);
-  const arn =
-    role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
-  const name = input.roleName;
-  const steps: PlanStep[] = [];
-  // The role's permissions once this plan is applied: what its tags record.
-  const toAttach = [...new Set([...input.policyArns, ...also.managedArns])];
-  const detach = (input.update?.detachPolicyArns ?? []).filter((a) => state.attached.includes(a));
-  const kept = state.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
-  const managedAfter = [...new Set([...kept, ...toAttach, ...also.ownArns])];
-  const inlineAfter = input.inlinePolicy
-    ? JSON.stringify(input.inlinePolicy.document)
-    : input.update?.removeInlinePolicy
-      ? undefined
-      : state.inline;
-  const record = policiesFingerprint({ managedArns: managedAfter, inlinePolicy: inlineAfter });
-  const roleTags = mergeTags(
-    input.tags,
-    shared
-      ? {
-          ...sharedRoleOwnershipTags(input.namespace, input.name, shared.clusters),
-          [TAG_POLICIES]: record,
-        }
-      : bindingRoleTags(
-          roleTrust.mechanism,
-          input.cluster,
-          input.namespace,
-          input.name,
-          cluster.arn,
-          record,
-        ),
+  // Only a role iamsa owns for this binding is read further (its trust may be anything).
+  if (role && !owned(role.tags)) throw roleConflict(role, input, cluster);
+  if (role) checkSameMechanism(role, input, how.trust.mechanism);
+  const desired = desiredRole(input, cluster, state, how);
+  checkTrustSize(
+    input,
+    desired.trust,
+    how.trust.document.Statement,
+    how.maxTrustPolicySize ?? TRUST_POLICY_DEFAULT_LIMIT,
   );
-  if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
-    // Clusters no longer listed stay trusted until --prune, and so stay named.
-    const names = new Set([
-      ...role.tags[TAG_CLUSTERS].split(','),
-      ...shared.clusters.map((c) => c.name),
-    ]);
-    const joined = [...names].join(',');
-    roleTags[TAG_CLUSTERS] = joined.length <= 256 ? joined : `${joined.slice(0, 255)}…`;
-  }
+  const trustText = JSON.stringify(desired.trust);
+  const { arn, name, tags: roleTags } = desired;
+  const steps: PlanStep[] = [];
 
   if (!role && input.update) {
     throw new PreconditionError(
@@ -244,7 +120,7 @@ export function planRole(
         id: arn,
         action: 'create',
         changes: [
-          `trust ${roleTrust.summary}`,
+          `trust ${how.trust.summary}`,
           ...(input.permissionsBoundary
             ? [`permissions boundary ${input.permissionsBoundary}`]
             : []),
@@ -257,7 +133,7 @@ export function planRole(
               name,
               path: input.rolePath,
               trustPolicy: trustText,
-              description: roleTrust.description,
+              description: how.trust.description,
               tags: roleTags,
               permissionsBoundaryArn: input.permissionsBoundary,
             });
@@ -280,10 +156,6 @@ export function planRole(
       }),
     );
   } else {
-    if (!owned(role.tags)) {
-      throw roleConflict(role, input, cluster);
-    }
-    checkSameMechanism(role, input, roleTrust.mechanism);
     if (input.rolePathGiven && role.path !== input.rolePath) {
       throw new ConflictError(
         `role ${name} exists with path ${role.path}, not ${input.rolePath}; IAM cannot move a role`,
@@ -297,23 +169,13 @@ export function planRole(
     const removeBoundary =
       !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
     const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
-    // Pruning a shared role forgets the clusters it no longer trusts.
-    const dropped = shared?.prune
-      ? Object.keys(role.tags).filter(
-          (k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in roleTags),
-        )
-      : [];
+    const dropped = desired.untag;
     steps.push(
       updateStep('iam-role', arn, 1, [
-        // A role being migrated to Pod Identity keeps its other statements (trustEdit).
-        role.tags[TAG_MIGRATION] !== undefined
-          ? trustEdit(iam, role, roleTrust)
-          : !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), trust) && {
-              change: shared
-                ? `trust policy -> ${roleTrust.summary}${keptStatements.length ? ` (keeping ${keptStatements.length} for clusters no longer listed; --prune drops them)` : ''}`
-                : `trust policy -> ${roleTrust.summary} only`,
-              run: () => iam.updateTrustPolicy(name, trustText),
-            },
+        !trustPoliciesEqual(parseTrustPolicy(role.trustPolicy), desired.trust) && {
+          change: `trust policy -> ${desired.trustSummary}`,
+          run: () => iam.updateTrustPolicy(name, trustText),
+        },
         dropped.length > 0 && {
           change: `untag clusters no longer listed: ${dropped.map((k) => role.tags[k]).join(', ')}`,
           run: () => iam.untagRole(name, dropped),
@@ -341,7 +203,7 @@ export function planRole(
     );
   }
 
-  for (const policyArn of toAttach) {
+  for (const policyArn of desired.attach) {
     const attached = state.attached.includes(policyArn);
     steps.push(
       step({
@@ -354,25 +216,27 @@ export function planRole(
       }),
     );
   }
-  for (const policyArn of detach) {
+  // Not asked for (an update) or not declared (a file): an undeclared one is drift.
+  const why = input.update ? '' : ' (not in the file)';
+  for (const policyArn of desired.detach) {
     steps.push(
       step({
         resource: 'policy-attachment',
         id: policyArn,
         action: 'delete',
-        changes: [`detach from ${name}`],
+        changes: [`detach from ${name}${why}`],
         phase: 2,
         run: () => iam.detachPolicy(name, policyArn),
       }),
     );
   }
-  if (input.update?.removeInlinePolicy && state.inline !== undefined) {
+  if (desired.deleteInline) {
     steps.push(
       step({
         resource: 'inline-policy',
         id: `${arn}/${INLINE_POLICY_NAME}`,
         action: 'delete',
-        changes: [],
+        changes: why ? [`delete inline policy${why}`] : [],
         phase: 2,
         run: () => iam.deleteInlinePolicy(name, INLINE_POLICY_NAME),
       }),
@@ -402,8 +266,8 @@ export function planRole(
       }),
     );
   }
-  const total = managedAfter.length;
-  if (input.update && role && total === 0 && inlineAfter === undefined) {
+  const total = desired.managedAfter.length;
+  if (input.update && role && total === 0 && desired.inlineAfter === undefined) {
     // create-serviceaccount refuses a role that grants nothing; an update must not make one.
     throw new ValidationError(
       `after this update role ${name} would grant nothing (no managed or inline policy left)`,
@@ -418,18 +282,13 @@ export function planRole(
       { hint: tooManyPoliciesHint(input) },
     );
   }
-  // An update keeps what it was not asked to remove: nothing to warn about there.
-  const extra = input.update
-    ? []
-    : kept.filter((a) => !toAttach.includes(a) && !also.ownArns.includes(a));
-  const warnings = extra.length
-    ? [
-        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')}`,
-      ]
-    : [];
+  const warnings = [...desired.warnings];
   if (total > DEFAULT_MANAGED_POLICIES_QUOTA) {
     warnings.push(
-      `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      coded(
+        'IRSA-W005',
+        `role ${name} would have ${total} managed policies; IAM's default quota is ${DEFAULT_MANAGED_POLICIES_QUOTA} per role, so attaching would fail unless the account's quota was raised (Service Quotas, up to ${MAX_MANAGED_POLICIES_PER_ROLE})`,
+      ),
     );
   }
   return { steps, roleArn: arn, warnings };
@@ -490,28 +349,6 @@ function planAttachedRole(
 const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity': 'Pod Identity' };
 
 /**
- * The trust converges to exactly the mechanism's statement; a role being migrated keeps both
- * mechanisms' statements, and only gains the wanted one when its trust does not admit it.
- */
-function trustEdit(iam: IamGateway, role: Role, roleTrust: RoleTrust) {
-  const current = parseTrustPolicy(role.trustPolicy);
-  if (role.tags[TAG_MIGRATION] === undefined) {
-    return (
-      !trustPoliciesEqual(current, roleTrust.document) && {
-        change: `trust policy -> ${roleTrust.summary} only`,
-        run: () => iam.updateTrustPolicy(role.name, JSON.stringify(roleTrust.document)),
-      }
-    );
-  }
-  if (roleTrust.judge(current).admits) return false;
-  const next = { ...current, Statement: [...current.Statement, ...roleTrust.document.Statement] };
-  return {
-    change: `trust policy + ${roleTrust.summary} (the role is being migrated: its other statements stay)`,
-    run: () => iam.updateTrustPolicy(role.name, JSON.stringify(next)),
-  };
-}
-
-/**
  * Rewriting an IRSA role's trust for Pod Identity (or back) would cut off the pods that use it
  * now: that is a migration, not a converge.
  */
@@ -526,15 +363,6 @@ function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism
       hint: `pass ${labelOf(input, 'mechanism')} ${has} to keep it, or ${labelOf(input, 'roleName')} NAME for a separate ${MECHANISM_NAMES[wanted]} role`,
     },
   );
-}
-
-/** Why an existing role of the wanted name is not iamsa's to change, and what to do instead. */
-/** The statements of an existing trust that trust none of the wanted statements' providers. */
-function otherStatements(trustPolicy: string, wanted: PolicyStatement[]): PolicyStatement[] {
-  const federated = (s: PolicyStatement) =>
-    (s.Principal as { Federated?: unknown } | undefined)?.Federated;
-  const providers = new Set(wanted.map(federated));
-  return parseTrustPolicy(trustPolicy).Statement.filter((s) => !providers.has(federated(s)));
 }
 
 /** A trust over the account's quota fails at apply, half-made: refuse it while planning. */

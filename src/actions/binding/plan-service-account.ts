@@ -4,7 +4,11 @@ import { AlreadyExistsError, ConflictError, PreconditionError } from '../../erro
 import type { KubeGateway } from '../../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
+  defaultRoleName,
   MANAGED_BY_LABEL,
+  parseArn,
+  roleNameOf,
+  sharedRoleName,
   MANAGED_BY_VALUE,
   ROLE_ARN_ANNOTATION,
   sameRoleArn,
@@ -33,6 +37,26 @@ export async function readServiceAccountState(
     ),
   ]);
   return { namespaceExists, serviceAccount };
+}
+
+/**
+ * iamsa's service account of a binding that moved between one cluster and several
+ * (plan-moved.ts) goes from one of iamsa's default roles for the binding to the other.
+ */
+function movedFrom(
+  input: CheckedBinding,
+  labels: Record<string, string>,
+  current: string,
+  roleArn: string,
+): boolean {
+  if (!input.declared || labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return false;
+  const [from, to] = [parseArn(current), parseArn(roleArn)];
+  if (!from || !to || from.accountId !== to.accountId) return false;
+  const names = [
+    defaultRoleName(input.cluster, input.namespace, input.name),
+    sharedRoleName(input.namespace, input.name),
+  ].map((n) => n.toLowerCase());
+  return [roleNameOf(current), roleNameOf(roleArn)].every((n) => names.includes(n.toLowerCase()));
 }
 
 export function planServiceAccount(
@@ -138,7 +162,12 @@ export function planServiceAccount(
     return steps;
   }
   // The same role spelled in another case is not someone else's role: normalise it, no override.
-  if (current && !sameRoleArn(current, roleArn) && !input.overrideExisting) {
+  if (
+    current &&
+    !sameRoleArn(current, roleArn) &&
+    !input.overrideExisting &&
+    !movedFrom(input, sa.labels, current, roleArn)
+  ) {
     throw new ConflictError(`service account ${id} is already annotated with role ${current}`, {
       hint: `pass ${labelOf(input, 'overrideExisting')} to point it at the new role`,
     });

@@ -218,9 +218,11 @@ export function planWellKnown(
   for (const arn of state.stale) {
     const current = state.policies.get(arn);
     if (!current || !owned(current)) {
-      warnings.push(
-        `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
-      );
+      // A file's role is detached from it (desired-role.ts); flags leave it attached.
+      if (!input.declared)
+        warnings.push(
+          `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+        );
       continue;
     }
     prunedArns.push(arn);

@@ -81,6 +81,11 @@ export interface BindingSpec {
    * and these are taken away explicitly; nothing is removed because it was not restated.
    */
   update?: BindingRemovals;
+  /**
+   * The spec is the whole desired state of its role (apply -f): managed and inline policies and
+   * well-known keys it does not list are removed. Flags (create-serviceaccount) only add.
+   */
+  declared?: boolean;
   /** How the service account gets the role; default `irsa` (the annotation). */
   mechanism?: Mechanism;
   /** Pod Identity only: a role (maybe of another account) the association's role chains to. */

@@ -1,8 +1,9 @@
 // Use case: `iamsa apply -f`: every binding of a file in one run. One session per cluster (one
 // DescribeCluster, one provider lookup, one Kubernetes connection each), one IAM limit for all,
 // one plan whose bindings fail alone; a binding listing several clusters is one shared role.
-import type { IamGateway } from '../../aws/iam.js';
+import type { IamGateway, RoleSummary } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
+import { ValidationError } from '../../errors.js';
 import { STS_AUDIENCE } from '../../policy/index.js';
 import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
 import {
@@ -13,12 +14,7 @@ import {
 } from '../binding/cluster-session.js';
 import { planEnableOidcSteps } from '../lifecycle/enable-oidc.js';
 import { createLimiter } from '../engine/limiter.js';
-import {
-  type RoleSnapshot,
-  scanAccountRoles,
-  SNAPSHOT_FROM,
-  snapshotIam,
-} from '../binding/account-snapshot.js';
+import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
 import {
   asIamsaError,
   type BindingPlan,
@@ -29,6 +25,7 @@ import {
   started,
 } from '../engine/plan.js';
 import { bindingKey } from '../binding/spec.js';
+import { planMoved } from './moved.js';
 import { planPrune } from './prune.js';
 import { planBinding } from '../binding/plan-binding.js';
 import { planSharedBinding } from './shared-binding.js';
@@ -54,6 +51,7 @@ export async function planApply(
   const accesses = new Map(
     await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
   );
+  checkResolvedDuplicates(input, (ref) => accesses.get(ref.region)!.region);
   // One adaptive limit on IAM writes for the run (IAM throttles bursts of writes first): 10 at
   // first, halved on throttling, grown back slowly. Reads, which a plan of a hundred bindings is
   // mostly made of, go 16 at a time.
@@ -115,7 +113,21 @@ export async function planApply(
   ).flat();
   const all = [...sessions.values()];
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
-  const pruned = input.prune ? await planPrunes(input, sessionOf, all, snapshot) : [];
+  // IAM is global: the account's roles are listed at most once for the run; a batch's scan has
+  // every role with its trust already (denied, ListRoles gives the trusts).
+  let roles: Promise<RoleSummary[]> | undefined;
+  const listed = () => reporter.progress('Listing IAM roles', () => all[0]!.iam.listRoles());
+  const listRoles = () =>
+    (roles ??= started(
+      snapshot
+        ? snapshot.roles.then((scanned) => (scanned ? [...scanned.values()] : listed()))
+        : listed(),
+    ));
+  const [pruned, moved] = await Promise.all([
+    input.prune ? planPrunes(input, sessionOf, all, listRoles) : [],
+    planMoved(input, sessionOf, listRoles),
+  ]);
+  moved.warnings.forEach((w) => reporter.warn(w));
   return composePlan(
     {
       command: 'apply',
@@ -125,9 +137,14 @@ export async function planApply(
         input.enableOidc.length === 1 && !failed.size
           ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
           : undefined,
-      warnings: [...input.notes, ...scanWarnings, ...all.flatMap((s) => s.warnings)],
+      warnings: [
+        ...input.notes,
+        ...scanWarnings,
+        ...all.flatMap((s) => s.warnings),
+        ...moved.warnings,
+      ],
     },
-    [...pruned, ...plans],
+    [...pruned, ...moved.deletions, ...plans],
     reporter,
     { extra },
   );
@@ -155,10 +172,12 @@ function planOne(
       })),
     );
   }
+  // A file is the whole desired state of the roles it names (docs/apply.md).
+  const spec = { ...b.spec, declared: true };
   if (sessions.length === 1) {
-    return planBinding(sessions[0]!, { ...b.spec, cluster: sessions[0]!.name }).then((p) => [p]);
+    return planBinding(sessions[0]!, { ...spec, cluster: sessions[0]!.name }).then((p) => [p]);
   }
-  return planSharedBinding(sessions, b.spec, {
+  return planSharedBinding(sessions, spec, {
     maxTrustPolicySize: input.maxTrustPolicySize,
     prune: input.prune,
   });
@@ -168,7 +187,7 @@ function planPrunes(
   input: ApplyInput,
   sessionOf: (ref: ClusterRef) => ClusterSession,
   all: ClusterSession[],
-  snapshot: RoleSnapshot | undefined,
+  listRoles: () => Promise<RoleSummary[]>,
 ): Promise<BindingPlan[]> {
   const keep = new Map<ClusterSession, Set<string>>();
   for (const b of input.bindings) {
@@ -177,18 +196,7 @@ function planPrunes(
       keep.set(s, (keep.get(s) ?? new Set()).add(bindingKey(b.spec)));
     }
   }
-  // IAM is global: the account's roles are listed once for every cluster.
-  const first = all[0];
-  const listed = () =>
-    first
-      ? first.reporter.progress('Listing IAM roles', () => first.iam.listRoles())
-      : Promise.resolve([]);
-  // The scan has every role with its trust already; denied, ListRoles gives the trusts.
-  const roles = started(
-    snapshot
-      ? snapshot.roles.then((scanned) => (scanned ? [...scanned.values()] : listed()))
-      : listed(),
-  );
+  const roles = all.length ? listRoles() : Promise.resolve([]);
   return Promise.all([...keep].map(([s, keys]) => planPrune(s, keys, roles, input.file))).then(
     (r) => r.flat(),
   );
@@ -226,6 +234,30 @@ async function planProviders(sessions: ClusterSession[]) {
     }),
   );
   return { extra, failed };
+}
+
+/**
+ * The file layer compares bindings by the region they name; one that names none gets the default
+ * region only now. The same service account of the same cluster twice is bad input (exit 2),
+ * found before any call that writes.
+ */
+function checkResolvedDuplicates(input: ApplyInput, regionOf: (ref: ClusterRef) => string): void {
+  const seen = new Map<string, string>();
+  for (const b of input.bindings) {
+    for (const c of b.clusters) {
+      const region = regionOf(c);
+      const key = `${region}\u0000${c.name}\u0000${bindingKey(b.spec)}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, b.spec.source.where);
+        continue;
+      }
+      throw new ValidationError(
+        `duplicate binding ${bindingKey(b.spec)} for cluster ${c.name} (${region}): at ${first} and at ${b.spec.source.where}`,
+        { hint: 'one names the region and the other relies on the default; keep one of them' },
+      );
+    }
+  }
 }
 
 function memo<A, R>(fn: (key: string, arg: A) => Promise<R>) {

@@ -88,18 +88,11 @@ async function plan(
       { hint: 'make one binding per account' },
     );
   }
-  const rolePlan = planRole(
-    first.iam,
-    input,
-    await roleStateP,
-    trusts[0]!.cluster,
-    sharedIrsaTrust(input, trusts),
-    undefined,
-    {
-      maxTrustPolicySize: options.maxTrustPolicySize,
-      shared: { clusters: trusts.map((t) => t.cluster), prune: !!options.prune },
-    },
-  );
+  const rolePlan = planRole(first.iam, input, await roleStateP, trusts[0]!.cluster, {
+    trust: sharedIrsaTrust(input, trusts),
+    maxTrustPolicySize: options.maxTrustPolicySize,
+    shared: { clusters: trusts.map((t) => t.cluster), prune: !!options.prune },
+  });
   const warnings = [...subjectPatternWarnings(input), ...rolePlan.warnings];
   warnings.forEach((w) => first.reporter.warn(w));
   return Promise.all(

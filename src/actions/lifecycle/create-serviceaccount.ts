@@ -2,7 +2,7 @@
 // account annotated with it (create-serviceaccount), or changes to such a binding
 // (update-serviceaccount: the spec carries what to take away). One binding on one cluster session.
 import type { KubeAccess } from '../../kube/connection.js';
-import { type BindingSpec, mechanismOf } from '../binding/spec.js';
+import type { BindingSpec } from '../binding/spec.js';
 import { checkBinding } from '../binding/check.js';
 import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
 import { composePlan, type Planned } from '../engine/plan.js';
@@ -54,9 +54,10 @@ async function planSingleBinding(
   // Connect (presign the EKS token) while the cluster is described and IAM is read.
   if (!spec.roleOnly) void session.kube().catch(() => undefined);
   const binding = await planBinding(session, spec);
-  // Pod Identity involves no OIDC provider.
+  // Pod Identity involves no OIDC provider; the mechanism is the one planBinding decided (an
+  // update without --mechanism finds it), never recomputed from the spec.
   const providerArn =
-    binding.error || mechanismOf(spec) !== 'irsa' ? undefined : (await session.oidc()).providerArn;
+    binding.error || binding.mechanism !== 'irsa' ? undefined : (await session.oidc()).providerArn;
   return composePlan(
     {
       command,

@@ -6,7 +6,9 @@ import type { BindingSpec, InlinePolicy, SpecField } from '../../actions/binding
 import { checkBinding, checkGiven } from '../../actions/binding/check.js';
 import { readInputFile } from '../../input-file.js';
 import {
+  defaultRoleName,
   parsePolicyJson,
+  sharedRoleName,
   validateClusterName,
   validatePolicyDocument,
   validateRegion,
@@ -203,10 +205,13 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
   return { clusters: d.clusters.map(({ name, region }) => ({ name, region })), spec: d.spec };
 }
 
-/** The same namespace/name twice for one cluster (or one roleName for two accounts) is a mistake. */
+/**
+ * The same namespace/name twice for one cluster is a mistake, and so is one role for two bindings:
+ * a roleName given twice, or two default names that come out the same (`b-c/d` and `b/c-d`).
+ */
 export function checkDuplicates(ctx: FileContext, drafts: Draft[]): void {
   const seen = new Map<string, Draft>();
-  const roles = new Map<string, Draft>();
+  const roles = new Map<string, { d: Draft; cluster: DraftCluster }>();
   const line = (d: Draft) => d.doc.lineOf(d.base);
   for (const d of drafts) {
     const { namespace, name } = d.spec;
@@ -220,19 +225,47 @@ export function checkDuplicates(ctx: FileContext, drafts: Draft[]): void {
           d.base,
           `duplicate binding ${namespace}/${name} for cluster ${c.name}; it is already at ${pathLabel(first.base)} (line ${line(first)})`,
         );
-      } else seen.set(key, d);
-    }
-    const roleName = d.spec.roleName?.toLowerCase();
-    if (roleName !== undefined && d.spec.attachRoleArn === undefined) {
-      const first = roles.get(roleName);
-      if (first && (first.spec.namespace !== namespace || first.spec.name !== name)) {
-        problemAt(
-          ctx,
-          d.doc,
-          d.fields.roleName ?? d.base,
-          `roleName ${d.spec.roleName} is also the role of ${first.spec.namespace}/${first.spec.name} at ${pathLabel(first.base)} (line ${line(first)}); each role belongs to one service account (list several clusters under one binding to share it)`,
-        );
-      } else if (!first) roles.set(roleName, d);
+        continue;
+      }
+      seen.set(key, d);
+      if (d.spec.attachRoleArn !== undefined) continue;
+      const given = d.spec.roleName !== undefined;
+      const roleName =
+        d.spec.roleName ??
+        (d.clusters.length > 1
+          ? sharedRoleName(namespace, name)
+          : defaultRoleName(c.name, namespace, name));
+      // IAM role names are unique ignoring case.
+      const other = roles.get(roleName.toLowerCase());
+      if (!other) {
+        roles.set(roleName.toLowerCase(), { d, cluster: c });
+        continue;
+      }
+      const sameAccount = other.d.spec.namespace === namespace && other.d.spec.name === name;
+      // A role shared by the clusters of one binding; one roleName for the same service account
+      // in several bindings is for the planner to judge (it names the cluster that owns it).
+      if (other.d === d || (sameAccount && given)) continue;
+      if (sameAccount && other.cluster.name === c.name && (c.region ?? other.cluster.region)) {
+        if (c.region === undefined || other.cluster.region === undefined) {
+          // One names the region, the other relies on the default: most likely the same cluster.
+          problemAt(
+            ctx,
+            d.doc,
+            d.base,
+            `duplicate binding ${namespace}/${name} for cluster ${c.name}; it is already at ${pathLabel(other.d.base)} (line ${line(other.d)}), there with region ${other.cluster.region ?? '(default)'}, here with ${c.region ?? '(default)'}`,
+          );
+          continue;
+        }
+      }
+      const whose = `${other.d.spec.namespace}/${other.d.spec.name} of cluster ${other.cluster.name} at ${pathLabel(other.d.base)} (line ${line(other.d)})`;
+      problemAt(
+        ctx,
+        d.doc,
+        given ? (d.fields.roleName ?? d.base) : d.base,
+        given
+          ? `roleName ${d.spec.roleName} is also the role of ${whose}; each role belongs to one service account (list several clusters under one binding to share it)`
+          : `the default role name ${roleName} of ${namespace}/${name} (cluster ${c.name}) is also the role of ${whose}; give one of them its own roleName`,
+      );
     }
   }
 }

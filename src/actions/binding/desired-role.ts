@@ -1,0 +1,189 @@
+// The role a binding should have, derived (pure) from the checked binding, its cluster and the role
+// as it is: the whole trust, the tags, the permissions after and the fingerprint that records them.
+// plan-role.ts diffs it against the role into create/update steps.
+import type { ClusterInfo } from '../../aws/eks.js';
+import type { Role } from '../../aws/iam.js';
+import {
+  bindingRoleTags,
+  mergeTags,
+  type PolicyDocument,
+  policiesFingerprint,
+  roleArn,
+  sharedRoleOwnershipTags,
+  TAG_CLUSTER_ARN_PREFIX,
+  TAG_CLUSTERS,
+  TAG_MECHANISM,
+  TAG_POLICIES,
+} from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
+import { labelOf } from './spec.js';
+import type { CheckedBinding } from './check.js';
+import { type RoleTrust, wholeTrust } from './role-trust.js';
+
+/** The role as IAM has it now (no role: it is to be made). */
+export interface RoleState {
+  role?: Role;
+  attached: string[];
+  inline?: string;
+}
+
+/** What the well-known policies add to the role's attachments. */
+export interface AlsoAttached {
+  /** AWS-managed ARNs attached like --attach-policy-arn. */
+  managedArns: string[];
+  /** iamsa's own policies (attached by their own steps). */
+  ownArns: string[];
+  /** iamsa's own policies being detached and deleted (by their own steps). */
+  prunedArns: string[];
+  /** AWS-managed ARNs of well-known keys an update removes: detached unless still wanted. */
+  removedArns?: string[];
+}
+
+export const NOTHING_ELSE: AlsoAttached = { managedArns: [], ownArns: [], prunedArns: [] };
+
+/** A role shared by several clusters (docs/decisions/0005-shared-roles.md). */
+export interface SharedRole {
+  clusters: ClusterInfo[];
+  /** Drop the statements and tags of clusters no longer listed (--prune). */
+  prune: boolean;
+}
+
+export interface DesiredRole {
+  name: string;
+  arn: string;
+  trust: PolicyDocument;
+  /** The trust change as the plan says it. */
+  trustSummary: string;
+  migrating: boolean;
+  tags: Record<string, string>;
+  /** Cluster tags to remove (a pruned shared role forgets the clusters it no longer trusts). */
+  untag: string[];
+  /** Managed policies the binding asks for, in order. */
+  attach: string[];
+  /** Managed policies to detach: asked for (update), or not declared (apply -f). */
+  detach: string[];
+  /** The inline policy goes: asked for (update), or not declared (apply -f). */
+  deleteInline: boolean;
+  /** What the role holds once applied; the fingerprint records exactly this. */
+  managedAfter: string[];
+  inlineAfter?: string;
+  fingerprint: string;
+  warnings: string[];
+}
+
+export interface RoleContext {
+  trust: RoleTrust;
+  also?: AlsoAttached;
+  shared?: SharedRole;
+}
+
+export function desiredRole(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  current: RoleState,
+  how: RoleContext,
+): DesiredRole {
+  const { role } = current;
+  const { shared, trust: roleTrust } = how;
+  const also = how.also ?? NOTHING_ELSE;
+  const whole = wholeTrust(input, cluster, role, roleTrust, shared);
+  const name = input.roleName;
+  const arn =
+    role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
+
+  // Permissions: a file (declared) is the whole state; flags add, and an update removes on request.
+  const attach = [...new Set([...input.policyArns, ...also.managedArns])];
+  const wanted = new Set([...attach, ...also.ownArns]);
+  const asked = [...(input.update?.detachPolicyArns ?? []), ...(also.removedArns ?? [])];
+  const detach = current.attached.filter(
+    (a) => !also.prunedArns.includes(a) && !wanted.has(a) && (input.declared || asked.includes(a)),
+  );
+  const kept = current.attached.filter((a) => !also.prunedArns.includes(a) && !detach.includes(a));
+  const managedAfter = [...new Set([...kept, ...attach, ...also.ownArns])];
+  const deleteInline =
+    current.inline !== undefined &&
+    !input.inlinePolicy &&
+    (!!input.update?.removeInlinePolicy || !!input.declared);
+  const inlineAfter = input.inlinePolicy
+    ? JSON.stringify(input.inlinePolicy.document)
+    : deleteInline
+      ? undefined
+      : current.inline;
+  const fingerprint = policiesFingerprint({ managedArns: managedAfter, inlinePolicy: inlineAfter });
+
+  const tags = mergeTags(
+    input.tags,
+    shared
+      ? {
+          ...sharedRoleOwnershipTags(input.namespace, input.name, shared.clusters),
+          [TAG_POLICIES]: fingerprint,
+        }
+      : bindingRoleTags(
+          roleTrust.mechanism,
+          input.cluster,
+          input.namespace,
+          input.name,
+          cluster.arn,
+          fingerprint,
+        ),
+  );
+  if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
+    // Clusters no longer listed stay trusted until --prune, and so stay named.
+    const names = new Set([
+      ...role.tags[TAG_CLUSTERS].split(','),
+      ...shared.clusters.map((c) => c.name),
+    ]);
+    const joined = [...names].join(',');
+    tags[TAG_CLUSTERS] = joined.length <= 256 ? joined : `${joined.slice(0, 255)}…`;
+  }
+  const untag =
+    shared?.prune && role
+      ? Object.keys(role.tags).filter((k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in tags))
+      : [];
+
+  const warnings: string[] = [];
+  // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
+  const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
+  if (extra.length) {
+    warnings.push(
+      coded(
+        'IRSA-W002',
+        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)`,
+      ),
+    );
+  }
+  if (
+    role &&
+    whole.migrating &&
+    roleTrust.mechanism === 'irsa' &&
+    role.tags[TAG_MECHANISM] === 'pod-identity'
+  ) {
+    warnings.push(
+      coded(
+        'IRSA-W001',
+        `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); declare ${labelOf(input, 'mechanism')}: pod-identity to keep Pod Identity`,
+      ),
+    );
+  }
+  const trustSummary = shared
+    ? `${roleTrust.summary}${whole.kept ? ` (keeping ${whole.kept} for clusters no longer listed; --prune drops them)` : ''}`
+    : whole.migrating
+      ? `${roleTrust.summary} and the other mechanism's statement (the role is being migrated)`
+      : `${roleTrust.summary} only`;
+  return {
+    name,
+    arn,
+    trust: whole.document,
+    trustSummary,
+    migrating: whole.migrating,
+    tags,
+    untag,
+    attach,
+    detach,
+    deleteInline,
+    managedAfter,
+    inlineAfter,
+    fingerprint,
+    warnings,
+  };
+}

@@ -1,0 +1,194 @@
+// The trust of a binding's role. iamsa derives the WHOLE trust of a role it owns: the statement of
+// each cluster it lists (or, for a shared role, each cluster its tags record) and, while the role
+// is being migrated to Pod Identity, the other mechanism's statement. Anything else is drift.
+import type { ClusterInfo } from '../../aws/eks.js';
+import type { Role } from '../../aws/iam.js';
+import {
+  buildPodIdentityTrustStatement,
+  buildTrustPolicy,
+  buildTrustStatement,
+  evaluateTrust,
+  parseArn,
+  parseTrustPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+  roleOwner,
+  serviceAccountSubject,
+  TAG_MIGRATION,
+  type TrustEvaluation,
+  type TrustTarget,
+  trustPoliciesEqual,
+} from '../../policy/index.js';
+import type { Mechanism } from './spec.js';
+import type { CheckedBinding } from './check.js';
+
+/** The trust a binding's role needs: IRSA's OIDC statement or Pod Identity's service statement. */
+export interface RoleTrust {
+  mechanism: Mechanism;
+  /** The statements of the clusters the binding lists. */
+  document: PolicyDocument;
+  /** Who it admits, in a few words, for plans. */
+  summary: string;
+  /** Who must be admitted, for the error when an existing role's trust does not. */
+  who: string;
+  /** The role's description when iamsa creates it. */
+  description: string;
+  /** Judges an existing role's trust (--attach-role-arn). */
+  judge(doc: PolicyDocument): TrustEvaluation;
+}
+
+/** IRSA: the cluster's OIDC provider, for exactly this service account's tokens. */
+export function irsaTrust(input: CheckedBinding, target: TrustTarget): RoleTrust {
+  return {
+    mechanism: 'irsa',
+    document: buildTrustPolicy(target),
+    summary: `${target.issuerHostPath} ${serviceAccountSubject(input.namespace, input.name)}`,
+    who: serviceAccountSubject(input.namespace, input.name),
+    description: `IRSA role for ${input.namespace}/${input.name} in EKS cluster ${input.cluster}, managed by iamsa`,
+    judge: (doc) => evaluateTrust(doc, target),
+  };
+}
+
+/** IRSA for several clusters: one statement per cluster's provider. */
+export function sharedIrsaTrust(
+  input: CheckedBinding,
+  trusts: Array<{ cluster: ClusterInfo; target: TrustTarget }>,
+): RoleTrust {
+  const names = trusts.map((t) => t.cluster.name).join(', ');
+  const [first] = trusts;
+  return {
+    mechanism: 'irsa',
+    document: buildTrustPolicy(...trusts.map((t) => t.target)),
+    summary: `${trusts.length} statements for clusters ${names}: ${serviceAccountSubject(input.namespace, input.name)}`,
+    who: serviceAccountSubject(input.namespace, input.name),
+    description:
+      `IRSA role for ${input.namespace}/${input.name} shared by EKS clusters ${names}, managed by iamsa`.slice(
+        0,
+        1000,
+      ),
+    judge: (doc) => evaluateTrust(doc, first!.target),
+  };
+}
+
+export interface WholeTrust {
+  document: PolicyDocument;
+  /** Statements kept for clusters the role's tags record but the binding no longer lists. */
+  kept: number;
+  /** The role is being migrated to Pod Identity: both mechanisms' statements. */
+  migrating: boolean;
+}
+
+/**
+ * The whole trust of an iamsa role: the wanted statements; a shared role's statements for clusters
+ * its tags still record (until --prune), when they are exactly iamsa's statement for the binding;
+ * a migrating role's statement of the other mechanism, rebuilt (not copied) for this cluster.
+ */
+export function wholeTrust(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  role: Role | undefined,
+  roleTrust: RoleTrust,
+  shared?: { clusters: ClusterInfo[]; prune: boolean },
+): WholeTrust {
+  const wanted = roleTrust.document.Statement;
+  const migrating = role?.tags[TAG_MIGRATION] !== undefined;
+  if (!role) return { document: roleTrust.document, kept: 0, migrating };
+  const current = parseTrustPolicy(role.trustPolicy).Statement;
+  const kept =
+    shared && !shared.prune
+      ? recordedClusterStatements(input, role, current, shared.clusters, wanted)
+      : [];
+  const other: PolicyStatement[] = !migrating
+    ? []
+    : roleTrust.mechanism === 'irsa'
+      ? [
+          buildPodIdentityTrustStatement({
+            accountId: cluster.accountId,
+            clusterArns: [cluster.arn],
+          }),
+        ]
+      : current.filter((s) => irsaTargetOf(s, input, cluster.accountId) !== undefined);
+  return {
+    document: {
+      ...roleTrust.document,
+      Statement: inCurrentOrder([...wanted, ...kept, ...other], current),
+    },
+    kept: kept.length,
+    migrating,
+  };
+}
+
+/**
+ * The current statements that are exactly iamsa's IRSA statement for this binding, one per cluster
+ * the role's tags record and the binding no longer lists (matched by the provider's region).
+ */
+function recordedClusterStatements(
+  input: CheckedBinding,
+  role: Role,
+  current: PolicyStatement[],
+  listed: ClusterInfo[],
+  wanted: PolicyStatement[],
+): PolicyStatement[] {
+  const listedArns = new Set(listed.map((c) => c.arn));
+  const unlisted = (roleOwner(role.tags).clusterArns ?? []).filter((a) => !listedArns.has(a));
+  const regions = unlisted.map((arn) => parseArn(arn)?.region);
+  // The listed clusters' statements are the wanted ones.
+  const listedProviders = new Set(wanted.map(federatedOf));
+  const kept: PolicyStatement[] = [];
+  for (const s of current) {
+    const target = irsaTargetOf(s, input, listed[0]?.accountId);
+    if (!target || listedProviders.has(target.providerArn)) continue;
+    const region = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(target.issuerHostPath)?.[1];
+    const i = regions.findIndex((r) => r === undefined || region === undefined || r === region);
+    if (i < 0) continue;
+    regions.splice(i, 1);
+    kept.push(s);
+  }
+  return kept;
+}
+
+/**
+ * The target whose iamsa statement `s` is exactly (an OIDC provider of the account, this binding's
+ * subject or subject pattern, one audience), or undefined: anything else is not iamsa's.
+ */
+export function irsaTargetOf(
+  s: PolicyStatement,
+  input: Pick<CheckedBinding, 'namespace' | 'name' | 'subjectPattern'>,
+  accountId: string | undefined,
+): TrustTarget | undefined {
+  const federated = federatedOf(s);
+  if (typeof federated !== 'string') return undefined;
+  const m = /^arn:[a-z-]+:iam::(\d{12}):oidc-provider\/(.+)$/.exec(federated);
+  if (!m || (accountId !== undefined && m[1] !== accountId)) return undefined;
+  const host = m[2]!;
+  const equals = (s.Condition as { StringEquals?: Record<string, unknown> } | undefined)
+    ?.StringEquals;
+  const audience = equals?.[`${host}:aud`];
+  if (typeof audience !== 'string') return undefined;
+  const target: TrustTarget = {
+    providerArn: federated,
+    issuerHostPath: host,
+    namespace: input.namespace,
+    serviceAccount: input.name,
+    audience,
+    ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
+  };
+  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
+  return trustPoliciesEqual(one(s), one(buildTrustStatement(target))) ? target : undefined;
+}
+
+const federatedOf = (s: PolicyStatement): unknown =>
+  (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+
+/** The statements in the order the role has them (new ones last): no update for a reordering. */
+function inCurrentOrder(statements: PolicyStatement[], current: PolicyStatement[]) {
+  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
+  const at = (st: PolicyStatement) => {
+    const i = current.findIndex((c) => trustPoliciesEqual(one(c), one(st)));
+    return i < 0 ? current.length : i;
+  };
+  return statements
+    .map((st, i) => ({ st, i, at: at(st) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.st);
+}

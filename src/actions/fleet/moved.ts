@@ -1,0 +1,128 @@
+// A binding moved between one cluster (`cluster:`) and several (`clusters:`) changes its default
+// role (iamsa-<cluster>-<ns>-<name> <-> iamsa-shared-<ns>-<name>). The old role would stay behind,
+// still trusting the service account and holding its policies: it is named in the plan, and with
+// --prune planned for deletion (its service accounts are re-pointed by the new binding).
+import type { RoleSummary } from '../../aws/iam.js';
+import {
+  defaultRoleName,
+  isOwnedRoleFor,
+  isOwnedSharedRoleFor,
+  sharedRoleName,
+} from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
+import type { ApplyInput, ClusterRef } from './apply-input.js';
+import { bindingKey } from '../binding/spec.js';
+import type { ClusterSession } from '../binding/cluster-session.js';
+import type { BindingPlan } from '../engine/plan.js';
+import { planDeleteBinding } from '../binding/delete/dispatch.js';
+
+export interface MovedPlan {
+  deletions: BindingPlan[];
+  warnings: string[];
+}
+
+/** The role names the file's bindings resolve to (their current roles, kept). */
+function fileRoleNames(input: ApplyInput): Set<string> {
+  const names = new Set<string>();
+  for (const b of input.bindings) {
+    const { namespace, name } = b.spec;
+    if (b.spec.attachRoleArn !== undefined) continue;
+    if (b.spec.roleName !== undefined) names.add(b.spec.roleName.toLowerCase());
+    else if (b.clusters.length > 1) names.add(sharedRoleName(namespace, name).toLowerCase());
+    else
+      for (const c of b.clusters) names.add(defaultRoleName(c.name, namespace, name).toLowerCase());
+  }
+  return names;
+}
+
+export async function planMoved(
+  input: ApplyInput,
+  sessionOf: (ref: ClusterRef) => ClusterSession,
+  /** The account's roles, listed once for the run. */
+  listRoles: () => Promise<RoleSummary[]>,
+): Promise<MovedPlan> {
+  const kept = fileRoleNames(input);
+  const candidates: Array<{
+    session: ClusterSession;
+    roleName: string;
+    shared: boolean;
+    key: string;
+  }> = [];
+  const seen = new Set<string>();
+  for (const b of input.bindings) {
+    if (b.spec.attachRoleArn !== undefined || b.spec.roleName !== undefined) continue;
+    const { namespace, name } = b.spec;
+    for (const c of b.clusters) {
+      const roleName =
+        b.clusters.length > 1
+          ? defaultRoleName(c.name, namespace, name)
+          : sharedRoleName(namespace, name);
+      if (kept.has(roleName.toLowerCase()) || seen.has(roleName.toLowerCase())) continue;
+      seen.add(roleName.toLowerCase());
+      const key = bindingKey(b.spec);
+      candidates.push({ session: sessionOf(c), roleName, shared: b.clusters.length === 1, key });
+    }
+  }
+  const first = candidates[0];
+  if (!first) return { deletions: [], warnings: [] };
+  // IAM is global: one listing of the account's roles says which old names exist at all, so a
+  // file of a hundred bindings costs a few calls, not a hundred GetRole.
+  let existing: Set<string>;
+  try {
+    const roles = await listRoles();
+    existing = new Set(roles.map((r) => r.name.toLowerCase()));
+  } catch {
+    return {
+      deletions: [],
+      warnings: [
+        'could not list IAM roles to find the old roles of bindings moved between one cluster and several',
+      ],
+    };
+  }
+  const found = await Promise.all(
+    candidates.map(async (c) => {
+      if (!existing.has(c.roleName.toLowerCase())) return undefined;
+      try {
+        const [role, cluster] = await Promise.all([
+          c.session.iam.getRole(c.roleName),
+          c.session.cluster(),
+        ]);
+        if (!role) return undefined;
+        const [namespace, name] = c.key.split('/') as [string, string];
+        // Only iamsa's role for this very binding on this cluster.
+        const owned = c.shared
+          ? isOwnedSharedRoleFor(role.tags, [cluster.arn], namespace, name)
+          : isOwnedRoleFor(role.tags, cluster.arn, namespace, name);
+        return owned ? { ...c, namespace, name } : undefined;
+      } catch {
+        // A cluster that cannot be described fails its own bindings; nothing to add here.
+        return undefined;
+      }
+    }),
+  );
+  const moved = found.filter((f) => f !== undefined);
+  const warnings = moved.map((m) =>
+    coded(
+      'IRSA-W003',
+      `role ${m.roleName} was ${m.key}'s ${m.shared ? 'shared role' : `role on cluster ${m.session.name}`} before the binding moved ${m.shared ? 'to one cluster' : 'to several clusters'}; it still trusts the service account and holds its policies${input.prune ? ': --prune deletes it' : '; apply --prune deletes it'}`,
+    ),
+  );
+  const deletions = input.prune
+    ? await Promise.all(
+        moved.map((m) =>
+          planDeleteBinding(m.session, {
+            cluster: m.session.name,
+            namespace: m.namespace,
+            name: m.name,
+            roleName: m.roleName,
+            // The service account stays: the new binding re-points it.
+            roleOnly: true,
+            keepServiceAccount: false,
+            mechanism: 'irsa',
+            source: { where: `--prune: ${m.key}'s old role (the binding moved)`, labels: {} },
+          }),
+        ),
+      )
+    : [];
+  return { deletions, warnings };
+}
