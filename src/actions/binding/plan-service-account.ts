@@ -69,10 +69,9 @@ export function planServiceAccount(
 ): PlanStep[] {
   const { namespace, name } = input;
   const steps: PlanStep[] = [];
-  // IRSA: annotated once the role exists, alongside its policy attachments (the annotation needs
-  // only the role's ARN; waiting for the attachments too cost a round trip). Pod Identity: after
-  // the association, as before.
-  const saPhase = roleArn === undefined ? 4 : 2;
+  // Annotated last, once the role has its permissions: a failed attachment stops the chain
+  // before any pod is pointed at the role (binding-core.test.ts).
+  const saPhase = 4;
   if (!state.namespaceExists) {
     // Another binding of the same run may create it; then this one waits for that step.
     if (!input.createNamespace && !session.namespaceAnnounced(namespace)) {
