@@ -6,6 +6,26 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:f
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// iamsa uses client-node's KubeConfig only (contexts, exec plugins, certificates, proxies); its
+// config module imports the generated API (models and clients, most of its memory) for
+// makeApiClient alone, which iamsa never calls. That import is replaced with a stub that says so.
+const kubeconfigOnly = {
+  name: 'kubeconfig-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: 'client-node-gen', namespace: 'kubeconfig-only' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, () => ({
+      contents:
+        "const unused = () => { throw new Error('internal: the generated Kubernetes API is not bundled'); };\n" +
+        'export const createConfiguration = unused;\nexport class ServerConfiguration { constructor() { unused(); } }\n',
+      loader: 'js',
+    }));
+  },
+};
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const staging = join(root, `.dist-${process.pid}`);
@@ -41,6 +61,7 @@ try {
       js: "import { createRequire as __iamsaCreateRequire } from 'node:module'; const require = __iamsaCreateRequire(import.meta.url);",
     },
     logLevel: 'warning',
+    plugins: [kubeconfigOnly],
   });
   const built = filesUnder(staging).sort((a, b) => {
     // Entry points last: what they import is in place before they are.

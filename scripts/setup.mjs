@@ -3,7 +3,7 @@
 // since), and checks the tools outside npm that the tests, the demo and the playground start. Each missing tool is one line with its install command, not a stack
 // trace from deep inside a test. Plain JavaScript without dependencies: it runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -58,7 +58,13 @@ if (forTests && run('zsh', ['-fc', 'true']).status !== 0) {
 // npm ci writes node_modules/.package-lock.json: missing or older than the lockfile means install.
 const installed = `${root}node_modules/.package-lock.json`;
 const lock = `${root}package-lock.json`;
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+// A node_modules that links to another checkout's (a git worktree) is that checkout's to install:
+// npm ci would empty the linked directory before replacing the link.
+const linked = lstatSync(`${root}node_modules`, { throwIfNoEntry: false })?.isSymbolicLink();
+if (linked) {
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs)
+    console.error('note: node_modules is a link to another checkout; install there if needed');
+} else if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   console.error('installing dependencies: npm ci');
   const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: root,

@@ -34,6 +34,11 @@ export interface AwsClients {
   eks: EksGateway;
   /** EKS of another region (audit looks up the clusters behind other regions' issuers). */
   eksIn(region: string): EksGateway;
+  /**
+   * Calls `listener` with the operation's name (CreateRole) each time IAM throttles an attempt,
+   * retried or not: what an adaptive limit on requests in flight follows.
+   */
+  onIamThrottle(listener: (operation: string) => void): void;
 }
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
@@ -80,6 +85,8 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   );
   // IAM is global; its client is pinned to the resolved region so signing and endpoints agree.
   const iamClient = recordEndpoint(new IAMClient({ ...common, region }));
+  const throttleListeners: Array<(operation: string) => void> = [];
+  observeThrottling(iamClient, (operation) => throttleListeners.forEach((l) => l(operation)));
   return {
     region,
     profile: settings.profile,
@@ -90,6 +97,7 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
       other === region
         ? createEksGateway(eksClient, region)
         : createEksGateway(new EKSClient({ ...common, region: other }), other),
+    onIamThrottle: (listener) => throttleListeners.push(listener),
   };
 }
 
@@ -118,6 +126,32 @@ function recordEndpoint<C extends EKSClient | IAMClient>(client: C): C {
     { step: 'build', name: 'iamsaRecordEndpoint' },
   );
   return client;
+}
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+/** Tells `observer` of every throttled attempt, inside the SDK's retries (which hide them). */
+function observeThrottling(client: IAMClient, observer: (operation: string) => void): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const e = error as { name?: string; $retryable?: { throttling?: boolean } };
+        if (THROTTLING.has(e?.name ?? '') || e?.$retryable?.throttling) {
+          observer((context.commandName ?? '').replace(/Command$/, ''));
+        }
+        throw error;
+      }
+    },
+    // Inside the retry middleware (finalizeRequest, high priority), outside deserialisation.
+    { step: 'finalizeRequest', priority: 'low', name: 'iamsaObserveThrottling' },
+  );
 }
 
 /** The region the SDK chain would pick (env, profile), or undefined when none is configured. */

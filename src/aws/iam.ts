@@ -166,6 +166,8 @@ export interface IamGateway {
 export interface RoleDetail extends Role {
   attachedPolicyArns: string[];
   inlinePolicyNames: string[];
+  /** Inline documents by name as IAM returns them (URL-encoded JSON), when the scan has them. */
+  inlinePolicies?: Record<string, string>;
 }
 
 export interface RoleSummary {
@@ -439,6 +441,13 @@ export function createIamGateway(client: IAMClient): IamGateway {
               ),
               inlinePolicyNames: (r.RolePolicyList ?? []).flatMap((p) =>
                 p.PolicyName ? [p.PolicyName] : [],
+              ),
+              inlinePolicies: Object.fromEntries(
+                (r.RolePolicyList ?? []).flatMap((p) =>
+                  p.PolicyName && p.PolicyDocument !== undefined
+                    ? [[p.PolicyName, p.PolicyDocument]]
+                    : [],
+                ),
               ),
             });
           }

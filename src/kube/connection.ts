@@ -2,7 +2,9 @@
 // cluster's endpoint and CA, and a bearer token presigned with the caller's AWS identity, so
 // iamsa always writes to the cluster that was named, whatever the local kubeconfig says.
 import type { RequestOptions } from 'node:https';
-import type * as ClientNode from '@kubernetes/client-node';
+// Only client-node's config module: its index brings the generated models and API classes,
+// about 25 MB of heap iamsa never uses (docs/decisions/0007-kubeconfig-config-module.md).
+import type * as KubeConfigModule from '@kubernetes/client-node/dist/config.js';
 import type { ClusterInfo } from '../aws/eks.js';
 import { PreconditionError, ValidationError } from '../errors.js';
 import { readCaFile } from './ca-file.js';
@@ -55,9 +57,10 @@ export async function connectKube(
   return { gateway: createKubeGateway(target), warnings: [] };
 }
 
-let clientNode: Promise<typeof ClientNode> | undefined;
-/** Starts loading @kubernetes/client-node (large: about 200 ms), once; call it early. */
-export const loadKubeconfigClient = () => (clientNode ??= import('@kubernetes/client-node'));
+let clientNode: Promise<typeof KubeConfigModule> | undefined;
+/** Starts loading @kubernetes/client-node's config module, once; call it early. */
+export const loadKubeconfigClient = () =>
+  (clientNode ??= import('@kubernetes/client-node/dist/config.js'));
 
 /** kubeconfig mode: @kubernetes/client-node resolves contexts, exec plugins, certificates, proxies. */
 async function connectWithKubeconfig(

@@ -314,7 +314,7 @@ describe('iamsa well-known-policies', () => {
   });
 });
 
-test('a policy of the name before decisions/0006 (iamsa-iamsa-...) is replaced by one re-run, then by nothing', async () => {
+test('a policy of the name before decisions/0009 (iamsa-iamsa-...) is replaced by one re-run, then by nothing', async () => {
   const role = roleName('legacy');
   const current = policyArn(`${role}-autoScaler`);
   const legacy = policyArn(`iamsa-${role}-autoScaler`);

@@ -223,6 +223,9 @@ export class FakeIam implements IamGateway {
         ...(this.snapshot(r.name) as Role),
         attachedPolicyArns: [...r.attached],
         inlinePolicyNames: [...r.inline.keys()],
+        inlinePolicies: Object.fromEntries(
+          [...r.inline].map(([name, document]) => [name, encodeURIComponent(document)]),
+        ),
       })),
     );
   }

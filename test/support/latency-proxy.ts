@@ -3,17 +3,26 @@
 // account would, so the SDK's retries are exercised.
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface LatencyProxyOptions {
   latencyMs: number;
   /** Share of IAM requests answered `400 Throttling` (0..1); deterministic sequence. */
   iamThrottle?: number;
+  /** IAM actions answered `403 AccessDenied`, as for a caller without the permission. */
+  iamDeny?: string[];
 }
 
 export interface LatencyProxy {
   url: string;
   /** IAM requests seen and how many of them were throttled. */
-  stats: { iam: number; throttled: number; requests: number };
+  stats: { iam: number; throttled: number; requests: number; denied: number };
+  /** IAM actions seen, in order (Action= of the query protocol). */
+  iamActions: string[];
+  /** Each request's arrival and answer times (performance.now()), from the start. */
+  timings: Array<[number, number]>;
+  /** Changes the delay of the requests to come. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -30,7 +39,8 @@ export async function startLatencyProxy(
   options: LatencyProxyOptions,
 ): Promise<LatencyProxy> {
   const upstream = new URL(target);
-  const stats = { iam: 0, throttled: 0, requests: 0 };
+  const stats = { iam: 0, throttled: 0, requests: 0, denied: 0 };
+  const iamActions: string[] = [];
   // A fixed pseudo-random sequence: every run throttles the same requests.
   let seed = 0x2545f491;
   const next = () => {
@@ -39,13 +49,28 @@ export async function startLatencyProxy(
     seed ^= seed << 5;
     return (seed >>> 0) / 2 ** 32;
   };
+  const timings: Array<[number, number]> = [];
   const server = createServer((req, res) => {
+    const arrived = performance.now();
+    res.on('finish', () => timings.push([arrived, performance.now()]));
     void (async () => {
       const body = await readAll(req);
       await new Promise((r) => setTimeout(r, options.latencyMs));
       stats.requests++;
       const iam = /\/iam\/aws4_request/.test(req.headers.authorization ?? '');
-      if (iam) stats.iam++;
+      const action = iam ? (/(?:^|&)Action=([A-Za-z]+)/.exec(body.toString())?.[1] ?? '') : '';
+      if (iam) {
+        stats.iam++;
+        iamActions.push(action);
+      }
+      if (iam && options.iamDeny?.includes(action)) {
+        stats.denied++;
+        res.writeHead(403, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not authorized to perform: iam:${action}</Message></Error><RequestId>latency-proxy</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
       if (iam && options.iamThrottle && next() < options.iamThrottle) {
         stats.throttled++;
         res.writeHead(400, { 'content-type': 'text/xml' });
@@ -79,6 +104,11 @@ export async function startLatencyProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    iamActions,
+    timings,
+    setLatency(ms) {
+      options.latencyMs = ms;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -408,7 +408,7 @@ describe('policy names', () => {
       wellKnownPolicyName('iamsa-demo-kube-system-external-dns', 'externalDNS'),
       'iamsa-demo-kube-system-external-dns-externalDNS',
     );
-    // The name before decisions/0006, which plans still find (and replace).
+    // The name before decisions/0009, which plans still find (and replace).
     assert.equal(
       legacyWellKnownPolicyName('iamsa-demo-kube-system-external-dns', 'externalDNS'),
       'iamsa-iamsa-demo-kube-system-external-dns-externalDNS',

@@ -6,8 +6,14 @@ import type { IamGateway, OidcProvider } from '../../aws/iam.js';
 import { PreconditionError } from '../../errors.js';
 import type { KubeAccess, KubeConnection } from '../../kube/connection.js';
 import { STS_AUDIENCE } from '../../policy/index.js';
+import { snapshotKube } from './account-snapshot.js';
 import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
-import { createLimiter, type Limiter, limitGateway } from '../engine/limiter.js';
+import {
+  createAdaptiveLimiter,
+  isWriteOperation,
+  type Limiter,
+  limitGateway,
+} from '../engine/limiter.js';
 import { type PlanStep, started } from '../engine/plan.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -26,18 +32,22 @@ export interface RegionAccess {
   iam: IamGateway;
   /** Absent for commands that never talk to Kubernetes (enable-oidc). */
   openKube?: OpenKube;
+  /** Tells of each IAM attempt throttled (the SDK retries it): the write limit follows it. */
+  onIamThrottle?(listener: (operation: string) => void): void;
 }
 
 export interface SessionOptions {
   cluster: string;
   kube: KubeAccess;
   reporter: Reporter;
-  /** IAM requests in flight across the whole run (IAM throttles bursts). */
+  /** IAM writes in flight at first (adaptive: halved on throttling, grown back slowly). */
   iamConcurrency?: number;
   /** A limit on IAM writes shared with other sessions of the run (several clusters, one IAM). */
   iamLimit?: Limiter;
   /** Likewise for IAM reads (default: the write limit). */
   iamReadLimit?: Limiter;
+  /** Answer service account reads from one LIST per namespace until the first write (batches). */
+  snapshotKube?: boolean;
   /** The cluster's description when the caller already has it (the wizard's cluster list). */
   described?: ClusterInfo;
 }
@@ -82,7 +92,7 @@ export interface ClusterSession {
 
 export function openClusterSession(access: RegionAccess, options: SessionOptions): ClusterSession {
   const { reporter, cluster: name } = options;
-  const limit = options.iamLimit ?? createLimiter(options.iamConcurrency ?? 4);
+  const limit = options.iamLimit ?? adaptiveIamLimit(access, options.iamConcurrency ?? 4);
   const iam = limitGateway(access.iam, limit, options.iamReadLimit ?? limit);
   const warnings: string[] = [];
   let clusterP: Promise<ClusterInfo> | undefined = options.described
@@ -148,7 +158,9 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
         ).then((connection) => {
           connection.warnings.forEach((w) => reporter.warn(w));
           warnings.push(...connection.warnings);
-          return connection;
+          return options.snapshotKube
+            ? { ...connection, gateway: snapshotKube(connection.gateway) }
+            : connection;
         }),
       )),
     namespaceExists(namespace) {
@@ -177,4 +189,21 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
     },
   };
   return session;
+}
+
+/**
+ * The run's limit on IAM writes: 10 in flight at first (Terraform's default parallelism), halved
+ * when IAM throttles a write, grown back one at a time (docs/decisions/0008-iam-write-limit.md).
+ */
+export function adaptiveIamLimit(
+  access: Pick<RegionAccess, 'onIamThrottle'> | Array<Pick<RegionAccess, 'onIamThrottle'>>,
+  initial = 10,
+): Limiter {
+  const limit = createAdaptiveLimiter({ initial, min: 1 });
+  for (const a of [access].flat()) {
+    a.onIamThrottle?.((operation) => {
+      if (isWriteOperation(operation)) limit.throttled();
+    });
+  }
+  return limit;
 }

@@ -69,6 +69,9 @@ export function planServiceAccount(
 ): PlanStep[] {
   const { namespace, name } = input;
   const steps: PlanStep[] = [];
+  // Annotated last, once the role has its permissions: a failed attachment stops the chain
+  // before any pod is pointed at the role (binding-core.test.ts).
+  const saPhase = 4;
   if (!state.namespaceExists) {
     // Another binding of the same run may create it; then this one waits for that step.
     if (!input.createNamespace && !session.namespaceAnnounced(namespace)) {
@@ -87,7 +90,8 @@ export function planServiceAccount(
           id: namespace,
           action: 'create',
           changes: [],
-          phase: 3,
+          // Needs nothing from IAM: made while the role is (one round trip fewer).
+          phase: 1,
           // Made meanwhile (another run) is what was wanted.
           run: () => kube.createNamespace(namespace).catch(ignoreAlreadyExists),
         }),
@@ -97,7 +101,7 @@ export function planServiceAccount(
     // Asked for and already there: say so, so a re-run shows every resource it was asked about.
     steps.push(
       session.sharedStep(`namespace:${namespace}`, () =>
-        step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 3 }),
+        step({ resource: 'namespace', id: namespace, action: 'unchanged', changes: [], phase: 1 }),
       ),
     );
   }
@@ -120,7 +124,7 @@ export function planServiceAccount(
           ...Object.entries(annotations).map(([k, v]) => `annotation ${k}=${v}`),
           ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
         ],
-        phase: 4,
+        phase: saPhase,
         run: async () => {
           try {
             await kube.createServiceAccount(namespace, name, { annotations, labels });
@@ -152,7 +156,7 @@ export function planServiceAccount(
     (current === roleArn && sa.annotations[ATTACHED_ROLE_ANNOTATION] === marker)
   ) {
     steps.push(
-      step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: 4 }),
+      step({ resource: 'service-account', id, action: 'unchanged', changes: [], phase: saPhase }),
     );
     return steps;
   }
@@ -179,7 +183,7 @@ export function planServiceAccount(
       id,
       action: 'update',
       changes,
-      phase: 4,
+      phase: saPhase,
       // Only the annotations are patched, guarded by resourceVersion: other metadata stays as it is.
       run: () =>
         kube.patchServiceAccount(

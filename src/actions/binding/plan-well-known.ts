@@ -1,6 +1,6 @@
 // Plans how a binding's well-known policies land in IAM: AWS-managed ones are attached like
 // --attach-policy-arn (by planRole); the others become iamsa's own customer-managed policies, one
-// per key and binding (`<role>-<key>`, decisions/0006), tagged as iamsa's, versioned when their document
+// per key and binding (`<role>-<key>`, decisions/0009), tagged as iamsa's, versioned when their document
 // changes, and (when pruning) detached and deleted once their key is gone.
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { IamGateway, ManagedPolicy } from '../../aws/iam.js';
@@ -104,7 +104,7 @@ export function staleCandidates(
 ): string[] {
   if (input.attachRole) return [];
   const wantedArns = new Set(wanted.policies.map((p) => p.arn));
-  // The names of the scheme before decisions/0006 too: such a policy is replaced, not kept.
+  // The names of the scheme before decisions/0009 too: such a policy is replaced, not kept.
   const possible = keys.flatMap((key) =>
     Array.from({ length: MAX_PARTS }, (_, i) =>
       [wellKnownPolicyName, legacyWellKnownPolicyName].map((name) =>

@@ -7,12 +7,14 @@ import { ValidationError } from '../../errors.js';
 import { STS_AUDIENCE } from '../../policy/index.js';
 import { type ApplyBinding, type ApplyInput, type ClusterRef } from './apply-input.js';
 import {
+  adaptiveIamLimit,
   type ClusterSession,
   openClusterSession,
   type RegionAccess,
 } from '../binding/cluster-session.js';
 import { planEnableOidcSteps } from '../lifecycle/enable-oidc.js';
 import { createLimiter } from '../engine/limiter.js';
+import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
 import {
   asIamsaError,
   type BindingPlan,
@@ -29,11 +31,18 @@ import { planBinding } from '../binding/plan-binding.js';
 import { planSharedBinding } from './shared-binding.js';
 import type { Reporter } from '../engine/reporter.js';
 
+/**
+ * IAM writes in flight at most. Starting at 10 (Terraform's parallelism) failed a batch with 30 %
+ * of IAM requests throttled (the SDK's retries ran out), while 4 completes it: so 4, and the
+ * adaptive limit only ever goes lower (decision 0008).
+ */
+const WRITES_IN_FLIGHT = 4;
+
 export interface ApplyDeps {
   reporter: Reporter;
   /** The clients of a region (undefined: the default region); the caller memoises them. */
   access(region: string | undefined): Promise<RegionAccess>;
-  /** IAM writes in flight for the whole run (default 4; reads: 16). */
+  /** IAM writes in flight for the whole run at first (default 10, adaptive; reads: 16). */
   iamConcurrency?: number;
 }
 
@@ -50,10 +59,21 @@ export async function planApply(
     await Promise.all(regions.map(async (r) => [r, await deps.access(r)] as const)),
   );
   checkResolvedDuplicates(input, (ref) => accesses.get(ref.region)!.region);
-  // At most 4 IAM writes in flight for the run (IAM throttles bursts of writes first); reads,
-  // which a plan of a hundred bindings is mostly made of, go 16 at a time.
-  const iamLimit = createLimiter(deps.iamConcurrency ?? 4);
+  // One adaptive limit on IAM writes for the run (IAM throttles bursts of writes first): halved on
+  // throttling, grown back slowly, never above WRITES_IN_FLIGHT. Reads, which a plan of a hundred
+  // bindings is mostly made of, go 16 at a time.
+  const iamLimit = adaptiveIamLimit(
+    [...accesses.values()],
+    deps.iamConcurrency ?? WRITES_IN_FLIGHT,
+  );
   const iamReadLimit = createLimiter(16);
+  // A batch (or a prune, which reads every role trusting the cluster) reads the account's roles
+  // in one scan instead of three reads per role; denied, it reads role by role and says so.
+  const scanWarnings: string[] = [];
+  const batch = input.bindings.length >= SNAPSHOT_FROM || input.prune;
+  const scanner = [...accesses.values()][0];
+  const snapshot =
+    batch && scanner ? scanAccountRoles(scanner.iam, reporter, scanWarnings) : undefined;
   // IAM is global: a policy many bindings attach is looked up once for the run.
   const policyExists = memo((arn: string, iam: IamGateway) => iam.policyExists(arn));
   const sessions = new Map<string, ClusterSession>();
@@ -62,7 +82,8 @@ export async function planApply(
     const key = `${ref.name}@${access.region}`;
     let s = sessions.get(key);
     if (!s) {
-      const iam = { ...access.iam, policyExists: (arn: string) => policyExists(arn, access.iam) };
+      const read = snapshot ? snapshotIam(access.iam, snapshot) : access.iam;
+      const iam = { ...read, policyExists: (arn: string) => policyExists(arn, access.iam) };
       s = openClusterSession(
         { ...access, iam },
         {
@@ -71,6 +92,7 @@ export async function planApply(
           reporter,
           iamLimit,
           iamReadLimit,
+          snapshotKube: batch,
         },
       );
       sessions.set(key, s);
@@ -104,10 +126,16 @@ export async function planApply(
   ).flat();
   const all = [...sessions.values()];
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
-  // IAM is global: the account's roles are listed at most once for the run.
+  // IAM is global: the account's roles are listed at most once for the run; a batch's scan has
+  // every role with its trust already (denied, ListRoles gives the trusts).
   let roles: Promise<RoleSummary[]> | undefined;
+  const listed = () => reporter.progress('Listing IAM roles', () => all[0]!.iam.listRoles());
   const listRoles = () =>
-    (roles ??= started(reporter.progress('Listing IAM roles', () => all[0]!.iam.listRoles())));
+    (roles ??= started(
+      snapshot
+        ? snapshot.roles.then((scanned) => (scanned ? [...scanned.values()] : listed()))
+        : listed(),
+    ));
   const [pruned, moved] = await Promise.all([
     input.prune ? planPrunes(input, sessionOf, all, listRoles) : [],
     planMoved(input, sessionOf, listRoles),
@@ -122,7 +150,12 @@ export async function planApply(
         input.enableOidc.length === 1 && !failed.size
           ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
           : undefined,
-      warnings: [...input.notes, ...all.flatMap((s) => s.warnings), ...moved.warnings],
+      warnings: [
+        ...input.notes,
+        ...scanWarnings,
+        ...all.flatMap((s) => s.warnings),
+        ...moved.warnings,
+      ],
     },
     [...pruned, ...moved.deletions, ...plans],
     reporter,

@@ -45,7 +45,7 @@ export interface WellKnownDocuments {
   managedPolicyArns: string[];
   /**
    * iamsa's customer-managed policies, named for the binding's default role name (a `--role-name`
-   * without the `iamsa-` prefix gets it before: decisions/0006).
+   * without the `iamsa-` prefix gets it before: decisions/0009).
    */
   policies: Array<{ name: string; document: PolicyDocument }>;
   warnings: string[];

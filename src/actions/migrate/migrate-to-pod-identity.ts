@@ -33,6 +33,7 @@ import {
   type RegionAccess,
 } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
 import { AUDIENCE_ANNOTATION, readAnnotation } from '../report/doctor-irsa.js';
 import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
 import {
@@ -111,10 +112,17 @@ export async function planMigrateToPodIdentity(
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
   };
+  // Many roles: one account scan instead of a GetRole each (denied: role by role, with a warning).
+  const scanWarnings: string[] = [];
+  const snapshot =
+    groups.size >= SNAPSHOT_FROM
+      ? scanAccountRoles(session.iam, reporter, scanWarnings)
+      : undefined;
+  const reads = snapshot ? snapshotIam(session.iam, snapshot) : session.iam;
   const roles = await mapConcurrent([...groups.entries()], 4, async ([name, users]) => ({
     name,
     users,
-    role: await reporter.progress(`Reading IAM role ${name}`, () => session.iam.getRole(name)),
+    role: await reporter.progress(`Reading IAM role ${name}`, () => reads.getRole(name)),
   }));
   const bindings: BindingPlan[] = [];
   const mechanism = query.rollback ? 'irsa' : 'pod-identity';
@@ -204,7 +212,7 @@ export async function planMigrateToPodIdentity(
       command: 'migrate-to-pod-identity',
       cluster: query.cluster,
       region: deps.region,
-      warnings: [...session.warnings, ...warnings],
+      warnings: [...session.warnings, ...scanWarnings, ...warnings],
     },
     bindings,
     reporter,

@@ -280,7 +280,7 @@ function splitStatements(statements: PolicyStatement[], source: string): PolicyS
  * The name of iamsa's customer-managed policy for a key of a role: `<role>-<key>` when the role's
  * name already starts with `iamsa-` (the default names do), else `iamsa-<role>-<key>`; past IAM's
  * 128 characters, its readable start plus a hash of the whole (as defaultRoleName does). Parts
- * after the first (a policy split for size) end in `-2`, `-3`. docs/decisions/0006 says why.
+ * after the first (a policy split for size) end in `-2`, `-3`. docs/decisions/0009 says why.
  */
 export function wellKnownPolicyName(roleName: string, key: string, part = 1): string {
   const base = roleName.startsWith('iamsa-') ? roleName : `iamsa-${roleName}`;
@@ -288,7 +288,7 @@ export function wellKnownPolicyName(roleName: string, key: string, part = 1): st
 }
 
 /**
- * The name before 0006 (`iamsa-<role>-<key>` whatever the role's name: `iamsa-iamsa-...`). Plans
+ * The name before 0009 (`iamsa-<role>-<key>` whatever the role's name: `iamsa-iamsa-...`). Plans
  * look for it too, so a policy of the old name that is this binding's is replaced, not left over.
  */
 export function legacyWellKnownPolicyName(roleName: string, key: string, part = 1): string {

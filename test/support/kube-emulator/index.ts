@@ -62,6 +62,10 @@ export interface KubeEmulator {
   terminateNamespace(name: string): void;
   /** Answers the next matching request with this status instead of serving it. */
   failNext(method: string, path: RegExp, code: number, message: string): void;
+  /** Changes the delay before each request (benchmarks: one emulator, several distances). */
+  setLatency(ms: number): void;
+  /** From now on, push each request's arrival and answer times (performance.now()) here. */
+  recordTimings(into: Array<[number, number]> | undefined): void;
   /** Back to the initial namespaces (each with its "default" service account); log cleared. */
   reset(): void;
   close(): Promise<void>;
@@ -83,7 +87,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   const requests: RequestRecord[] = [];
   const faults: Fault[] = [];
   let port = 0;
-  const server = createApiServer({
+  const front = {
     faults,
     certPem: options.tls.certPem,
     keyPem: options.tls.keyPem,
@@ -93,7 +97,9 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     serverAddress: () => `${host}:${port}`,
     version: versionInfo(options.version ?? DEFAULT_VERSION),
     latencyMs: options.latencyMs,
-  });
+    timings: undefined as Array<[number, number]> | undefined,
+  };
+  const server = createApiServer(front);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -109,6 +115,12 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     url: `https://${urlHost}:${port}`,
     port,
     requests,
+    setLatency(ms) {
+      front.latencyMs = ms;
+    },
+    recordTimings(into) {
+      front.timings = into;
+    },
     connections: () => connections,
     getObject: (kind, namespace, name) =>
       store.get(kind, kind === 'namespaces' ? undefined : namespace, name),

@@ -1,5 +1,6 @@
 // The HTTPS front: authentication, routing of the REST paths, content negotiation, the request
 // log, and Status bodies for every failure.
+import { performance } from 'node:perf_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -155,6 +156,8 @@ export interface HttpFrontOptions {
   version: Obj;
   /** Delay before each request is served, standing in for a distant API server (benchmarks). */
   latencyMs?: number;
+  /** When set, each request's arrival and answer times (performance.now()) are pushed here. */
+  timings?: Array<[number, number]>;
 }
 
 export function createApiServer(o: HttpFrontOptions): Server {
@@ -296,6 +299,8 @@ export function createApiServer(o: HttpFrontOptions): Server {
   }
 
   return createServer({ cert: o.certPem, key: o.keyPem }, (req, res) => {
+    const arrived = performance.now();
+    res.on('finish', () => o.timings?.push([arrived, performance.now()]));
     if (o.latencyMs) setTimeout(() => serve(req, res), o.latencyMs);
     else serve(req, res);
   });

@@ -306,7 +306,7 @@ async function ownWellKnownPolicies(
   attached: string[],
   ours: (tags: Record<string, string>) => boolean,
 ): Promise<Array<{ arn: string; key: string; attachments: number }>> {
-  // The names of the scheme before decisions/0006 too: deleting a binding leaves none behind.
+  // The names of the scheme before decisions/0009 too: deleting a binding leaves none behind.
   const prefixes = [wellKnownPolicyName, legacyWellKnownPolicyName].map(
     (name) => `:policy/${name(role.name, '')}`,
   );
