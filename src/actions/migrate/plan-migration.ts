@@ -13,6 +13,7 @@ import { AlreadyExistsError, ConflictError } from '../../errors.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   ATTACHED_ROLE_TAG,
+  AUDIENCE_ANNOTATION,
   bindingOwnershipTags,
   buildPodIdentityTrustStatement,
   buildTrustStatement,
@@ -43,7 +44,6 @@ import {
   withStatement,
 } from '../../policy/index.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
-import { AUDIENCE_ANNOTATION } from '../report/doctor-irsa.js';
 import { type Edit, type PlanStep, step, updateStep } from '../engine/plan.js';
 import { findAssociation } from '../binding/plan-pod-identity.js';
 
