@@ -1,13 +1,14 @@
 // In-memory gateways for planner tests: they keep state and answer like the services do (errors of
 // the same kinds, what IAM refuses is refused), so a test checks what a plan does to the state,
 // not which calls it made. The binary tests run the same behaviour against moto and the emulator.
-import type {
-  AddonInfo,
-  AssociationChanges,
-  ClusterInfo,
-  EksGateway,
-  NewAssociation,
-  PodIdentityAssociation,
+import {
+  type AddonInfo,
+  type AssociationChanges,
+  type ClusterInfo,
+  clusterHint,
+  type EksGateway,
+  type NewAssociation,
+  type PodIdentityAssociation,
 } from '../../src/aws/eks.js';
 import type { IamGateway, OidcProvider, Role } from '../../src/aws/iam.js';
 import type { Reporter } from '../../src/actions/engine/reporter.js';
@@ -349,10 +350,10 @@ export class FakeEks implements EksGateway {
   async describeCluster(name: string) {
     this.describes++;
     const c = this.clusters.get(name);
-    // The gateway's words for EKS's ResourceNotFoundException.
+    // The gateway's words for EKS's ResourceNotFoundException, with the region's clusters.
     if (!c)
       throw new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
-        hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
+        hint: clusterHint(name, this.region, await this.listClusters()),
       });
     return structuredClone(c);
   }
