@@ -231,6 +231,7 @@ describe('--prune', () => {
     const plan = await apply(fewer, '--prune');
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     assert.match(plan.stdout, /3 bindings: 2 to delete, 1 unchanged/);
+    assert.match(plan.stdout, /\n {2}pruned default\/goes \(--prune: not in [^)]+\) delete\n/);
     const order = ['pruned default/goes', 'pruned default/role-goes', 'pruned default/stays'].map(
       (h) => plan.stdout.indexOf(h),
     );
@@ -247,6 +248,8 @@ describe('--prune', () => {
     assert.equal(await roleOf('iamsa-pruned-default-role-goes'), undefined);
     assert.ok(await roleOf('iamsa-pruned-default-stays'));
     assert.match((await apply(fewer, '--prune')).stdout, /1 binding: 1 unchanged\nNothing to do/);
+    const converged = (await apply(fewer, '--prune', '--approve')).stdout;
+    assert.match(converged, /^Up to date: apply on pruned/, 'converged, not "Applied"');
   });
 });
 
