@@ -15,6 +15,7 @@ import type { Reporter } from '../../src/actions/engine/reporter.js';
 import type { RegionAccess } from '../../src/actions/binding/cluster-session.js';
 import {
   AlreadyExistsError,
+  AuthError,
   ConflictError,
   IamsaError,
   PreconditionError,
@@ -60,6 +61,8 @@ export class FakeIam implements IamGateway {
   readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */
   readonly calls: string[] = [];
+  /** Calls the caller's policy does not allow, by gateway method: refused as IAM's AccessDenied. */
+  readonly denied = new Set<string>();
 
   private role(name: string): StoredRole {
     const role = this.roles.get(name.toLowerCase());
@@ -68,6 +71,8 @@ export class FakeIam implements IamGateway {
   }
   private log(call: string) {
     this.calls.push(call);
+    if (this.denied.has(call))
+      throw new AuthError(`AccessDenied: the caller is not authorized to perform ${call}`);
   }
 
   async getOidcProvider(arn: string) {
@@ -472,6 +477,8 @@ export class FakeKube implements KubeGateway {
   readonly namespaces = new Set(['default', 'kube-system']);
   readonly serviceAccounts = new Map<string, StoredSa>();
   readonly pods: Pod[] = [];
+  /** The service-account calls by name, for the tests that count round trips. */
+  readonly calls: string[] = [];
   private version = 1;
   private key = (ns: string, name: string) => `${ns}/${name}`;
   private conflict(what: string) {
@@ -490,10 +497,12 @@ export class FakeKube implements KubeGateway {
     this.namespaces.add(namespace);
   }
   async getServiceAccount(namespace: string, name: string) {
+    this.calls.push('getServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     return sa && structuredClone(sa);
   }
   async listServiceAccounts(namespace?: string) {
+    this.calls.push('listServiceAccounts');
     return [...this.serviceAccounts.values()]
       .filter((sa) => namespace === undefined || sa.namespace === namespace)
       .map((sa) => structuredClone(sa));
@@ -506,6 +515,7 @@ export class FakeKube implements KubeGateway {
       labels?: Record<string, string | null>;
     },
   ) {
+    this.calls.push('createServiceAccount');
     if (!this.namespaces.has(namespace))
       throw new PreconditionError(`namespace ${namespace} not found`);
     if (this.serviceAccounts.has(this.key(namespace, name)))
@@ -527,6 +537,7 @@ export class FakeKube implements KubeGateway {
     },
     resourceVersion?: string,
   ) {
+    this.calls.push('patchServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     if (!sa) throw new PreconditionError(`serviceaccounts "${name}" not found`);
     if (resourceVersion && resourceVersion !== sa.resourceVersion)
@@ -536,6 +547,7 @@ export class FakeKube implements KubeGateway {
     sa.resourceVersion = String(this.version++);
   }
   async deleteServiceAccount(namespace: string, name: string, resourceVersion?: string) {
+    this.calls.push('deleteServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     if (!sa) return; // a 404 on delete is what was wanted
     if (resourceVersion && resourceVersion !== sa.resourceVersion)
