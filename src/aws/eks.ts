@@ -127,11 +127,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       const c = out?.cluster;
       if (!c?.arn) {
         throw new PreconditionError(`cluster ${name} not found in region ${region}`, {
-          hint: clusterHint(
-            name,
-            region,
-            await listClusterNames(client).catch(() => undefined),
-          ),
+          hint: clusterHint(name, region, await listClusterNames(client).catch(() => undefined)),
         });
       }
       const [, partition = 'aws', , , accountId = ''] = c.arn.split(':');
