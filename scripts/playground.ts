@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shellQuote as quote } from '../src/cli/command-line.js';
+import { shellQuote as quote } from '../src/policy/shell-quote.js';
 import { startGround } from '../test/support/ground.js';
 import { kubeconfigFor } from '../test/support/kube-emulator/index.js';
 

@@ -2,13 +2,9 @@ import type { BindingSpec } from '../actions/binding/spec.js';
 import type { KubeAccess } from '../kube/connection.js';
 import { describeTags } from '../actions/engine/plan.js';
 import { scopeFlags } from '../policy/index.js';
+import { shellQuote } from '../policy/shell-quote.js';
 
 // Rebuilds a runnable command line, e.g. the one to apply a plan.
-const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
-
-export const shellQuote = (word: string) =>
-  SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-
 export function applyCommandLine(argv: string[]): string {
   const args = argv.filter((a) => a !== '--approve');
   return ['iamsa', ...args, '--approve'].map(shellQuote).join(' ');

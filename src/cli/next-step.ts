@@ -2,7 +2,7 @@
 // account; after create-serviceaccount, restart the pods (iamsa does not touch workloads) or, with
 // --role-only, annotate the service account.
 import { ROLE_ARN_ANNOTATION } from '../policy/names.js';
-import { shellQuote } from './command-line.js';
+import { shellQuote } from '../policy/shell-quote.js';
 
 export function nextStep(
   result: { roleArn?: string },

@@ -15,3 +15,5 @@ export * from './policies-fingerprint.js';
 export * from './migration-trust.js';
 export * from './daemon-restrictions.js';
 export * from './kube2iam-trust.js';
+export * from './annotations.js';
+export * from './shell-quote.js';

@@ -14,7 +14,8 @@ import {
   type Limiter,
   limitGateway,
 } from '../engine/limiter.js';
-import { type PlanStep, started } from '../engine/plan.js';
+import { type PlanStep } from '../engine/plan.js';
+import { started } from '../engine/concurrency.js';
 import type { Reporter } from '../engine/reporter.js';
 
 export type OpenKube = (

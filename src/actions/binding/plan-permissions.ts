@@ -4,7 +4,7 @@ import type { ClusterInfo } from '../../aws/eks.js';
 import { wellKnownKeys } from '../../policy/index.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
-import { started } from '../engine/plan.js';
+import { started } from '../engine/concurrency.js';
 import { planRole, type RoleState, type RoleTrust } from './plan-role.js';
 import {
   planWellKnown,

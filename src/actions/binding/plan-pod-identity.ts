@@ -26,7 +26,8 @@ import {
 import { FLAG_LABELS } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
-import { describeTags, type PlanStep, started, step } from '../engine/plan.js';
+import { describeTags, type PlanStep, step } from '../engine/plan.js';
+import { started } from '../engine/concurrency.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
 import { readRoleState, type RoleTrust } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';

@@ -15,3 +15,9 @@ export async function mapConcurrent<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** Starts a promise now but keeps an early failure elsewhere from becoming an unhandled rejection. */
+export function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

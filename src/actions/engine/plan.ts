@@ -383,9 +383,3 @@ function partialFailure(failures: unknown[], done: PlanStep[]): IamsaError {
       : first.hint;
   return amended(first, notes.join('; '), hint);
 }
-
-/** Starts a promise now but keeps an early failure elsewhere from becoming an unhandled rejection. */
-export function started<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}

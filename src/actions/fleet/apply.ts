@@ -22,8 +22,8 @@ import {
   hasChanges,
   type Planned,
   type PlanStep,
-  started,
 } from '../engine/plan.js';
+import { started } from '../engine/concurrency.js';
 import { bindingKey } from '../binding/spec.js';
 import { planMoved } from './moved.js';
 import { planPrune } from './prune.js';

@@ -9,6 +9,7 @@ import { AuthError } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
+  AUDIENCE_ANNOTATION,
   defaultRoleName,
   evaluatePodIdentityTrust,
   evaluateTrust,
@@ -16,8 +17,8 @@ import {
   isOwnedRoleFor,
   isRoleArn,
   MANAGED_BY_LABEL,
-  type Mechanism,
   MANAGED_BY_VALUE,
+  type Mechanism,
   parseArn,
   parseTrustPolicy,
   POD_IDENTITY_PRINCIPAL,
@@ -98,7 +99,6 @@ export interface GetQuery {
 
 export const EKSCTL_CLUSTER_TAG = 'alpha.eksctl.io/cluster-name';
 export const EKSCTL_SA_TAG = 'alpha.eksctl.io/iamserviceaccount-name';
-const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 
 interface RoleFacts {
   role?: Role;

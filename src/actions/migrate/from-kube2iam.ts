@@ -21,14 +21,12 @@ import {
   KUBE2IAM_SA_ANNOTATION,
   kube2iamTagKeys,
   MANAGED_BY_LABEL,
-  parseTrustPolicy,
   type PolicyDocument,
   recordedTrust,
   recordTrust,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   TAG_KUBE2IAM_MIGRATION,
-  trustPoliciesEqual,
   validateClusterName,
   validateNamespace,
   withoutStatements,
@@ -45,11 +43,11 @@ import {
   asIamsaError,
   type BindingPlan,
   composePlan,
-  type Edit,
   type PlanStep,
   type Planned,
   updateStep,
 } from '../engine/plan.js';
+import { once, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
 import { discover, isTopLevel, type Move, readRecord, workloadId } from './kube2iam-discover.js';
 
@@ -150,21 +148,6 @@ const readRoles = (session: ClusterSession, arns: string[]) =>
     ),
   })).then((list) => new Map(list.map((r) => [r.arn, r.role])));
 
-const trustOf = (role: Role) =>
-  parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
-
-const trustEdit = (
-  ctx: Ctx,
-  role: Role,
-  from: PolicyDocument,
-  to: PolicyDocument,
-  change: string,
-): Edit | false =>
-  !trustPoliciesEqual(from, to) && {
-    change,
-    run: () => ctx.session.iam.updateTrustPolicy(role.name, JSON.stringify(to)),
-  };
-
 const bindingOf = (
   ctx: Ctx,
   w: Workload,
@@ -186,10 +169,6 @@ const bindingOf = (
 });
 
 /** Runs a step's work once however often it is asked for. */
-function once(run: (() => Promise<void>) | undefined): () => Promise<void> {
-  let p: Promise<void> | undefined;
-  return () => (p ??= run ? run() : Promise.resolve());
-}
 
 async function planForward(
   ctx: Ctx,

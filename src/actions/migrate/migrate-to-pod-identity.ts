@@ -9,6 +9,7 @@ import { ConflictError, PreconditionError, ValidationError } from '../../errors.
 import type { KubeAccess } from '../../kube/connection.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
+  AUDIENCE_ANNOTATION,
   describeRoleOwner,
   evaluateTrust,
   isManagedByIamsa,
@@ -17,6 +18,7 @@ import {
   parseArn,
   parseTrustPolicy,
   type PolicyDocument,
+  readAnnotation,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   roleOwner,
@@ -34,7 +36,6 @@ import {
 } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
-import { AUDIENCE_ANNOTATION, readAnnotation } from '../report/doctor-irsa.js';
 import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
 import {
   type Context,

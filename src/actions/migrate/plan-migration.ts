@@ -13,6 +13,7 @@ import { AlreadyExistsError, ConflictError } from '../../errors.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   ATTACHED_ROLE_TAG,
+  AUDIENCE_ANNOTATION,
   bindingOwnershipTags,
   buildPodIdentityTrustStatement,
   buildTrustStatement,
@@ -23,7 +24,6 @@ import {
   isRestorableStatement,
   MAX_TAGS,
   migrationTagKeys,
-  parseTrustPolicy,
   type PolicyDocument,
   providerStatements,
   recordedStatements,
@@ -36,15 +36,14 @@ import {
   TAG_MECHANISM,
   TAG_MIGRATED_FROM,
   TAG_MIGRATION,
-  trustPoliciesEqual,
   WEB_IDENTITY_ACTION,
   withoutStatements,
   withPlacedStatements,
   withStatement,
 } from '../../policy/index.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
-import { AUDIENCE_ANNOTATION } from '../report/doctor-irsa.js';
-import { type Edit, type PlanStep, step, updateStep } from '../engine/plan.js';
+import { type PlanStep, step, updateStep } from '../engine/plan.js';
+import { once, trustEdit, trustOf } from './trust-edits.js';
 import { findAssociation } from '../binding/plan-pod-identity.js';
 
 /** One service account being migrated (or rolled back) and what it has now. */
@@ -85,25 +84,6 @@ export interface UserPlan {
 }
 
 /** Runs a step's work once however often it is asked for; unchanged steps are done already. */
-function once(run: (() => Promise<void>) | undefined): () => Promise<void> {
-  let p: Promise<void> | undefined;
-  return () => (p ??= run ? run() : Promise.resolve());
-}
-
-const trustOf = (role: Role) =>
-  parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
-
-const trustEdit = (
-  c: Context,
-  role: Role,
-  from: PolicyDocument,
-  to: PolicyDocument,
-  change: string,
-): Edit | false =>
-  !trustPoliciesEqual(from, to) && {
-    change,
-    run: () => c.session.iam.updateTrustPolicy(role.name, JSON.stringify(to)),
-  };
 
 /** Waits for the given association steps before its own work (see the file comment). */
 function after(stepOf: PlanStep, first: Array<() => Promise<void>>): PlanStep {

@@ -4,26 +4,27 @@
 import type { RoleSummary as Role } from '../../aws/iam.js';
 import type { Pod, ServiceAccount } from '../../kube/gateway.js';
 import {
+  AUDIENCE_ANNOTATION,
   buildTrustStatement,
   evaluateTrust,
   isManagedByIamsa,
   isPlainObject,
+  parseSubject,
   type PolicyDocument,
   type PolicyStatement,
+  readAnnotation,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   roleOwner,
   sameRoleArn,
   STS_AUDIENCE,
   TRUST_POLICY_DEFAULT_LIMIT,
-  type TrustTarget,
   trustPolicySize,
-  parseSubject,
   trustScope,
+  type TrustTarget,
 } from '../../policy/index.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { ClusterOidc } from '../binding/cluster-oidc.js';
-import { AUDIENCE_ANNOTATION, readAnnotation } from './doctor-irsa.js';
 import {
   cloudTrailLookup,
   type CommandContext,

@@ -1,8 +1,8 @@
 // The checks of `iamsa doctor`, pure: each reads the gathered state and says ok, FAIL, warn or
 // skipped, why, and the exact command that fixes it. Order and ids are part of the interface.
-import type { OidcProvider, Role, SimulationResult } from '../../aws/iam.js';
 import type { Pod, ServiceAccount } from '../../kube/gateway.js';
 import {
+  AUDIENCE_ANNOTATION,
   buildTrustPolicy,
   buildTrustStatement,
   evaluateTrust,
@@ -13,79 +13,38 @@ import {
   parseTrustPolicy,
   policiesFingerprint,
   type PolicyDocument,
+  readAnnotation,
   ROLE_ARN_ANNOTATION,
-  type RoleArnParts,
-  STS_AUDIENCE,
   serviceAccountSubject,
+  STS_AUDIENCE,
   TAG_POLICIES,
-  type TrustTarget,
   trustScope,
-  validateRoleArn,
+  type TrustTarget,
 } from '../../policy/index.js';
-import type { ClusterInfo } from '../../aws/eks.js';
-import type { ClusterOidc } from '../binding/cluster-oidc.js';
 import {
   addAudienceFix,
   annotateFix,
   attachPolicyFix,
-  type CommandContext,
   createServiceAccountFix,
   detachPolicyFix,
   getServiceAccountsFix,
   quote,
   updateTrustFix,
 } from './fix-commands.js';
-import { type PodIdentityFacts, podIdentityChecks } from './doctor-pod-identity.js';
+import { podIdentityChecks } from './doctor-pod-identity.js';
+import type { DoctorState } from './doctor-state.js';
 import { type Check, check } from './report.js';
 import { kube2iamCheck } from './doctor-kube2iam.js';
 
-export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
 export const SKIP_CONTAINERS_ANNOTATION = 'eks.amazonaws.com/skip-containers';
 export const TOKEN_VOLUME = 'aws-iam-token';
 const MIN_TOKEN_EXPIRATION = 600;
 const DEFAULT_TOKEN_EXPIRATION = 86400;
-/** What the pod identity webhook accepts as a role ARN (it only warns on others). */
-const WEBHOOK_ROLE_ARN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w\-/.@+=,]+$/;
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 const INJECTED = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
 
-export interface DoctorState {
-  context: CommandContext;
-  cluster: ClusterInfo;
-  oidc: ClusterOidc;
-  provider?: OidcProvider;
-  namespace: string;
-  name: string;
-  serviceAccount?: ServiceAccount;
-  /** Every service account of the cluster: who else the trust lets in. */
-  serviceAccounts: ServiceAccount[];
-  /** Pods of the namespace that run as the service account. */
-  pods: Pod[];
-  /** The annotation read as a role ARN (when it is one). */
-  roleArn?: RoleArnParts & { arn: string };
-  role?: Role;
-  /**
-   * iamsa's role for this binding, read when the annotation names none (no annotation, or a role
-   * iamsa made for another binding): the fix points the annotation at it.
-   */
-  ownRole?: Role;
-  attachedPolicies: string[];
-  inlinePolicies: string[];
-  /** iamsa's inline policy (iamsa-inline) as IAM holds it, read when the role records its policies. */
-  inlinePolicy?: string;
-  simulation?: {
-    actions: string[];
-    resources: string[];
-    results: SimulationResult[];
-    /** Set when the simulation could not run (the API missing or denied): the warning. */
-    unavailable?: string;
-  };
-  /** Set when the service account has a Pod Identity association: its checks run instead. */
-  podIdentity?: PodIdentityFacts;
-}
-
-const mechanismOf = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
+const mechanismOfState = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
 
 const audienceOf = (s: DoctorState) =>
   s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE;
@@ -103,7 +62,7 @@ const createFix = (s: DoctorState) =>
     s.namespace,
     s.name,
     s.attachedPolicies,
-    mechanismOf(s),
+    mechanismOfState(s),
     s.inlinePolicies.includes(INLINE_POLICY_NAME),
   );
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
@@ -112,7 +71,7 @@ const otherBindingRole = (s: DoctorState) =>
 /** This service account's own role, instead of another binding's: re-point the annotation. */
 function repointFix(s: DoctorState): string {
   if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
-  return `${createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s)).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${s.role?.name} is iamsa's role for another binding and stays as it is`;
+  return `${createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${s.role?.name} is iamsa's role for another binding and stays as it is`;
 }
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
@@ -134,19 +93,6 @@ function trustOf(s: DoctorState): PolicyDocument | string {
 }
 
 /** The role ARN in the annotation, or why there is none to check. */
-export function readAnnotation(
-  value: string | undefined,
-): { arn: RoleArnParts & { arn: string } } | { problem: string } | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parts = validateRoleArn(value, `${ROLE_ARN_ANNOTATION} annotation`);
-    if (!WEBHOOK_ROLE_ARN.test(value)) return { problem: `"${value}" is not a role ARN` };
-    return { arn: { ...parts, arn: value } };
-  } catch (error) {
-    return { problem: (error as Error).message };
-  }
-}
-
 function provider(s: DoctorState): Check {
   const title = 'OIDC provider';
   const audience = audienceOf(s);
@@ -182,7 +128,7 @@ function provider(s: DoctorState): Check {
 
 function serviceAccount(s: DoctorState): Check {
   const title = 'service account';
-  const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s));
+  const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s));
   // iamsa's role for this binding exists (a --role-only binding, a removed annotation): use it.
   const own = s.ownRole && annotateFix(s.namespace, s.name, s.ownRole.arn);
   if (!s.serviceAccount) {
@@ -250,7 +196,7 @@ function roleExists(s: DoctorState): Check {
       title,
       'fail',
       `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}`,
-      { fix: createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s)) },
+      { fix: createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)) },
     );
   }
   if (s.role.arn !== s.roleArn.arn) {
@@ -523,7 +469,7 @@ function permissions(s: DoctorState): Check {
       `role ${name} grants nothing: no managed or inline policy`,
       {
         fix: ownedRole(s)
-          ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOf(s))
+          ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s))
           : attachPolicyFix(s.context, name),
       },
     );
@@ -537,7 +483,7 @@ function permissions(s: DoctorState): Check {
     const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
     const rerun = sharedRole(s)
       ? `iamsa apply -f <bindings file> --approve  # apply -f makes the role's policies exactly the file's`
-      : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOf(s), inline)}  # the command that made this binding, with the policies it declares`;
+      : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOfState(s), inline)}  # the command that made this binding, with the policies it declares`;
     const fix = drift.added?.length
       ? drift.added.map((arn) => detachPolicyFix(s.context, name, arn)).join(' && ')
       : rerun;
@@ -629,11 +575,13 @@ function simulate(s: DoctorState): Check | undefined {
     {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
-        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOf(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
+        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOfState(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
         : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
     },
   );
 }
+
+export type { DoctorState } from './doctor-state.js';
 
 export function runChecks(s: DoctorState): Check[] {
   if (s.podIdentity) {

@@ -13,7 +13,7 @@ import {
   POD_IDENTITY_PRINCIPAL,
   ROLE_ARN_ANNOTATION,
 } from '../../policy/index.js';
-import type { DoctorState } from './doctor-irsa.js';
+import type { DoctorState } from './doctor-state.js';
 import { kubeFlagsOf, quote, updateTrustFix } from './fix-commands.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { type Check, check } from './report.js';

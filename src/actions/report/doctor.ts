@@ -6,6 +6,7 @@ import type { KubeAccess } from '../../kube/connection.js';
 import {
   INLINE_POLICY_NAME,
   isManagedByIamsa,
+  readAnnotation,
   roleNameOf,
   TAG_POLICIES,
 } from '../../policy/index.js';
@@ -18,7 +19,7 @@ import type { PodIdentityFacts } from './doctor-pod-identity.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
-import { readAnnotation, runChecks, type DoctorState } from './doctor-irsa.js';
+import { runChecks, type DoctorState } from './doctor-irsa.js';
 import { findOwnedRole, ownsBinding } from '../binding/owned-role.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from '../engine/reporter.js';

@@ -1,7 +1,7 @@
 // The exact commands that fix what doctor and audit find, ready to paste: iamsa for what iamsa
 // manages, kubectl for annotations and pods, the AWS CLI for roles iamsa does not own.
 import type { KubeAccess } from '../../kube/connection.js';
-import { ROLE_ARN_ANNOTATION } from '../../policy/index.js';
+import { ROLE_ARN_ANNOTATION, shellQuote } from '../../policy/index.js';
 
 export interface CommandContext {
   cluster: string;
@@ -11,10 +11,8 @@ export interface CommandContext {
   kube?: KubeAccess;
 }
 
-const SAFE = /^[A-Za-z0-9_\-./:=@,+%]+$/;
 /** One shell word: as it is when safe, else in single quotes. */
-export const quote = (word: string) =>
-  SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+export const quote = shellQuote;
 const profileOf = (c: CommandContext) => (c.profile ? ` --profile ${quote(c.profile)}` : '');
 
 /** The user's Kubernetes connection flags, for the iamsa commands that talk to the cluster. */

@@ -26,7 +26,8 @@ import {
 } from '../../../policy/index.js';
 import type { ClusterSession } from '../cluster-session.js';
 import { labelOf } from '../spec.js';
-import { type PlanStep, started, step, updateStep } from '../../engine/plan.js';
+import { type PlanStep, step, updateStep } from '../../engine/plan.js';
+import { started } from '../../engine/concurrency.js';
 import { findOwnedRole, ownsBinding } from '../owned-role.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';

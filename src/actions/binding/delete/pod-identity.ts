@@ -11,7 +11,8 @@ import {
   sameRoleArn,
 } from '../../../policy/index.js';
 import type { ClusterSession } from '../cluster-session.js';
-import { type PlanStep, started, step } from '../../engine/plan.js';
+import { type PlanStep, step } from '../../engine/plan.js';
+import { started } from '../../engine/concurrency.js';
 import { foreignRole, isIamsas, roleSteps, serviceAccountStep } from './irsa.js';
 import type { DeleteTarget } from './target.js';
 import { findAssociation } from '../plan-pod-identity.js';
