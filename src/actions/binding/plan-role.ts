@@ -57,11 +57,18 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
   }
   if (!role || input.attachRole) return { role, attached: [] };
   // The inline policy is read even when not asked about: the role's tags record it too.
-  const [attached, inline] = await Promise.all([
+  // Every inline policy is listed: one made by hand under another name is drift too.
+  const [attached, inline, inlineNames] = await Promise.all([
     iam.listAttachedPolicyArns(input.roleName),
     iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME),
+    iam.listInlinePolicyNames(input.roleName),
   ]);
-  return { role, attached, inline };
+  return {
+    role,
+    attached,
+    inline,
+    otherInline: inlineNames.filter((n) => n !== INLINE_POLICY_NAME),
+  };
 }
 
 export interface RolePlan {
@@ -239,6 +246,18 @@ export function planRole(
         changes: why ? [`delete inline policy${why}`] : [],
         phase: 2,
         run: () => iam.deleteInlinePolicy(name, INLINE_POLICY_NAME),
+      }),
+    );
+  }
+  for (const policyName of desired.deleteOtherInline) {
+    steps.push(
+      step({
+        resource: 'inline-policy',
+        id: `${arn}/${policyName}`,
+        action: 'delete',
+        changes: [`delete inline policy ${policyName}${why}`],
+        phase: 2,
+        run: () => iam.deleteInlinePolicy(name, policyName),
       }),
     );
   }

@@ -63,6 +63,9 @@ export const updateTrustFix = (c: CommandContext, roleName: string, trust: unkno
 export const detachPolicyFix = (c: CommandContext, roleName: string, arn: string) =>
   `aws iam detach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn ${arn}`;
 
+export const deleteInlinePolicyFix = (c: CommandContext, roleName: string, policyName: string) =>
+  `aws iam delete-role-policy${profileOf(c)} --role-name ${roleName} --policy-name ${quote(policyName)}`;
+
 export const attachPolicyFix = (c: CommandContext, roleName: string) =>
   `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn <policy ARN>`;
 
