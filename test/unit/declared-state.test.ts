@@ -423,3 +423,37 @@ describe('apply -f: inline policies made by hand under other names', () => {
     assert.match(binding.warnings.join('\n'), /IRSA-W002.*inline policy backdoor/);
   });
 });
+
+describe("--attach-role-arn of iamsa's role for another binding", () => {
+  it("never tells the user to add this service account to that role's trust", async () => {
+    const g = await ground('prod');
+    await g.apply(
+      file(`  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`),
+    );
+    const session = openClusterSession(g.access, {
+      cluster: 'prod',
+      kube: { mode: 'eks' },
+      reporter: quietReporter,
+    });
+    const binding = await planBinding(session, {
+      cluster: 'prod',
+      namespace: 'evil',
+      name: 'thief',
+      policyArns: [],
+      attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
+      tags: {},
+      roleOnly: false,
+      overrideExisting: false,
+      createNamespace: true,
+      source: FLAGS_SOURCE,
+    });
+    assert.ok(binding.error, 'refused');
+    assert.match(binding.error.message, /iamsa's role for default\/app/);
+    assert.doesNotMatch(binding.error.hint ?? '', /add the statement/);
+    assert.match(binding.error.hint ?? '', /stays as it is/);
+    assert.equal(binding.error.detail, undefined);
+  });
+});

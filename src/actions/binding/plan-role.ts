@@ -356,6 +356,21 @@ function planAttachedRole(
     });
   }
   const evaluation = roleTrust.judge(parseTrustPolicy(role.trustPolicy));
+  const othersRole =
+    roleOwner(role.tags).managed &&
+    !isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name) &&
+    !isOwnedSharedRoleFor(role.tags, [cluster.arn], input.namespace, input.name);
+  if (!evaluation.admits && othersRole) {
+    // iamsa's role for another binding: its trust is never widened for this one (whoever can
+    // name a role would gain it); the binding gets a role of its own.
+    const flag = labelOf(input, 'attachRoleArn');
+    throw new PreconditionError(
+      `role ${arn} does not trust ${roleTrust.who}: ${evaluation.problems.join('; ')}; ${describeRoleOwner(role.tags)}`,
+      {
+        hint: `drop ${flag} to let iamsa make ${input.namespace}/${input.name} a role of its own; the trust of role ${given.roleName} stays as it is`,
+      },
+    );
+  }
   if (!evaluation.admits) {
     const statement = roleTrust.document.Statement;
     throw new PreconditionError(

@@ -24,6 +24,7 @@ import {
 import {
   addAudienceFix,
   annotateFix,
+  ownRoleInsteadFix,
   attachPolicyFix,
   createServiceAccountFix,
   deleteInlinePolicyFix,
@@ -72,7 +73,7 @@ const otherBindingRole = (s: DoctorState) =>
 /** This service account's own role, instead of another binding's: re-point the annotation. */
 function repointFix(s: DoctorState): string {
   if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
-  return `${createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${s.role?.name} is iamsa's role for another binding and stays as it is`;
+  return ownRoleInsteadFix(s.context, s.namespace, s.name, s.role?.name, mechanismOfState(s));
 }
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
