@@ -4,6 +4,7 @@
 // recorded on the role as tags when migrating: tag values cannot hold JSON, so the removed
 // statements (with their positions) are kept base64-encoded, split over as many tags as needed.
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
+import { STS_AUDIENCE } from './names.js';
 import { sameJson } from './same-json.js';
 import { WEB_IDENTITY_ACTION } from './trust-policy.js';
 
@@ -99,14 +100,16 @@ const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] 
 /**
  * Whether a recorded statement is one a rollback may put back: an Allow whose sole principal is
  * this cluster's provider, whose sole action is sts:AssumeRoleWithWebIdentity, and whose only
- * condition is StringEquals on the sub (one of `subjects`, exactly) and the aud. The record is tags,
- * which anyone with iam:TagRole can write: nothing wider goes back into a trust from there.
+ * condition is StringEquals on exactly two keys: the sub (one of `subjects`, exactly) and the aud
+ * (one of `audiences`). The record is tags, which anyone with iam:TagRole can write: nothing wider
+ * (no statement without its aud either) goes back into a trust from there.
  */
 export function isRestorableStatement(
   s: PolicyStatement,
   providerArn: string,
   issuerHostPath: string,
   subjects: string[],
+  audiences: string[] = [STS_AUDIENCE],
 ): boolean {
   const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
   if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
@@ -118,16 +121,11 @@ export function isRestorableStatement(
   if (!isPlainObject(c) || Object.keys(c).length !== 1 || !isPlainObject(c.StringEquals))
     return false;
   const host = issuerHostPath.toLowerCase();
-  let subject = false;
-  for (const [key, value] of Object.entries(c.StringEquals)) {
-    const k = key.toLowerCase();
-    if (k === `${host}:sub`) {
-      const v = one(value);
-      if (typeof v !== 'string' || !subjects.includes(v)) return false;
-      subject = true;
-    } else if (k === `${host}:aud`) {
-      if (typeof one(value) !== 'string') return false;
-    } else return false;
-  }
-  return subject;
+  const entries = Object.entries(c.StringEquals);
+  const only = (key: string, wanted: string[]) => {
+    const found = entries.filter(([k]) => k.toLowerCase() === `${host}:${key}`);
+    const v = found.length === 1 ? one(found[0]?.[1]) : undefined;
+    return typeof v === 'string' && wanted.includes(v);
+  };
+  return entries.length === 2 && only('sub', subjects) && only('aud', audiences);
 }

@@ -48,6 +48,13 @@ export function renderResult(
       for (const change of s.changes) lines.push(`      ${style.dim(p(change))}`);
     }
   }
+  // A binding that failed has no steps to show: without its error it would vanish from the text.
+  for (const b of result.bindings.filter((b) => b.error)) {
+    lines.push(
+      `  ${style.bold(`${b.namespace}/${b.name}`)} ${style.red('failed')}`,
+      ...errorLines(b, style),
+    );
+  }
   const sa = result.serviceAccount;
   const facts: Array<[string, string | undefined]> = [
     ['OIDC provider:', result.providerArn],
@@ -110,8 +117,7 @@ function renderBatch(
         `  ${style.bold(head)} ${style.dim(`(${p(b.source)})`)} ${STATE_PAINT(style)[state](stateWords(b, state))}`,
       );
       if (b.error) {
-        lines.push(`      ${style.red(`error: ${p(b.error.message)}`)}`);
-        if (b.error.hint) lines.push(`      ${style.cyan(`hint: ${p(b.error.hint)}`)}`);
+        lines.push(...errorLines(b, style));
         continue;
       }
       if (state === 'unchanged') continue;
@@ -123,6 +129,16 @@ function renderBatch(
   }
   return lines.join('\n');
 }
+
+const errorLines = (b: BindingResult, style: ChalkInstance) =>
+  b.error
+    ? [
+        `      ${style.red(`error: ${p(b.error.message)}`)}`,
+        ...(b.error.hint ? [`      ${style.cyan(`hint: ${p(b.error.hint)}`)}`] : []),
+      ]
+    : [];
+
+const NOTHING_ELSE = 'Nothing else to do: fix the failures and run again.';
 
 type BindingState = 'create' | 'update' | 'delete' | 'unchanged' | 'failed';
 
@@ -184,11 +200,7 @@ function batchSummary(
     );
   }
   if (!result.changed) {
-    lines.push(
-      n('failed')
-        ? 'Nothing else to do: fix the failures and run again.'
-        : 'Nothing to do: everything is already in place.',
-    );
+    lines.push(n('failed') ? NOTHING_ELSE : 'Nothing to do: everything is already in place.');
   } else if (done) lines.push('Done.');
   else {
     lines.push(
@@ -202,7 +214,10 @@ function summary(result: CommandResult, applyCommand: string | undefined): strin
   const count = (a: string) => result.steps.filter((s) => s.action === a).length;
   const deletes = count('delete') ? `, ${count('delete')} to delete` : '';
   const counts = `${count('create')} to create, ${count('update')} to update${deletes}, ${count('unchanged')} unchanged`;
+  const failed = result.bindings.filter((b) => b.error).length;
+  const failures = failed ? ` ${failed} ${failed === 1 ? 'binding' : 'bindings'} failed.` : '';
   if (!result.changed) {
+    if (failed) return `${failures.trim()} ${NOTHING_ELSE}`;
     if (result.command === 'enable-oidc')
       return `Nothing to do: cluster ${p(result.cluster)} is already enabled for IRSA.`;
     if (result.command === 'delete-serviceaccount')
@@ -214,7 +229,7 @@ function summary(result: CommandResult, applyCommand: string | undefined): strin
       .replaceAll(' to ', ' ')
       .replace('create', 'created')
       .replace('update', 'updated')
-      .replace('delete', 'deleted')}.`;
+      .replace('delete', 'deleted')}.${failures}`;
   }
-  return `${counts}. Nothing was changed; to apply, re-run with --approve${applyCommand ? `:\n  ${applyCommand}` : '.'}`;
+  return `${counts}.${failures} Nothing was changed; to apply, re-run with --approve${applyCommand ? `:\n  ${applyCommand}` : '.'}`;
 }

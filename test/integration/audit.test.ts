@@ -394,6 +394,7 @@ describe('each finding on a state built to trigger it', () => {
         'PODID103',
         'PODID104',
         'PODID105',
+        'PODID106',
         'KUBE2IAM201',
       ],
     );

@@ -182,3 +182,33 @@ describe('audit: IRSA106', () => {
     assert.match(fix, /EXAMPLE/);
   });
 });
+
+describe("audit: a service account annotated with iamsa's role for another binding", () => {
+  it("IRSA105 never suggests widening that role's trust: its fix gives the account its own role", () => {
+    const f = audit([good('web')], {
+      serviceAccounts: [
+        sa('shop', 'web'),
+        {
+          ...sa('evil', 'thief'),
+          annotations: { 'eks.amazonaws.com/role-arn': ROLE },
+        },
+      ],
+      tags: new Map([[ROLE, bindingRoleTags('irsa', 'prod', 'shop', 'web', CLUSTER_ARN, 'x')]]),
+    });
+    const irsa105 = f.find((x) => x.id === 'IRSA105');
+    assert.ok(irsa105, JSON.stringify(f));
+    assert.doesNotMatch(irsa105.fix ?? '', /update-assume-role-policy|thief"/);
+    assert.match(irsa105.fix ?? '', /create-serviceaccount .*--namespace evil --name thief/);
+    assert.match(irsa105.fix ?? '', /stays as it is/);
+    assert.match(irsa105.message, /iamsa's role for shop\/web/);
+  });
+
+  it("a role not iamsa's still gets the trust fix", () => {
+    const f = audit([good('web')], {
+      serviceAccounts: [
+        { ...sa('shop', 'api'), annotations: { 'eks.amazonaws.com/role-arn': ROLE } },
+      ],
+    });
+    assert.match(f.find((x) => x.id === 'IRSA105')?.fix ?? '', /update-assume-role-policy/);
+  });
+});

@@ -374,3 +374,86 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     assert.deepEqual(lines(again.plan), []);
   });
 });
+
+describe('apply -f: inline policies made by hand under other names', () => {
+  const BACKDOOR = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  const single = file(`  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`);
+
+  it('plans their deletion and deletes them; a re-run changes nothing', async () => {
+    const g = await ground('prod');
+    await g.apply(single);
+    await g.iam.putInlinePolicy(ROLE, 'backdoor', BACKDOOR);
+    const { plan } = await g.apply(single);
+    assert.ok(
+      lines(plan).some((l) => l.startsWith('delete inline-policy') && l.endsWith('/backdoor')),
+      lines(plan).join('\n'),
+    );
+    assert.deepEqual(await g.iam.listInlinePolicyNames(ROLE), []);
+    const again = await g.apply(single, { apply: false });
+    assert.deepEqual(lines(again.plan), []);
+  });
+
+  it('create-serviceaccount (flags) leaves them, with IRSA-W002', async () => {
+    const g = await ground('prod');
+    await g.apply(single);
+    await g.iam.putInlinePolicy(ROLE, 'backdoor', BACKDOOR);
+    const session = openClusterSession(g.access, {
+      cluster: 'prod',
+      kube: { mode: 'eks' },
+      reporter: quietReporter,
+    });
+    const binding = await planBinding(session, {
+      cluster: 'prod',
+      namespace: 'default',
+      name: 'app',
+      policyArns: [READONLY],
+      tags: {},
+      roleOnly: false,
+      overrideExisting: false,
+      createNamespace: false,
+      source: FLAGS_SOURCE,
+    });
+    assert.ok(!binding.steps.some((s) => s.action === 'delete'));
+    assert.match(binding.warnings.join('\n'), /IRSA-W002.*inline policy backdoor/);
+  });
+});
+
+describe("--attach-role-arn of iamsa's role for another binding", () => {
+  it("never tells the user to add this service account to that role's trust", async () => {
+    const g = await ground('prod');
+    await g.apply(
+      file(`  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`),
+    );
+    const session = openClusterSession(g.access, {
+      cluster: 'prod',
+      kube: { mode: 'eks' },
+      reporter: quietReporter,
+    });
+    const binding = await planBinding(session, {
+      cluster: 'prod',
+      namespace: 'evil',
+      name: 'thief',
+      policyArns: [],
+      attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
+      tags: {},
+      roleOnly: false,
+      overrideExisting: false,
+      createNamespace: true,
+      source: FLAGS_SOURCE,
+    });
+    assert.ok(binding.error, 'refused');
+    assert.match(binding.error.message, /iamsa's role for default\/app/);
+    assert.doesNotMatch(binding.error.hint ?? '', /add the statement/);
+    assert.match(binding.error.hint ?? '', /stays as it is/);
+    assert.equal(binding.error.detail, undefined);
+  });
+});

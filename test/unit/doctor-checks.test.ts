@@ -286,6 +286,16 @@ describe('doctor checks', () => {
       assert.equal(c?.status, 'warn');
       assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# apply -f makes/);
     });
+    it('warn when an inline policy under another name was added by hand (the fingerprint does not cover it)', () => {
+      const recorded = policiesFingerprint({ managedArns: [READONLY] });
+      const c = ours(recorded, { inlinePolicies: ['backdoor'] });
+      assert.equal(c?.status, 'warn');
+      assert.match(c?.message ?? '', /inline policy backdoor that iamsa did not write/);
+      assert.match(
+        c?.fix ?? '',
+        /^aws iam delete-role-policy --role-name shop-web --policy-name backdoor;/,
+      );
+    });
     it('a role iamsa does not own is not judged by a tag someone copied', () => {
       const s = state({ attachedPolicies: [ADMIN] });
       const c = byId({

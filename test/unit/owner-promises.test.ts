@@ -187,6 +187,27 @@ describe('isRestorableStatement', () => {
     assert.equal(ok({ ...good, NotAction: 'iam:*' }), false);
     assert.equal(ok({ ...good, Condition: { StringLike: { [`${HOST}:sub`]: '*' } } }), false);
     assert.equal(ok({ ...good, Condition: { StringEquals: { [`${HOST}:aud`]: 'x' } } }), false);
+    // The aud is required, and must be STS's (or the one the service account asks for).
+    assert.equal(ok({ ...good, Condition: { StringEquals: { [`${HOST}:sub`]: SUB } } }), false);
+    const aud = (v: unknown) => ({
+      ...good,
+      Condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:aud`]: v } },
+    });
+    assert.equal(ok(aud('evil.example.com')), false);
+    assert.equal(ok(aud(['sts.amazonaws.com', 'x'])), false);
+    assert.equal(
+      isRestorableStatement(aud('vault') as never, PROVIDER, HOST, [SUB], ['vault']),
+      true,
+    );
+    assert.equal(
+      ok({
+        ...good,
+        Condition: {
+          StringEquals: { ...good.Condition.StringEquals, [`${HOST}:amr`]: 'authenticated' },
+        },
+      }),
+      false,
+    );
     const other = 'system:serviceaccount:default:other';
     assert.equal(ok({ ...good, Condition: { StringEquals: { [`${HOST}:sub`]: other } } }), false);
     assert.equal(

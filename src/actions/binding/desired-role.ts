@@ -25,6 +25,8 @@ export interface RoleState {
   role?: Role;
   attached: string[];
   inline?: string;
+  /** Inline policies under names other than iamsa's (made outside iamsa). */
+  otherInline?: string[];
 }
 
 /** What the well-known policies add to the role's attachments. */
@@ -64,6 +66,8 @@ export interface DesiredRole {
   detach: string[];
   /** The inline policy goes: asked for (update), or not declared (apply -f). */
   deleteInline: boolean;
+  /** Inline policies iamsa did not write, deleted as drift (apply -f). */
+  deleteOtherInline: string[];
   /** What the role holds once applied; the fingerprint records exactly this. */
   managedAfter: string[];
   inlineAfter?: string;
@@ -104,6 +108,8 @@ export function desiredRole(
     current.inline !== undefined &&
     !input.inlinePolicy &&
     (!!input.update?.removeInlinePolicy || !!input.declared);
+  const otherInline = current.otherInline ?? [];
+  const deleteOtherInline = input.declared ? otherInline : [];
   const inlineAfter = input.inlinePolicy
     ? JSON.stringify(input.inlinePolicy.document)
     : deleteInline
@@ -144,6 +150,7 @@ export function desiredRole(
   const warnings: string[] = [];
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
   const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
+  if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));
   if (extra.length) {
     warnings.push(
       coded(
@@ -181,6 +188,7 @@ export function desiredRole(
     attach,
     detach,
     deleteInline,
+    deleteOtherInline,
     managedAfter,
     inlineAfter,
     fingerprint,

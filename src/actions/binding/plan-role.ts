@@ -57,11 +57,18 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
   }
   if (!role || input.attachRole) return { role, attached: [] };
   // The inline policy is read even when not asked about: the role's tags record it too.
-  const [attached, inline] = await Promise.all([
+  // Every inline policy is listed: one made by hand under another name is drift too.
+  const [attached, inline, inlineNames] = await Promise.all([
     iam.listAttachedPolicyArns(input.roleName),
     iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME),
+    iam.listInlinePolicyNames(input.roleName),
   ]);
-  return { role, attached, inline };
+  return {
+    role,
+    attached,
+    inline,
+    otherInline: inlineNames.filter((n) => n !== INLINE_POLICY_NAME),
+  };
 }
 
 export interface RolePlan {
@@ -242,6 +249,18 @@ export function planRole(
       }),
     );
   }
+  for (const policyName of desired.deleteOtherInline) {
+    steps.push(
+      step({
+        resource: 'inline-policy',
+        id: `${arn}/${policyName}`,
+        action: 'delete',
+        changes: [`delete inline policy ${policyName}${why}`],
+        phase: 2,
+        run: () => iam.deleteInlinePolicy(name, policyName),
+      }),
+    );
+  }
   if (input.inlinePolicy) {
     const wanted = input.inlinePolicy.document;
     const document = JSON.stringify(wanted);
@@ -337,6 +356,21 @@ function planAttachedRole(
     });
   }
   const evaluation = roleTrust.judge(parseTrustPolicy(role.trustPolicy));
+  const othersRole =
+    roleOwner(role.tags).managed &&
+    !isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name) &&
+    !isOwnedSharedRoleFor(role.tags, [cluster.arn], input.namespace, input.name);
+  if (!evaluation.admits && othersRole) {
+    // iamsa's role for another binding: its trust is never widened for this one (whoever can
+    // name a role would gain it); the binding gets a role of its own.
+    const flag = labelOf(input, 'attachRoleArn');
+    throw new PreconditionError(
+      `role ${arn} does not trust ${roleTrust.who}: ${evaluation.problems.join('; ')}; ${describeRoleOwner(role.tags)}`,
+      {
+        hint: `drop ${flag} to let iamsa make ${input.namespace}/${input.name} a role of its own; the trust of role ${given.roleName} stays as it is`,
+      },
+    );
+  }
   if (!evaluation.admits) {
     const statement = roleTrust.document.Statement;
     throw new PreconditionError(

@@ -273,13 +273,18 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   const subjects = [...m.users, ...(m.migrated ?? [])].map((u) =>
     serviceAccountSubject(u.namespace, u.name),
   );
+  // The aud each service account asks for now, or STS's (what iamsa writes).
+  const audiences = [
+    STS_AUDIENCE,
+    ...m.users.flatMap((u) => u.sa?.annotations[AUDIENCE_ANNOTATION] ?? []),
+  ];
   const foreign = recorded?.find(
-    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects),
+    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects, audiences),
   );
   if (foreign) {
     const tags = Object.keys(role.tags).filter((k) => k.startsWith(TAG_IRSA_TRUST_PREFIX));
     throw new ConflictError(
-      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub is put back): ${JSON.stringify(foreign[1])}`,
+      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub and its aud is put back): ${JSON.stringify(foreign[1])}`,
       {
         hint: `nothing was changed; the tags were edited after the migration: remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which adds iamsa's own statement for each service account`,
       },

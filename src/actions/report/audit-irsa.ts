@@ -28,7 +28,9 @@ import type { ClusterOidc } from '../binding/cluster-oidc.js';
 import {
   cloudTrailLookup,
   type CommandContext,
+  annotateFix,
   createServiceAccountFix,
+  ownRoleInsteadFix,
   updateTrustFix,
 } from './fix-commands.js';
 import { FINDING_KINDS } from './finding-kinds.js';
@@ -296,7 +298,28 @@ function annotationFindings(
     });
   } else {
     const evaluation = evaluateTrust(found.trust, targetFor(s, sa));
-    if (!evaluation.admits) {
+    const tags = s.tags?.get(found.role.arn);
+    const ref = (n: { namespace: string; name: string }) => ({
+      clusterArn: s.cluster.arn,
+      cluster: s.cluster.name,
+      namespace: n.namespace,
+      name: n.name,
+    });
+    if (!evaluation.admits && tags && isManagedByIamsa(tags) && !ownsBinding(tags, ref(sa))) {
+      // iamsa's role for another binding: widening its trust would hand it to whoever annotated.
+      const own = roles.find((r) => {
+        const t = s.tags?.get(r.role.arn);
+        return !!t && ownsBinding(t, ref(sa));
+      });
+      findings.push({
+        ...base,
+        role: found.role.arn,
+        message: `annotated with ${found.role.name}, ${iamsasRole(tags).split(':')[0]}, whose trust does not admit it (and is not widened for it): ${evaluation.problems[0] ?? ''}`,
+        fix: own
+          ? annotateFix(sa.namespace, sa.name, own.role.arn)
+          : `${ownRoleInsteadFix(s.context, sa.namespace, sa.name, found.role.name)} (or remove the annotation: kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} ${ROLE_ARN_ANNOTATION}-)`,
+      });
+    } else if (!evaluation.admits) {
       findings.push({
         ...base,
         role: found.role.arn,

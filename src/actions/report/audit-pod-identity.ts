@@ -7,10 +7,13 @@ import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   buildPodIdentityTrustStatement,
   evaluatePodIdentityTrust,
+  isManagedByIamsa,
   type PolicyDocument,
   ROLE_ARN_ANNOTATION,
+  roleOwner,
   sameRoleArn,
 } from '../../policy/index.js';
+import { ownsBinding } from '../binding/owned-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import { type CommandContext, quote, updateTrustFix } from './fix-commands.js';
 import { FINDING_KINDS } from './finding-kinds.js';
@@ -25,6 +28,8 @@ export interface PodIdentityAuditState {
   associations: PodIdentityAssociation[];
   /** The agent add-on; undefined when it is not installed. */
   agent?: AddonInfo;
+  /** The tags of the associated roles by ARN (ListRoles returns none): whose role it is. */
+  tags?: Map<string, Record<string, string>>;
 }
 
 const where = (c: CommandContext) =>
@@ -61,6 +66,25 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
         fix: `aws eks update-pod-identity-association ${where(s.context)} --association-id ${a.id} --role-arn <role ARN>`,
       });
     } else {
+      const tags = s.tags?.get(found.role.arn);
+      const binding = { clusterArn: s.cluster.arn, cluster: s.cluster.name };
+      if (
+        tags &&
+        isManagedByIamsa(tags) &&
+        !ownsBinding(tags, { ...binding, namespace: a.namespace, name: a.serviceAccount })
+      ) {
+        // The Pod Identity trust admits every association of the cluster: the association alone
+        // decides who gets the role, and this one was not made for the role's binding.
+        const owner = roleOwner(tags);
+        findings.push({
+          ...base,
+          id: 'PODID106',
+          severity: 'high',
+          title: FINDING_KINDS.PODID106.title,
+          message: `association ${a.id} hands ${found.role.name}, iamsa's role for ${owner.namespace ?? '?'}/${owner.serviceAccount ?? '?'}, to ${id}`,
+          fix: `aws eks delete-pod-identity-association ${where(s.context)} --association-id ${a.id}`,
+        });
+      }
       const judged = evaluatePodIdentityTrust(found.trust, {
         accountId: s.cluster.accountId,
         clusterArn: s.cluster.arn,

@@ -4,7 +4,13 @@
 import type { EksGateway } from '../../aws/eks.js';
 import type { IamGateway } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
-import { parseArn, parseTrustPolicy, type PolicyDocument, roleNameOf } from '../../policy/index.js';
+import {
+  parseArn,
+  parseTrustPolicy,
+  type PolicyDocument,
+  roleNameOf,
+  sameRoleArn,
+} from '../../policy/index.js';
 import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
 import { kube2iamFindings } from './audit-kube2iam.js';
@@ -89,9 +95,13 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
   };
   // ListRoles returns no tags: read them for the roles with findings (a few), to tell iamsa's
   // bindings from findings. Only to be thorough: a refusal leaves the findings as they are.
-  const flagged = [...new Set(auditFindings(state).findings.flatMap((f) => f.role ?? []))].filter(
-    (arn) => parsed.some(({ role }) => role.arn === arn),
-  );
+  // And the roles of the associations: whether each was made for the association's account.
+  const flagged = [
+    ...new Set([
+      ...auditFindings(state).findings.flatMap((f) => f.role ?? []),
+      ...(associations ?? []).map((a) => a.roleArn),
+    ]),
+  ].flatMap((arn) => parsed.find(({ role }) => sameRoleArn(role.arn, arn))?.role.arn ?? []);
   state.tags = await readTags(session.iam, flagged, reporter);
   const { findings: irsa, roles: audited } = auditFindings(state);
   const findings = sortFindings([
@@ -103,6 +113,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       serviceAccounts,
       associations: associations ?? [],
       ...(agent ? { agent } : {}),
+      tags: state.tags,
     }),
     ...(await kube2iamFindings(
       input.cluster,

@@ -24,8 +24,10 @@ import {
 import {
   addAudienceFix,
   annotateFix,
+  ownRoleInsteadFix,
   attachPolicyFix,
   createServiceAccountFix,
+  deleteInlinePolicyFix,
   detachPolicyFix,
   getServiceAccountsFix,
   quote,
@@ -71,7 +73,7 @@ const otherBindingRole = (s: DoctorState) =>
 /** This service account's own role, instead of another binding's: re-point the annotation. */
 function repointFix(s: DoctorState): string {
   if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
-  return `${createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${s.role?.name} is iamsa's role for another binding and stays as it is`;
+  return ownRoleInsteadFix(s.context, s.namespace, s.name, s.role?.name, mechanismOfState(s));
 }
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
@@ -476,7 +478,22 @@ function permissions(s: DoctorState): Check {
   }
   const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
   const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
-  const drift = ownedRole(s) || sharedRole(s) ? policiesDrift(s) : undefined;
+  const ours = ownedRole(s) || sharedRole(s);
+  // The fingerprint covers iamsa's own inline policy only: any other was made outside iamsa.
+  const handInline = ours ? s.inlinePolicies.filter((p) => p !== INLINE_POLICY_NAME) : [];
+  if (handInline.length) {
+    return check(
+      'IRSA010',
+      title,
+      'warn',
+      `role ${name} has inline ${handInline.length > 1 ? 'policies' : 'policy'} ${handInline.join(', ')} that iamsa did not write (made outside iamsa)`,
+      {
+        details: [`now ${policies}`, ...listed, 'apply -f deletes them; delete them by hand:'],
+        fix: `${handInline.map((p) => deleteInlinePolicyFix(s.context, name, p)).join(' && ')}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+      },
+    );
+  }
+  const drift = ours ? policiesDrift(s) : undefined;
   if (drift) {
     // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
     // attached outside iamsa (and would record them); apply -f makes them the file's.

@@ -98,6 +98,12 @@ export const FINDING_KINDS = {
     description:
       'A service account has both a Pod Identity association and the IRSA annotation: new pods get Pod Identity credentials, older pods keep IRSA.',
   },
+  PODID106: {
+    title: "association hands iamsa's role to another service account",
+    severity: 'high',
+    description:
+      "A Pod Identity association (made outside iamsa) names a role iamsa made for a different binding: the role's Pod Identity trust admits the whole cluster, so the association hands it to that service account.",
+  },
   KUBE2IAM201: {
     title: 'kube2iam migration in progress',
     severity: 'info',

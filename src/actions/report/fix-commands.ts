@@ -57,11 +57,27 @@ export function createServiceAccountFix(
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>
   `kubectl annotate serviceaccount -n ${namespace} ${name} --overwrite ${ROLE_ARN_ANNOTATION}=${roleArn}`;
 
+/**
+ * A service account annotated with a role iamsa made for another binding: that role's trust is
+ * never widened for it (anyone able to annotate would gain it); it gets a role of its own.
+ */
+export const ownRoleInsteadFix = (
+  c: CommandContext,
+  namespace: string,
+  name: string,
+  roleName: string | undefined,
+  mechanism: 'irsa' | 'pod-identity' = 'irsa',
+) =>
+  `${createServiceAccountFix(c, namespace, name, [], mechanism).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${roleName} is iamsa's role for another binding and stays as it is`;
+
 export const updateTrustFix = (c: CommandContext, roleName: string, trust: unknown) =>
   `aws iam update-assume-role-policy${profileOf(c)} --role-name ${roleName} --policy-document ${quote(JSON.stringify(trust))}`;
 
 export const detachPolicyFix = (c: CommandContext, roleName: string, arn: string) =>
   `aws iam detach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn ${arn}`;
+
+export const deleteInlinePolicyFix = (c: CommandContext, roleName: string, policyName: string) =>
+  `aws iam delete-role-policy${profileOf(c)} --role-name ${roleName} --policy-name ${quote(policyName)}`;
 
 export const attachPolicyFix = (c: CommandContext, roleName: string) =>
   `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn <policy ARN>`;
