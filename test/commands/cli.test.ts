@@ -166,3 +166,24 @@ test('a mistyped flag is reported as such, before any missing one', async () => 
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing required flag: --cluster/);
 });
+
+test("eksctl's habits, spaced or hyphenated, get the iamsa command with the flags typed", async () => {
+  for (const habit of [
+    ['create', 'iamserviceaccount'],
+    ['create-iamserviceaccount'],
+    ['create', 'iamserviceaccounts'],
+  ]) {
+    const r = await h.run([...habit, '--cluster', 'prod', '--name', 'my app']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /in iamsa it is: iamsa create-serviceaccount --cluster prod --name 'my app'\. See 'iamsa create-serviceaccount --help'/,
+      habit.join(' '),
+    );
+  }
+  const pods = await h.run(['create-podidentityassociation', '--cluster', 'prod']);
+  assert.match(
+    pods.stderr,
+    /in iamsa it is: iamsa create-serviceaccount --mechanism pod-identity --cluster prod\. See/,
+  );
+});
