@@ -47,7 +47,7 @@ import {
   type Planned,
   updateStep,
 } from '../engine/plan.js';
-import { once, trustEdit, trustOf } from './trust-edits.js';
+import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
 import { discover, isTopLevel, type Move, readRecord, workloadId } from './kube2iam-discover.js';
 
@@ -612,11 +612,12 @@ async function planRollback(
     };
     const r = arn ? roleSteps.get(arn) : undefined;
     if (arn && r) workloadRuns.get(arn)?.push(patch.run as () => Promise<void>);
+    const rows = r ? rollbackRoleSteps(r.restore, r.finish) : [];
     const steps = [
-      ...(r ? [r.restore] : []),
+      ...rows.filter((s) => s === r?.restore),
       patch,
       ...(sa ? [saSteps.get(`${sa.namespace}/${sa.name}`) as PlanStep] : []),
-      ...(r ? [r.finish] : []),
+      ...rows.filter((s) => s === r?.finish),
     ];
     bindings.push(bindingOf(ctx, w, original, arn, steps));
   }
@@ -640,9 +641,9 @@ async function planRollback(
     };
     bindings.push({
       ...bindingOf(ctx, pseudo, name, arn, [
-        ...(r ? [r.restore] : []),
+        ...(r ? rollbackRoleSteps(r.restore, r.finish).filter((x) => x === r.restore) : []),
         s,
-        ...(r ? [r.finish] : []),
+        ...(r ? rollbackRoleSteps(r.restore, r.finish).filter((x) => x === r.finish) : []),
       ]),
       source: `serviceaccount/${name}`,
     });
