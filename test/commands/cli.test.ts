@@ -187,3 +187,15 @@ test("eksctl's habits, spaced or hyphenated, get the iamsa command with the flag
     /in iamsa it is: iamsa create-serviceaccount --mechanism pod-identity --cluster prod\. See/,
   );
 });
+
+test("-o sarif is shown in audit's help only", async () => {
+  const audit = (await h.run(['audit', '--help'])).stdout;
+  assert.match(audit, /"sarif",\s+default: "text"/);
+  for (const command of ['create-serviceaccount', 'doctor', 'apply']) {
+    const help = (await h.run([command, '--help'])).stdout;
+    const line = help.split('\n').find((l) => l.includes('--output')) ?? '';
+    assert.ok(line, command);
+    assert.doesNotMatch(help, /sarif/, command);
+  }
+  assert.match((await h.run(['--help'])).stdout, /audit also takes sarif/);
+});
