@@ -78,5 +78,9 @@ export function enableOidcNextStep(
     ...(profile ? [`--profile ${shellQuote(profile)}`] : []),
     '--namespace NS --name SA --attach-policy-arn ARN --approve',
   ];
-  return [`Bind a service account to an IAM role on cluster ${result.cluster}:`, args.join(' ')];
+  // enable-oidc does not talk to Kubernetes, so it cannot know how the user reaches the cluster.
+  return [
+    `Bind a service account to an IAM role on cluster ${result.cluster} (adding the Kubernetes connection flags you use, if any: --kubeconfig/--context or --kube-server/--kube-ca-file):`,
+    args.join(' '),
+  ];
 }
