@@ -1,7 +1,6 @@
 // The streams a run talks through (model: GitHub CLI's iostreams). main builds one over the
 // process; tests build one over buffers, with the TTY flags they need.
-import { readFileSync } from 'node:fs';
-import { ValidationError } from '../errors.js';
+import { INPUT_LIMITS, readInputFile } from '../input-file.js';
 import { detectTerminal, type Terminal, type TerminalOptions } from '../ui/terminal.js';
 
 /** What a stream must offer: writing, and (for a terminal) its TTY flag and width. */
@@ -14,7 +13,7 @@ export interface IO {
   env: NodeJS.ProcessEnv;
   /** Prompts, spinners and colour per stream, from the TTY flags, CI, NO_COLOR and the flags. */
   terminal(options: TerminalOptions): Terminal;
-  /** All of stdin as text (`apply -f -`). */
+  /** All of stdin as text (`apply -f -`), read like a file given to -f. */
   readStdin(): Promise<string>;
 }
 
@@ -24,13 +23,14 @@ export function createIO(streams: Omit<IO, 'terminal' | 'readStdin'>): IO {
     ...streams,
     terminal: (options) => detectTerminal(options, streams.env, streams),
     readStdin: async () => {
-      // The process's stdin is read synchronously: a pipe or file given to `-f -` is whole by now.
+      // The process's stdin goes through the one bounded reader (size cap, UTF-8, a non-blocking
+      // pipe waited for), as any file does.
       if (streams.stdin === process.stdin) {
-        try {
-          return readFileSync(0, 'utf8');
-        } catch (error) {
-          throw new ValidationError(`cannot read -f - (stdin): ${(error as Error).message}`);
-        }
+        return readInputFile('-', '-f', {
+          limit: INPUT_LIMITS.bindings,
+          hint: 'pass the path of a bindings file',
+          stdin: true,
+        });
       }
       let text = '';
       for await (const chunk of streams.stdin) text += String(chunk);

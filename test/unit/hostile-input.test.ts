@@ -2,16 +2,16 @@
 // not UTF-8 (the one file reader), YAML alias bombs and empty documents, labels and annotations
 // as Kubernetes checks them, and every problem of a file at once (capped).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileProblemsError, parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ValidationError } from '../../src/errors.js';
 import { invalidUtf8Offset, readInputFile } from '../../src/input-file.js';
 import { validateServiceAccountMetadata } from '../../src/policy/index.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'iamsa-hostile-'));
+const dir = tempDir('hostile');
 const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\n';
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
