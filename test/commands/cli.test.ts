@@ -51,17 +51,17 @@ test("parse failures are said in iamsa's words with the help to read", async () 
     [
       ['create', 'iamserviceaccount', '--cluster', 'prod'],
       /unknown command create iamserviceaccount/,
-      /in iamsa it is: iamsa create-serviceaccount\. see 'iamsa create-serviceaccount --help'/,
+      /in iamsa it is: iamsa create-serviceaccount --cluster prod\. See 'iamsa create-serviceaccount --help'/,
     ],
     [
       ['utils', 'associate-iam-oidc-provider', '--cluster', 'prod', '--approve'],
       /unknown command utils associate-iam-oidc-provider/,
-      /in iamsa it is: iamsa enable-oidc\./,
+      /in iamsa it is: iamsa enable-oidc --cluster prod --approve\./,
     ],
     [
       ['get', 'iamserviceaccount', '--cluster', 'prod'],
       /unknown command get iamserviceaccount/,
-      /in iamsa it is: iamsa get-serviceaccounts\./,
+      /in iamsa it is: iamsa get-serviceaccounts --cluster prod\./,
     ],
     [
       [
