@@ -1,5 +1,6 @@
 // `npm run playground`: the demo's local ground, kept running for trying iamsa by hand. Starts
-// moto_server and the Kubernetes API emulator, creates the EKS cluster "demo" in moto, prints the
+// moto_server and the Kubernetes API emulator, creates the EKS cluster "demo" in moto with the
+// eks-pod-identity-agent add-on, prints the
 // shell lines and flags that point iamsa (and kubectl) at them, then waits for Ctrl-C. On exit the
 // servers stop and the temporary keys, certificates and kubeconfig are removed.
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { kubeconfigFor } from '../test/support/kube-emulator/index.js';
 const bin = fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
 
 const g = await startGround('demo');
+// Pod Identity (create-serviceaccount --mechanism pod-identity, migrate-to-pod-identity) needs it.
+await g.installPodIdentityAgent('demo');
 let stopping: Promise<void> | undefined;
 const stop = (signal: NodeJS.Signals) =>
   (stopping ??= g.close().then(() => {
@@ -39,7 +42,7 @@ const kubeFlags = g.kubeFlags.map(quote).join(' ');
 
 console.log(
   [
-    `moto_server (AWS) at ${g.moto.url}; Kubernetes API emulator at ${g.kube.url}; cluster "demo" created.`,
+    `moto_server (AWS) at ${g.moto.url}; Kubernetes API emulator at ${g.kube.url}; cluster "demo" created, with the eks-pod-identity-agent add-on.`,
     '',
     'In another shell, point iamsa at them:',
     '',
@@ -48,7 +51,8 @@ console.log(
     ...exported.map((name) => `export ${name}=${quote(g.env[name] ?? '')}`),
     `alias iamsa=${quote(`node ${bin}`)}`,
     '',
-    'Commands that talk to Kubernetes (create-, update-, delete-, get-serviceaccounts, wizard) also take:',
+    'Commands that talk to Kubernetes (create-, update-, delete-, get-serviceaccounts, apply, doctor,',
+    'audit, migrate-to-pod-identity, migrate-from-kube2iam, wizard) also take:',
     '',
     `  ${kubeFlags}`,
     '',

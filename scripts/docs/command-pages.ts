@@ -8,6 +8,7 @@ import type { Command, Option } from 'commander';
 import { createFactory } from '../../src/cli/factory.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { EXAMPLES } from '../../src/cli/examples.js';
+import { withChoicesOf } from '../../src/cli/help.js';
 
 export const DOCS_DIR = 'docs/commands';
 export const BEGIN =
@@ -101,7 +102,7 @@ function indexPage(program: Command): Page {
     '',
     'Every command takes these.',
     '',
-    flagsTable(program.options),
+    flagsTable(program.options.map((o) => withChoicesOf(program, o))),
     '',
     END,
     '',

@@ -26,6 +26,13 @@ const EKSCTL: Record<string, Record<string, string>> = {
 
 /** The iamsa command for an eksctl verb and noun (`create iamserviceaccount`), if there is one. */
 export function eksctlEquivalent(verb: string, noun: string | undefined): string | undefined {
+  // `create-iamserviceaccount`: the habit with a hyphen for the space.
+  const joined = /^([a-z]+)-(.+)$/.exec(verb);
+  if (joined?.[1] && joined[2] && Object.hasOwn(EKSCTL, joined[1])) {
+    const nouns = EKSCTL[joined[1]] ?? {};
+    const singular = joined[2].replace(/s$/, '');
+    return Object.hasOwn(nouns, singular) ? nouns[singular] : undefined;
+  }
   const nouns = EKSCTL[verb];
   if (!nouns || !Object.hasOwn(EKSCTL, verb)) return undefined;
   const singular = noun?.replace(/s$/, '') ?? '';

@@ -2,6 +2,7 @@
 // flag, which command) come from the command that failed, never from commander's English text.
 import type { Command, CommanderError, Option } from 'commander';
 import { ValidationError } from '../errors.js';
+import { shellQuote } from '../policy/shell-quote.js';
 import { closest } from '../suggest.js';
 import { eksctlEquivalent } from './eksctl-habits.js';
 import { helpCommand } from './help.js';
@@ -32,9 +33,14 @@ export function usageError(
       const names = command.commands.map((c) => c.name());
       const habit = eksctlEquivalent(given, command.args[1]);
       if (habit) {
-        const said = [given, command.args[1]].filter((w) => w && !w.startsWith('-')).join(' ');
-        return new ValidationError(`unknown command ${said}`, {
-          hint: `that is eksctl's; in iamsa it is: ${habit}. see '${habit.split(' ').slice(0, 2).join(' ')} --help'`,
+        const words = [given, command.args[1]].filter((w) => w && !w.startsWith('-'));
+        // The suggestion keeps what the user typed after the eksctl command (most of eksctl's
+        // binding flags are iamsa's too).
+        const start = argv.indexOf(given);
+        const rest = start < 0 ? [] : argv.slice(start + (words.length > 1 ? 2 : 1));
+        const typed = [habit, ...rest.map(shellQuote)].join(' ');
+        return new ValidationError(`unknown command ${words.join(' ')}`, {
+          hint: `that is eksctl's; in iamsa it is: ${typed}. See '${habit.split(' ').slice(0, 2).join(' ')} --help'`,
         });
       }
       return new ValidationError(`unknown command ${given}`, hint(closest(given, names)));

@@ -127,6 +127,9 @@ function renderBatch(
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
     lines.push(...batchSummary(result, style, options.applyCommand));
   }
+  if (result.applied && result.changed && options.nextStep?.length) {
+    lines.push('', renderNextStep(options.nextStep, style));
+  }
   return lines.join('\n');
 }
 

@@ -138,6 +138,26 @@ describe('a file of 100 bindings', () => {
   });
 });
 
+describe('next step', () => {
+  test('an --approve that changed service accounts says to restart their pods; a converged re-run does not', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: web\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    const first = await apply(path, '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Next step:\n {2}Restart the pods of that service account/);
+    assert.match(
+      first.stdout,
+      /kubectl rollout restart deployment -n default <deployment using service account web>/,
+    );
+    const again = await apply(path, '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /Restart the pods/);
+  });
+});
+
 describe('failures', () => {
   test('a binding that fails does not stop the others; the exit code is the most serious', async () => {
     h = createHarness({ clusters: ['demo'] });

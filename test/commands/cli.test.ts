@@ -51,17 +51,17 @@ test("parse failures are said in iamsa's words with the help to read", async () 
     [
       ['create', 'iamserviceaccount', '--cluster', 'prod'],
       /unknown command create iamserviceaccount/,
-      /in iamsa it is: iamsa create-serviceaccount\. see 'iamsa create-serviceaccount --help'/,
+      /in iamsa it is: iamsa create-serviceaccount --cluster prod\. See 'iamsa create-serviceaccount --help'/,
     ],
     [
       ['utils', 'associate-iam-oidc-provider', '--cluster', 'prod', '--approve'],
       /unknown command utils associate-iam-oidc-provider/,
-      /in iamsa it is: iamsa enable-oidc\./,
+      /in iamsa it is: iamsa enable-oidc --cluster prod --approve\./,
     ],
     [
       ['get', 'iamserviceaccount', '--cluster', 'prod'],
       /unknown command get iamserviceaccount/,
-      /in iamsa it is: iamsa get-serviceaccounts\./,
+      /in iamsa it is: iamsa get-serviceaccounts --cluster prod\./,
     ],
     [
       [
@@ -198,4 +198,37 @@ test('a mistyped flag is reported as such, before any missing one', async () => 
   const missing = await h.run(['enable-oidc']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing required flag: --cluster/);
+});
+
+test("eksctl's habits, spaced or hyphenated, get the iamsa command with the flags typed", async () => {
+  for (const habit of [
+    ['create', 'iamserviceaccount'],
+    ['create-iamserviceaccount'],
+    ['create', 'iamserviceaccounts'],
+  ]) {
+    const r = await h.run([...habit, '--cluster', 'prod', '--name', 'my app']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /in iamsa it is: iamsa create-serviceaccount --cluster prod --name 'my app'\. See 'iamsa create-serviceaccount --help'/,
+      habit.join(' '),
+    );
+  }
+  const pods = await h.run(['create-podidentityassociation', '--cluster', 'prod']);
+  assert.match(
+    pods.stderr,
+    /in iamsa it is: iamsa create-serviceaccount --mechanism pod-identity --cluster prod\. See/,
+  );
+});
+
+test("-o sarif is shown in audit's help only", async () => {
+  const audit = (await h.run(['audit', '--help'])).stdout;
+  assert.match(audit, /"sarif",\s+default: "text"/);
+  for (const command of ['create-serviceaccount', 'doctor', 'apply']) {
+    const help = (await h.run([command, '--help'])).stdout;
+    const line = help.split('\n').find((l) => l.includes('--output')) ?? '';
+    assert.ok(line, command);
+    assert.doesNotMatch(help, /sarif/, command);
+  }
+  assert.match((await h.run(['--help'])).stdout, /audit also takes sarif/);
 });

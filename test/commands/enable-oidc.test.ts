@@ -223,7 +223,7 @@ test('an --approve that creates the provider ends with the create-serviceaccount
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /\nNext step:\n {2}Bind a service account to an IAM role on cluster oidc:\n {2}iamsa create-serviceaccount --cluster oidc --region us-east-1 --namespace NS --name SA --attach-policy-arn ARN --approve\n$/,
+    /\nNext step:\n {2}Bind a service account to an IAM role on cluster oidc \(adding the Kubernetes connection flags you use, if any: --kubeconfig\/--context or --kube-server\/--kube-ca-file\):\n {2}iamsa create-serviceaccount --cluster oidc --region us-east-1 --namespace NS --name SA --attach-policy-arn ARN --approve\n$/,
   );
   const again = await g.iamsa(['enable-oidc', '--cluster', 'oidc', '--approve']);
   assert.equal(again.code, 0, again.stderr);

@@ -187,6 +187,26 @@ describe('update-serviceaccount', () => {
     assert.equal((await role(name))?.PermissionsBoundary, undefined);
   });
 
+  test('update names a foreign role as not managed, not as already existing', async () => {
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'iamsa-life-default-upd-notours',
+        AssumeRolePolicyDocument: exactTrust('default', 'upd-notours'),
+      }),
+    );
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-notours',
+      '--attach-policy-arn',
+      S3_READ,
+    );
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /role iamsa-life-default-upd-notours is not managed by iamsa/);
+    assert.doesNotMatch(r.stderr, /already exists/);
+  });
+
   test("refuses a role iamsa does not own for this binding (exit 5), naming the owner's tags", async () => {
     await g.iam.send(
       new CreateRoleCommand({

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { DescribeAddonCommand, EKSClient } from '@aws-sdk/client-eks';
 import { runBinary } from '../support/ground.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/playground.ts', import.meta.url));
@@ -45,6 +46,33 @@ test('the playground prints working exports, kube flags and a kubeconfig, and cl
   assert.equal(kubeFlags.length, 4, out);
   const kubeconfig = unquote(/kubectl --kubeconfig (\S+) /.exec(out)?.[1] ?? '');
   assert.ok(existsSync(kubeconfig), out);
+
+  // Every command with the kube flags is named where the banner says which commands take them.
+  const banner = /Commands that talk to Kubernetes \(([^)]*)\)/.exec(out)?.[1] ?? '';
+  for (const command of [
+    'apply',
+    'doctor',
+    'audit',
+    'migrate-to-pod-identity',
+    'migrate-from-kube2iam',
+    'wizard',
+  ]) {
+    assert.match(banner, new RegExp(`\\b${command}\\b`), out);
+  }
+  // Pod Identity works out of the box: the agent add-on is there.
+  const eks = new EKSClient({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_EKS,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  t.after(() => eks.destroy());
+  const addon = await eks.send(
+    new DescribeAddonCommand({ clusterName: 'demo', addonName: 'eks-pod-identity-agent' }),
+  );
+  assert.equal(addon.addon?.addonName, 'eks-pod-identity-agent');
 
   const enabled = await runBinary(['enable-oidc', '--cluster', 'demo', '--approve'], env);
   assert.equal(enabled.code, 0, enabled.stderr);

@@ -44,6 +44,28 @@ function expectProblems(text: string, expected: Array<[number, RegExp]>, options
   });
 }
 
+describe('the hint of a broken file names the reference of its format', () => {
+  const hintOf = (text: string) => {
+    try {
+      parseBindingsFile(text, 'b.yaml');
+    } catch (error) {
+      assert.ok(error instanceof FileProblemsError, String(error));
+      return error.hint ?? '';
+    }
+    return assert.fail('expected problems');
+  };
+  it("iamsa's format: its schema", () => {
+    assert.match(hintOf(`${HEAD}bindings: [{ nme: a }]\n`), /schema\/iamsa-bindings\.schema\.json/);
+  });
+  it("an eksctl ClusterConfig: docs/apply.md, not iamsa's schema", () => {
+    const hint = hintOf(
+      `${EKSCTL}metadata: { name: prod, region: eu-west-1 }\niam: { serviceAccounts: [{ nme: a }] }\n`,
+    );
+    assert.match(hint, /docs\/apply\.md#eksctl-clusterconfig/);
+    assert.doesNotMatch(hint, /schema\.json/);
+  });
+});
+
 describe('broken files: every problem at once, each at its line', () => {
   const cases: Array<[string, string, Array<[number, RegExp]>, FileOptions?]> = [
     ['YAML syntax', `${HEAD}bindings:\n  - name: a: b\n    tags: {}\n`, [[4, /^YAML: /]]],

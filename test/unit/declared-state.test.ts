@@ -274,6 +274,31 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
       warnings.join('\n'),
     );
   });
+
+  it('from an eksctl ClusterConfig, IRSA-W001 says to move the entry to iam.podIdentityAssociations', async () => {
+    const g = await ground('prod');
+    await g.apply(single);
+    await g.iam.tagRole(ROLE, { [TAG_MIGRATION]: 'pods-added', [TAG_MECHANISM]: 'pod-identity' });
+    await g.iam.updateTrustPolicy(
+      ROLE,
+      JSON.stringify({ Version: '2012-10-17', Statement: [pods] }),
+    );
+    const eksctl = `apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: { name: prod, region: eu-west-1 }
+iam:
+  serviceAccounts:
+    - metadata: { namespace: default, name: app }
+      attachPolicyARNs: [${READONLY}]
+`;
+    const { plan } = await g.apply(eksctl, { apply: false });
+    const w001 = plan.bindings.flatMap((b) => b.warnings).find((w) => w.startsWith('IRSA-W001'));
+    assert.match(
+      w001 ?? '',
+      /move its entry from iam\.serviceAccounts to iam\.podIdentityAssociations/,
+    );
+    assert.doesNotMatch(w001 ?? '', /mechanism/);
+  });
 });
 
 describe('apply -f: one binding per service account, one role per binding (exit 2)', () => {

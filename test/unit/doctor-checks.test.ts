@@ -154,6 +154,29 @@ describe('doctor checks', () => {
     assert.equal(skipped?.status, 'skipped');
   });
 
+  it("IRSA003: a missing role is fixed by re-pointing at iamsa's own role when it exists", () => {
+    const own = 'arn:aws:iam::111122223333:role/iamsa-prod-shop-web';
+    const c = byId(
+      state({
+        role: undefined,
+        ownRole: { arn: own, name: 'iamsa-prod-shop-web', path: '/', trustPolicy: '{}', tags: {} },
+      }),
+    ).IRSA003;
+    assert.equal(c?.status, 'fail');
+    assert.equal(
+      c?.fix,
+      `kubectl annotate serviceaccount -n shop web --overwrite eks.amazonaws.com/role-arn=${own}`,
+    );
+  });
+
+  it("IRSA003: without iamsa's role, create-serviceaccount must override the annotation", () => {
+    const c = byId(state({ role: undefined })).IRSA003;
+    assert.match(
+      c?.fix ?? '',
+      /^iamsa create-serviceaccount .* --override-existing-serviceaccounts --approve$/,
+    );
+  });
+
   it('ids come in order, one per check', () => {
     assert.deepEqual(
       runChecks(state()).map((c) => c.id),

@@ -161,6 +161,23 @@ describe('migrate-to-pod-identity --rollback restores only the binding statement
   });
 });
 
+describe('rollback plans show one row per role', () => {
+  for (const removeIrsa of [false, true]) {
+    it(`after a migration${removeIrsa ? ' with --remove-irsa' : ''}`, async () => {
+      const g = await ground();
+      await g.bind(spec('app'));
+      await (await g.migrate({ removeIrsa })).apply();
+      const plan = await g.migrate({ rollback: true });
+      const rows = (plan.result.bindings[0]?.steps ?? []).filter((s) => s.resource === 'iam-role');
+      assert.equal(rows.length, removeIrsa ? 2 : 1, JSON.stringify(rows));
+      assert.ok(
+        rows.every((r) => r.action === 'update'),
+        JSON.stringify(rows),
+      );
+    });
+  }
+});
+
 describe('isRestorableStatement', () => {
   const HOST = 'oidc.eks.us-east-1.amazonaws.com/id/PROD0000';
   const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HOST}`;

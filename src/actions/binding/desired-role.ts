@@ -168,7 +168,7 @@ export function desiredRole(
     warnings.push(
       coded(
         'IRSA-W001',
-        `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); declare ${labelOf(input, 'mechanism')}: pod-identity to keep Pod Identity`,
+        `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); ${input.source.eksctl ? 'move its entry from iam.serviceAccounts to iam.podIdentityAssociations' : `declare ${labelOf(input, 'mechanism')}: pod-identity`} to keep Pod Identity`,
       ),
     );
   }

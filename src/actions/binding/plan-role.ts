@@ -455,8 +455,9 @@ function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): 
   const hint = input.update
     ? `iamsa changes only roles it made for this binding; if the binding's role has another name, pass it with ${labelOf(input, 'roleName')}`
     : `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`;
-  return new ConflictError(
-    `role ${input.roleName} already exists and ${describeRoleOwner(role.tags)}; iamsa will not change it`,
-    { hint },
-  );
+  // Update names an existing role: that it exists is no news.
+  const what = input.update
+    ? `role ${input.roleName} ${describeRoleOwner(role.tags).replace(/^it /, '')}`
+    : `role ${input.roleName} already exists and ${describeRoleOwner(role.tags)}`;
+  return new ConflictError(`${what}; iamsa will not change it`, { hint });
 }

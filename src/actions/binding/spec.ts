@@ -40,6 +40,8 @@ export interface SpecSource {
   where: string;
   /** What each field is called there; a missing label falls back to the field's name. */
   labels: Partial<Record<SpecField, string>>;
+  /** An eksctl ClusterConfig's iam.serviceAccounts entry: hints speak eksctl's fields. */
+  eksctl?: true;
 }
 
 export interface InlinePolicy {

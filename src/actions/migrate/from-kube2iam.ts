@@ -50,7 +50,7 @@ import {
   type Planned,
   updateStep,
 } from '../engine/plan.js';
-import { once, trustEdit, trustOf } from './trust-edits.js';
+import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
 import {
   bindMoves,
@@ -668,11 +668,12 @@ async function planRollback(
     }
     const r = planned;
     if (arn && r) workloadRuns.get(arn)?.push(patch.run as () => Promise<void>);
+    const rows = r ? rollbackRoleSteps(r.restore, r.finish) : [];
     const steps = [
-      ...(r ? [r.restore] : []),
+      ...rows.filter((s) => s === r?.restore),
       patch,
       ...(sa ? [saSteps.get(`${sa.namespace}/${sa.name}`) as PlanStep] : []),
-      ...(r ? [r.finish] : []),
+      ...rows.filter((s) => s === r?.finish),
     ];
     bindings.push(bindingOf(ctx, w, original, arn, steps));
   }
@@ -703,7 +704,11 @@ async function planRollback(
         arn,
         planned && 'error' in planned
           ? []
-          : [...(r ? [r.restore] : []), s, ...(r ? [r.finish] : [])],
+          : [
+              ...(r ? rollbackRoleSteps(r.restore, r.finish).filter((x) => x === r.restore) : []),
+              s,
+              ...(r ? rollbackRoleSteps(r.restore, r.finish).filter((x) => x === r.finish) : []),
+            ],
         planned && 'error' in planned ? { error: planned.error } : {},
       ),
       source: `serviceaccount/${name}`,

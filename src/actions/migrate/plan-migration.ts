@@ -43,7 +43,7 @@ import {
 } from '../../policy/index.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { type PlanStep, step, updateStep } from '../engine/plan.js';
-import { once, trustEdit, trustOf } from './trust-edits.js';
+import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import { findAssociation } from '../binding/plan-pod-identity.js';
 
 /** One service account being migrated (or rolled back) and what it has now. */
@@ -394,6 +394,10 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
       runs,
     ),
   );
-  for (const p of plans) p.steps.push(finishStep);
+  const rows = rollbackRoleSteps(restoreStep, finishStep);
+  for (const p of plans) {
+    p.steps = [...rows.filter((r) => r === restoreStep), ...p.steps.slice(1)];
+    if (rows.includes(finishStep)) p.steps.push(finishStep);
+  }
   return plans;
 }

@@ -3,7 +3,7 @@
 import type { Role } from '../../aws/iam.js';
 import { parseTrustPolicy, type PolicyDocument, trustPoliciesEqual } from '../../policy/index.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
-import type { Edit } from '../engine/plan.js';
+import type { Edit, PlanStep } from '../engine/plan.js';
 
 /** The run's first call runs it; every later call waits for that one. */
 export function once(run: (() => Promise<void>) | undefined): () => Promise<void> {
@@ -26,3 +26,12 @@ export const trustEdit = (
     change,
     run: () => c.session.iam.updateTrustPolicy(role.name, JSON.stringify(to)),
   };
+
+/**
+ * A rollback writes a role twice (its trust back first, the other mechanism's last): a write with
+ * nothing to do is left out, so a role that changes reads as one row, not `=` then `~`.
+ */
+export const rollbackRoleSteps = (restore: PlanStep, finish?: PlanStep): PlanStep[] => {
+  if (!finish || finish.action === 'unchanged') return [restore];
+  return restore.action === 'unchanged' ? [finish] : [restore, finish];
+};

@@ -70,10 +70,26 @@ const createFix = (s: DoctorState) =>
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
 const otherBindingRole = (s: DoctorState) =>
   !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
+/** create-serviceaccount for an annotated service account: it must re-point the annotation. */
+const overridingCreateFix = (s: DoctorState) =>
+  createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)).replace(
+    ' --approve',
+    ' --override-existing-serviceaccounts --approve',
+  );
 /** This service account's own role, instead of another binding's: re-point the annotation. */
 function repointFix(s: DoctorState): string {
   if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
   return ownRoleInsteadFix(s.context, s.namespace, s.name, s.role?.name, mechanismOfState(s));
+}
+/**
+ * The annotation names a role that does not exist: iamsa's role for this binding when it exists,
+ * else create-serviceaccount, which must be told to re-point the annotation already there.
+ */
+function missingRoleFix(s: DoctorState): string {
+  if (s.ownRole) return annotateFix(s.namespace, s.name, s.ownRole.arn);
+  return annotation(s) === undefined
+    ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s))
+    : overridingCreateFix(s);
 }
 const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
   providerArn: s.oidc.providerArn,
@@ -197,8 +213,8 @@ function roleExists(s: DoctorState): Check {
       'IRSA003',
       title,
       'fail',
-      `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}`,
-      { fix: createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s)) },
+      `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}${s.ownRole ? ` (iamsa's role for it, ${s.ownRole.arn}, exists)` : ''}`,
+      { fix: missingRoleFix(s) },
     );
   }
   if (s.role.arn !== s.roleArn.arn) {

@@ -77,13 +77,13 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         session.iam.getRole(roleNameOf(roleArn.arn)),
       )
     : undefined;
-  // The fix for a missing annotation, or one naming another binding's role, is iamsa's role for
-  // this binding when it exists. Looked for only then, and only to be thorough: a refusal is none.
+  // The fix for a missing annotation, one naming another binding's role or a missing role, is
+  // iamsa's role for this binding when it exists. Looked for only then, and only to be thorough: a refusal is none.
   const binding = { clusterArn: cluster.arn, cluster: cluster.name, namespace, name };
   const annotated = serviceAccount?.annotations['eks.amazonaws.com/role-arn'];
   const elsewhere = !!role && isManagedByIamsa(role.tags) && !ownsBinding(role.tags, binding);
   const ownRoleP =
-    !podIdentity && (annotated === undefined || elsewhere)
+    !podIdentity && (annotated === undefined || elsewhere || (!!ours && !role))
       ? findOwnedRole(session, binding, [role]).catch(() => undefined)
       : undefined;
   const simulationWarnings: string[] = [];

@@ -260,7 +260,7 @@ export function eksctlDrafts(
         ? { serviceAccountMetadata: { labels: labels ?? {}, annotations: annotations ?? {} } }
         : {}),
       ...(pattern !== undefined && defaults.allowSubjectPattern ? { subjectPattern: pattern } : {}),
-      source: { where: whereOf(ctx, doc, base), labels: {} },
+      source: { where: whereOf(ctx, doc, base), labels: {}, eksctl: true },
     };
     // Bad top-level tags are reported once, at their line, not again by each service account.
     if (!topTagsOk) spec.tags = { ...ownTags };

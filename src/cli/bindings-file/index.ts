@@ -28,12 +28,16 @@ export class FileProblemsError extends ValidationError {
   constructor(
     file: string,
     readonly problems: Problem[],
+    /** The file's documents are eksctl ClusterConfigs: iamsa's schema is not theirs. */
+    eksctl = false,
   ) {
     const n = problems.length;
     const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => formatProblem(file, p));
     if (n > MAX_PROBLEMS_SHOWN) shown.push(`and ${n - MAX_PROBLEMS_SHOWN} more`);
     super(`${file}: ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed`, {
-      hint: 'fix them and run again (the schema is schema/iamsa-bindings.schema.json)',
+      hint: eksctl
+        ? 'fix them and run again (what iamsa reads of a ClusterConfig: docs/apply.md#eksctl-clusterconfig)'
+        : 'fix them and run again (the schema is schema/iamsa-bindings.schema.json)',
       detail: shown.join('\n'),
     });
   }
@@ -75,8 +79,10 @@ export function parseBindingsFile(
   const drafts: Draft[] = [];
   const enableOidc: ClusterRef[] = [];
   const notes: string[] = [];
+  const isEksctl = (doc: (typeof documents)[number]) =>
+    (doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5';
   for (const doc of documents) {
-    if ((doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5') {
+    if (isEksctl(doc)) {
       notes.push(...eksctlShapes(doc, file));
     }
     const found = schemaProblems(doc);
@@ -86,7 +92,7 @@ export function parseBindingsFile(
     const skip = badItems(found);
     if (!skip) continue;
     let read: Draft[];
-    if ((doc.value as { apiVersion: string }).apiVersion === 'eksctl.io/v1alpha5') {
+    if (isEksctl(doc)) {
       const r = eksctlDrafts(ctx, doc, defaults, skip);
       read = r.drafts;
       if (r.enableOidc) enableOidc.push(r.enableOidc);
@@ -105,6 +111,7 @@ export function parseBindingsFile(
     throw new FileProblemsError(
       file,
       withoutPlaceholderEchoes(ctx.problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+      documents.length > 0 && documents.every(isEksctl),
     );
   }
   return { bindings, enableOidc, notes };

@@ -8,6 +8,7 @@ import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
+import { restartNextStep } from '../next-step.js';
 
 interface Flags extends KubeFlags {
   file?: string;
@@ -56,46 +57,52 @@ export function registerApply(program: Command, f: Factory): void {
     );
     if (missing) return exitWithError(f.io, missing, globals);
     const file = flags.file ?? '';
-    return run(f, globals, !!flags.approve, async ({ reporter, access: regionAccess }) => {
-      const maxTrustPolicySize = trustQuota(flags.maxTrustPolicySize);
-      // The file is read and checked whole before any AWS client is made.
-      const { parseBindingsFile, readBindingsFile } = await import('../bindings-file/index.js');
-      const options = {
-        cluster: flags.cluster,
-        region: globals.region,
-        overrideExisting: flags.overrideExistingServiceaccounts,
-        allowSubjectPattern: flags.allowSubjectPattern,
-      };
-      const bindings =
-        file === '-'
-          ? parseBindingsFile(await f.io.readStdin(), file, options)
-          : readBindingsFile(file, options);
-      // Connection flags are checked when some binding talks to Kubernetes.
-      const kube = kubeAccess(
-        flags,
-        bindings.bindings.every((b) => b.spec.roleOnly),
-      );
-      const { planApply } = await import('../../actions/fleet/apply.js');
-      const regions = new Map<string, Promise<RegionAccess>>();
-      const access = (region: string | undefined) => {
-        let p = regions.get(region ?? '');
-        if (!p) {
-          // A batch makes hundreds of calls: more attempts than a single command, each backing off
-          // on its own (see AwsSettings.retryMode), so throttling delays calls but fails none.
-          p = regionAccess({
-            region: region ?? globals.region,
-            maxAttempts: 10,
-            retryMode: 'standard',
-          });
-          regions.set(region ?? '', p);
-        }
-        return p;
-      };
-      return planApply({ file, ...bindings, prune: !!flags.prune, maxTrustPolicySize }, kube, {
-        access,
-        reporter,
-      });
-    });
+    return run(
+      f,
+      globals,
+      !!flags.approve,
+      async ({ reporter, access: regionAccess }) => {
+        const maxTrustPolicySize = trustQuota(flags.maxTrustPolicySize);
+        // The file is read and checked whole before any AWS client is made.
+        const { parseBindingsFile, readBindingsFile } = await import('../bindings-file/index.js');
+        const options = {
+          cluster: flags.cluster,
+          region: globals.region,
+          overrideExisting: flags.overrideExistingServiceaccounts,
+          allowSubjectPattern: flags.allowSubjectPattern,
+        };
+        const bindings =
+          file === '-'
+            ? parseBindingsFile(await f.io.readStdin(), file, options)
+            : readBindingsFile(file, options);
+        // Connection flags are checked when some binding talks to Kubernetes.
+        const kube = kubeAccess(
+          flags,
+          bindings.bindings.every((b) => b.spec.roleOnly),
+        );
+        const { planApply } = await import('../../actions/fleet/apply.js');
+        const regions = new Map<string, Promise<RegionAccess>>();
+        const access = (region: string | undefined) => {
+          let p = regions.get(region ?? '');
+          if (!p) {
+            // A batch makes hundreds of calls: more attempts than a single command, each backing off
+            // on its own (see AwsSettings.retryMode), so throttling delays calls but fails none.
+            p = regionAccess({
+              region: region ?? globals.region,
+              maxAttempts: 10,
+              retryMode: 'standard',
+            });
+            regions.set(region ?? '', p);
+          }
+          return p;
+        };
+        return planApply({ file, ...bindings, prune: !!flags.prune, maxTrustPolicySize }, kube, {
+          access,
+          reporter,
+        });
+      },
+      restartNextStep,
+    );
   });
 }
 

@@ -7,6 +7,7 @@ import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
+import { restartNextStep } from '../next-step.js';
 
 interface Flags extends KubeFlags {
   cluster?: string;
@@ -109,25 +110,31 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
       },
     );
     if (missing) return exitWithError(f.io, missing, globals);
-    return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
-      const daemon = daemonSpec(flags);
-      const kube = kubeAccess(flags, false);
-      const [{ planMigrateFromKube2iam }, clients] = await Promise.all([
-        import('../../actions/migrate/from-kube2iam.js'),
-        access(),
-      ]);
-      return planMigrateFromKube2iam(
-        {
-          cluster: flags.cluster ?? '',
-          ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
-          daemon,
-          cleanup: !!flags.cleanup,
-          rollback: !!flags.rollback,
-          daemonRoleArns: flags.daemonRoleArn ?? [],
-        },
-        kube,
-        { ...clients, reporter },
-      );
-    });
+    return run(
+      f,
+      globals,
+      !!flags.approve,
+      async ({ access, reporter }) => {
+        const daemon = daemonSpec(flags);
+        const kube = kubeAccess(flags, false);
+        const [{ planMigrateFromKube2iam }, clients] = await Promise.all([
+          import('../../actions/migrate/from-kube2iam.js'),
+          access(),
+        ]);
+        return planMigrateFromKube2iam(
+          {
+            cluster: flags.cluster ?? '',
+            ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+            daemon,
+            cleanup: !!flags.cleanup,
+            rollback: !!flags.rollback,
+            daemonRoleArns: flags.daemonRoleArn ?? [],
+          },
+          kube,
+          { ...clients, reporter },
+        );
+      },
+      restartNextStep,
+    );
   });
 }

@@ -6,6 +6,7 @@ import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
+import { restartNextStep } from '../next-step.js';
 
 interface Flags extends KubeFlags {
   cluster?: string;
@@ -44,24 +45,30 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
       { '--cluster': flags.cluster },
     );
     if (missing) return exitWithError(f.io, missing, globals);
-    return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
-      const kube = kubeAccess(flags, false);
-      const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
-        import('../../actions/migrate/migrate-to-pod-identity.js'),
-        access(),
-      ]);
-      return planMigrateToPodIdentity(
-        {
-          cluster: flags.cluster ?? '',
-          namespace: flags.namespace,
-          name: flags.name,
-          removeIrsa: !!flags.removeIrsa,
-          rollback: !!flags.rollback,
-          includeForeignRoles: !!flags.includeForeignRoles,
-        },
-        kube,
-        { ...clients, reporter },
-      );
-    });
+    return run(
+      f,
+      globals,
+      !!flags.approve,
+      async ({ access, reporter }) => {
+        const kube = kubeAccess(flags, false);
+        const [{ planMigrateToPodIdentity }, clients] = await Promise.all([
+          import('../../actions/migrate/migrate-to-pod-identity.js'),
+          access(),
+        ]);
+        return planMigrateToPodIdentity(
+          {
+            cluster: flags.cluster ?? '',
+            namespace: flags.namespace,
+            name: flags.name,
+            removeIrsa: !!flags.removeIrsa,
+            rollback: !!flags.rollback,
+            includeForeignRoles: !!flags.includeForeignRoles,
+          },
+          kube,
+          { ...clients, reporter },
+        );
+      },
+      restartNextStep,
+    );
   });
 }
