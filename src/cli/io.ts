@@ -1,7 +1,5 @@
 // The streams a run talks through (model: GitHub CLI's iostreams). main builds one over the
 // process; tests build one over buffers, with the TTY flags they need.
-import { readFileSync } from 'node:fs';
-import { ValidationError } from '../errors.js';
 import { detectTerminal, type Terminal, type TerminalOptions } from '../ui/terminal.js';
 
 /** What a stream must offer: writing, and (for a terminal) its TTY flag and width. */
@@ -14,28 +12,13 @@ export interface IO {
   env: NodeJS.ProcessEnv;
   /** Prompts, spinners and colour per stream, from the TTY flags, CI, NO_COLOR and the flags. */
   terminal(options: TerminalOptions): Terminal;
-  /** All of stdin as text (`apply -f -`). */
-  readStdin(): Promise<string>;
 }
 
 /** An IO over the given streams: the process's, or a test's. */
-export function createIO(streams: Omit<IO, 'terminal' | 'readStdin'>): IO {
+export function createIO(streams: Omit<IO, 'terminal'>): IO {
   return {
     ...streams,
     terminal: (options) => detectTerminal(options, streams.env, streams),
-    readStdin: async () => {
-      // The process's stdin is read synchronously: a pipe or file given to `-f -` is whole by now.
-      if (streams.stdin === process.stdin) {
-        try {
-          return readFileSync(0, 'utf8');
-        } catch (error) {
-          throw new ValidationError(`cannot read -f - (stdin): ${(error as Error).message}`);
-        }
-      }
-      let text = '';
-      for await (const chunk of streams.stdin) text += String(chunk);
-      return text;
-    },
   };
 }
 

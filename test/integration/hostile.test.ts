@@ -133,6 +133,35 @@ describe('input iamsa refuses before any call, exit 2 naming the file', () => {
     refused(r, /cannot read -f file - \(stdin\): larger than 20 MiB/);
   });
 
+  test('a slow pipe of more than 64 KiB is read whole; a FIFO without a writer yields to Ctrl-C', async () => {
+    const file = write(
+      'slow.yaml',
+      `${HEAD}# ${'x'.repeat(70 * 1024)}\nbindings:\n  - {name: Bad_Name, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const r = await new Promise<Run>((resolve) => {
+      const child = spawn(
+        'sh',
+        ['-c', `(sleep 1; cat '${file}') | '${process.execPath}' '${BIN}' apply -f -`],
+        { env },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+    });
+    refused(r, /^error: -: 1 problem; nothing was changed\n {2}-:6: invalid bindings\[0\]\.name/);
+    const fifo = join(dir, 'silent.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const c = await new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'apply', '-f', fifo], { env });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      setTimeout(() => child.kill('SIGINT'), 1000);
+      child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+    });
+    assert.equal(c.code, 130, c.stderr);
+    assert.match(c.stderr, /Cancelled: nothing was changed/);
+  });
+
   test('bad bytes, bombs and labels: each a file problem with its line', async () => {
     const latin1 = write(
       'latin1.json',
