@@ -109,12 +109,11 @@ async function listClusterNames(client: EKSClient): Promise<string[]> {
 
 /**
  * What to say about a cluster that is not there: the closest of the region's clusters, or their
- * names, or that the region has none. Listing them only helps, so a refused list is not an error.
+ * names, or that the region has none. Listing them only helps, so a refused list (undefined) falls
+ * back to the command that lists them.
  */
-async function clusterHint(client: EKSClient, name: string, region: string): Promise<string> {
-  const fallback = `check --cluster and --region (aws eks list-clusters --region ${region})`;
-  const names = await listClusterNames(client).catch(() => undefined);
-  if (!names) return fallback;
+export function clusterHint(name: string, region: string, names: string[] | undefined): string {
+  if (!names) return `check --cluster and --region (aws eks list-clusters --region ${region})`;
   if (!names.length) return `region ${region} has no EKS clusters: check --region`;
   return namesHint(`clusters in region ${region}`, name, names);
 }
@@ -128,7 +127,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
       const c = out?.cluster;
       if (!c?.arn) {
         throw new PreconditionError(`cluster ${name} not found in region ${region}`, {
-          hint: await clusterHint(client, name, region),
+          hint: clusterHint(name, region, await listClusterNames(client).catch(() => undefined)),
         });
       }
       const [, partition = 'aws', , , accountId = ''] = c.arn.split(':');

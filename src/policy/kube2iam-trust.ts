@@ -2,7 +2,14 @@
 // edit allowed on it is adding the IRSA statements of the service accounts that used it, with its
 // whole trust as it was recorded in tags (for --rollback), and, with --cleanup, dropping the
 // statements that trusted the daemon (the node role or kiam server role) that were recorded there.
-import { recordedStatements, recordStatements } from './migration-trust.js';
+// --rollback is the inverse edit, never a restore: the tags are writable by anyone with iam:TagRole.
+import {
+  isRestorableStatement,
+  recordedStatements,
+  recordStatements,
+  withoutStatements,
+  withPlacedStatements,
+} from './migration-trust.js';
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
 
@@ -62,4 +69,68 @@ export function daemonStatements(
     if (!principals || !recorded.some((r) => sameJson(r, s))) return false;
     return !daemonRoles.length || principals.every((p) => daemonRoles.includes(p));
   });
+}
+
+const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] : v);
+
+/**
+ * Whether a statement has the daemon-trust shape that --cleanup may drop and --rollback may put
+ * back: an Allow whose principals are specific IAM roles of the cluster's account (no wildcard, no
+ * NotPrincipal), whose actions are sts:AssumeRole (and sts:TagSession), with no condition but
+ * kube2iam's sts:ExternalId. The record is tags: nothing wider goes back into a trust from there.
+ */
+export function isDaemonTrustStatement(s: PolicyStatement, accountId: string): boolean {
+  const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
+  if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
+  const principals = daemonPrincipals(s);
+  const ownRole = new RegExp(`^arn:aws[\\w-]*:iam::${accountId}:role/[\\w+=,.@/-]+$`);
+  if (!principals?.length || !principals.every((p) => ownRole.test(p))) return false;
+  const c = s.Condition;
+  if (c === undefined) return true;
+  if (!isPlainObject(c) || Object.keys(c).length !== 1 || !isPlainObject(c.StringEquals))
+    return false;
+  const entries = Object.entries(c.StringEquals);
+  return (
+    entries.length === 1 &&
+    entries.every(([k, v]) => k.toLowerCase() === 'sts:externalid' && typeof one(v) === 'string')
+  );
+}
+
+export interface Kube2iamRollback {
+  /** The current trust with the recorded daemon statements it lacks (what --cleanup dropped). */
+  restored: PolicyDocument;
+  /** `restored` without the IRSA statements the migration added: the trust after rollback. */
+  final: PolicyDocument;
+  daemon: PolicyStatement[];
+  irsa: PolicyStatement[];
+}
+
+/**
+ * --rollback as an inverse edit of the current trust (later edits stay): the IRSA statements of
+ * the migrated service accounts (`subjects`) that were not in the recorded trust go, and the
+ * recorded statements the trust lacks come back when they have the daemon-trust shape. A lacking
+ * recorded statement of any other shape is returned as `refused`: the record was edited.
+ */
+export function rollbackTrust(
+  current: PolicyDocument,
+  recorded: PolicyStatement[],
+  c: { providerArn: string; issuerHostPath: string; subjects: string[]; accountId: string },
+): Kube2iamRollback | { refused: PolicyStatement } {
+  const has = (doc: PolicyStatement[], s: PolicyStatement) => doc.some((d) => sameJson(d, s));
+  const lacking = recorded
+    .map((s, i): [number, PolicyStatement] => [i, s])
+    .filter(([, s]) => !has(current.Statement, s));
+  const refused = lacking.find(([, s]) => !isDaemonTrustStatement(s, c.accountId));
+  if (refused) return { refused: refused[1] };
+  const restored = withPlacedStatements(current, lacking);
+  const irsa = restored.Statement.filter(
+    (s) =>
+      !has(recorded, s) && isRestorableStatement(s, c.providerArn, c.issuerHostPath, c.subjects),
+  );
+  return {
+    restored,
+    final: withoutStatements(restored, irsa),
+    daemon: lacking.map(([, s]) => s),
+    irsa,
+  };
 }

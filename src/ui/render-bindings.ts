@@ -1,6 +1,8 @@
-// Text rendering of get-serviceaccounts: an aligned table, kubectl style (no borders).
+// Text rendering of get-serviceaccounts: an aligned table, kubectl style (no borders). The cells
+// are read from the cluster and IAM: printable, so an annotation cannot forge a row.
 import type { ChalkInstance } from 'chalk';
 import type { GetServiceAccountsResult } from '../actions/lifecycle/get-serviceaccounts.js';
+import { printable as p } from './printable.js';
 
 const HEAD = ['NAMESPACE', 'NAME', 'MECHANISM', 'ROLE', 'MANAGED-BY', 'STATUS', 'POLICIES'];
 const BLANK = Object.fromEntries(
@@ -31,7 +33,7 @@ export async function renderBindings(
   style: ChalkInstance,
 ): Promise<string> {
   if (!result.serviceAccounts.length) {
-    return `No bindings in cluster ${result.cluster} (${result.region}) for what was asked.`;
+    return `No bindings in cluster ${p(result.cluster)} (${p(result.region)}) for what was asked.`;
   }
   const { default: Table } = await import('cli-table3');
   const table = new Table({
@@ -40,26 +42,28 @@ export async function renderBindings(
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
   });
   for (const row of result.serviceAccounts) {
-    const status = row.status === 'ok' ? style.green(row.status) : style.yellow(row.status);
+    const status = row.status === 'ok' ? style.green(row.status) : style.yellow(p(row.status));
     table.push([
-      row.namespace,
-      row.name,
+      p(row.namespace),
+      p(row.name),
       // Both set up: Pod Identity gives new pods their credentials; the note below says so.
       row.irsaRoleArn !== undefined ? `${row.mechanism}+irsa` : row.mechanism,
-      row.roleArn ?? '-',
-      row.clusters?.length ? `${row.managedBy} (${row.clusters.length} clusters)` : row.managedBy,
+      p(row.roleArn ?? '-'),
+      p(
+        row.clusters?.length ? `${row.managedBy} (${row.clusters.length} clusters)` : row.managedBy,
+      ),
       status,
-      row.policies.map(shortPolicy).join(',') || '-',
+      p(row.policies.map(shortPolicy).join(',') || '-'),
     ]);
   }
   const problems = result.serviceAccounts
     .filter((r) => r.problems.length)
-    .map((r) => `  ${r.namespace}/${r.name}: ${r.problems.join('; ')}`);
+    .map((r) => `  ${p(`${r.namespace}/${r.name}: ${r.problems.join('; ')}`)}`);
   const notes = result.serviceAccounts
     .filter((r) => r.irsaRoleArn !== undefined)
     .map(
       (r) =>
-        `  ${r.namespace}/${r.name}: also annotated with IRSA role ${r.irsaRoleArn}; new pods get Pod Identity credentials (remove the annotation once nothing needs IRSA)`,
+        `  ${p(`${r.namespace}/${r.name}`)}: also annotated with IRSA role ${p(r.irsaRoleArn ?? '')}; new pods get Pod Identity credentials (remove the annotation once nothing needs IRSA)`,
     );
   const lines = table
     .toString()

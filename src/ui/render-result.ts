@@ -1,6 +1,8 @@
 // Text rendering of a command's result: one line per resource, + create / ~ update / = unchanged.
+// Every value from outside (names, ARNs, changes, errors) goes through printable before styling.
 import type { ChalkInstance } from 'chalk';
 import type { BindingResult, CommandResult, PublicStep } from '../actions/engine/plan.js';
+import { printable as p } from './printable.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
 
@@ -34,14 +36,16 @@ export function renderResult(
   if (!options.summaryOnly) {
     const verb = !result.applied ? 'Plan' : result.changed ? 'Applied' : 'Up to date';
     lines.push(
-      style.bold(`${verb}: ${result.command} on cluster ${result.cluster} (${result.region})`),
+      style.bold(
+        `${verb}: ${result.command} on cluster ${p(result.cluster)} (${p(result.region)})`,
+      ),
     );
     // Columns line up however long the longest resource kind of this result is.
     const width = Math.max(17, ...result.steps.map((s) => s.resource.length));
     for (const s of result.steps) {
-      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(width)} ${s.id}`;
+      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${p(s.resource).padEnd(width)} ${p(s.id)}`;
       lines.push(`  ${paint[s.action](head)}`);
-      for (const change of s.changes) lines.push(`      ${style.dim(change)}`);
+      for (const change of s.changes) lines.push(`      ${style.dim(p(change))}`);
     }
   }
   const sa = result.serviceAccount;
@@ -52,7 +56,7 @@ export function renderResult(
   ];
   const shown = facts.filter((f): f is [string, string] => f[1] !== undefined);
   const width = Math.max(0, ...shown.map(([label]) => label.length));
-  for (const [label, value] of shown) lines.push(`${label.padEnd(width)} ${value}`);
+  for (const [label, value] of shown) lines.push(`${label.padEnd(width)} ${p(value)}`);
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
     lines.push(summary(result, options.applyCommand));
   }
@@ -70,8 +74,8 @@ export function renderNextStep([sentence, ...commands]: string[], style: ChalkIn
 type Paint = Record<keyof typeof SYMBOL, (text: string) => string>;
 
 const stepLines = (s: PublicStep, style: ChalkInstance, paint: Paint, indent: string) => [
-  `${indent}${paint[s.action](`${SYMBOL[s.action]} ${s.action.padEnd(9)} ${s.resource.padEnd(17)} ${s.id}`)}`,
-  ...s.changes.map((change) => `${indent}    ${style.dim(change)}`),
+  `${indent}${paint[s.action](`${SYMBOL[s.action]} ${s.action.padEnd(9)} ${p(s.resource).padEnd(17)} ${p(s.id)}`)}`,
+  ...s.changes.map((change) => `${indent}    ${style.dim(p(change))}`),
 ];
 
 /** A batch (apply -f): steps grouped by binding, then a count of bindings and the failures. */
@@ -91,7 +95,7 @@ function renderBatch(
     lines.push(
       style.bold(
         result.cluster
-          ? `${verb}: apply on ${result.cluster} (${result.region})`
+          ? `${verb}: apply on ${p(result.cluster)} (${p(result.region)})`
           : `${verb}: apply: the file names no cluster to bind or enable`,
       ),
     );
@@ -101,13 +105,13 @@ function renderBatch(
     }
     for (const b of result.bindings) {
       const state = bindingState(b);
-      const head = `${b.cluster} ${b.namespace}/${b.name}`;
+      const head = p(`${b.cluster} ${b.namespace}/${b.name}`);
       lines.push(
-        `  ${style.bold(head)} ${style.dim(`(${b.source})`)} ${STATE_PAINT(style)[state](stateWords(b, state))}`,
+        `  ${style.bold(head)} ${style.dim(`(${p(b.source)})`)} ${STATE_PAINT(style)[state](stateWords(b, state))}`,
       );
       if (b.error) {
-        lines.push(`      ${style.red(`error: ${b.error.message}`)}`);
-        if (b.error.hint) lines.push(`      ${style.cyan(`hint: ${b.error.hint}`)}`);
+        lines.push(`      ${style.red(`error: ${p(b.error.message)}`)}`);
+        if (b.error.hint) lines.push(`      ${style.cyan(`hint: ${p(b.error.hint)}`)}`);
         continue;
       }
       if (state === 'unchanged') continue;
@@ -176,7 +180,7 @@ function batchSummary(
   for (const b of result.bindings.filter((b) => b.error)) {
     const code = b.error?.exitCode ?? 1;
     lines.push(
-      `  ${style.red('failed')} ${b.cluster} ${b.namespace}/${b.name}: ${EXIT_CLASS[code] ?? 'error'} (exit ${code})`,
+      `  ${style.red('failed')} ${p(`${b.cluster} ${b.namespace}/${b.name}`)}: ${EXIT_CLASS[code] ?? 'error'} (exit ${code})`,
     );
   }
   if (!result.changed) {
@@ -200,7 +204,7 @@ function summary(result: CommandResult, applyCommand: string | undefined): strin
   const counts = `${count('create')} to create, ${count('update')} to update${deletes}, ${count('unchanged')} unchanged`;
   if (!result.changed) {
     if (result.command === 'enable-oidc')
-      return `Nothing to do: cluster ${result.cluster} is already enabled for IRSA.`;
+      return `Nothing to do: cluster ${p(result.cluster)} is already enabled for IRSA.`;
     if (result.command === 'delete-serviceaccount')
       return 'Nothing to do: iamsa has no binding there (already deleted?).';
     return 'Nothing to do: everything is already in place.';

@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import type { Reporter } from '../actions/engine/reporter.js';
+import { printable } from './printable.js';
 import type { Terminal } from './terminal.js';
 
 export function createReporter(
@@ -44,7 +45,8 @@ export function createReporter(
   };
 
   return {
-    async progress(label, work) {
+    async progress(raw, work) {
+      const label = printable(raw);
       const started = performance.now();
       const timed = () =>
         `${label}${verbose ? style.dim(` (${Math.round(performance.now() - started)} ms)`) : ''}`;
@@ -67,7 +69,8 @@ export function createReporter(
     warn: (message) => {
       if (warned.has(message)) return;
       warned.add(message);
-      write(`${style.yellow('warning:')} ${message}`);
+      // A warning quotes names and errors from outside: one line, no control character obeyed.
+      write(`${style.yellow('warning:')} ${printable(message)}`);
     },
   };
 }

@@ -51,10 +51,10 @@ const clusterIn = async (name: string, region: string) => {
 after(() => removeTempDir(dir));
 
 describe('a file of 100 bindings', () => {
-  const many = (inline: string) =>
+  const many = (inline: string, others = 99) =>
     `${HEAD}cluster: demo\ntags: {team: platform}\nbindings:\n` +
     Array.from(
-      { length: 99 },
+      { length: others },
       (_, i) =>
         `  - namespace: team-${i % 5}\n    name: app-${i}\n    createNamespace: true\n    attachPolicyARNs: [${i % 2 ? RO : S3}]\n`,
     ).join('') +
@@ -75,9 +75,41 @@ describe('a file of 100 bindings', () => {
         `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-team-${i % 5}-app-${i}`,
       );
     }
-    const converged = await apply(path);
+    // Converged: one account scan and one LIST per namespace, not three IAM reads and a GET per
+    // binding; and nothing written (no TagRole, no re-put inline policy, no service account).
+    const iamCalls = h.iam.calls.length;
+    const kubeCalls = h.kube('demo').calls.length;
+    const converged = await apply(path, '--approve');
     assert.equal(converged.code, 0, converged.stderr);
     assert.match(converged.stdout, /100 bindings: 100 unchanged\nNothing to do/);
+    const iam = h.iam.calls.slice(iamCalls);
+    const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
+    assert.equal(count(iam, 'listRoleDetails'), 1, iam.join(' '));
+    assert.equal(count(iam, 'getRole'), 0, iam.join(' '));
+    assert.deepEqual(
+      iam.filter((c) => !/^(get|list|policyExists)/.test(c)),
+      [],
+      'a converged file writes nothing to IAM',
+    );
+    const kube = h.kube('demo').calls.slice(kubeCalls);
+    assert.equal(count(kube, 'getServiceAccount'), 0, 'no GET of a single service account');
+    assert.ok(count(kube, 'listServiceAccounts') <= 5, kube.join(' '));
+    assert.deepEqual(
+      kube.filter((c) => c !== 'listServiceAccounts'),
+      [],
+      'a converged file writes nothing to Kubernetes',
+    );
+
+    // Without iam:GetAccountAuthorizationDetails: a warning, and the reads go role by role
+    // (20 bindings, the smallest batch that scans).
+    h.iam.denied.add('listRoleDetails');
+    const before = h.iam.calls.length;
+    const denied = await apply(file(many(policy('s3:GetObject'), 19)));
+    h.iam.denied.delete('listRoleDetails');
+    assert.equal(denied.code, 0, denied.stderr);
+    assert.match(denied.stdout, /20 bindings: 20 unchanged\nNothing to do/);
+    assert.match(denied.stderr, /could not read the account's roles at once .*one role at a time/);
+    assert.equal(count(h.iam.calls.slice(before), 'getRole'), 20);
 
     // Drift: a service account deleted, an inline policy edited by hand.
     await h.kube('demo').deleteServiceAccount('team-2', 'app-7');
@@ -231,6 +263,7 @@ describe('--prune', () => {
     const plan = await apply(fewer, '--prune');
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     assert.match(plan.stdout, /3 bindings: 2 to delete, 1 unchanged/);
+    assert.match(plan.stdout, /\n {2}pruned default\/goes \(--prune: not in [^)]+\) delete\n/);
     const order = ['pruned default/goes', 'pruned default/role-goes', 'pruned default/stays'].map(
       (h) => plan.stdout.indexOf(h),
     );
@@ -247,6 +280,8 @@ describe('--prune', () => {
     assert.equal(await roleOf('iamsa-pruned-default-role-goes'), undefined);
     assert.ok(await roleOf('iamsa-pruned-default-stays'));
     assert.match((await apply(fewer, '--prune')).stdout, /1 binding: 1 unchanged\nNothing to do/);
+    const converged = (await apply(fewer, '--prune', '--approve')).stdout;
+    assert.match(converged, /^Up to date: apply on pruned/, 'converged, not "Applied"');
   });
 });
 

@@ -47,6 +47,39 @@ test("parse failures are said in iamsa's words with the help to read", async () 
       /did you mean create-serviceaccount\? see 'iamsa --help'/,
     ],
     [['--nope', 'enable-oidc'], /unknown flag --nope/, /see 'iamsa --help'/],
+    // eksctl habits get the iamsa command.
+    [
+      ['create', 'iamserviceaccount', '--cluster', 'prod'],
+      /unknown command create iamserviceaccount/,
+      /in iamsa it is: iamsa create-serviceaccount\. see 'iamsa create-serviceaccount --help'/,
+    ],
+    [
+      ['utils', 'associate-iam-oidc-provider', '--cluster', 'prod', '--approve'],
+      /unknown command utils associate-iam-oidc-provider/,
+      /in iamsa it is: iamsa enable-oidc\./,
+    ],
+    [
+      ['get', 'iamserviceaccount', '--cluster', 'prod'],
+      /unknown command get iamserviceaccount/,
+      /in iamsa it is: iamsa get-serviceaccounts\./,
+    ],
+    [
+      [
+        'create-serviceaccount',
+        '-c',
+        'p',
+        '--name',
+        'a',
+        '--attach-policy-arn',
+        'arn:aws:iam::aws:policy/X',
+        '--mechanism',
+        'podidentity',
+        '--region',
+        'us-east-1',
+      ],
+      /invalid --mechanism "podidentity": expected irsa or pod-identity/,
+      /did you mean --mechanism pod-identity\?/,
+    ],
     [
       ['create-serviceaccount', '--nme', 'x'],
       /unknown flag --nme/,

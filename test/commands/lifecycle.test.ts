@@ -207,7 +207,7 @@ describe('update-serviceaccount', () => {
     assert.equal(r.code, 5, r.stderr);
     assert.match(
       r.stderr,
-      /not managed by iamsa \(no iamsa\.io\/managed-by tag; tags owner=terraform\)/,
+      /not managed by iamsa: no iamsa\.io\/managed-by tag, tags owner=terraform;/,
     );
     assert.doesNotMatch(r.stderr, /--attach-role-arn/, 'update has no such flag to suggest');
     assert.deepEqual(await attached('iamsa-life-default-upd-foreign'), []);

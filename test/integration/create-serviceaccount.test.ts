@@ -1,7 +1,9 @@
 // create-serviceaccount through the built binary against moto_server and the Kubernetes emulator.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateRoleCommand,
@@ -314,6 +316,49 @@ describe('modes', () => {
     assert.equal(g.kube.requests.length, requests);
     assert.ok(await roleOf('iamsa-demo-default-roleonly'));
     assert.equal(json(r.stdout).serviceAccount, undefined);
+  });
+
+  test('--role-only prints kubectl commands that annotate the service account, missing or not', async () => {
+    const r = await csa(
+      '--namespace',
+      'nextns',
+      '--name',
+      'api',
+      '--attach-policy-arn',
+      READONLY,
+      '--role-only',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/iamsa-demo-nextns-api`;
+    const [, step = ''] = r.stdout.split('\nNext step:\n');
+    const [sentence, ...commands] = step
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.trim());
+    assert.match(sentence ?? '', /^Annotate the service account with the role/);
+    assert.ok(
+      commands.every((c) => c.startsWith('kubectl ')),
+      commands.join('\n'),
+    );
+    assert.ok(commands.some((c) => c.includes(roleArn)));
+    // Run as printed, by a user whose kubeconfig points at the cluster: first with neither the
+    // namespace nor the service account there, then again once they are (with a label of its own).
+    const dir = tempDir('role-only');
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigFor(g.kube.url, g.adminToken, g.pki.rootCertPath));
+    // Asynchronously: the emulator answers from this process.
+    const shell = (line: string) =>
+      promisify(execFile)('sh', ['-c', line], {
+        env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig },
+      });
+    for (const c of commands) await shell(c);
+    assert.equal(sa('nextns', 'api').metadata.annotations[ANNOTATION], roleArn);
+    await shell('kubectl label serviceaccount -n nextns api team=x');
+    for (const c of commands) await shell(c);
+    const again = sa('nextns', 'api');
+    assert.equal(again.metadata.annotations[ANNOTATION], roleArn);
+    assert.equal(again.metadata.labels.team, 'x');
   });
 
   test('--attach-role-arn uses a role whose trust admits the service account', async () => {

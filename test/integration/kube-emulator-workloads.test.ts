@@ -4,8 +4,7 @@
 // the generation bump, and the immutable fields real API servers refuse to change.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -14,6 +13,7 @@ import {
   startKubeEmulator,
 } from '../support/kube-emulator/index.js';
 import { createTestPki, type TestPki } from '../support/pki.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
 
 const TOKEN = 'emulator-admin-token';
 const ROLE = 'iam.amazonaws.com/role';
@@ -63,7 +63,7 @@ const deployment = (ns: string, name: string, sa: string, role?: string) => ({
 
 before(async () => {
   pki = createTestPki();
-  dir = mkdtempSync(join(tmpdir(), 'iamsa-kube-workloads-'));
+  dir = tempDir('kube-workloads');
   kube = await startKubeEmulator({
     tls: { certPem: pki.serverChainPem, keyPem: pki.serverKeyPem },
     staticTokens: [TOKEN],
@@ -75,8 +75,8 @@ before(async () => {
 beforeEach(() => kube.reset());
 after(async () => {
   await kube?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  if (dir) removeTempDir(dir);
+  pki?.close();
 });
 
 describe('kubectl: workloads and RBAC bindings, like the real API serves them', () => {

@@ -6,7 +6,12 @@
 // workload ever ends up able to take a role its namespace restriction refused.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import {
   daemonDecision,
@@ -208,6 +213,8 @@ describe('migrate-from-kube2iam', () => {
     await workload('cronjobs', 'data', 'nightly', 'default', 'batch-writer');
     await workload('daemonsets', 'data', 'agent', 'agent', OTHER_ACCOUNT_ROLE);
     await workload('deployments', 'ops', 'tool', 'default', `${BASE}app-reader`);
+    // Passes shop's `app-*` glob (matched on the ARN text), but no role has that ARN.
+    await workload('deployments', 'shop', 'climber', 'default', `${BASE}app-../db-admin`);
     await g.kubeAdmin('POST', '/api/v1/namespaces/shop/pods', {
       metadata: { name: 'debug', annotations: { [ROLE]: 'app-reader' } },
       spec: { containers: [{ name: 'sh', image: 'busybox:1.36' }] },
@@ -228,6 +235,10 @@ describe('migrate-from-kube2iam', () => {
     assert.match(plan.stderr, /refused: deployment ops\/tool/);
     assert.match(plan.stderr, /not migrated: daemonset data\/agent .*account 999999999999/);
     assert.match(plan.stderr, /not migrated: pod shop\/debug .*recreate it/);
+    assert.match(
+      plan.stderr,
+      /not migrated: deployment shop\/climber asks for \S+app-\.\.\/db-admin, which does not exist \(the role named db-admin is \S+:role\/db-admin\)/,
+    );
     assert.match(
       plan.stdout + plan.stderr,
       /statefulset data\/db moves from service account default to db-db-admin: RBAC bound to default does not follow \(RoleBinding data\/default-reads \(ClusterRole\/view\)\)/,
@@ -285,6 +296,17 @@ describe('migrate-from-kube2iam', () => {
       OTHER_ACCOUNT_ROLE,
     );
     await assertNothingWidened(config, asked);
+    // db-admin admits only the service account made for the workload that asked for it.
+    const subjects = (await trustOf('db-admin')).Statement.flatMap((s: any) =>
+      Object.entries(s.Condition?.StringEquals ?? {})
+        .filter(([k]) => k.endsWith(':sub'))
+        .map(([, v]) => v),
+    );
+    assert.deepEqual(subjects, ['system:serviceaccount:data:db-db-admin']);
+    assert.equal(
+      templateOf('deployments', 'shop', 'climber').metadata.annotations[ROLE],
+      `${BASE}app-../db-admin`,
+    );
 
     // doctor and audit know the intermediate state: both trusts, expected until --cleanup.
     const audit = json(
@@ -420,6 +442,63 @@ describe('migrate-from-kube2iam', () => {
     assert.equal(back.code, 0, back.stderr);
     await refreshLists();
     assert.deepEqual(await snapshot(roles), before);
+  });
+
+  test('rollback is an inverse edit: later trust edits stay, a forged record is refused (exit 5)', async () => {
+    await role('app', NODE_ROLE);
+    await namespace('shop');
+    await serviceAccount('shop', 'web');
+    await workload('deployments', 'shop', 'web', 'web', 'app');
+    const flags = ['--base-role-arn', BASE];
+    assert.equal((await migrate(...flags, '--approve')).code, 0);
+    assert.equal((await migrate(...flags, '--cleanup', '--approve')).code, 0);
+    const migrated = await trustOf('app');
+    const record = await tagsOf('app');
+    assert.equal(migrated.Statement.length, 1);
+
+    // One iam:TagRole must not turn an admin's rollback into a trust of everyone.
+    const forged = Buffer.from(
+      JSON.stringify([[0, { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }]]),
+    ).toString('base64');
+    await g.iam.send(
+      new TagRoleCommand({
+        RoleName: 'app',
+        Tags: [{ Key: 'iamsa.io/kube2iam-trust-0', Value: forged }],
+      }),
+    );
+    const refused = await migrate(...flags, '--rollback', '--approve', '-o', 'json');
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stdout, /iamsa\.io\/kube2iam-trust-0 tag of role app records a statement/);
+    assert.deepEqual(await trustOf('app'), migrated);
+    assert.equal(templateOf('deployments', 'shop', 'web').metadata.annotations?.[ROLE], undefined);
+    assert.ok(g.kube.getObject('serviceaccounts', 'shop', 'web').metadata.annotations[IRSA]);
+
+    // The true record back, and a statement someone added after the migration: it stays.
+    await g.iam.send(
+      new TagRoleCommand({
+        RoleName: 'app',
+        Tags: [{ Key: 'iamsa.io/kube2iam-trust-0', Value: record['iamsa.io/kube2iam-trust-0'] }],
+      }),
+    );
+    const later = {
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    };
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: 'app',
+        PolicyDocument: JSON.stringify({ ...migrated, Statement: [...migrated.Statement, later] }),
+      }),
+    );
+    const back = await migrate(...flags, '--rollback', '--approve');
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual((await trustOf('app')).Statement, [
+      daemonTrust(NODE_ROLE).Statement[0],
+      later,
+    ]);
+    assert.deepEqual(await tagsOf('app'), {});
+    assert.equal(templateOf('deployments', 'shop', 'web').metadata.annotations[ROLE], 'app');
   });
 
   test('bad flags are exit 2 before anything is read', async () => {

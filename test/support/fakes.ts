@@ -1,19 +1,21 @@
 // In-memory gateways for planner tests: they keep state and answer like the services do (errors of
 // the same kinds, what IAM refuses is refused), so a test checks what a plan does to the state,
 // not which calls it made. The binary tests run the same behaviour against moto and the emulator.
-import type {
-  AddonInfo,
-  AssociationChanges,
-  ClusterInfo,
-  EksGateway,
-  NewAssociation,
-  PodIdentityAssociation,
+import {
+  type AddonInfo,
+  type AssociationChanges,
+  type ClusterInfo,
+  clusterHint,
+  type EksGateway,
+  type NewAssociation,
+  type PodIdentityAssociation,
 } from '../../src/aws/eks.js';
 import type { IamGateway, OidcProvider, Role } from '../../src/aws/iam.js';
 import type { Reporter } from '../../src/actions/engine/reporter.js';
 import type { RegionAccess } from '../../src/actions/binding/cluster-session.js';
 import {
   AlreadyExistsError,
+  AuthError,
   ConflictError,
   IamsaError,
   PreconditionError,
@@ -59,6 +61,8 @@ export class FakeIam implements IamGateway {
   readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */
   readonly calls: string[] = [];
+  /** Calls the caller's policy does not allow, by gateway method: refused as IAM's AccessDenied. */
+  readonly denied = new Set<string>();
 
   private role(name: string): StoredRole {
     const role = this.roles.get(name.toLowerCase());
@@ -67,6 +71,8 @@ export class FakeIam implements IamGateway {
   }
   private log(call: string) {
     this.calls.push(call);
+    if (this.denied.has(call))
+      throw new AuthError(`AccessDenied: the caller is not authorized to perform ${call}`);
   }
 
   async getOidcProvider(arn: string) {
@@ -349,10 +355,10 @@ export class FakeEks implements EksGateway {
   async describeCluster(name: string) {
     this.describes++;
     const c = this.clusters.get(name);
-    // The gateway's words for EKS's ResourceNotFoundException.
+    // The gateway's words for EKS's ResourceNotFoundException, with the region's clusters.
     if (!c)
       throw new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
-        hint: 'check --cluster and --region (aws eks list-clusters --region <region>)',
+        hint: clusterHint(name, this.region, await this.listClusters()),
       });
     return structuredClone(c);
   }
@@ -471,6 +477,8 @@ export class FakeKube implements KubeGateway {
   readonly namespaces = new Set(['default', 'kube-system']);
   readonly serviceAccounts = new Map<string, StoredSa>();
   readonly pods: Pod[] = [];
+  /** The service-account calls by name, for the tests that count round trips. */
+  readonly calls: string[] = [];
   private version = 1;
   private key = (ns: string, name: string) => `${ns}/${name}`;
   private conflict(what: string) {
@@ -489,10 +497,12 @@ export class FakeKube implements KubeGateway {
     this.namespaces.add(namespace);
   }
   async getServiceAccount(namespace: string, name: string) {
+    this.calls.push('getServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     return sa && structuredClone(sa);
   }
   async listServiceAccounts(namespace?: string) {
+    this.calls.push('listServiceAccounts');
     return [...this.serviceAccounts.values()]
       .filter((sa) => namespace === undefined || sa.namespace === namespace)
       .map((sa) => structuredClone(sa));
@@ -505,6 +515,7 @@ export class FakeKube implements KubeGateway {
       labels?: Record<string, string | null>;
     },
   ) {
+    this.calls.push('createServiceAccount');
     if (!this.namespaces.has(namespace))
       throw new PreconditionError(`namespace ${namespace} not found`);
     if (this.serviceAccounts.has(this.key(namespace, name)))
@@ -526,6 +537,7 @@ export class FakeKube implements KubeGateway {
     },
     resourceVersion?: string,
   ) {
+    this.calls.push('patchServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     if (!sa) throw new PreconditionError(`serviceaccounts "${name}" not found`);
     if (resourceVersion && resourceVersion !== sa.resourceVersion)
@@ -535,6 +547,7 @@ export class FakeKube implements KubeGateway {
     sa.resourceVersion = String(this.version++);
   }
   async deleteServiceAccount(namespace: string, name: string, resourceVersion?: string) {
+    this.calls.push('deleteServiceAccount');
     const sa = this.serviceAccounts.get(this.key(namespace, name));
     if (!sa) return; // a 404 on delete is what was wanted
     if (resourceVersion && resourceVersion !== sa.resourceVersion)

@@ -248,7 +248,8 @@ export function createHarness(options: HarnessOptions = {}): Harness {
                   // Call logs and counters are not state.
                   .filter(
                     ([k, v]) =>
-                      typeof v !== 'function' && !['calls', 'describes', 'version'].includes(k),
+                      typeof v !== 'function' &&
+                      !['calls', 'denied', 'describes', 'version'].includes(k),
                   )
                   .map(([k, v]) => [k, plain(v)]),
               )

@@ -435,8 +435,15 @@ iam:
   });
 
   it('eksctl: a file of withOIDC alone has its metadata.name checked like --cluster', () => {
+    expectProblems(`${EKSCTL}metadata: {name: bad/name}\niam: {withOIDC: true}\n`, [
+      [3, /^invalid metadata\.name "bad\/name"/],
+    ]);
+    // A template's placeholder is said as one (issue 19's wording).
     expectProblems(`${EKSCTL}metadata: {name: <generated>}\niam: {withOIDC: true}\n`, [
-      [3, /^invalid metadata\.name "<generated>"/],
+      [
+        3,
+        /^metadata\.name is the template placeholder <generated>; put the real value in its place/,
+      ],
     ]);
   });
 });

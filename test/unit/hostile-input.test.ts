@@ -2,8 +2,7 @@
 // not UTF-8 (the one file reader), YAML alias bombs and empty documents, labels and annotations
 // as Kubernetes checks them, and every problem of a file at once (capped).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileProblemsError, parseBindingsFile } from '../../src/cli/bindings-file/index.js';
@@ -12,8 +11,9 @@ import { invalidUtf8Offset, readInputFile, readInputSource } from '../../src/inp
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { validateServiceAccountMetadata } from '../../src/policy/index.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'iamsa-hostile-'));
+const dir = tempDir('hostile');
 const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\n';
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 

@@ -4,7 +4,7 @@
 // namespace restriction refuses, and no service account is bound to two roles.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dedicatedName, discover } from '../../src/actions/migrate/kube2iam-discover.js';
+import { bindMoves, dedicatedName, discover } from '../../src/actions/migrate/kube2iam-discover.js';
 import type { Workload, WorkloadKind } from '../../src/kube/workloads.js';
 import { daemonDecision, type DaemonConfig } from '../../src/policy/index.js';
 
@@ -31,7 +31,18 @@ const ROLES = [
   `${BASE}app-a`,
   `${BASE}db`,
   'arn:aws:iam::999999999999:role/app-x',
+  // Names IAM's GetRole finds at another ARN: a role the daemon could not hand out.
+  `${BASE}app-../db`,
+  `${BASE}team/app-a`,
+  `${BASE}App-A`,
+  'app-b/../db',
 ];
+/** The roles that exist, by name (as GetRole finds them): app-b lives under a path. */
+const EXISTING = [`${BASE}app-a`, `${BASE}team/app-b`, `${BASE}db`].map((arn) => ({ arn }));
+const roleNamed = (arn: string) =>
+  EXISTING.find(
+    (r) => r.arn.split('/').pop()?.toLowerCase() === arn.split('/').pop()?.toLowerCase(),
+  );
 const PATTERNS = [
   'app-*',
   '*',
@@ -120,14 +131,15 @@ describe('migrate-from-kube2iam discovery', () => {
         ]),
       );
       const runsAs = new Map(c.workloads.map((w) => [w, w.serviceAccountName]));
-      for (const m of found.moves) {
+      // The role whose trust gains the service account is the one GetRole found.
+      for (const m of bindMoves(found.moves, roleNamed).bound) {
         const key = `${m.workload.namespace}/${m.serviceAccount}`;
         const before = bound.get(key);
         assert.ok(
-          before === undefined || before === m.roleArn,
+          before === undefined || before === m.role.arn,
           `seed ${seed}: ${key} bound to two roles`,
         );
-        bound.set(key, m.roleArn);
+        bound.set(key, m.role.arn);
         runsAs.set(m.workload, m.serviceAccount);
       }
       for (const w of c.workloads) {
@@ -148,6 +160,36 @@ describe('migrate-from-kube2iam discovery', () => {
         assert.equal(d.roleArn, arn, `seed ${seed}: ${w.name} asked for another role`);
       }
     }
+  });
+
+  it('a requested ARN binds only the role at exactly that ARN (path and case included)', () => {
+    const w: Workload = {
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'web',
+      annotations: {},
+      templateAnnotations: { 'iam.amazonaws.com/role': `${BASE}app-../db` },
+      serviceAccountName: 'web',
+      owners: [],
+    };
+    const config: DaemonConfig = {
+      flavour: 'kube2iam',
+      baseRoleArn: BASE,
+      namespaceRestrictions: true,
+      restrictionFormat: 'glob',
+      strictRegexp: false,
+    };
+    const found = discover({
+      config,
+      workloads: [w],
+      namespaceAnnotations: { shop: { 'iam.amazonaws.com/allowed-roles': '["app-*"]' } },
+      serviceAccounts: [],
+      accountId: ACCOUNT,
+    });
+    assert.equal(found.moves.length, 1, 'the glob matches the ARN text, as in kube2iam');
+    const { bound, missing } = bindMoves(found.moves, roleNamed);
+    assert.deepEqual(bound, []);
+    assert.match(missing[0] ?? '', /app-\.\.\/db, which does not exist \(the role named db is/);
   });
 
   it('dedicated names are DNS subdomains made of the workload and role names', () => {

@@ -3,8 +3,9 @@
 // back as recorded. Forward, per workload: (1) its role gains the IRSA statement of the service
 // account it will run as, its trust recorded in tags; (2) that service account is made or gets the
 // role annotation; (3) the workload's pod template loses the daemon's annotation (and may switch
-// service account), recorded on the workload. Rollback: (1) the role's recorded statements come
-// back, (2) the workloads, (3) the service accounts, (4) the role's trust exactly as recorded.
+// service account), recorded on the workload. Rollback, an inverse edit that keeps later changes:
+// (1) the recorded daemon statements the role lacks come back (only that shape: the record is tags),
+// (2) the workloads, (3) the service accounts, (4) the IRSA statements the migration added go.
 import type { Role } from '../../aws/iam.js';
 import { ConflictError, PreconditionError, ValidationError } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
@@ -17,20 +18,22 @@ import {
   daemonDecision,
   daemonStatements,
   evaluateTrust,
+  isDaemonTrustStatement,
   KUBE2IAM_RECORD_ANNOTATION,
   KUBE2IAM_SA_ANNOTATION,
   kube2iamTagKeys,
   MANAGED_BY_LABEL,
-  type PolicyDocument,
   recordedTrust,
   recordTrust,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  rollbackTrust,
+  serviceAccountSubject,
   TAG_KUBE2IAM_MIGRATION,
+  TAG_KUBE2IAM_TRUST_PREFIX,
   validateClusterName,
   validateNamespace,
   withoutStatements,
-  withPlacedStatements,
   withStatement,
 } from '../../policy/index.js';
 import {
@@ -49,7 +52,14 @@ import {
 } from '../engine/plan.js';
 import { once, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
-import { discover, isTopLevel, type Move, readRecord, workloadId } from './kube2iam-discover.js';
+import {
+  bindMoves,
+  discover,
+  isTopLevel,
+  type Move,
+  readRecord,
+  workloadId,
+} from './kube2iam-discover.js';
 
 export interface MigrateFromKube2iamQuery {
   cluster: string;
@@ -148,6 +158,13 @@ const readRoles = (session: ClusterSession, arns: string[]) =>
     ),
   })).then((list) => new Map(list.map((r) => [r.arn, r.role])));
 
+/** Only the role at exactly that ARN: GetRole finds by name alone (see bindMoves). */
+const readRolesAt = (session: ClusterSession, arns: string[]) =>
+  readRoles(session, arns).then(
+    (roles) =>
+      new Map([...roles].map(([arn, role]) => [arn, role?.arn === arn ? role : undefined])),
+  );
+
 const bindingOf = (
   ctx: Ctx,
   w: Workload,
@@ -196,17 +213,13 @@ async function planForward(
     found.moves.map((m) => m.roleArn),
   );
   const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
+  const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
+  warnings.push(...missing.map((r) => `not migrated: ${r}`));
   const bindings: BindingPlan[] = [];
-  for (const m of found.moves) {
-    const role = roles.get(m.roleArn);
-    if (!role) {
-      warnings.push(
-        `not migrated: ${workloadId(m.workload)} asks for ${m.roleArn}, which does not exist (the daemon cannot hand it out either)`,
-      );
-      continue;
-    }
+  for (const m of bound) {
+    const { role } = m;
     try {
-      const users = found.moves.filter((o) => o.roleArn === m.roleArn && roles.get(o.roleArn));
+      const users = bound.filter((o) => o.role.arn === role.arn);
       const steps = [
         roleStep(ctx, role, users),
         serviceAccountStep(ctx, m, saOf.get(`${m.workload.namespace}/${m.serviceAccount}`)),
@@ -215,9 +228,9 @@ async function planForward(
       const plan = bindingOf(ctx, m.workload, m.serviceAccount, role.arn, steps);
       const previous = m.workload.serviceAccountName;
       if (m.dedicated && previous !== m.serviceAccount) {
-        const bound = boundTo(rbac, m.workload.namespace, previous);
+        const named = boundTo(rbac, m.workload.namespace, previous);
         plan.warnings.push(
-          `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${bound.length ? ` (${bound.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
+          `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${named.length ? ` (${named.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
         );
       }
       if (m.workload.kind === 'ReplicaSet' && !m.done) {
@@ -400,9 +413,10 @@ async function planCleanup(
   warnings: string[],
 ): Promise<BindingPlan[]> {
   const { session, query } = ctx;
+  const cluster = await session.cluster();
   const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
   const mine = migratedAccounts(accounts, inScope);
-  const roles = await readRoles(
+  const roles = await readRolesAt(
     session,
     mine.map((a) => a.annotations[ROLE_ARN_ANNOTATION] ?? '').filter(Boolean),
   );
@@ -452,7 +466,10 @@ async function planCleanup(
       continue;
     }
     const trust = trustOf(role);
-    const drop = daemonStatements(trust, recorded, query.daemonRoleArns);
+    // Only what --rollback could put back: a statement of another shape stays.
+    const drop = daemonStatements(trust, recorded, query.daemonRoleArns).filter((s) =>
+      isDaemonTrustStatement(s, cluster.accountId),
+    );
     const step = updateStep('iam-role', role.arn, 1, [
       trustEdit(
         ctx,
@@ -488,7 +505,7 @@ async function planRollback(
   const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
   const mine = migratedAccounts(accounts, inScope);
   const migrated = workloads.filter((w) => isTopLevel(w) && readRecord(w));
-  const roles = await readRoles(
+  const roles = await readRolesAt(
     session,
     mine.map((a) => a.annotations[ROLE_ARN_ANNOTATION] ?? '').filter(Boolean),
   );
@@ -529,7 +546,13 @@ async function planRollback(
           },
     );
   }
-  const roleSteps = new Map<string, { restore: PlanStep; finish: PlanStep }>();
+  const roleSteps = new Map<
+    string,
+    { restore: PlanStep; finish: PlanStep } | { error: ConflictError }
+  >();
+  const accountId = (await session.cluster()).accountId;
+  // Migrated service accounts of other namespaces still need the role's record.
+  const everywhere = migratedAccounts(accounts, () => true);
   for (const [arn, role] of roles) {
     if (!role) {
       warnings.push(`role ${arn} does not exist: its trust cannot be restored`);
@@ -538,24 +561,50 @@ async function planRollback(
     const recorded = recordedTrust(role.tags);
     if (!recorded) {
       warnings.push(
-        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): its trust is left as it is`,
+        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): only the IRSA statements of the migrated service accounts are removed, the ${query.daemon.flavour} statements are not put back`,
       );
-      continue;
     }
     const trust = trustOf(role);
-    const restored = withPlacedStatements(
-      trust,
-      recorded.map((s, i) => [i, s]),
-    );
-    const exact: PolicyDocument = { ...trust, Statement: recorded };
+    const users = mine.filter((a) => a.annotations[ROLE_ARN_ANNOTATION] === arn);
+    const edit = rollbackTrust(trust, recorded ?? [], {
+      providerArn: ctx.providerArn,
+      issuerHostPath: ctx.issuerHostPath,
+      subjects: users.map((a) => serviceAccountSubject(a.namespace, a.name)),
+      accountId,
+    });
+    if ('refused' in edit) {
+      const tags = Object.keys(role.tags)
+        .filter((k) => k.startsWith(TAG_KUBE2IAM_TRUST_PREFIX))
+        .sort();
+      roleSteps.set(arn, {
+        error: new ConflictError(
+          `the ${tags.join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement the trust lacks that is not the ${query.daemon.flavour} trust (only an Allow of specific IAM roles of account ${accountId}, sts:AssumeRole, no condition but sts:ExternalId is put back): ${JSON.stringify(edit.refused)}`,
+          {
+            hint: `nothing was changed; the tags were edited after the migration: check the role's trust, remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which removes the IRSA statements and leaves the rest of the trust as it is`,
+          },
+        ),
+      });
+      continue;
+    }
     const runs: Array<() => Promise<void>> = [];
     workloadRuns.set(arn, runs);
+    const stillUsed = everywhere.some(
+      (a) => a.annotations[ROLE_ARN_ANNOTATION] === arn && !users.includes(a),
+    );
+    const tagKeys = kube2iamTagKeys(role.tags);
     const finish = updateStep('iam-role', role.arn, 4, [
-      trustEdit(ctx, role, restored, exact, 'trust exactly as recorded (the IRSA statements go)'),
-      {
-        change: `remove tags ${kube2iamTagKeys(role.tags).join(', ')}`,
-        run: () => session.iam.untagRole(role.name, kube2iamTagKeys(role.tags)),
-      },
+      trustEdit(
+        ctx,
+        role,
+        edit.restored,
+        edit.final,
+        `trust - ${edit.irsa.length} IRSA statement(s) of the migrated service accounts (the rest stays)`,
+      ),
+      !stillUsed &&
+        tagKeys.length > 0 && {
+          change: `remove tags ${tagKeys.join(', ')}`,
+          run: () => session.iam.untagRole(role.name, tagKeys),
+        },
     ]);
     const inner = finish.run;
     roleSteps.set(arn, {
@@ -564,8 +613,8 @@ async function planRollback(
           ctx,
           role,
           trust,
-          restored,
-          `trust + the recorded ${query.daemon.flavour} statements`,
+          edit.restored,
+          `trust + the ${edit.daemon.length} recorded ${query.daemon.flavour} statement(s) it lacks`,
         ),
       ]),
       finish: {
@@ -578,6 +627,7 @@ async function planRollback(
     });
   }
   const bindings: BindingPlan[] = [];
+  const refusedAccounts = new Set<string>();
   for (const w of migrated) {
     const record = readRecord(w);
     if (!record) continue;
@@ -610,7 +660,13 @@ async function planRollback(
         ),
       ),
     };
-    const r = arn ? roleSteps.get(arn) : undefined;
+    const planned = arn ? roleSteps.get(arn) : undefined;
+    if (planned && 'error' in planned) {
+      if (sa) refusedAccounts.add(`${sa.namespace}/${sa.name}`);
+      bindings.push(bindingOf(ctx, w, original, arn, [], { error: planned.error }));
+      continue;
+    }
+    const r = planned;
     if (arn && r) workloadRuns.get(arn)?.push(patch.run as () => Promise<void>);
     const steps = [
       ...(r ? [r.restore] : []),
@@ -623,12 +679,13 @@ async function planRollback(
   // Service accounts or roles whose workloads are gone (deleted meanwhile): undo them too.
   const used = new Set(bindings.flatMap((b) => b.steps));
   for (const [id, s] of saSteps) {
-    if (used.has(s)) continue;
+    if (used.has(s) || refusedAccounts.has(id)) continue;
     const [ns = '', name = ''] = id.split('/');
     const arn = mine.find((a) => a.namespace === ns && a.name === name)?.annotations[
       ROLE_ARN_ANNOTATION
     ];
-    const r = arn ? roleSteps.get(arn) : undefined;
+    const planned = arn ? roleSteps.get(arn) : undefined;
+    const r = planned && 'error' in planned ? undefined : planned;
     const pseudo: Workload = {
       kind: 'Deployment',
       namespace: ns,
@@ -639,11 +696,16 @@ async function planRollback(
       owners: [],
     };
     bindings.push({
-      ...bindingOf(ctx, pseudo, name, arn, [
-        ...(r ? [r.restore] : []),
-        s,
-        ...(r ? [r.finish] : []),
-      ]),
+      ...bindingOf(
+        ctx,
+        pseudo,
+        name,
+        arn,
+        planned && 'error' in planned
+          ? []
+          : [...(r ? [r.restore] : []), s, ...(r ? [r.finish] : [])],
+        planned && 'error' in planned ? { error: planned.error } : {},
+      ),
       source: `serviceaccount/${name}`,
     });
   }

@@ -213,3 +213,26 @@ function assignServiceAccounts(
     return { ...m, serviceAccount: dedicatedName(w.name, m.roleArn), dedicated: true };
   });
 }
+
+/**
+ * The moves whose role exists at exactly the ARN the daemon resolved (path and case included):
+ * IAM's GetRole finds a role by name alone, while STS assumes (and trusts name) it by its whole
+ * ARN, so a role of that name elsewhere (`role/app-../db-admin` is not `role/db-admin`) is not the
+ * one asked for: the daemon could not hand it out, and it is listed, not migrated.
+ */
+export function bindMoves<R extends { arn: string }>(
+  moves: Move[],
+  roleNamed: (arn: string) => R | undefined,
+): { bound: Array<Move & { role: R }>; missing: string[] } {
+  const bound: Array<Move & { role: R }> = [];
+  const missing: string[] = [];
+  for (const m of moves) {
+    const role = roleNamed(m.roleArn);
+    if (role && role.arn === m.roleArn) bound.push({ ...m, role });
+    else
+      missing.push(
+        `${workloadId(m.workload)} asks for ${m.roleArn}, which does not exist${role ? ` (the role named ${roleNameOf(m.roleArn)} is ${role.arn})` : ''}: not migrated (the daemon cannot hand it out either)`,
+      );
+  }
+  return { bound, missing };
+}

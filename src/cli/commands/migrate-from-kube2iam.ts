@@ -97,7 +97,7 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
       '--cleanup',
       "drop the daemon's trust from the migrated roles once no pod asks for them",
     )
-    .option('--rollback', 'undo the migration exactly as recorded')
+    .option('--rollback', 'undo what the migration changed (later edits stay)')
     .option('--approve', 'apply the plan (without it, only show what would change)');
   onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();

@@ -1,0 +1,105 @@
+// migrate-from-kube2iam --rollback as an inverse edit: only the IRSA statements the migration added
+// go, only recorded statements of the daemon-trust shape come back (the record is tags anyone with
+// iam:TagRole can write), and whatever else is in the current trust stays.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  buildTrustStatement,
+  isDaemonTrustStatement,
+  type PolicyDocument,
+  type PolicyStatement,
+  rollbackTrust,
+} from '../../src/policy/index.js';
+
+const ACCOUNT = '111122223333';
+const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+const HOST = 'oidc.eks.us-east-1.amazonaws.com/id/ABC';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+const daemon = (o: Record<string, unknown> = {}): PolicyStatement => ({
+  Effect: 'Allow',
+  Principal: { AWS: NODE },
+  Action: 'sts:AssumeRole',
+  ...o,
+});
+const irsa = (ns: string, sa: string) =>
+  buildTrustStatement({
+    providerArn: PROVIDER,
+    issuerHostPath: HOST,
+    namespace: ns,
+    serviceAccount: sa,
+  });
+const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement,
+});
+const ctx = {
+  providerArn: PROVIDER,
+  issuerHostPath: HOST,
+  subjects: ['system:serviceaccount:shop:web'],
+  accountId: ACCOUNT,
+};
+
+describe('kube2iam rollback trust', () => {
+  it('the daemon-trust shape: specific roles of the account, sts:AssumeRole, no condition but sts:ExternalId', () => {
+    const ok = (s: PolicyStatement) => isDaemonTrustStatement(s, ACCOUNT);
+    assert.ok(ok(daemon()));
+    assert.ok(ok(daemon({ Sid: 'kube2iam', Principal: { AWS: [NODE, `${NODE}-2`] } })));
+    assert.ok(ok(daemon({ Action: ['sts:AssumeRole', 'sts:TagSession'] })));
+    assert.ok(ok(daemon({ Condition: { StringEquals: { 'sts:ExternalId': 'x' } } })));
+    assert.ok(!ok(daemon({ Principal: { AWS: '*' } })));
+    assert.ok(!ok(daemon({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/*` } })));
+    assert.ok(!ok(daemon({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })));
+    assert.ok(!ok(daemon({ Principal: { AWS: 'arn:aws:iam::999999999999:role/x' } })));
+    assert.ok(!ok(daemon({ Principal: { AWS: NODE, Service: 'ec2.amazonaws.com' } })));
+    assert.ok(!ok({ Effect: 'Allow', NotPrincipal: { AWS: NODE }, Action: 'sts:AssumeRole' }));
+    assert.ok(!ok(daemon({ Effect: 'Deny' })));
+    assert.ok(!ok(daemon({ Action: 'sts:*' })));
+    assert.ok(!ok(daemon({ Action: ['sts:AssumeRole', 'iam:PassRole'] })));
+    assert.ok(!ok(daemon({ Condition: { StringLike: { 'sts:ExternalId': '*' } } })));
+    assert.ok(!ok(daemon({ Condition: { Bool: { 'aws:SecureTransport': 'true' } } })));
+  });
+
+  it('removes the IRSA statements the migration added and puts back what --cleanup dropped', () => {
+    const r = rollbackTrust(doc(irsa('shop', 'web')), [daemon()], ctx);
+    assert.ok(!('refused' in r));
+    assert.deepEqual(r.restored, doc(daemon(), irsa('shop', 'web')));
+    assert.deepEqual(r.final, doc(daemon()));
+  });
+
+  it('keeps what was edited after the migration, and IRSA statements that were there before', () => {
+    const later: PolicyStatement = {
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    };
+    const other = irsa('shop', 'other');
+    const r = rollbackTrust(
+      doc(daemon(), irsa('shop', 'web'), later, other),
+      [daemon(), other],
+      ctx,
+    );
+    assert.ok(!('refused' in r));
+    assert.deepEqual(r.final, doc(daemon(), later, other));
+    // A statement of a migrated service account that the record holds was not added by iamsa.
+    const kept = rollbackTrust(
+      doc(daemon(), irsa('shop', 'web')),
+      [daemon(), irsa('shop', 'web')],
+      ctx,
+    );
+    assert.ok(!('refused' in kept));
+    assert.deepEqual(kept.final, doc(daemon(), irsa('shop', 'web')));
+  });
+
+  it('refuses a record that would put back anything but the daemon trust', () => {
+    const wide = daemon({ Principal: { AWS: '*' } });
+    const r = rollbackTrust(doc(daemon(), irsa('shop', 'web')), [wide], ctx);
+    assert.deepEqual(r, { refused: wide });
+    // Already in the trust, a recorded statement is not written: nothing to refuse.
+    const present: PolicyStatement = {
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    };
+    assert.ok(!('refused' in rollbackTrust(doc(present, irsa('shop', 'web')), [present], ctx)));
+  });
+});
