@@ -1,7 +1,9 @@
 // Every file iamsa reads goes through here: a size cap suited to what the file is, regular files
-// (and pipes, and stdin) only, and valid UTF-8. A file that breaks one of these is bad input
-// (exit 2), named with the flag it came from, before anything is parsed or any call made.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// only (a pipe and stdin for `apply -f`, read asynchronously), and valid UTF-8. A file that breaks
+// one of these is bad input (exit 2), named with the flag it came from, before anything is parsed
+// or any call made.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { Socket } from 'node:net';
 import { ValidationError } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -32,69 +34,142 @@ export interface InputFileOptions {
   /** The largest size accepted, in bytes. */
   limit: number;
   hint?: string;
-  /** `-` names standard input (`apply -f -`); elsewhere it is a file named `-`. */
-  stdin?: boolean;
 }
 
-/** Reads a file named on the command line (or in a file), checked as above. */
-export function readInputFile(file: string, flag: string, options: InputFileOptions): string {
-  const stdin = !!options.stdin && file === '-';
-  const name = stdin ? '- (stdin)' : file;
-  const fail = (reason: string, hint = options.hint) =>
+type Fail = (reason: string, hint?: string) => ValidationError;
+
+function failure(flag: string, name: string, options: InputFileOptions): Fail {
+  return (reason, hint = options.hint) =>
     new ValidationError(`cannot read ${flag} file ${name}: ${reason}`, { hint });
-  let bytes: Buffer;
-  try {
-    bytes = readBounded(stdin ? 0 : file, options.limit, fail);
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw fail((code && REASONS[code]) ?? code ?? (error as Error).message);
+}
+
+/** An error of the file system as bad input in words; ours pass through. */
+function asInputError(error: unknown, fail: Fail): ValidationError {
+  if (error instanceof ValidationError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return fail((code && REASONS[code]) ?? code ?? (error as Error).message);
+}
+
+const tooLargeError = (fail: Fail, limit: number) =>
+  fail(`larger than ${formatSize(limit)}, the most iamsa reads from such a file`);
+
+/** What fstat says of a file, refused unless it is a regular file (or a pipe, where allowed). */
+function checkKind(stat: Stats, fail: Fail, limit: number, pipe: boolean): void {
+  if (stat.isDirectory()) throw fail('is a directory');
+  // Devices (/dev/zero, a terminal) and sockets never end or are not files: refused. A FIFO
+  // blocks until a writer comes: only `apply -f` reads one, asynchronously, so Ctrl-C works.
+  if (!stat.isFile() && !(pipe && stat.isFIFO())) {
+    throw fail(pipe ? 'not a regular file or a pipe' : 'not a regular file');
   }
+  if (stat.isFile() && stat.size > limit) throw tooLargeError(fail, limit);
+}
+
+/** The bytes as text, refused unless valid UTF-8. */
+function decode(bytes: Buffer, fail: Fail): string {
   const bad = invalidUtf8Offset(bytes);
-  if (bad >= 0) {
-    throw fail(`not valid UTF-8 (at byte ${bad})`, 'save the file as UTF-8');
-  }
+  if (bad >= 0) throw fail(`not valid UTF-8 (at byte ${bad})`, 'save the file as UTF-8');
   return bytes.toString('utf8');
 }
 
-function readBounded(
-  file: string | 0,
-  limit: number,
-  fail: (reason: string, hint?: string) => ValidationError,
-): Buffer {
-  const stdin = file === 0;
-  const fd = stdin ? 0 : openSync(file, 'r');
+/**
+ * Reads a regular file named on the command line (or in a file), checked as above. Anything else
+ * (a FIFO, a device) is refused without waiting on it: the file is opened non-blocking.
+ */
+export function readInputFile(file: string, flag: string, options: InputFileOptions): string {
+  const fail = failure(flag, file, options);
+  let bytes: Buffer;
   try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw fail('is a directory');
-    // Devices (/dev/zero, a terminal) and sockets never end or are not files: refused. Standard
-    // input is whatever the shell connected, and is read up to the limit like a pipe.
-    if (!stdin && !stat.isFile() && !stat.isFIFO()) throw fail('not a regular file or a pipe');
-    const tooLarge = () =>
-      fail(`larger than ${formatSize(limit)}, the most iamsa reads from such a file`);
-    if (stat.isFile() && stat.size > limit) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const chunk = Buffer.alloc(64 * 1024);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, chunk, 0, chunk.length, null);
-      } catch (error) {
-        // A non-blocking stdin with nothing yet: wait a little and read again.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      if (n === 0) break;
-      total += n;
-      if (total > limit) throw tooLarge();
-      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      checkKind(fstatSync(fd), fail, options.limit, false);
+      bytes = readRegular(fd, options.limit, fail);
+    } finally {
+      closeSync(fd);
     }
-    return Buffer.concat(chunks, total);
-  } finally {
-    if (!stdin) closeSync(fd);
+  } catch (error) {
+    throw asInputError(error, fail);
   }
+  return decode(bytes, fail);
+}
+
+function readRegular(fd: number, limit: number, fail: Fail): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    total += n;
+    // The file may grow after fstat.
+    if (total > limit) throw tooLargeError(fail, limit);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Reads `apply -f`'s file: a regular file, a FIFO, or (`-`) the given standard input, all
+ * asynchronously so that a slow or endless writer neither fails the read nor blocks Ctrl-C.
+ */
+export async function readInputSource(
+  file: string,
+  flag: string,
+  options: InputFileOptions & { stdin: AsyncIterable<unknown> },
+): Promise<string> {
+  const stdin = file === '-';
+  const fail = failure(flag, stdin ? '- (stdin)' : file, options);
+  let bytes: Buffer;
+  try {
+    if (stdin) {
+      bytes = await readCapped(options.stdin, options.limit, fail);
+    } else {
+      // Opened non-blocking: a FIFO without a writer yet does not hold the open (nor, blocked
+      // in a thread, the exit after Ctrl-C); its reads wait on the event loop, as a socket's.
+      const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      let stat: Stats;
+      try {
+        stat = fstatSync(fd);
+        checkKind(stat, fail, options.limit, true);
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      if (stat.isFIFO()) {
+        const pipe = new Socket({ fd, readable: true, writable: false });
+        try {
+          bytes = await readCapped(pipe, options.limit, fail);
+        } finally {
+          pipe.destroy();
+        }
+      } else {
+        try {
+          bytes = readRegular(fd, options.limit, fail);
+        } finally {
+          closeSync(fd);
+        }
+      }
+    }
+  } catch (error) {
+    throw asInputError(error, fail);
+  }
+  return decode(bytes, fail);
+}
+
+/** A stream's bytes, refused as soon as there are more than `limit`. */
+async function readCapped(
+  stream: AsyncIterable<unknown>,
+  limit: number,
+  fail: Fail,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    total += bytes.length;
+    if (total > limit) throw tooLargeError(fail, limit);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 export function formatSize(bytes: number): string {

@@ -10,6 +10,7 @@ import { aws, credentialsError } from './errors.js';
 import { createIamGateway, type IamGateway } from './iam.js';
 import { chosenProfile, missingProfile } from './profile.js';
 import { IamsaError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
 import { validateRegion } from '../policy/validate.js';
 
 export interface AwsSettings {
@@ -53,7 +54,11 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   });
   const credentials: AwsCredentialIdentityProvider = async (props) => {
     try {
-      return await chain(props);
+      const identity = await chain(props);
+      // Wherever they came from (env, profile file, SSO, credential_process): never printed.
+      registerSecret(identity.secretAccessKey);
+      registerSecret(identity.sessionToken);
+      return identity;
     } catch (error) {
       if (error instanceof IamsaError) throw error;
       const missing = profile && (await missingProfile(profile));

@@ -1,6 +1,5 @@
 // The streams a run talks through (model: GitHub CLI's iostreams). main builds one over the
 // process; tests build one over buffers, with the TTY flags they need.
-import { INPUT_LIMITS, readInputFile } from '../input-file.js';
 import { detectTerminal, type Terminal, type TerminalOptions } from '../ui/terminal.js';
 
 /** What a stream must offer: writing, and (for a terminal) its TTY flag and width. */
@@ -13,29 +12,13 @@ export interface IO {
   env: NodeJS.ProcessEnv;
   /** Prompts, spinners and colour per stream, from the TTY flags, CI, NO_COLOR and the flags. */
   terminal(options: TerminalOptions): Terminal;
-  /** All of stdin as text (`apply -f -`), read like a file given to -f. */
-  readStdin(): Promise<string>;
 }
 
 /** An IO over the given streams: the process's, or a test's. */
-export function createIO(streams: Omit<IO, 'terminal' | 'readStdin'>): IO {
+export function createIO(streams: Omit<IO, 'terminal'>): IO {
   return {
     ...streams,
     terminal: (options) => detectTerminal(options, streams.env, streams),
-    readStdin: async () => {
-      // The process's stdin goes through the one bounded reader (size cap, UTF-8, a non-blocking
-      // pipe waited for), as any file does.
-      if (streams.stdin === process.stdin) {
-        return readInputFile('-', '-f', {
-          limit: INPUT_LIMITS.bindings,
-          hint: 'pass the path of a bindings file',
-          stdin: true,
-        });
-      }
-      let text = '';
-      for await (const chunk of streams.stdin) text += String(chunk);
-      return text;
-    },
   };
 }
 

@@ -2,6 +2,8 @@
 // from (an AWS error that echoes the request's headers, a proxy's page, a kubeconfig parser's
 // complaint). Names, ARNs and access key ids stay: they are what a user needs to act.
 
+import { registeredSecrets } from '../secrets.js';
+
 export const REDACTED = '[REDACTED]';
 
 /** Keys whose value is a secret, in headers, query strings, JSON, YAML, INI and env files. */
@@ -27,33 +29,49 @@ const SECRET_KEYS = [
 const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // A presigned URL: its whole query (credential, signature, token) goes.
   [
-    /(\bhttps?:\/\/[^\s"'<>?]+)\?([^\s"'<>]*X-Amz-(?:Signature|Credential|Security-Token)[^\s"'<>]*)/gi,
+    /(\bhttps?:\/\/[^\s"'<>?\\]+)\?([^\s"'<>\\]*X-Amz-(?:Signature|Credential|Security-Token)[^\s"'<>\\]*)/gi,
     (_, url: string) => `${url}?${REDACTED}`,
   ],
   // Bearer tokens (the EKS token is `k8s-aws-v1.` and a presigned URL, base64url-encoded).
   [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
   [/\bk8s-aws-v1\.[A-Za-z0-9\-_=]+/g, REDACTED],
-  // A SigV4 Authorization header's value, with or without its name in front.
+  // A SigV4 Authorization header's value, with or without its name in front (a backslash ends it:
+  // the header inside a JSON string inside iamsa's JSON output ends with an escaped quote).
   [
-    /\bAWS4-HMAC-SHA256\s+Credential=[^\s"'<>]*(?:[\s,]+(?:SignedHeaders|Signature)=[^\s,"'<>]*)*/gi,
+    /\bAWS4-HMAC-SHA256\s+Credential=[^\s"'<>\\]*(?:[\s,]+(?:SignedHeaders|Signature)=[^\s,"'<>\\]*)*/gi,
     REDACTED,
   ],
-  // `key: value`, `key=value`, `"key": "value"`, `<Key>value</Key>`.
+  // `key: value`, `key=value`, `key -> value`, `"key": "value"`, `"key": ["value"]`, and the same
+  // inside a JSON string (`\"key\": \"value\"`).
   [
-    new RegExp(`(["']?\\b(?:${SECRET_KEYS})["']?\\s*[:=]\\s*["']?)([^\\s"',;&<>]{8,})`, 'gi'),
-    (_, key: string, value: string) =>
-      value === REDACTED ? `${key}${value}` : `${key}${REDACTED}`,
+    new RegExp(
+      `(["'\\\\]*\\b(?:${SECRET_KEYS})["'\\\\]*\\s*(?:[:=]|->|=>)\\s*[\\["'\\\\\\s]*)([^\\s"',;&<>\\\\\\]]{8,})`,
+      'gi',
+    ),
+    (match: string, key: string, value: string) =>
+      value === REDACTED || (value === REDACTED.slice(1, -1) && key.endsWith('['))
+        ? match
+        : `${key}${REDACTED}`,
   ],
   [new RegExp(`(<(${SECRET_KEYS})>)[^<]*(</\\2>)`, 'gi'), `$1${REDACTED}$3`],
-  // STS session tokens, wherever they appear without a name (they start with these prefixes).
-  [/\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz)[A-Za-z0-9/+=]{16,}/g, REDACTED],
+  // STS session tokens, wherever they appear without a name (they start with these prefixes: the
+  // base64 of a small header, then `origin` or `aws`, in any of their versions).
+  [
+    /\b(?:[A-Za-z]Qo[A-Za-z]b3JpZ2lu|[A-Za-z]wo[A-Za-z]ZXIvYXdz|AQo[A-Za-z]YXdz)[A-Za-z0-9/+=]{16,}/g,
+    REDACTED,
+  ],
 ];
 
-/** The credentials of this process, as given: removed wherever they appear. */
+/**
+ * The credentials of this process, as given in the environment or as the SDK resolved them (a
+ * profile file, SSO, credential_process): removed wherever they appear, whatever names them.
+ */
 function knownSecrets(): string[] {
-  return [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter(
+  const fromEnv = [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter(
     (s): s is string => !!s && s.length >= 8,
   );
+  // Longest first, so a secret that contains another is removed whole.
+  return [...new Set([...fromEnv, ...registeredSecrets()])].sort((a, b) => b.length - a.length);
 }
 
 export function redactSecrets(text: string): string {

@@ -27,11 +27,24 @@ const write = (name: string, text: string | Buffer) => {
 /** An AWS endpoint that refuses every request, copying the request's headers into its error. */
 async function startEchoingEndpoint() {
   const requests: IncomingMessage[] = [];
+  /** Something more the endpoint copies into its errors (as if it had logged it). */
+  const leak = { text: '' };
   const server = createServer((req, res) => {
     requests.push(req);
     req.resume();
     req.on('end', () => {
-      const echoed = `request headers were ${JSON.stringify(req.headers)}`;
+      // As some proxies do: the headers as JSON, then the token as `name -> value` and in an array.
+      const token = req.headers['x-amz-security-token'];
+      const echoed = [
+        `request headers were ${JSON.stringify(req.headers)}`,
+        ...(token
+          ? [
+              `x-amz-security-token -> ${String(token)}`,
+              `json=${JSON.stringify({ 'x-amz-security-token': [token] })}`,
+            ]
+          : []),
+        ...(leak.text ? [leak.text] : []),
+      ].join('; ');
       if (/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
         res.writeHead(403, { 'content-type': 'text/xml' });
         res.end(
@@ -51,6 +64,7 @@ async function startEchoingEndpoint() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    leak,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -119,6 +133,35 @@ describe('input iamsa refuses before any call, exit 2 naming the file', () => {
     refused(r, /cannot read -f file - \(stdin\): larger than 20 MiB/);
   });
 
+  test('a slow pipe of more than 64 KiB is read whole; a FIFO without a writer yields to Ctrl-C', async () => {
+    const file = write(
+      'slow.yaml',
+      `${HEAD}# ${'x'.repeat(70 * 1024)}\nbindings:\n  - {name: Bad_Name, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const r = await new Promise<Run>((resolve) => {
+      const child = spawn(
+        'sh',
+        ['-c', `(sleep 1; cat '${file}') | '${process.execPath}' '${BIN}' apply -f -`],
+        { env },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+    });
+    refused(r, /^error: -: 1 problem; nothing was changed\n {2}-:6: invalid bindings\[0\]\.name/);
+    const fifo = join(dir, 'silent.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const c = await new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'apply', '-f', fifo], { env });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      setTimeout(() => child.kill('SIGINT'), 1000);
+      child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+    });
+    assert.equal(c.code, 130, c.stderr);
+    assert.match(c.stderr, /Cancelled: nothing was changed/);
+  });
+
   test('bad bytes, bombs and labels: each a file problem with its line', async () => {
     const latin1 = write(
       'latin1.json',
@@ -171,6 +214,44 @@ describe('input iamsa refuses before any call, exit 2 naming the file', () => {
       }
     }
     echo.requests.length = 0;
+  });
+
+  test('credentials from a profile file are never printed, whatever names them', async () => {
+    // Neither looks like an STS token: only knowing the resolved credentials removes them.
+    const secretKey = 'pRoFiLeSeCrEtKeY/0123456789+abcdefEXAMPLE';
+    const sessionToken = `cHJvZmlsZVNlc3Npb25Ub2tlbg/${'Q'.repeat(100)}+Zz==`;
+    const credentials = write(
+      'credentials',
+      `[default]\naws_access_key_id = AKIAIOSFODNN7PROFILE\naws_secret_access_key = ${secretKey}\naws_session_token = ${sessionToken}\n`,
+    );
+    const profileEnv: NodeJS.ProcessEnv = { ...env, AWS_SHARED_CREDENTIALS_FILE: credentials };
+    delete profileEnv.AWS_ACCESS_KEY_ID;
+    delete profileEnv.AWS_SECRET_ACCESS_KEY;
+    echo.leak.text = `signed with ${secretKey}`;
+    try {
+      const args = ['create-serviceaccount', '--cluster', 'demo', '--name', 'app', '--approve'];
+      for (const extra of [
+        ['--attach-policy-arn', RO],
+        ['--role-only', '--attach-policy-arn', RO, '-o', 'json'],
+      ]) {
+        const r = await runBinary([...args, ...extra], profileEnv);
+        const out = r.stdout + r.stderr;
+        assert.ok(r.code !== 0 && r.code !== null, out);
+        assert.ok(echo.requests.length > 0, 'the profile’s credentials were used');
+        assert.match(out, /x-amz-security-token -> \[REDACTED\]/);
+        assert.match(out, /signed with \[REDACTED\]/);
+        if (extra.includes('json')) {
+          const doc = JSON.parse(r.stdout) as { error: { message: string } };
+          assert.match(doc.error.message, /request headers were/);
+        }
+        for (const secret of [secretKey, sessionToken, sessionToken.slice(0, 40)]) {
+          assert.ok(!out.includes(secret), `${secret} leaked:\n${out}`);
+        }
+      }
+    } finally {
+      echo.leak.text = '';
+      echo.requests.length = 0;
+    }
   });
 });
 

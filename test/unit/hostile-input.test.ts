@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileProblemsError, parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ValidationError } from '../../src/errors.js';
-import { invalidUtf8Offset, readInputFile } from '../../src/input-file.js';
+import { invalidUtf8Offset, readInputFile, readInputSource } from '../../src/input-file.js';
+import { execFileSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { validateServiceAccountMetadata } from '../../src/policy/index.js';
 import { tempDir } from '../support/temp.js';
 
@@ -43,11 +45,37 @@ describe('the input file reader', () => {
 
   it('refuses devices and directories', () => {
     assert.throws(
-      () => readInputFile('/dev/zero', '-f', { limit: 1024 }),
-      /cannot read -f file \/dev\/zero: not a regular file or a pipe/,
+      () => readInputFile('/dev/zero', '--kubeconfig', { limit: 1024 }),
+      /cannot read --kubeconfig file \/dev\/zero: not a regular file$/,
     );
     assert.throws(() => readInputFile(dir, '-f', { limit: 1024 }), /is a directory/);
     assert.throws(() => readInputFile(join(dir, 'none'), '-f', { limit: 1024 }), /no such file/);
+  });
+
+  it('refuses a FIFO at once where only a regular file is read', () => {
+    const fifo = join(dir, 'policy.fifo');
+    execFileSync('mkfifo', [fifo]);
+    assert.throws(
+      () => readInputFile(fifo, '--attach-policy', { limit: 1024 }),
+      /cannot read --attach-policy file .*policy\.fifo: not a regular file$/,
+    );
+  });
+
+  it('reads stdin with the cap and the UTF-8 check, in any chunks', async () => {
+    const stdin = (...chunks: Array<string | Buffer>) => Readable.from(chunks);
+    const big = 'x'.repeat(70 * 1024);
+    assert.equal(
+      await readInputSource('-', '-f', { limit: 1 << 20, stdin: stdin(big, big) }),
+      big + big,
+    );
+    await assert.rejects(
+      readInputSource('-', '-f', { limit: 1024, stdin: stdin('x'.repeat(1000), 'x'.repeat(25)) }),
+      /^ValidationError: cannot read -f file - \(stdin\): larger than 1 KiB/,
+    );
+    await assert.rejects(
+      readInputSource('-', '-f', { limit: 1024, stdin: stdin(Buffer.from([0x61, 0xe9])) }),
+      /cannot read -f file - \(stdin\): not valid UTF-8 \(at byte 1\)/,
+    );
   });
 
   it('refuses bytes that are not UTF-8, with the offset of the first', () => {

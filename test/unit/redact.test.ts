@@ -1,6 +1,7 @@
 // One redaction on the way out: secrets an endpoint or library echoes never reach the terminal.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { registerSecret } from '../../src/secrets.js';
 import { REDACTED, redactSecrets } from '../../src/ui/redact.js';
 
 const TOKEN = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDexampleexampleexampleexample';
@@ -40,6 +41,7 @@ describe('redactSecrets', () => {
         `aws_secret_access_key = ${REDACTED}`,
       ],
       [`a bare ${TOKEN} token`, `a bare ${REDACTED} token`],
+      [`a bare IQoKb3JpZ2luEXAMPLEexampleEXAMPLE01 token`, `a bare ${REDACTED} token`],
     ];
     for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected, input);
   });
@@ -53,6 +55,54 @@ describe('redactSecrets', () => {
       if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
       else process.env.AWS_SECRET_ACCESS_KEY = saved;
     }
+  });
+
+  it('removes values after secret names with any separator: ->, =>, quotes, JSON arrays', () => {
+    // A token of no known prefix (an SSO or credential_process session): only its name gives it away.
+    const token = 'ZmFrZVNlc3Npb25Ub2tlbkZyb21BUHJvZmlsZQ/+abc==';
+    const secret = 'pRoFiLeSeCrEt/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    const cases: Array<[string, string]> = [
+      [`x-amz-security-token -> ${token}; ok`, `x-amz-security-token -> ${REDACTED}; ok`],
+      [
+        `json={"x-amz-security-token": ["${token}"]}`,
+        `json={"x-amz-security-token": ["${REDACTED}"]}`,
+      ],
+      [`{\\"SessionToken\\": \\"${token}\\"}`, `{\\"SessionToken\\": \\"${REDACTED}\\"}`],
+      [`aws_session_token => '${token}'`, `aws_session_token => '${REDACTED}'`],
+      [`SecretAccessKey=${secret}`, `SecretAccessKey=${REDACTED}`],
+      [
+        `'aws_secret_access_key': ['${secret}', 'x']`,
+        `'aws_secret_access_key': ['${REDACTED}', 'x']`,
+      ],
+      [`X-Amz-Signature -> ${SIG}`, `X-Amz-Signature -> ${REDACTED}`],
+      [`X-Amz-Credential: ["AKIAIOSFODNN7EXAMPLE/2026"]`, `X-Amz-Credential: ["${REDACTED}"]`],
+      [`Authorization -> ["opaque-token-value"]`, `Authorization -> ["${REDACTED}"]`],
+      [`token: [REDACTED] twice`, `token: [REDACTED] twice`],
+    ];
+    for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected, input);
+    assert.equal(redactSecrets(redactSecrets(cases[1]![0])), cases[1]![1]);
+  });
+
+  it('keeps a JSON document JSON: an echoed header inside one of its strings', () => {
+    const echoed = `headers were ${JSON.stringify({ authorization: AUTH, 'x-amz-security-token': TOKEN })}; url https://sts.amazonaws.com/?X-Amz-Signature=${SIG}`;
+    const out = redactSecrets(JSON.stringify({ error: { message: echoed } }));
+    const message = (JSON.parse(out) as { error: { message: string } }).error.message;
+    assert.equal(
+      message,
+      `headers were {"authorization":"${REDACTED}","x-amz-security-token":"${REDACTED}"}; url https://sts.amazonaws.com/?${REDACTED}`,
+    );
+  });
+
+  it('removes credentials the SDK resolved (profile, SSO, credential_process) once registered', () => {
+    const secret = 'sdkResolvedSecret/0123456789abcdefEXAMPLE';
+    const token = 'sdkResolvedToken0123456789abcdefghijklmnopqrstuvwxyz';
+    const line = `echo: ${secret} and ${token}!`;
+    assert.equal(redactSecrets(line), line, 'unknown before registration');
+    registerSecret(secret);
+    registerSecret(token);
+    registerSecret('short');
+    assert.equal(redactSecrets(line), `echo: ${REDACTED} and ${REDACTED}!`);
+    assert.equal(redactSecrets('a short word'), 'a short word');
   });
 
   it('leaves what a user needs: names, ARNs, access key ids, plans', () => {

@@ -3,7 +3,7 @@
 // found before any AWS call and reported at once, each with its line and path.
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
-import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
+import { INPUT_LIMITS, readInputSource } from '../../input-file.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
 import { checkDraft, checkDuplicates, type Draft, type FileContext } from './draft.js';
 import { eksctlDrafts, eksctlShapes } from './eksctl-format.js';
@@ -54,12 +54,16 @@ export function formatProblem(file: string, p: Problem): string {
   return `${where}: ${named ? '' : `${p.path}: `}${p.message}${p.hint ? `; ${p.hint}` : ''}`;
 }
 
-/** A bindings file by path (`-f -` is read from the IO's stdin by the apply command). */
-export function readBindingsFile(file: string, options: FileOptions = {}): BindingsFile {
-  const text = readInputFile(file, '-f', {
+/** A bindings file by path, or `-` for the given standard input. */
+export async function readBindingsFile(
+  file: string,
+  stdin: AsyncIterable<unknown>,
+  options: FileOptions = {},
+): Promise<BindingsFile> {
+  const text = await readInputSource(file, '-f', {
     limit: INPUT_LIMITS.bindings,
     hint: 'pass the path of a bindings file',
-    stdin: true,
+    stdin,
   });
   return parseBindingsFile(text, file, options);
 }

@@ -64,17 +64,14 @@ export function registerApply(program: Command, f: Factory): void {
       async ({ reporter, access: regionAccess }) => {
         const maxTrustPolicySize = trustQuota(flags.maxTrustPolicySize);
         // The file is read and checked whole before any AWS client is made.
-        const { parseBindingsFile, readBindingsFile } = await import('../bindings-file/index.js');
+        const { readBindingsFile } = await import('../bindings-file/index.js');
         const options = {
           cluster: flags.cluster,
           region: globals.region,
           overrideExisting: flags.overrideExistingServiceaccounts,
           allowSubjectPattern: flags.allowSubjectPattern,
         };
-        const bindings =
-          file === '-'
-            ? parseBindingsFile(await f.io.readStdin(), file, options)
-            : readBindingsFile(file, options);
+        const bindings = await readBindingsFile(file, f.io.stdin, options);
         // Connection flags are checked when some binding talks to Kubernetes.
         const kube = kubeAccess(
           flags,
