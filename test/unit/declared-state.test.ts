@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planApply } from '../../src/actions/fleet/apply.js';
-import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
 import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { composePlan } from '../../src/actions/engine/plan.js';
 import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import type { FileProblemsError } from '../../src/cli/bindings-file/index.js';
 import { parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ExitCode, type IamsaError } from '../../src/errors.js';
@@ -74,6 +75,21 @@ async function ground(...clusters: string[]) {
     parseTrustPolicy((await g.iam.getRole(name))!.trustPolicy).Statement;
   return { ...g, apply, trust };
 }
+
+/** A binding as create-serviceaccount's flags give it, checked. */
+const byFlags = (extra: Partial<BindingSpec>) =>
+  checkBinding({
+    cluster: 'prod',
+    namespace: 'default',
+    name: 'app',
+    policyArns: [],
+    tags: {},
+    roleOnly: false,
+    overrideExisting: false,
+    createNamespace: false,
+    source: FLAGS_SOURCE,
+    ...extra,
+  });
 
 const file = (body: string) => `apiVersion: iamsa.io/v1alpha1
 kind: ServiceAccountBindings
@@ -158,17 +174,7 @@ describe('apply -f: the file is the whole state of its roles', () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'default',
-      name: 'app',
-      policyArns: [S3_READ],
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: false,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(session, byFlags({ policyArns: [S3_READ] }));
     assert.ok(!binding.steps.some((s) => s.action === 'delete'));
     assert.match(binding.warnings.join('\n'), /leaves alone: .*hand-attached/);
     const header = { command: 'test', cluster: 'prod', region: 'us-east-1', warnings: [] };
@@ -433,17 +439,7 @@ describe('apply -f: inline policies made by hand under other names', () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'default',
-      name: 'app',
-      policyArns: [READONLY],
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: false,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(session, byFlags({ policyArns: [READONLY] }));
     assert.ok(!binding.steps.some((s) => s.action === 'delete'));
     assert.match(binding.warnings.join('\n'), /IRSA-W002.*inline policy backdoor/);
   });
@@ -463,18 +459,15 @@ describe("--attach-role-arn of iamsa's role for another binding", () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'evil',
-      name: 'thief',
-      policyArns: [],
-      attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: true,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(
+      session,
+      byFlags({
+        namespace: 'evil',
+        name: 'thief',
+        attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
+        createNamespace: true,
+      }),
+    );
     assert.ok(binding.error, 'refused');
     assert.match(binding.error.message, /iamsa's role for default\/app/);
     assert.doesNotMatch(binding.error.hint ?? '', /add the statement/);

@@ -22,6 +22,11 @@ import { type RoleTrust, wholeTrust } from './role-trust.js';
 
 /** The role as IAM has it now (no role: it is to be made). */
 export interface RoleState {
+  /**
+   * The name it was read under: the checked binding's, or for an update where the service account
+   * or association points (found while planning; the checked binding is not rewritten).
+   */
+  name: string;
   role?: Role;
   attached: string[];
   inline?: string;
@@ -91,9 +96,8 @@ export function desiredRole(
   const { shared, trust: roleTrust } = how;
   const also = how.also ?? NOTHING_ELSE;
   const whole = wholeTrust(input, cluster, role, roleTrust, shared);
-  const name = input.roleName;
-  const arn =
-    role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
+  const { name } = current;
+  const arn = role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, name);
 
   // Permissions: a file (declared) is the whole state; flags add, and an update removes on request.
   const attach = [...new Set([...input.policyArns, ...also.managedArns])];

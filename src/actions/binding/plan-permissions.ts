@@ -22,9 +22,15 @@ export async function planRoleAndPermissions(
   session: ClusterSession,
   input: CheckedBinding,
   cluster: ClusterInfo,
-  how: { roleState: Promise<RoleState>; trust: RoleTrust; ready?: Promise<unknown> },
+  how: {
+    /** The role's name: the binding's, or where an update found it. */
+    roleName: string;
+    roleState: Promise<RoleState>;
+    trust: RoleTrust;
+    ready?: Promise<unknown>;
+  },
 ) {
-  const wanted = wantedWellKnown(input, cluster);
+  const wanted = wantedWellKnown(input, cluster, how.roleName);
   const wantedP = started(
     readManagedPolicies(
       session.iam,

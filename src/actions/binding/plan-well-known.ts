@@ -42,6 +42,8 @@ export interface WantedPolicy {
 }
 
 export interface WellKnownWanted {
+  /** The role the policies are named after and attached to. */
+  roleName: string;
   built: BuiltWellKnown[];
   /** AWS-managed ARNs to attach as they are. */
   managedArns: string[];
@@ -59,17 +61,22 @@ export const wellKnownContext = (cluster: ClusterInfo): WellKnownContext => ({
 const policyArnOf = (cluster: ClusterInfo, name: string) =>
   `arn:${cluster.partition}:iam::${cluster.accountId}:policy/${name}`;
 
-/** What the binding's keys stand for on this cluster. */
-export function wantedWellKnown(input: CheckedBinding, cluster: ClusterInfo): WellKnownWanted {
+/** What the binding's keys stand for on this cluster, for its role `roleName`. */
+export function wantedWellKnown(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  roleName: string,
+): WellKnownWanted {
   const ctx = wellKnownContext(cluster);
   const built = input.wellKnown.map((checked) => buildWellKnown(checked, ctx));
   const policies = built.flatMap((b) =>
     b.documents.map((document, i) => {
-      const name = wellKnownPolicyName(input.roleName, b.key, i + 1);
+      const name = wellKnownPolicyName(roleName, b.key, i + 1);
       return { key: b.key, part: i + 1, name, arn: policyArnOf(cluster, name), document };
     }),
   );
   return {
+    roleName,
     built,
     managedArns: [...new Set(built.flatMap((b) => b.managedArns))],
     policies,
@@ -108,7 +115,7 @@ export function staleCandidates(
   const possible = keys.flatMap((key) =>
     Array.from({ length: MAX_PARTS }, (_, i) =>
       [wellKnownPolicyName, legacyWellKnownPolicyName].map((name) =>
-        policyArnOf(cluster, name(input.roleName, key, i + 1)),
+        policyArnOf(cluster, name(wanted.roleName, key, i + 1)),
       ),
     ).flat(),
   );
@@ -154,7 +161,7 @@ export function planWellKnown(
   });
   const owned = (p: ManagedPolicy) =>
     isOwnedRoleFor(p.tags, cluster.arn, input.namespace, input.name);
-  const role = input.roleName;
+  const role = wanted.roleName;
   const steps: PlanStep[] = [];
   const warnings = [...wanted.warnings];
 

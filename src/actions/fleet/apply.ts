@@ -185,12 +185,10 @@ function planOne(
       })),
     );
   }
-  // A file is the whole desired state of the roles it names (docs/apply.md).
-  const spec = { ...b.spec, declared: true };
-  if (sessions.length === 1) {
-    return planBinding(sessions[0]!, { ...spec, cluster: sessions[0]!.name }).then((p) => [p]);
-  }
-  return planSharedBinding(sessions, spec, {
+  // Checked by the file reader, declared (a file is the whole desired state of the roles it
+  // names, docs/apply.md), one per cluster.
+  if (sessions.length === 1) return planBinding(sessions[0]!, b.checked[0]!).then((p) => [p]);
+  return planSharedBinding(sessions, b.checked, {
     maxTrustPolicySize: input.maxTrustPolicySize,
     prune: input.prune,
   });

@@ -23,7 +23,7 @@ import {
   isWellKnownPolicyName,
 } from '../../policy/index.js';
 import type { BindingSpec, InlinePolicy } from '../binding/spec.js';
-import { checkGiven, type PartialSpec } from '../binding/check.js';
+import { checkBinding, checkGiven, type PartialSpec } from '../binding/check.js';
 import { clusterOidc } from '../binding/cluster-oidc.js';
 import {
   type ClusterSession,
@@ -221,7 +221,7 @@ async function bindServiceAccount(
     createNamespace,
     source: prefill.source,
   };
-  const binding = await planBinding(session, spec);
+  const binding = await planBinding(session, checkBinding(spec));
   const { providerArn } = await session.oidc();
   const header = {
     command: 'create-serviceaccount',
