@@ -8,13 +8,13 @@ import {
   recordedTrust,
   TAG_KUBE2IAM_MIGRATION,
 } from '../../policy/index.js';
-import { check, type Check } from './report.js';
+import type { Check } from './report.js';
+import { check } from './check-kinds.js';
 
 export function kube2iamCheck(cluster: string, role: Role | undefined): Check | undefined {
   const flavour = role?.tags[TAG_KUBE2IAM_MIGRATION];
   const recorded = role && flavour !== undefined ? recordedTrust(role.tags) : undefined;
   if (!role || !recorded) return undefined;
-  const title = 'migration from kube2iam';
   let daemon: number;
   try {
     daemon = daemonStatements(parseTrustPolicy(role.trustPolicy, role.name), recorded, []).length;
@@ -24,9 +24,8 @@ export function kube2iamCheck(cluster: string, role: Role | undefined): Check | 
   return daemon
     ? check(
         'KUBE2IAM001',
-        title,
         'ok',
         `${role.name} is mid-migration from ${flavour}: it trusts this service account and still ${daemon} ${flavour} statement(s), as expected until iamsa migrate-from-kube2iam --cluster ${cluster} --flavour ${flavour} --cleanup`,
       )
-    : check('KUBE2IAM001', title, 'ok', `${role.name} was migrated from ${flavour} and cleaned up`);
+    : check('KUBE2IAM001', 'ok', `${role.name} was migrated from ${flavour} and cleaned up`);
 }

@@ -23,7 +23,6 @@ import { runChecks, type DoctorState } from './doctor-irsa.js';
 import { findOwnedRole, ownsBinding } from '../binding/owned-role.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from '../engine/reporter.js';
-import { withSeverity } from './finding-kinds.js';
 
 export interface DoctorInput {
   cluster: string;
@@ -146,7 +145,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
-  const checks = runChecks(state).map(withSeverity);
+  const checks = runChecks(state);
   simulationWarnings.forEach((w) => reporter.warn(w));
   const warnings = [...session.warnings, ...simulationWarnings];
   return {

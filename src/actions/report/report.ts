@@ -15,27 +15,11 @@ export interface Check {
   fix?: string;
   /** Further lines: the statements, pods or causes behind the message. */
   details?: string[];
-  /** The severity of what a warn or fail found, when audit reports it too (finding-kinds.ts). */
+  /** The severity of what a warn or fail found (check-kinds.ts; the audit finding's, if any). */
   severity?: Severity;
   /** The id of the audit finding it is (PODID103...). */
   finding?: string;
 }
-
-/** One check's line; a fix is shown only for what did not pass. */
-export const check = (
-  id: string,
-  title: string,
-  status: CheckStatus,
-  message: string,
-  more: { fix?: string; details?: string[] } = {},
-): Check => ({
-  id,
-  title,
-  status,
-  message,
-  ...(more.fix && status !== 'ok' && status !== 'skipped' ? { fix: more.fix } : {}),
-  ...(more.details?.length ? { details: more.details } : {}),
-});
 
 export interface DoctorReport {
   schemaVersion: number;
