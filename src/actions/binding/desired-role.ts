@@ -15,7 +15,7 @@ import {
   TAG_MECHANISM,
   TAG_POLICIES,
 } from '../../policy/index.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import { labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import { type RoleTrust, wholeTrust } from './role-trust.js';
@@ -77,7 +77,7 @@ export interface DesiredRole {
   managedAfter: string[];
   inlineAfter?: string;
   fingerprint: string;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export interface RoleContext {
@@ -151,7 +151,7 @@ export function desiredRole(
       ? Object.keys(role.tags).filter((k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in tags))
       : [];
 
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
   const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
   if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));

@@ -11,7 +11,7 @@ import {
   STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
@@ -39,7 +39,7 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
-    const unchecked: string[] = [];
+    const unchecked: Warning[] = [];
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
       mechanism = await updatedMechanism(session, spec, unchecked);
     }
@@ -65,7 +65,7 @@ export async function planBinding(
 async function updatedMechanism(
   session: ClusterSession,
   spec: CheckedBinding,
-  unchecked: string[],
+  unchecked: Warning[],
 ): Promise<Mechanism> {
   const [cluster, association] = await Promise.all([
     session.cluster(),
@@ -133,7 +133,7 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
 /** A wildcard subject is allowed only on request; the plan still says what it grants. */
 export const subjectPatternWarnings = (
   input: Pick<CheckedBinding, 'namespace' | 'name' | 'subjectPattern'>,
-): string[] =>
+): Warning[] =>
   input.subjectPattern === undefined
     ? []
     : [
@@ -145,6 +145,9 @@ export const subjectPatternWarnings = (
         ...(matchesStringLike(input.subjectPattern, input.name)
           ? []
           : [
-              `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
+              coded(
+                'IRSA-W041',
+                `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
+              ),
             ]),
       ];

@@ -2,6 +2,7 @@
 // only), its permissions, the association of the service account with the role, and the service
 // account itself (no annotation needed). No OIDC provider is involved; the cluster needs the
 // eks-pod-identity-agent add-on (or Auto Mode).
+import { coded } from '../engine/warning-kinds.js';
 import type {
   AddonInfo,
   AssociationChanges,
@@ -89,7 +90,10 @@ export async function planPodIdentity(session: ClusterSession, input: CheckedBin
   const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated) {
     warnings.push(
-      `service account ${namespace}/${name} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; remove the annotation once nothing needs IRSA`,
+      coded(
+        'IRSA-W016',
+        `service account ${namespace}/${name} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; remove the annotation once nothing needs IRSA`,
+      ),
     );
   }
   warnings.forEach((w) => reporter.warn(w));

@@ -29,7 +29,7 @@ import {
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
@@ -82,7 +82,7 @@ export async function readRoleState(
 export interface RolePlan {
   steps: PlanStep[];
   roleArn: string;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The diff of the role a binding should have (desired-role.ts) against the role as it is. */
@@ -340,7 +340,10 @@ function planAttachedRole(
       steps: [step({ resource: 'iam-role', id: arn, action: 'unchanged', changes: [], phase: 1 })],
       roleArn: arn,
       warnings: [
-        `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
+        coded(
+          'IRSA-W017',
+          `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
+        ),
       ],
     };
   }
@@ -391,8 +394,8 @@ function planAttachedRole(
       },
     );
   }
-  const warnings = evaluation.overBroad.map(
-    (p) => `role ${arn} trust is broader than needed: ${p}`,
+  const warnings = evaluation.overBroad.map((p) =>
+    coded('IRSA-W018', `role ${arn} trust is broader than needed: ${p}`),
   );
   return {
     steps: [

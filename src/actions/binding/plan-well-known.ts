@@ -2,6 +2,7 @@
 // --attach-policy-arn (by planRole); the others become iamsa's own customer-managed policies, one
 // per key and binding (`<role>-<key>`, decisions/0009), tagged as iamsa's, versioned when their document
 // changes, and (when pruning) detached and deleted once their key is gone.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { IamGateway, ManagedPolicy } from '../../aws/iam.js';
 import { AlreadyExistsError, ConflictError } from '../../errors.js';
@@ -48,7 +49,7 @@ export interface WellKnownWanted {
   /** AWS-managed ARNs to attach as they are. */
   managedArns: string[];
   policies: WantedPolicy[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export const wellKnownContext = (cluster: ClusterInfo): WellKnownContext => ({
@@ -80,7 +81,8 @@ export function wantedWellKnown(
     built,
     managedArns: [...new Set(built.flatMap((b) => b.managedArns))],
     policies,
-    warnings: built.flatMap((b) => b.warnings),
+    // The notes of src/policy's well-known modules, coded here.
+    warnings: built.flatMap((b) => b.warnings.map((w) => coded('IRSA-W019', w))),
   };
 }
 
@@ -137,7 +139,7 @@ export interface WellKnownPlan {
   attachedArns: string[];
   /** ARNs that will be detached and deleted. */
   prunedArns: string[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export interface WellKnownState {
@@ -232,14 +234,17 @@ export function planWellKnown(
       // A file's role is detached from it (desired-role.ts); flags leave it attached.
       if (!input.declared)
         warnings.push(
-          `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+          coded(
+            'IRSA-W020',
+            `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+          ),
         );
       continue;
     }
     prunedArns.push(arn);
     const key = current.tags[TAG_WELL_KNOWN] ?? 'removed key';
     if (current.attachmentCount > 1)
-      warnings.push(keptPolicy(arn, role, current.attachmentCount - 1));
+      warnings.push(coded('IRSA-W015', keptPolicy(arn, role, current.attachmentCount - 1)));
     steps.push(deletePolicyStep(iam, role, arn, key, current.attachmentCount));
   }
   return { steps, attachedArns: wanted.policies.map((p) => p.arn), prunedArns, warnings };

@@ -1,5 +1,6 @@
 // A cluster's Pod Identity associations in full. ListPodIdentityAssociations omits the role (and
 // tags), so each listed association is described too, a few at a time: EKS throttles bursts.
+import type { Warning } from '../engine/warning-kinds.js';
 import type { PodIdentityAssociation } from '../../aws/eks.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { findAssociation } from './plan-pod-identity.js';
@@ -62,7 +63,7 @@ export function findAssociationOrWarn(
   session: ClusterSession,
   namespace: string,
   name: string,
-  warnings: string[] = session.warnings,
+  warnings: Warning[] = session.warnings,
 ): Promise<PodIdentityAssociation | undefined> {
   return optionalRead(
     warnings,

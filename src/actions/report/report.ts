@@ -1,5 +1,6 @@
 // The documents of the read-only commands (doctor, audit): what was found, with the exact command
 // that fixes each thing, and the exit code the report asks for. src/ui renders them.
+import type { Warning, WarningDetail } from '../engine/warning-kinds.js';
 import { ExitCode } from '../../errors.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skipped';
@@ -32,7 +33,9 @@ export interface DoctorReport {
   roleArn?: string;
   checks: Check[];
   /** What could not be checked (an optional API missing or denied), as coded warnings. */
-  warnings?: string[];
+  warnings?: Warning[];
+  /** The same, each with its code apart. */
+  warningDetails?: WarningDetail[];
   summary: Record<CheckStatus, number>;
   exitCode: number;
 }
@@ -77,7 +80,9 @@ export interface AuditReport {
   roles: AuditedRole[];
   findings: Finding[];
   /** What could not be checked (an optional API missing or denied), as coded warnings. */
-  warnings?: string[];
+  warnings?: Warning[];
+  /** The same, each with its code apart. */
+  warningDetails?: WarningDetail[];
   summary: Record<Severity, number>;
   failOn?: Exclude<Severity, 'info'>;
   exitCode: number;
