@@ -122,6 +122,28 @@ describe('apply -f: the file is the whole state of its roles', () => {
     assert.deepEqual(lines(again.plan), []);
   });
 
+  it('removes a permissions boundary the file no longer declares; a re-run changes nothing', async () => {
+    const g = await ground('prod');
+    const boundary = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
+    g.iam.policies.add(boundary);
+    const binding = `  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`;
+    await g.apply(file(`${binding}    permissionsBoundary: ${boundary}\n`));
+    assert.equal((await g.iam.getRole(ROLE))!.permissionsBoundaryArn, boundary);
+    const { plan } = await g.apply(file(binding));
+    const role = plan.steps.find((s) => s.resource === 'iam-role');
+    assert.ok(
+      role?.changes.some(
+        (c) => c === `permissions boundary: ${boundary} -> (none) (not in the file)`,
+      ),
+      JSON.stringify(role),
+    );
+    assert.equal((await g.iam.getRole(ROLE))!.permissionsBoundaryArn, undefined);
+    assert.deepEqual(lines((await g.apply(file(binding), { apply: false })).plan), []);
+  });
+
   it('deletes the well-known policy of a key the file no longer lists', async () => {
     const g = await ground('prod');
     await g.apply(

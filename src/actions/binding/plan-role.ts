@@ -173,8 +173,10 @@ export function planRole(
     }
     const tags = changedTags(roleTags, role.tags);
     const boundary = input.permissionsBoundary;
+    // A file is the whole state: a boundary it no longer declares goes, as a flag asks it to.
     const removeBoundary =
-      !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
+      !!role.permissionsBoundaryArn &&
+      (!!input.update?.removePermissionsBoundary || (!!input.declared && !boundary));
     const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
     const dropped = desired.untag;
     steps.push(
@@ -199,7 +201,7 @@ export function planRole(
           run: () => iam.tagRole(name, tags),
         },
         removeBoundary && {
-          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)`,
+          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)${input.declared ? ' (not in the file)' : ''}`,
           run: () => iam.deletePermissionsBoundary(name),
         },
         untag.length > 0 && {
