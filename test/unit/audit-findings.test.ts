@@ -72,6 +72,27 @@ describe('audit: the wide trusts it missed', () => {
     assert.doesNotMatch(f[0]?.fix ?? '', /"AWS"/, 'its fix drops the statement');
   });
 
+  it('AWS:* with only sts:AssumeRoleWithSAML is no exposure (SAML needs a SAML provider as principal)', () => {
+    const f = audit([
+      good(),
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRoleWithSAML' },
+    ]);
+    assert.deepEqual(ids(f), []);
+  });
+
+  it('Principal "*" with sts:AssumeRoleWithSAML is open (it matches SAML providers too)', () => {
+    const f = audit([
+      good(),
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithSAML' },
+    ]);
+    assert.deepEqual(ids(f), ['IRSA110 high']);
+  });
+
+  it('AWS:* with sts:* is open: sts:AssumeRole is among its actions', () => {
+    const f = audit([good(), { Effect: 'Allow', Principal: { AWS: ['*'] }, Action: 'sts:*' }]);
+    assert.deepEqual(ids(f), ['IRSA110 high']);
+  });
+
   it('StringLike aud "*" does not check the audience', () => {
     const f = audit([
       webIdentity({

@@ -396,8 +396,8 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     await g.apply(one);
     const { plan } = await g.apply(two);
     assert.ok(
-      plan.warnings.some((w) =>
-        w.startsWith(`IRSA-W003 role ${ROLE} was default/app's role on cluster prod`),
+      plan.warnings.includes(
+        `IRSA-W003 role ${ROLE} is left from before default/app moved from cluster prod alone to clusters prod, dr: it still trusts default/app of prod and holds its policies; re-run apply with --prune to delete it`,
       ),
       plan.warnings.join('\n'),
     );
@@ -412,7 +412,13 @@ describe('apply -f: a binding moved between one cluster and several', () => {
 
     // Back to one cluster: the shared role lets go of prod (dr, which this file does not name,
     // is not pruned: it keeps its statement).
-    await g.apply(one, { prune: true });
+    const back = await g.apply(one, { prune: true });
+    assert.ok(
+      back.plan.warnings.includes(
+        `IRSA-W003 role ${SHARED} is left from before default/app moved from several clusters to cluster prod alone: it still trusts default/app of prod (and of the other clusters in its iamsa.io/clusters tag) and holds its policies; --prune will take cluster prod out of it (the role is deleted when no cluster is left)`,
+      ),
+      back.plan.warnings.join('\n'),
+    );
     const left = await g.iam.getRole(SHARED);
     assert.equal(left?.tags['iamsa.io/clusters'], 'dr');
     assert.equal((await g.trust(SHARED)).length, 1);

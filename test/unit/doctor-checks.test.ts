@@ -396,3 +396,62 @@ describe('doctor checks', () => {
     });
   });
 });
+
+describe('IRSA005 says what is wrong and the fix plainly', () => {
+  const wide = (Condition: Record<string, unknown>) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: PROVIDER },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition,
+        },
+      ],
+    });
+  const sa = (name: string) => ({ namespace: 'shop', name, annotations: {}, labels: {} });
+
+  it('a wildcard sub: names the statement, the pattern, who else gets in and what the fix does', () => {
+    const c = byId(
+      state({
+        role: {
+          arn: ROLE,
+          name: 'shop-web',
+          path: '/',
+          tags: {},
+          trustPolicy: wide({
+            StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:shop:*' },
+            StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com' },
+          }),
+        },
+        serviceAccounts: [sa('web'), sa('cart'), sa('db')],
+      }),
+    ).IRSA005;
+    assert.equal(
+      c?.message,
+      'the trust of shop-web admits more than shop/web: statement 0 matches sub with "system:serviceaccount:shop:*"; 2 other existing service accounts can assume it; the fix replaces the trust with one statement for shop/web alone',
+    );
+  });
+
+  it('no aud: a warning that says which statement and what the fix does', () => {
+    const c = byId(
+      state({
+        role: {
+          arn: ROLE,
+          name: 'shop-web',
+          path: '/',
+          tags: {},
+          trustPolicy: wide({
+            StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:shop:web' },
+          }),
+        },
+      }),
+    ).IRSA005;
+    assert.equal(c?.status, 'warn');
+    assert.equal(
+      c?.message,
+      'the trust of shop-web admits only shop/web but is looser than needed: statement 0 does not check aud; the fix replaces the trust with one statement for shop/web alone',
+    );
+  });
+});
