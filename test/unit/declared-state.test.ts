@@ -428,6 +428,39 @@ describe('apply -f: a binding moved between one cluster and several', () => {
   });
 });
 
+describe('apply -f --prune: a binding moved to one cluster while the other is pruned', () => {
+  it("plans the old shared role's removal once, and deletes it with its last cluster", async () => {
+    const g = await ground('prod', 'dr');
+    const both = `apiVersion: iamsa.io/v1alpha1
+kind: ServiceAccountBindings
+bindings:
+  - namespace: default
+    name: app
+    clusters: [prod, dr]
+    attachPolicyARNs: [${READONLY}]
+  - namespace: default
+    name: other
+    clusters: [dr]
+    attachPolicyARNs: [${READONLY}]
+`;
+    await g.apply(both);
+    assert.ok(await g.iam.getRole(SHARED));
+    // app now on prod alone; dr (still in the file for "other") no longer has app: pruned.
+    const moved = both.replace('clusters: [prod, dr]', 'clusters: [prod]');
+    const { plan } = await g.apply(moved, { prune: true });
+    const sharedRows = plan.steps.filter(
+      (s) =>
+        s.resource === 'iam-role' && s.id.endsWith(`role/${SHARED}`) && s.action !== 'unchanged',
+    );
+    assert.equal(sharedRows.length, 1, JSON.stringify(sharedRows, null, 1));
+    assert.equal(sharedRows[0]?.action, 'delete');
+    assert.equal(await g.iam.getRole(SHARED), undefined);
+    assert.ok(await g.iam.getRole(ROLE));
+    const again = await g.apply(moved, { prune: true, apply: false });
+    assert.deepEqual(lines(again.plan), []);
+  });
+});
+
 describe('apply -f: inline policies made by hand under other names', () => {
   const BACKDOOR = JSON.stringify({
     Version: '2012-10-17',

@@ -13,11 +13,11 @@ import { coded } from '../engine/warning-kinds.js';
 import type { ApplyInput, ClusterRef } from './apply-input.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
-import type { BindingPlan } from '../engine/plan.js';
-import { planDeleteBinding } from '../binding/delete/dispatch.js';
+import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
+import type { Deletion } from './shared-leaves.js';
 
 export interface MovedPlan {
-  deletions: BindingPlan[];
+  deletions: Deletion[];
   warnings: string[];
 }
 
@@ -126,8 +126,8 @@ export async function planMoved(
   });
   const deletions = input.prune
     ? await Promise.all(
-        moved.map((m) =>
-          planDeleteBinding(m.session, {
+        moved.map(async (m) => {
+          const target: DeleteTarget = {
             cluster: m.session.name,
             namespace: m.namespace,
             name: m.name,
@@ -137,8 +137,9 @@ export async function planMoved(
             keepServiceAccount: false,
             mechanism: 'irsa',
             source: { where: `--prune: ${m.key}'s old role (the binding moved)`, labels: {} },
-          }),
-        ),
+          };
+          return { plan: await planDeleteBinding(m.session, target), session: m.session, target };
+        }),
       )
     : [];
   return { deletions, warnings };
