@@ -461,6 +461,50 @@ bindings:
   });
 });
 
+describe("apply -f: the audience is the binding's", () => {
+  const aud = (st: unknown) =>
+    Object.entries(
+      (st as { Condition: { StringEquals: Record<string, string> } }).Condition.StringEquals,
+    ).find(([k]) => k.endsWith(':aud'))?.[1];
+  const app = `  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`;
+
+  it('a declared eks.amazonaws.com/audience is the trust aud exactly, and a re-run keeps it', async () => {
+    const g = await ground('prod');
+    const declared = file(`${app}    annotations: {eks.amazonaws.com/audience: vault}\n`);
+    await g.apply(declared);
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
+    assert.deepEqual(lines((await g.apply(declared, { apply: false })).plan), []);
+  });
+
+  it("a service account's own audience annotation is kept on re-apply (not rewritten to STS's)", async () => {
+    const g = await ground('prod');
+    await g.apply(file(app));
+    g.kube.serviceAccounts.get('default/app')!.annotations['eks.amazonaws.com/audience'] = 'vault';
+    await g.apply(file(app));
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
+    assert.deepEqual(lines((await g.apply(file(app), { apply: false })).plan), []);
+  });
+
+  it('where the binding declares the default, another aud on the role is drift and is replaced', async () => {
+    const g = await ground('prod');
+    await g.apply(file(app));
+    const role = (await g.iam.getRole(ROLE))!;
+    await g.iam.updateTrustPolicy(
+      ROLE,
+      decodeURIComponent(role.trustPolicy).replace('sts.amazonaws.com', 'vault'),
+    );
+    const { plan } = await g.apply(file(app));
+    assert.ok(
+      lines(plan).some((l) => l.startsWith('update iam-role')),
+      lines(plan).join('\n'),
+    );
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['sts.amazonaws.com']);
+  });
+});
+
 describe('apply -f: inline policies made by hand under other names', () => {
   const BACKDOOR = JSON.stringify({
     Version: '2012-10-17',

@@ -8,7 +8,6 @@ import {
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
-  STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
 import { coded } from '../engine/warning-kinds.js';
@@ -17,7 +16,7 @@ import { type CheckedBinding, checkBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
-import { irsaTrust, readRoleState } from './plan-role.js';
+import { bindingAudience, irsaTrust, readRoleState } from './plan-role.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
 import { planPodIdentity } from './plan-pod-identity.js';
 import { findAssociationOrWarn } from './pod-identity-associations.js';
@@ -98,13 +97,17 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
       readRoleState(session.iam, input),
     ),
   );
-  const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
+  const [cluster, oidc, kubeState] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    kubeStateP,
+  ]);
   const target: TrustTarget = {
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
     namespace: input.namespace,
     serviceAccount: input.name,
-    audience: STS_AUDIENCE,
+    audience: bindingAudience(input, kubeState?.serviceAccount),
     ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
   };
   const planned = await planRoleAndPermissions(session, input, cluster, {

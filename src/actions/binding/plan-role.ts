@@ -37,7 +37,7 @@ import { desiredRole, type RoleContext, type RoleState } from './desired-role.js
 import type { RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
-export { irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
+export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
 
 /** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
 export async function readRoleState(iam: IamGateway, input: CheckedBinding): Promise<RoleState> {
