@@ -43,6 +43,8 @@ export interface OpenStatement {
   actions: string[];
   /** It has conditions (they may narrow it, e.g. aws:PrincipalOrgID). */
   conditioned: boolean;
+  /** Principal "*" or NotPrincipal: federated principals (SAML providers) too, not only AWS's. */
+  everyone: boolean;
 }
 
 export interface TrustScope {
@@ -102,6 +104,7 @@ function openStatement(s: PolicyStatement, i: number): OpenStatement | undefined
     statementIndex: i,
     actions: s.Action !== undefined ? actions : [`NotAction ${strings(s.NotAction).join(',')}`],
     conditioned,
+    everyone,
   };
 }
 

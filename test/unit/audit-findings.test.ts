@@ -86,6 +86,7 @@ describe('audit: the wide trusts it missed', () => {
       { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithSAML' },
     ]);
     assert.deepEqual(ids(f), ['IRSA110 high']);
+    assert.match(f[0]?.message ?? '', /every principal \(any AWS principal or SAML provider/);
   });
 
   it('AWS:* with sts:* is open: sts:AssumeRole is among its actions', () => {

@@ -474,8 +474,14 @@ describe("apply -f: the audience is the binding's", () => {
   it('a declared eks.amazonaws.com/audience is the trust aud exactly, and a re-run keeps it', async () => {
     const g = await ground('prod');
     const declared = file(`${app}    annotations: {eks.amazonaws.com/audience: vault}\n`);
-    await g.apply(declared);
+    const { plan } = await g.apply(declared);
     assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
+    assert.ok(
+      plan.warnings.some((w) =>
+        w.startsWith('the OIDC provider of cluster prod does not list the audience vault'),
+      ),
+      plan.warnings.join('\n'),
+    );
     assert.deepEqual(lines((await g.apply(declared, { apply: false })).plan), []);
   });
 

@@ -8,6 +8,7 @@ import {
   parseArn,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
 import { coded } from '../engine/warning-kinds.js';
@@ -121,7 +122,12 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
-  const warnings = [...subjectPatternWarnings(input), ...wellKnown.warnings, ...rolePlan.warnings];
+  const warnings = [
+    ...subjectPatternWarnings(input),
+    ...(await audienceWarnings(session, target)),
+    ...wellKnown.warnings,
+    ...rolePlan.warnings,
+  ];
   warnings.forEach((w) => reporter.warn(w));
   return {
     roleArn: rolePlan.roleArn,
@@ -147,3 +153,14 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
               `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
             ]),
       ];
+
+/** STS refuses a token whose audience the provider does not list: a custom one must be added. */
+async function audienceWarnings(session: ClusterSession, target: TrustTarget): Promise<string[]> {
+  const audience = target.audience ?? STS_AUDIENCE;
+  if (audience === STS_AUDIENCE) return [];
+  const provider = await session.provider();
+  if (!provider || provider.clientIds.includes(audience)) return [];
+  return [
+    `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+  ];
+}

@@ -181,7 +181,7 @@ function roleFindings(
       id: 'IRSA110',
       severity: o.conditioned ? 'medium' : 'high',
       title: FINDING_KINDS.IRSA110.title,
-      message: `statement ${o.statementIndex} lets every AWS principal (of any account) assume the role with ${o.actions.join(', ')}${o.conditioned ? ', narrowed only by its conditions' : ''}`,
+      message: `statement ${o.statementIndex} lets ${o.everyone ? 'every principal (any AWS principal or SAML provider, of any account)' : 'every AWS principal (of any account)'} assume the role with ${o.actions.join(', ')}${o.conditioned ? ', narrowed only by its conditions' : ''}`,
       fix,
     });
   }

@@ -194,7 +194,7 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
     // The trust admits every association of the cluster: these hand the role to others. On
     // iamsa's role for this binding that breaks its promise (a FAIL); on another role, a warning.
     const own = ownedRole(s);
-    return check(
+    const found = check(
       'PODID005',
       title,
       own ? 'fail' : 'warn',
@@ -215,6 +215,7 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
           .join(' && '),
       },
     );
+    return own ? { ...found, finding: 'PODID106' } : found;
   }
   if (!judged.overBroad.length) {
     return check(
