@@ -222,6 +222,46 @@ describe("IAM's propagation delay, seen from EKS", () => {
       1,
     );
   });
+  test('UpdatePodIdentityAssociation to a new role is retried until EKS sees the role', async () => {
+    await g.installPodIdentityAgent(g.cluster).catch(() => undefined); // when run alone
+    await namespace(g, 'moved');
+    const file = (roleName: string) => {
+      const path = join(dir, `moved-${roleName}.yaml`);
+      writeFileSync(
+        path,
+        [
+          'apiVersion: iamsa.io/v1alpha1',
+          'kind: ServiceAccountBindings',
+          `cluster: ${g.cluster}`,
+          'bindings:',
+          '  - {namespace: moved, name: app, mechanism: pod-identity,',
+          `     roleName: ${roleName}, attachPolicyARNs: [${READONLY}]}`,
+          '',
+        ].join('\n'),
+      );
+      return path;
+    };
+    const first = await g.iamsa(['apply', '-f', file('moved-one'), ...g.kubeFlags, '--approve']);
+    assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
+    g.eksEndpoint.setRolePropagationDelay(1500);
+    try {
+      const r = await g.iamsa(['apply', '-f', file('moved-two'), ...g.kubeFlags, '--approve']);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    } finally {
+      g.eksEndpoint.setRolePropagationDelay(0);
+    }
+    const refused = g.eksEndpoint.requests.filter(
+      (q) =>
+        q.method === 'POST' &&
+        /\/pod-identity-associations\/[^/]+$/.test(q.path) &&
+        q.status === 400,
+    );
+    assert.ok(refused.length >= 1, 'EKS answered "role does not exist" to an update at least once');
+    const [association] = g.eksEndpoint
+      .associations(g.cluster)
+      .filter((a) => a.namespace === 'moved');
+    assert.match(association?.roleArn ?? '', /role\/moved-two$/);
+  });
 });
 
 describe('fix commands keep the Kubernetes connection flags', () => {
