@@ -283,6 +283,10 @@ describe('each finding on a state built to trigger it', () => {
       bySa['broken/norole'].fix,
       /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace broken --name norole /,
     );
+    assert.ok(
+      bySa['broken/norole'].fix.endsWith(` ${g.kubeFlags.join(' ')} --approve`),
+      'the fix keeps the Kubernetes connection flags audit was given',
+    );
     assert.match(
       bySa['broken/refused'].message,
       /annotated with other-sa, whose trust does not admit it: statement 0 requires sub "system:serviceaccount:broken:someone"/,
