@@ -401,36 +401,40 @@ describe('doctor checks', () => {
 });
 
 describe('IRSA005 says what is wrong and the fix plainly', () => {
-  const wide = (Condition: Record<string, unknown>) =>
-    JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: PROVIDER },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition,
-        },
-      ],
-    });
-  const sa = (name: string) => ({ namespace: 'shop', name, annotations: {}, labels: {} });
-
-  it('a wildcard sub: names the statement, the pattern, who else gets in and what the fix does', () => {
-    const c = byId(
+  /** IRSA005 of a role whose one statement has these conditions. */
+  const irsa005 = (Condition: Record<string, unknown>, over: Partial<DoctorState> = {}) =>
+    byId(
       state({
         role: {
           arn: ROLE,
           name: 'shop-web',
           path: '/',
           tags: {},
-          trustPolicy: wide({
-            StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:shop:*' },
-            StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com' },
+          trustPolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: PROVIDER },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition,
+              },
+            ],
           }),
         },
-        serviceAccounts: [sa('web'), sa('cart'), sa('db')],
+        ...over,
       }),
     ).IRSA005;
+  const sa = (name: string) => ({ namespace: 'shop', name, annotations: {}, labels: {} });
+
+  it('a wildcard sub: names the statement, the pattern, who else gets in and what the fix does', () => {
+    const c = irsa005(
+      {
+        StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:shop:*' },
+        StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com' },
+      },
+      { serviceAccounts: [sa('web'), sa('cart'), sa('db')] },
+    );
     assert.equal(
       c?.message,
       'the trust of shop-web admits more than shop/web: statement 0 matches sub with "system:serviceaccount:shop:*"; 2 other existing service accounts can assume it; the fix replaces the trust with one statement for shop/web alone',
@@ -438,19 +442,7 @@ describe('IRSA005 says what is wrong and the fix plainly', () => {
   });
 
   it('no aud: a warning that says which statement and what the fix does', () => {
-    const c = byId(
-      state({
-        role: {
-          arn: ROLE,
-          name: 'shop-web',
-          path: '/',
-          tags: {},
-          trustPolicy: wide({
-            StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:shop:web' },
-          }),
-        },
-      }),
-    ).IRSA005;
+    const c = irsa005({ StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:shop:web' } });
     assert.equal(c?.status, 'warn');
     assert.equal(
       c?.message,
