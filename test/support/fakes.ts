@@ -27,6 +27,7 @@ export const ACCOUNT = '111122223333';
 
 /** Some of AWS's managed policies (moto loads them all with MOTO_IAM_LOAD_MANAGED_POLICIES). */
 const AWS_MANAGED = [
+  'AdministratorAccess',
   'ReadOnlyAccess',
   'AmazonS3ReadOnlyAccess',
   'AmazonEC2ReadOnlyAccess',

@@ -3,6 +3,9 @@
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import type { Ground } from './ground.js';
 
+/** What set-up needs of a ground: moto and the emulator, or the harness's fakes (fake-ground.ts). */
+export type SetUp = Pick<Ground, 'kubeAdmin'> & { iam: { send(command: object): Promise<any> } };
+
 export const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
@@ -11,12 +14,12 @@ export const json = (stdout: string) => JSON.parse(stdout) as Record<string, any
 /** The cluster's issuer host path, from the provider ARN. */
 export const hostOf = (providerArn: string) => providerArn.split('oidc-provider/')[1] ?? '';
 
-export async function namespace(g: Ground, name: string): Promise<void> {
+export async function namespace(g: SetUp, name: string): Promise<void> {
   await g.kubeAdmin('POST', '/api/v1/namespaces', { metadata: { name } });
 }
 
 export async function serviceAccount(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   annotations: Record<string, string> = {},
@@ -27,7 +30,7 @@ export async function serviceAccount(
 }
 
 export async function annotate(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   annotations: Record<string, string | null>,
@@ -44,7 +47,7 @@ export async function annotate(
  * as on EKS, and a pod created before the annotation keeps what it had.
  */
 export async function pod(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   sa: string,
@@ -63,7 +66,7 @@ export async function pod(
 
 /** A role with this trust (written with the SDK: iamsa would never make it), optionally a policy. */
 export async function roleWithTrust(
-  g: Ground,
+  g: SetUp,
   name: string,
   trust: unknown,
   policyArn: string | null = READONLY,
