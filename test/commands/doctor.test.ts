@@ -29,6 +29,7 @@ import {
   statement,
   trustOf,
 } from '../support/irsa-states.js';
+import { createTestPki } from '../support/pki.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
 
 let h: Harness;
@@ -36,6 +37,10 @@ let g: FakeGround;
 let providerArn: string;
 let host: string;
 const dir = tempDir('doctor-in-process');
+// A CA the --kube-ca-file check accepts (the fakes connect without it).
+const pki = createTestPki();
+after(() => pki.close());
+const caFile = pki.rootCertPath;
 after(() => removeTempDir(dir));
 
 const doctor = (ns: string, name: string, ...args: string[]) =>
@@ -68,7 +73,10 @@ const bind = async (ns: string, name: string) => {
 beforeEach(async () => {
   h = createHarness({ clusters: ['demo'] });
   // Fix commands carry the Kubernetes connection flags the user passed.
-  g = { ...fakeGround(h, 'demo'), kubeFlags: ['--kube-server', 'https://kube.example:6443'] };
+  g = {
+    ...fakeGround(h, 'demo'),
+    kubeFlags: ['--kube-server', 'https://kube.example:6443', '--kube-ca-file', caFile],
+  };
   const enabled = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve', '-o', 'json']);
   assert.equal(enabled.code, 0, enabled.stderr);
   providerArn = json(enabled.stdout).providerArn;
