@@ -15,34 +15,19 @@ import {
   json,
   namespace,
   pod,
-  READONLY,
   roleWithTrust,
   ROLE_ANNOTATION,
   serviceAccount,
   statement,
   trustOf,
+  bindReadOnly,
 } from '../support/irsa-states.js';
 
 // ajv-draft-04 is CommonJS: its class is the default export's `default`.
 const Ajv = AjvDraft04.default;
 
-const bind = async (g: Ground, ns: string, name: string) => {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    g.cluster,
-    '--namespace',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return `arn:aws:iam::${ACCOUNT}:role/iamsa-${g.cluster}-${ns}-${name}`;
-};
+const bind = async (g: Ground, ns: string, name: string) =>
+  `arn:aws:iam::${ACCOUNT}:role/${await bindReadOnly(g, ns, name)}`;
 const audit = (g: Ground, ...args: string[]) =>
   g.iamsa(['audit', '-c', g.cluster, ...g.kubeFlags, ...args]);
 const enable = async (g: Ground) => {

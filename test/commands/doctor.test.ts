@@ -28,6 +28,7 @@ import {
   serviceAccount,
   statement,
   trustOf,
+  bindReadOnly,
 } from '../support/irsa-states.js';
 import { createTestPki } from '../support/pki.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
@@ -52,23 +53,8 @@ const checksOf = async (ns: string, name: string, ...args: string[]) => {
   const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
   return { code: r.code, report, byId };
 };
-const bind = async (ns: string, name: string) => {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    g.cluster,
-    '--namespace',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return `arn:aws:iam::${ACCOUNT}:role/iamsa-${g.cluster}-${ns}-${name}`;
-};
+const bind = async (ns: string, name: string) =>
+  `arn:aws:iam::${ACCOUNT}:role/${await bindReadOnly(g, ns, name)}`;
 
 beforeEach(async () => {
   h = createHarness({ clusters: ['demo'] });

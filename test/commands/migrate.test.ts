@@ -9,7 +9,11 @@ import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
-import { namespace as makeNamespace, serviceAccount } from '../support/irsa-states.js';
+import {
+  namespace as makeNamespace,
+  serviceAccount,
+  bindReadOnly,
+} from '../support/irsa-states.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -46,22 +50,7 @@ const saOf = (ns: string, name: string) => {
 const associationsIn = (ns: string) =>
   [...h.eks().associations.values()].filter((a) => a.cluster === 'demo' && a.namespace === ns);
 const namespace = (name: string) => makeNamespace(g, name);
-async function bind(ns: string, name: string) {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'demo',
-    '-n',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-}
+const bind = (ns: string, name: string) => bindReadOnly(g, ns, name);
 async function snapshot(ns: string, names: string[]) {
   const out: Record<string, unknown> = {};
   for (const n of names) {

@@ -4,25 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
-import { json, namespace, pod, READONLY } from '../support/irsa-states.js';
+import { json, namespace, pod, bindReadOnly } from '../support/irsa-states.js';
 
-const bind = async (g: Ground, ns: string, name: string) => {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    g.cluster,
-    '--namespace',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return `arn:aws:iam::${ACCOUNT}:role/iamsa-${g.cluster}-${ns}-${name}`;
-};
+const bind = async (g: Ground, ns: string, name: string) =>
+  `arn:aws:iam::${ACCOUNT}:role/${await bindReadOnly(g, ns, name)}`;
 const audit = (g: Ground, ...args: string[]) =>
   g.iamsa(['audit', '-c', g.cluster, ...g.kubeFlags, ...args]);
 const enable = async (g: Ground) => {

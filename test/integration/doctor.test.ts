@@ -12,12 +12,12 @@ import {
   json,
   namespace,
   pod,
-  READONLY,
   roleWithTrust,
   ROLE_ANNOTATION,
   serviceAccount,
   statement,
   trustOf,
+  bindReadOnly,
 } from '../support/irsa-states.js';
 import { tempDir } from '../support/temp.js';
 
@@ -27,23 +27,7 @@ let host: string;
 
 const doctor = (ns: string, name: string, ...args: string[]) =>
   g.iamsa(['doctor', '-c', g.cluster, '-n', ns, '--name', name, ...g.kubeFlags, ...args]);
-const bind = async (ns: string, name: string) => {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    g.cluster,
-    '--namespace',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return `arn:aws:iam::123456789012:role/iamsa-${g.cluster}-${ns}-${name}`;
-};
+const bind = (ns: string, name: string) => bindReadOnly(g, ns, name);
 
 before(async () => {
   g = await startGround('demo');

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
-import { namespace as makeNamespace } from '../support/irsa-states.js';
+import { namespace as makeNamespace, bindReadOnly } from '../support/irsa-states.js';
 
-const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/demo`;
 const PODS_STATEMENT = {
   Effect: 'Allow',
@@ -37,22 +36,7 @@ const saOf = (ns: string, name: string) => {
 const associationsIn = (ns: string) =>
   g.eksEndpoint.associations('demo').filter((a) => a.namespace === ns);
 const namespace = (name: string) => makeNamespace(g, name);
-async function bind(ns: string, name: string) {
-  const r = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'demo',
-    '-n',
-    ns,
-    '--name',
-    name,
-    '--attach-policy-arn',
-    READONLY,
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-}
+const bind = (ns: string, name: string) => bindReadOnly(g, ns, name);
 async function snapshot(ns: string, names: string[]) {
   const out: Record<string, unknown> = {};
   for (const n of names) {

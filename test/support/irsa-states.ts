@@ -1,5 +1,6 @@
 // Building blocks for doctor and audit tests: bindings made by iamsa, roles with hand-written
 // trusts (the over-broad and broken ones iamsa never makes), and pods as the API server stores them.
+import assert from 'node:assert/strict';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import type { Ground } from './ground.js';
 
@@ -10,6 +11,23 @@ export const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 export const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+/** Where iamsa runs: the binary on the ground, or in-process on the fakes (fake-ground.ts). */
+export interface Runs {
+  cluster: string;
+  kubeFlags: string[];
+  iamsa(args: string[]): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** A binding made by iamsa itself (create-serviceaccount with ReadOnlyAccess): its role's name. */
+export async function bindReadOnly(g: Runs, ns: string, name: string): Promise<string> {
+  const r = await g.iamsa([
+    ...['create-serviceaccount', '--cluster', g.cluster, '--namespace', ns, '--name', name],
+    ...['--attach-policy-arn', READONLY, ...g.kubeFlags, '--approve'],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return `iamsa-${g.cluster}-${ns}-${name}`;
+}
 
 /** The cluster's issuer host path, from the provider ARN. */
 export const hostOf = (providerArn: string) => providerArn.split('oidc-provider/')[1] ?? '';
