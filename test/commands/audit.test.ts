@@ -4,12 +4,13 @@
 // emulator is test/integration/audit.test.ts.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import AjvDraft04 from 'ajv-draft-04';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround as Ground, fakeGround } from '../support/fake-ground.js';
 import { createHarness } from '../support/harness.js';
+import { createTestPki } from '../support/pki.js';
 import {
   hostOf,
   json,
@@ -22,6 +23,10 @@ import {
   trustOf,
   bindReadOnly,
 } from '../support/irsa-states.js';
+
+// A CA the --kube-ca-file check accepts (the fakes connect without it).
+const pki = createTestPki();
+after(() => pki.close());
 
 // ajv-draft-04 is CommonJS: its class is the default export's `default`.
 const Ajv = AjvDraft04.default;
@@ -91,7 +96,11 @@ describe('each finding on a state built to trigger it', () => {
   const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
   before(async () => {
-    g = fakeGround(createHarness({ clusters: ['demo'] }), 'demo');
+    g = {
+      ...fakeGround(createHarness({ clusters: ['demo'] }), 'demo'),
+      // Fix commands carry the Kubernetes connection flags the user passed.
+      kubeFlags: ['--kube-server', 'https://kube.example:6443', '--kube-ca-file', pki.rootCertPath],
+    };
     providerArn = await enable(g);
     host = hostOf(providerArn);
     for (const ns of ['open', 'wild', 'stale', 'broken', 'team-a', 'team-b'])
@@ -269,6 +278,10 @@ describe('each finding on a state built to trigger it', () => {
     assert.match(
       bySa['broken/norole'].fix,
       /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace broken --name norole /,
+    );
+    assert.ok(
+      bySa['broken/norole'].fix.endsWith(` ${g.kubeFlags.join(' ')} --approve`),
+      'the fix keeps the Kubernetes connection flags audit was given',
     );
     assert.match(
       bySa['broken/refused'].message,
