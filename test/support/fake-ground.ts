@@ -1,7 +1,9 @@
 // The test ground's set-up and inspection calls (SDK commands to IAM, objects to Kubernetes) served
 // by the harness's fakes, so a test written against the ground runs in-process unchanged: iamsa
 // itself runs through test/support/harness.ts, the real program over the fakes.
+import type { Pod } from '../../src/kube/gateway.js';
 import type { Harness, RunResult } from './harness.js';
+import { injectWebIdentity } from './kube-emulator/eks-webhook.js';
 
 type Command = { constructor: { name: string }; input: Record<string, any> };
 const tagMap = (tags: Array<{ Key?: string; Value?: string }> = []) =>
@@ -23,6 +25,10 @@ export interface FakeGround {
 
 export function fakeGround(h: Harness, cluster: string): FakeGround {
   const kube = () => h.kube(cluster);
+  // As on a real cluster, every namespace has its default service account.
+  for (const ns of kube().namespaces)
+    if (!kube().serviceAccounts.has(`${ns}/default`))
+      void kube().createServiceAccount(ns, 'default', {});
   const sdkRole = async (name: string) => {
     const r = await h.iam.getRole(name);
     if (!r) throw notFound(`role ${name}`);
@@ -41,21 +47,23 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
     const i = command.input;
     switch (command.constructor.name) {
       case 'CreateRoleCommand':
-        return {
-          Role: await h.iam.createRole({
-            name: i.RoleName,
-            path: i.Path ?? '/',
-            trustPolicy: i.AssumeRolePolicyDocument,
-            description: i.Description ?? '',
-            tags: tagMap(i.Tags),
-          }),
-        };
+        await h.iam.createRole({
+          name: i.RoleName,
+          path: i.Path ?? '/',
+          trustPolicy: i.AssumeRolePolicyDocument,
+          description: i.Description ?? '',
+          tags: tagMap(i.Tags),
+        });
+        return { Role: await sdkRole(i.RoleName) };
       case 'GetRoleCommand':
         return { Role: await sdkRole(i.RoleName) };
       case 'PutRolePolicyCommand':
         return h.iam.putInlinePolicy(i.RoleName, i.PolicyName, i.PolicyDocument);
       case 'AttachRolePolicyCommand':
         return h.iam.attachPolicy(i.RoleName, i.PolicyArn);
+      case 'DetachRolePolicyCommand':
+        await sdkRole(i.RoleName);
+        return h.iam.detachPolicy(i.RoleName, i.PolicyArn);
       case 'ListAttachedRolePoliciesCommand':
         await sdkRole(i.RoleName);
         return {
@@ -151,7 +159,11 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
       );
       if (!m) throw new Error(`fake-ground: ${method} ${path} is not modelled`);
       const [, ns, kind, name] = m;
-      if (!ns && method === 'POST') return kube().createNamespace(body.metadata.name);
+      if (!ns && method === 'POST') {
+        // The controller manager gives every new namespace its default service account.
+        await kube().createNamespace(body.metadata.name);
+        return kube().createServiceAccount(body.metadata.name, 'default', {});
+      }
       if (kind === 'serviceaccounts' && method === 'POST')
         return kube().createServiceAccount(ns ?? '', body.metadata.name, {
           annotations: body.metadata.annotations,
@@ -159,24 +171,58 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
         });
       if (kind === 'serviceaccounts' && method === 'DELETE')
         return kube().deleteServiceAccount(ns ?? '', name ?? '');
-      if (kind === 'pods' && method === 'POST') {
-        kube().pods.push({
-          namespace: ns ?? '',
-          name: body.metadata.name,
-          serviceAccountName: body.spec.serviceAccountName ?? 'default',
-          creationTimestamp: body.metadata.creationTimestamp ?? new Date().toISOString(),
-          annotations: body.metadata.annotations ?? {},
-          containers: body.spec.containers.map((c: any) => ({
-            name: c.name,
-            init: false,
-            env: c.env ?? [],
-            volumeMounts: (c.volumeMounts ?? []).map((v: any) => v.name),
-          })),
-          volumes: [],
+      if (kind === 'serviceaccounts' && method === 'PATCH')
+        return kube().patchServiceAccount(ns ?? '', name ?? '', {
+          annotations: body.metadata.annotations,
+          labels: body.metadata.labels,
         });
+      if (kind === 'pods' && method === 'POST') {
+        // The pod identity webhook, as the emulator plays it: from the service account as it is now.
+        const pod = structuredClone(body);
+        const sa = kube().serviceAccounts.get(`${ns}/${pod.spec.serviceAccountName ?? 'default'}`);
+        if (sa) injectWebIdentity(pod, asObject(sa), h.eks().region);
+        kube().pods.push(podOf(ns ?? '', pod));
+        return;
+      }
+      if (kind === 'pods' && method === 'DELETE') {
+        const at = kube().pods.findIndex((p) => p.namespace === ns && p.name === name);
+        if (at < 0) throw new Error(`fake-ground: no pod ${ns}/${name}`);
+        kube().pods.splice(at, 1);
         return;
       }
       throw new Error(`fake-ground: ${method} ${path} is not modelled`);
     },
+  };
+}
+
+/** A pod as the gateway reads it from the object the API server stores. */
+function podOf(namespace: string, o: any): Pod {
+  const container = (init: boolean) => (c: any) => ({
+    name: c.name,
+    init,
+    env: (c.env ?? []).map((e: any) => ({
+      name: e.name,
+      ...(e.value !== undefined ? { value: e.value } : {}),
+    })),
+    volumeMounts: (c.volumeMounts ?? []).map((v: any) => v.name),
+  });
+  return {
+    namespace,
+    name: o.metadata.name,
+    serviceAccountName: o.spec.serviceAccountName ?? 'default',
+    creationTimestamp: o.metadata.creationTimestamp ?? new Date().toISOString(),
+    annotations: o.metadata.annotations ?? {},
+    containers: [
+      ...(o.spec.initContainers ?? []).map(container(true)),
+      ...o.spec.containers.map(container(false)),
+    ],
+    volumes: (o.spec.volumes ?? []).map((v: any) => ({
+      name: v.name,
+      tokens: (v.projected?.sources ?? []).flatMap((src: any) =>
+        src.serviceAccountToken
+          ? [{ ...src.serviceAccountToken, path: src.serviceAccountToken.path ?? '' }]
+          : [],
+      ),
+    })),
   };
 }
