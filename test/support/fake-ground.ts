@@ -105,6 +105,66 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
         for (const key of i.TagKeys) delete p.tags[key];
         return {};
       }
+      case 'DetachRolePolicyCommand':
+        return h.iam.detachPolicy(i.RoleName, i.PolicyArn);
+      // Customer-managed policies, as IAM answers them (documents URL-encoded).
+      case 'CreatePolicyCommand':
+        return {
+          Policy: {
+            Arn: await h.iam.createManagedPolicy({
+              name: i.PolicyName,
+              path: i.Path ?? '/',
+              description: i.Description ?? '',
+              document: i.PolicyDocument,
+              tags: tagMap(i.Tags),
+            }),
+          },
+        };
+      case 'GetPolicyCommand': {
+        const p = await h.iam.getManagedPolicy(i.PolicyArn);
+        if (!p) throw notFound(`policy ${i.PolicyArn}`);
+        return {
+          Policy: {
+            Arn: p.arn,
+            PolicyName: p.name,
+            DefaultVersionId: p.defaultVersionId,
+            AttachmentCount: p.attachmentCount,
+            Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
+          },
+        };
+      }
+      case 'ListPolicyTagsCommand':
+        return {
+          Tags: (await iam({ ...command, constructor: { name: 'GetPolicyCommand' } })).Policy.Tags,
+        };
+      case 'GetPolicyVersionCommand': {
+        const p = h.iam.managed.get(i.PolicyArn);
+        const v = p?.versions.find((x) => `v${x.id}` === i.VersionId);
+        if (!p || !v) throw notFound(`policy version ${i.PolicyArn} ${i.VersionId}`);
+        return {
+          PolicyVersion: {
+            Document: encodeURIComponent(v.document),
+            VersionId: i.VersionId,
+            IsDefaultVersion: v.id === p.defaultId,
+          },
+        };
+      }
+      case 'ListPolicyVersionsCommand':
+        return {
+          Versions: (await h.iam.listPolicyVersions(i.PolicyArn)).map((v) => ({
+            VersionId: v.versionId,
+            IsDefaultVersion: v.isDefault,
+          })),
+        };
+      case 'ListPoliciesCommand':
+        return {
+          Policies: (await h.iam.listPolicies(i.Scope === 'Local' ? 'Local' : 'AWS')).map((p) => ({
+            Arn: p.arn,
+            PolicyName: p.name,
+          })),
+        };
+      case 'DeletePolicyCommand':
+        return h.iam.deletePolicy(i.PolicyArn);
       default:
         throw new Error(`fake-ground: ${command.constructor.name} is not modelled`);
     }

@@ -38,6 +38,11 @@ const AWS_MANAGED = [
   'IAMReadOnlyAccess',
   'AmazonRoute53ReadOnlyAccess',
   'AmazonVPCReadOnlyAccess',
+  // The ones well-known policies attach.
+  'CloudWatchAgentServerPolicy',
+  'AWSXrayWriteOnlyAccess',
+  'service-role/AmazonEBSCSIDriverPolicy',
+  'AmazonEC2ContainerRegistryPowerUser',
 ];
 
 /** A customer-managed policy: its versions (IAM keeps five), default and tags. */
