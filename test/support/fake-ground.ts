@@ -41,17 +41,19 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
     const i = command.input;
     switch (command.constructor.name) {
       case 'CreateRoleCommand':
-        return {
-          Role: await h.iam.createRole({
-            name: i.RoleName,
-            path: i.Path ?? '/',
-            trustPolicy: i.AssumeRolePolicyDocument,
-            description: i.Description ?? '',
-            tags: tagMap(i.Tags),
-          }),
-        };
+        await h.iam.createRole({
+          name: i.RoleName,
+          path: i.Path ?? '/',
+          trustPolicy: i.AssumeRolePolicyDocument,
+          description: i.Description ?? '',
+          tags: tagMap(i.Tags),
+        });
+        return { Role: await sdkRole(i.RoleName) };
       case 'GetRoleCommand':
         return { Role: await sdkRole(i.RoleName) };
+      case 'UpdateAssumeRolePolicyCommand':
+        await sdkRole(i.RoleName);
+        return h.iam.updateTrustPolicy(i.RoleName, i.PolicyDocument);
       case 'PutRolePolicyCommand':
         return h.iam.putInlinePolicy(i.RoleName, i.PolicyName, i.PolicyDocument);
       case 'AttachRolePolicyCommand':
@@ -216,6 +218,11 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
         return kube().createServiceAccount(ns ?? '', body.metadata.name, {
           annotations: body.metadata.annotations,
           labels: body.metadata.labels,
+        });
+      if (kind === 'serviceaccounts' && method === 'PATCH')
+        return kube().patchServiceAccount(ns ?? '', name ?? '', {
+          annotations: body.metadata?.annotations,
+          labels: body.metadata?.labels,
         });
       if (kind === 'serviceaccounts' && method === 'DELETE')
         return kube().deleteServiceAccount(ns ?? '', name ?? '');
