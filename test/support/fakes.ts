@@ -376,8 +376,8 @@ export class FakeEks implements EksGateway {
   readonly addons = new Map<string, AddonInfo>();
   readonly associations = new Map<string, PodIdentityAssociation & { cluster: string }>();
   private associationCount = 0;
-  /** Runs just before the next create, as another run racing this one would. */
-  beforeNextCreate?: () => void;
+  /** Runs just before the next create (given its request), as another run racing this one would. */
+  beforeNextCreate?: (request: NewAssociation) => void;
 
   private cluster(name: string) {
     if (!this.clusters.has(name)) throw new IamsaError(`ResourceNotFoundException: ${name}`);
@@ -429,7 +429,7 @@ export class FakeEks implements EksGateway {
     this.cluster(n.cluster);
     const race = this.beforeNextCreate;
     this.beforeNextCreate = undefined;
-    race?.();
+    race?.(n);
     const taken = [...this.associations.values()].find(
       (a) =>
         a.cluster === n.cluster &&
