@@ -18,6 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { irsaTrust } from '../support/expected-trust.js';
 import { tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -380,26 +381,8 @@ const ground = (...args: string[]) =>
 const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
 const roleOf = async (name: string) =>
   (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
-/** The trust policy of irsa.md, written out literally (not with iamsa's own builder). */
-const expectedTrust = (namespace: string, name: string) => {
-  const host = providerArn.split('oidc-provider/')[1];
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${host}:sub`]: `system:serviceaccount:${namespace}:${name}`,
-            [`${host}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-    ],
-  };
-};
+/** The trust policy of irsa.md for namespace/name of the cluster's provider. */
+const expectedTrust = (namespace: string, name: string) => irsaTrust(providerArn, namespace, name);
 /** A binding made for a test's own use (default namespace, ReadOnlyAccess). */
 const bound = async (name: string) => {
   const r = await ground('--name', name, '--attach-policy-arn', READONLY, '--approve');

@@ -16,6 +16,7 @@ import {
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
+import { podIdentityTrust } from '../support/expected-trust.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, REGION } from '../support/harness.js';
 
@@ -42,20 +43,7 @@ const associationOf = (namespace: string, name: string, cluster = g.cluster) =>
     .find((a) => a.namespace === namespace && a.serviceAccount === name);
 const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
 /** The trust of the EKS user guide (pod-id-role), written out literally. */
-const expectedTrust = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'pods.eks.amazonaws.com' },
-      Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': ACCOUNT },
-        ArnEquals: { 'aws:SourceArn': CLUSTER_ARN },
-      },
-    },
-  ],
-};
+const expectedTrust = podIdentityTrust(ACCOUNT, CLUSTER_ARN);
 
 // Each test starts from a fresh cluster "demo" with the agent add-on.
 beforeEach(async () => {

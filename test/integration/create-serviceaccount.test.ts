@@ -14,6 +14,7 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
 import { kubeconfigFor } from '../support/kube-emulator/index.js';
 import { createTestPki } from '../support/pki.js';
+import { irsaTrust } from '../support/expected-trust.js';
 import { tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -26,26 +27,8 @@ const csa = (...args: string[]) =>
 const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
 const roleOf = async (name: string) =>
   (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
-/** The trust policy of irsa.md, written out literally (not with iamsa's own builder). */
-const expectedTrust = (namespace: string, name: string) => {
-  const host = providerArn.split('oidc-provider/')[1];
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${host}:sub`]: `system:serviceaccount:${namespace}:${name}`,
-            [`${host}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-    ],
-  };
-};
+/** The trust policy of irsa.md for namespace/name of the cluster's provider. */
+const expectedTrust = (namespace: string, name: string) => irsaTrust(providerArn, namespace, name);
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 before(async () => {

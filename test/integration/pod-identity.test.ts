@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, REGION, startGround } from '../support/ground.js';
+import { podIdentityTrust } from '../support/expected-trust.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/demo`;
@@ -32,20 +33,7 @@ const associationOf = (namespace: string, name: string, cluster = g.cluster) =>
     .find((a) => a.namespace === namespace && a.serviceAccount === name);
 const sa = (ns: string, name: string) => g.kube.getObject('serviceaccounts', ns, name);
 /** The trust of the EKS user guide (pod-id-role), written out literally. */
-const expectedTrust = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'pods.eks.amazonaws.com' },
-      Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': ACCOUNT },
-        ArnEquals: { 'aws:SourceArn': CLUSTER_ARN },
-      },
-    },
-  ],
-};
+const expectedTrust = podIdentityTrust(ACCOUNT, CLUSTER_ARN);
 
 before(async () => {
   // No enable-oidc: Pod Identity needs no OIDC provider.
