@@ -11,69 +11,19 @@ import {
   DeletePolicyCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
-  GetPolicyVersionCommand,
-  ListAttachedRolePoliciesCommand,
-  ListPoliciesCommand,
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, REGION } from '../support/harness.js';
-import {
-  evaluateIdentityPolicies,
-  type PolicyDocument,
-  WELL_KNOWN_POLICIES,
-} from '../../src/policy/index.js';
+import { wellKnownHelpers } from '../support/well-known-ground.js';
+import { evaluateIdentityPolicies, WELL_KNOWN_POLICIES } from '../../src/policy/index.js';
 
 let g: FakeGround;
-const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 const ZONE = (id: string) => `arn:aws:route53:::hostedzone/${id}`;
-const policyArn = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-const roleName = (sa: string) => `iamsa-demo-default-${sa}`;
-const csa = (sa: string, ...args: string[]) =>
-  g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'demo',
-    '--name',
-    sa,
-    ...g.kubeFlags,
-    '--approve',
-    '-o',
-    'json',
-    ...args,
-  ]);
-const attachedTo = async (role: string) =>
-  (
-    (await g.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ??
-    []
-  ).map((p: any) => p.PolicyArn as string);
-/** The default version's document of a policy, as IAM stores it. */
-async function storedDocument(arn: string): Promise<{ version: string; doc: PolicyDocument }> {
-  const policy = (await g.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
-  const version = policy?.DefaultVersionId ?? '';
-  const v = await g.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version }));
-  return { version, doc: JSON.parse(decodeURIComponent(v.PolicyVersion?.Document ?? '')) };
-}
-const localPolicies = async () =>
-  ((await g.iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies ?? [])
-    .map((p: any) => p.Arn as string)
-    .sort();
-/** What `iamsa well-known-policies KEY --cluster demo` prints for the key and scope. */
-async function printed(key: string, scope: string[]): Promise<Record<string, any>> {
-  const r = await g.iamsa([
-    'well-known-policies',
-    key,
-    '--cluster',
-    'demo',
-    ...scope.flatMap((s) => ['--well-known-scope', s]),
-    '-o',
-    'json',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return json(r.stdout);
-}
+const { json, policyArn, roleName, csa, attachedTo, storedDocument, localPolicies, printed } =
+  wellKnownHelpers(() => g, ACCOUNT);
 
 /** A scope for every key that needs one. */
 const SCOPES: Record<string, string[]> = {

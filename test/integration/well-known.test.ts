@@ -4,62 +4,12 @@
 // test/commands/well-known.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  ListAttachedRolePoliciesCommand,
-  ListPoliciesCommand,
-} from '@aws-sdk/client-iam';
 import { ACCOUNT, type Ground, startGround } from '../support/ground.js';
-import { type PolicyDocument } from '../../src/policy/index.js';
+import { wellKnownHelpers } from '../support/well-known-ground.js';
 
 let g: Ground;
-const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
-const policyArn = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-const roleName = (sa: string) => `iamsa-demo-default-${sa}`;
-const csa = (sa: string, ...args: string[]) =>
-  g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'demo',
-    '--name',
-    sa,
-    ...g.kubeFlags,
-    '--approve',
-    '-o',
-    'json',
-    ...args,
-  ]);
-const attachedTo = async (role: string) =>
-  (
-    (await g.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ??
-    []
-  ).map((p) => p.PolicyArn);
-/** The default version's document of a policy, as IAM stores it. */
-async function storedDocument(arn: string): Promise<{ version: string; doc: PolicyDocument }> {
-  const policy = (await g.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
-  const version = policy?.DefaultVersionId ?? '';
-  const v = await g.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version }));
-  return { version, doc: JSON.parse(decodeURIComponent(v.PolicyVersion?.Document ?? '')) };
-}
-const localPolicies = async () =>
-  ((await g.iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies ?? [])
-    .map((p) => p.Arn)
-    .sort();
-/** What `iamsa well-known-policies KEY --cluster demo` prints for the key and scope. */
-async function printed(key: string, scope: string[]): Promise<Record<string, any>> {
-  const r = await g.iamsa([
-    'well-known-policies',
-    key,
-    '--cluster',
-    'demo',
-    ...scope.flatMap((s) => ['--well-known-scope', s]),
-    '-o',
-    'json',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return json(r.stdout);
-}
+const { json, policyArn, roleName, csa, attachedTo, storedDocument, localPolicies, printed } =
+  wellKnownHelpers(() => g, ACCOUNT);
 
 before(async () => {
   g = await startGround('demo');
