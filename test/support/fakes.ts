@@ -49,6 +49,11 @@ const AWS_MANAGED = [
   'IAMReadOnlyAccess',
   'AmazonRoute53ReadOnlyAccess',
   'AmazonVPCReadOnlyAccess',
+  // The ones well-known policies attach.
+  'CloudWatchAgentServerPolicy',
+  'AWSXrayWriteOnlyAccess',
+  'service-role/AmazonEBSCSIDriverPolicy',
+  'AmazonEC2ContainerRegistryPowerUser',
 ];
 
 /** A customer-managed policy: its versions (IAM keeps five), default and tags. */
@@ -386,8 +391,8 @@ export class FakeEks implements EksGateway {
   readonly addons = new Map<string, AddonInfo>();
   readonly associations = new Map<string, PodIdentityAssociation & { cluster: string }>();
   private associationCount = 0;
-  /** Runs just before the next create, as another run racing this one would. */
-  beforeNextCreate?: () => void;
+  /** Runs just before the next create (given its request), as another run racing this one would. */
+  beforeNextCreate?: (request: NewAssociation) => void;
 
   /** Calls the caller's policy does not allow, by gateway method: refused as EKS's AccessDenied. */
   readonly denied = new Set<string>();
@@ -442,7 +447,7 @@ export class FakeEks implements EksGateway {
     this.cluster(n.cluster);
     const race = this.beforeNextCreate;
     this.beforeNextCreate = undefined;
-    race?.();
+    race?.(n);
     const taken = [...this.associations.values()].find(
       (a) =>
         a.cluster === n.cluster &&
