@@ -1,13 +1,15 @@
 // Real accounts (issue 18), through the binary on one ground. What a command only reads to be
 // thorough must not fail it: against plain moto (no Pod Identity API, no SimulatePrincipalPolicy)
-// and against a front that answers AccessDenied for them, the IRSA commands do their job with a
-// coded warning naming the call and why; an explicit --mechanism pod-identity still needs the
-// API. eksctl ClusterConfig files are read as eksctl reads them.
+// and against a front that answers AccessDenied for them, the gateways read the real answers as
+// unavailable and get-serviceaccounts and doctor go on with a coded warning. The same rule for
+// update, delete and apply --prune, and eksctl ClusterConfig files, are tested in-process
+// (test/commands/unavailable-apis.test.ts, eksctl-files.test.ts); the fix commands' Kubernetes
+// flags in test/commands/doctor.test.ts. (The calls each command makes, against
+// docs/permissions.json and its policies enforced: permissions-enforced.test.ts.)
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { allowedActions, type Mode, readPermissions } from '../../scripts/permissions-doc.js';
 import { type AwsFront, startAwsFront } from '../support/aws-front.js';
 import { type Ground, startGround } from '../support/ground.js';
 import { json, namespace, READONLY } from '../support/irsa-states.js';
@@ -103,99 +105,8 @@ for (const [ns, where, envOf, unchecked] of grounds) {
       assert.equal(sim.status, 'skipped');
       assert.match(sim.message, /^UNCHECKED_\w+: iam:SimulatePrincipalPolicy (access denied|not )/);
     });
-
-    test('update and delete without --mechanism handle the IRSA binding, with the warning', async () => {
-      const u = await run(
-        ...['update-serviceaccount', '-n', ns, '--name', 'api'],
-        ...['--attach-policy-arn', 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess', '--approve'],
-      );
-      assert.equal(u.code, 0, u.stderr);
-      assert.match(u.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-      const d = await run('delete-serviceaccount', '-n', ns, '--name', 'worker', '--approve');
-      assert.equal(d.code, 0, d.stderr);
-      assert.match(d.stdout + d.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-      const explicit = await run(
-        ...['delete-serviceaccount', '-n', ns, '--name', 'old', '--mechanism', 'pod-identity'],
-      );
-      assert.notEqual(explicit.code, 0, 'an explicit --mechanism pod-identity needs the API');
-      assert.doesNotMatch(explicit.stderr, /UNCHECKED_/);
-    });
-
-    test('apply --prune deletes the IRSA bindings the file no longer lists', async () => {
-      const file = bindings(ns, ['old']);
-      const r = await g.iamsa(
-        ['apply', '-f', file, '--prune', '--approve', ...g.kubeFlags, '-o', 'json'],
-        envOf(),
-      );
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const out = json(r.stdout);
-      const deleted = out.bindings
-        .filter((b: any) => b.steps.some((s: any) => s.action === 'delete'))
-        .map((b: any) => b.name);
-      assert.ok(deleted.includes('gone'), JSON.stringify(deleted));
-      assert.match(out.warnings.join('\n'), /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-    });
   });
 }
-
-describe('eksctl ClusterConfig files as eksctl reads them', () => {
-  const eksctl = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n${text}`);
-    return path;
-  };
-
-  test('withOIDC alone for a cluster that does not exist fails like enable-oidc (exit 3)', async () => {
-    const file = eksctl(
-      'missing.yaml',
-      'metadata: {name: nope, region: us-east-1}\niam: {withOIDC: true}\n',
-    );
-    const r = await g.iamsa(['apply', '-f', file, '--approve']);
-    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, /cluster nope not found in region us-east-1/);
-  });
-
-  test('cross-account attachRoleARN, attachPolicy without Version, empty fields: planned with notes', async () => {
-    await namespace(g, 'eksctl');
-    const other = 'arn:aws:iam::999999999999:role/shared-reader';
-    const file = eksctl(
-      'shapes.yaml',
-      [
-        `metadata: {name: ${g.cluster}, region: us-east-1}`,
-        'iam:',
-        '  withOIDC: true',
-        '  serviceAccounts:',
-        '    - metadata: {name: cross, namespace: eksctl}',
-        `      attachRoleARN: ${other}`,
-        '      roleName: ignored',
-        '    - metadata: {name: legacy, namespace: eksctl}',
-        '      attachPolicyARNs: []',
-        '      tags: {}',
-        '      attachPolicy:',
-        '        Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]',
-        '',
-      ].join('\n'),
-    );
-    // Planned only: moto refuses documents of the 2008-10-17 language that IAM accepts.
-    const r = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '-o', 'json']);
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const out = json(r.stdout);
-    const warnings = out.warnings.join('\n');
-    assert.match(warnings, /roleName is ignored beside attachRoleARN/);
-    assert.match(warnings, /attachPolicy has no Version: IAM reads it as version 2008-10-17/);
-    assert.match(
-      warnings,
-      /shared-reader is in account 999999999999, not \d+: its trust could not be read/,
-    );
-    const cross = out.bindings.find((b: any) => b.name === 'cross');
-    assert.ok(
-      cross.steps.some(
-        (st: any) => st.resource === 'service-account' && st.changes.join(' ').includes(other),
-      ),
-      JSON.stringify(cross.steps),
-    );
-  });
-});
 
 describe("IAM's propagation delay, seen from EKS", () => {
   test('CreatePodIdentityAssociation of a new role is retried until EKS sees the role', async () => {
@@ -222,107 +133,44 @@ describe("IAM's propagation delay, seen from EKS", () => {
       1,
     );
   });
-});
-
-describe('fix commands keep the Kubernetes connection flags', () => {
-  test("doctor's fix for a missing service account carries --kube-server and --kube-ca-file", async () => {
-    const r = await g.iamsa([
-      ...['doctor', '-c', g.cluster, '-n', 'default', '--name', 'missing', '-o', 'json'],
-      ...g.kubeFlags,
-    ]);
-    assert.equal(r.code, 6, `${r.stdout}\n${r.stderr}`);
-    const sa = json(r.stdout).checks.find((c: any) => c.id === 'IRSA002');
-    assert.match(sa.fix, /^iamsa create-serviceaccount /);
-    assert.ok(sa.fix.includes(` ${g.kubeFlags.join(' ')} --approve`), sa.fix);
-  });
-});
-
-describe('docs/permissions.md holds: every AWS action each command calls is documented for it', () => {
-  test('happy paths through a recording front: no call outside the documented set', async () => {
-    front.deny([]);
-    // Installed by the propagation test when it ran first.
-    await g.installPodIdentityAgent(g.cluster).catch(() => undefined);
-    const data = readPermissions();
-    const env = { AWS_ENDPOINT_URL: front.url, AWS_ENDPOINT_URL_EKS: front.url };
-    await namespace(g, 'perm');
-    const file = bindings('perm', ['b']);
-    const runs: Array<[string[], Mode[]]> = [
-      [['enable-oidc', '-c', g.cluster], []],
-      [
+  test('UpdatePodIdentityAssociation to a new role is retried until EKS sees the role', async () => {
+    await g.installPodIdentityAgent(g.cluster).catch(() => undefined); // when run alone
+    await namespace(g, 'moved');
+    const file = (roleName: string) => {
+      const path = join(dir, `moved-${roleName}.yaml`);
+      writeFileSync(
+        path,
         [
-          'create-serviceaccount',
-          '-n',
-          'perm',
-          '--name',
-          'a',
-          '--attach-policy-arn',
-          READONLY,
-          '--well-known-policies',
-          'ebsCSIController',
-          '--approve',
-        ],
-        ['approve'],
-      ],
-      [
-        [
-          'update-serviceaccount',
-          '-n',
-          'perm',
-          '--name',
-          'a',
-          '--attach-policy-arn',
-          'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess',
-          '--approve',
-        ],
-        ['approve'],
-      ],
-      [['get-serviceaccounts', '-n', 'perm'], []],
-      [['get-serviceaccounts', '--orphans'], []],
-      [['doctor', '-n', 'perm', '--name', 'a', '--simulate', 's3:GetObject'], []],
-      [['audit'], []],
-      [['migrate-to-pod-identity', '-n', 'perm'], []],
-      [
-        [
-          'create-serviceaccount',
-          '-n',
-          'perm',
-          '--name',
-          'p',
-          '--mechanism',
-          'pod-identity',
-          '--attach-policy-arn',
-          READONLY,
-          '--approve',
-        ],
-        ['approve', 'podIdentity'],
-      ],
-      [
-        ['delete-serviceaccount', '-n', 'perm', '--name', 'p', '--approve'],
-        ['approve', 'podIdentity'],
-      ],
-      [
-        ['apply', '-f', file, '--prune', '--approve'],
-        ['approve', 'prune', 'podIdentity'],
-      ],
-    ];
-    const undocumented: string[] = [];
-    for (const [args, modes] of runs) {
-      const [command = ''] = args;
-      const cluster = command === 'apply' || command === 'enable-oidc' ? [] : ['-c', g.cluster];
-      const kube = command === 'enable-oidc' ? [] : g.kubeFlags;
-      const start = front.calls.length;
-      const r = await g.iamsa([...args, ...cluster, ...kube], env);
-      assert.ok(
-        r.code === 0 || (command === 'doctor' && r.code === 6),
-        `${args.join(' ')}: ${r.stderr}`,
+          'apiVersion: iamsa.io/v1alpha1',
+          'kind: ServiceAccountBindings',
+          `cluster: ${g.cluster}`,
+          'bindings:',
+          '  - {namespace: moved, name: app, mechanism: pod-identity,',
+          `     roleName: ${roleName}, attachPolicyARNs: [${READONLY}]}`,
+          '',
+        ].join('\n'),
       );
-      const allowed = allowedActions(data, command, modes);
-      const calls = new Set(front.calls.slice(start));
-      assert.ok(calls.size > 0, `${command} made no AWS call through the front`);
-      for (const call of calls)
-        if (!allowed.has(call))
-          undocumented.push(`${command} [${modes.join(',') || 'plan'}]: ${call}`);
+      return path;
+    };
+    const first = await g.iamsa(['apply', '-f', file('moved-one'), ...g.kubeFlags, '--approve']);
+    assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
+    g.eksEndpoint.setRolePropagationDelay(1500);
+    try {
+      const r = await g.iamsa(['apply', '-f', file('moved-two'), ...g.kubeFlags, '--approve']);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    } finally {
+      g.eksEndpoint.setRolePropagationDelay(0);
     }
-    assert.deepEqual(undocumented, [], 'calls not in docs/permissions.json');
+    const refused = g.eksEndpoint.requests.filter(
+      (q) =>
+        q.method === 'POST' &&
+        /\/pod-identity-associations\/[^/]+$/.test(q.path) &&
+        q.status === 400,
+    );
+    assert.ok(refused.length >= 1, 'EKS answered "role does not exist" to an update at least once');
+    const [association] = g.eksEndpoint
+      .associations(g.cluster)
+      .filter((a) => a.namespace === 'moved');
+    assert.match(association?.roleArn ?? '', /role\/moved-two$/);
   });
 });

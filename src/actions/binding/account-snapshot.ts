@@ -32,7 +32,7 @@ export function scanAccountRoles(
         // Only read to be quick: without the permission, read role by role.
         if (!(error instanceof AuthError)) throw error;
         const warning = coded(
-          'IRSA-W006',
+          'IRSA-W007',
           `could not read the account's roles at once (iam:GetAccountAuthorizationDetails: ${error.message.split('\n')[0]}); reading them one role at a time`,
         );
         reporter.warn(warning);

@@ -159,7 +159,7 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
           : Promise.reject(new Error('internal: this command has no Kubernetes access'))
         ).then((connection) => {
           // The connection's (a kubeconfig whose server is not the cluster's endpoint).
-          const said = connection.warnings.map((w) => coded('IRSA-W007', w));
+          const said = connection.warnings.map((w) => coded('IRSA-W008', w));
           said.forEach((w) => reporter.warn(w));
           warnings.push(...said);
           return options.snapshotKube

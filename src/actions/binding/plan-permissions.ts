@@ -1,5 +1,6 @@
 // The role and what is attached to it, the same for both mechanisms (which differ in the trust):
 // managed and inline policies, the boundary and tags, and the well-known policies.
+import type { Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import { wellKnownKeys } from '../../policy/index.js';
 import type { CheckedBinding } from './check.js';
@@ -12,6 +13,7 @@ import {
   removedWellKnown,
   staleCandidates,
   wantedWellKnown,
+  wellKnownContextFor,
 } from './plan-well-known.js';
 
 /**
@@ -30,7 +32,10 @@ export async function planRoleAndPermissions(
     ready?: Promise<unknown>;
   },
 ) {
-  const wanted = wantedWellKnown(input, cluster, how.roleName);
+  const lookedUp: Warning[] = [];
+  const ctx = await wellKnownContextFor(session.iam, input, cluster, lookedUp);
+  const wanted = wantedWellKnown(input, cluster, how.roleName, ctx);
+  wanted.warnings.unshift(...lookedUp);
   const wantedP = started(
     readManagedPolicies(
       session.iam,

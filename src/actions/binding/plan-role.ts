@@ -37,7 +37,7 @@ import { desiredRole, type RoleContext, type RoleState } from './desired-role.js
 import type { RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
-export { irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
+export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
 
 /**
  * Reads the role (by `name`: the binding's, or where an update found it) and checks the policies;
@@ -182,8 +182,10 @@ export function planRole(
     }
     const tags = changedTags(roleTags, role.tags);
     const boundary = input.permissionsBoundary;
+    // A file is the whole state: a boundary it no longer declares goes, as a flag asks it to.
     const removeBoundary =
-      !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
+      !!role.permissionsBoundaryArn &&
+      (!!input.update?.removePermissionsBoundary || (!!input.declared && !boundary));
     const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
     const dropped = desired.untag;
     steps.push(
@@ -208,7 +210,7 @@ export function planRole(
           run: () => iam.tagRole(name, tags),
         },
         removeBoundary && {
-          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)`,
+          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)${input.declared ? ' (not in the file)' : ''}`,
           run: () => iam.deletePermissionsBoundary(name),
         },
         untag.length > 0 && {
@@ -341,7 +343,7 @@ function planAttachedRole(
       roleArn: arn,
       warnings: [
         coded(
-          'IRSA-W017',
+          'IRSA-W018',
           `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
         ),
       ],
@@ -395,7 +397,7 @@ function planAttachedRole(
     );
   }
   const warnings = evaluation.overBroad.map((p) =>
-    coded('IRSA-W018', `role ${arn} trust is broader than needed: ${p}`),
+    coded('IRSA-W019', `role ${arn} trust is broader than needed: ${p}`),
   );
   return {
     steps: [

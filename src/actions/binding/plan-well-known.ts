@@ -20,12 +20,14 @@ import {
   sameJson,
   TAG_WELL_KNOWN,
   legacyWellKnownPolicyName,
+  rolesToLookUp,
   wellKnownPolicyName,
   type WellKnownContext,
 } from '../../policy/index.js';
 import { labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { optionalRead } from '../engine/optional-read.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -62,13 +64,38 @@ export const wellKnownContext = (cluster: ClusterInfo): WellKnownContext => ({
 const policyArnOf = (cluster: ClusterInfo, name: string) =>
   `arn:${cluster.partition}:iam::${cluster.accountId}:policy/${name}`;
 
-/** What the binding's keys stand for on this cluster, for its role `roleName`. */
+/**
+ * The cluster's context with the roles the binding's keys default by (Karpenter's node role)
+ * looked up: an optional read, so a denied GetRole leaves them unknown with a warning.
+ */
+export async function wellKnownContextFor(
+  iam: IamGateway,
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  warnings: Warning[],
+): Promise<WellKnownContext> {
+  const ctx = wellKnownContext(cluster);
+  const names = [...new Set(input.wellKnown.flatMap((c) => rolesToLookUp(c, ctx)))];
+  if (!names.length) return ctx;
+  const found = await optionalRead(
+    warnings,
+    {
+      call: 'iam:GetRole',
+      unchecked: `which of the roles ${names.join(', ')} exist (the well-known policies' defaults)`,
+    },
+    () => mapConcurrent(names, 4, (name) => iam.getRole(name)),
+  );
+  return found ? { ...ctx, roles: new Map(names.map((n, i) => [n, found[i]?.arn])) } : ctx;
+}
+
+/** What the binding's keys stand for on this cluster (ctx: wellKnownContextFor's). */
 export function wantedWellKnown(
   input: CheckedBinding,
   cluster: ClusterInfo,
+  /** The role the policies are named after: the binding's, or where an update found it. */
   roleName: string,
+  ctx: WellKnownContext = wellKnownContext(cluster),
 ): WellKnownWanted {
-  const ctx = wellKnownContext(cluster);
   const built = input.wellKnown.map((checked) => buildWellKnown(checked, ctx));
   const policies = built.flatMap((b) =>
     b.documents.map((document, i) => {
@@ -82,7 +109,7 @@ export function wantedWellKnown(
     managedArns: [...new Set(built.flatMap((b) => b.managedArns))],
     policies,
     // The notes of src/policy's well-known modules, coded here.
-    warnings: built.flatMap((b) => b.warnings.map((w) => coded('IRSA-W019', w))),
+    warnings: built.flatMap((b) => b.warnings.map((w) => coded('IRSA-W020', w))),
   };
 }
 
@@ -235,7 +262,7 @@ export function planWellKnown(
       if (!input.declared)
         warnings.push(
           coded(
-            'IRSA-W020',
+            'IRSA-W021',
             `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
           ),
         );
@@ -244,7 +271,7 @@ export function planWellKnown(
     prunedArns.push(arn);
     const key = current.tags[TAG_WELL_KNOWN] ?? 'removed key';
     if (current.attachmentCount > 1)
-      warnings.push(coded('IRSA-W015', keptPolicy(arn, role, current.attachmentCount - 1)));
+      warnings.push(coded('IRSA-W016', keptPolicy(arn, role, current.attachmentCount - 1)));
     steps.push(deletePolicyStep(iam, role, arn, key, current.attachmentCount));
   }
   return { steps, attachedArns: wanted.policies.map((p) => p.arn), prunedArns, warnings };

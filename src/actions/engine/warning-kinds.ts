@@ -24,156 +24,164 @@ export const WARNING_KINDS = {
     anchor: 'docs/apply.md#warnings',
   },
   'IRSA-W006': {
+    title: 'an association iamsa did not make for the binding hands out its role',
+    anchor: 'docs/apply.md#associations-made-outside-the-binding',
+  },
+  'IRSA-W007': {
     title: 'the account-wide read of roles was refused: roles are read one by one',
     anchor: 'docs/performance.md',
   },
-  'IRSA-W007': {
+  'IRSA-W008': {
     title: "the kubeconfig's server is not the cluster's endpoint",
     anchor: 'docs/commands/create-serviceaccount.md',
   },
-  'IRSA-W008': {
+  'IRSA-W009': {
     title: 'a Pod Identity association iamsa did not make is left as it is',
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W009': {
+  'IRSA-W010': {
     title: 'the service account has both mechanisms: the delete removes both',
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W010': {
+  'IRSA-W011': {
     title: 'the IRSA annotation names a role iamsa will not delete: both are left',
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W011': {
+  'IRSA-W012': {
     title: "iamsa's role could not be looked for by its tags: only its default name was checked",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W012': {
+  'IRSA-W013': {
     title: 'the service account now uses another role: it is left as it is',
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W013': {
+  'IRSA-W014': {
     title: 'pods still running as the service account could not be checked',
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W014': {
+  'IRSA-W015': {
     title: "pods still run with the role's credentials until they restart",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  'IRSA-W015': {
+  'IRSA-W016': {
     title: 'a well-known policy is kept: other roles, users or groups still have it',
     anchor: 'docs/decisions/0009-well-known-policy-names.md',
   },
-  'IRSA-W016': {
+  'IRSA-W017': {
     title: "a Pod Identity binding's service account still has the IRSA annotation",
     anchor: 'docs/doctor.md#eks-pod-identity-bindings',
   },
-  'IRSA-W017': {
+  'IRSA-W018': {
     title: 'a role of another account: its trust could not be read',
     anchor: 'docs/commands/create-serviceaccount.md',
   },
-  'IRSA-W018': {
+  'IRSA-W019': {
     title: 'the trust of a role given by ARN is broader than needed',
     anchor: 'docs/audit.md',
   },
-  'IRSA-W019': {
+  'IRSA-W020': {
     title: 'a note of a well-known policy (defaults taken for its scope, what it cannot narrow)',
     anchor: 'docs/commands/well-known-policies.md',
   },
-  'IRSA-W020': {
+  'IRSA-W021': {
     title: "a policy attached under a well-known policy's name is not iamsa's: left alone",
     anchor: 'docs/decisions/0009-well-known-policy-names.md',
   },
-  'IRSA-W021': {
+  'IRSA-W022': {
     title: 'part of the file is not read (eksctl sections iamsa ignores)',
     anchor: 'docs/apply.md#eksctl-clusterconfig',
   },
-  'IRSA-W022': {
+  'IRSA-W023': {
     title: 'IAM roles could not be listed to find the old roles of moved bindings',
     anchor: 'docs/apply.md#moving-a-binding-between-one-cluster-and-several',
   },
-  'IRSA-W023': {
+  'IRSA-W024': {
     title: "the OIDC provider is not iamsa's: its tags are left as they are",
     anchor: 'docs/commands/enable-oidc.md',
   },
-  'IRSA-W024': {
+  'IRSA-W025': {
     title: 'the namespace asked for does not exist',
     anchor: 'docs/commands/get-serviceaccounts.md',
   },
-  'IRSA-W025': {
+  'IRSA-W026': {
     title: 'the cluster has no IAM OIDC provider: no IRSA binding can work',
     anchor: 'docs/commands/get-serviceaccounts.md',
   },
-  'IRSA-W026': {
+  'IRSA-W027': {
     title: 'RBAC bindings could not be listed',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W027': {
+  'IRSA-W028': {
     title: "role names were resolved with the cluster's account",
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W028': {
+  'IRSA-W029': {
     title: 'a role request the daemon refuses is not migrated',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W029': {
+  'IRSA-W030': {
     title: 'a role request is not migrated',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W030': {
+  'IRSA-W031': {
     title: 'a workload moves to another service account: its RBAC does not follow',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W031': {
+  'IRSA-W032': {
     title: 'a replicaset does not replace its pods: delete them',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W032': {
+  'IRSA-W033': {
     title: 'a role of the migration no longer exists',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W033': {
+  'IRSA-W034': {
     title: 'a role has no record of its trust before the migration off kube2iam',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W034': {
+  'IRSA-W035': {
     title: 'no pod asks the daemon for a role any more: it can be uninstalled',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W035': {
+  'IRSA-W036': {
     title: 'the daemon is still needed',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
-  'IRSA-W036': {
+  'IRSA-W037': {
     title: 'a role has no record of its IRSA trust before the migration to Pod Identity',
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
-  'IRSA-W037': {
+  'IRSA-W038': {
     title: 'a service account is skipped by the migration to Pod Identity',
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
-  'IRSA-W038': {
+  'IRSA-W039': {
     title: "a role keeps its other mechanism's trust for service accounts not migrated in this run",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
-  'IRSA-W039': {
+  'IRSA-W040': {
     title: 'a service account of the rollback does not exist: no annotation to restore',
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
-  'IRSA-W040': {
+  'IRSA-W041': {
     title: "a service account's annotation names another role: left as it is",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
-  'IRSA-W041': {
+  'IRSA-W042': {
     title: "the binding's name does not match its own subject pattern",
     anchor: 'docs/apply.md#eksctl-clusterconfig',
   },
-  'IRSA-W042': {
+  'IRSA-W043': {
     title: 'the tags of a role could not be read',
     anchor: 'docs/audit.md',
   },
-  'IRSA-W043': {
+  'IRSA-W044': {
     title: "a region's clusters could not be listed: the trusts of its providers are not judged",
     anchor: 'docs/audit.md',
+  },
+  'IRSA-W045': {
+    title: "the OIDC provider does not list the service account's audience",
+    anchor: 'docs/commands/create-serviceaccount.md',
   },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",

@@ -28,6 +28,7 @@ import { started } from '../engine/concurrency.js';
 import { bindingKey } from '../binding/spec.js';
 import { planMoved } from './moved.js';
 import { planPrune } from './prune.js';
+import { type Deletion, oncePerSharedRole } from './shared-leaves.js';
 import { planBinding } from '../binding/plan-binding.js';
 import { planSharedBinding } from './shared-binding.js';
 import type { Reporter } from '../engine/reporter.js';
@@ -54,7 +55,7 @@ export async function planApply(
 ): Promise<Planned> {
   const { reporter } = deps;
   // The file reader's notes (eksctl sections iamsa does not read).
-  const notes = input.notes.map((n) => coded('IRSA-W021', n));
+  const notes = input.notes.map((n) => coded('IRSA-W022', n));
   notes.forEach((n) => reporter.warn(n));
   const refs = [...input.enableOidc, ...input.bindings.flatMap((b) => b.clusters)];
   const regions = [...new Set(refs.map((r) => r.region))];
@@ -143,6 +144,7 @@ export async function planApply(
     input.prune ? planPrunes(input, sessionOf, all, listRoles) : [],
     planMoved(input, sessionOf, listRoles),
   ]);
+  const deletions = await oncePerSharedRole([...pruned, ...moved.deletions]);
   moved.warnings.forEach((w) => reporter.warn(w));
   return composePlan(
     {
@@ -155,7 +157,7 @@ export async function planApply(
           : undefined,
       warnings: [...notes, ...scanWarnings, ...all.flatMap((s) => s.warnings), ...moved.warnings],
     },
-    [...pruned, ...moved.deletions, ...plans],
+    [...deletions, ...plans],
     reporter,
     { extra },
   );
@@ -197,7 +199,7 @@ function planPrunes(
   sessionOf: (ref: ClusterRef) => ClusterSession,
   all: ClusterSession[],
   listRoles: () => Promise<RoleSummary[]>,
-): Promise<BindingPlan[]> {
+): Promise<Deletion[]> {
   const keep = new Map<ClusterSession, Set<string>>();
   for (const b of input.bindings) {
     for (const c of b.clusters) {

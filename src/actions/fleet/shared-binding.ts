@@ -2,13 +2,12 @@
 // provider, and the service account annotated with it in each cluster. The role's steps are the
 // same objects in every cluster's chain, so they run once.
 import { ValidationError } from '../../errors.js';
-import { STS_AUDIENCE } from '../../policy/index.js';
 import type { CheckedBinding } from '../binding/check.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
 import { planBinding, subjectPatternWarnings } from '../binding/plan-binding.js';
-import { planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
+import { bindingAudience, planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { TrustTarget } from '../../policy/index.js';
 import { planServiceAccount, readServiceAccountState } from '../binding/plan-service-account.js';
@@ -66,8 +65,13 @@ async function plan(
     input.roleOnly ? undefined : started(readServiceAccountState(s, input.namespace, input.name)),
   );
   const trusts = await Promise.all(
-    sessions.map(async (s): Promise<{ cluster: ClusterInfo; target: TrustTarget }> => {
-      const [cluster, oidc] = await Promise.all([s.cluster(), s.oidc(), s.requireProvider()]);
+    sessions.map(async (s, i): Promise<{ cluster: ClusterInfo; target: TrustTarget }> => {
+      const [cluster, oidc, , kubeState] = await Promise.all([
+        s.cluster(),
+        s.oidc(),
+        s.requireProvider(),
+        kubeStates[i],
+      ]);
       return {
         cluster,
         target: {
@@ -75,7 +79,7 @@ async function plan(
           issuerHostPath: oidc.hostPath,
           namespace: input.namespace,
           serviceAccount: input.name,
-          audience: STS_AUDIENCE,
+          audience: bindingAudience(input, kubeState?.serviceAccount),
           ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
         },
       };

@@ -75,7 +75,7 @@ export async function planEnableOidcSteps(
     if (kept.length) {
       warnings.push(
         coded(
-          'IRSA-W023',
+          'IRSA-W024',
           `the OIDC provider is not iamsa's: its existing tags ${kept.map((k) => `${k}=${existing.tags[k]}`).join(', ')} are left as they are`,
         ),
       );

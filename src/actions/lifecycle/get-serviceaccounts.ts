@@ -232,7 +232,7 @@ export async function getServiceAccounts(
     if (!exists)
       warnings.push(
         coded(
-          'IRSA-W024',
+          'IRSA-W025',
           `namespace ${query.namespace} does not exist in cluster ${query.cluster}`,
         ),
       );
@@ -241,7 +241,7 @@ export async function getServiceAccounts(
   if (!provider && (!found.length || found.some((r) => r.mechanism === 'irsa'))) {
     warnings.push(
       coded(
-        'IRSA-W025',
+        'IRSA-W026',
         `cluster ${query.cluster} has no IAM OIDC provider: no IRSA binding can work (${session.enableCommand()})`,
       ),
     );

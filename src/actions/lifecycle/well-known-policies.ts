@@ -69,6 +69,6 @@ export function describeWellKnown(
       name: wellKnownPolicyName(DEFAULT_ROLE, built.key, i + 1),
       document,
     })),
-    warnings: built.warnings.map((w) => coded('IRSA-W019', w)),
+    warnings: built.warnings.map((w) => coded('IRSA-W020', w)),
   };
 }

@@ -108,7 +108,7 @@ export async function planMigrateFromKube2iam(
       gateway.listRbacBindings().catch((error: unknown) => {
         warnings.push(
           coded(
-            'IRSA-W026',
+            'IRSA-W027',
             `could not list RBAC bindings (${asIamsaError(error).message}): check by hand what is bound to the service accounts workloads leave`,
           ),
         );
@@ -125,7 +125,7 @@ export async function planMigrateFromKube2iam(
   if (query.daemon.baseRoleArn === undefined) {
     warnings.push(
       coded(
-        'IRSA-W027',
+        'IRSA-W028',
         `role names resolved with ${config.baseRoleArn} (the cluster's account, as --auto-discover-base-arn does); pass --base-role-arn if the daemon runs with another`,
       ),
     );
@@ -213,15 +213,15 @@ async function planForward(
     accountId: cluster.accountId,
     ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
   });
-  warnings.push(...found.refused.map((r) => coded('IRSA-W028', `refused: ${r}`)));
-  warnings.push(...found.notMigrated.map((r) => coded('IRSA-W029', `not migrated: ${r}`)));
+  warnings.push(...found.refused.map((r) => coded('IRSA-W029', `refused: ${r}`)));
+  warnings.push(...found.notMigrated.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const roles = await readRoles(
     session,
     found.moves.map((m) => m.roleArn),
   );
   const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
   const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
-  warnings.push(...missing.map((r) => coded('IRSA-W029', `not migrated: ${r}`)));
+  warnings.push(...missing.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const bindings: BindingPlan[] = [];
   for (const m of bound) {
     const { role } = m;
@@ -238,7 +238,7 @@ async function planForward(
         const named = boundTo(rbac, m.workload.namespace, previous);
         plan.warnings.push(
           coded(
-            'IRSA-W030',
+            'IRSA-W031',
             `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${named.length ? ` (${named.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
           ),
         );
@@ -246,7 +246,7 @@ async function planForward(
       if (m.workload.kind === 'ReplicaSet' && !m.done) {
         plan.warnings.push(
           coded(
-            'IRSA-W031',
+            'IRSA-W032',
             `replicaset ${m.workload.namespace}/${m.workload.name} does not replace its pods when its template changes: delete them so it recreates them with web identity`,
           ),
         );
@@ -446,7 +446,7 @@ async function planCleanup(
   for (const [arn, role] of roles) {
     if (!role) {
       warnings.push(
-        coded('IRSA-W032', `role ${arn} does not exist any more: nothing to clean up on it`),
+        coded('IRSA-W033', `role ${arn} does not exist any more: nothing to clean up on it`),
       );
       continue;
     }
@@ -465,7 +465,7 @@ async function planCleanup(
     if (!recorded) {
       warnings.push(
         coded(
-          'IRSA-W033',
+          'IRSA-W034',
           `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): iamsa does not know which statements were the daemon's, so it leaves them`,
         ),
       );
@@ -504,14 +504,14 @@ async function planCleanup(
   if (!left.length && !(config.flavour === 'kube2iam' && config.defaultRole)) {
     warnings.push(
       coded(
-        'IRSA-W034',
+        'IRSA-W035',
         `no pod or workload asks ${config.flavour} for a role any more: ${config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet'} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)`,
       ),
     );
   } else {
     warnings.push(
       coded(
-        'IRSA-W035',
+        'IRSA-W036',
         `${config.flavour} is still needed: ${left.length} pod(s) or template(s) ask it for a role (${pods} pod(s))${config.flavour === 'kube2iam' && config.defaultRole ? ", and pods without the annotation get kube2iam's default role" : ''}`,
       ),
     );
@@ -579,14 +579,14 @@ async function planRollback(
   const everywhere = migratedAccounts(accounts, () => true);
   for (const [arn, role] of roles) {
     if (!role) {
-      warnings.push(coded('IRSA-W032', `role ${arn} does not exist: its trust cannot be restored`));
+      warnings.push(coded('IRSA-W033', `role ${arn} does not exist: its trust cannot be restored`));
       continue;
     }
     const recorded = recordedTrust(role.tags);
     if (!recorded) {
       warnings.push(
         coded(
-          'IRSA-W033',
+          'IRSA-W034',
           `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): only the IRSA statements of the migrated service accounts are removed, the ${query.daemon.flavour} statements are not put back`,
         ),
       );

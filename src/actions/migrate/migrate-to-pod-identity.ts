@@ -153,7 +153,7 @@ export async function planMigrateToPodIdentity(
     if (!(owner.managed && owner.clusterArn === cluster.arn) && !query.includeForeignRoles) {
       warnings.push(
         coded(
-          'IRSA-W037',
+          'IRSA-W038',
           `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${describeRoleOwner(role.tags)}); pass --include-foreign-roles to edit its trust`,
         ),
       );
@@ -168,7 +168,7 @@ export async function planMigrateToPodIdentity(
         return why ? [[`${u.namespace}/${u.name}`, why] as const] : [];
       }),
     );
-    for (const [id, why] of refused) warnings.push(coded('IRSA-W037', `skipped ${id}: ${why}`));
+    for (const [id, why] of refused) warnings.push(coded('IRSA-W038', `skipped ${id}: ${why}`));
     users = users.filter((u) => !refused.has(`${u.namespace}/${u.name}`));
     if (!users.length) continue;
     // Forward: a service account whose association names another role cannot be migrated.
@@ -250,7 +250,7 @@ async function forwardGroups(
     if (!read || 'problem' in read) {
       warnings.push(
         coded(
-          'IRSA-W037',
+          'IRSA-W038',
           `skipped ${id}: its ${ROLE_ARN_ANNOTATION} is not a role ARN (${value})`,
         ),
       );
@@ -259,7 +259,7 @@ async function forwardGroups(
     if (read.arn.accountId !== cluster.accountId) {
       warnings.push(
         coded(
-          'IRSA-W037',
+          'IRSA-W038',
           `skipped ${id}: role ${value} is in another account; Pod Identity needs a role of account ${cluster.accountId} (with a target role for the other account)`,
         ),
       );
@@ -269,7 +269,7 @@ async function forwardGroups(
     if (association?.ownerArn) {
       warnings.push(
         coded(
-          'IRSA-W037',
+          'IRSA-W038',
           `skipped ${id}: its Pod Identity association belongs to the EKS add-on ${association.ownerArn}`,
         ),
       );
@@ -279,7 +279,7 @@ async function forwardGroups(
     if (addon && query.name !== sa.name) {
       warnings.push(
         coded(
-          'IRSA-W037',
+          'IRSA-W038',
           `skipped ${id}: role ${value} is used by the EKS add-on ${addon}; migrate add-ons through the add-on (aws eks update-addon --pod-identity-associations), or name the service account with --name to migrate it anyway`,
         ),
       );

@@ -160,7 +160,7 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
     for (const p of plans) {
       p.warnings.push(
         coded(
-          'IRSA-W038',
+          'IRSA-W039',
           `role ${role.name} keeps its IRSA trust for this cluster: other service accounts annotated with it are not migrated in this run`,
         ),
       );
@@ -313,7 +313,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   if (!recorded) {
     warnings.push(
       coded(
-        'IRSA-W036',
+        'IRSA-W037',
         `role ${role.name} has no record of its IRSA trust (${TAG_MIGRATION} tags): iamsa's own statement is added for each service account`,
       ),
     );
@@ -343,7 +343,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
     if (!sa) {
       userWarnings.push(
         coded(
-          'IRSA-W039',
+          'IRSA-W040',
           `service account ${userId(u)} does not exist: there is no annotation to restore`,
         ),
       );
@@ -369,7 +369,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
     } else if (!sameRoleArn(annotated, u.roleArn)) {
       userWarnings.push(
         coded(
-          'IRSA-W040',
+          'IRSA-W041',
           `service account ${userId(u)} is annotated with ${annotated}, not ${u.roleArn}: the annotation is left as it is`,
         ),
       );
@@ -381,7 +381,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
     for (const p of plans) {
       p.warnings.push(
         coded(
-          'IRSA-W038',
+          'IRSA-W039',
           `role ${role.name} keeps its Pod Identity trust: other migrated associations still use it`,
         ),
       );

@@ -121,7 +121,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       oidc.providerArn,
       parsed,
       (name) => session.iam.getRole(name),
-      (w) => reporter.warn(coded('IRSA-W042', w)),
+      (w) => reporter.warn(coded('IRSA-W043', w)),
     )),
   ]);
   return {
@@ -213,7 +213,7 @@ async function clusterIssuers(region: string, deps: AuditDeps): Promise<Set<stri
   } catch (error) {
     deps.reporter.warn(
       coded(
-        'IRSA-W043',
+        'IRSA-W044',
         `cannot tell which clusters exist in ${region} (${(error as Error).message}); trusts of its providers are not judged`,
       ),
     );
@@ -240,7 +240,7 @@ async function readTags(
   if (failed.length) {
     reporter.warn(
       coded(
-        'IRSA-W042',
+        'IRSA-W043',
         `could not read the tags of ${failed.length} role(s), so iamsa's own bindings among them are reported as findings: ${failed.slice(0, 3).join('; ')}`,
       ),
     );

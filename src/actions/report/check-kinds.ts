@@ -131,7 +131,7 @@ export const CHECK_KINDS = {
     ...podIdentity(
       'trust is narrow',
       FINDING_KINDS.PODID103.severity,
-      "(warn only) the trust has no `aws:SourceArn` (or `aws:SourceAccount`) condition: other clusters' associations can use the role",
+      "another association of the cluster hands the role to another service account (FAIL on iamsa's role for this binding, with the `aws eks delete-pod-identity-association` command; warn on other roles); warn when the trust has no `aws:SourceArn` (or `aws:SourceAccount`) condition: other clusters' associations can use the role",
     ),
     finding: 'PODID103',
   },
@@ -164,10 +164,12 @@ export function check(
   id: CheckId,
   status: CheckStatus,
   message: string,
-  more: { fix?: string; details?: string[] } = {},
+  more: { fix?: string; details?: string[]; finding?: FindingId } = {},
 ): Check {
   const kind: CheckKind = CHECK_KINDS[id];
   const found = status === 'warn' || status === 'fail';
+  // A check may say which finding it is (PODID005 handing out iamsa's role is PODID106).
+  const finding = more.finding ?? kind.finding;
   return {
     id,
     title: kind.title,
@@ -175,7 +177,7 @@ export function check(
     message,
     ...(more.fix && found ? { fix: more.fix } : {}),
     ...(more.details?.length ? { details: more.details } : {}),
-    ...(found ? { severity: kind.severity } : {}),
-    ...(found && kind.finding ? { finding: kind.finding } : {}),
+    ...(found ? { severity: finding ? FINDING_KINDS[finding].severity : kind.severity } : {}),
+    ...(found && finding ? { finding } : {}),
   };
 }

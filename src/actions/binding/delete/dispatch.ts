@@ -64,7 +64,7 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
     planned.warnings.push(...unchecked);
     if (association) {
       const note = coded(
-        'IRSA-W008',
+        'IRSA-W009',
         `service account ${id} also has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`,
       );
       session.reporter.warn(note);
@@ -76,7 +76,7 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated === undefined) return { mechanism: 'pod-identity' as const, planned: podIdentity };
   const both = coded(
-    'IRSA-W009',
+    'IRSA-W010',
     `service account ${id} has both a Pod Identity association (${association.id}) and the IRSA annotation (${annotated}): deleting both`,
   );
   session.reporter.warn(both);
@@ -88,7 +88,7 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
     // The annotation names a role iamsa does not own: the association still goes.
     if (!(error instanceof ConflictError)) throw error;
     const kept = coded(
-      'IRSA-W010',
+      'IRSA-W011',
       `the IRSA annotation of ${id} names a role iamsa will not delete (${error.message}): the annotation and that role are left as they are`,
     );
     session.reporter.warn(kept);

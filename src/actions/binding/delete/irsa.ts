@@ -97,7 +97,7 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
               (error: unknown) => {
                 warnings.push(
                   coded(
-                    'IRSA-W011',
+                    'IRSA-W012',
                     `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
                   ),
                 );
@@ -135,15 +135,24 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
     else if (sa && annotated) {
       warnings.push(
         coded(
-          'IRSA-W012',
+          'IRSA-W013',
           `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
         ),
       );
     }
-    const others = roleOwner(owned.tags).clusterArns?.filter((a) => a !== cluster.arn) ?? [];
-    if (others.length) {
-      // A role several clusters share loses only this cluster's statement and tag.
-      steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
+    const shared = roleOwner(owned.tags).clusterArns;
+    const leaving = shared
+      ? [
+          { name: session.name, arn: cluster.arn, providerArn: (await session.oidc()).providerArn },
+          ...(t.alsoLeaving ?? []),
+        ]
+      : [];
+    const others = shared?.filter((a) => !leaving.some((l) => l.arn === a)) ?? [];
+    if (t.roleHandledElsewhere) {
+      // Another deletion of this run takes this cluster out of the role too: one step for both.
+    } else if (others.length) {
+      // A role several clusters share loses only the leaving clusters' statements and tags.
+      steps.push(leaveSharedRole(session, owned, leaving, others));
     } else {
       steps.push(...(await roleSteps(session, owned, ours, warnings)));
     }
@@ -151,14 +160,14 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
   if (steps.length && pods === undefined && kube) {
     warnings.push(
       coded(
-        'IRSA-W013',
+        'IRSA-W014',
         `could not check for pods still running as ${id} (listing pods was refused)`,
       ),
     );
   } else if (steps.length && pods?.length) {
     warnings.push(
       coded(
-        'IRSA-W014',
+        'IRSA-W015',
         `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
       ),
     );
@@ -220,31 +229,34 @@ export function serviceAccountStep(
   });
 }
 
-/** Takes this cluster out of a shared role: its trust statement, its cluster tag and name. */
-async function leaveSharedRole(
+/** Takes clusters out of a shared role: their trust statements, cluster tags and names. */
+function leaveSharedRole(
   session: ClusterSession,
   role: Role,
-  clusterArn: string,
+  leaving: Array<{ name: string; arn: string; providerArn: string }>,
   others: string[],
-): Promise<PlanStep> {
-  const { providerArn } = await session.oidc();
+): PlanStep {
   const trust = parseTrustPolicy(role.trustPolicy);
-  const kept = trust.Statement.filter((st) => !trustsProvider(st, providerArn));
-  const tagKey = sharedClusterTagKey(clusterArn);
+  const kept = trust.Statement.filter(
+    (st) => !leaving.some((l) => trustsProvider(st, l.providerArn)),
+  );
+  const tagKeys = leaving.map((l) => sharedClusterTagKey(l.arn)).filter((k) => k in role.tags);
+  const gone = new Set(leaving.map((l) => l.name));
   const names = (role.tags[TAG_CLUSTERS] ?? '')
     .split(',')
-    .filter((n) => n && n !== session.name)
+    .filter((n) => n && !gone.has(n))
     .join(',');
+  const which = leaving.map((l) => l.name).join(', ');
   const { iam } = session;
   return updateStep('iam-role', role.arn, 3, [
     kept.length < trust.Statement.length && {
-      change: `trust: remove the statement of cluster ${session.name} (${others.length} other cluster(s) keep theirs)`,
+      change: `trust: remove the statement${leaving.length > 1 ? 's' : ''} of cluster${leaving.length > 1 ? 's' : ''} ${which} (${others.length} other cluster(s) keep theirs)`,
       run: () => iam.updateTrustPolicy(role.name, JSON.stringify({ ...trust, Statement: kept })),
     },
-    tagKey in role.tags && {
-      change: `tags: remove ${tagKey}; ${TAG_CLUSTERS}=${names}`,
+    tagKeys.length > 0 && {
+      change: `tags: remove ${tagKeys.join(', ')}; ${TAG_CLUSTERS}=${names}`,
       run: async () => {
-        await iam.untagRole(role.name, [tagKey]);
+        await iam.untagRole(role.name, tagKeys);
         await iam.tagRole(role.name, { [TAG_CLUSTERS]: names });
       },
     },
@@ -276,7 +288,7 @@ export async function roleSteps(
   ]);
   const own = await ownWellKnownPolicies(iam, role, attached, ours);
   for (const p of own.filter((p) => p.attachments > 1)) {
-    warnings.push(coded('IRSA-W015', keptPolicy(p.arn, role.name, p.attachments - 1)));
+    warnings.push(coded('IRSA-W016', keptPolicy(p.arn, role.name, p.attachments - 1)));
   }
   return [
     ...own.map(({ arn, key, attachments }) =>

@@ -83,7 +83,7 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
   } else if (association) {
     warnings.push(
       coded(
-        'IRSA-W008',
+        'IRSA-W009',
         `service account ${id} has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`,
       ),
     );
@@ -100,7 +100,7 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
   if (steps.length && pods.length) {
     warnings.push(
       coded(
-        'IRSA-W014',
+        'IRSA-W015',
         `${pods.length} pod(s) still run as ${id} and keep the role's credentials (cached up to 6 hours) until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
       ),
     );
