@@ -484,7 +484,9 @@ describe("apply -f: the audience is the binding's", () => {
     assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
     assert.ok(
       plan.warnings.some((w) =>
-        w.startsWith('the OIDC provider of cluster prod does not list the audience vault'),
+        w.startsWith(
+          'IRSA-W045 the OIDC provider of cluster prod does not list the audience vault',
+        ),
       ),
       plan.warnings.join('\n'),
     );
