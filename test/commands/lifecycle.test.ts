@@ -187,6 +187,13 @@ describe('update-serviceaccount', () => {
     assert.equal((await role(name))?.PermissionsBoundary, undefined);
   });
 
+  test('--namespace defaults to default, as in create-serviceaccount', async () => {
+    await bind('upd-ns', '--attach-policy-arn', READONLY);
+    const r = await update('--name', 'upd-ns', '--attach-policy-arn', S3_READ, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await attached('iamsa-life-default-upd-ns'), [S3_READ, READONLY].sort());
+  });
+
   test('update names a foreign role as not managed, not as already existing', async () => {
     await g.iam.send(
       new CreateRoleCommand({
