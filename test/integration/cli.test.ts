@@ -196,6 +196,31 @@ test('a result that cannot be written is not a success', async () => {
   assert.equal(r, 1);
 });
 
+test('a reader that closes the pipe early (| head -1) ends the run quietly with its own code', async () => {
+  // The read end is closed before iamsa writes: every write of the result meets EPIPE.
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  for (const args of [
+    ['audit', '--help'],
+    ['well-known-policies', '-o', 'json'],
+  ]) {
+    const r = await run(args);
+    assert.deepEqual(r, { code: 0, stderr: '' }, args.join(' '));
+  }
+  // The run's own failure still shows in its code.
+  const failed = await run(['enable-oidc', '--cluster', 'x', '--region', 'mars', '-o', 'json']);
+  assert.equal(failed.code, 2);
+});
+
 test('apply -f - reads the file from the process stdin', async () => {
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, 'apply', '-f', '-'], { env });
