@@ -163,6 +163,30 @@ test('a value of a fixed set is taken in any case; a mistyped well-known key nam
   );
 });
 
+test('a mistyped region is exit 2 before any call, naming the nearest region the SDK knows', async () => {
+  const g = createHarness({ clusters: ['prod'] });
+  const before = g.state();
+  const r = await g.run(['enable-oidc', '-c', 'prod', '--region', 'us-est-1', '--approve']);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    'error: invalid --region "us-est-1": no AWS region has that name\nhint: did you mean us-east-1?\n',
+  );
+  assert.deepEqual(g.state(), before);
+  // Regions the SDK knows, in every partition, and a number newer than it: no refusal.
+  for (const region of [
+    'eu-west-1',
+    'ap-southeast-2',
+    'us-gov-west-1',
+    'cn-north-1',
+    'eusc-de-east-1',
+    'ap-east-9',
+  ]) {
+    const ok = await g.run(['enable-oidc', '-c', 'prod', '--region', region]);
+    assert.doesNotMatch(ok.stderr, /invalid --region/, region);
+  }
+});
+
 test('an empty global or --tags value is a usage error, not a fall back to defaults', async () => {
   for (const args of [
     ['--region', '', 'enable-oidc', '--cluster', 'x'],

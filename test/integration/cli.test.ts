@@ -56,6 +56,15 @@ test('a malformed --region is a usage error naming it', async () => {
   assert.match(r.stderr, /mars/);
 });
 
+test('a mistyped AWS_REGION is exit 2 naming the nearest region, before any call', async () => {
+  const r = await runBinary(['enable-oidc', '--cluster', 'x'], { ...env, AWS_REGION: 'eu-wset-1' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    'error: invalid AWS_REGION "eu-wset-1": no AWS region has that name\nhint: did you mean eu-west-1?\n',
+  );
+});
+
 test('an unreachable AWS endpoint is one line, and a stack trace only with --verbose', async () => {
   const quiet = await runBinary(['enable-oidc', '--cluster', 'x'], {
     ...env,
