@@ -334,6 +334,14 @@ describe('migrate-from-kube2iam', () => {
     const mid = json(doctor.stdout).checks.find((c: any) => c.id === 'KUBE2IAM001');
     assert.equal(mid?.status, 'ok', doctor.stdout);
     assert.match(mid.message, /mid-migration from kube2iam/);
+    // The command that finishes it runs as this migration did: its daemon flags, this connection.
+    const cleanup = `--flavour kube2iam --namespace-restrictions --base-role-arn ${BASE} ${g.kubeFlags.join(' ')} --cleanup --approve`;
+    for (const fix of [
+      ...audit.findings.filter((f: any) => f.id === 'KUBE2IAM201').map((f: any) => f.fix),
+      mid.message,
+    ]) {
+      assert.ok(fix.includes(cleanup), fix);
+    }
 
     const again = await migrate(...flags, '--approve', '-o', 'json');
     assert.equal(again.code, 0, again.stderr);
@@ -504,7 +512,8 @@ describe('migrate-from-kube2iam', () => {
   test('bad flags are exit 2 before anything is read', async () => {
     const r = await migrate('--flavour', 'kube3iam');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--flavour must be kube2iam or kiam/);
+    assert.match(r.stderr, /invalid --flavour "kube3iam": expected kube2iam or kiam/);
+    assert.match(r.stderr, /did you mean --flavour kube2iam\?/);
     const k = await migrate('--flavour', 'kiam', '--namespace-restrictions');
     assert.equal(k.code, 2);
     const b = await migrate('--base-role-arn', 'arn:aws:iam::123456789012:role/app');

@@ -16,6 +16,7 @@ import {
   DAEMON_ROLE_ANNOTATION,
   type DaemonConfig,
   daemonDecision,
+  daemonFlagsTag,
   daemonStatements,
   evaluateTrust,
   isDaemonTrustStatement,
@@ -29,6 +30,7 @@ import {
   roleNameOf,
   rollbackTrust,
   serviceAccountSubject,
+  TAG_KUBE2IAM_DAEMON_FLAGS,
   TAG_KUBE2IAM_MIGRATION,
   TAG_KUBE2IAM_TRUST_PREFIX,
   validateClusterName,
@@ -285,7 +287,13 @@ function roleStep(ctx: Ctx, role: Role, users: Move[]): PlanStep {
     const added = next.Statement.length - trust.Statement.length;
     const record =
       role.tags[TAG_KUBE2IAM_MIGRATION] === undefined
-        ? { [TAG_KUBE2IAM_MIGRATION]: ctx.query.daemon.flavour, ...recordTrust(trust) }
+        ? {
+            [TAG_KUBE2IAM_MIGRATION]: ctx.query.daemon.flavour,
+            ...(daemonFlagsTag(ctx.query.daemon)
+              ? { [TAG_KUBE2IAM_DAEMON_FLAGS]: daemonFlagsTag(ctx.query.daemon) }
+              : {}),
+            ...recordTrust(trust),
+          }
         : {};
     return updateStep('iam-role', role.arn, 1, [
       trustEdit(
