@@ -359,6 +359,7 @@ describe('migrate-from-kube2iam', () => {
     assert.equal(cleaned.code, 0, cleaned.stderr);
     assert.equal((await trustOf('app-reader')).Statement.length, 1);
     assert.match(cleaned.stderr, /kube2iam is still needed/);
+    assert.doesNotMatch(cleaned.stdout, /Restart the pods/, 'the pods already use IRSA');
     await assertNothingWidened(config, asked);
 
     // Rollback restores everything as it was (the bare pod aside, which the test deleted).

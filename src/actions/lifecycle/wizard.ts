@@ -173,18 +173,11 @@ async function bindServiceAccount(
       // A service account bound through Pod Identity has its role in its association.
       listing ? readAssociationsOrWarn(session, { namespace }).then((a) => a ?? []) : [],
     ]);
-    const roles = new Map<string, string>();
-    for (const sa of accounts) {
-      const irsa = sa.annotations[ROLE_ARN_ANNOTATION];
-      const pi = associations.find((a) => a.serviceAccount === sa.name)?.roleArn;
-      const role = podIdentity ? (pi ?? irsa) : (irsa ?? pi);
-      if (role) roles.set(sa.name, role);
-    }
     const describe = (sa: string) => {
       const irsa = accounts.find((a) => a.name === sa)?.annotations[ROLE_ARN_ANNOTATION];
       const pi = associations.find((a) => a.serviceAccount === sa)?.roleArn;
       const bound = [
-        ...(irsa ? [`role: ${irsa}, IRSA`] : []),
+        ...(irsa ? [`role: ${irsa}`] : []),
         ...(pi ? [`role: ${pi}, Pod Identity`] : []),
       ];
       return bound.length ? `(${bound.join('; ')})` : '(no role)';

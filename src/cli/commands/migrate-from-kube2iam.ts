@@ -138,7 +138,8 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
           { ...clients, reporter },
         );
       },
-      restartNextStep,
+      // --cleanup only takes the daemon's trust away: the pods already run with IRSA.
+      flags.cleanup ? undefined : restartNextStep,
     );
   });
 }
