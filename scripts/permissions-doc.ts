@@ -59,7 +59,7 @@ function resourcesOf(action: string): string[] {
   return ['*'];
 }
 
-function policyOf(actions: string[], passRole: boolean): string {
+function policyOf(actions: string[], passRole: boolean): PolicyJson {
   const groups = new Map<string, string[]>();
   for (const a of [...new Set(actions)].sort()) {
     const key = resourcesOf(a).join('|');
@@ -83,21 +83,41 @@ function policyOf(actions: string[], passRole: boolean): string {
       Resource: 'arn:aws:eks:*:<account>:podidentityassociation/*/*',
     });
   }
-  return JSON.stringify({ Version: '2012-10-17', Statement }, null, 2);
+  return { Version: '2012-10-17', Statement };
+}
+
+interface PolicyJson {
+  Version: string;
+  Statement: unknown[];
+}
+
+/**
+ * The two ready-to-paste policies, with `<account>` in their ARNs: read-only (every command's
+ * plan) and full (every mode, and the authorizations that are not calls).
+ */
+export function permissionPolicies(data: PermissionsData): {
+  readOnly: PolicyJson;
+  full: PolicyJson;
+} {
+  const all = (modes: Mode[]) =>
+    Object.values(data.commands).flatMap((c) => modes.flatMap((m) => c[m] ?? []));
+  return { readOnly: policyOf(all(['plan']), false), full: policyOf(all(MODES), true) };
 }
 
 export function renderPermissionsDoc(data: PermissionsData): string {
-  const all = (modes: Mode[]) =>
-    Object.values(data.commands).flatMap((c) => modes.flatMap((m) => c[m] ?? []));
+  const { readOnly, full } = permissionPolicies(data);
   const lines = [
     '# The AWS permissions iamsa needs',
     '',
     '<!-- Generated from docs/permissions.json by `npm run docs:permissions`; edit that file. -->',
     '',
-    'Per command and mode, the exact actions iamsa calls. A test (test/integration/real-accounts.test.ts)',
-    'runs each command through a recording proxy and fails when a call is not listed here for that',
-    'command. Reads that only make a command thorough (the other mechanism, add-ons, the',
-    'account-wide scan, a simulation) may be denied: the command then warns',
+    'Per command and mode, the exact actions iamsa calls. A test',
+    '(test/integration/permissions-enforced.test.ts) runs each command through a recording proxy and',
+    'fails when a call is not listed here for that command; the same proxy enforces the two policies',
+    'below (each action on the resource its request names, and `iam:PassRole` with its condition):',
+    'every command succeeds under the full one, `get-serviceaccounts`, `doctor`, `audit` and the plans',
+    'under the read-only one, with nothing denied. Reads that only make a command thorough (the other',
+    'mechanism, add-ons, the account-wide scan, a simulation) may be denied: the command then warns',
     '(`UNCHECKED_ACCESS_DENIED: <action> ...`) and does its job.',
     '',
     '| Command | Mode | Actions |',
@@ -126,7 +146,8 @@ export function renderPermissionsDoc(data: PermissionsData): string {
     '## Resources',
     '',
     'What iamsa writes is scoped to its names: roles `iamsa-*` (the default role name; widen it if',
-    'you pass `--role-name`), policies `iamsa-*` (well-known policies), the EKS OIDC providers, and',
+    'you pass `--role-name`, and write `role/irsa/iamsa-*` for `--role-path /irsa/`: a path is part',
+    "of the role's ARN), policies `iamsa-*` (well-known policies), the EKS OIDC providers, and",
     'EKS clusters, associations and add-ons of the account. Reads of roles are on every role, since',
     'doctor and get read the role an annotation names. List calls and `iam:GetAccountAuthorizationDetails`',
     'take no resource. Replace `<account>` with your account id (or `*`).',
@@ -134,13 +155,13 @@ export function renderPermissionsDoc(data: PermissionsData): string {
     '## Read-only policy (get-serviceaccounts, doctor, audit, every plan)',
     '',
     '```json',
-    policyOf(all(['plan']), false),
+    JSON.stringify(readOnly, null, 2),
     '```',
     '',
     '## Full policy (everything above, --approve, --prune and Pod Identity)',
     '',
     '```json',
-    policyOf(all(MODES), true),
+    JSON.stringify(full, null, 2),
     '```',
     '',
   );

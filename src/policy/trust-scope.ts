@@ -43,6 +43,8 @@ export interface OpenStatement {
   actions: string[];
   /** It has conditions (they may narrow it, e.g. aws:PrincipalOrgID). */
   conditioned: boolean;
+  /** Principal "*" or NotPrincipal: federated principals (SAML providers) too, not only AWS's. */
+  everyone: boolean;
 }
 
 export interface TrustScope {
@@ -76,28 +78,33 @@ export function parseSubject(sub: string): { namespace: string; name: string } |
   return namespace && name && more.length === 0 ? { namespace, name } : undefined;
 }
 
-/** The actions by which an AWS principal (not a web identity) assumes a role. */
-const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML'];
+/**
+ * The actions by which a principal other than a web identity assumes a role, by who it is: an AWS
+ * principal (user, role, account) only with sts:AssumeRole; sts:AssumeRoleWithSAML needs a SAML
+ * provider as its principal, which `"AWS": "*"` does not match but `"*"` and NotPrincipal do.
+ */
+const AWS_ASSUME_ACTIONS = ['sts:AssumeRole'];
+const ANY_ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML'];
 
 function openStatement(s: PolicyStatement, i: number): OpenStatement | undefined {
   if (s.Effect !== 'Allow') return undefined;
   const p = s.Principal;
-  const open =
-    p === '*' ||
-    (isPlainObject(p) && strings(p.AWS).includes('*')) ||
-    (p === undefined && s.NotPrincipal !== undefined);
-  if (!open) return undefined;
+  const everyone = p === '*' || (p === undefined && s.NotPrincipal !== undefined);
+  const awsAny = isPlainObject(p) && strings(p.AWS).includes('*');
+  if (!everyone && !awsAny) return undefined;
+  const assumeActions = everyone ? ANY_ASSUME_ACTIONS : AWS_ASSUME_ACTIONS;
   const actions = s.Action !== undefined ? strings(s.Action) : [];
   const allows = (a: string) =>
     s.Action !== undefined
       ? actions.some((x) => wildcardMatch(x, a, true))
       : !strings(s.NotAction).some((x) => wildcardMatch(x, a, true));
-  if (!ASSUME_ACTIONS.some(allows)) return undefined;
+  if (!assumeActions.some(allows)) return undefined;
   const conditioned = isPlainObject(s.Condition) && Object.keys(s.Condition).length > 0;
   return {
     statementIndex: i,
     actions: s.Action !== undefined ? actions : [`NotAction ${strings(s.NotAction).join(',')}`],
     conditioned,
+    everyone,
   };
 }
 

@@ -453,3 +453,22 @@ describe('a role shared by several clusters', () => {
     assert.equal(raised.code, 0, raised.stdout);
   });
 });
+
+describe('a file with no bindings', () => {
+  test("eksctl's withOIDC alone: the plan's header names the cluster and region, then converges", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    const path = file(
+      'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: demo, region: us-east-1}\niam: {withOIDC: true}\n',
+    );
+    const plan = await apply(path);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /^Plan: apply on demo \(us-east-1\)\n {2}\+ create {4}oidc-provider /,
+    );
+    assert.equal((await apply(path, '--approve')).code, 0);
+    const again = await apply(path);
+    assert.match(again.stdout, /^Plan: apply on demo \(us-east-1\)\n/);
+    assert.match(again.stdout, /Nothing to do: everything is already in place\.\n$/);
+  });
+});

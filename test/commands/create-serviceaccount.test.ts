@@ -350,3 +350,86 @@ describe('output a user acts on', () => {
     );
   });
 });
+
+describe('well-known karpenter: the node role it may pass is the one the account has', () => {
+  const karpenterPolicy = (h: Harness) => {
+    const stored = [...h.iam.managed].find(([arn]) => arn.endsWith('-karpenter'))?.[1];
+    assert.ok(stored, 'the karpenter policy was created');
+    const document = stored.versions.find((v) => v.id === stored.defaultId)?.document ?? '';
+    const statements = JSON.parse(decodeURIComponent(document)).Statement as Array<{
+      Action: string[];
+      Resource: string | string[];
+    }>;
+    return statements.find((s) => s.Action.includes('iam:PassRole'))?.Resource;
+  };
+  const nodeRole = (h: Harness, name: string) =>
+    h.iam.createRole({ name, path: '/', trustPolicy: '{}', description: 'node', tags: {} });
+  const karpenter = (h: Harness) =>
+    csa(
+      h,
+      ...['--namespace', 'karpenter', '--name', 'karpenter', '--create-namespace'],
+      ...['--well-known-policies', 'karpenter', '--approve', '-o', 'json'],
+    );
+
+  test("eksctl's eksctl-KarpenterNodeRole-<cluster> is found and passed, and the plan says so", async () => {
+    const h = await enabled();
+    await nodeRole(h, 'eksctl-KarpenterNodeRole-demo');
+    const r = await karpenter(h);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(karpenterPolicy(h), `arn:aws:iam::${ACCOUNT}:role/eksctl-KarpenterNodeRole-demo`);
+    assert.match(
+      json(r.stdout).warnings.join('\n'),
+      /iam:PassRole is granted on node role eksctl-KarpenterNodeRole-demo, found in the account; to pass another, give karpenter.nodeRoleARNs=/,
+    );
+  });
+
+  test("neither exists: the Karpenter docs' name, said to be assumed, with how to change it", async () => {
+    const h = await enabled();
+    const r = await karpenter(h);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(karpenterPolicy(h), `arn:aws:iam::${ACCOUNT}:role/KarpenterNodeRole-demo`);
+    assert.match(
+      json(r.stdout).warnings.join('\n'),
+      /neither KarpenterNodeRole-demo nor eksctl-KarpenterNodeRole-demo exists in the account, so iam:PassRole is granted on node role KarpenterNodeRole-demo .*assumed; to pass another, give karpenter.nodeRoleARNs=/,
+    );
+  });
+
+  test('GetRole on the node roles denied: a warning, the assumed name, and the binding made', async () => {
+    const h = await enabled();
+    await nodeRole(h, 'eksctl-KarpenterNodeRole-demo');
+    h.iam.denied.add('getRole:KarpenterNodeRole-demo');
+    const r = await karpenter(h);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(karpenterPolicy(h), `arn:aws:iam::${ACCOUNT}:role/KarpenterNodeRole-demo`);
+    const warnings = json(r.stdout).warnings.join('\n');
+    assert.match(
+      warnings,
+      /UNCHECKED_ACCESS_DENIED: iam:GetRole access denied .*KarpenterNodeRole-demo/,
+    );
+    assert.match(
+      warnings,
+      /node role KarpenterNodeRole-demo \(the Karpenter docs' name; eksctl names it eksctl-KarpenterNodeRole-demo\), assumed/,
+    );
+  });
+
+  test('nodeRoleARNs given: nothing looked up, no note', async () => {
+    const h = await enabled();
+    const given = `arn:aws:iam::${ACCOUNT}:role/my-nodes`;
+    const calls = h.iam.calls.length;
+    const r = await csa(
+      h,
+      ...['--namespace', 'karpenter', '--name', 'karpenter', '--create-namespace'],
+      ...[
+        '--well-known-policies',
+        'karpenter',
+        '--well-known-scope',
+        `karpenter.nodeRoleARNs=${given}`,
+      ],
+      ...['--approve', '-o', 'json'],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([karpenterPolicy(h)].flat(), [given]);
+    assert.doesNotMatch(json(r.stdout).warnings.join('\n'), /node role/);
+    assert.equal(h.iam.calls.slice(calls).filter((c) => c === 'getRole').length, 1);
+  });
+});

@@ -232,7 +232,7 @@ describe('each finding on a state built to trigger it', () => {
     assert.equal(f.severity, 'high');
     assert.match(
       f.message,
-      /statement 0 has no condition on ".*:sub": every service account of cluster demo can assume the role \(\d+ exist: /,
+      /statement 0 has no condition on ".*:sub": every service account of cluster demo can assume the role through it \(\d+ exist: /,
     );
     assert.match(f.fix, /^if nothing uses it, delete the role: /);
     const role = report.roles.find((x: any) => x.arn === arn('nosub'));
@@ -282,6 +282,10 @@ describe('each finding on a state built to trigger it', () => {
     assert.match(
       bySa['broken/norole'].fix,
       /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace broken --name norole /,
+    );
+    assert.ok(
+      bySa['broken/norole'].fix.endsWith(` ${g.kubeFlags.join(' ')} --approve`),
+      'the fix keeps the Kubernetes connection flags audit was given',
     );
     assert.match(
       bySa['broken/refused'].message,

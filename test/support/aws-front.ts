@@ -2,10 +2,14 @@
 // (service:Action, from the SigV4 scope and the query Action or the EKS REST route), records it,
 // answers the actions a test denies with AccessDenied as that service's protocol says, and
 // forwards the rest: EKS to the EKS endpoint (or plain moto), everything else to moto. Used to
-// prove which calls each command makes (docs/permissions.md) and how iamsa takes a denied API.
+// prove which calls each command makes (docs/permissions.md) and how iamsa takes a denied API;
+// with enforce(), it authorizes every request against a principal's policies (aws-authorize.ts)
+// and answers what they do not allow with AccessDenied, as AWS would.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PolicyDocument } from '../../src/policy/policy-document.js';
+import { type AwsRequest, deniedAuthorization } from './aws-authorize.js';
 import { forward, queryAction, readBody } from './forward.js';
 import { queryError } from './query-xml.js';
 
@@ -15,6 +19,13 @@ export interface AwsFront {
   calls: string[];
   /** These actions are answered AccessDenied from now on (replacing the previous set). */
   deny(actions: string[]): void;
+  /**
+   * Authorizes every request against these identity policies (of account 123456789012) from now
+   * on; undefined turns it off.
+   */
+  enforce(policies: PolicyDocument[] | undefined): void;
+  /** Every authorization enforce() refused, as `action on resource`. */
+  denials: string[];
   close(): Promise<void>;
 }
 
@@ -25,9 +36,31 @@ export interface FrontTargets {
   other: string;
 }
 
-/** The service of a SigV4-signed request, from its credential scope. */
-const serviceOf = (req: IncomingMessage) =>
-  /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+const ACCOUNT = '123456789012';
+
+/** The region and service of a SigV4-signed request, from its credential scope. */
+const scopeOf = (req: IncomingMessage) => {
+  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
+  return { region: m?.[1] ?? '', service: m?.[2] ?? '' };
+};
+
+/** The request as authorization reads it: its parameters from the query or the JSON body. */
+function awsRequest(
+  req: IncomingMessage,
+  body: Buffer,
+  action: string,
+  region: string,
+): AwsRequest {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const [service = '', operation = ''] = action.split(':');
+  const text = body.toString('utf8');
+  const params = Object.fromEntries(
+    service === 'eks' ? url.searchParams : new URLSearchParams(`${url.search.slice(1)}&${text}`),
+  );
+  let json: Record<string, unknown> = {};
+  if (service === 'eks' && text) json = JSON.parse(text) as Record<string, unknown>;
+  return { service, operation, region, account: ACCOUNT, params, path: url.pathname, body: json };
+}
 
 const EKS_ROUTES: Array<[string, RegExp, string]> = [
   ['GET', /^\/clusters$/, 'ListClusters'],
@@ -61,18 +94,23 @@ export function eksAction(method: string, path: string): string {
 export async function startAwsFront(targets: FrontTargets): Promise<AwsFront> {
   const calls: string[] = [];
   let denied = new Set<string>();
+  let policies: PolicyDocument[] | undefined;
+  const denials: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      const service = serviceOf(req);
+      const { region, service } = scopeOf(req);
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const action =
         service === 'eks'
           ? eksAction(req.method ?? 'GET', path)
           : `${service}:${queryAction(req, body) ?? 'Unknown'}`;
       calls.push(action);
-      if (denied.has(action)) {
-        const message = `User: arn:aws:sts::123456789012:assumed-role/ci/iamsa is not authorized to perform: ${action}`;
+      const refused =
+        policies && deniedAuthorization(policies, awsRequest(req, body, action, region));
+      if (refused) denials.push(`${refused.action} on ${refused.resource}`);
+      if (denied.has(action) || refused) {
+        const message = `User: arn:aws:sts::123456789012:assumed-role/ci/iamsa is not authorized to perform: ${refused?.action ?? action}${refused ? ` on resource: ${refused.resource}` : ''}`;
         if (service === 'eks') {
           const text = JSON.stringify({ message });
           res.writeHead(403, {
@@ -97,6 +135,8 @@ export async function startAwsFront(targets: FrontTargets): Promise<AwsFront> {
     url: `http://127.0.0.1:${port}`,
     calls,
     deny: (actions) => void (denied = new Set(actions)),
+    enforce: (documents) => void (policies = documents),
+    denials,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -61,7 +61,10 @@ export class FakeIam implements IamGateway {
   readonly managed = new Map<string, StoredPolicy>();
   /** Every call by name, for the tests that count round trips. */
   readonly calls: string[] = [];
-  /** Calls the caller's policy does not allow, by gateway method: refused as IAM's AccessDenied. */
+  /**
+   * Calls the caller's policy does not allow, by gateway method (`getRole`), or by method and
+   * role name (`getRole:KarpenterNodeRole-demo`): refused as IAM's AccessDenied.
+   */
   readonly denied = new Set<string>();
 
   private role(name: string): StoredRole {
@@ -69,10 +72,14 @@ export class FakeIam implements IamGateway {
     if (!role) throw Object.assign(new Error(`role ${name} not found`), { name: 'NoSuchEntity' });
     return role;
   }
-  private log(call: string) {
+  private log(call: string, roleName?: string) {
     this.calls.push(call);
-    if (this.denied.has(call))
-      throw new AuthError(`AccessDenied: the caller is not authorized to perform ${call}`);
+    if (this.denied.has(call) || (roleName && this.denied.has(`${call}:${roleName}`))) {
+      // As iamsa's gateway translates IAM's answer: the SDK's AccessDenied as the cause.
+      const message = `AccessDenied: the caller is not authorized to perform ${call}`;
+      const cause = Object.assign(new Error(message), { name: 'AccessDenied' });
+      throw new AuthError(message, { cause });
+    }
   }
 
   async getOidcProvider(arn: string) {
@@ -113,7 +120,7 @@ export class FakeIam implements IamGateway {
     if (p) Object.assign(p.tags, tags);
   }
   async getRole(name: string) {
-    this.log('getRole');
+    this.log('getRole', name);
     return this.snapshot(name);
   }
   private snapshot(name: string): Role | undefined {

@@ -72,6 +72,28 @@ describe('audit: the wide trusts it missed', () => {
     assert.doesNotMatch(f[0]?.fix ?? '', /"AWS"/, 'its fix drops the statement');
   });
 
+  it('AWS:* with only sts:AssumeRoleWithSAML is no exposure (SAML needs a SAML provider as principal)', () => {
+    const f = audit([
+      good(),
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRoleWithSAML' },
+    ]);
+    assert.deepEqual(ids(f), []);
+  });
+
+  it('Principal "*" with sts:AssumeRoleWithSAML is open (it matches SAML providers too)', () => {
+    const f = audit([
+      good(),
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithSAML' },
+    ]);
+    assert.deepEqual(ids(f), ['IRSA110 high']);
+    assert.match(f[0]?.message ?? '', /every principal \(any AWS principal or SAML provider/);
+  });
+
+  it('AWS:* with sts:* is open: sts:AssumeRole is among its actions', () => {
+    const f = audit([good(), { Effect: 'Allow', Principal: { AWS: ['*'] }, Action: 'sts:*' }]);
+    assert.deepEqual(ids(f), ['IRSA110 high']);
+  });
+
   it('StringLike aud "*" does not check the audience', () => {
     const f = audit([
       webIdentity({
@@ -210,6 +232,54 @@ describe("audit: a service account annotated with iamsa's role for another bindi
       ],
     });
     assert.match(f.find((x) => x.id === 'IRSA105')?.fix ?? '', /update-assume-role-policy/);
+  });
+});
+
+describe('audit names the statement that admits (M5)', () => {
+  const ops = webIdentity({
+    StringLike: { [SUB]: 'system:serviceaccount:ops:*' },
+    StringEquals: { [AUD]: 'sts.amazonaws.com' },
+  });
+
+  it('a good statement and a wildcard one: the finding lists only whom the wildcard admits, and its fix keeps the good one', () => {
+    const f = audit([good(), ops]).filter((x) => x.id === 'IRSA102');
+    assert.equal(f.length, 1);
+    assert.match(
+      f[0]?.message ?? '',
+      /^statement 1 matches sub with "system:serviceaccount:ops:\*"/,
+    );
+    assert.match(f[0]?.message ?? '', /: 1 existing service account\(s\) match \(ops\/tool\)/);
+    assert.doesNotMatch(f[0]?.message ?? '', /shop\/web/);
+    // The fix drops statement 1 and keeps statement 0 (shop/web still gets the role).
+    assert.match(f[0]?.fix ?? '', /aws iam update-assume-role-policy/);
+    assert.match(f[0]?.fix ?? '', /system:serviceaccount:shop:web/);
+    assert.doesNotMatch(f[0]?.fix ?? '', /ops:\*/);
+  });
+
+  it('two wide statements: one finding each, each with the service accounts it admits', () => {
+    const shop = webIdentity({
+      StringLike: { [SUB]: 'system:serviceaccount:shop:*' },
+      StringEquals: { [AUD]: 'sts.amazonaws.com' },
+    });
+    const f = audit([shop, ops]).filter((x) => x.id === 'IRSA102');
+    assert.deepEqual(
+      f.map((x) => x.message),
+      [
+        'statement 0 matches sub with "system:serviceaccount:shop:*" within one namespace: 2 existing service account(s) match (shop/web, shop/api), and so will any new one that fits',
+        'statement 1 matches sub with "system:serviceaccount:ops:*" within one namespace: 1 existing service account(s) match (ops/tool), and so will any new one that fits',
+      ],
+    );
+  });
+
+  it('a statement without sub next to a good one: IRSA101 names it, and the fix is the good one alone', () => {
+    const f = audit([good(), webIdentity({ StringEquals: { [AUD]: 'sts.amazonaws.com' } })]);
+    const nosub = f.find((x) => x.id === 'IRSA101');
+    assert.match(nosub?.message ?? '', /^statement 1 has no condition/);
+    assert.doesNotMatch(nosub?.fix ?? '', /delete the role/);
+    const trust = JSON.parse(/'(\{.*\})'/.exec(nosub?.fix ?? '')?.[1] ?? '{}') as {
+      Statement: unknown[];
+    };
+    assert.deepEqual(trust.Statement, [good()]);
   });
 });
 

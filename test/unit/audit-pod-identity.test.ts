@@ -23,7 +23,13 @@ const association = (namespace: string, serviceAccount: string): PodIdentityAsso
   tags: {},
 });
 
-function findings(associations: PodIdentityAssociation[], tagged = true) {
+function findings(
+  associations: PodIdentityAssociation[],
+  tagged = true,
+  statements: object[] = [
+    buildPodIdentityTrustStatement({ accountId: ACCOUNT, clusterArns: [CLUSTER_ARN] }),
+  ],
+) {
   const state: PodIdentityAuditState = {
     context: { cluster: 'prod', region: 'eu-west-1' },
     cluster: {
@@ -40,9 +46,7 @@ function findings(associations: PodIdentityAssociation[], tagged = true) {
         role: { arn: ROLE, name: 'iamsa-prod-shop-web', path: '/', trustPolicy: '' },
         trust: {
           Version: '2012-10-17',
-          Statement: [
-            buildPodIdentityTrustStatement({ accountId: ACCOUNT, clusterArns: [CLUSTER_ARN] }),
-          ],
+          Statement: statements as PodIdentityAuditState['roles'][0]['trust']['Statement'],
         },
       },
     ],
@@ -77,5 +81,24 @@ describe("audit: an association that hands iamsa's role to another service accou
   it("the role's own association, or a role not iamsa's, is not", () => {
     assert.deepEqual(findings([association('shop', 'web')]), []);
     assert.deepEqual(findings([association('evil', 'thief')], false), []);
+  });
+});
+
+describe('PODID103 names every statement that lets other clusters in', () => {
+  it('a narrow statement and two wide ones: both wide ones, by index', () => {
+    const wide = {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    };
+    const f = findings([association('shop', 'web')], false, [
+      buildPodIdentityTrustStatement({ accountId: ACCOUNT, clusterArns: [CLUSTER_ARN] }),
+      wide,
+      { ...wide, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+    ]).filter((x) => x.id === 'PODID103');
+    assert.equal(f.length, 1);
+    assert.match(f[0]?.message ?? '', /statement 1 has no condition on aws:SourceArn/);
+    assert.match(f[0]?.message ?? '', /statement 2 has no condition on aws:SourceArn/);
+    assert.doesNotMatch(f[0]?.message ?? '', /statement 0/);
   });
 });

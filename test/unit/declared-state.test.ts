@@ -122,6 +122,28 @@ describe('apply -f: the file is the whole state of its roles', () => {
     assert.deepEqual(lines(again.plan), []);
   });
 
+  it('removes a permissions boundary the file no longer declares; a re-run changes nothing', async () => {
+    const g = await ground('prod');
+    const boundary = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
+    g.iam.policies.add(boundary);
+    const binding = `  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`;
+    await g.apply(file(`${binding}    permissionsBoundary: ${boundary}\n`));
+    assert.equal((await g.iam.getRole(ROLE))!.permissionsBoundaryArn, boundary);
+    const { plan } = await g.apply(file(binding));
+    const role = plan.steps.find((s) => s.resource === 'iam-role');
+    assert.ok(
+      role?.changes.some(
+        (c) => c === `permissions boundary: ${boundary} -> (none) (not in the file)`,
+      ),
+      JSON.stringify(role),
+    );
+    assert.equal((await g.iam.getRole(ROLE))!.permissionsBoundaryArn, undefined);
+    assert.deepEqual(lines((await g.apply(file(binding), { apply: false })).plan), []);
+  });
+
   it('deletes the well-known policy of a key the file no longer lists', async () => {
     const g = await ground('prod');
     await g.apply(
@@ -374,8 +396,8 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     await g.apply(one);
     const { plan } = await g.apply(two);
     assert.ok(
-      plan.warnings.some((w) =>
-        w.startsWith(`IRSA-W003 role ${ROLE} was default/app's role on cluster prod`),
+      plan.warnings.includes(
+        `IRSA-W003 role ${ROLE} is left from before default/app moved from cluster prod alone to clusters prod, dr: it still trusts default/app of prod and holds its policies; re-run apply with --prune to delete it`,
       ),
       plan.warnings.join('\n'),
     );
@@ -390,13 +412,102 @@ describe('apply -f: a binding moved between one cluster and several', () => {
 
     // Back to one cluster: the shared role lets go of prod (dr, which this file does not name,
     // is not pruned: it keeps its statement).
-    await g.apply(one, { prune: true });
+    const back = await g.apply(one, { prune: true });
+    assert.ok(
+      back.plan.warnings.includes(
+        `IRSA-W003 role ${SHARED} is left from before default/app moved from several clusters to cluster prod alone: it still trusts default/app of prod (and of the other clusters in its iamsa.io/clusters tag) and holds its policies; --prune will take cluster prod out of it (the role is deleted when no cluster is left)`,
+      ),
+      back.plan.warnings.join('\n'),
+    );
     const left = await g.iam.getRole(SHARED);
     assert.equal(left?.tags['iamsa.io/clusters'], 'dr');
     assert.equal((await g.trust(SHARED)).length, 1);
     assert.match(annotation(g) ?? '', new RegExp(`role/${ROLE}$`));
     const again = await g.apply(one, { prune: true, apply: false });
     assert.deepEqual(lines(again.plan), []);
+  });
+});
+
+describe('apply -f --prune: a binding moved to one cluster while the other is pruned', () => {
+  it("plans the old shared role's removal once, and deletes it with its last cluster", async () => {
+    const g = await ground('prod', 'dr');
+    const both = `apiVersion: iamsa.io/v1alpha1
+kind: ServiceAccountBindings
+bindings:
+  - namespace: default
+    name: app
+    clusters: [prod, dr]
+    attachPolicyARNs: [${READONLY}]
+  - namespace: default
+    name: other
+    clusters: [dr]
+    attachPolicyARNs: [${READONLY}]
+`;
+    await g.apply(both);
+    assert.ok(await g.iam.getRole(SHARED));
+    // app now on prod alone; dr (still in the file for "other") no longer has app: pruned.
+    const moved = both.replace('clusters: [prod, dr]', 'clusters: [prod]');
+    const { plan } = await g.apply(moved, { prune: true });
+    const sharedRows = plan.steps.filter(
+      (s) =>
+        s.resource === 'iam-role' && s.id.endsWith(`role/${SHARED}`) && s.action !== 'unchanged',
+    );
+    assert.equal(sharedRows.length, 1, JSON.stringify(sharedRows, null, 1));
+    assert.equal(sharedRows[0]?.action, 'delete');
+    assert.equal(await g.iam.getRole(SHARED), undefined);
+    assert.ok(await g.iam.getRole(ROLE));
+    const again = await g.apply(moved, { prune: true, apply: false });
+    assert.deepEqual(lines(again.plan), []);
+  });
+});
+
+describe("apply -f: the audience is the binding's", () => {
+  const aud = (st: unknown) =>
+    Object.entries(
+      (st as { Condition: { StringEquals: Record<string, string> } }).Condition.StringEquals,
+    ).find(([k]) => k.endsWith(':aud'))?.[1];
+  const app = `  - namespace: default
+    name: app
+    attachPolicyARNs: [${READONLY}]
+`;
+
+  it('a declared eks.amazonaws.com/audience is the trust aud exactly, and a re-run keeps it', async () => {
+    const g = await ground('prod');
+    const declared = file(`${app}    annotations: {eks.amazonaws.com/audience: vault}\n`);
+    const { plan } = await g.apply(declared);
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
+    assert.ok(
+      plan.warnings.some((w) =>
+        w.startsWith('the OIDC provider of cluster prod does not list the audience vault'),
+      ),
+      plan.warnings.join('\n'),
+    );
+    assert.deepEqual(lines((await g.apply(declared, { apply: false })).plan), []);
+  });
+
+  it("a service account's own audience annotation is kept on re-apply (not rewritten to STS's)", async () => {
+    const g = await ground('prod');
+    await g.apply(file(app));
+    g.kube.serviceAccounts.get('default/app')!.annotations['eks.amazonaws.com/audience'] = 'vault';
+    await g.apply(file(app));
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
+    assert.deepEqual(lines((await g.apply(file(app), { apply: false })).plan), []);
+  });
+
+  it('where the binding declares the default, another aud on the role is drift and is replaced', async () => {
+    const g = await ground('prod');
+    await g.apply(file(app));
+    const role = (await g.iam.getRole(ROLE))!;
+    await g.iam.updateTrustPolicy(
+      ROLE,
+      decodeURIComponent(role.trustPolicy).replace('sts.amazonaws.com', 'vault'),
+    );
+    const { plan } = await g.apply(file(app));
+    assert.ok(
+      lines(plan).some((l) => l.startsWith('update iam-role')),
+      lines(plan).join('\n'),
+    );
+    assert.deepEqual((await g.trust(ROLE)).map(aud), ['sts.amazonaws.com']);
   });
 });
 

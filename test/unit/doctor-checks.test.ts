@@ -3,8 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/report/doctor-irsa.js';
+import { podIdentityChecks } from '../../src/actions/report/doctor-pod-identity.js';
+import { withSeverity } from '../../src/actions/report/finding-kinds.js';
 import {
   bindingRoleTags,
+  buildPodIdentityTrustStatement,
   buildTrustPolicy,
   policiesFingerprint,
   sharedRoleOwnershipTags,
@@ -394,5 +397,107 @@ describe('doctor checks', () => {
         `kubectl annotate serviceaccount -n shop web --overwrite eks.amazonaws.com/role-arn=${OWN}`,
       );
     });
+  });
+});
+
+describe('IRSA005 says what is wrong and the fix plainly', () => {
+  /** IRSA005 of a role whose one statement has these conditions. */
+  const irsa005 = (Condition: Record<string, unknown>, over: Partial<DoctorState> = {}) =>
+    byId(
+      state({
+        role: {
+          arn: ROLE,
+          name: 'shop-web',
+          path: '/',
+          tags: {},
+          trustPolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: PROVIDER },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition,
+              },
+            ],
+          }),
+        },
+        ...over,
+      }),
+    ).IRSA005;
+  const sa = (name: string) => ({ namespace: 'shop', name, annotations: {}, labels: {} });
+
+  it('a wildcard sub: names the statement, the pattern, who else gets in and what the fix does', () => {
+    const c = irsa005(
+      {
+        StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:shop:*' },
+        StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com' },
+      },
+      { serviceAccounts: [sa('web'), sa('cart'), sa('db')] },
+    );
+    assert.equal(
+      c?.message,
+      'the trust of shop-web admits more than shop/web: statement 0 matches sub with "system:serviceaccount:shop:*"; 2 other existing service accounts can assume it; the fix replaces the trust with one statement for shop/web alone',
+    );
+  });
+
+  it('no aud: a warning that says which statement and what the fix does', () => {
+    const c = irsa005({ StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:shop:web' } });
+    assert.equal(c?.status, 'warn');
+    assert.equal(
+      c?.message,
+      'the trust of shop-web admits only shop/web but is looser than needed: statement 0 does not check aud; the fix replaces the trust with one statement for shop/web alone',
+    );
+  });
+});
+
+describe("PODID005: an association that hands iamsa's Pod Identity role to another service account (H4)", () => {
+  const CLUSTER = 'arn:aws:eks:eu-west-1:111122223333:cluster/prod';
+  const podRole = {
+    arn: ROLE,
+    name: 'shop-web',
+    path: '/',
+    trustPolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        buildPodIdentityTrustStatement({ accountId: '111122223333', clusterArns: [CLUSTER] }),
+      ],
+    }),
+    tags: bindingRoleTags('pod-identity', 'prod', 'shop', 'web', CLUSTER, 'x'),
+  };
+  const association = (namespace: string, serviceAccount: string, id: string) => ({
+    id,
+    arn: `arn:aws:eks:eu-west-1:111122223333:podidentityassociation/prod/${id}`,
+    namespace,
+    serviceAccount,
+    roleArn: ROLE,
+    disableSessionTags: false,
+    tags: {},
+  });
+  const podid005 = (others?: ReturnType<typeof association>[]) =>
+    podIdentityChecks(state({ role: podRole }), {
+      association: association('shop', 'web', 'a-own'),
+      ...(others ? { others } : {}),
+      agent: { name: 'eks-pod-identity-agent', status: 'ACTIVE' } as never,
+    }).find((c) => c.id === 'PODID005');
+
+  it('FAILs naming the association and the command that deletes it', () => {
+    const c = podid005([association('evil', 'thief', 'a-foreign')]);
+    assert.equal(c?.status, 'fail');
+    assert.equal(
+      c?.message,
+      "role shop-web, iamsa's role for shop/web, is also handed to 1 other service account(s) by association(s) iamsa did not make for this binding",
+    );
+    assert.deepEqual(c?.details, ['association a-foreign gives it to evil/thief']);
+    assert.equal(withSeverity(c!).severity, 'high', 'as audit PODID106');
+    assert.equal(withSeverity(c!).finding, 'PODID106');
+    assert.equal(
+      c?.fix,
+      'aws eks delete-pod-identity-association --cluster-name prod --region eu-west-1 --association-id a-foreign',
+    );
+  });
+
+  it('is ok when only the binding uses the role', () => {
+    assert.equal(podid005([])?.status, 'ok');
   });
 });

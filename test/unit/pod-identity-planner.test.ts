@@ -85,6 +85,26 @@ describe('planBinding for Pod Identity', () => {
     assert.ok(again.steps.every((s) => s.action === 'unchanged'));
   });
 
+  it("an association made outside the binding that hands out iamsa's role is named (IRSA-W006), not deleted", async () => {
+    const g = ground();
+    await apply(g, spec('app'));
+    const role = roleArn('iamsa-prod-default-app');
+    const foreign = await g.eks.createPodIdentityAssociation({
+      cluster: 'prod',
+      namespace: 'evil',
+      serviceAccount: 'thief',
+      roleArn: role,
+      tags: {},
+    });
+    const again = await planBinding(g.session(), spec('app'));
+    assert.ok(again.steps.every((s) => s.action === 'unchanged'));
+    assert.deepEqual(again.warnings, [
+      `IRSA-W006 association ${foreign.id} hands role iamsa-prod-default-app (iamsa's role for default/app) to evil/thief of cluster prod; it is not made by iamsa, so iamsa leaves it: remove it with aws eks delete-pod-identity-association --cluster-name prod --region us-east-1 --association-id ${foreign.id}`,
+    ]);
+    await composePlan(header, [again], quietReporter).apply();
+    assert.ok(g.eks.associations.has(foreign.id), "promise 2: not iamsa's, not deleted");
+  });
+
   it('without an ACTIVE agent it is exit 3 and nothing is planned', async () => {
     for (const agent of [null, 'CREATING', 'DEGRADED']) {
       const g = ground(agent);

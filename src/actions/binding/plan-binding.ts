@@ -17,7 +17,7 @@ import { type CheckedBinding, checkBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
-import { irsaTrust, readRoleState } from './plan-role.js';
+import { bindingAudience, irsaTrust, readRoleState } from './plan-role.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
 import { planPodIdentity } from './plan-pod-identity.js';
 import { findAssociationOrWarn } from './pod-identity-associations.js';
@@ -98,13 +98,17 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
       readRoleState(session.iam, input),
     ),
   );
-  const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
+  const [cluster, oidc, kubeState] = await Promise.all([
+    session.cluster(),
+    session.oidc(),
+    kubeStateP,
+  ]);
   const target: TrustTarget = {
     providerArn: oidc.providerArn,
     issuerHostPath: oidc.hostPath,
     namespace: input.namespace,
     serviceAccount: input.name,
-    audience: STS_AUDIENCE,
+    audience: bindingAudience(input, kubeState?.serviceAccount),
     ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
   };
   const planned = await planRoleAndPermissions(session, input, cluster, {
@@ -118,7 +122,12 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
-  const warnings = [...subjectPatternWarnings(input), ...wellKnown.warnings, ...rolePlan.warnings];
+  const warnings = [
+    ...subjectPatternWarnings(input),
+    ...(await audienceWarnings(session, target)),
+    ...wellKnown.warnings,
+    ...rolePlan.warnings,
+  ];
   warnings.forEach((w) => reporter.warn(w));
   return {
     roleArn: rolePlan.roleArn,
@@ -144,3 +153,14 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
               `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
             ]),
       ];
+
+/** STS refuses a token whose audience the provider does not list: a custom one must be added. */
+async function audienceWarnings(session: ClusterSession, target: TrustTarget): Promise<string[]> {
+  const audience = target.audience ?? STS_AUDIENCE;
+  if (audience === STS_AUDIENCE) return [];
+  const provider = await session.provider();
+  if (!provider || provider.clientIds.includes(audience)) return [];
+  return [
+    `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+  ];
+}

@@ -12,6 +12,7 @@ import {
   removedWellKnown,
   staleCandidates,
   wantedWellKnown,
+  wellKnownContextFor,
 } from './plan-well-known.js';
 
 /**
@@ -24,7 +25,10 @@ export async function planRoleAndPermissions(
   cluster: ClusterInfo,
   how: { roleState: Promise<RoleState>; trust: RoleTrust; ready?: Promise<unknown> },
 ) {
-  const wanted = wantedWellKnown(input, cluster);
+  const lookedUp: string[] = [];
+  const ctx = await wellKnownContextFor(session.iam, input, cluster, lookedUp);
+  const wanted = wantedWellKnown(input, cluster, ctx);
+  wanted.warnings.unshift(...lookedUp);
   const wantedP = started(
     readManagedPolicies(
       session.iam,

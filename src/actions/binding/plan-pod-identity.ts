@@ -31,6 +31,9 @@ import { started } from '../engine/concurrency.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
 import { readRoleState, type RoleTrust } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
+import { findAssociation, handedOut, handedOutWarning } from './pod-identity-associations.js';
+
+export { findAssociation } from './pod-identity-associations.js';
 
 export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
 /** Phase of the association: after the role's permissions, before the service account exists. */
@@ -81,6 +84,13 @@ export async function planPodIdentity(session: ClusterSession, checked: CheckedB
   const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
   steps.push(...planServiceAccount(session, kube.gateway, input, state, undefined));
   const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
+  // Who gets the role is decided by associations (the trust admits the whole cluster): one made
+  // outside this binding hands iamsa's role to another service account. It is not iamsa's to
+  // delete, so the plan names it and says how to remove it (docs/apply.md).
+  if ((await roleStateP).role && !input.attachRole) {
+    const others = await handedOut(session, rolePlan.roleArn, namespace, name);
+    warnings.push(...others.map((a) => handedOutWarning(session, a, rolePlan.roleArn, input)));
+  }
   const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated) {
     warnings.push(
@@ -121,17 +131,6 @@ export function podIdentityTrust(input: CheckedBinding, cluster: ClusterInfo): R
         sessionTags: !input.disableSessionTags,
       }),
   };
-}
-
-/** The association of one service account (there is at most one), described. */
-export async function findAssociation(
-  eks: EksGateway,
-  cluster: string,
-  namespace: string,
-  serviceAccount: string,
-): Promise<PodIdentityAssociation | undefined> {
-  const [summary] = await eks.listPodIdentityAssociations(cluster, { namespace, serviceAccount });
-  return summary ? eks.describePodIdentityAssociation(cluster, summary.id) : undefined;
 }
 
 /**

@@ -38,7 +38,7 @@ import { desiredRole, type RoleContext, type RoleState } from './desired-role.js
 import type { RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
-export { irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
+export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
 
 /** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
 export async function readRoleState(iam: IamGateway, input: CheckedBinding): Promise<RoleState> {
@@ -174,8 +174,10 @@ export function planRole(
     }
     const tags = changedTags(roleTags, role.tags);
     const boundary = input.permissionsBoundary;
+    // A file is the whole state: a boundary it no longer declares goes, as a flag asks it to.
     const removeBoundary =
-      !!input.update?.removePermissionsBoundary && !!role.permissionsBoundaryArn;
+      !!role.permissionsBoundaryArn &&
+      (!!input.update?.removePermissionsBoundary || (!!input.declared && !boundary));
     const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
     const dropped = desired.untag;
     steps.push(
@@ -200,7 +202,7 @@ export function planRole(
           run: () => iam.tagRole(name, tags),
         },
         removeBoundary && {
-          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)`,
+          change: `permissions boundary: ${role.permissionsBoundaryArn} -> (none)${input.declared ? ' (not in the file)' : ''}`,
           run: () => iam.deletePermissionsBoundary(name),
         },
         untag.length > 0 && {

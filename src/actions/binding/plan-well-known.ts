@@ -19,12 +19,14 @@ import {
   sameJson,
   TAG_WELL_KNOWN,
   legacyWellKnownPolicyName,
+  rolesToLookUp,
   wellKnownPolicyName,
   type WellKnownContext,
 } from '../../policy/index.js';
 import { labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { optionalRead } from '../engine/optional-read.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -59,9 +61,36 @@ export const wellKnownContext = (cluster: ClusterInfo): WellKnownContext => ({
 const policyArnOf = (cluster: ClusterInfo, name: string) =>
   `arn:${cluster.partition}:iam::${cluster.accountId}:policy/${name}`;
 
-/** What the binding's keys stand for on this cluster. */
-export function wantedWellKnown(input: CheckedBinding, cluster: ClusterInfo): WellKnownWanted {
+/**
+ * The cluster's context with the roles the binding's keys default by (Karpenter's node role)
+ * looked up: an optional read, so a denied GetRole leaves them unknown with a warning.
+ */
+export async function wellKnownContextFor(
+  iam: IamGateway,
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  warnings: string[],
+): Promise<WellKnownContext> {
   const ctx = wellKnownContext(cluster);
+  const names = [...new Set(input.wellKnown.flatMap((c) => rolesToLookUp(c, ctx)))];
+  if (!names.length) return ctx;
+  const found = await optionalRead(
+    warnings,
+    {
+      call: 'iam:GetRole',
+      unchecked: `which of the roles ${names.join(', ')} exist (the well-known policies' defaults)`,
+    },
+    () => mapConcurrent(names, 4, (name) => iam.getRole(name)),
+  );
+  return found ? { ...ctx, roles: new Map(names.map((n, i) => [n, found[i]?.arn])) } : ctx;
+}
+
+/** What the binding's keys stand for on this cluster (ctx: wellKnownContextFor's). */
+export function wantedWellKnown(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  ctx: WellKnownContext = wellKnownContext(cluster),
+): WellKnownWanted {
   const built = input.wellKnown.map((checked) => buildWellKnown(checked, ctx));
   const policies = built.flatMap((b) =>
     b.documents.map((document, i) => {

@@ -1,10 +1,22 @@
 // A cluster's Pod Identity associations in full. ListPodIdentityAssociations omits the role (and
 // tags), so each listed association is described too, a few at a time: EKS throttles bursts.
-import type { PodIdentityAssociation } from '../../aws/eks.js';
+import type { EksGateway, PodIdentityAssociation } from '../../aws/eks.js';
+import { isManagedByIamsa, roleNameOf, sameRoleArn } from '../../policy/index.js';
 import { optionalRead } from '../engine/optional-read.js';
-import { findAssociation } from './plan-pod-identity.js';
+import { coded } from '../engine/warning-kinds.js';
 import type { ClusterSession } from './cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+
+/** The association of one service account (there is at most one), described. */
+export async function findAssociation(
+  eks: EksGateway,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+): Promise<PodIdentityAssociation | undefined> {
+  const [summary] = await eks.listPodIdentityAssociations(cluster, { namespace, serviceAccount });
+  return summary ? eks.describePodIdentityAssociation(cluster, summary.id) : undefined;
+}
 
 /** DescribePodIdentityAssociation calls in flight at once. */
 export const DESCRIBE_CONCURRENCY = 8;
@@ -75,3 +87,53 @@ export function findAssociationOrWarn(
 }
 
 export const associationKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** Every association of a cluster, read once per session (a file's bindings share it). */
+const allOf = new WeakMap<ClusterSession, Promise<PodIdentityAssociation[] | undefined>>();
+
+/**
+ * The associations that hand this role to a service account other than the binding's: made
+ * outside iamsa, or by iamsa for another binding. Undefined reads (API missing or denied) are a
+ * warning of the session and no association.
+ */
+export async function handedOut(
+  session: ClusterSession,
+  roleArn: string,
+  namespace: string,
+  name: string,
+): Promise<PodIdentityAssociation[]> {
+  let all = allOf.get(session);
+  if (!all) {
+    all = optionalRead(
+      session.warnings,
+      {
+        call: 'eks:ListPodIdentityAssociations',
+        unchecked: `which other associations of cluster ${session.name} use iamsa's roles`,
+      },
+      () => readAssociations(session),
+    );
+    allOf.set(session, all);
+  }
+  return ((await all) ?? []).filter(
+    (a) =>
+      sameRoleArn(a.roleArn, roleArn) && !(a.namespace === namespace && a.serviceAccount === name),
+  );
+}
+
+/** IRSA-W006: what the association does, whose it is, and the command that removes it. */
+export function handedOutWarning(
+  session: ClusterSession,
+  a: PodIdentityAssociation,
+  roleArn: string,
+  binding: { namespace: string; name: string },
+): string {
+  const whose = a.ownerArn
+    ? `made by the EKS add-on ${a.ownerArn}`
+    : isManagedByIamsa(a.tags)
+      ? `made by iamsa for ${a.namespace}/${a.serviceAccount}, not for this binding`
+      : 'not made by iamsa';
+  return coded(
+    'IRSA-W006',
+    `association ${a.id} hands role ${roleNameOf(roleArn)} (iamsa's role for ${binding.namespace}/${binding.name}) to ${a.namespace}/${a.serviceAccount} of cluster ${session.name}; it is ${whose}, so iamsa leaves it: remove it with aws eks delete-pod-identity-association --cluster-name ${session.name} --region ${session.region} --association-id ${a.id}`,
+  );
+}

@@ -20,8 +20,23 @@ import {
   type TrustTarget,
   trustPoliciesEqual,
 } from '../../policy/index.js';
+import type { ServiceAccount } from '../../kube/gateway.js';
+import { AUDIENCE_ANNOTATION, STS_AUDIENCE } from '../../policy/index.js';
 import type { Mechanism } from './spec.js';
 import type { CheckedBinding } from './check.js';
+
+/**
+ * The audience the binding's tokens carry, as the binding declares it: the service account's
+ * eks.amazonaws.com/audience annotation (the webhook asks for tokens with it), as the service
+ * account has it, or as the file gives it to a service account iamsa creates; else STS's. The
+ * trust keeps it exactly: any other aud on iamsa's role is drift.
+ */
+export function bindingAudience(input: CheckedBinding, sa: ServiceAccount | undefined): string {
+  const declared = sa
+    ? sa.annotations[AUDIENCE_ANNOTATION]
+    : input.serviceAccountMetadata?.annotations[AUDIENCE_ANNOTATION];
+  return declared || STS_AUDIENCE;
+}
 
 /** The trust a binding's role needs: IRSA's OIDC statement or Pod Identity's service statement. */
 export interface RoleTrust {

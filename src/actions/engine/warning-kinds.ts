@@ -21,6 +21,10 @@ export const WARNING_KINDS = {
     title: "more managed policies than IAM's default quota",
     anchor: 'docs/apply.md#warnings',
   },
+  'IRSA-W006': {
+    title: 'an association iamsa did not make for the binding hands out its role',
+    anchor: 'docs/apply.md#associations-made-outside-the-binding',
+  },
 } as const;
 
 export type WarningCode = keyof typeof WARNING_KINDS;

@@ -27,6 +27,7 @@ import { started } from '../engine/concurrency.js';
 import { bindingKey } from '../binding/spec.js';
 import { planMoved } from './moved.js';
 import { planPrune } from './prune.js';
+import { type Deletion, oncePerSharedRole } from './shared-leaves.js';
 import { planBinding } from '../binding/plan-binding.js';
 import { planSharedBinding } from './shared-binding.js';
 import type { Reporter } from '../engine/reporter.js';
@@ -140,6 +141,7 @@ export async function planApply(
     input.prune ? planPrunes(input, sessionOf, all, listRoles) : [],
     planMoved(input, sessionOf, listRoles),
   ]);
+  const deletions = await oncePerSharedRole([...pruned, ...moved.deletions]);
   moved.warnings.forEach((w) => reporter.warn(w));
   return composePlan(
     {
@@ -157,7 +159,7 @@ export async function planApply(
         ...moved.warnings,
       ],
     },
-    [...pruned, ...moved.deletions, ...plans],
+    [...deletions, ...plans],
     reporter,
     { extra },
   );
@@ -201,7 +203,7 @@ function planPrunes(
   sessionOf: (ref: ClusterRef) => ClusterSession,
   all: ClusterSession[],
   listRoles: () => Promise<RoleSummary[]>,
-): Promise<BindingPlan[]> {
+): Promise<Deletion[]> {
   const keep = new Map<ClusterSession, Set<string>>();
   for (const b of input.bindings) {
     for (const c of b.clusters) {

@@ -13,11 +13,11 @@ import { coded } from '../engine/warning-kinds.js';
 import type { ApplyInput, ClusterRef } from './apply-input.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
-import type { BindingPlan } from '../engine/plan.js';
-import { planDeleteBinding } from '../binding/delete/dispatch.js';
+import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
+import type { Deletion } from './shared-leaves.js';
 
 export interface MovedPlan {
-  deletions: BindingPlan[];
+  deletions: Deletion[];
   warnings: string[];
 }
 
@@ -47,6 +47,8 @@ export async function planMoved(
     roleName: string;
     shared: boolean;
     key: string;
+    /** The clusters the file now names for the binding. */
+    to: string[];
   }> = [];
   const seen = new Set<string>();
   for (const b of input.bindings) {
@@ -60,7 +62,13 @@ export async function planMoved(
       if (kept.has(roleName.toLowerCase()) || seen.has(roleName.toLowerCase())) continue;
       seen.add(roleName.toLowerCase());
       const key = bindingKey(b.spec);
-      candidates.push({ session: sessionOf(c), roleName, shared: b.clusters.length === 1, key });
+      candidates.push({
+        session: sessionOf(c),
+        roleName,
+        shared: b.clusters.length === 1,
+        key,
+        to: b.clusters.map((x) => x.name),
+      });
     }
   }
   const first = candidates[0];
@@ -101,16 +109,25 @@ export async function planMoved(
     }),
   );
   const moved = found.filter((f) => f !== undefined);
-  const warnings = moved.map((m) =>
-    coded(
+  // Precisely what is left, where, and what --prune does to it (a shared role only loses the
+  // cluster: others may still use it).
+  const warnings = moved.map((m) => {
+    const c = m.session.name;
+    const what = m.shared
+      ? `role ${m.roleName} is left from before ${m.key} moved from several clusters to cluster ${c} alone: it still trusts ${m.key} of ${c} (and of the other clusters in its iamsa.io/clusters tag) and holds its policies`
+      : `role ${m.roleName} is left from before ${m.key} moved from cluster ${c} alone to clusters ${m.to.join(', ')}: it still trusts ${m.key} of ${c} and holds its policies`;
+    const prune = m.shared
+      ? `take cluster ${c} out of it (the role is deleted when no cluster is left)`
+      : 'delete it';
+    return coded(
       'IRSA-W003',
-      `role ${m.roleName} was ${m.key}'s ${m.shared ? 'shared role' : `role on cluster ${m.session.name}`} before the binding moved ${m.shared ? 'to one cluster' : 'to several clusters'}; it still trusts the service account and holds its policies${input.prune ? ': --prune deletes it' : '; apply --prune deletes it'}`,
-    ),
-  );
+      `${what}; ${input.prune ? `--prune will ${prune}` : `re-run apply with --prune to ${prune}`}`,
+    );
+  });
   const deletions = input.prune
     ? await Promise.all(
-        moved.map((m) =>
-          planDeleteBinding(m.session, {
+        moved.map(async (m) => {
+          const target: DeleteTarget = {
             cluster: m.session.name,
             namespace: m.namespace,
             name: m.name,
@@ -120,8 +137,9 @@ export async function planMoved(
             keepServiceAccount: false,
             mechanism: 'irsa',
             source: { where: `--prune: ${m.key}'s old role (the binding moved)`, labels: {} },
-          }),
-        ),
+          };
+          return { plan: await planDeleteBinding(m.session, target), session: m.session, target };
+        }),
       )
     : [];
   return { deletions, warnings };

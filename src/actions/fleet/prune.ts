@@ -16,8 +16,9 @@ import {
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { asIamsaError, type BindingPlan } from '../engine/plan.js';
-import { planDeleteBinding } from '../binding/delete/dispatch.js';
+import { asIamsaError } from '../engine/plan.js';
+import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
+import type { Deletion } from './shared-leaves.js';
 
 interface Found {
   namespace: string;
@@ -35,7 +36,7 @@ export async function planPrune(
   keep: Set<string>,
   roles: Promise<RoleSummary[]>,
   file: string,
-): Promise<BindingPlan[]> {
+): Promise<Deletion[]> {
   let found: Found[];
   try {
     found = await findOwned(session, roles);
@@ -43,20 +44,22 @@ export async function planPrune(
     // Without the list, pruning cannot be planned; the file's own bindings still are.
     return [
       {
-        cluster: session.name,
-        namespace: '*',
-        name: '*',
-        source: `--prune (bindings of ${session.name} not in ${file})`,
-        steps: [],
-        warnings: [],
-        error: asIamsaError(error),
+        plan: {
+          cluster: session.name,
+          namespace: '*',
+          name: '*',
+          source: `--prune (bindings of ${session.name} not in ${file})`,
+          steps: [],
+          warnings: [],
+          error: asIamsaError(error),
+        },
       },
     ];
   }
   const gone = found.filter((f) => !keep.has(bindingKey(f)));
   return Promise.all(
-    gone.map((f) =>
-      planDeleteBinding(session, {
+    gone.map(async (f) => {
+      const target: DeleteTarget = {
         cluster: session.name,
         namespace: f.namespace,
         name: f.name,
@@ -65,8 +68,9 @@ export async function planPrune(
         roleOnly: !f.hasServiceAccount,
         // render-result.ts reads this prefix: the row says what is left to remove.
         source: { where: `--prune: not in ${file}`, labels: {} },
-      }),
-    ),
+      };
+      return { plan: await planDeleteBinding(session, target), session, target };
+    }),
   );
 }
 

@@ -2,14 +2,14 @@
 // provider, and the service account annotated with it in each cluster. The role's steps are the
 // same objects in every cluster's chain, so they run once.
 import { ValidationError } from '../../errors.js';
-import { STS_AUDIENCE, sharedRoleName } from '../../policy/index.js';
+import { sharedRoleName } from '../../policy/index.js';
 import type { BindingSpec } from '../binding/spec.js';
 import { checkBinding } from '../binding/check.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
 import { planBinding, subjectPatternWarnings } from '../binding/plan-binding.js';
-import { planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
+import { bindingAudience, planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { TrustTarget } from '../../policy/index.js';
 import { planServiceAccount, readServiceAccountState } from '../binding/plan-service-account.js';
@@ -67,8 +67,13 @@ async function plan(
     input.roleOnly ? undefined : started(readServiceAccountState(s, spec.namespace, spec.name)),
   );
   const trusts = await Promise.all(
-    sessions.map(async (s): Promise<{ cluster: ClusterInfo; target: TrustTarget }> => {
-      const [cluster, oidc] = await Promise.all([s.cluster(), s.oidc(), s.requireProvider()]);
+    sessions.map(async (s, i): Promise<{ cluster: ClusterInfo; target: TrustTarget }> => {
+      const [cluster, oidc, , kubeState] = await Promise.all([
+        s.cluster(),
+        s.oidc(),
+        s.requireProvider(),
+        kubeStates[i],
+      ]);
       return {
         cluster,
         target: {
@@ -76,7 +81,7 @@ async function plan(
           issuerHostPath: oidc.hostPath,
           namespace: spec.namespace,
           serviceAccount: spec.name,
-          audience: STS_AUDIENCE,
+          audience: bindingAudience(input, kubeState?.serviceAccount),
           ...(spec.subjectPattern !== undefined ? { subjectPattern: spec.subjectPattern } : {}),
         },
       };

@@ -9,6 +9,7 @@ import {
   evaluateTrust,
   isManagedByIamsa,
   isPlainObject,
+  normalizeStatements,
   parseSubject,
   type PolicyDocument,
   type PolicyStatement,
@@ -83,16 +84,31 @@ const namedIn = (values: string[], subject: string): ServiceAccount[] =>
         return sa ? [{ ...sa, annotations: {}, labels: {} }] : [];
       });
 
-/** A trust of one exact statement per service account the role is meant for. */
-function narrowTrustFix(s: AuditState, role: Role, meantFor: ServiceAccount[]): string {
-  if (meantFor.length === 0) {
+/**
+ * The narrow trust: the role's statements without the wide ones (`drop`: no or a wildcard sub,
+ * an unchecked aud, open to every AWS principal), plus one exact statement for each service
+ * account the role is meant for that what is kept does not admit. Every finding on a role prints
+ * this one fix, so applying any of them leaves no wide statement behind.
+ */
+function narrowTrustFix(
+  s: AuditState,
+  role: Role,
+  trust: PolicyDocument,
+  drop: number[],
+  meantFor: ServiceAccount[],
+): string {
+  const kept = normalizeStatements(trust).filter((_, i) => !drop.includes(i));
+  const seen = new Set<string>();
+  const missing = meantFor.filter((sa) => {
+    if (seen.has(key(sa))) return false;
+    seen.add(key(sa));
+    return !evaluateTrust({ ...trust, Statement: kept }, targetFor(s, sa)).admits;
+  });
+  const statements = [...kept, ...missing.map((sa) => buildTrustStatement(targetFor(s, sa)))];
+  if (!statements.some((st) => st.Effect === 'Allow')) {
     return `if nothing uses it, delete the role: detach its policies (aws iam list-attached-role-policies --role-name ${role.name}), then aws iam delete-role --role-name ${role.name}`;
   }
-  const trust = {
-    Version: '2012-10-17',
-    Statement: meantFor.map((sa) => buildTrustStatement(targetFor(s, sa))),
-  };
-  return updateTrustFix(s.context, role.name, trust);
+  return updateTrustFix(s.context, role.name, { ...trust, Statement: statements });
 }
 
 /**
@@ -150,36 +166,53 @@ function roleFindings(
     issuerHostPath: s.oidc.hostPath,
   });
   const open = scope.openStatements.map((o) => o.statementIndex);
+  const wide = scope.statements.filter((st) => st.subject !== 'exact' || !st.audienceChecked);
+  // The service accounts the wide statements name exactly (an unchecked aud) keep their access.
+  const named = wide.flatMap((st) => namedIn(st.values, st.subject));
+  const fix = narrowTrustFix(
+    s,
+    role,
+    trust,
+    [...open, ...wide.map((st) => st.statementIndex)],
+    [...annotatedBy, ...named],
+  );
   for (const o of scope.openStatements) {
     add({
       id: 'IRSA110',
       severity: o.conditioned ? 'medium' : 'high',
       title: FINDING_KINDS.IRSA110.title,
-      message: `statement ${o.statementIndex} lets every AWS principal (of any account) assume the role with ${o.actions.join(', ')}${o.conditioned ? ', narrowed only by its conditions' : ''}`,
-      fix: updateTrustFix(s.context, role.name, {
-        ...trust,
-        Statement: trust.Statement.filter((_, i) => !open.includes(i)),
-      }),
+      message: `statement ${o.statementIndex} lets ${o.everyone ? 'every principal (any AWS principal or SAML provider, of any account)' : 'every AWS principal (of any account)'} assume the role with ${o.actions.join(', ')}${o.conditioned ? ', narrowed only by its conditions' : ''}`,
+      fix,
     });
   }
-  const meantFor = annotatedBy.length ? annotatedBy : [];
-  const names = admitted.map(key);
+  // Who each statement lets in on its own (with the Denies): the finding names the statement
+  // that admits them, not the role's other statements' service accounts.
+  const all = normalizeStatements(trust);
+  const denies = all.filter((st) => st.Effect === 'Deny');
+  const admittedBy = (i: number) =>
+    admitted
+      .filter(
+        (sa) =>
+          evaluateTrust({ ...trust, Statement: [all[i]!, ...denies] }, targetFor(s, sa)).admits,
+      )
+      .map(key);
   for (const st of scope.statements) {
+    const names = st.subject === 'exact' ? [] : admittedBy(st.statementIndex);
     if (st.subject === 'missing') {
       add({
         id: 'IRSA101',
         severity: 'high',
         title: FINDING_KINDS.IRSA101.title,
-        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role (${admitted.length} exist${admitted.length ? `: ${list(names)}` : ''})`,
-        fix: narrowTrustFix(s, role, meantFor),
+        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role through it (${names.length} exist${names.length ? `: ${list(names)}` : ''})`,
+        fix,
       });
     } else if (st.subject === 'wildcard') {
       add({
         id: 'IRSA102',
         severity: st.acrossNamespaces ? 'high' : 'medium',
         title: FINDING_KINDS.IRSA102.title,
-        message: `statement ${st.statementIndex} matches sub with ${st.values.map((v) => JSON.stringify(v)).join(', ')}${st.acrossNamespaces ? ' across namespaces' : ' within one namespace'}: ${admitted.length} existing service account(s) match${admitted.length ? ` (${list(names)})` : ''}, and so will any new one that fits`,
-        fix: narrowTrustFix(s, role, meantFor),
+        message: `statement ${st.statementIndex} matches sub with ${st.values.map((v) => JSON.stringify(v)).join(', ')}${st.acrossNamespaces ? ' across namespaces' : ' within one namespace'}: ${names.length} existing service account(s) match${names.length ? ` (${list(names)})` : ''}, and so will any new one that fits`,
+        fix,
       });
     }
     if (!st.audienceChecked) {
@@ -190,11 +223,20 @@ function roleFindings(
         message: st.audienceWildcards.length
           ? `statement ${st.statementIndex} matches "${s.oidc.hostPath}:aud" only with ${st.audienceWildcards.map((v) => JSON.stringify(v)).join(', ')}: tokens issued for other audiences are accepted`
           : `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
-        fix: narrowTrustFix(s, role, meantFor.length ? meantFor : namedIn(st.values, st.subject)),
+        fix,
       });
     }
   }
   const existing = new Set(s.serviceAccounts.map(key));
+  // The statements that name a subject exactly (IRSA104 drops them for a subject that is gone).
+  const exactFor = (subject: { namespace: string; name: string }) =>
+    scope.statements
+      .filter(
+        (st) =>
+          st.subject === 'exact' &&
+          namedIn(st.values, 'exact').some((n) => key(n) === key(subject)),
+      )
+      .map((st) => st.statementIndex);
   for (const subject of scope.exactSubjects) {
     // iamsa's --role-only binding waits for its service account: by design, not stale.
     if (existing.has(key(subject)) || binding(subject)) continue;
@@ -205,7 +247,7 @@ function roleFindings(
       title: FINDING_KINDS.IRSA104.title,
       serviceAccount: key(subject),
       message: `the trust admits ${key(subject)}, which does not exist: whoever creates a service account of that name gets the role`,
-      fix: narrowTrustFix(s, role, admitted),
+      fix: narrowTrustFix(s, role, trust, [...open, ...exactFor(subject)], admitted),
     });
   }
   for (const arn of scope.otherProviders) {

@@ -115,7 +115,7 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
           id: 'PODID103',
           severity: 'medium',
           title: FINDING_KINDS.PODID103.title,
-          message: `the trust of ${found.role.name} lets other clusters' associations use it: ${judged.overBroad[0] ?? ''}`,
+          message: `the trust of ${found.role.name} lets other clusters' associations use it: ${judged.overBroad.join('; ')}`,
           fix: `add "Condition": {"StringEquals": {"aws:SourceAccount": "${s.cluster.accountId}"}, "ArnEquals": {"aws:SourceArn": "${s.cluster.arn}"}} to its pods.eks.amazonaws.com statement (aws iam update-assume-role-policy --role-name ${found.role.name} ...)`,
         });
       }

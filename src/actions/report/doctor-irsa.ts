@@ -295,9 +295,40 @@ function trustNarrow(s: DoctorState): Check {
       ? repointFix(s)
       : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
   const failing = broadSubject || others.length > 0;
+  // What is wrong in one line, statement by statement; the details and the fix say the rest.
+  const wide = scope.statements.flatMap((st) =>
+    st.subject === 'missing'
+      ? [
+          `statement ${st.statementIndex} has no condition on sub (any service account of the cluster)`,
+        ]
+      : st.subject === 'wildcard'
+        ? [
+            `statement ${st.statementIndex} matches sub with ${st.values.map((v) => JSON.stringify(v)).join(', ')}`,
+          ]
+        : [],
+  );
+  const loose = [
+    ...scope.statements
+      .filter((st) => !st.audienceChecked)
+      .map((st) => `statement ${st.statementIndex} does not check aud`),
+    ...(scope.otherProviders.length
+      ? [`it also trusts ${scope.otherProviders.length} other cluster provider(s)`]
+      : []),
+  ];
+  const count = others.length;
+  const remedy = ownedRole(s)
+    ? 'iamsa made the role: re-running its command restores the exact trust'
+    : otherBindingRole(s)
+      ? `the role is iamsa's for another binding: point ${saLabel(s)} at a role of its own`
+      : `the fix replaces the trust with one statement for ${saLabel(s)} alone`;
   const summary = failing
-    ? `the trust of ${s.role?.name} lets in more than ${saLabel(s)}${others.length ? ` (${others.length} other existing service account${others.length > 1 ? 's' : ''})` : ''}`
-    : `the trust of ${s.role?.name} is broader than needed`;
+    ? `the trust of ${s.role?.name} admits more than ${saLabel(s)}: ${[
+        ...wide,
+        ...(count
+          ? [`${count} other existing service account${count > 1 ? 's' : ''} can assume it`]
+          : []),
+      ].join('; ')}; ${remedy}`
+    : `the trust of ${s.role?.name} admits only ${saLabel(s)} but is looser than needed${loose.length ? `: ${loose.join('; ')}` : ''}; ${remedy}`;
   return check('IRSA005', title, failing ? 'fail' : 'warn', summary, { details, fix });
 }
 

@@ -20,6 +20,11 @@ import { type Check, check } from './report.js';
 
 export interface PodIdentityFacts {
   association: PodIdentityAssociation;
+  /**
+   * The other associations of the cluster that name the same role (another service account gets
+   * it); undefined when they could not be listed.
+   */
+  others?: PodIdentityAssociation[];
   /** The agent add-on; undefined when it is not installed. */
   agent?: AddonInfo;
 }
@@ -184,6 +189,34 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
   if (typeof trust === 'string') return check('PODID005', title, 'skipped', trust);
   const judged = evaluatePodIdentityTrust(trust, sessionOf(s, p));
   if (!judged.admits) return check('PODID005', title, 'skipped', 'see PODID004');
+  const others = p.others ?? [];
+  if (others.length) {
+    // The trust admits every association of the cluster: these hand the role to others. On
+    // iamsa's role for this binding that breaks its promise (a FAIL); on another role, a warning.
+    const own = ownedRole(s);
+    const found = check(
+      'PODID005',
+      title,
+      own ? 'fail' : 'warn',
+      `role ${s.role.name}${own ? `, iamsa's role for ${saLabel(s)},` : ''} is also handed to ${others.length} other service account(s) by association(s) ${own ? 'iamsa did not make for this binding' : 'of this cluster'}`,
+      {
+        details: [
+          ...others.map(
+            (a) =>
+              `association ${a.id} gives it to ${a.namespace}/${a.serviceAccount}${a.ownerArn ? ` (owned by ${a.ownerArn})` : ''}`,
+          ),
+          ...judged.overBroad,
+        ],
+        fix: others
+          .map(
+            (a) =>
+              `aws eks delete-pod-identity-association --cluster-name ${quote(s.context.cluster)} --region ${s.context.region}${profileOf(s)} --association-id ${a.id}`,
+          )
+          .join(' && '),
+      },
+    );
+    return own ? { ...found, finding: 'PODID106' } : found;
+  }
   if (!judged.overBroad.length) {
     return check(
       'PODID005',

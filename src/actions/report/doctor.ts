@@ -8,6 +8,7 @@ import {
   isManagedByIamsa,
   readAnnotation,
   roleNameOf,
+  sameRoleArn,
   TAG_POLICIES,
 } from '../../policy/index.js';
 import {
@@ -187,7 +188,15 @@ async function readPodIdentity(
       () => session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
     ),
   ]);
-  session.warnings.forEach((w) => session.reporter.warn(w));
   const association = associations?.[0];
-  return association ? { association, ...(agent ? { agent } : {}) } : undefined;
+  // Who else the association's role is handed to: the trust admits every association.
+  const all = association ? await readAssociationsOrWarn(session) : undefined;
+  session.warnings.forEach((w) => session.reporter.warn(w));
+  if (!association) return undefined;
+  const others = all?.filter(
+    (a) =>
+      sameRoleArn(a.roleArn, association.roleArn) &&
+      !(a.namespace === namespace && a.serviceAccount === name),
+  );
+  return { association, ...(others ? { others } : {}), ...(agent ? { agent } : {}) };
 }

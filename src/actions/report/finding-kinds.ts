@@ -124,7 +124,9 @@ export const DOCTOR_CHECK_FINDINGS: Readonly<Record<string, keyof typeof FINDING
 
 /** A check that found a problem carries its severity and the audit finding it is. */
 export function withSeverity(c: Check): Check {
-  const finding = DOCTOR_CHECK_FINDINGS[c.id];
+  // A check may say which finding it is (PODID005 handing out iamsa's role is PODID106).
+  const finding =
+    (c.finding as keyof typeof FINDING_KINDS | undefined) ?? DOCTOR_CHECK_FINDINGS[c.id];
   if (!finding || (c.status !== 'warn' && c.status !== 'fail')) return c;
   return { ...c, severity: FINDING_KINDS[finding].severity, finding };
 }

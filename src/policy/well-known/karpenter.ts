@@ -3,14 +3,28 @@
 // launches, tags or deletes must carry kubernetes.io/cluster/<cluster>=owned, and the subnets and
 // security groups it launches into must carry this cluster's discovery tag.
 import { actions, allow, arnIn, clusterOwnedTag } from './statement.js';
-import type { WellKnownPolicy } from './types.js';
+import type { WellKnownContext, WellKnownPolicy } from './types.js';
 
 export const DISCOVERY_TAG = 'karpenter.sh/discovery';
+
+/** The node role's names without nodeRoleARNs: the Karpenter docs', then eksctl's. */
+const nodeRoleCandidates = (ctx: WellKnownContext) => [
+  `KarpenterNodeRole-${ctx.clusterName}`,
+  `eksctl-KarpenterNodeRole-${ctx.clusterName}`,
+];
+
+/** The first candidate the account has (ctx.roles), else the Karpenter docs' name, assumed. */
+function defaultNodeRole(ctx: WellKnownContext): { name: string; arn: string; exists: boolean } {
+  const candidates = nodeRoleCandidates(ctx);
+  const name = candidates.find((n) => ctx.roles?.get(n)) ?? candidates[0]!;
+  const arn = ctx.roles?.get(name);
+  return { name, arn: arn ?? arnIn(ctx, 'iam', `role/${name}`, { region: '' }), exists: !!arn };
+}
 
 export const karpenter: WellKnownPolicy = {
   key: 'karpenter',
   grants: 'launch, tag and terminate nodes; manage their instance profiles; pass the node role',
-  defaultScope: `resources tagged kubernetes.io/cluster/<cluster>=owned; subnets and security groups tagged ${DISCOVERY_TAG}=<cluster>; node role KarpenterNodeRole-<cluster>`,
+  defaultScope: `resources tagged kubernetes.io/cluster/<cluster>=owned; subnets and security groups tagged ${DISCOVERY_TAG}=<cluster>; node role KarpenterNodeRole-<cluster> or eksctl-KarpenterNodeRole-<cluster>, whichever exists`,
   fields: [
     {
       kind: 'arns',
@@ -20,7 +34,8 @@ export const karpenter: WellKnownPolicy = {
       resourcePrefix: 'role/',
       example: 'arn:aws:iam::123456789012:role/KarpenterNodeRole-my-cluster',
       everything: (ctx) => arnIn(ctx, 'iam', 'role/*', { region: '' }),
-      defaultText: 'role/KarpenterNodeRole-<cluster>',
+      defaultText:
+        'role/KarpenterNodeRole-<cluster> or role/eksctl-KarpenterNodeRole-<cluster>, whichever exists',
     },
     {
       kind: 'arns',
@@ -33,12 +48,21 @@ export const karpenter: WellKnownPolicy = {
       defaultText: 'none (no interruption handling)',
     },
   ],
-  notes: (s, ctx) =>
-    s.list('nodeRoleARNs').length
-      ? []
-      : [
-          `well-known policy karpenter: iam:PassRole is granted on role KarpenterNodeRole-${ctx.clusterName} (the Karpenter docs' name); eksctl names it eksctl-KarpenterNodeRole-${ctx.clusterName}: to pass another, give karpenter.nodeRoleARNs=<node role ARN>`,
-        ],
+  lookUpRoles: (s, ctx) => (s.list('nodeRoleARNs').length ? [] : nodeRoleCandidates(ctx)),
+  notes: (s, ctx) => {
+    if (s.list('nodeRoleARNs').length) return [];
+    const [docs, eksctl] = nodeRoleCandidates(ctx);
+    const change = 'to pass another, give karpenter.nodeRoleARNs=<node role ARN>';
+    const found = defaultNodeRole(ctx);
+    if (found.exists)
+      return [
+        `well-known policy karpenter: iam:PassRole is granted on node role ${found.name}, found in the account; ${change}`,
+      ];
+    const missing = ctx.roles ? `neither ${docs} nor ${eksctl} exists in the account, so ` : '';
+    return [
+      `well-known policy karpenter: ${missing}iam:PassRole is granted on node role ${docs} (the Karpenter docs' name; eksctl names it ${eksctl}), assumed; ${change}`,
+    ];
+  },
   statements: (s, ctx) => {
     const c = ctx.clusterName;
     const owned = clusterOwnedTag(ctx);
@@ -130,16 +154,12 @@ export const karpenter: WellKnownPolicy = {
       ...(queues.length
         ? [allow(actions('sqs', ['DeleteMessage', 'GetQueueUrl', 'ReceiveMessage']), queues)]
         : []),
-      allow(
-        ['iam:PassRole'],
-        roles.length ? roles : arnIn(ctx, 'iam', `role/KarpenterNodeRole-${c}`, { region: '' }),
-        {
-          StringEquals: {
-            'iam:PassedToService':
-              ctx.partition === 'aws-cn' ? 'ec2.amazonaws.com.cn' : 'ec2.amazonaws.com',
-          },
+      allow(['iam:PassRole'], roles.length ? roles : defaultNodeRole(ctx).arn, {
+        StringEquals: {
+          'iam:PassedToService':
+            ctx.partition === 'aws-cn' ? 'ec2.amazonaws.com.cn' : 'ec2.amazonaws.com',
         },
-      ),
+      }),
       allow(['iam:CreateInstanceProfile'], profile, {
         StringEquals: {
           ...requestTags,

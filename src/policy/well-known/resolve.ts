@@ -225,6 +225,11 @@ export function defaultManagedArns(policy: WellKnownPolicy, partition: string): 
 }
 
 /** The managed ARNs and the document a checked key stands for on this cluster. */
+/** The roles a key's defaults depend on, to look up into `ctx.roles` before building it. */
+export function rolesToLookUp(checked: CheckedWellKnown, ctx: WellKnownContext): string[] {
+  return checked.policy.lookUpRoles?.(scopeValues(checked.policy, checked.values, ctx), ctx) ?? [];
+}
+
 export function buildWellKnown(checked: CheckedWellKnown, ctx: WellKnownContext): BuiltWellKnown {
   const { policy, values } = checked;
   const scope = scopeValues(policy, values, ctx);

@@ -9,6 +9,11 @@ export interface WellKnownContext {
   accountId: string;
   region: string;
   clusterName: string;
+  /**
+   * The roles `lookUpRoles` named, as the account answered: name -> ARN, or undefined when it has
+   * no such role. Absent when they were not (or could not be) looked up.
+   */
+  roles?: ReadonlyMap<string, string | undefined>;
 }
 
 /**
@@ -70,6 +75,11 @@ export interface WellKnownPolicy {
   fields?: readonly ScopeField[];
   /** The statements of iamsa's customer-managed policy for this key; none means no policy. */
   statements?: (scope: ScopeValues, ctx: WellKnownContext) => PolicyStatement[];
+  /**
+   * Roles whose existence in the account decides a default (Karpenter's node role): the caller
+   * looks them up into `ctx.roles` before building.
+   */
+  lookUpRoles?: (scope: ScopeValues, ctx: WellKnownContext) => string[];
   /** What the plan should say about the scope it assumed (e.g. a default resource name). */
   notes?: (scope: ScopeValues, ctx: WellKnownContext) => string[];
   /** A check across fields, after each field was checked (returns a problem, or undefined). */

@@ -133,10 +133,19 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
         `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
       );
     }
-    const others = roleOwner(owned.tags).clusterArns?.filter((a) => a !== cluster.arn) ?? [];
-    if (others.length) {
-      // A role several clusters share loses only this cluster's statement and tag.
-      steps.push(await leaveSharedRole(session, owned, cluster.arn, others));
+    const shared = roleOwner(owned.tags).clusterArns;
+    const leaving = shared
+      ? [
+          { name: session.name, arn: cluster.arn, providerArn: (await session.oidc()).providerArn },
+          ...(t.alsoLeaving ?? []),
+        ]
+      : [];
+    const others = shared?.filter((a) => !leaving.some((l) => l.arn === a)) ?? [];
+    if (t.roleHandledElsewhere) {
+      // Another deletion of this run takes this cluster out of the role too: one step for both.
+    } else if (others.length) {
+      // A role several clusters share loses only the leaving clusters' statements and tags.
+      steps.push(leaveSharedRole(session, owned, leaving, others));
     } else {
       steps.push(...(await roleSteps(session, owned, ours, warnings)));
     }
@@ -205,31 +214,34 @@ export function serviceAccountStep(
   });
 }
 
-/** Takes this cluster out of a shared role: its trust statement, its cluster tag and name. */
-async function leaveSharedRole(
+/** Takes clusters out of a shared role: their trust statements, cluster tags and names. */
+function leaveSharedRole(
   session: ClusterSession,
   role: Role,
-  clusterArn: string,
+  leaving: Array<{ name: string; arn: string; providerArn: string }>,
   others: string[],
-): Promise<PlanStep> {
-  const { providerArn } = await session.oidc();
+): PlanStep {
   const trust = parseTrustPolicy(role.trustPolicy);
-  const kept = trust.Statement.filter((st) => !trustsProvider(st, providerArn));
-  const tagKey = sharedClusterTagKey(clusterArn);
+  const kept = trust.Statement.filter(
+    (st) => !leaving.some((l) => trustsProvider(st, l.providerArn)),
+  );
+  const tagKeys = leaving.map((l) => sharedClusterTagKey(l.arn)).filter((k) => k in role.tags);
+  const gone = new Set(leaving.map((l) => l.name));
   const names = (role.tags[TAG_CLUSTERS] ?? '')
     .split(',')
-    .filter((n) => n && n !== session.name)
+    .filter((n) => n && !gone.has(n))
     .join(',');
+  const which = leaving.map((l) => l.name).join(', ');
   const { iam } = session;
   return updateStep('iam-role', role.arn, 3, [
     kept.length < trust.Statement.length && {
-      change: `trust: remove the statement of cluster ${session.name} (${others.length} other cluster(s) keep theirs)`,
+      change: `trust: remove the statement${leaving.length > 1 ? 's' : ''} of cluster${leaving.length > 1 ? 's' : ''} ${which} (${others.length} other cluster(s) keep theirs)`,
       run: () => iam.updateTrustPolicy(role.name, JSON.stringify({ ...trust, Statement: kept })),
     },
-    tagKey in role.tags && {
-      change: `tags: remove ${tagKey}; ${TAG_CLUSTERS}=${names}`,
+    tagKeys.length > 0 && {
+      change: `tags: remove ${tagKeys.join(', ')}; ${TAG_CLUSTERS}=${names}`,
       run: async () => {
-        await iam.untagRole(role.name, [tagKey]);
+        await iam.untagRole(role.name, tagKeys);
         await iam.tagRole(role.name, { [TAG_CLUSTERS]: names });
       },
     },

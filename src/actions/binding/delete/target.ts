@@ -22,6 +22,13 @@ export interface DeleteTarget {
   /** Default irsa; pod-identity deletes the association instead of the annotation. */
   mechanism?: Mechanism;
   source: SpecSource;
+  /**
+   * Other clusters that leave the same shared role in this run (apply --prune): their statements
+   * and tags go in this one step, and the role is deleted when no cluster is left.
+   */
+  alsoLeaving?: Array<{ name: string; arn: string; providerArn: string }>;
+  /** Another deletion of this run handles the role: only the service account is planned here. */
+  roleHandledElsewhere?: boolean;
 }
 
 export function checkDeleteTarget(t: DeleteTarget): void {
