@@ -300,3 +300,33 @@ test("-o sarif is shown in audit's help only", async () => {
   }
   assert.match((await h.run(['--help'])).stdout, /audit also takes sarif/);
 });
+
+test('--help lists the commands and the global flags', async () => {
+  const r = await h.run(['--help']);
+  assert.equal(r.code, 0);
+  for (const word of [
+    'enable-oidc',
+    'create-serviceaccount',
+    '--region',
+    '--profile',
+    '--output',
+    '--no-color',
+    '--verbose',
+  ]) {
+    assert.ok(r.stdout.includes(word), word);
+  }
+});
+
+test('an unknown flag is a usage error (exit 2)', async () => {
+  const r = await h.run(['enable-oidc', '--cluster', 'x', '--nope']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^error: unknown flag --nope\nhint: see 'iamsa enable-oidc --help'\n$/);
+});
+
+test('bare iamsa prints the help on stdout and exits 0', async () => {
+  const r = await h.run([]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: iamsa/);
+  assert.match(r.stdout, /Commands:/);
+  assert.equal(r.stderr, '');
+});

@@ -1,4 +1,6 @@
-// The binary's own contract: help, version, usage errors, auth errors, exit codes, clean output.
+// The binary's own contract: start-up (--version), the SDK's credential chain and endpoints, --verbose
+// traces, streams and exit status, clean output. Help and usage errors are tested in-process in
+// test/commands/cli.test.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { openSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,22 +15,6 @@ import { tempDir } from '../support/temp.js';
 const env = awsEnv('http://127.0.0.1:9');
 const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
 
-test('--help lists the commands and the global flags', async () => {
-  const r = await runBinary(['--help'], env);
-  assert.equal(r.code, 0);
-  for (const word of [
-    'enable-oidc',
-    'create-serviceaccount',
-    '--region',
-    '--profile',
-    '--output',
-    '--no-color',
-    '--verbose',
-  ]) {
-    assert.ok(r.stdout.includes(word), word);
-  }
-});
-
 test('--version prints the package version', async () => {
   const { version } = (await import('../../package.json', { with: { type: 'json' } })).default;
   const r = await runBinary(['--version'], env);
@@ -36,20 +22,7 @@ test('--version prints the package version', async () => {
   assert.equal(r.stdout.trim(), version);
 });
 
-test('an unknown flag is a usage error (exit 2)', async () => {
-  const r = await runBinary(['enable-oidc', '--cluster', 'x', '--nope'], env);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /^error: unknown flag --nope\nhint: see 'iamsa enable-oidc --help'\n$/);
-});
-
-test('bare iamsa prints the help on stdout and exits 0', async () => {
-  const r = await runBinary([], env);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Usage: iamsa/);
-  assert.match(r.stdout, /Commands:/);
-  assert.equal(r.stderr, '');
-});
-
+// The region is checked where the AWS clients are made (src/aws/clients.ts), which in-process tests replace.
 test('a malformed --region is a usage error naming it', async () => {
   const r = await runBinary(['enable-oidc', '--cluster', 'x', '--region', 'mars'], env);
   assert.equal(r.code, 2, r.stderr);

@@ -1,5 +1,7 @@
 // Hostile input, echoed secrets and interrupted runs, through the binary: what only a process
-// shows (special files, pipes, signals, exit codes, every byte on stdout and stderr).
+// shows (special files, pipes, signals, exit codes, every byte on stdout and stderr). Bad bytes,
+// YAML bombs, bad labels and subjectPattern files are tested in-process
+// (test/commands/hostile.test.ts).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
@@ -162,36 +164,6 @@ describe('input iamsa refuses before any call, exit 2 naming the file', () => {
     assert.match(c.stderr, /Cancelled: nothing was changed/);
   });
 
-  test('bad bytes, bombs and labels: each a file problem with its line', async () => {
-    const latin1 = write(
-      'latin1.json',
-      Buffer.concat([
-        Buffer.from(
-          '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"caf',
-        ),
-        Buffer.from([0xe9]),
-        Buffer.from('"}}}]}'),
-      ]),
-    );
-    const bindings = write(
-      'hostile.yaml',
-      `${HEAD}bindings:\n  - name: app\n    attachPolicyFile: ${latin1}\n    labels: {"bad key": v}\n    annotations: {big: "${'x'.repeat(300 * 1024)}"}\n---\n`,
-    );
-    const r = await runBinary(['apply', '-f', bindings, '--approve'], env);
-    refused(r, /hostile\.yaml: 3 problems; nothing was changed/);
-    assert.match(r.stderr, /hostile\.yaml:6: .*not valid UTF-8 \(at byte 142\)/);
-    assert.match(r.stderr, /hostile\.yaml:7: invalid bindings\[0\]\.labels key "bad key"/);
-    assert.match(r.stderr, /hostile\.yaml:8: bindings\[0\]\.annotations are 307203 bytes together/);
-    const bomb = write(
-      'bomb.yaml',
-      `${HEAD}a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nbindings: [{name: app, labels: *c}]\n`,
-    );
-    refused(
-      await runBinary(['apply', '-f', bomb, '-o', 'json'], env),
-      /bomb\.yaml:5: YAML: Excessive alias count/,
-    );
-  });
-
   test('secrets an endpoint echoes are never printed, in text, JSON or --verbose', async () => {
     const secretEnv = { ...env, AWS_SESSION_TOKEN: SESSION_TOKEN };
     const args = ['create-serviceaccount', '--cluster', 'demo', '--name', 'app'];
@@ -267,20 +239,6 @@ describe('an interrupted apply', () => {
   after(async () => {
     await proxy.close();
     await g.close();
-  });
-
-  test('a subjectPattern is shown as IAM receives it, with a warning when the name does not match', async () => {
-    const file = write(
-      'pattern.yaml',
-      `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: demo, region: us-east-1}\niam:\n  serviceAccounts:\n    - metadata: {name: web, namespace: jobs}\n      subjectPattern: batch-*\n      attachPolicyARNs: [${RO}]\n`,
-    );
-    const r = await g.iamsa(['apply', '-f', file, '--allow-subject-pattern', ...g.kubeFlags]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /trust \S+ StringLike system:serviceaccount:jobs:batch-\*/);
-    assert.match(
-      r.stdout + r.stderr,
-      /jobs\/web does not match its own subjectPattern "batch-\*": its pods cannot assume the role/,
-    );
   });
 
   test('SIGINT mid-apply: in-flight steps finish, the rest is listed, exit 130; a re-run finishes', async () => {

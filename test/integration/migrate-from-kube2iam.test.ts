@@ -3,7 +3,8 @@
 // restrictions that allow some requests and refuse others, a role in another account, a shared
 // `default` service account asking for two roles, a bare pod, RBAC bound to the old account.
 // Each is migrated (plan, approve, re-run unchanged, cleanup) and rolled back to a snapshot, and no
-// workload ever ends up able to take a role its namespace restriction refused.
+// workload ever ends up able to take a role its namespace restriction refused. Bad flags are tested
+// in-process (test/commands/migrate-from-kube2iam.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -508,16 +509,5 @@ describe('migrate-from-kube2iam', () => {
     ]);
     assert.deepEqual(await tagsOf('app'), {});
     assert.equal(templateOf('deployments', 'shop', 'web').metadata.annotations[ROLE], 'app');
-  });
-
-  test('bad flags are exit 2 before anything is read', async () => {
-    const r = await migrate('--flavour', 'kube3iam');
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /invalid --flavour "kube3iam": expected kube2iam or kiam/);
-    assert.match(r.stderr, /did you mean --flavour kube2iam\?/);
-    const k = await migrate('--flavour', 'kiam', '--namespace-restrictions');
-    assert.equal(k.code, 2);
-    const b = await migrate('--base-role-arn', 'arn:aws:iam::123456789012:role/app');
-    assert.equal(b.code, 2);
   });
 });

@@ -1,9 +1,11 @@
 // Real accounts (issue 18), through the binary on one ground. What a command only reads to be
 // thorough must not fail it: against plain moto (no Pod Identity API, no SimulatePrincipalPolicy)
-// and against a front that answers AccessDenied for them, the IRSA commands do their job with a
-// coded warning naming the call and why; an explicit --mechanism pod-identity still needs the
-// API. eksctl ClusterConfig files are read as eksctl reads them. (The calls each command makes,
-// against docs/permissions.json and its policies enforced: permissions-enforced.test.ts.)
+// and against a front that answers AccessDenied for them, the gateways read the real answers as
+// unavailable and get-serviceaccounts and doctor go on with a coded warning. The same rule for
+// update, delete and apply --prune, and eksctl ClusterConfig files, are tested in-process
+// (test/commands/unavailable-apis.test.ts, eksctl-files.test.ts); the fix commands' Kubernetes
+// flags in test/commands/doctor.test.ts. (The calls each command makes, against
+// docs/permissions.json and its policies enforced: permissions-enforced.test.ts.)
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,99 +105,8 @@ for (const [ns, where, envOf, unchecked] of grounds) {
       assert.equal(sim.status, 'skipped');
       assert.match(sim.message, /^UNCHECKED_\w+: iam:SimulatePrincipalPolicy (access denied|not )/);
     });
-
-    test('update and delete without --mechanism handle the IRSA binding, with the warning', async () => {
-      const u = await run(
-        ...['update-serviceaccount', '-n', ns, '--name', 'api'],
-        ...['--attach-policy-arn', 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess', '--approve'],
-      );
-      assert.equal(u.code, 0, u.stderr);
-      assert.match(u.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-      const d = await run('delete-serviceaccount', '-n', ns, '--name', 'worker', '--approve');
-      assert.equal(d.code, 0, d.stderr);
-      assert.match(d.stdout + d.stderr, /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-      const explicit = await run(
-        ...['delete-serviceaccount', '-n', ns, '--name', 'old', '--mechanism', 'pod-identity'],
-      );
-      assert.notEqual(explicit.code, 0, 'an explicit --mechanism pod-identity needs the API');
-      assert.doesNotMatch(explicit.stderr, /UNCHECKED_/);
-    });
-
-    test('apply --prune deletes the IRSA bindings the file no longer lists', async () => {
-      const file = bindings(ns, ['old']);
-      const r = await g.iamsa(
-        ['apply', '-f', file, '--prune', '--approve', ...g.kubeFlags, '-o', 'json'],
-        envOf(),
-      );
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const out = json(r.stdout);
-      const deleted = out.bindings
-        .filter((b: any) => b.steps.some((s: any) => s.action === 'delete'))
-        .map((b: any) => b.name);
-      assert.ok(deleted.includes('gone'), JSON.stringify(deleted));
-      assert.match(out.warnings.join('\n'), /UNCHECKED_\w+: eks:ListPodIdentityAssociations/);
-    });
   });
 }
-
-describe('eksctl ClusterConfig files as eksctl reads them', () => {
-  const eksctl = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n${text}`);
-    return path;
-  };
-
-  test('withOIDC alone for a cluster that does not exist fails like enable-oidc (exit 3)', async () => {
-    const file = eksctl(
-      'missing.yaml',
-      'metadata: {name: nope, region: us-east-1}\niam: {withOIDC: true}\n',
-    );
-    const r = await g.iamsa(['apply', '-f', file, '--approve']);
-    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, /cluster nope not found in region us-east-1/);
-  });
-
-  test('cross-account attachRoleARN, attachPolicy without Version, empty fields: planned with notes', async () => {
-    await namespace(g, 'eksctl');
-    const other = 'arn:aws:iam::999999999999:role/shared-reader';
-    const file = eksctl(
-      'shapes.yaml',
-      [
-        `metadata: {name: ${g.cluster}, region: us-east-1}`,
-        'iam:',
-        '  withOIDC: true',
-        '  serviceAccounts:',
-        '    - metadata: {name: cross, namespace: eksctl}',
-        `      attachRoleARN: ${other}`,
-        '      roleName: ignored',
-        '    - metadata: {name: legacy, namespace: eksctl}',
-        '      attachPolicyARNs: []',
-        '      tags: {}',
-        '      attachPolicy:',
-        '        Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]',
-        '',
-      ].join('\n'),
-    );
-    // Planned only: moto refuses documents of the 2008-10-17 language that IAM accepts.
-    const r = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '-o', 'json']);
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const out = json(r.stdout);
-    const warnings = out.warnings.join('\n');
-    assert.match(warnings, /roleName is ignored beside attachRoleARN/);
-    assert.match(warnings, /attachPolicy has no Version: IAM reads it as version 2008-10-17/);
-    assert.match(
-      warnings,
-      /shared-reader is in account 999999999999, not \d+: its trust could not be read/,
-    );
-    const cross = out.bindings.find((b: any) => b.name === 'cross');
-    assert.ok(
-      cross.steps.some(
-        (st: any) => st.resource === 'service-account' && st.changes.join(' ').includes(other),
-      ),
-      JSON.stringify(cross.steps),
-    );
-  });
-});
 
 describe("IAM's propagation delay, seen from EKS", () => {
   test('CreatePodIdentityAssociation of a new role is retried until EKS sees the role', async () => {
@@ -261,18 +172,5 @@ describe("IAM's propagation delay, seen from EKS", () => {
       .associations(g.cluster)
       .filter((a) => a.namespace === 'moved');
     assert.match(association?.roleArn ?? '', /role\/moved-two$/);
-  });
-});
-
-describe('fix commands keep the Kubernetes connection flags', () => {
-  test("doctor's fix for a missing service account carries --kube-server and --kube-ca-file", async () => {
-    const r = await g.iamsa([
-      ...['doctor', '-c', g.cluster, '-n', 'default', '--name', 'missing', '-o', 'json'],
-      ...g.kubeFlags,
-    ]);
-    assert.equal(r.code, 6, `${r.stdout}\n${r.stderr}`);
-    const sa = json(r.stdout).checks.find((c: any) => c.id === 'IRSA002');
-    assert.match(sa.fix, /^iamsa create-serviceaccount /);
-    assert.ok(sa.fix.includes(` ${g.kubeFlags.join(' ')} --approve`), sa.fix);
   });
 });

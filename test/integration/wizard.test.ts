@@ -1,19 +1,17 @@
-// The wizard in a real pseudo-terminal (tmux), answered with keystrokes as a person would, and the
-// never-prompt-where-nobody-can-answer rules for scripts.
+// The wizard in a real pseudo-terminal (tmux), answered with keystrokes as a person would: a whole
+// first-timer's run, Ctrl-C and Esc, the prompts on the terminal while -o json goes to a file, and
+// one DescribeCluster, one EKS token and reused sockets on the wire. The wizard's flows, declining,
+// errors and the never-prompt rules for scripts run in-process in test/commands/wizard.test.ts.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import {
-  DeleteOpenIDConnectProviderCommand,
-  GetRoleCommand,
-  ListAttachedRolePoliciesCommand,
-  ListOpenIDConnectProvidersCommand,
-} from '@aws-sdk/client-iam';
+import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { type Ground, startGround } from '../support/ground.js';
 import { startAwsProxy } from '../support/aws-proxy.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
+import { splitShell } from '../support/shell-words.js';
 import { Terminal } from '../support/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/iamsa.js', import.meta.url));
@@ -145,99 +143,6 @@ test('a first-timer binds a service account from the wizard alone', async () => 
   }
 });
 
-test('re-running the wizard on a service account bound to its own role asks no override', async () => {
-  await freshWithLegacy();
-  await enabled();
-  const bound = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'wiz',
-    '--name',
-    'legacy',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
-    ...g.kubeFlags,
-    '--approve',
-  ]);
-  assert.equal(bound.code, 0, bound.stderr);
-  const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
-  try {
-    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
-    t.press('Enter');
-    await t.waitFor(/Namespace/);
-    t.press('Enter');
-    await t.waitFor(/legacy\s+\(role: arn:aws:iam::123456789012:role\/iamsa-wiz-default-legacy\)/);
-    t.press('Down', 'Enter');
-    await pickOnePolicy(t, 'AmazonS3ReadOnly', /❯ AmazonS3ReadOnlyAccess/);
-    const done = await t.waitFor(/The same, without prompts/);
-    assert.equal(await t.exitCode(), 0);
-    assert.doesNotMatch(done, /Point it at the new role/);
-    assert.match(done, /Nothing to do/);
-    assert.doesNotMatch(done, /Next step:/, 'nothing changed, nothing to restart');
-    assert.doesNotMatch(done, /--override-existing-serviceaccounts/);
-  } finally {
-    t.close();
-  }
-});
-
-test('the wizard offers well-known policies, asks for their scope, and the CI command carries it', async () => {
-  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'wiz', '--approve']);
-  assert.equal(enabled.code, 0, enabled.stderr);
-  const zone = 'arn:aws:route53:::hostedzone/ZWIZ';
-  const t = terminal([
-    'create-serviceaccount',
-    '--region',
-    'us-east-1',
-    '--cluster',
-    'wiz',
-    '--namespace',
-    'default',
-    '--name',
-    'dns-wiz',
-    ...g.kubeFlags,
-  ]);
-  try {
-    await t.waitFor(/What will this service account run\?/);
-    t.press('Down', 'Down', 'Down', 'Down'); // past imageBuilder, autoScaler, awsLoadBalancerController
-    await t.waitFor(/❯ externalDNS/);
-    t.press('Enter');
-    await t.waitFor(/externalDNS: hosted zone ARNs/);
-    t.type('not-an-arn');
-    t.press('Enter');
-    await t.waitFor(/is not the ARN of a hosted zone/);
-    t.press('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace');
-    t.press('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace');
-    t.type(zone);
-    t.press('Enter');
-    await t.waitFor(/Add another well-known policy\?/);
-    t.press('Enter'); // no
-    await t.waitFor(/Also attach IAM policies/);
-    t.press('Enter'); // no
-    await t.waitFor(/Role name/);
-    t.press('Enter');
-    await t.waitFor(/Apply these changes\?/);
-    assert.match(
-      t.screen(),
-      /\+ create\s+managed-policy\s+\S+iamsa-wiz-default-dns-wiz-externalDNS/,
-    );
-    t.type('y');
-    t.press('Enter');
-    const done = await t.waitFor(/Next step:/);
-    assert.equal(await t.exitCode(), 0);
-    const line = done.split('\n').find((l) => l.trim().startsWith('iamsa create-serviceaccount'));
-    assert.ok(line, 'the equivalent command is printed');
-    assert.match(
-      line,
-      /--well-known-policies externalDNS --well-known-scope externalDNS\.hostedZoneARNs=arn:aws:route53:::hostedzone\/ZWIZ/,
-    );
-    const again = await g.iamsa(splitShell(line.trim()).slice(1));
-    assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /Nothing to do/);
-  } finally {
-    t.close();
-  }
-});
-
 test('Ctrl-C midway exits 130 and changes nothing', async () => {
   await enabled();
   const before = await g.awsState();
@@ -256,159 +161,12 @@ test('Ctrl-C midway exits 130 and changes nothing', async () => {
   }
 });
 
-test('create-serviceaccount at a terminal: NO_COLOR keeps progress lines; declining says Cancelled', async () => {
-  const before = await g.awsState();
-  const writes = g.kubeWrites();
-  const t = terminal(
-    [
-      'create-serviceaccount',
-      '--cluster',
-      'wiz',
-      '--name',
-      'declined',
-      '--attach-policy-arn',
-      'arn:aws:iam::aws:policy/ReadOnlyAccess',
-      ...g.kubeFlags,
-    ],
-    { NO_COLOR: '1' },
-  );
-  try {
-    const plan = await t.waitFor(/Apply these changes\? \(y\/N\)/);
-    assert.match(plan, /✔ Reading cluster wiz/);
-    t.press('Enter'); // default no
-    assert.equal(await t.exitCode(), 130);
-    assert.match(t.screen(), /^Cancelled: nothing was changed\.$/m);
-    assert.doesNotMatch(t.screen(), /error:/);
-    assert.deepEqual(await g.awsState(), before);
-    assert.equal(g.kubeWrites(), writes);
-  } finally {
-    t.close();
-  }
-});
-
-test('declining the plan in the wizard exits 130 and changes nothing', async () => {
-  await enabled();
-  const before = await g.awsState();
-  const writes = g.kubeWrites();
-  const t = terminal(['wizard', '--region', 'us-east-1', ...g.kubeFlags]);
-  try {
-    await t.waitFor(/EKS cluster[\s\S]*wiz\s+\(OIDC provider: yes\)/);
-    t.press('Enter');
-    await t.waitFor(/Namespace/);
-    t.press('Enter');
-    await t.waitFor(/Service account[\s\S]*New service account/);
-    t.press('Enter'); // the namespace's "default" service account
-    await pickOnePolicy(t, 'ReadOnlyAccess', /❯ ReadOnlyAccess/);
-    await t.waitFor(/Apply these changes\? \(y\/N\)/);
-    t.press('Enter'); // default no
-    assert.equal(await t.exitCode(), 130);
-    assert.match(t.screen(), /Cancelled: nothing was changed\./);
-    assert.doesNotMatch(t.screen(), /error:/);
-    assert.deepEqual(await g.awsState(), before);
-    assert.equal(g.kubeWrites(), writes);
-  } finally {
-    t.close();
-  }
-});
-
-test('an API error inside the wizard is the same one-line error and exit code as with flags', async () => {
-  const t = terminal(['create-serviceaccount', '--cluster', 'ghost', ...g.kubeFlags]);
-  try {
-    assert.equal(await t.exitCode(), 3);
-    const screen = t.screen();
-    assert.match(screen, /error: cluster ghost not found in region us-east-1/);
-    assert.doesNotMatch(screen, /\n\s+at /);
-  } finally {
-    t.close();
-  }
-  const flags = await g.iamsa([
-    'create-serviceaccount',
-    '--cluster',
-    'ghost',
-    '--name',
-    'a',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-  ]);
-  assert.equal(flags.code, 3);
-  assert.match(flags.stderr, /error: cluster ghost not found in region us-east-1/);
-});
-
-test('a bad flag given to the wizard is refused before the first question (exit 2)', async () => {
-  const t = terminal([
-    'create-serviceaccount',
-    '--cluster',
-    'wiz',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/No Such',
-    ...g.kubeFlags,
-  ]);
-  try {
-    assert.equal(await t.exitCode(), 2);
-    const screen = t.screen();
-    assert.match(screen, /error: invalid --attach-policy-arn "arn:aws:iam::aws:policy\/No Such"/);
-    assert.doesNotMatch(screen, /Namespace|Service account|\?/);
-  } finally {
-    t.close();
-  }
-});
-
 test('Esc at a prompt cancels too (exit 130)', async () => {
   const t = terminal(['wizard', ...g.kubeFlags]);
   try {
     await t.waitFor(/AWS region/);
     t.press('Escape');
     assert.equal(await t.exitCode(), 130);
-  } finally {
-    t.close();
-  }
-});
-
-test('at a terminal without --approve, a mutating command asks; declining exits 130 with nothing changed', async () => {
-  await enabled();
-  const before = await g.awsState();
-  const t = terminal([
-    'create-serviceaccount',
-    '--cluster',
-    'wiz',
-    '--name',
-    'asked',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-    ...g.kubeFlags,
-  ]);
-  try {
-    await t.waitFor(/Apply these changes\? \(y\/N\)/);
-    t.press('Enter');
-    assert.equal(await t.exitCode(), 130);
-    assert.deepEqual(await g.awsState(), before);
-    assert.equal(g.kube.getObject('serviceaccounts', 'default', 'asked'), undefined);
-  } finally {
-    t.close();
-  }
-});
-
-test('with -o json at a terminal the question goes to stderr and the answer is one JSON document', async () => {
-  await enabled();
-  const t = terminal([
-    'create-serviceaccount',
-    '--cluster',
-    'wiz',
-    '--name',
-    'jsonasked',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-    '-o',
-    'json',
-    ...g.kubeFlags,
-  ]);
-  try {
-    await t.waitFor(/Apply these changes\? \(y\/N\)/);
-    t.type('y');
-    t.press('Enter');
-    assert.equal(await t.exitCode(), 0);
-    assert.match(t.screen(), /"applied": true,\s+"changed": true/);
-    assert.ok(g.kube.getObject('serviceaccounts', 'default', 'jsonasked'));
   } finally {
     t.close();
   }
@@ -451,78 +209,6 @@ test('wizard -o json > file: the prompts on the terminal, the document in the fi
   } finally {
     shell.close();
     removeTempDir(dir);
-  }
-});
-
-test('stdin not a terminal: no prompt, exit 2 naming every missing flag, no ANSI', async () => {
-  const r = await g.iamsa(['create-serviceaccount', '--namespace', 'default']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--cluster/);
-  assert.match(r.stderr, /--name/);
-  assert.match(r.stderr, /--attach-policy-arn/);
-  assert.ok(!(r.stdout + r.stderr).includes('\u001b['), 'no ANSI escape codes');
-});
-
-test('CI=true in a real terminal: still no prompt, exit 2, no ANSI', async () => {
-  const env = { ...g.env, TERM: 'xterm-256color', CI: 'true' };
-  const t = new Terminal([process.execPath, BIN, 'create-serviceaccount', '--cluster', 'wiz'], env);
-  try {
-    assert.equal(await t.exitCode(), 2);
-    const screen = t.screen();
-    assert.match(
-      screen,
-      /missing required flags: --name, one of --well-known-policies, --attach-policy-arn/,
-    );
-  } finally {
-    t.close();
-  }
-});
-
-test('the wizard command itself needs a terminal (exit 2)', async () => {
-  const r = await g.iamsa(['wizard']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /interactive terminal/);
-});
-
-test('--no-input never prompts', async () => {
-  const env: NodeJS.ProcessEnv = { ...g.env, TERM: 'xterm-256color' };
-  delete env.CI;
-  const t = new Terminal(
-    [process.execPath, BIN, 'create-serviceaccount', '--cluster', 'wiz', '--no-input'],
-    env,
-  );
-  try {
-    assert.equal(await t.exitCode(), 2);
-  } finally {
-    t.close();
-  }
-});
-
-function splitShell(line: string): string[] {
-  const words: string[] = [];
-  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
-  for (const m of line.matchAll(re))
-    words.push(m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : (m[2] ?? ''));
-  return words;
-}
-
-test('cancelling after the wizard enabled the cluster says the provider was created', async () => {
-  const providers = await g.iam.send(new ListOpenIDConnectProvidersCommand({}));
-  for (const p of providers.OpenIDConnectProviderList ?? []) {
-    await g.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: p.Arn }));
-  }
-  const t = terminal(['create-serviceaccount', '--cluster', 'wiz', ...g.kubeFlags]);
-  try {
-    await t.waitFor(/Enable it now\?/);
-    t.press('Enter');
-    await t.waitFor(/Service account/);
-    t.press('C-c');
-    assert.equal(await t.exitCode(), 130);
-    assert.match(t.screen(), /only the OIDC provider of cluster wiz was created/);
-    const after = await g.iam.send(new ListOpenIDConnectProvidersCommand({}));
-    assert.equal(after.OpenIDConnectProviderList?.length, 1);
-  } finally {
-    t.close();
   }
 });
 

@@ -15,18 +15,29 @@ import type { Reporter } from '../../src/actions/engine/reporter.js';
 import type { RegionAccess } from '../../src/actions/binding/cluster-session.js';
 import {
   AlreadyExistsError,
-  AuthError,
   ConflictError,
   IamsaError,
   PreconditionError,
   ValidationError,
 } from '../../src/errors.js';
 import type { KubeGateway, Pod, ServiceAccount } from '../../src/kube/gateway.js';
+import { translateAwsError } from '../../src/aws/errors.js';
+
+/** What the gateways make of AWS's AccessDenied answer to `call` (an AuthError with its cause). */
+const accessDenied = (call: string) =>
+  translateAwsError(
+    Object.assign(new Error(`the caller is not authorized to perform ${call}`), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    }),
+    call,
+  );
 
 export const ACCOUNT = '111122223333';
 
 /** Some of AWS's managed policies (moto loads them all with MOTO_IAM_LOAD_MANAGED_POLICIES). */
 const AWS_MANAGED = [
+  'AdministratorAccess',
   'ReadOnlyAccess',
   'AmazonS3ReadOnlyAccess',
   'AmazonEC2ReadOnlyAccess',
@@ -38,6 +49,11 @@ const AWS_MANAGED = [
   'IAMReadOnlyAccess',
   'AmazonRoute53ReadOnlyAccess',
   'AmazonVPCReadOnlyAccess',
+  // The ones well-known policies attach.
+  'CloudWatchAgentServerPolicy',
+  'AWSXrayWriteOnlyAccess',
+  'service-role/AmazonEBSCSIDriverPolicy',
+  'AmazonEC2ContainerRegistryPowerUser',
 ];
 
 /** A customer-managed policy: its versions (IAM keeps five), default and tags. */
@@ -74,12 +90,8 @@ export class FakeIam implements IamGateway {
   }
   private log(call: string, roleName?: string) {
     this.calls.push(call);
-    if (this.denied.has(call) || (roleName && this.denied.has(`${call}:${roleName}`))) {
-      // As iamsa's gateway translates IAM's answer: the SDK's AccessDenied as the cause.
-      const message = `AccessDenied: the caller is not authorized to perform ${call}`;
-      const cause = Object.assign(new Error(message), { name: 'AccessDenied' });
-      throw new AuthError(message, { cause });
-    }
+    if (this.denied.has(call) || (roleName && this.denied.has(`${call}:${roleName}`)))
+      throw accessDenied(call);
   }
 
   async getOidcProvider(arn: string) {
@@ -313,6 +325,7 @@ export class FakeIam implements IamGateway {
   }
   /** IAM's policy simulator is not modelled here. */
   async simulatePrincipalPolicy(): Promise<never> {
+    this.log('simulatePrincipalPolicy');
     throw new Error('FakeIam does not model iam:SimulatePrincipalPolicy');
   }
   async listRoles() {
@@ -378,10 +391,13 @@ export class FakeEks implements EksGateway {
   readonly addons = new Map<string, AddonInfo>();
   readonly associations = new Map<string, PodIdentityAssociation & { cluster: string }>();
   private associationCount = 0;
-  /** Runs just before the next create, as another run racing this one would. */
-  beforeNextCreate?: () => void;
+  /** Runs just before the next create (given its request), as another run racing this one would. */
+  beforeNextCreate?: (request: NewAssociation) => void;
 
-  private cluster(name: string) {
+  /** Calls the caller's policy does not allow, by gateway method: refused as EKS's AccessDenied. */
+  readonly denied = new Set<string>();
+  private cluster(name: string, call?: string) {
+    if (call && this.denied.has(call)) throw accessDenied(call);
     if (!this.clusters.has(name)) throw new IamsaError(`ResourceNotFoundException: ${name}`);
   }
   installAgent(cluster: string, status = 'ACTIVE') {
@@ -391,12 +407,12 @@ export class FakeEks implements EksGateway {
     });
   }
   async describeAddon(cluster: string, addon: string) {
-    this.cluster(cluster);
+    this.cluster(cluster, 'describeAddon');
     const a = this.addons.get(`${cluster}/${addon}`);
     return a && structuredClone(a);
   }
   async listAddons(cluster: string) {
-    this.cluster(cluster);
+    this.cluster(cluster, 'listAddons');
     return [...this.addons.keys()]
       .filter((k) => k.startsWith(`${cluster}/`))
       .map((k) => k.slice(cluster.length + 1));
@@ -405,7 +421,7 @@ export class FakeEks implements EksGateway {
     cluster: string,
     filter: { namespace?: string; serviceAccount?: string } = {},
   ) {
-    this.cluster(cluster);
+    this.cluster(cluster, 'listPodIdentityAssociations');
     return [...this.associations.values()]
       .filter(
         (a) =>
@@ -422,7 +438,7 @@ export class FakeEks implements EksGateway {
       }));
   }
   async describePodIdentityAssociation(cluster: string, id: string) {
-    this.cluster(cluster);
+    this.cluster(cluster, 'describePodIdentityAssociation');
     const a = this.associations.get(id);
     if (!a || a.cluster !== cluster) return undefined;
     return withoutCluster(a);
@@ -431,7 +447,7 @@ export class FakeEks implements EksGateway {
     this.cluster(n.cluster);
     const race = this.beforeNextCreate;
     this.beforeNextCreate = undefined;
-    race?.();
+    race?.(n);
     const taken = [...this.associations.values()].find(
       (a) =>
         a.cluster === n.cluster &&

@@ -70,7 +70,8 @@ export interface Question {
  * - DEFAULT or CANCEL;
  * - for select: a RegExp matched against the choices' names (the first that matches);
  * - for search: `{ type: 'text', pick?: RegExp }` (the text typed, then the first match or choice);
- * - for input: the text; for confirm: true or false;
+ * - for input: the text (a refused one is followed by the next answer, as inquirer asks again);
+ *   for confirm: true or false;
  * - or a function of the question that returns the value.
  */
 export type Answer = [
@@ -138,13 +139,17 @@ export function scriptedPrompter(
       return next({ kind: 'search', message, choices }, undefined) as never;
     },
     async input(message, options = {}) {
-      const value = (await next(
-        { kind: 'input', message, choices: [] },
-        options.default,
-      )) as string;
-      const valid = options.validate?.(value) ?? true;
-      if (valid !== true) throw new Error(`input "${value}" refused at "${message}": ${valid}`);
-      return value;
+      // As inquirer does, a refused value shows the validator's message and asks again (the
+      // script's next answer for the same prompt).
+      for (;;) {
+        const value = (await next(
+          { kind: 'input', message, choices: [] },
+          options.default,
+        )) as string;
+        const valid = options.validate?.(value) ?? true;
+        if (valid === true) return value;
+        output.write(`> ${valid}\n`);
+      }
     },
     confirm: (message, defaultValue = false) =>
       next({ kind: 'confirm', message, choices: [] }, defaultValue) as Promise<boolean>,

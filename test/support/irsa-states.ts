@@ -1,22 +1,43 @@
 // Building blocks for doctor and audit tests: bindings made by iamsa, roles with hand-written
 // trusts (the over-broad and broken ones iamsa never makes), and pods as the API server stores them.
+import assert from 'node:assert/strict';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import type { Ground } from './ground.js';
+
+/** What set-up needs of a ground: moto and the emulator, or the harness's fakes (fake-ground.ts). */
+export type SetUp = Pick<Ground, 'kubeAdmin'> & { iam: { send(command: object): Promise<any> } };
 
 export const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 export const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
+/** Where iamsa runs: the binary on the ground, or in-process on the fakes (fake-ground.ts). */
+export interface Runs {
+  cluster: string;
+  kubeFlags: string[];
+  iamsa(args: string[]): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** A binding made by iamsa itself (create-serviceaccount with ReadOnlyAccess): its role's name. */
+export async function bindReadOnly(g: Runs, ns: string, name: string): Promise<string> {
+  const r = await g.iamsa([
+    ...['create-serviceaccount', '--cluster', g.cluster, '--namespace', ns, '--name', name],
+    ...['--attach-policy-arn', READONLY, ...g.kubeFlags, '--approve'],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return `iamsa-${g.cluster}-${ns}-${name}`;
+}
+
 /** The cluster's issuer host path, from the provider ARN. */
 export const hostOf = (providerArn: string) => providerArn.split('oidc-provider/')[1] ?? '';
 
-export async function namespace(g: Ground, name: string): Promise<void> {
+export async function namespace(g: SetUp, name: string): Promise<void> {
   await g.kubeAdmin('POST', '/api/v1/namespaces', { metadata: { name } });
 }
 
 export async function serviceAccount(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   annotations: Record<string, string> = {},
@@ -27,7 +48,7 @@ export async function serviceAccount(
 }
 
 export async function annotate(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   annotations: Record<string, string | null>,
@@ -44,7 +65,7 @@ export async function annotate(
  * as on EKS, and a pod created before the annotation keeps what it had.
  */
 export async function pod(
-  g: Ground,
+  g: SetUp,
   ns: string,
   name: string,
   sa: string,
@@ -63,7 +84,7 @@ export async function pod(
 
 /** A role with this trust (written with the SDK: iamsa would never make it), optionally a policy. */
 export async function roleWithTrust(
-  g: Ground,
+  g: SetUp,
   name: string,
   trust: unknown,
   policyArn: string | null = READONLY,

@@ -1,0 +1,527 @@
+// iamsa doctor in-process (test/support/harness.ts): every check on a state built to trigger it,
+// over the fakes (the pod identity webhook played as the emulator plays it, fake-ground.ts). The
+// binary keeps a smoke run against moto and the emulator and --simulate, which needs IAM's
+// simulator (test/integration/doctor.test.ts).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, beforeEach, describe, test } from 'node:test';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT } from '../support/fakes.js';
+import { type FakeGround, fakeGround } from '../support/fake-ground.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import {
+  annotate,
+  hostOf,
+  json,
+  namespace,
+  pod,
+  READONLY,
+  roleWithTrust,
+  ROLE_ANNOTATION,
+  serviceAccount,
+  statement,
+  trustOf,
+  bindReadOnly,
+} from '../support/irsa-states.js';
+import { createTestPki } from '../support/pki.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
+
+let h: Harness;
+let g: FakeGround;
+let providerArn: string;
+let host: string;
+const dir = tempDir('doctor-in-process');
+// A CA the --kube-ca-file check accepts (the fakes connect without it).
+const pki = createTestPki();
+after(() => pki.close());
+const caFile = pki.rootCertPath;
+after(() => removeTempDir(dir));
+
+const doctor = (ns: string, name: string, ...args: string[]) =>
+  g.iamsa(['doctor', '-c', g.cluster, '-n', ns, '--name', name, ...g.kubeFlags, ...args]);
+const checksOf = async (ns: string, name: string, ...args: string[]) => {
+  const r = await doctor(ns, name, '-o', 'json', ...args);
+  assert.ok(r.code === 0 || r.code === 6, r.stderr);
+  const report = json(r.stdout);
+  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+  return { code: r.code, report, byId };
+};
+const bind = async (ns: string, name: string) =>
+  `arn:aws:iam::${ACCOUNT}:role/${await bindReadOnly(g, ns, name)}`;
+
+beforeEach(async () => {
+  h = createHarness({ clusters: ['demo'] });
+  // Fix commands carry the Kubernetes connection flags the user passed.
+  g = {
+    ...fakeGround(h, 'demo'),
+    kubeFlags: ['--kube-server', 'https://kube.example:6443', '--kube-ca-file', caFile],
+  };
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve', '-o', 'json']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  providerArn = json(enabled.stdout).providerArn;
+  host = hostOf(providerArn);
+});
+
+describe('a healthy binding', () => {
+  test('made by create-serviceaccount, with a pod started after it: no FAIL, exit 0', async () => {
+    await namespace(g, 'healthy');
+    const role = await bind('healthy', 'api');
+    await pod(g, 'healthy', 'api-1', 'api');
+    const r = await doctor('healthy', 'api');
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /^ {2}IRSA\d+ FAIL/m);
+    for (const id of [
+      'IRSA001',
+      'IRSA002',
+      'IRSA003',
+      'IRSA004',
+      'IRSA005',
+      'IRSA006',
+      'IRSA007',
+      'IRSA008',
+      'IRSA009',
+      'IRSA010',
+    ]) {
+      assert.match(r.stdout, new RegExp(`^ {2}${id} ok `, 'm'), r.stdout);
+    }
+    assert.match(r.stdout, /no check failed \(10 ok, 0 FAIL, 0 warn, 0 skipped\)/);
+    const { report } = await checksOf('healthy', 'api');
+    assert.equal(report.roleArn, role);
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(report.summary, { ok: 10, fail: 0, warn: 0, skipped: 0 });
+  });
+});
+
+describe('each check on a state built to fail it', () => {
+  test('IRSA001: a cluster whose issuer has no IAM OIDC provider (exit 6, the enable-oidc command)', async () => {
+    h.eks('eu-west-1').addCluster(g.cluster);
+    await namespace(g, 'noprovider');
+    await serviceAccount(g, 'noprovider', 'app');
+    const r = await doctor('noprovider', 'app', '--region', 'eu-west-1');
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}IRSA001 FAIL {4}OIDC provider {6}no IAM OIDC provider for the cluster's issuer https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\//m,
+    );
+    assert.match(r.stdout, /fix: iamsa enable-oidc --cluster demo --region eu-west-1 --approve/);
+  });
+
+  test('IRSA001: the provider lacks the audience the service account asks for', async () => {
+    await namespace(g, 'aud');
+    const role = await bind('aud', 'app');
+    await annotate(g, 'aud', 'app', { 'eks.amazonaws.com/audience': 'vault' });
+    const { code, byId } = await checksOf('aud', 'app');
+    assert.equal(code, 6);
+    assert.equal(byId.IRSA001.status, 'fail');
+    assert.match(
+      byId.IRSA001.message,
+      /lacks the audience vault \(the eks\.amazonaws\.com\/audience of aud\/app\)/,
+    );
+    assert.match(
+      byId.IRSA001.fix,
+      /^aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn \S+ --client-id vault$/,
+    );
+    // The trust checks the default audience, so it refuses the custom one too.
+    assert.equal(byId.IRSA004.status, 'fail');
+    assert.match(
+      byId.IRSA004.details.join('\n'),
+      /requires aud "sts\.amazonaws\.com", not "vault"/,
+    );
+    assert.ok(role);
+  });
+
+  test('IRSA002: missing, unannotated, malformed and foreign-partition service accounts', async () => {
+    await namespace(g, 'sa2');
+    let { code, byId } = await checksOf('sa2', 'ghost');
+    assert.equal(code, 6);
+    assert.equal(byId.IRSA002.status, 'fail');
+    assert.match(byId.IRSA002.message, /service account sa2\/ghost does not exist/);
+    // The fix carries the Kubernetes connection flags the user passed.
+    assert.equal(
+      byId.IRSA002.fix,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> ${g.kubeFlags.join(' ')} --approve`,
+    );
+    assert.equal(byId.IRSA003.status, 'skipped');
+    assert.equal(byId.IRSA006.status, 'skipped');
+
+    await serviceAccount(g, 'sa2', 'plain');
+    ({ byId } = await checksOf('sa2', 'plain'));
+    assert.match(
+      byId.IRSA002.message,
+      /has no eks\.amazonaws\.com\/role-arn annotation: its pods get no web identity and use the node's role/,
+    );
+
+    await serviceAccount(g, 'sa2', 'typo', { [ROLE_ANNOTATION]: 'my-app-role' });
+    ({ byId } = await checksOf('sa2', 'typo'));
+    assert.match(
+      byId.IRSA002.message,
+      /is not a well-formed role ARN \(STS: "Request ARN is invalid"\).*pass the full ARN, not just the role name/,
+    );
+    assert.match(
+      byId.IRSA002.fix,
+      /^kubectl annotate serviceaccount -n sa2 typo --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::111122223333:role\/<role name>$/,
+    );
+
+    await serviceAccount(g, 'sa2', 'china', {
+      [ROLE_ANNOTATION]: 'arn:aws-cn:iam::111122223333:role/app',
+    });
+    ({ byId } = await checksOf('sa2', 'china'));
+    assert.equal(byId.IRSA002.status, 'fail');
+    assert.match(byId.IRSA002.message, /is in partition aws-cn, the cluster in aws/);
+
+    await serviceAccount(g, 'sa2', 'elsewhere', {
+      [ROLE_ANNOTATION]: 'arn:aws:iam::999999999999:role/app',
+    });
+    ({ code, byId } = await checksOf('sa2', 'elsewhere'));
+    assert.equal(byId.IRSA002.status, 'warn');
+    assert.match(byId.IRSA002.message, /is in account 999999999999, the cluster in 111122223333/);
+    assert.equal(byId.IRSA003.status, 'skipped');
+    assert.equal(byId.IRSA003.message, 'the role is in another account');
+  });
+
+  test('IRSA003: the role does not exist, or lives under another path', async () => {
+    await namespace(g, 'role3');
+    await serviceAccount(g, 'role3', 'gone', {
+      [ROLE_ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/deleted-role`,
+    });
+    let { byId } = await checksOf('role3', 'gone');
+    assert.equal(byId.IRSA003.status, 'fail');
+    assert.match(byId.IRSA003.message, /role deleted-role does not exist in account 111122223333/);
+    for (const id of ['IRSA004', 'IRSA005', 'IRSA010']) assert.equal(byId[id].status, 'skipped');
+
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'pathed',
+        Path: '/irsa/',
+        AssumeRolePolicyDocument: JSON.stringify(trustOf(statement(providerArn, undefined))),
+      }),
+    );
+    await serviceAccount(g, 'role3', 'pathless', {
+      [ROLE_ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/pathed`,
+    });
+    ({ byId } = await checksOf('role3', 'pathless'));
+    assert.equal(byId.IRSA003.status, 'fail');
+    assert.match(
+      byId.IRSA003.message,
+      /but the role is arn:aws:iam::111122223333:role\/irsa\/pathed \(another path\)/,
+    );
+    assert.equal(
+      byId.IRSA003.fix,
+      `kubectl annotate serviceaccount -n role3 pathless --overwrite eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/irsa/pathed`,
+    );
+  });
+
+  test('IRSA004: a trust for another service account names the statement and the fixed trust', async () => {
+    await namespace(g, 'trust4');
+    const arn = await roleWithTrust(
+      g,
+      'trust4-role',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: {
+            [`${host}:sub`]: 'system:serviceaccount:trust4:other',
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        }),
+      ),
+    );
+    await serviceAccount(g, 'trust4', 'app', { [ROLE_ANNOTATION]: arn });
+    const r = await doctor('trust4', 'app');
+    assert.equal(r.code, 6);
+    assert.match(
+      r.stdout,
+      /IRSA004 FAIL {4}trust admits {7}the trust of trust4-role does not admit system:serviceaccount:trust4:app with audience sts\.amazonaws\.com/,
+    );
+    assert.match(
+      r.stdout,
+      /- statement 0 requires sub "system:serviceaccount:trust4:other", not "system:serviceaccount:trust4:app"/,
+    );
+    assert.match(
+      r.stdout,
+      /fix: aws iam update-assume-role-policy --role-name trust4-role --policy-document '\{"Version":"2012-10-17","Statement":\[\{.*"system:serviceaccount:trust4:other".*"system:serviceaccount:trust4:app"/,
+    );
+  });
+
+  test('IRSA005: a namespace-wide wildcard lets in another existing service account; no aud is a warning', async () => {
+    await namespace(g, 'broad5');
+    const arn = await roleWithTrust(
+      g,
+      'broad5-role',
+      trustOf(
+        statement(providerArn, {
+          StringLike: { [`${host}:sub`]: 'system:serviceaccount:broad5:*' },
+        }),
+      ),
+    );
+    await serviceAccount(g, 'broad5', 'app', { [ROLE_ANNOTATION]: arn });
+    await serviceAccount(g, 'broad5', 'intruder');
+    const { byId } = await checksOf('broad5', 'app');
+    assert.equal(byId.IRSA004.status, 'ok');
+    assert.equal(byId.IRSA005.status, 'fail');
+    assert.match(
+      byId.IRSA005.message,
+      /lets in more than broad5\/app \(2 other existing service accounts\)/,
+    );
+    const details = byId.IRSA005.details.join('\n');
+    assert.match(details, /matches ".*:sub" with StringLike "system:serviceaccount:broad5:\*"/);
+    assert.match(
+      details,
+      /also admits these existing service accounts: broad5\/default, broad5\/intruder/,
+    );
+    assert.match(details, /no condition on ".*:aud"/);
+    assert.match(
+      byId.IRSA005.fix,
+      /^aws iam update-assume-role-policy --role-name broad5-role --policy-document '.*"StringEquals":\{".*:sub":"system:serviceaccount:broad5:app",".*:aud":"sts\.amazonaws\.com"\}/,
+    );
+
+    const audless = await roleWithTrust(
+      g,
+      'audless-role',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: { [`${host}:sub`]: 'system:serviceaccount:broad5:audless' },
+        }),
+      ),
+    );
+    await serviceAccount(g, 'broad5', 'audless', { [ROLE_ANNOTATION]: audless });
+    const warned = await checksOf('broad5', 'audless');
+    assert.equal(warned.byId.IRSA005.status, 'warn');
+    assert.match(warned.byId.IRSA005.details[0], /no condition on ".*:aud"/);
+  });
+
+  test('IRSA006: a pod started before the annotation changed still has the old role; no pod is a warning', async () => {
+    await namespace(g, 'pods6');
+    await bind('pods6', 'app');
+    await pod(g, 'pods6', 'early', 'app');
+    const other = await bind('pods6', 'next');
+    await annotate(g, 'pods6', 'app', { [ROLE_ANNOTATION]: other });
+    const { byId } = await checksOf('pods6', 'app');
+    assert.equal(byId.IRSA006.status, 'fail');
+    assert.match(byId.IRSA006.message, /1 of 1 pod\(s\) started before the current annotation/);
+    assert.match(
+      byId.IRSA006.details[0],
+      /pod early \(created .*\) still has AWS_ROLE_ARN=arn:aws:iam::111122223333:role\/iamsa-demo-pods6-app/,
+    );
+    assert.match(byId.IRSA006.fix, /^kubectl delete pod -n pods6 early /);
+
+    const idle = await checksOf('pods6', 'next');
+    assert.equal(idle.byId.IRSA006.status, 'warn');
+    assert.match(idle.byId.IRSA006.message, /no pod in pods6 runs as next/);
+    assert.equal(idle.byId.IRSA007.status, 'skipped');
+    assert.equal(idle.code, 0);
+  });
+
+  test('IRSA007: pods the webhook did not inject (created before the annotation; skipped container)', async () => {
+    await namespace(g, 'inject7');
+    await serviceAccount(g, 'inject7', 'app');
+    await pod(g, 'inject7', 'before', 'app');
+    await bind('inject7', 'app');
+    await pod(g, 'inject7', 'skipped', 'app', {
+      annotations: { 'eks.amazonaws.com/skip-containers': 'app' },
+    });
+    const { byId } = await checksOf('inject7', 'app');
+    assert.equal(byId.IRSA007.status, 'fail');
+    assert.match(byId.IRSA007.message, /did not inject web identity into 2 of 2 pod\(s\)/);
+    const details = byId.IRSA007.details.join('\n');
+    assert.match(
+      details,
+      /pod before has no aws-iam-token projected volume; container app lacks AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the aws-iam-token mount/,
+    );
+    assert.match(
+      details,
+      /container app lacks .* \(it is listed in eks\.amazonaws\.com\/skip-containers\)/,
+    );
+    assert.match(details, /likely causes: the pod was created before the annotation/);
+    assert.match(byId.IRSA007.fix, /^kubectl delete pod -n inject7 before skipped /);
+  });
+
+  test('IRSA008 and IRSA009: static keys in the env, a token lifetime under 600 s', async () => {
+    await namespace(g, 'env8');
+    await bind('env8', 'app');
+    await annotate(g, 'env8', 'app', { 'eks.amazonaws.com/token-expiration': '300' });
+    await pod(g, 'env8', 'keyed', 'app', {
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', value: 'AKIAEXAMPLE' },
+        { name: 'AWS_SECRET_ACCESS_KEY', value: 'secret' },
+      ],
+    });
+    const { byId } = await checksOf('env8', 'app');
+    assert.equal(byId.IRSA008.status, 'fail');
+    assert.match(byId.IRSA008.message, /come first in the SDK credential chain/);
+    assert.deepEqual(byId.IRSA008.details, [
+      'pod keyed container app sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY',
+    ]);
+    assert.equal(
+      byId.IRSA008.fix,
+      'kubectl set env deployment/<deployment> -n env8 AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
+    );
+    assert.equal(byId.IRSA009.status, 'warn');
+    assert.deepEqual(byId.IRSA009.details, ['service account env8/app: "300"']);
+    assert.equal(
+      byId.IRSA009.fix,
+      'kubectl annotate serviceaccount -n env8 app --overwrite eks.amazonaws.com/token-expiration=86400',
+    );
+  });
+
+  test('IRSA010: a role that grants nothing', async () => {
+    await namespace(g, 'perm10');
+    const arn = await roleWithTrust(
+      g,
+      'perm10-role',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: {
+            [`${host}:sub`]: 'system:serviceaccount:perm10:app',
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          },
+        }),
+      ),
+      null,
+    );
+    await serviceAccount(g, 'perm10', 'app', { [ROLE_ANNOTATION]: arn });
+    const { byId } = await checksOf('perm10', 'app');
+    assert.equal(byId.IRSA004.status, 'ok');
+    assert.equal(byId.IRSA005.status, 'ok');
+    assert.equal(byId.IRSA010.status, 'fail');
+    assert.match(byId.IRSA010.message, /role perm10-role grants nothing/);
+    assert.equal(
+      byId.IRSA010.fix,
+      'aws iam attach-role-policy --role-name perm10-role --policy-arn <policy ARN>',
+    );
+  });
+});
+
+describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', () => {
+  test('attached, detached or edited by hand is a warning with the fix; create and update record what they apply', async () => {
+    await namespace(g, 'drift');
+    const policy = join(dir, 'policy.json');
+    const DOC = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
+    };
+    writeFileSync(policy, JSON.stringify(DOC));
+    const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    const create = [
+      'create-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '--namespace',
+      'drift',
+      '--name',
+      'app',
+      '--attach-policy-arn',
+      READONLY,
+      '--attach-policy-arn',
+      S3_READ,
+      '--attach-policy',
+      policy,
+      ...g.kubeFlags,
+    ];
+    const plan = await g.iamsa(create);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /tags iamsa\.io\/managed-by=iamsa,.*,iamsa\.io\/policies=[0-9a-f]{12}$/m,
+    );
+    const made = await g.iamsa([...create, '--approve']);
+    assert.equal(made.code, 0, made.stderr);
+    const role = 'iamsa-demo-drift-app';
+    const recorded = async () =>
+      (await g.iam.send(new GetRoleCommand({ RoleName: role }))).Role?.Tags?.find(
+        (t: any) => t.Key === 'iamsa.io/policies',
+      )?.Value;
+    const first = await recorded();
+    assert.match(first ?? '', /^[0-9a-f]{12}$/);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // Someone attaches AdministratorAccess by hand: a warning (exit 0), naming it.
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    const text = await doctor('drift', 'app');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^ {2}IRSA010 warn {4}role permissions {3}the policies of role ${role} changed since iamsa last applied them \\(iamsa\\.io/policies records ${first}, they are now [0-9a-f]{12}\\)`,
+        'm',
+      ),
+    );
+    assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
+    const kube = g.kubeFlags.join(' ');
+    // Removing the drift, not recording it (a re-run of create would keep and record it); the
+    // fix carries the Kubernetes flags the user passed.
+    assert.ok(
+      text.stdout.includes(
+        `          fix: aws iam detach-role-policy --role-name iamsa-demo-drift-app --policy-arn arn:aws:iam::aws:policy/AdministratorAccess; see the binding: iamsa get-serviceaccounts --cluster demo --region us-east-1 -n drift --name app ${kube}\n`,
+      ),
+      text.stdout,
+    );
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok', 'back as applied');
+
+    // A managed policy detached, the inline policy edited: warnings; re-running create puts
+    // both back, and its record was never changed.
+    await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: S3_READ }));
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role,
+        PolicyName: 'iamsa-inline',
+        PolicyDocument: JSON.stringify({
+          ...DOC,
+          Statement: [{ ...DOC.Statement[0], Resource: '*' }],
+        }),
+      }),
+    );
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'warn');
+    const again = await g.iamsa([...create, '--approve']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /iamsa\.io\/policies:/, 'the record did not change');
+    assert.equal(await recorded(), first);
+    assert.equal((await checksOf('drift', 'app')).byId.IRSA010.status, 'ok');
+
+    // update-serviceaccount's removals are recorded: no drift after them.
+    const removed = await g.iamsa([
+      'update-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'drift',
+      '--name',
+      'app',
+      '--detach-policy-arn',
+      S3_READ,
+      '--remove-inline-policy',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`tags iamsa\\.io/policies: ${first} -> [0-9a-f]{12}`));
+    assert.notEqual(await recorded(), first);
+    const after = await checksOf('drift', 'app');
+    assert.equal(after.byId.IRSA010.status, 'ok');
+    assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
+  });
+});
+
+describe('usage', () => {
+  test('--cluster and --name are required (exit 2); -o yaml prints the report', async () => {
+    const r = await g.iamsa(['doctor', '-n', 'default']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required flags: --cluster, --name/);
+    const bad = await g.iamsa(['doctor', '-c', 'demo', '--name', 'x', '--simulate', 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid --simulate action "nope"/);
+    const y = await doctor('default', 'default', '-o', 'yaml');
+    assert.equal(y.code, 6, y.stderr);
+    assert.match(y.stdout, /^command: doctor$/m);
+    assert.match(y.stdout, /id: IRSA002/);
+  });
+});

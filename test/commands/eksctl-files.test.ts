@@ -1,0 +1,71 @@
+// eksctl ClusterConfig files as eksctl reads them, in-process over the fakes (issue 18).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createHarness } from '../support/harness.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
+
+const dir = tempDir('eksctl-files-in-process');
+after(() => removeTempDir(dir));
+const eksctl = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n${text}`);
+  return path;
+};
+
+test('withOIDC alone for a cluster that does not exist fails like enable-oidc (exit 3)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const file = eksctl(
+    'missing.yaml',
+    'metadata: {name: nope, region: us-east-1}\niam: {withOIDC: true}\n',
+  );
+  const before = h.state();
+  const r = await h.run(['apply', '-f', file, '--approve']);
+  assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /cluster nope not found in region us-east-1/);
+  assert.deepEqual(h.state(), before);
+});
+
+test('cross-account attachRoleARN, attachPolicy without Version, empty fields: planned with notes', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  await h.kube('demo').createNamespace('eksctl');
+  const other = 'arn:aws:iam::999999999999:role/shared-reader';
+  const file = eksctl(
+    'shapes.yaml',
+    [
+      'metadata: {name: demo, region: us-east-1}',
+      'iam:',
+      '  withOIDC: true',
+      '  serviceAccounts:',
+      '    - metadata: {name: cross, namespace: eksctl}',
+      `      attachRoleARN: ${other}`,
+      '      roleName: ignored',
+      '    - metadata: {name: legacy, namespace: eksctl}',
+      '      attachPolicyARNs: []',
+      '      tags: {}',
+      '      attachPolicy:',
+      '        Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]',
+      '',
+    ].join('\n'),
+  );
+  const before = h.state();
+  const r = await h.run(['apply', '-f', file, '-o', 'json']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.deepEqual(h.state(), before, 'a plan writes nothing');
+  const out = JSON.parse(r.stdout);
+  const warnings = out.warnings.join('\n');
+  assert.match(warnings, /roleName is ignored beside attachRoleARN/);
+  assert.match(warnings, /attachPolicy has no Version: IAM reads it as version 2008-10-17/);
+  assert.match(
+    warnings,
+    /shared-reader is in account 999999999999, not \d+: its trust could not be read/,
+  );
+  const cross = out.bindings.find((b: any) => b.name === 'cross');
+  assert.ok(
+    cross.steps.some(
+      (st: any) => st.resource === 'service-account' && st.changes.join(' ').includes(other),
+    ),
+    JSON.stringify(cross.steps),
+  );
+});

@@ -1,0 +1,309 @@
+// migrate-to-pod-identity in-process (test/support/harness.ts, the set-up through
+// test/support/fake-ground.ts): IRSA bindings made by iamsa (and one role made by hand, one used by
+// an EKS add-on) move to Pod Identity, converge on re-runs, lose their IRSA parts with
+// --remove-irsa, and come back exactly with --rollback. The binary's smoke run against moto, the EKS
+// endpoint and the emulator is test/integration/migrate.test.ts.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import { ACCOUNT } from '../support/fakes.js';
+import { type FakeGround, fakeGround } from '../support/fake-ground.js';
+import { createHarness, type Harness, REGION } from '../support/harness.js';
+import {
+  namespace as makeNamespace,
+  serviceAccount,
+  bindReadOnly,
+} from '../support/irsa-states.js';
+
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/demo`;
+const PODS_STATEMENT = {
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': ACCOUNT },
+    ArnEquals: { 'aws:SourceArn': CLUSTER_ARN },
+  },
+};
+const NAMES = ['api', 'worker', 'cron', 'web', 'batch'];
+
+let h: Harness;
+let g: FakeGround;
+let providerArn: string;
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const migrate = (...args: string[]) =>
+  g.iamsa(['migrate-to-pod-identity', '--cluster', 'demo', ...g.kubeFlags, ...args]);
+const roleName = (ns: string, name: string) => `iamsa-demo-${ns}-${name}`;
+const roleOf = async (name: string) =>
+  (await g.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+const trustOf = async (name: string) =>
+  JSON.parse(decodeURIComponent((await roleOf(name))?.AssumeRolePolicyDocument ?? ''));
+const tagsOf = async (name: string) =>
+  Object.fromEntries(((await roleOf(name))?.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+/** What a service account is, without what the API server bumps on every write. */
+const saOf = (ns: string, name: string) => {
+  const o = g.kube.getObject('serviceaccounts', ns, name);
+  return o && { annotations: o.metadata.annotations ?? {}, labels: o.metadata.labels ?? {} };
+};
+const associationsIn = (ns: string) =>
+  [...h.eks().associations.values()].filter((a) => a.cluster === 'demo' && a.namespace === ns);
+const namespace = (name: string) => makeNamespace(g, name);
+const bind = (ns: string, name: string) => bindReadOnly(g, ns, name);
+async function snapshot(ns: string, names: string[]) {
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    out[n] = { trust: await trustOf(roleName(ns, n)), sa: saOf(ns, n) };
+  }
+  return out;
+}
+
+before(async () => {
+  h = createHarness({ clusters: ['demo'] });
+  g = fakeGround(h, 'demo');
+  const enabled = await g.iamsa(['enable-oidc', '--cluster', 'demo', '--approve', '-o', 'json']);
+  assert.equal(enabled.code, 0, enabled.stderr);
+  providerArn = json(enabled.stdout).providerArn;
+  h.eks().installAgent('demo');
+});
+
+describe('migrate-to-pod-identity', () => {
+  test('5 IRSA bindings migrate, re-run is Nothing to do, --remove-irsa leaves only Pod Identity, --rollback restores IRSA exactly', async () => {
+    await namespace('mig');
+    for (const n of NAMES) await bind('mig', n);
+    const before = await snapshot('mig', NAMES);
+    const aws = await g.awsState();
+
+    // The plan changes nothing.
+    const plan = await migrate('-n', 'mig');
+    assert.equal(plan.code, 0, plan.stderr);
+    for (const n of NAMES) {
+      assert.match(plan.stdout, new RegExp(`\\+ create\\s+pod-identity-association\\s+mig/${n}`));
+      assert.match(plan.stdout, new RegExp(`~ update\\s+iam-role\\s+\\S+${roleName('mig', n)}`));
+    }
+    assert.deepEqual(await g.awsState(), aws);
+    assert.equal(associationsIn('mig').length, 0);
+
+    const r = await migrate('-n', 'mig', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r.stdout).bindings.length, 5);
+    for (const n of NAMES) {
+      const a = associationsIn('mig').find((x) => x.serviceAccount === n);
+      assert.equal(a?.roleArn, `arn:aws:iam::${ACCOUNT}:role/${roleName('mig', n)}`);
+      assert.equal(a?.tags['iamsa.io/migrated-from'], 'irsa');
+      const trust = await trustOf(roleName('mig', n));
+      assert.equal(trust.Statement.length, 2, 'IRSA keeps working');
+      assert.deepEqual(trust.Statement[1], PODS_STATEMENT);
+      assert.equal(trust.Statement[0].Principal.Federated, providerArn);
+      assert.equal((await tagsOf(roleName('mig', n)))['iamsa.io/migration'], 'pods-added');
+      assert.ok(saOf('mig', n)?.annotations[ANNOTATION], 'the annotation stays');
+    }
+    const again = await migrate('-n', 'mig', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+
+    // get-serviceaccounts sees Pod Identity bindings that still carry the annotation.
+    const got = json(
+      (
+        await g.iamsa([
+          'get-serviceaccounts',
+          '-c',
+          'demo',
+          '-n',
+          'mig',
+          ...g.kubeFlags,
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    assert.ok(
+      got.serviceAccounts.every(
+        (row: any) => row.mechanism === 'pod-identity' && row.status === 'ok' && row.irsaRoleArn,
+      ),
+      JSON.stringify(got.serviceAccounts),
+    );
+
+    const removed = await migrate('-n', 'mig', '--remove-irsa', '--approve');
+    assert.equal(removed.code, 0, removed.stderr);
+    for (const n of NAMES) {
+      assert.deepEqual((await trustOf(roleName('mig', n))).Statement, [PODS_STATEMENT]);
+      assert.equal(saOf('mig', n)?.annotations[ANNOTATION], undefined);
+      assert.equal((await tagsOf(roleName('mig', n)))['iamsa.io/mechanism'], 'pod-identity');
+    }
+    const removedAgain = await migrate('-n', 'mig', '--remove-irsa', '--approve');
+    assert.equal(removedAgain.code, 0, removedAgain.stderr);
+    assert.match(removedAgain.stdout, /Nothing to do/);
+
+    const rolledBack = await migrate('-n', 'mig', '--rollback', '--approve');
+    assert.equal(rolledBack.code, 0, rolledBack.stderr);
+    assert.deepEqual(await snapshot('mig', NAMES), before);
+    assert.equal(associationsIn('mig').length, 0);
+    for (const n of NAMES) {
+      const tags = await tagsOf(roleName('mig', n));
+      assert.deepEqual(
+        Object.keys(tags).filter((k) => /migration|irsa-trust|mechanism/.test(k)),
+        [],
+      );
+    }
+    const rolledAgain = await migrate('-n', 'mig', '--rollback', '--approve');
+    assert.equal(rolledAgain.code, 0, rolledAgain.stderr);
+    assert.match(rolledAgain.stdout, /Nothing to do/);
+  });
+
+  test('a rollback right after migrating (IRSA kept) restores the trust exactly too', async () => {
+    await namespace('mig2');
+    await bind('mig2', 'one');
+    const before = await snapshot('mig2', ['one']);
+    assert.equal((await migrate('-n', 'mig2', '--approve')).code, 0);
+    // Mid-migration the role serves both mechanisms: an update (found to be Pod Identity from
+    // the association) and a create-serviceaccount re-run (IRSA) keep both statements.
+    const trust = await trustOf(roleName('mig2', 'one'));
+    for (const command of ['update-serviceaccount', 'create-serviceaccount']) {
+      const r = await g.iamsa([
+        command,
+        '--cluster',
+        'demo',
+        '-n',
+        'mig2',
+        '--name',
+        'one',
+        '--attach-policy-arn',
+        READONLY,
+        ...g.kubeFlags,
+        '--approve',
+      ]);
+      assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+      assert.deepEqual(await trustOf(roleName('mig2', 'one')), trust, command);
+    }
+    const r = await migrate('-n', 'mig2', '--rollback', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await snapshot('mig2', ['one']), before);
+    assert.equal(associationsIn('mig2').length, 0);
+  });
+
+  test("a role iamsa did not make is skipped unless --include-foreign-roles; an add-on's role unless named", async () => {
+    await namespace('mig3');
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${providerArn.split('oidc-provider/')[1]}:sub`]: 'system:serviceaccount:mig3:hand',
+            },
+          },
+        },
+      ],
+    };
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'hand-made',
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+      }),
+    );
+    await g.kubeAdmin('POST', '/api/v1/namespaces/mig3/serviceaccounts', {
+      metadata: {
+        name: 'hand',
+        annotations: { [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/hand-made` },
+      },
+    });
+    await bind('mig3', 'ebs');
+    h.eks().addons.set('demo/aws-ebs-csi-driver', {
+      name: 'aws-ebs-csi-driver',
+      status: 'ACTIVE',
+      serviceAccountRoleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName('mig3', 'ebs')}`,
+    });
+    const plan = await migrate('-n', 'mig3', '-o', 'json');
+    assert.equal(plan.code, 0, plan.stderr);
+    const doc = json(plan.stdout);
+    assert.deepEqual(doc.bindings, []);
+    assert.match(
+      doc.warnings.join('\n'),
+      /skipped mig3\/hand: role hand-made is not iamsa's .* --include-foreign-roles/,
+    );
+    assert.match(
+      doc.warnings.join('\n'),
+      /skipped mig3\/ebs: role .* is used by the EKS add-on aws-ebs-csi-driver/,
+    );
+
+    const foreign = await migrate(
+      '-n',
+      'mig3',
+      '--include-foreign-roles',
+      '--approve',
+      '-o',
+      'json',
+    );
+    assert.equal(foreign.code, 0, foreign.stderr);
+    assert.deepEqual(
+      json(foreign.stdout).bindings.map((b: any) => b.name),
+      ['hand'],
+    );
+    const a = associationsIn('mig3').find((x) => x.serviceAccount === 'hand');
+    assert.equal(a?.tags['iamsa.io/attached-role'], 'true', 'deleting the binding keeps the role');
+    assert.equal((await trustOf('hand-made')).Statement.length, 2);
+
+    const named = await migrate('-n', 'mig3', '--name', 'ebs', '--approve', '-o', 'json');
+    assert.equal(named.code, 0, named.stderr);
+    assert.ok(associationsIn('mig3').some((x) => x.serviceAccount === 'ebs'));
+  });
+
+  test("annotating a service account with another binding's role gains nothing: it is skipped, with why", async () => {
+    await namespace('esc');
+    await bind('esc', 'app');
+    const arn = (await roleOf(roleName('esc', 'app')))?.Arn ?? '';
+    await serviceAccount(g, 'esc', 'intruder', { [ANNOTATION]: arn });
+    const r = await migrate('-n', 'esc', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      json(r.stdout).warnings.join('\n'),
+      /skipped esc\/intruder: it is annotated with .*whose trust does not admit it/,
+    );
+    assert.deepEqual(
+      associationsIn('esc').map((a) => a.serviceAccount),
+      ['app'],
+      'only the binding the role is for gets an association',
+    );
+  });
+
+  test("one binding's conflict is its own error (exit 5); the others migrate", async () => {
+    await namespace('mig4');
+    await bind('mig4', 'fine');
+    await bind('mig4', 'taken');
+    await h.eks().createPodIdentityAssociation({
+      cluster: 'demo',
+      namespace: 'mig4',
+      serviceAccount: 'taken',
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/someone-elses`,
+      tags: {},
+    });
+    const r = await migrate('-n', 'mig4', '--approve', '-o', 'json');
+    assert.equal(r.code, 5, r.stderr);
+    const doc = json(r.stdout);
+    const taken = doc.bindings.find((b: any) => b.name === 'taken');
+    assert.match(taken.error.message, /already has a Pod Identity association .*someone-elses/);
+    assert.ok(
+      associationsIn('mig4').some(
+        (a) => a.serviceAccount === 'fine' && a.tags?.['iamsa.io/migrated-from'],
+      ),
+    );
+  });
+
+  test('without an ACTIVE agent add-on it is exit 3 and nothing changes; --rollback with --remove-irsa is exit 2', async () => {
+    h.eks().installAgent('demo', 'CREATING');
+    try {
+      const r = await migrate('--approve');
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /eks-pod-identity-agent add-on of cluster demo is CREATING/);
+    } finally {
+      h.eks().installAgent('demo');
+    }
+    const both = await migrate('--rollback', '--remove-irsa');
+    assert.equal(both.code, 2, both.stderr);
+  });
+});
