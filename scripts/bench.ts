@@ -18,6 +18,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const APPLY_RUNS = Number(process.env.BENCH_APPLY_RUNS ?? 3);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const RT_LATENCY = Number(process.env.BENCH_RT_LATENCY_MS ?? 200);
+// BENCH_TRACE=1: print the chain of requests each round-trip run waited for.
+const TRACE = !!process.env.BENCH_TRACE;
+// BENCH_ONLY=startup,memory,trips,apply: run only these sections (all by default).
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'startup,memory,trips,apply').split(','));
 // BENCH_BIN: another build's bin/iamsa.js (a copy of the build before a change, for its figures).
 const bin = process.env.BENCH_BIN ?? fileURLToPath(new URL('../bin/iamsa.js', import.meta.url));
 const dir = tempDir('bench');
@@ -81,7 +85,7 @@ async function interleaved(rows: Row[], runs: number): Promise<Stats[]> {
   for (let i = 0; i < runs; i++) {
     for (const [r, row] of rows.entries()) {
       row.before?.();
-      const timings: Array<[number, number]> = [];
+      const timings: Array<[number, number, string?]> = [];
       aws.timings.length = 0;
       eks.timings.length = 0;
       g.kube.recordTimings(timings);
@@ -103,7 +107,9 @@ async function interleaved(rows: Row[], runs: number): Promise<Stats[]> {
       }
       samples[r]!.push(total);
       g.kube.recordTimings(undefined);
-      trips[r]!.push(sequentialRequests([...aws.timings, ...eks.timings, ...timings]));
+      const chain = sequentialRequests([...aws.timings, ...eks.timings, ...timings]);
+      trips[r]!.push(chain.length);
+      if (row.trips && TRACE) console.log(`    ${row.label}, run ${i + 1}: ${chain.join(' -> ')}`);
     }
   }
   return rows.map((row, r) => {
@@ -125,16 +131,16 @@ async function interleaved(rows: Row[], runs: number): Promise<Stats[]> {
  * The longest chain of requests each sent after the previous one was answered: the round trips
  * a run waited for one after the other (greedy by answer time finds the longest such chain).
  */
-function sequentialRequests(intervals: Array<[number, number]>): number {
-  let count = 0;
+function sequentialRequests(intervals: Array<[number, number, string?]>): string[] {
+  const chain: string[] = [];
   let last = -Infinity;
-  for (const [start, end] of [...intervals].sort((a, b) => a[1] - b[1])) {
+  for (const [start, end, label = '?'] of [...intervals].sort((a, b) => a[1] - b[1])) {
     if (start >= last) {
-      count++;
+      chain.push(label);
       last = end;
     }
   }
-  return count;
+  return chain;
 }
 
 const figures: string[] = [];
@@ -191,207 +197,227 @@ try {
     `node ${process.version}; medians of interleaved runs; load average ${(await loadAverage()).join(' ')}`,
   );
 
-  console.log(`\nStart-up, ${RUNS} runs each`);
-  const [bare, help] = await interleaved(
-    [
-      { label: 'node -e 0 (bare Node start)', argv: () => [node, '-e', '0'] },
-      { label: 'iamsa --help', argv: () => [node, bin, '--help'] },
-      { label: 'iamsa --version', argv: () => [node, bin, '--version'] },
-    ],
-    RUNS,
-  );
-  figure('iamsa --help / node -e 0', help!.median / bare!.median, 1.25);
-
-  console.log(`\nOne new binding, no added latency, ${RUNS} runs each (memory)`);
-  const [, kc] = await interleaved(
-    [
-      {
-        label: 'create-serviceaccount (new, EKS token)',
-        argv: (i) => csa(`mem-eks-${i}`),
-        env: () => env,
-        before: setLatency(0),
-      },
-      {
-        label: 'create-serviceaccount (new, --kubeconfig)',
-        argv: (i) => csa(`mem-kc-${i}`, viaKubeconfig),
-        env: () => env,
-      },
-    ],
-    RUNS,
-  );
-  figure('peak RSS of one binding, kubeconfig mode (MiB)', kc!.kb / 1024, 80);
-
-  // Sequential round trips: the same command at no added latency and at RT_LATENCY, interleaved.
-  console.log(
-    `\nRound trips: wall(+${RT_LATENCY} ms per request) - wall(+0), / ${RT_LATENCY} ms; ${RUNS} runs each`,
-  );
-  const pairs: Array<[string, (i: number) => string[]]> = [
-    ['new, EKS token', (i) => csa(`rt-eks-${i}`)],
-    ['new, --kubeconfig', (i) => csa(`rt-kc-${i}`, viaKubeconfig)],
-    ['converged, EKS token', () => csa('rt-eks-0')],
-  ];
-  for (const [what, argv] of pairs) {
-    const [at0, atL] = await interleaved(
+  if (ONLY.has('startup')) {
+    // NODE_EXTRA_CA_CERTS (set on this machine) makes every Node process read and parse a CA bundle
+    // before it runs anything: ~100 ms here, which would hide what iamsa's own start-up costs.
+    const bare = () => {
+      const rest = { ...g.env };
+      delete rest.NODE_EXTRA_CA_CERTS;
+      return rest;
+    };
+    console.log(`\nStart-up, ${RUNS} runs each`);
+    const [node0, help] = await interleaved(
       [
+        { label: 'node -e 0 (bare Node start)', argv: () => [node, '-e', '0'], env: bare },
+        { label: 'iamsa --help', argv: () => [node, bin, '--help'], env: bare },
+        { label: 'iamsa --version', argv: () => [node, bin, '--version'], env: bare },
         {
-          label: `create-serviceaccount (${what}) +0 ms`,
-          argv: (i) => argv(2 * i),
-          env: () => env,
-          before: setLatency(0),
-        },
-        {
-          label: `create-serviceaccount (${what}) +${RT_LATENCY} ms`,
-          argv: (i) => argv(2 * i + 1),
-          env: () => env,
-          before: setLatency(RT_LATENCY),
-          trips: true,
+          label: 'iamsa create-serviceaccount --help',
+          argv: () => [node, bin, 'create-serviceaccount', '--help'],
+          env: bare,
         },
       ],
       RUNS,
     );
-    const trips = (atL!.median - at0!.median) / RT_LATENCY;
-    const goal = what === 'new, EKS token' ? 4.5 : undefined;
-    figure(
-      `sequential requests counted by the proxies, one binding (${what})`,
-      atL!.trips ?? 0,
-      goal,
-    );
-    figure(`round trips, (wall(+L) - wall(+0)) / L, one binding (${what})`, trips);
+    figure('iamsa --help / node -e 0', help!.median / node0!.median, 1.25);
   }
 
-  console.log(
-    `\napply -f and the hand-typed sequence, +${LATENCY} ms per request, ${APPLY_RUNS} runs each`,
-  );
-  const file = (tag: string, count: number) => {
-    const path = join(dir, `${tag}.yaml`);
-    const items = Array.from(
-      { length: count },
-      (_, i) =>
-        `  - {namespace: ${tag}, name: app-${i}, createNamespace: true, attachPolicyARNs: [${policy}]}\n`,
+  if (ONLY.has('memory')) {
+    console.log(`\nOne new binding, no added latency, ${RUNS} runs each (memory)`);
+    const [, kc] = await interleaved(
+      [
+        {
+          label: 'create-serviceaccount (new, EKS token)',
+          argv: (i) => csa(`mem-eks-${i}`),
+          env: () => env,
+          before: setLatency(0),
+        },
+        {
+          label: 'create-serviceaccount (new, --kubeconfig)',
+          argv: (i) => csa(`mem-kc-${i}`, viaKubeconfig),
+          env: () => env,
+        },
+      ],
+      RUNS,
     );
-    const head = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: bench\n';
-    writeFileSync(path, `${head}bindings:\n${items.join('')}`);
-    return path;
-  };
-  const apply = (path: string) => [node, bin, 'apply', '-f', path, ...g.kubeFlags, '--approve'];
-  const slow = setLatency(LATENCY);
-  const [one, hundred] = await interleaved(
-    [
-      {
-        label: 'apply -f, 1 binding (new)',
-        argv: (i) => apply(file(`one-${i}`, 1)),
-        env: () => env,
-        before: slow,
-      },
-      {
-        label: 'apply -f, 100 bindings (new)',
-        argv: (i) => apply(file(`many-${i}`, 100)),
-        env: () => env,
-        before: slow,
-      },
-    ],
-    APPLY_RUNS,
-  );
-  const [oneConverged, hundredConverged] = await interleaved(
-    [
-      {
-        label: 'apply -f, 1 binding (converged)',
-        argv: () => apply(join(dir, 'one-0.yaml')),
-        env: () => env,
-        before: slow,
-      },
-      {
-        label: 'apply -f, 100 bindings (converged)',
-        argv: () => apply(join(dir, 'many-0.yaml')),
-        env: () => env,
-        before: slow,
-      },
-    ],
-    APPLY_RUNS,
-  );
-  const before = { ...throttled.stats };
-  await interleaved(
-    [
-      {
-        label: 'apply -f, 100 bindings (new, 30 % of IAM throttled)',
-        argv: (i) => apply(file(`throttled-${i}`, 100)),
-        env: () => ({ ...env, AWS_ENDPOINT_URL: throttled.url }),
-        before: slow,
-      },
-    ],
-    APPLY_RUNS,
-  );
-  const hit = throttled.stats.throttled - before.throttled;
-  const iamRequests = throttled.stats.iam - before.iam;
-  const duplicates = await throttledBatchCheck();
+    figure('peak RSS of one binding, kubeconfig mode (MiB)', kc!.kb / 1024, 80);
+  }
 
-  // The AWS documentation's sequence for one IRSA binding, typed by hand: the account and the
-  // issuer, the trust file, the role, its policy, the annotated service account. aws-cli v1 and
-  // kubectl, each a process of its own, through the same latency.
-  const cli = (i: number): string[][] => {
-    const name = `by-hand-${i}`;
-    const host = providerArn.split('oidc-provider/')[1]!;
-    const trust = join(dir, `trust-${i}.json`);
-    writeFileSync(trust, trustFor(host, 'default', name));
-    const sa = join(dir, `sa-${i}.yaml`);
-    writeFileSync(
-      sa,
-      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::${ACCOUNT}:role/${name}\n`,
+  if (ONLY.has('trips')) {
+    // Sequential round trips: the same command at no added latency and at RT_LATENCY, interleaved.
+    console.log(
+      `\nRound trips: wall(+${RT_LATENCY} ms per request) - wall(+0), / ${RT_LATENCY} ms; ${RUNS} runs each`,
     );
-    return [
-      ['aws', 'sts', 'get-caller-identity', '--query', 'Account', '--output', 'text'],
-      [
-        'aws',
-        'eks',
-        'describe-cluster',
-        '--name',
-        'bench',
-        '--query',
-        'cluster.identity.oidc.issuer',
-        '--output',
-        'text',
-      ],
-      [
-        'aws',
-        'iam',
-        'create-role',
-        '--role-name',
-        name,
-        '--assume-role-policy-document',
-        `file://${trust}`,
-      ],
-      ['aws', 'iam', 'attach-role-policy', '--role-name', name, '--policy-arn', policy],
-      ['kubectl', '--kubeconfig', kubeconfig, 'apply', '-f', sa],
+    const pairs: Array<[string, (i: number) => string[]]> = [
+      ['new, EKS token', (i) => csa(`rt-eks-${i}`)],
+      ['new, --kubeconfig', (i) => csa(`rt-kc-${i}`, viaKubeconfig)],
+      ['converged, EKS token', () => csa('rt-eks-0')],
     ];
-  };
-  const [byHand, oneCsa] = await interleaved(
-    [
-      {
-        label: 'hand-typed aws-cli + kubectl sequence (5 commands)',
-        argv: () => [],
-        steps: cli,
-        env: () => env,
-        before: slow,
-      },
-      {
-        label: 'create-serviceaccount (new, EKS token)',
-        argv: (i) => csa(`vs-hand-${i}`),
-        env: () => env,
-        before: slow,
-      },
-    ],
-    APPLY_RUNS,
-  );
+    for (const [what, argv] of pairs) {
+      const [at0, atL] = await interleaved(
+        [
+          {
+            label: `create-serviceaccount (${what}) +0 ms`,
+            argv: (i) => argv(2 * i),
+            env: () => env,
+            before: setLatency(0),
+          },
+          {
+            label: `create-serviceaccount (${what}) +${RT_LATENCY} ms`,
+            argv: (i) => argv(2 * i + 1),
+            env: () => env,
+            before: setLatency(RT_LATENCY),
+            trips: true,
+          },
+        ],
+        RUNS,
+      );
+      const trips = (atL!.median - at0!.median) / RT_LATENCY;
+      const goal = what === 'new, EKS token' ? 4.5 : undefined;
+      figure(
+        `sequential requests counted by the proxies, one binding (${what})`,
+        atL!.trips ?? 0,
+        goal,
+      );
+      figure(`round trips, (wall(+L) - wall(+0)) / L, one binding (${what})`, trips);
+    }
+  }
 
-  figure('100 new bindings / one binding, apply -f', hundred!.median / one!.median, 5);
-  const conv = hundredConverged!.median / oneConverged!.median;
-  figure('converged 100 / converged 1, apply -f', conv, 2);
-  figure('converged 100 / new 1, apply -f', hundredConverged!.median / one!.median);
-  const vs = oneCsa!.median / byHand!.median;
-  figure('one new binding / the hand-typed sequence', vs, 0.3);
-  figures.push(
-    `30 %-throttled batch: throttled ${hit} of ${iamRequests} IAM requests (${((100 * hit) / Math.max(iamRequests, 1)).toFixed(0)} %); every run exited 0; ${duplicates}`,
-  );
+  if (ONLY.has('apply')) {
+    console.log(
+      `\napply -f and the hand-typed sequence, +${LATENCY} ms per request, ${APPLY_RUNS} runs each`,
+    );
+    const file = (tag: string, count: number) => {
+      const path = join(dir, `${tag}.yaml`);
+      const items = Array.from(
+        { length: count },
+        (_, i) =>
+          `  - {namespace: ${tag}, name: app-${i}, createNamespace: true, attachPolicyARNs: [${policy}]}\n`,
+      );
+      const head = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: bench\n';
+      writeFileSync(path, `${head}bindings:\n${items.join('')}`);
+      return path;
+    };
+    const apply = (path: string) => [node, bin, 'apply', '-f', path, ...g.kubeFlags, '--approve'];
+    const slow = setLatency(LATENCY);
+    const [one, hundred] = await interleaved(
+      [
+        {
+          label: 'apply -f, 1 binding (new)',
+          argv: (i) => apply(file(`one-${i}`, 1)),
+          env: () => env,
+          before: slow,
+        },
+        {
+          label: 'apply -f, 100 bindings (new)',
+          argv: (i) => apply(file(`many-${i}`, 100)),
+          env: () => env,
+          before: slow,
+        },
+      ],
+      APPLY_RUNS,
+    );
+    const [oneConverged, hundredConverged] = await interleaved(
+      [
+        {
+          label: 'apply -f, 1 binding (converged)',
+          argv: () => apply(join(dir, 'one-0.yaml')),
+          env: () => env,
+          before: slow,
+        },
+        {
+          label: 'apply -f, 100 bindings (converged)',
+          argv: () => apply(join(dir, 'many-0.yaml')),
+          env: () => env,
+          before: slow,
+        },
+      ],
+      APPLY_RUNS,
+    );
+    const before = { ...throttled.stats };
+    await interleaved(
+      [
+        {
+          label: 'apply -f, 100 bindings (new, 30 % of IAM throttled)',
+          argv: (i) => apply(file(`throttled-${i}`, 100)),
+          env: () => ({ ...env, AWS_ENDPOINT_URL: throttled.url }),
+          before: slow,
+        },
+      ],
+      APPLY_RUNS,
+    );
+    const hit = throttled.stats.throttled - before.throttled;
+    const iamRequests = throttled.stats.iam - before.iam;
+    const duplicates = await throttledBatchCheck();
+
+    // The AWS documentation's sequence for one IRSA binding, typed by hand: the account and the
+    // issuer, the trust file, the role, its policy, the annotated service account. aws-cli v1 and
+    // kubectl, each a process of its own, through the same latency.
+    const cli = (i: number): string[][] => {
+      const name = `by-hand-${i}`;
+      const host = providerArn.split('oidc-provider/')[1]!;
+      const trust = join(dir, `trust-${i}.json`);
+      writeFileSync(trust, trustFor(host, 'default', name));
+      const sa = join(dir, `sa-${i}.yaml`);
+      writeFileSync(
+        sa,
+        `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::${ACCOUNT}:role/${name}\n`,
+      );
+      return [
+        ['aws', 'sts', 'get-caller-identity', '--query', 'Account', '--output', 'text'],
+        [
+          'aws',
+          'eks',
+          'describe-cluster',
+          '--name',
+          'bench',
+          '--query',
+          'cluster.identity.oidc.issuer',
+          '--output',
+          'text',
+        ],
+        [
+          'aws',
+          'iam',
+          'create-role',
+          '--role-name',
+          name,
+          '--assume-role-policy-document',
+          `file://${trust}`,
+        ],
+        ['aws', 'iam', 'attach-role-policy', '--role-name', name, '--policy-arn', policy],
+        ['kubectl', '--kubeconfig', kubeconfig, 'apply', '-f', sa],
+      ];
+    };
+    const [byHand, oneCsa] = await interleaved(
+      [
+        {
+          label: 'hand-typed aws-cli + kubectl sequence (5 commands)',
+          argv: () => [],
+          steps: cli,
+          env: () => env,
+          before: slow,
+        },
+        {
+          label: 'create-serviceaccount (new, EKS token)',
+          argv: (i) => csa(`vs-hand-${i}`),
+          env: () => env,
+          before: slow,
+        },
+      ],
+      APPLY_RUNS,
+    );
+
+    figure('100 new bindings / one binding, apply -f', hundred!.median / one!.median, 5);
+    const conv = hundredConverged!.median / oneConverged!.median;
+    figure('converged 100 / converged 1, apply -f', conv, 2);
+    figure('converged 100 / new 1, apply -f', hundredConverged!.median / one!.median);
+    const vs = oneCsa!.median / byHand!.median;
+    figure('one new binding / the hand-typed sequence', vs, 0.3);
+    figures.push(
+      `30 %-throttled batch: throttled ${hit} of ${iamRequests} IAM requests (${((100 * hit) / Math.max(iamRequests, 1)).toFixed(0)} %); every run exited 0; ${duplicates}`,
+    );
+  }
 } finally {
   console.log('\nFigures');
   figures.forEach((f) => console.log(`  ${f}`));

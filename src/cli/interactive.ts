@@ -5,11 +5,11 @@ import { ValidationError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
 import { renderNextStep, renderResult } from '../ui/render-result.js';
 import { makeStyle } from '../ui/style.js';
-import { createServiceAccountCommandLine, enableOidcCommandLine } from './command-line.js';
+import { createServiceAccountCommandLine, enableOidcCommandLine } from './wizard-command-line.js';
 import type { Factory } from './factory.js';
 import { nextStep } from './next-step.js';
 import type { GlobalOptions } from './globals.js';
-import { readPolicyFile } from './binding-flags.js';
+import { readPolicyFile } from './flags-to-spec.js';
 import { exitWithError, finish } from './run.js';
 
 export async function runInteractive(

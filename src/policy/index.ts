@@ -1,5 +1,6 @@
 // The pure policy layer: names, validation, policy documents, trust policies, ownership tags.
 export * from './names.js';
+export * from './role-name.js';
 export * from './validate.js';
 export * from './json-text.js';
 export * from './policy-document.js';

@@ -228,7 +228,7 @@ describe('each finding on a state built to trigger it', () => {
     assert.equal(f.severity, 'high');
     assert.match(
       f.message,
-      /statement 0 has no condition on ".*:sub": every service account of cluster demo can assume the role \(\d+ exist: /,
+      /statement 0 has no condition on ".*:sub": every service account of cluster demo can assume the role through it \(\d+ exist: /,
     );
     assert.match(f.fix, /^if nothing uses it, delete the role: /);
     const role = report.roles.find((x: any) => x.arn === arn('nosub'));

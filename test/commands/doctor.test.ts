@@ -267,7 +267,7 @@ describe('each check on a state built to fail it', () => {
     assert.equal(byId.IRSA005.status, 'fail');
     assert.match(
       byId.IRSA005.message,
-      /lets in more than broad5\/app \(2 other existing service accounts\)/,
+      /admits more than broad5\/app: statement 0 matches sub with "system:serviceaccount:broad5:\*"; 2 other existing service accounts can assume it/,
     );
     const details = byId.IRSA005.details.join('\n');
     assert.match(details, /matches ".*:sub" with StringLike "system:serviceaccount:broad5:\*"/);

@@ -142,8 +142,6 @@ export function fakeGround(h: Harness, cluster: string): FakeGround {
         for (const key of i.TagKeys) delete p.tags[key];
         return {};
       }
-      case 'DetachRolePolicyCommand':
-        return h.iam.detachPolicy(i.RoleName, i.PolicyArn);
       // Customer-managed policies, as IAM answers them (documents URL-encoded).
       case 'CreatePolicyCommand':
         return {

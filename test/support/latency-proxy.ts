@@ -20,7 +20,7 @@ export interface LatencyProxy {
   /** IAM actions seen, in order (Action= of the query protocol). */
   iamActions: string[];
   /** Each request's arrival and answer times (performance.now()), from the start. */
-  timings: Array<[number, number]>;
+  timings: Array<[number, number, string?]>;
   /** Changes the delay of the requests to come. */
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -49,12 +49,18 @@ export async function startLatencyProxy(
     seed ^= seed << 5;
     return (seed >>> 0) / 2 ** 32;
   };
-  const timings: Array<[number, number]> = [];
+  const timings: Array<[number, number, string?]> = [];
   const server = createServer((req, res) => {
     const arrived = performance.now();
-    res.on('finish', () => timings.push([arrived, performance.now()]));
+    let label = `${req.method} ${req.url}`;
+    res.on('finish', () => timings.push([arrived, performance.now(), label]));
     void (async () => {
       const body = await readAll(req);
+      // What the request was (IAM/STS Action=, EKS path, or a JSON protocol target), for traces.
+      label =
+        /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString())?.[1] ??
+        (req.headers['x-amz-target'] as string | undefined) ??
+        label;
       await new Promise((r) => setTimeout(r, options.latencyMs));
       stats.requests++;
       const iam = /\/iam\/aws4_request/.test(req.headers.authorization ?? '');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
-import { applyCommandLine, createServiceAccountCommandLine } from '../../src/cli/command-line.js';
+import { applyCommandLine } from '../../src/cli/command-line.js';
+import { createServiceAccountCommandLine } from '../../src/cli/wizard-command-line.js';
 import { shellQuote } from '../../src/policy/shell-quote.js';
 
 test('shellQuote leaves safe words alone and single-quotes the rest', () => {

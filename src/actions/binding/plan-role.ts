@@ -363,22 +363,8 @@ function planAttachedRole(
         : `create it first, or drop ${flag} to let iamsa create one`,
     });
   }
+  checkNotOthersRole(input, role, given.roleName, cluster);
   const evaluation = roleTrust.judge(parseTrustPolicy(role.trustPolicy));
-  const othersRole =
-    roleOwner(role.tags).managed &&
-    !isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name) &&
-    !isOwnedSharedRoleFor(role.tags, [cluster.arn], input.namespace, input.name);
-  if (!evaluation.admits && othersRole) {
-    // iamsa's role for another binding: its trust is never widened for this one (whoever can
-    // name a role would gain it); the binding gets a role of its own.
-    const flag = labelOf(input, 'attachRoleArn');
-    throw new PreconditionError(
-      `role ${arn} does not trust ${roleTrust.who}: ${evaluation.problems.join('; ')}; ${describeRoleOwner(role.tags)}`,
-      {
-        hint: `drop ${flag} to let iamsa make ${input.namespace}/${input.name} a role of its own; the trust of role ${given.roleName} stays as it is`,
-      },
-    );
-  }
   if (!evaluation.admits) {
     const statement = roleTrust.document.Statement;
     throw new PreconditionError(
@@ -400,6 +386,31 @@ function planAttachedRole(
     roleArn: role.arn,
     warnings,
   };
+}
+
+/**
+ * iamsa's role for another binding is never handed out: for IRSA its trust would have to be widened,
+ * and a Pod Identity trust admits every association of its cluster, so a new association alone
+ * would give this service account that binding's role. A role iamsa does not own is the user's.
+ */
+function checkNotOthersRole(
+  input: CheckedBinding,
+  role: Role,
+  roleName: string,
+  cluster: ClusterInfo,
+): void {
+  const othersRole =
+    roleOwner(role.tags).managed &&
+    !isOwnedRoleFor(role.tags, cluster.arn, input.namespace, input.name) &&
+    !isOwnedSharedRoleFor(role.tags, [cluster.arn], input.namespace, input.name);
+  if (!othersRole) return;
+  const flag = labelOf(input, 'attachRoleArn');
+  throw new ValidationError(
+    `${flag} ${role.arn} names a role iamsa made for another binding, not ${input.namespace}/${input.name}: ${describeRoleOwner(role.tags)}`,
+    {
+      hint: `drop ${flag} to let iamsa make ${input.namespace}/${input.name} a role of its own, or pass a role iamsa does not manage; the trust of role ${roleName} stays as it is`,
+    },
+  );
 }
 
 const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity': 'Pod Identity' };

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { Severity } from '../../actions/report/report.js';
-import { validateClusterName } from '../../policy/index.js';
+import { validateClusterName } from '../../policy/validate.js';
 import { oneOf } from '../../suggest.js';
 import { FINDING_KINDS } from '../../actions/report/finding-kinds.js';
 import { renderAudit } from '../../ui/render-report.js';

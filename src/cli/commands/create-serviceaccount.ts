@@ -3,8 +3,7 @@ import type { BindingSpec } from '../../actions/binding/spec.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
-import { runInteractive } from '../interactive.js';
-import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { addWellKnownFlags, type BindingFlags } from '../binding-flags.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { nextStep } from '../next-step.js';
@@ -70,6 +69,10 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
         return exitWithError(f.io, missing, globals);
       }
       // The namespace has a default (as with flags), so it is not asked for: --namespace picks another.
+      const [{ runInteractive }, { specFromFlags }] = await Promise.all([
+        import('../interactive.js'),
+        import('../flags-to-spec.js'),
+      ]);
       return runInteractive(f, globals, () => ({
         ...specFromFlags(flags),
         region: globals.region,
@@ -82,7 +85,7 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
       globals,
       !!flags.approve,
       async ({ access, reporter }) => {
-        const spec = toSpec(flags);
+        const spec = await toSpec(flags);
         const kube = kubeAccess(flags, !!flags.roleOnly);
         const [{ planCreateServiceAccount }, clients] = await Promise.all([
           import('../../actions/lifecycle/create-serviceaccount.js'),
@@ -96,7 +99,8 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
 }
 
 /** All required flags are there (checked by missingFlags), so the spec is complete. */
-function toSpec(flags: Flags): BindingSpec {
+async function toSpec(flags: Flags): Promise<BindingSpec> {
+  const { specFromFlags } = await import('../flags-to-spec.js');
   const spec = specFromFlags(flags);
   return {
     ...spec,

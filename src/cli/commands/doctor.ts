@@ -4,7 +4,7 @@ import {
   validateClusterName,
   validateNamespace,
   validateServiceAccountName,
-} from '../../policy/index.js';
+} from '../../policy/validate.js';
 import { renderDoctor } from '../../ui/render-report.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BindingSpec } from '../../actions/binding/spec.js';
-import { addWellKnownFlags, type BindingFlags, specFromFlags } from '../binding-flags.js';
+import { addWellKnownFlags, type BindingFlags } from '../binding-flags.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import { collect, type GlobalOptions } from '../globals.js';
@@ -69,6 +69,7 @@ export function registerUpdateServiceAccount(program: Command, f: Factory): void
     );
     if (missing) return exitWithError(f.io, missing, globals);
     return run(f, globals, !!flags.approve, async ({ access, reporter }) => {
+      const { specFromFlags } = await import('../flags-to-spec.js');
       const given = specFromFlags(flags);
       const spec: BindingSpec = {
         ...given,

@@ -3,7 +3,6 @@ import { FLAGS_SOURCE } from '../../actions/binding/spec.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
 import type { GlobalOptions } from '../globals.js';
-import { runInteractive } from '../interactive.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 
@@ -15,6 +14,7 @@ export function registerWizard(program: Command, f: Factory): void {
   );
   onAction(command, async (flags: KubeFlags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
+    const { runInteractive } = await import('../interactive.js');
     return runInteractive(f, globals, () => ({
       region: globals.region,
       kube: kubeAccess(flags),

@@ -65,7 +65,7 @@ export interface KubeEmulator {
   /** Changes the delay before each request (benchmarks: one emulator, several distances). */
   setLatency(ms: number): void;
   /** From now on, push each request's arrival and answer times (performance.now()) here. */
-  recordTimings(into: Array<[number, number]> | undefined): void;
+  recordTimings(into: Array<[number, number, string?]> | undefined): void;
   /** Back to the initial namespaces (each with its "default" service account); log cleared. */
   reset(): void;
   close(): Promise<void>;
@@ -97,7 +97,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     serverAddress: () => `${host}:${port}`,
     version: versionInfo(options.version ?? DEFAULT_VERSION),
     latencyMs: options.latencyMs,
-    timings: undefined as Array<[number, number]> | undefined,
+    timings: undefined as Array<[number, number, string?]> | undefined,
   };
   const server = createApiServer(front);
   await new Promise<void>((resolve, reject) => {

@@ -157,7 +157,7 @@ export interface HttpFrontOptions {
   /** Delay before each request is served, standing in for a distant API server (benchmarks). */
   latencyMs?: number;
   /** When set, each request's arrival and answer times (performance.now()) are pushed here. */
-  timings?: Array<[number, number]>;
+  timings?: Array<[number, number, string?]>;
 }
 
 export function createApiServer(o: HttpFrontOptions): Server {
@@ -300,7 +300,9 @@ export function createApiServer(o: HttpFrontOptions): Server {
 
   return createServer({ cert: o.certPem, key: o.keyPem }, (req, res) => {
     const arrived = performance.now();
-    res.on('finish', () => o.timings?.push([arrived, performance.now()]));
+    res.on('finish', () =>
+      o.timings?.push([arrived, performance.now(), `kube ${req.method} ${req.url}`]),
+    );
     if (o.latencyMs) setTimeout(() => serve(req, res), o.latencyMs);
     else serve(req, res);
   });
