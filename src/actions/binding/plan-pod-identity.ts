@@ -101,6 +101,10 @@ export async function planPodIdentity(session: ClusterSession, checked: CheckedB
   return {
     roleArn: rolePlan.roleArn,
     serviceAccount: { namespace, name },
+    podIdentity: {
+      clusterArn: cluster.arn,
+      ...(association ? { associationId: association.id } : {}),
+    },
     steps,
     warnings,
   };
