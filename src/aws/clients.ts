@@ -11,7 +11,7 @@ import { createIamGateway, type IamGateway } from './iam.js';
 import { chosenProfile, missingProfile } from './profile.js';
 import { IamsaError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import { validateRegion } from '../policy/validate.js';
+import { checkRegion } from './regions.js';
 
 export interface AwsSettings {
   region?: string;
@@ -43,7 +43,7 @@ export interface AwsClients {
 }
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
-  if (settings.region) validateRegion(settings.region, '--region');
+  if (settings.region) checkRegion(settings.region, '--region');
   const profile = chosenProfile(settings.profile);
   // One memoised provider shared by every client, so credentials resolve once. With a profile
   // the SDK uses it and not AWS_ACCESS_KEY_ID (and warns on the console about having both):
@@ -88,6 +88,13 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
       throw (profile && (await missingProfile(profile))) ?? error;
     },
   );
+  // A region from AWS_REGION or the profile gets the same check as --region's.
+  if (!settings.region) {
+    checkRegion(
+      region,
+      process.env.AWS_REGION === region ? 'AWS_REGION' : 'region of the AWS profile',
+    );
+  }
   // IAM is global; its client is pinned to the resolved region so signing and endpoints agree.
   const iamClient = recordEndpoint(new IAMClient({ ...common, region }));
   const throttleListeners: Array<(operation: string) => void> = [];

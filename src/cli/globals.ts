@@ -1,6 +1,7 @@
 // Global flags shared by every command (a contract: scripts and docs rely on these names).
 import { type Command, Option } from 'commander';
 import { ValidationError } from '../errors.js';
+import { closest } from '../suggest.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../ui/output.js';
 
 export interface GlobalOptions {
@@ -26,13 +27,15 @@ export function addGlobalOptions(program: Command): Command {
         .default('text')
         // Our own words for a bad value (commander's choices() keeps the list for help and completion).
         .argParser((value: string) => {
-          if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
+          const format = OUTPUT_FORMATS.find((f) => f === value.toLowerCase());
+          if (!format) {
+            const near = closest(value, OUTPUT_FORMATS);
             throw new ValidationError(
               `-o/--output takes ${OUTPUT_FORMATS.join(', ')}, not ${value}`,
-              { hint: "see 'iamsa --help'" },
+              { hint: `${near ? `did you mean -o ${near}? ` : ''}see 'iamsa --help'` },
             );
           }
-          return value;
+          return format;
         }),
     )
     .option('--verbose', 'show timings and stack traces')

@@ -33,6 +33,13 @@ export const processIO = (): IO =>
 /** Writes text and resolves once it is handed on (a failed write of a result is an error). */
 export function write(stream: OutStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    stream.write(text, (error) => (error && !readerGone(error) ? reject(error) : resolve()));
   });
 }
+
+/**
+ * The reader closed the pipe (`iamsa ... | head -1`), or did before this write: what it did not
+ * read it did not want, so this is no failure (docs/exit-codes.md). A full disk still is.
+ */
+export const readerGone = (error: NodeJS.ErrnoException) =>
+  error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';

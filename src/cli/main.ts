@@ -2,6 +2,7 @@
 // line, and is the only place that exits (besides a second Ctrl-C, see interrupt.ts).
 import { CancelledError, ExitCode } from '../errors.js';
 import { createFactory } from './factory.js';
+import { readerGone } from './io.js';
 import { handleInterrupts } from './interrupt.js';
 import { exitWithError } from './run.js';
 import { fallbackGlobals, runCli } from './program.js';
@@ -26,11 +27,18 @@ handleInterrupts(async () => {
   process.exit(code);
 });
 
-// A result that could not be written (disk full, closed pipe) is not a success.
-process.stdout.on('error', () => process.exit(ExitCode.internal));
+// A reader that stopped reading (`iamsa ... | head -1`) closed the pipe: what it did not read it
+// did not want, so the run goes on quietly and exits with its own code (docs/exit-codes.md). Any
+// other failure to write the result (a full disk) is not a success.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (!readerGone(error)) process.exit(ExitCode.internal);
+});
+// stderr too (`2>&1 | head`): a warning nobody reads is no failure.
+process.stderr.on('error', () => undefined);
 const code = await runCli(version, factory);
 // Exit once stdout is flushed (SDK keep-alive sockets would otherwise hold the process open); an
 // empty write waits behind earlier ones (help text, a piped stdout).
-process.stdout.write('', (error) =>
-  process.exit(error && code === ExitCode.ok ? ExitCode.internal : code),
-);
+process.stdout.write('', (error?: NodeJS.ErrnoException | null) => {
+  const failed = error && !readerGone(error);
+  process.exit(failed && code === ExitCode.ok ? ExitCode.internal : code);
+});

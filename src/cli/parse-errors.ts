@@ -3,7 +3,7 @@
 import type { Command, CommanderError, Option } from 'commander';
 import { ValidationError } from '../errors.js';
 import { shellQuote } from '../policy/shell-quote.js';
-import { closest } from '../suggest.js';
+import { closest, orList } from '../suggest.js';
 import { eksctlEquivalent } from './eksctl-habits.js';
 import { helpCommand } from './help.js';
 
@@ -26,7 +26,12 @@ export function usageError(
       // Commander keeps the unknown arguments, the offending flag first, after the operands.
       const given = (command.args.find((a) => a.startsWith('-')) ?? '').split('=')[0] ?? '';
       const longs = optionsOf(command).flatMap((o) => (o.long ? [o.long] : []));
-      return new ValidationError(`unknown flag ${given}`, hint(closest(given, longs)));
+      // A flag cut short (--well-known) names the flags it begins.
+      const begun = given.length > 3 ? longs.filter((l) => l.startsWith(given)).slice(0, 3) : [];
+      return new ValidationError(
+        `unknown flag ${given}`,
+        hint(closest(given, longs) ?? (begun.length ? orList(begun) : undefined)),
+      );
     }
     case 'commander.unknownCommand': {
       const given = command.args[0] ?? '';

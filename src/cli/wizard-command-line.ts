@@ -25,6 +25,7 @@ export function createServiceAccountCommandLine(
   const on = (name: string, value: boolean) => (value ? [name] : []);
   const args = [
     'create-serviceaccount',
+    ...(input.mechanism === 'pod-identity' ? ['--mechanism', 'pod-identity'] : []),
     ...flag('--region', region),
     ...flag('--profile', profile),
     ...flag('--cluster', input.cluster),

@@ -18,3 +18,4 @@ export * from './daemon-restrictions.js';
 export * from './kube2iam-trust.js';
 export * from './annotations.js';
 export * from './shell-quote.js';
+export * from './policy-diff.js';

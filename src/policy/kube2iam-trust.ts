@@ -10,11 +10,17 @@ import {
   withoutStatements,
   withPlacedStatements,
 } from './migration-trust.js';
+import type { DaemonConfig } from './daemon-restrictions.js';
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
 
 /** On a migrated role: the daemon it came from (`kube2iam` or `kiam`). */
 export const TAG_KUBE2IAM_MIGRATION = 'iamsa.io/kube2iam-migration';
+/**
+ * On a migrated role: the migration's flags that describe the daemon (`--namespace-restrictions
+ * --base-role-arn ARN`...), so the commands audit and doctor suggest resolve requests as it does.
+ */
+export const TAG_KUBE2IAM_DAEMON_FLAGS = 'iamsa.io/kube2iam-daemon';
 /** On a migrated role: its whole trust as it was, `<prefix>0`, `<prefix>1`... */
 export const TAG_KUBE2IAM_TRUST_PREFIX = 'iamsa.io/kube2iam-trust-';
 /** On a migrated workload: what its pod template asked for (JSON), for --rollback. */
@@ -36,8 +42,61 @@ export const recordedTrust = (tags: Record<string, string>): PolicyStatement[] |
 
 export const kube2iamTagKeys = (tags: Record<string, string>): string[] =>
   Object.keys(tags).filter(
-    (k) => k === TAG_KUBE2IAM_MIGRATION || k.startsWith(TAG_KUBE2IAM_TRUST_PREFIX),
+    (k) =>
+      k === TAG_KUBE2IAM_MIGRATION ||
+      k === TAG_KUBE2IAM_DAEMON_FLAGS ||
+      k.startsWith(TAG_KUBE2IAM_TRUST_PREFIX),
   );
+
+/** What IAM takes in a tag value. */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/**
+ * The daemon's flags as migrate-from-kube2iam was given them (besides --flavour), for the tag:
+ * only those that differ from the defaults; a --default-role IAM cannot hold in a tag is left out.
+ */
+export function daemonFlagsTag(
+  daemon: Omit<DaemonConfig, 'baseRoleArn'> & { baseRoleArn?: string },
+): string {
+  const words = [
+    ...(daemon.namespaceRestrictions ? ['--namespace-restrictions'] : []),
+    ...(daemon.restrictionFormat !== 'glob'
+      ? ['--namespace-restriction-format', daemon.restrictionFormat]
+      : []),
+    ...(daemon.strictRegexp ? ['--strict-namespace-regexp'] : []),
+    ...(daemon.baseRoleArn !== undefined ? ['--base-role-arn', daemon.baseRoleArn] : []),
+  ];
+  const role = daemon.defaultRole;
+  const withRole = role !== undefined ? [...words, '--default-role', role].join(' ') : '';
+  return role !== undefined && !/\s/.test(role) && TAG_VALUE.test(withRole)
+    ? withRole
+    : words.join(' ');
+}
+
+/** The flags a daemon-flags tag holds, as words (a damaged tag gives none). */
+export function daemonFlagsOf(tags: Record<string, string>): string[] {
+  const value = tags[TAG_KUBE2IAM_DAEMON_FLAGS];
+  if (!value || !TAG_VALUE.test(value)) return [];
+  const words = value.split(' ').filter(Boolean);
+  const known = new Set([
+    '--namespace-restrictions',
+    '--namespace-restriction-format',
+    '--strict-namespace-regexp',
+    '--base-role-arn',
+    '--default-role',
+  ]);
+  // Only flags iamsa writes there, each value after its flag: tags are anyone's to edit.
+  const valued = new Set(['--namespace-restriction-format', '--base-role-arn', '--default-role']);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (!known.has(w)) return [];
+    if (valued.has(w)) {
+      const v = words[++i];
+      if (v === undefined || v.startsWith('-')) return [];
+    }
+  }
+  return words;
+}
 
 const ROLE_PRINCIPAL = /^arn:aws[\w-]*:iam::\d{12}:role\/.+/;
 const DAEMON_ACTIONS = new Set(['sts:AssumeRole', 'sts:TagSession']);

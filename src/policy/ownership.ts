@@ -3,7 +3,7 @@
 // generated name happens to collide with another service account's).
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import { closest } from '../suggest.js';
+import { oneOf } from '../suggest.js';
 import { MANAGED_BY_VALUE } from './names.js';
 import { MAX_TAGS } from './validate.js';
 
@@ -229,12 +229,6 @@ export function describeRoleOwner(tags: Record<string, string>): string {
   return `it is iamsa's role for ${account} of ${clusters}; ${found}`;
 }
 
-/** irsa or pod-identity; a near miss (podidentity, pod_identity) is named in the hint. */
-export function validateMechanism(value: string, what = 'mechanism'): Mechanism {
-  if ((MECHANISMS as readonly string[]).includes(value)) return value as Mechanism;
-  const near = closest(value.replace(/_/g, '-'), MECHANISMS);
-  throw new ValidationError(
-    `invalid ${what} ${JSON.stringify(value)}: expected ${MECHANISMS.join(' or ')}`,
-    near ? { hint: `did you mean ${what} ${near}?` } : {},
-  );
-}
+/** irsa or pod-identity (any case); a near miss (podidentity, pod_identity) is named in the hint. */
+export const validateMechanism = (value: string, what = 'mechanism'): Mechanism =>
+  oneOf(value, MECHANISMS, what);

@@ -17,7 +17,7 @@ const POLICY_ARN_RE = new RegExp(
 const ROLE_ARN_RE = new RegExp(
   `^arn:(${PARTITION}):iam::(\\d{12}):role/(${ARN_PATH})([\\w+=,.@-]{1,64})$`,
 );
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const TAG_CHARS_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export const MAX_THUMBPRINTS = 5;

@@ -58,6 +58,7 @@ export function renderResult(
   const sa = result.serviceAccount;
   const facts: Array<[string, string | undefined]> = [
     ['OIDC provider:', result.providerArn],
+    ['Pod Identity:', result.podIdentity && podIdentityLine(result.podIdentity, sa)],
     ['Role ARN:', result.roleArn],
     ['Service account:', sa && `${sa.namespace}/${sa.name}`],
   ];
@@ -72,6 +73,13 @@ export function renderResult(
   }
   return lines.join('\n');
 }
+
+/** The association (its id once it exists) and the cluster it is on. */
+const podIdentityLine = (
+  pi: NonNullable<CommandResult['podIdentity']>,
+  sa: CommandResult['serviceAccount'],
+) =>
+  `association${sa ? ` of ${sa.namespace}/${sa.name}` : ''}${pi.associationId ? ` (${pi.associationId})` : ''} on ${pi.clusterArn}`;
 
 /** A "Next step:" block: a sentence, then the commands to run. */
 export function renderNextStep([sentence, ...commands]: string[], style: ChalkInstance): string {

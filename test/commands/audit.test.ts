@@ -432,7 +432,7 @@ describe('usage', () => {
     assert.match(none.stderr, /missing required flag: --cluster/);
     const bad = await g.iamsa(['audit', '-c', 'usage', '--fail-on', 'info']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /Allowed choices are high, medium, low/);
+    assert.match(bad.stderr, /invalid --fail-on "info": expected high, medium or low/);
     const sarif = await g.iamsa(['doctor', '-c', 'usage', '--name', 'x', '-o', 'sarif']);
     assert.equal(sarif.code, 2);
     assert.match(sarif.stderr, /-o sarif is only for iamsa audit/);

@@ -101,6 +101,29 @@ test("parse failures are said in iamsa's words with the help to read", async () 
       /see 'iamsa completion --help'/,
     ],
     [['completion', 'pwsh'], /no completion for shell pwsh/, /see 'iamsa completion --help'/],
+    // Every value of a fixed set names the nearest one (a swap of two letters is one edit).
+    [['completion', 'bsh'], /no completion for shell bsh/, /did you mean bash\? see /],
+    [
+      ['audit', '-c', 'x', '--fail-on', 'hihg'],
+      /invalid --fail-on "hihg": expected high, medium or low/,
+      /did you mean --fail-on high\? see 'iamsa audit --help'/,
+    ],
+    [
+      ['migrate-from-kube2iam', '-c', 'x', '--flavour', 'kaim', '--region', 'us-east-1'],
+      /invalid --flavour "kaim": expected kube2iam or kiam/,
+      /did you mean --flavour kiam\? see 'iamsa migrate-from-kube2iam --help'/,
+    ],
+    [
+      ['migrate-from-kube2iam', '-c', 'x', '--namespace-restriction-format', 'regex'],
+      /invalid --namespace-restriction-format "regex": expected glob or regexp/,
+      /did you mean --namespace-restriction-format regexp\?/,
+    ],
+    [
+      ['create-serviceaccount', '-c', 'x', '--well-known', 'ebsCSIController'],
+      /unknown flag --well-known$/,
+      /did you mean --well-known-policies or --well-known-scope\? see /,
+    ],
+    [['-o', 'jsn', 'enable-oidc'], /not jsn/, /did you mean -o json\? see 'iamsa --help'/],
     [
       ['-o', 'xml', 'enable-oidc'],
       /-o\/--output takes text, json, yaml, sarif, not xml/,
@@ -116,6 +139,51 @@ test("parse failures are said in iamsa's words with the help to read", async () 
     assert.match(hintLine, /^hint: /, args.join(' '));
     assert.match(hintLine, hint, args.join(' '));
     assert.doesNotMatch(r.stderr, /option '|Did you mean|\(/, args.join(' '));
+  }
+});
+
+test('a value of a fixed set is taken in any case; a mistyped well-known key names the nearest', async () => {
+  const g = createHarness({ clusters: ['prod'] });
+  assert.equal((await g.run(['enable-oidc', '-c', 'prod', '--approve'])).code, 0);
+  const audit = await g.run(['audit', '-c', 'prod', '--fail-on', 'HIGH']);
+  assert.equal(audit.code, 0, audit.stderr);
+  const json = await g.run(['well-known-policies', '-o', 'JSON']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.ok(JSON.parse(json.stdout));
+  const csa = (...args: string[]) =>
+    g.run(['create-serviceaccount', '-c', 'prod', '--name', 'app', '--role-only', ...args]);
+  const upper = await csa('--well-known-policies', 'ebscsicontroller', '--mechanism', 'IRSA');
+  assert.equal(upper.code, 0, upper.stderr);
+  assert.match(upper.stdout, /EBS|ebsCSIController|ebs-csi/i);
+  const typo = await csa('--well-known-policies', 'ebsCSIControler');
+  assert.equal(typo.code, 2);
+  assert.equal(
+    typo.stderr,
+    'error: unknown well-known policy "ebsCSIControler" in --well-known-policies\nhint: did you mean ebsCSIController? (iamsa well-known-policies lists them all)\n',
+  );
+});
+
+test('a mistyped region is exit 2 before any call, naming the nearest region the SDK knows', async () => {
+  const g = createHarness({ clusters: ['prod'] });
+  const before = g.state();
+  const r = await g.run(['enable-oidc', '-c', 'prod', '--region', 'us-est-1', '--approve']);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    'error: invalid --region "us-est-1": no AWS region has that name\nhint: did you mean us-east-1?\n',
+  );
+  assert.deepEqual(g.state(), before);
+  // Regions the SDK knows, in every partition, and a number newer than it: no refusal.
+  for (const region of [
+    'eu-west-1',
+    'ap-southeast-2',
+    'us-gov-west-1',
+    'cn-north-1',
+    'eusc-de-east-1',
+    'ap-east-9',
+  ]) {
+    const ok = await g.run(['enable-oidc', '-c', 'prod', '--region', region]);
+    assert.doesNotMatch(ok.stderr, /invalid --region/, region);
   }
 });
 

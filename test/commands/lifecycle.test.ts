@@ -187,6 +187,13 @@ describe('update-serviceaccount', () => {
     assert.equal((await role(name))?.PermissionsBoundary, undefined);
   });
 
+  test('--namespace defaults to default, as in create-serviceaccount', async () => {
+    await bind('upd-ns', '--attach-policy-arn', READONLY);
+    const r = await update('--name', 'upd-ns', '--attach-policy-arn', S3_READ, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await attached('iamsa-life-default-upd-ns'), [S3_READ, READONLY].sort());
+  });
+
   test('update names a foreign role as not managed, not as already existing', async () => {
     await g.iam.send(
       new CreateRoleCommand({
@@ -401,4 +408,76 @@ describe('delete-serviceaccount', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /missing required flag: --namespace/);
   });
+});
+
+describe('update-serviceaccount says what it changes, for both mechanisms', () => {
+  const policy = (...actions: string[]) => {
+    const file = join(dir, `policy-${actions.join('-').replaceAll(':', '_')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+      }),
+    );
+    return file;
+  };
+
+  for (const mechanism of ['irsa', 'pod-identity']) {
+    test(`${mechanism}: the inline policy's fields that change, and the right header`, async () => {
+      const h = createHarness({ clusters: ['life'] });
+      h.eks().installAgent('life');
+      const ground = fakeGround(h, 'life');
+      assert.equal((await ground.iamsa(['enable-oidc', '-c', 'life', '--approve'])).code, 0);
+      const run = (command: string, ...args: string[]) =>
+        ground.iamsa([command, '-c', 'life', ...ground.kubeFlags, '--name', 'app', ...args]);
+      const made = await run(
+        'create-serviceaccount',
+        '--mechanism',
+        mechanism,
+        '--attach-policy',
+        policy('s3:GetObject', 's3:ListBucket'),
+        '--approve',
+      );
+      assert.equal(made.code, 0, made.stderr);
+      const plan = await run(
+        'update-serviceaccount',
+        '--attach-policy',
+        policy('s3:GetObject', 's3:PutObject'),
+      );
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(
+        plan.stdout,
+        /~ update +inline-policy .*\n +from .*policy-s3_GetObject-s3_PutObject\.json\n +statement 0 Action: \+ s3:PutObject, - s3:ListBucket\n/,
+      );
+      const clusterArn = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/life`;
+      if (mechanism === 'irsa') {
+        assert.match(plan.stdout, /^OIDC provider: +arn:aws:iam::/m);
+        assert.doesNotMatch(plan.stdout, /Pod Identity:/);
+      } else {
+        assert.doesNotMatch(plan.stdout, /OIDC provider/);
+        const id = [...h.eks().associations.values()][0]?.id ?? '';
+        assert.match(
+          plan.stdout,
+          new RegExp(
+            `^Pod Identity: +association of default/app \\(${id}\\) on ${clusterArn}$`,
+            'm',
+          ),
+        );
+        const doc = json(
+          (
+            await run(
+              'update-serviceaccount',
+              '--attach-policy',
+              policy('s3:GetObject'),
+              '-o',
+              'json',
+            )
+          ).stdout,
+        );
+        assert.deepEqual(doc.podIdentity, { clusterArn, associationId: id });
+        assert.equal(doc.providerArn, undefined);
+      }
+    });
+  }
 });

@@ -13,7 +13,8 @@ test('bad flags are exit 2 before anything is read', async () => {
   const before = h.state();
   const r = await migrate('--flavour', 'kube3iam');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /--flavour must be kube2iam or kiam/);
+  assert.match(r.stderr, /invalid --flavour "kube3iam": expected kube2iam or kiam/);
+  assert.match(r.stderr, /did you mean --flavour kube2iam\?/);
   const k = await migrate('--flavour', 'kiam', '--namespace-restrictions');
   assert.equal(k.code, 2);
   const b = await migrate('--base-role-arn', 'arn:aws:iam::123456789012:role/app');

@@ -29,6 +29,15 @@ test('a malformed --region is a usage error naming it', async () => {
   assert.match(r.stderr, /mars/);
 });
 
+test('a mistyped AWS_REGION is exit 2 naming the nearest region, before any call', async () => {
+  const r = await runBinary(['enable-oidc', '--cluster', 'x'], { ...env, AWS_REGION: 'eu-wset-1' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    'error: invalid AWS_REGION "eu-wset-1": no AWS region has that name\nhint: did you mean eu-west-1?\n',
+  );
+});
+
 test('an unreachable AWS endpoint is one line, and a stack trace only with --verbose', async () => {
   const quiet = await runBinary(['enable-oidc', '--cluster', 'x'], {
     ...env,
@@ -167,6 +176,31 @@ test('a result that cannot be written is not a success', async () => {
     child.on('exit', (code) => resolve(code));
   });
   assert.equal(r, 1);
+});
+
+test('a reader that closes the pipe early (| head -1) ends the run quietly with its own code', async () => {
+  // The read end is closed before iamsa writes: every write of the result meets EPIPE.
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  for (const args of [
+    ['audit', '--help'],
+    ['well-known-policies', '-o', 'json'],
+  ]) {
+    const r = await run(args);
+    assert.deepEqual(r, { code: 0, stderr: '' }, args.join(' '));
+  }
+  // The run's own failure still shows in its code.
+  const failed = await run(['enable-oidc', '--cluster', 'x', '--region', 'mars', '-o', 'json']);
+  assert.equal(failed.code, 2);
 });
 
 test('apply -f - reads the file from the process stdin', async () => {

@@ -335,6 +335,14 @@ describe('migrate-from-kube2iam', () => {
     const mid = json(doctor.stdout).checks.find((c: any) => c.id === 'KUBE2IAM001');
     assert.equal(mid?.status, 'ok', doctor.stdout);
     assert.match(mid.message, /mid-migration from kube2iam/);
+    // The command that finishes it runs as this migration did: its daemon flags, this connection.
+    const cleanup = `--flavour kube2iam --namespace-restrictions --base-role-arn ${BASE} ${g.kubeFlags.join(' ')} --cleanup --approve`;
+    for (const fix of [
+      ...audit.findings.filter((f: any) => f.id === 'KUBE2IAM201').map((f: any) => f.fix),
+      mid.message,
+    ]) {
+      assert.ok(fix.includes(cleanup), fix);
+    }
 
     const again = await migrate(...flags, '--approve', '-o', 'json');
     assert.equal(again.code, 0, again.stderr);
@@ -352,6 +360,7 @@ describe('migrate-from-kube2iam', () => {
     assert.equal(cleaned.code, 0, cleaned.stderr);
     assert.equal((await trustOf('app-reader')).Statement.length, 1);
     assert.match(cleaned.stderr, /kube2iam is still needed/);
+    assert.doesNotMatch(cleaned.stdout, /Restart the pods/, 'the pods already use IRSA');
     await assertNothingWidened(config, asked);
 
     // Rollback restores everything as it was (the bare pod aside, which the test deleted).

@@ -10,7 +10,7 @@ import { type Access, createFactory, type Factory } from '../../src/cli/factory.
 import { createIO, type IO, type OutStream } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import type { KubeAccess } from '../../src/kube/connection.js';
-import { validateRegion } from '../../src/policy/validate.js';
+import { checkRegion } from '../../src/aws/regions.js';
 import { VERSION } from '../../src/version.js';
 import { FakeEks, FakeIam, FakeKube } from './fakes.js';
 
@@ -223,7 +223,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
 
   const access = async (settings: { region?: string; profile?: string }): Promise<Access> => {
     // What createAwsClients checks before any call.
-    if (settings.region) validateRegion(settings.region, '--region');
+    if (settings.region) checkRegion(settings.region, '--region');
     const region = settings.region ?? configured;
     if (!region) throw new Error('no region: give the harness a configuredRegion or --region');
     return {

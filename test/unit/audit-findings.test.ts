@@ -282,3 +282,24 @@ describe('audit names the statement that admits (M5)', () => {
     assert.deepEqual(trust.Statement, [good()]);
   });
 });
+
+describe('audit: IRSA107 says plainly what is wrong, why it matters and the fix', () => {
+  it('one role, several workloads: every permission of the others, one name in CloudTrail, a role each', () => {
+    const [f] = audit([good(), good('web', OTHER_HOST, OTHER)]);
+    assert.equal(f?.id, 'IRSA107');
+    assert.equal(f?.title, 'one role for several workloads');
+    assert.match(
+      f?.message ?? '',
+      /^one role serves .*: each of them gets every permission any of them needs/,
+    );
+    assert.match(
+      f?.message ?? '',
+      /CloudTrail shows the same role for all, so an action cannot be traced to its workload/,
+    );
+    assert.match(
+      f?.fix ?? '',
+      /^give each service account a role of its own with only what it needs .*: iamsa create-serviceaccount /,
+    );
+    assert.doesNotMatch(f?.fix ?? '', /for each service account$/);
+  });
+});

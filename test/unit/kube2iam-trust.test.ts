@@ -2,9 +2,14 @@
 // go, only recorded statements of the daemon-trust shape come back (the record is tags anyone with
 // iam:TagRole can write), and whatever else is in the current trust stays.
 import assert from 'node:assert/strict';
+import type { KubeAccess } from '../../src/kube/connection.js';
+import { cleanupFix } from '../../src/actions/report/fix-commands.js';
 import { describe, it } from 'node:test';
 import {
   buildTrustStatement,
+  daemonFlagsOf,
+  daemonFlagsTag,
+  TAG_KUBE2IAM_DAEMON_FLAGS,
   isDaemonTrustStatement,
   type PolicyDocument,
   type PolicyStatement,
@@ -101,5 +106,60 @@ describe('kube2iam rollback trust', () => {
       Action: 'sts:AssumeRole',
     };
     assert.ok(!('refused' in rollbackTrust(doc(present, irsa('shop', 'web')), [present], ctx)));
+  });
+});
+
+describe("the daemon's flags on a migrated role, for the --cleanup audit and doctor suggest", () => {
+  const daemon = {
+    flavour: 'kube2iam' as const,
+    namespaceRestrictions: true,
+    restrictionFormat: 'regexp' as const,
+    strictRegexp: false,
+    baseRoleArn: 'arn:aws:iam::111122223333:role/team/',
+    defaultRole: 'base-role',
+  };
+  it('records the flags that differ from the defaults and reads them back as words', () => {
+    const tag = daemonFlagsTag(daemon);
+    assert.equal(
+      tag,
+      '--namespace-restrictions --namespace-restriction-format regexp --base-role-arn arn:aws:iam::111122223333:role/team/ --default-role base-role',
+    );
+    assert.deepEqual(daemonFlagsOf({ [TAG_KUBE2IAM_DAEMON_FLAGS]: tag }), tag.split(' '));
+    assert.equal(
+      daemonFlagsTag({
+        ...daemon,
+        namespaceRestrictions: false,
+        restrictionFormat: 'glob',
+        baseRoleArn: undefined,
+        defaultRole: undefined,
+      }),
+      '',
+    );
+  });
+  it('a default role a tag cannot hold is left out; a hand-edited tag gives no flags', () => {
+    assert.doesNotMatch(daemonFlagsTag({ ...daemon, defaultRole: 'a,b' }), /--default-role/);
+    for (const bad of [
+      '--approve',
+      '--base-role-arn',
+      '--namespace-restrictions; rm -rf /',
+      '--base-role-arn --cleanup',
+    ]) {
+      assert.deepEqual(daemonFlagsOf({ [TAG_KUBE2IAM_DAEMON_FLAGS]: bad }), [], bad);
+    }
+  });
+  it('the --cleanup command carries them, the region, the profile and the Kubernetes connection', () => {
+    assert.equal(
+      cleanupFix(
+        {
+          cluster: 'prod',
+          region: 'eu-west-1',
+          profile: 'ops',
+          kube: { mode: 'kubeconfig', file: '/tmp/k config', context: 'prod' } as KubeAccess,
+        },
+        'kube2iam',
+        ['--namespace-restrictions'],
+      ),
+      "iamsa migrate-from-kube2iam --cluster prod --region eu-west-1 --profile ops --flavour kube2iam --namespace-restrictions --kubeconfig '/tmp/k config' --context prod --cleanup --approve",
+    );
   });
 });

@@ -336,11 +336,16 @@ describe('checking keys and scopes', () => {
     );
     fails({ certManager: {} }, /--well-known-scope certManager\.hostedZoneARNs=ARN/);
   });
-  it('an unknown key lists the valid ones', () =>
+  it('an unknown key names the nearest one, or lists the valid ones when none is near', () => {
     fails(
       { externalDns2: {} },
-      /unknown well-known policy "externalDns2" in --well-known-policies \| valid keys: imageBuilder, autoScaler,/,
-    ));
+      /unknown well-known policy "externalDns2" in --well-known-policies \| did you mean externalDNS\?/,
+    );
+    fails(
+      { tekton: {} },
+      /unknown well-known policy "tekton" in --well-known-policies \| valid keys: imageBuilder, autoScaler,/,
+    );
+  });
   it('keys match ignoring case and come out in their spelling', () =>
     assert.equal(
       checkWellKnown({ AUTOSCALER: {} }, FLAG_SCOPE_LABELS)[0]?.policy.key,

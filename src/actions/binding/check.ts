@@ -6,7 +6,7 @@ import {
   checkWellKnown,
   type CheckedWellKnown,
   findWellKnown,
-  wellKnownKeys,
+  unknownWellKnown,
   defaultRoleName,
   MAX_MANAGED_POLICIES_PER_ROLE,
   mergeTags,
@@ -246,10 +246,7 @@ function checkRemovals(spec: BindingSpec, removals: BindingRemovals): void {
   const removedKeys = (removals.removeWellKnownPolicies ?? []).map((key) => {
     const policy = findWellKnown(key);
     if (!policy) {
-      throw new ValidationError(
-        `unknown well-known policy "${key}" in ${label('removeWellKnownPolicies')}`,
-        { hint: `valid keys: ${wellKnownKeys().join(', ')}` },
-      );
+      throw unknownWellKnown(key, label('removeWellKnownPolicies'));
     }
     return policy.key;
   });

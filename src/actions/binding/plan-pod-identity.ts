@@ -110,6 +110,10 @@ export async function planPodIdentity(session: ClusterSession, input: CheckedBin
   return {
     roleArn: rolePlan.roleArn,
     serviceAccount: { namespace, name },
+    podIdentity: {
+      clusterArn: cluster.arn,
+      ...(association ? { associationId: association.id } : {}),
+    },
     steps,
     warnings,
   };

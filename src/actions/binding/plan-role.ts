@@ -20,6 +20,7 @@ import {
   parseTrustPolicy,
   type PolicyDocument,
   type PolicyStatement,
+  policyChanges,
   policySize,
   roleOwner,
   sameJson,
@@ -275,22 +276,27 @@ export function planRole(
   if (input.inlinePolicy) {
     const wanted = input.inlinePolicy.document;
     const document = JSON.stringify(wanted);
-    const same =
-      state.inline !== undefined &&
-      // What IAM holds may have been edited by hand: compare it, do not judge it.
-      sameJson(
-        parseJsonText(
-          decodePolicyText(state.inline, 'the current inline policy'),
-          'the current inline policy',
-        ),
-        wanted,
-      );
+    // What IAM holds may have been edited by hand: compare it, do not judge it.
+    const current =
+      state.inline !== undefined
+        ? parseJsonText(
+            decodePolicyText(state.inline, 'the current inline policy'),
+            'the current inline policy',
+          )
+        : undefined;
+    const same = current !== undefined && sameJson(current, wanted);
     steps.push(
       step({
         resource: 'inline-policy',
         id: `${arn}/${INLINE_POLICY_NAME}`,
         action: state.inline === undefined ? 'create' : same ? 'unchanged' : 'update',
-        changes: same ? [] : [`from ${input.inlinePolicy.origin}`],
+        // An update says what changes in the document, field by field, as well as where from.
+        changes: same
+          ? []
+          : [
+              `from ${input.inlinePolicy.origin}`,
+              ...(current !== undefined ? policyChanges(current, wanted) : []),
+            ],
         phase: 2,
         run: () => iam.putInlinePolicy(name, INLINE_POLICY_NAME, document),
       }),

@@ -79,12 +79,19 @@ export interface CommandResult {
   providerArn?: string;
   roleArn?: string;
   serviceAccount?: { namespace: string; name: string };
+  /** A Pod Identity binding's cluster and association, in place of the OIDC provider. */
+  podIdentity?: PodIdentityHeader;
   bindings: BindingResult[];
   warnings: Warning[];
   /** The same warnings (each once), each with its code apart (engine/warning-kinds.ts). */
   warningDetails?: WarningDetail[];
   /** Set when some bindings failed: the exit code of the most serious failure. */
   exitCode?: number;
+}
+
+export interface PodIdentityHeader {
+  clusterArn: string;
+  associationId?: string;
 }
 
 export const step = (s: PlanStep): PlanStep => s;
@@ -145,6 +152,8 @@ export interface BindingPlan {
   roleArn?: string;
   /** Absent for a role-only binding. */
   serviceAccount?: { namespace: string; name: string };
+  /** A Pod Identity binding: its cluster and association (the id once it exists). */
+  podIdentity?: PodIdentityHeader;
   steps: PlanStep[];
   warnings: Warning[];
   error?: IamsaError;
@@ -241,6 +250,7 @@ export function composePlan(
       providerArn: header.providerArn,
       roleArn: single?.roleArn,
       serviceAccount: single?.serviceAccount,
+      ...(single?.podIdentity ? { podIdentity: single.podIdentity } : {}),
       bindings: entries,
       warnings: [...header.warnings, ...bindings.flatMap((b) => b.warnings)],
       warningDetails: warningDetails([...header.warnings, ...bindings.flatMap((b) => b.warnings)]),

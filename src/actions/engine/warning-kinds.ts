@@ -183,6 +183,10 @@ export const WARNING_KINDS = {
     title: "the OIDC provider does not list the service account's audience",
     anchor: 'docs/commands/create-serviceaccount.md',
   },
+  'IRSA-W046': {
+    title: 'no pod asks the daemon for a role, but a namespace restriction still lets new pods ask',
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

@@ -21,7 +21,10 @@ import {
   validateRoleName,
   validateServiceAccountName,
   isWellKnownPolicyName,
+  type Mechanism,
 } from '../../policy/index.js';
+import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
+import { POD_IDENTITY_AGENT, requireAgent } from '../binding/plan-pod-identity.js';
 import type { BindingSpec, InlinePolicy } from '../binding/spec.js';
 import { checkBinding, checkGiven, type PartialSpec } from '../binding/check.js';
 import { clusterOidc } from '../binding/cluster-oidc.js';
@@ -97,9 +100,16 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     reporter,
     described: picked,
   });
-  const enabled = await ensureOidcProvider(session, ask);
+  const mechanism = prefill.mechanism ?? (await pickMechanism(session, ask));
+  // Pod Identity needs no OIDC provider: only IRSA enables the cluster on the way.
+  const enabled = mechanism === 'irsa' ? await ensureOidcProvider(session, ask) : undefined;
   try {
-    const outcome = await bindServiceAccount(prefill, deps, session, enabled?.steps ?? []);
+    const outcome = await bindServiceAccount(
+      { ...prefill, mechanism },
+      deps,
+      session,
+      enabled?.steps ?? [],
+    );
     return { ...outcome, region, enabledCluster: !!enabled };
   } catch (error) {
     if (enabled && error instanceof CancelledError) {
@@ -148,19 +158,33 @@ async function bindServiceAccount(
     } else namespace = picked;
   }
 
+  const podIdentity = prefill.mechanism === 'pod-identity';
   let name = prefill.name;
   let overrideExisting = prefill.overrideExisting ?? false;
   let current: string | undefined;
   if (!name) {
-    const accounts =
-      kube && !createNamespace
-        ? await reporter.progress(`Listing service accounts in ${namespace}`, () =>
+    const listing = !!kube && !createNamespace;
+    const [accounts, associations] = await Promise.all([
+      listing
+        ? reporter.progress(`Listing service accounts in ${namespace}`, () =>
             kube.gateway.listServiceAccounts(namespace as string),
           )
-        : [];
+        : [],
+      // A service account bound through Pod Identity has its role in its association.
+      listing ? readAssociationsOrWarn(session, { namespace }).then((a) => a ?? []) : [],
+    ]);
+    const describe = (sa: string) => {
+      const irsa = accounts.find((a) => a.name === sa)?.annotations[ROLE_ARN_ANNOTATION];
+      const pi = associations.find((a) => a.serviceAccount === sa)?.roleArn;
+      const bound = [
+        ...(irsa ? [`role: ${irsa}`] : []),
+        ...(pi ? [`role: ${pi}, Pod Identity`] : []),
+      ];
+      return bound.length ? `(${bound.join('; ')})` : '(no role)';
+    };
     const picked = await ask.select<string | typeof NEW>('Service account', [
       ...accounts.map((sa) => ({
-        name: `${sa.name}  ${sa.annotations[ROLE_ARN_ANNOTATION] ? `(role: ${sa.annotations[ROLE_ARN_ANNOTATION]})` : '(no role)'}`,
+        name: `${sa.name}  ${describe(sa.name)}`,
         value: sa.name,
       })),
       { name: 'New service account…', value: NEW, description: 'type a name; iamsa creates it' },
@@ -171,7 +195,10 @@ async function bindServiceAccount(
             await ask.input('Service account name', { validate: check(validateServiceAccountName) })
           ).trim()
         : picked;
-    current = accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
+    // The role this mechanism binds it to today: the one an override would replace.
+    current = podIdentity
+      ? associations.find((a) => a.serviceAccount === name)?.roleArn
+      : accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
   }
   const permissions = prefill.attachRoleArn
     ? { policyArns: [] }
@@ -219,10 +246,11 @@ async function bindServiceAccount(
     roleOnly: prefill.roleOnly ?? false,
     overrideExisting,
     createNamespace,
+    ...(podIdentity ? { mechanism: 'pod-identity' as const } : {}),
     source: prefill.source,
   };
   const binding = await planBinding(session, checkBinding(spec));
-  const { providerArn } = await session.oidc();
+  const providerArn = podIdentity ? undefined : (await session.oidc()).providerArn;
   const header = {
     command: 'create-serviceaccount',
     cluster,
@@ -249,6 +277,44 @@ async function bindServiceAccount(
     throw new CancelledError('nothing was changed');
   const applied = await plan.apply();
   return { spec, result: withEnabled(applied), bound: applied };
+}
+
+/**
+ * How pods get the role: IRSA (annotation, OIDC provider) or EKS Pod Identity (association),
+ * asked when the cluster can do Pod Identity (its agent add-on is there, or EKS Auto Mode);
+ * otherwise IRSA without a question. Only to offer the choice: a refused read means IRSA.
+ */
+async function pickMechanism(session: ClusterSession, ask: Prompter): Promise<Mechanism> {
+  const [cluster, agent] = await Promise.all([
+    session.cluster(),
+    session.reporter
+      .progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
+        session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
+      )
+      .catch(() => undefined),
+  ]);
+  try {
+    requireAgent(session, cluster, agent);
+  } catch {
+    return 'irsa';
+  }
+  return ask.select<Mechanism>(
+    'How should pods get the role?',
+    [
+      {
+        name: 'IRSA',
+        value: 'irsa',
+        description:
+          "the service account is annotated with the role; needs the cluster's OIDC provider",
+      },
+      {
+        name: 'EKS Pod Identity',
+        value: 'pod-identity',
+        description: 'an EKS association binds the role; needs the eks-pod-identity-agent add-on',
+      },
+    ],
+    'irsa',
+  );
 }
 
 /** Step 1: the cluster, listed with whether IRSA is enabled; its description is kept. */

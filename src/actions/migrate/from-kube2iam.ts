@@ -17,6 +17,7 @@ import {
   DAEMON_ROLE_ANNOTATION,
   type DaemonConfig,
   daemonDecision,
+  daemonFlagsTag,
   daemonStatements,
   evaluateTrust,
   isDaemonTrustStatement,
@@ -30,6 +31,7 @@ import {
   roleNameOf,
   rollbackTrust,
   serviceAccountSubject,
+  TAG_KUBE2IAM_DAEMON_FLAGS,
   TAG_KUBE2IAM_MIGRATION,
   TAG_KUBE2IAM_TRUST_PREFIX,
   validateClusterName,
@@ -55,9 +57,11 @@ import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
 import {
   bindMoves,
+  daemonVerdict,
   discover,
   isTopLevel,
   type Move,
+  nameWorkloads,
   readRecord,
   workloadId,
 } from './kube2iam-discover.js';
@@ -296,7 +300,13 @@ function roleStep(ctx: Ctx, role: Role, users: Move[]): PlanStep {
     const added = next.Statement.length - trust.Statement.length;
     const record =
       role.tags[TAG_KUBE2IAM_MIGRATION] === undefined
-        ? { [TAG_KUBE2IAM_MIGRATION]: ctx.query.daemon.flavour, ...recordTrust(trust) }
+        ? {
+            [TAG_KUBE2IAM_MIGRATION]: ctx.query.daemon.flavour,
+            ...(daemonFlagsTag(ctx.query.daemon)
+              ? { [TAG_KUBE2IAM_DAEMON_FLAGS]: daemonFlagsTag(ctx.query.daemon) }
+              : {}),
+            ...recordTrust(trust),
+          }
         : {};
     return updateStep('iam-role', role.arn, 1, [
       trustEdit(
@@ -477,7 +487,7 @@ async function planCleanup(
         ...bindingOf(ctx, pseudo, first.name, arn, []),
         source: 'cleanup',
         error: new PreconditionError(
-          `role ${role.name} keeps the ${config.flavour} trust: ${still.length} pod(s) or template(s) still ask ${config.flavour} for it (${still.slice(0, 5).map(workloadId).join(', ')})`,
+          `role ${role.name} keeps the ${config.flavour} trust: ${still.length} pod(s) or template(s) still ask ${config.flavour} for it (${nameWorkloads(still)})`,
           { hint: 'migrate them (or let their pods roll) and re-run --cleanup' },
         ),
       });
@@ -499,23 +509,7 @@ async function planCleanup(
     ]);
     bindings.push({ ...bindingOf(ctx, pseudo, first.name, arn, [step]), source: 'cleanup' });
   }
-  const left = asking.map((a) => a.w);
-  const pods = left.filter((w) => w.kind === 'Pod').length;
-  if (!left.length && !(config.flavour === 'kube2iam' && config.defaultRole)) {
-    warnings.push(
-      coded(
-        'IRSA-W035',
-        `no pod or workload asks ${config.flavour} for a role any more: ${config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet'} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)`,
-      ),
-    );
-  } else {
-    warnings.push(
-      coded(
-        'IRSA-W036',
-        `${config.flavour} is still needed: ${left.length} pod(s) or template(s) ask it for a role (${pods} pod(s))${config.flavour === 'kube2iam' && config.defaultRole ? ", and pods without the annotation get kube2iam's default role" : ''}`,
-      ),
-    );
-  }
+  warnings.push(daemonVerdict(config, workloads, namespaces));
   return bindings;
 }
 

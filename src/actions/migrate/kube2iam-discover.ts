@@ -5,11 +5,14 @@
 // not `default`; otherwise the workload gets a dedicated one, so no pod gains a role it did not
 // ask for, and no request the daemon refuses is ever bound.
 import type { Workload, WorkloadKind } from '../../kube/workloads.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import {
   DAEMON_EXTERNAL_ID_ANNOTATION,
   DAEMON_ROLE_ANNOTATION,
   type DaemonConfig,
   daemonDecision,
+  KIAM_PERMITTED_ANNOTATION,
+  KUBE2IAM_ALLOWED_ROLES_ANNOTATION,
   KUBE2IAM_RECORD_ANNOTATION,
   KUBE2IAM_SA_ANNOTATION,
   parseArn,
@@ -235,4 +238,71 @@ export function bindMoves<R extends { arn: string }>(
       );
   }
   return { bound, missing };
+}
+
+/** How many workloads a warning names before it counts the rest. */
+const NAMED = 10;
+
+/** Workloads as a warning names them: the top-level ones first, then the pods they made. */
+export function nameWorkloads(workloads: Workload[]): string {
+  const sorted = [...workloads].sort((a, b) => Number(isTopLevel(b)) - Number(isTopLevel(a)));
+  const named = sorted.slice(0, NAMED).map(workloadId).join(', ');
+  return sorted.length > NAMED ? `${named} and ${sorted.length - NAMED} more` : named;
+}
+
+/**
+ * What --cleanup says of the daemon itself: what still asks it for a role (by name), or that
+ * nothing does; with namespace restrictions, the namespaces whose annotation still lets a new pod
+ * ask it, so "can be uninstalled" is said only of the pods that exist.
+ */
+export function daemonVerdict(
+  config: DaemonConfig,
+  workloads: Workload[],
+  namespaces: Record<string, Record<string, string>>,
+): Warning {
+  const daemon = config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet';
+  const asking = workloads.filter(
+    (w) => w.templateAnnotations[DAEMON_ROLE_ANNOTATION] !== undefined,
+  );
+  const granted = asking.filter(
+    (w) =>
+      daemonDecision(
+        config,
+        w.templateAnnotations[DAEMON_ROLE_ANNOTATION],
+        namespaces[w.namespace] ?? {},
+      ).allowed,
+  );
+  const refused = asking.filter((w) => !granted.includes(w));
+  const refusedNote = refused.length
+    ? `; ${refused.length} more carry ${DAEMON_ROLE_ANNOTATION} but are refused by the namespace restrictions (${nameWorkloads(refused)})`
+    : '';
+  const defaultRole = config.flavour === 'kube2iam' && config.defaultRole;
+  if (granted.length || defaultRole) {
+    const who = granted.length
+      ? `${granted.length} pod(s) or template(s) ask it for a role: ${nameWorkloads(granted)}`
+      : 'no pod asks it for a role by annotation';
+    return coded(
+      'IRSA-W036',
+      `${config.flavour} is still needed: ${who}${defaultRole ? `; pods without the annotation get kube2iam's default role` : ''}${refusedNote}`,
+    );
+  }
+  const restricted = config.flavour === 'kiam' || config.namespaceRestrictions;
+  const key =
+    config.flavour === 'kiam' ? KIAM_PERMITTED_ANNOTATION : KUBE2IAM_ALLOWED_ROLES_ANNOTATION;
+  const open = restricted
+    ? Object.keys(namespaces)
+        .filter((ns) => namespaces[ns]?.[key])
+        .sort()
+    : [];
+  const uninstall = `no pod or workload asks ${config.flavour} for a role any more`;
+  if (!open.length) {
+    return coded(
+      'IRSA-W035',
+      `${uninstall}: ${daemon} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)${refusedNote}`,
+    );
+  }
+  return coded(
+    'IRSA-W046',
+    `${uninstall}, but namespace(s) ${open.join(', ')} still carry ${key}, so a new pod there may still ask it for a role: once none should, remove that annotation and uninstall ${daemon} (and the node role's sts:AssumeRole permission on these roles)${refusedNote}`,
+  );
 }

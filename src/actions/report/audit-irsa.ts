@@ -279,8 +279,8 @@ function roleFindings(
       id: 'IRSA107',
       severity: 'info',
       title: FINDING_KINDS.IRSA107.title,
-      message: `the role is used by ${spread.join(' and ')}: they share its permissions and their sessions look alike in CloudTrail`,
-      fix: `give each workload its own role: ${createServiceAccountFix(s.context, '<namespace>', '<name>', [])} for each service account`,
+      message: `one role serves ${spread.join(' and ')}: each of them gets every permission any of them needs, and CloudTrail shows the same role for all, so an action cannot be traced to its workload`,
+      fix: `give each service account a role of its own with only what it needs (one command per service account, then drop it from this role's trust): ${createServiceAccountFix(s.context, '<namespace>', '<name>', [])}`,
     });
   }
   const size = trustPolicySize(trust);

@@ -5,6 +5,7 @@
 import type { Role, RoleSummary } from '../../aws/iam.js';
 import {
   daemonPrincipals,
+  daemonFlagsOf,
   daemonStatements,
   isPlainObject,
   type PolicyDocument,
@@ -14,6 +15,7 @@ import {
 import { asIamsaError } from '../engine/plan.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import { FINDING_KINDS } from './finding-kinds.js';
+import { cleanupFix, type CommandContext } from './fix-commands.js';
 import type { Finding } from './report.js';
 
 const trustsProvider = (trust: PolicyDocument, providerArn: string) =>
@@ -24,7 +26,7 @@ const trustsProvider = (trust: PolicyDocument, providerArn: string) =>
   );
 
 export async function kube2iamFindings(
-  cluster: string,
+  context: CommandContext,
   providerArn: string,
   roles: { role: RoleSummary; trust: PolicyDocument }[],
   getRole: (name: string) => Promise<Role | undefined>,
@@ -52,7 +54,7 @@ export async function kube2iamFindings(
         title: FINDING_KINDS.KUBE2IAM201.title,
         role: role.arn,
         message: `role ${role.name} trusts service accounts (IRSA) and still the ${flavour} role(s) it trusted before the migration: expected until --cleanup`,
-        fix: `iamsa migrate-from-kube2iam --cluster ${cluster} --flavour ${flavour} --cleanup --approve (once no pod asks ${flavour} for the role)`,
+        fix: `${cleanupFix(context, flavour ?? '', daemonFlagsOf(tags))} (once no pod asks ${flavour} for the role)`,
       } satisfies Finding,
     ];
   });

@@ -117,7 +117,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       tags: state.tags,
     }),
     ...(await kube2iamFindings(
-      input.cluster,
+      state.context,
       oidc.providerArn,
       parsed,
       (name) => session.iam.getRole(name),

@@ -629,6 +629,6 @@ export function runChecks(s: DoctorState): Check[] {
     tokenExpiration(s),
     permissions(s),
     simulate(s),
-    kube2iamCheck(s.context.cluster, s.role),
+    kube2iamCheck(s.context, s.role),
   ].filter((c): c is Check => c !== undefined);
 }

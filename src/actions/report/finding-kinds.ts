@@ -46,10 +46,10 @@ export const FINDING_KINDS = {
       'The trust names an OIDC provider that no longer exists, or whose EKS cluster no longer exists.',
   },
   IRSA107: {
-    title: 'shared role',
+    title: 'one role for several workloads',
     severity: 'info',
     description:
-      'The role is used by service accounts of several namespaces, or trusted by several clusters: they share its permissions.',
+      'Service accounts of several namespaces, or of several clusters, use one role: each gets every permission any of them needs, and CloudTrail cannot tell their actions apart. Give each service account a role of its own.',
   },
   IRSA108: {
     title: 'trust near size limit',

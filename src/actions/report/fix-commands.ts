@@ -98,3 +98,10 @@ export const doctorCommand = (c: CommandContext, namespace: string, name: string
  */
 export const cloudTrailLookup = (c: CommandContext, roleArn: string) =>
   `aws cloudtrail lookup-events --region ${c.region}${profileOf(c)} --lookup-attributes AttributeKey=ResourceName,AttributeValue=${roleArn} --query ${quote("Events[?EventName=='AssumeRoleWithWebIdentity'].[EventTime,Username]")} --output text`;
+
+/**
+ * migrate-from-kube2iam --cleanup as the migration ran: the daemon's flags it recorded on the role
+ * (so requests resolve as the daemon does) and the user's Kubernetes connection.
+ */
+export const cleanupFix = (c: CommandContext, flavour: string, daemonFlags: string[]) =>
+  `iamsa migrate-from-kube2iam --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --flavour ${quote(flavour)}${daemonFlags.map((w) => ` ${quote(w)}`).join('')}${kubeFlagsOf(c)} --cleanup --approve`;

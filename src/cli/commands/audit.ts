@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { Severity } from '../../actions/report/report.js';
 import { validateClusterName } from '../../policy/validate.js';
+import { oneOf } from '../../suggest.js';
 import { FINDING_KINDS } from '../../actions/report/finding-kinds.js';
 import { renderAudit } from '../../ui/render-report.js';
 import { renderSarif } from '../../ui/render-sarif.js';
@@ -11,6 +12,8 @@ import { addKubeFlags } from '../kube-flags.js';
 import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, report } from '../run.js';
+
+const FAIL_ON = ['high', 'medium', 'low'] as const;
 
 interface Flags extends KubeFlags {
   cluster?: string;
@@ -25,11 +28,12 @@ export function registerAudit(program: Command, f: Factory, version: string): vo
     )
     .option('-c, --cluster <name>', 'EKS cluster name (required)')
     .addOption(
-      new Option('--fail-on <severity>', 'exit 6 when a finding is at least this severe').choices([
-        'high',
-        'medium',
-        'low',
-      ]),
+      new Option('--fail-on <severity>', 'exit 6 when a finding is at least this severe')
+        .choices(FAIL_ON)
+        // Any case (HIGH as the findings print it); a near miss is named in the hint.
+        .argParser((value: string) =>
+          oneOf(value, FAIL_ON, '--fail-on', "see 'iamsa audit --help'"),
+        ),
     );
   onAction(addKubeFlags(command), async (flags: Flags, cmd: Command) => {
     const globals = cmd.optsWithGlobals<GlobalOptions & Flags>();

@@ -1,5 +1,6 @@
 import type { Command, Option } from 'commander';
 import { ValidationError } from '../../errors.js';
+import { closest } from '../../suggest.js';
 import { completionScript, type FlagSpec, type Shell, SHELLS } from '../../ui/completion.js';
 import { isRepeatable, outputFormatsOf } from '../globals.js';
 import { onAction } from '../action.js';
@@ -23,12 +24,14 @@ export function registerCompletion(program: Command, f: Factory): void {
     .command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
     .argument('<shell>', 'bash, zsh or fish', (value: string) => {
-      if (!SHELLS.includes(value as Shell)) {
+      const shell = SHELLS.find((s) => s === value.toLowerCase());
+      if (!shell) {
+        const near = closest(value, SHELLS);
         throw new ValidationError(`no completion for shell ${value}: choose ${SHELLS.join(', ')}`, {
-          hint: "see 'iamsa completion --help'",
+          hint: `${near ? `did you mean ${near}? ` : ''}see 'iamsa completion --help'`,
         });
       }
-      return value as Shell;
+      return shell;
     });
   onAction(command, async (shell: Shell) => {
     // Loaded here only: the catalogue is not part of every command's start-up.

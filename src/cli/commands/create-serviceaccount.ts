@@ -62,10 +62,10 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
       },
     );
     if (missing) {
-      // The wizard asks for IRSA bindings only: a Pod Identity binding is given in full.
+      // At a terminal the wizard asks for the rest (for either mechanism).
       const terminal = f.io.terminal(globals);
       const canAsk = globals.output === 'text' ? terminal.interactive : terminal.stderrInteractive;
-      if (!canAsk || flags.mechanism === 'pod-identity') {
+      if (!canAsk) {
         return exitWithError(f.io, missing, globals);
       }
       // The namespace has a default (as with flags), so it is not asked for: --namespace picks another.

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { oneOf } from '../../suggest.js';
 import { ValidationError } from '../../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { onAction } from '../action.js';
@@ -30,16 +31,19 @@ const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** The daemon's flags as the command's checked spec: exit 2 on anything it would not start with. */
 function daemonSpec(flags: Flags) {
-  const flavour = flags.flavour ?? 'kube2iam';
-  if (flavour !== 'kube2iam' && flavour !== 'kiam') {
-    throw new ValidationError(`--flavour must be kube2iam or kiam, not ${flavour}`);
-  }
-  const format = flags.namespaceRestrictionFormat ?? 'glob';
-  if (format !== 'glob' && format !== 'regexp') {
-    throw new ValidationError(
-      `--namespace-restriction-format must be glob or regexp, not ${format}`,
-    );
-  }
+  const see = "see 'iamsa migrate-from-kube2iam --help'";
+  const flavour = oneOf(
+    flags.flavour ?? 'kube2iam',
+    ['kube2iam', 'kiam'] as const,
+    '--flavour',
+    see,
+  );
+  const format = oneOf(
+    flags.namespaceRestrictionFormat ?? 'glob',
+    ['glob', 'regexp'] as const,
+    '--namespace-restriction-format',
+    see,
+  );
   if (flags.baseRoleArn !== undefined && !BASE_ARN.test(flags.baseRoleArn)) {
     throw new ValidationError(
       `--base-role-arn must be a role ARN prefix ending in /, like arn:aws:iam::123456789012:role/ (got ${flags.baseRoleArn})`,
@@ -134,7 +138,8 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
           { ...clients, reporter },
         );
       },
-      restartNextStep,
+      // --cleanup only takes the daemon's trust away: the pods already run with IRSA.
+      flags.cleanup ? undefined : restartNextStep,
     );
   });
 }

@@ -25,7 +25,7 @@ export function registerUpdateServiceAccount(program: Command, f: Factory): void
       'change the permissions of a binding iamsa made: add and remove exactly what is asked, nothing else',
     )
     .option('-c, --cluster <name>', 'EKS cluster name (required)')
-    .option('-n, --namespace <ns>', 'Kubernetes namespace (required)')
+    .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
     .option('--name <sa>', 'service account name (required)')
     .option('--attach-policy-arn <arn>', 'managed policy to attach (repeatable)', collect)
     .option('--detach-policy-arn <arn>', 'managed policy to detach (repeatable)', collect)
@@ -61,10 +61,9 @@ export function registerUpdateServiceAccount(program: Command, f: Factory): void
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();
     const missing = missingFlags(
       'update-serviceaccount',
-      'iamsa update-serviceaccount --cluster C --namespace NS --name SA --attach-policy-arn ARN',
+      'iamsa update-serviceaccount --cluster C [--namespace NS] --name SA --attach-policy-arn ARN',
       {
         '--cluster': flags.cluster,
-        '--namespace': flags.namespace,
         '--name': flags.name,
       },
     );

@@ -2,6 +2,7 @@
 // policies they stand for once the cluster's partition, account and region are known.
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
+import { closest } from '../../suggest.js';
 import { parseArn } from '../names.js';
 import {
   type PolicyDocument,
@@ -69,6 +70,16 @@ export function findWellKnown(key: string): WellKnownPolicy | undefined {
 const placeholderOf = (field: ScopeField) =>
   field.kind === 'arns' ? 'ARN' : field.kind === 'choice' ? field.choices.join('|') : 'true';
 
+/** An unknown well-known key (any case is a key): the nearest key as a hint, else all of them. */
+export function unknownWellKnown(rawKey: string, label: string): ValidationError {
+  const near = closest(rawKey, wellKnownKeys());
+  return new ValidationError(`unknown well-known policy "${rawKey}" in ${label}`, {
+    hint: near
+      ? `did you mean ${near}? (iamsa well-known-policies lists them all)`
+      : `valid keys: ${wellKnownKeys().join(', ')} (iamsa well-known-policies lists what each grants)`,
+  });
+}
+
 /** Checks every key and scope field; throws a ValidationError naming where it was given. */
 export function checkWellKnown(
   given: Record<string, WellKnownScope>,
@@ -78,9 +89,7 @@ export function checkWellKnown(
   return Object.entries(given).map(([rawKey, scope]) => {
     const policy = findWellKnown(rawKey);
     if (!policy) {
-      throw new ValidationError(`unknown well-known policy "${rawKey}" in ${labels.keys}`, {
-        hint: `valid keys: ${wellKnownKeys().join(', ')} (iamsa well-known-policies lists what each grants)`,
-      });
+      throw unknownWellKnown(rawKey, labels.keys);
     }
     if (seen.has(policy.key)) {
       throw new ValidationError(`${labels.keys} names ${policy.key} twice`);
