@@ -68,7 +68,10 @@ describe('daemonVerdict (--cleanup)', () => {
       shop: { 'iam.amazonaws.com/allowed-roles': '["app-a"]' },
       other: { team: 'x' },
     });
-    assert.match(said, /^IRSA-W046 .*namespace\(s\) shop still carry iam\.amazonaws\.com\/allowed-roles/);
+    assert.match(
+      said,
+      /^IRSA-W046 .*namespace\(s\) shop still carry iam\.amazonaws\.com\/allowed-roles/,
+    );
     assert.match(
       said,
       /once none should, remove that annotation and uninstall the kube2iam DaemonSet/,
