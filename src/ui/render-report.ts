@@ -27,7 +27,7 @@ export function renderDoctor(report: DoctorReport, style: ChalkInstance): string
   const width = Math.max(0, ...report.checks.map((c) => c.id.length));
   for (const c of report.checks) {
     lines.push(
-      `  ${c.id.padEnd(width)} ${paint[c.status](LABEL[c.status].padEnd(7))} ${c.title.padEnd(18)} ${p(c.message)}${c.severity ? style.dim(` (${c.severity}, as audit ${c.finding})`) : ''}`,
+      `  ${c.id.padEnd(width)} ${paint[c.status](LABEL[c.status].padEnd(7))} ${c.title.padEnd(18)} ${p(c.message)}${c.finding ? style.dim(` (${c.severity}, as audit ${c.finding})`) : ''}`,
     );
     for (const d of c.details ?? []) lines.push(`          ${style.dim(`- ${p(d)}`)}`);
     if (c.fix) lines.push(`          ${style.cyan('fix:')} ${p(c.fix)}`);

@@ -1,3 +1,4 @@
+import type { Warning } from '../../src/actions/engine/warning-kinds.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -9,7 +10,7 @@ import type { Reporter } from '../../src/actions/engine/reporter.js';
 import { AuthError } from '../../src/errors.js';
 import { FakeIam, FakeKube } from '../support/fakes.js';
 
-const warned: string[] = [];
+const warned: Warning[] = [];
 const reporter: Reporter = {
   progress: (_label, work) => work(),
   warn: (w) => void warned.push(w),
@@ -34,7 +35,7 @@ async function accountWithRoles() {
 describe('snapshotIam', () => {
   it('answers role reads from one scan (names case-insensitive), and reads live after a write', async () => {
     const iam = await accountWithRoles();
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const snapshot = scanAccountRoles(iam, reporter, warnings);
     const reads = snapshotIam(iam, snapshot);
     const role = await reads.getRole('app-role');
@@ -68,7 +69,7 @@ describe('snapshotIam', () => {
     const iam = await accountWithRoles();
     iam.listRoleDetails = () =>
       Promise.reject(new AuthError('not authorized to perform iam:GetAccountAuthorizationDetails'));
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const reads = snapshotIam(iam, scanAccountRoles(iam, reporter, warnings));
     assert.equal((await reads.getRole('App-Role'))?.name, 'App-Role');
     assert.ok(iam.calls.includes('getRole'));

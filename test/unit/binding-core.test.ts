@@ -5,16 +5,22 @@ import { describe, it } from 'node:test';
 import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
 import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { composePlan } from '../../src/actions/engine/plan.js';
-import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planBinding as planChecked } from '../../src/actions/binding/plan-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
+import type { ClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
 import { getServiceAccounts, SCAN_FROM } from '../../src/actions/lifecycle/get-serviceaccounts.js';
 import { ExitCode, IamsaError } from '../../src/errors.js';
 import { policiesFingerprint, TAG_POLICIES } from '../../src/policy/index.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
 
+/** The binding checked at the boundary, as the commands do, then planned. */
+const planBinding = (s: ClusterSession, b: BindingSpec) => planChecked(s, checkBinding(b));
+
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
+const MISSING = 'arn:aws:iam::aws:policy/NoSuchPolicy';
 
 const spec = (name: string, extra: Partial<BindingSpec> = {}): BindingSpec => ({
   cluster: 'prod',
@@ -107,7 +113,8 @@ describe('planBinding and composePlan', () => {
     const session = g.session();
     const bindings = await Promise.all([
       planBinding(session, spec('good')),
-      planBinding(session, spec('Bad_Name')),
+      // Checked fine, but the policy is not there: found while planning.
+      planBinding(session, spec('bad', { policyArns: [MISSING] })),
     ]);
     const plan = composePlan(header, bindings, quietReporter);
     assert.equal(plan.result.bindings[1]?.error?.exitCode, ExitCode.usage);
@@ -142,7 +149,7 @@ describe('planBinding and composePlan', () => {
 
   it('failAsCommand throws the binding error with its exit code', async () => {
     const g = await ground();
-    const binding = await planBinding(g.session(), spec('x', { policyArns: [] }));
+    const binding = await planBinding(g.session(), spec('x', { policyArns: [MISSING] }));
     assert.throws(
       () => composePlan(header, [binding], quietReporter, { failAsCommand: true }),
       (e: unknown) => e instanceof IamsaError && e.exitCode === ExitCode.usage,

@@ -11,6 +11,7 @@ import {
 } from '../../src/cli/bindings-file/index.js';
 import { checkBinding } from '../../src/actions/binding/check.js';
 import { ValidationError } from '../../src/errors.js';
+import { defaultRoleName, sharedRoleName } from '../../src/policy/index.js';
 import { tempDir } from '../support/temp.js';
 
 const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -143,6 +144,21 @@ describe('broken files: every problem at once, each at its line', () => {
       ],
     ],
     [
+      // Found reading the file (exit 2 at its line), not while planning the shared role.
+      'several clusters with wellKnownPolicies or Pod Identity',
+      `${HEAD}bindings:\n  - name: a\n    clusters: [prod, dr]\n    wellKnownPolicies: {autoScaler: true}\n  - name: b\n    clusters: [prod, dr]\n    mechanism: pod-identity\n    attachPolicyARNs: [${RO}]\n`,
+      [
+        [
+          4,
+          /^bindings\[0\]\.clusters lists several clusters: a shared role takes attachPolicyARNs/,
+        ],
+        [
+          7,
+          /^bindings\[1\]\.clusters lists several clusters: a shared role takes attachPolicyARNs/,
+        ],
+      ],
+    ],
+    [
       'roleOnly with createNamespace',
       `${HEAD}cluster: prod\nbindings:\n  - name: a\n    roleOnly: true\n    createNamespace: true\n    attachPolicyARNs: [${RO}]\n`,
       [[5, /^bindings\[0\]\.roleOnly only makes the IAM role.*bindings\[0\]\.createNamespace/]],
@@ -257,7 +273,7 @@ describe('broken files: every problem at once, each at its line', () => {
       ],
     ],
   ];
-  assert.equal(cases.length, 20);
+  assert.equal(cases.length, 21);
   for (const [name, text, expected, options] of cases) {
     it(name, () => expectProblems(text, expected, options));
   }
@@ -304,6 +320,28 @@ describe('the formats as binding specs', () => {
           e.message,
         ),
     );
+  });
+
+  it('checks each binding once per cluster: declared, and one shared role name for several', () => {
+    const file = parseBindingsFile(
+      `${HEAD}cluster: prod\nbindings:\n  - name: a\n    attachPolicyARNs: [${RO}]\n  - name: b\n    clusters: [prod, dr]\n    attachPolicyARNs: [${RO}, ${RO}]\n`,
+      'b.yaml',
+    );
+    const [one, shared] = file.bindings;
+    assert.deepEqual(
+      one?.checked.map((c) => [c.cluster, c.roleName, c.declared]),
+      [['prod', defaultRoleName('prod', 'default', 'a'), true]],
+    );
+    assert.deepEqual(
+      shared?.checked.map((c) => [c.cluster, c.roleName, c.declared, c.policyArns]),
+      [
+        ['prod', sharedRoleName('default', 'b'), true, [RO]],
+        ['dr', sharedRoleName('default', 'b'), true, [RO]],
+      ],
+    );
+    // The checked binding is held readonly by the compiler; the file's document is left as read.
+    assert.deepEqual(shared?.spec.policyArns, [RO, RO]);
+    assert.equal(shared?.spec.declared, undefined);
   });
 
   it('--cluster and --region fill in what the file leaves open', () => {

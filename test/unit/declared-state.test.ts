@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planApply } from '../../src/actions/fleet/apply.js';
-import { FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
+import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.js';
 import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { composePlan } from '../../src/actions/engine/plan.js';
 import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
 import type { FileProblemsError } from '../../src/cli/bindings-file/index.js';
 import { parseBindingsFile } from '../../src/cli/bindings-file/index.js';
 import { ExitCode, type IamsaError } from '../../src/errors.js';
@@ -74,6 +75,21 @@ async function ground(...clusters: string[]) {
     parseTrustPolicy((await g.iam.getRole(name))!.trustPolicy).Statement;
   return { ...g, apply, trust };
 }
+
+/** A binding as create-serviceaccount's flags give it, checked. */
+const byFlags = (extra: Partial<BindingSpec>) =>
+  checkBinding({
+    cluster: 'prod',
+    namespace: 'default',
+    name: 'app',
+    policyArns: [],
+    tags: {},
+    roleOnly: false,
+    overrideExisting: false,
+    createNamespace: false,
+    source: FLAGS_SOURCE,
+    ...extra,
+  });
 
 const file = (body: string) => `apiVersion: iamsa.io/v1alpha1
 kind: ServiceAccountBindings
@@ -180,17 +196,7 @@ describe('apply -f: the file is the whole state of its roles', () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'default',
-      name: 'app',
-      policyArns: [S3_READ],
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: false,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(session, byFlags({ policyArns: [S3_READ] }));
     assert.ok(!binding.steps.some((s) => s.action === 'delete'));
     assert.match(binding.warnings.join('\n'), /leaves alone: .*hand-attached/);
     const header = { command: 'test', cluster: 'prod', region: 'us-east-1', warnings: [] };
@@ -396,7 +402,7 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     await g.apply(one);
     const { plan } = await g.apply(two);
     assert.ok(
-      plan.warnings.includes(
+      (plan.warnings as string[]).includes(
         `IRSA-W003 role ${ROLE} is left from before default/app moved from cluster prod alone to clusters prod, dr: it still trusts default/app of prod and holds its policies; re-run apply with --prune to delete it`,
       ),
       plan.warnings.join('\n'),
@@ -414,7 +420,7 @@ describe('apply -f: a binding moved between one cluster and several', () => {
     // is not pruned: it keeps its statement).
     const back = await g.apply(one, { prune: true });
     assert.ok(
-      back.plan.warnings.includes(
+      (back.plan.warnings as string[]).includes(
         `IRSA-W003 role ${SHARED} is left from before default/app moved from several clusters to cluster prod alone: it still trusts default/app of prod (and of the other clusters in its iamsa.io/clusters tag) and holds its policies; --prune will take cluster prod out of it (the role is deleted when no cluster is left)`,
       ),
       back.plan.warnings.join('\n'),
@@ -478,7 +484,9 @@ describe("apply -f: the audience is the binding's", () => {
     assert.deepEqual((await g.trust(ROLE)).map(aud), ['vault']);
     assert.ok(
       plan.warnings.some((w) =>
-        w.startsWith('the OIDC provider of cluster prod does not list the audience vault'),
+        w.startsWith(
+          'IRSA-W045 the OIDC provider of cluster prod does not list the audience vault',
+        ),
       ),
       plan.warnings.join('\n'),
     );
@@ -544,17 +552,7 @@ describe('apply -f: inline policies made by hand under other names', () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'default',
-      name: 'app',
-      policyArns: [READONLY],
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: false,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(session, byFlags({ policyArns: [READONLY] }));
     assert.ok(!binding.steps.some((s) => s.action === 'delete'));
     assert.match(binding.warnings.join('\n'), /IRSA-W002.*inline policy backdoor/);
   });
@@ -574,18 +572,15 @@ describe("--attach-role-arn of iamsa's role for another binding", () => {
       kube: { mode: 'eks' },
       reporter: quietReporter,
     });
-    const binding = await planBinding(session, {
-      cluster: 'prod',
-      namespace: 'evil',
-      name: 'thief',
-      policyArns: [],
-      attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
-      tags: {},
-      roleOnly: false,
-      overrideExisting: false,
-      createNamespace: true,
-      source: FLAGS_SOURCE,
-    });
+    const binding = await planBinding(
+      session,
+      byFlags({
+        namespace: 'evil',
+        name: 'thief',
+        attachRoleArn: (await g.iam.getRole(ROLE))!.arn,
+        createNamespace: true,
+      }),
+    );
     assert.ok(binding.error, 'refused');
     assert.match(binding.error.message, /iamsa's role for default\/app/);
     assert.doesNotMatch(binding.error.hint ?? '', /add the statement/);

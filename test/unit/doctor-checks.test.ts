@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/report/doctor-irsa.js';
 import { podIdentityChecks } from '../../src/actions/report/doctor-pod-identity.js';
-import { withSeverity } from '../../src/actions/report/finding-kinds.js';
 import {
   bindingRoleTags,
   buildPodIdentityTrustStatement,
@@ -489,8 +488,8 @@ describe("PODID005: an association that hands iamsa's Pod Identity role to anoth
       "role shop-web, iamsa's role for shop/web, is also handed to 1 other service account(s) by association(s) iamsa did not make for this binding",
     );
     assert.deepEqual(c?.details, ['association a-foreign gives it to evil/thief']);
-    assert.equal(withSeverity(c!).severity, 'high', 'as audit PODID106');
-    assert.equal(withSeverity(c!).finding, 'PODID106');
+    assert.equal(c!.severity, 'high', 'as audit PODID106');
+    assert.equal(c!.finding, 'PODID106');
     assert.equal(
       c?.fix,
       'aws eks delete-pod-identity-association --cluster-name prod --region eu-west-1 --association-id a-foreign',

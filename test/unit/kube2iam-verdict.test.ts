@@ -45,7 +45,7 @@ describe('daemonVerdict (--cleanup)', () => {
     );
     assert.match(
       said,
-      /^kube2iam is still needed: 3 pod\(s\) or template\(s\) ask it for a role: /,
+      /^IRSA-W036 kube2iam is still needed: 3 pod\(s\) or template\(s\) ask it for a role: /,
     );
     assert.match(said, /deployment shop\/web, pod batch\/lonely, pod shop\/web-1-abc$/);
     assert.doesNotMatch(said, /plain|uninstalled/);
@@ -59,7 +59,7 @@ describe('daemonVerdict (--cleanup)', () => {
   it('can be uninstalled when nothing asks and nothing is restricted', () => {
     assert.match(
       daemonVerdict(config(), [workload('Deployment', 'shop', 'web')], {}),
-      /no pod or workload asks kube2iam for a role any more: the kube2iam DaemonSet can be uninstalled/,
+      /^IRSA-W035 no pod or workload asks kube2iam for a role any more: the kube2iam DaemonSet can be uninstalled/,
     );
   });
 
@@ -68,7 +68,10 @@ describe('daemonVerdict (--cleanup)', () => {
       shop: { 'iam.amazonaws.com/allowed-roles': '["app-a"]' },
       other: { team: 'x' },
     });
-    assert.match(said, /namespace\(s\) shop still carry iam\.amazonaws\.com\/allowed-roles/);
+    assert.match(
+      said,
+      /^IRSA-W046 .*namespace\(s\) shop still carry iam\.amazonaws\.com\/allowed-roles/,
+    );
     assert.match(
       said,
       /once none should, remove that annotation and uninstall the kube2iam DaemonSet/,

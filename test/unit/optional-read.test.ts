@@ -1,5 +1,6 @@
 // The one rule for optional reads: an API that is missing or denied becomes a coded warning; any
 // other failure still fails.
+import type { Warning } from '../../src/actions/engine/warning-kinds.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { translateAwsError, unavailability } from '../../src/aws/errors.js';
@@ -28,7 +29,7 @@ test('unavailability: denied, an HTML 404 (no such route), an HTML 500 or 501 (n
 });
 
 test('optionalRead: the value, or undefined with one coded warning; other failures throw', async () => {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const read = { call: 'eks:DescribeAddon', unchecked: 'the agent add-on' };
   assert.equal(await optionalRead(warnings, read, async () => 42), 42);
   const denied = async () => Promise.reject(sdkError('AccessDeniedException', 403));
@@ -38,7 +39,7 @@ test('optionalRead: the value, or undefined with one coded warning; other failur
     'UNCHECKED_ACCESS_DENIED: eks:DescribeAddon access denied (grant eks:DescribeAddon): not checked: the agent add-on',
   ]);
   await assert.rejects(
-    optionalRead(warnings, read, async () => Promise.reject(sdkError('Throttling', 400))),
+    optionalRead([], read, async () => Promise.reject(sdkError('Throttling', 400))),
     /x/,
   );
 });

@@ -7,7 +7,9 @@ import { type BindingSpec, FLAGS_SOURCE } from '../../src/actions/binding/spec.j
 import { openClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { planMigrateToPodIdentity } from '../../src/actions/migrate/migrate-to-pod-identity.js';
 import { composePlan } from '../../src/actions/engine/plan.js';
-import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planBinding as planChecked } from '../../src/actions/binding/plan-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
+import type { ClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
 import { runDoctor } from '../../src/actions/report/doctor.js';
 import type { Choice, Prompter } from '../../src/actions/engine/prompter.js';
@@ -20,6 +22,9 @@ import {
   recordStatements,
 } from '../../src/policy/index.js';
 import { clusterInfo, enableCluster, fakeRegion, quietReporter } from '../support/fakes.js';
+
+/** The binding checked at the boundary, as the commands do, then planned. */
+const planBinding = (s: ClusterSession, b: BindingSpec) => planChecked(s, checkBinding(b));
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const ANNOTATION = 'eks.amazonaws.com/role-arn';

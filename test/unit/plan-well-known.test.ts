@@ -39,7 +39,7 @@ const input = (zones: string[]) =>
 async function converge(iam: FakeIam, zones: string[]) {
   const i = input(zones);
   const attached = await iam.listAttachedPolicyArns(ROLE);
-  const wanted = wantedWellKnown(i, cluster);
+  const wanted = wantedWellKnown(i, cluster, i.roleName);
   const policies = await readManagedPolicies(
     iam,
     wanted.policies.map((p) => p.arn),
@@ -109,7 +109,7 @@ describe('planWellKnown', () => {
   it('a create that races another run converges the policy that run made', async () => {
     const iam = await withRole();
     const i = input([zone(1)]);
-    const wanted = wantedWellKnown(i, cluster);
+    const wanted = wantedWellKnown(i, cluster, i.roleName);
     const plan = planWellKnown(iam, i, cluster, wanted, {
       attached: [],
       policies: new Map(),

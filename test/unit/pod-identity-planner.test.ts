@@ -7,7 +7,9 @@ import { openClusterSession } from '../../src/actions/binding/cluster-session.js
 import { getServiceAccounts } from '../../src/actions/lifecycle/get-serviceaccounts.js';
 import { composePlan } from '../../src/actions/engine/plan.js';
 import { DESCRIBE_CONCURRENCY } from '../../src/actions/binding/pod-identity-associations.js';
-import { planBinding } from '../../src/actions/binding/plan-binding.js';
+import { planBinding as planChecked } from '../../src/actions/binding/plan-binding.js';
+import { checkBinding } from '../../src/actions/binding/check.js';
+import type { ClusterSession } from '../../src/actions/binding/cluster-session.js';
 import { planDeleteBinding } from '../../src/actions/binding/delete/dispatch.js';
 import { ExitCode } from '../../src/errors.js';
 import { planUpdateServiceAccount } from '../../src/actions/lifecycle/create-serviceaccount.js';
@@ -18,6 +20,9 @@ import {
   fakeRegion,
   quietReporter,
 } from '../support/fakes.js';
+
+/** The binding checked at the boundary, as the commands do, then planned. */
+const planBinding = (s: ClusterSession, b: BindingSpec) => planChecked(s, checkBinding(b));
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;

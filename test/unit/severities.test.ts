@@ -1,26 +1,33 @@
-// One registry of severities: a doctor check that finds what an audit finding reports has that
-// finding's severity (PODID005 in doctor is PODID103 in audit: a role any cluster may use).
+// One registry of severities: a doctor check takes its severity from CHECK_KINDS, and one that
+// finds what an audit finding reports has that finding's severity (PODID005 in doctor is PODID103
+// in audit: a role any cluster may use).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DOCTOR_CHECK_FINDINGS,
-  FINDING_KINDS,
-  withSeverity,
-} from '../../src/actions/report/finding-kinds.js';
-import { check } from '../../src/actions/report/report.js';
+import { FINDING_KINDS } from '../../src/actions/report/finding-kinds.js';
+import { check, CHECK_KINDS } from '../../src/actions/report/check-kinds.js';
 
 test('PODID005 in doctor has the severity of PODID103 in audit', () => {
-  const warned = withSeverity(check('PODID005', 'trust is narrow', 'warn', 'any cluster'));
+  const warned = check('PODID005', 'warn', 'any cluster');
   assert.equal(warned.severity, FINDING_KINDS.PODID103.severity);
   assert.equal(warned.finding, 'PODID103');
   // What passed or was skipped has no severity.
   for (const status of ['ok', 'skipped'] as const) {
-    assert.equal(withSeverity(check('PODID005', 't', status, 'm')).severity, undefined);
+    assert.equal(check('PODID005', status, 'm').severity, undefined);
   }
 });
 
+test("a check's title and severity are the registry's", () => {
+  const failed = check('IRSA004', 'fail', 'm', { fix: 'f' });
+  assert.deepEqual(
+    [failed.title, failed.severity, failed.finding, failed.fix],
+    [CHECK_KINDS.IRSA004.title, CHECK_KINDS.IRSA004.severity, undefined, 'f'],
+  );
+  assert.equal(check('IRSA004', 'ok', 'm', { fix: 'f' }).fix, undefined);
+});
+
 test('every doctor check mapped to a finding names a finding that exists', () => {
-  for (const [checkId, finding] of Object.entries(DOCTOR_CHECK_FINDINGS)) {
-    assert.ok(FINDING_KINDS[finding], `${checkId} -> ${finding}`);
+  for (const [checkId, kind] of Object.entries(CHECK_KINDS)) {
+    const finding = (kind as { finding?: keyof typeof FINDING_KINDS }).finding;
+    if (finding) assert.ok(FINDING_KINDS[finding], `${checkId} -> ${finding}`);
   }
 });

@@ -2,6 +2,7 @@
 // answers every binding's GetRole, ListAttachedRolePolicies and GetRolePolicy in a few pages, and
 // one LIST of service accounts per namespace answers every binding's GET. Chosen by the number of
 // bindings; a scan that is denied becomes a warning and the reads go one role at a time.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { IamGateway, RoleDetail } from '../../aws/iam.js';
 import { AuthError } from '../../errors.js';
 import type { KubeGateway, ServiceAccount } from '../../kube/gateway.js';
@@ -21,7 +22,7 @@ export interface RoleSnapshot {
 export function scanAccountRoles(
   iam: IamGateway,
   reporter: Reporter,
-  warnings: string[],
+  warnings: Warning[],
 ): RoleSnapshot {
   const scan = reporter
     .progress('Reading the roles of the account', () => iam.listRoleDetails())
@@ -30,7 +31,10 @@ export function scanAccountRoles(
       (error: unknown) => {
         // Only read to be quick: without the permission, read role by role.
         if (!(error instanceof AuthError)) throw error;
-        const warning = `could not read the account's roles at once (iam:GetAccountAuthorizationDetails: ${error.message.split('\n')[0]}); reading them one role at a time`;
+        const warning = coded(
+          'IRSA-W007',
+          `could not read the account's roles at once (iam:GetAccountAuthorizationDetails: ${error.message.split('\n')[0]}); reading them one role at a time`,
+        );
         reporter.warn(warning);
         warnings.push(warning);
         return undefined;

@@ -34,18 +34,26 @@ import {
 
 export type AttachedRole = RoleArnParts & { arn: string };
 
-/** A spec whose values are checked, with the role's name and path resolved. */
-export interface CheckedBinding extends BindingSpec {
-  roleName: string;
+/**
+ * A spec whose values are checked, with the role's name and path resolved. Made only by
+ * checkBinding, at the boundary into the use cases; the planners take it as it is and never check
+ * or rewrite it (readonly: the compiler holds that). What planning finds out (an update's role
+ * found where the service account points, the mechanism an update detects) travels beside it.
+ */
+export interface CheckedBinding extends Readonly<Omit<BindingSpec, 'policyArns' | 'tags'>> {
+  /** Without duplicates. */
+  readonly policyArns: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly roleName: string;
   /** The name was asked for (else derived: an update may find the binding's role elsewhere). */
-  roleNameGiven: boolean;
-  rolePath: string;
+  readonly roleNameGiven: boolean;
+  readonly rolePath: string;
   /** The path was asked for (even `/`), so an existing role elsewhere is a conflict. */
-  rolePathGiven: boolean;
+  readonly rolePathGiven: boolean;
   /** attachRoleArn, parsed. */
-  attachRole?: AttachedRole;
+  readonly attachRole?: AttachedRole;
   /** wellKnownPolicies, checked (built into documents once the cluster is known). */
-  wellKnown: CheckedWellKnown[];
+  readonly wellKnown: readonly CheckedWellKnown[];
 }
 
 /** The fields given so far: the wizard starts from these and asks for the rest. */

@@ -1,6 +1,7 @@
 // What every binding of one cluster in one run shares: one DescribeCluster, one OIDC provider
 // lookup, at most one Kubernetes connection (one token), one limit on IAM requests in flight, and
 // shared steps (a namespace two bindings need is created once).
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo, EksGateway } from '../../aws/eks.js';
 import type { IamGateway, OidcProvider } from '../../aws/iam.js';
 import { PreconditionError } from '../../errors.js';
@@ -88,14 +89,14 @@ export interface ClusterSession {
   /** The `iamsa enable-oidc ...` command for hints. */
   enableCommand(): string;
   /** Warnings of the session (kube connection), for the result document. */
-  readonly warnings: string[];
+  readonly warnings: Warning[];
 }
 
 export function openClusterSession(access: RegionAccess, options: SessionOptions): ClusterSession {
   const { reporter, cluster: name } = options;
   const limit = options.iamLimit ?? adaptiveIamLimit(access, options.iamConcurrency ?? 4);
   const iam = limitGateway(access.iam, limit, options.iamReadLimit ?? limit);
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   let clusterP: Promise<ClusterInfo> | undefined = options.described
     ? Promise.resolve(options.described)
     : undefined;
@@ -157,8 +158,10 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
           ? access.openKube(options.kube, name, session.cluster())
           : Promise.reject(new Error('internal: this command has no Kubernetes access'))
         ).then((connection) => {
-          connection.warnings.forEach((w) => reporter.warn(w));
-          warnings.push(...connection.warnings);
+          // The connection's (a kubeconfig whose server is not the cluster's endpoint).
+          const said = connection.warnings.map((w) => coded('IRSA-W008', w));
+          said.forEach((w) => reporter.warn(w));
+          warnings.push(...said);
           return options.snapshotKube
             ? { ...connection, gateway: snapshotKube(connection.gateway) }
             : connection;

@@ -15,13 +15,18 @@ import {
   TAG_MECHANISM,
   TAG_POLICIES,
 } from '../../policy/index.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import { labelOf } from './spec.js';
 import type { CheckedBinding } from './check.js';
 import { type RoleTrust, wholeTrust } from './role-trust.js';
 
 /** The role as IAM has it now (no role: it is to be made). */
 export interface RoleState {
+  /**
+   * The name it was read under: the checked binding's, or for an update where the service account
+   * or association points (found while planning; the checked binding is not rewritten).
+   */
+  name: string;
   role?: Role;
   attached: string[];
   inline?: string;
@@ -72,7 +77,7 @@ export interface DesiredRole {
   managedAfter: string[];
   inlineAfter?: string;
   fingerprint: string;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export interface RoleContext {
@@ -91,9 +96,8 @@ export function desiredRole(
   const { shared, trust: roleTrust } = how;
   const also = how.also ?? NOTHING_ELSE;
   const whole = wholeTrust(input, cluster, role, roleTrust, shared);
-  const name = input.roleName;
-  const arn =
-    role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, input.roleName);
+  const { name } = current;
+  const arn = role?.arn ?? roleArn(cluster.partition, cluster.accountId, input.rolePath, name);
 
   // Permissions: a file (declared) is the whole state; flags add, and an update removes on request.
   const attach = [...new Set([...input.policyArns, ...also.managedArns])];
@@ -147,7 +151,7 @@ export function desiredRole(
       ? Object.keys(role.tags).filter((k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in tags))
       : [];
 
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
   const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
   if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));

@@ -11,9 +11,8 @@ import {
   STS_AUDIENCE,
   type TrustTarget,
 } from '../../policy/index.js';
-import { coded } from '../engine/warning-kinds.js';
-import type { BindingSpec } from './spec.js';
-import { type CheckedBinding, checkBinding } from './check.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
+import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
@@ -24,9 +23,13 @@ import { findAssociationOrWarn } from './pod-identity-associations.js';
 import { mechanismOf } from './spec.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
+/**
+ * Takes the binding checked at the boundary (checkBinding: the command, the file reader, the
+ * wizard); it is not checked again, and what planning finds out travels beside it.
+ */
 export async function planBinding(
   session: ClusterSession,
-  spec: BindingSpec,
+  spec: CheckedBinding,
 ): Promise<BindingPlan> {
   const base = {
     cluster: spec.cluster,
@@ -36,17 +39,15 @@ export async function planBinding(
   };
   let mechanism = mechanismOf(spec);
   try {
-    // Checked once, here; the planners take the checked binding and never check it again.
-    const checked = checkBinding(spec);
-    const unchecked: string[] = [];
+    const unchecked: Warning[] = [];
     if (spec.update && spec.mechanism === undefined && !spec.roleOnly) {
-      mechanism = await updatedMechanism(session, checked, unchecked);
+      mechanism = await updatedMechanism(session, spec, unchecked);
     }
     // The mechanism decided here is the one reported (BindingPlan.mechanism), not recomputed.
     const planned =
       mechanism === 'pod-identity'
-        ? await planPodIdentity(session, { ...checked, mechanism })
-        : await plan(session, checked);
+        ? await planPodIdentity(session, spec)
+        : await plan(session, spec);
     unchecked.forEach((w) => session.reporter.warn(w));
     return { ...base, mechanism, ...planned, warnings: [...unchecked, ...planned.warnings] };
   } catch (error) {
@@ -64,7 +65,7 @@ export async function planBinding(
 async function updatedMechanism(
   session: ClusterSession,
   spec: CheckedBinding,
-  unchecked: string[],
+  unchecked: Warning[],
 ): Promise<Mechanism> {
   const [cluster, association] = await Promise.all([
     session.cluster(),
@@ -78,24 +79,24 @@ async function updatedMechanism(
     : 'irsa';
 }
 
-async function plan(session: ClusterSession, checked: CheckedBinding) {
-  let input = checked;
+async function plan(session: ClusterSession, input: CheckedBinding) {
   const { reporter } = session;
   const kubeStateP = input.roleOnly
     ? undefined
     : started(readServiceAccountState(session, input.namespace, input.name));
+  let roleName = input.roleName;
   if (input.update && !input.roleNameGiven && kubeStateP) {
     // An update finds the binding's role where the service account points, if it is there.
     const [state, cluster] = await Promise.all([kubeStateP, session.cluster()]);
     const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
     if (annotated && parseArn(annotated)?.accountId === cluster.accountId) {
-      input = { ...input, roleName: roleNameOf(annotated) };
+      roleName = roleNameOf(annotated);
     }
   }
   // The role and policies need no cluster data: read them while the cluster is described.
   const roleStateP = started(
-    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
-      readRoleState(session.iam, input),
+    reporter.progress(`Reading IAM role ${roleName}`, () =>
+      readRoleState(session.iam, input, roleName),
     ),
   );
   const [cluster, oidc, kubeState] = await Promise.all([
@@ -112,6 +113,7 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
     ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
   };
   const planned = await planRoleAndPermissions(session, input, cluster, {
+    roleName,
     roleState: roleStateP,
     trust: irsaTrust(input, target),
     ready: started(session.requireProvider()),
@@ -138,7 +140,9 @@ async function plan(session: ClusterSession, checked: CheckedBinding) {
 }
 
 /** A wildcard subject is allowed only on request; the plan still says what it grants. */
-export const subjectPatternWarnings = (input: BindingSpec): string[] =>
+export const subjectPatternWarnings = (
+  input: Pick<CheckedBinding, 'namespace' | 'name' | 'subjectPattern'>,
+): Warning[] =>
   input.subjectPattern === undefined
     ? []
     : [
@@ -150,17 +154,23 @@ export const subjectPatternWarnings = (input: BindingSpec): string[] =>
         ...(matchesStringLike(input.subjectPattern, input.name)
           ? []
           : [
-              `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
+              coded(
+                'IRSA-W042',
+                `${input.namespace}/${input.name} does not match its own subjectPattern "${input.subjectPattern}": its pods cannot assume the role; fix the name or the pattern`,
+              ),
             ]),
       ];
 
 /** STS refuses a token whose audience the provider does not list: a custom one must be added. */
-async function audienceWarnings(session: ClusterSession, target: TrustTarget): Promise<string[]> {
+async function audienceWarnings(session: ClusterSession, target: TrustTarget): Promise<Warning[]> {
   const audience = target.audience ?? STS_AUDIENCE;
   if (audience === STS_AUDIENCE) return [];
   const provider = await session.provider();
   if (!provider || provider.clientIds.includes(audience)) return [];
   return [
-    `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+    coded(
+      'IRSA-W045',
+      `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+    ),
   ];
 }

@@ -1,5 +1,6 @@
 // The role and what is attached to it, the same for both mechanisms (which differ in the trust):
 // managed and inline policies, the boundary and tags, and the well-known policies.
+import type { Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import { wellKnownKeys } from '../../policy/index.js';
 import type { CheckedBinding } from './check.js';
@@ -23,11 +24,17 @@ export async function planRoleAndPermissions(
   session: ClusterSession,
   input: CheckedBinding,
   cluster: ClusterInfo,
-  how: { roleState: Promise<RoleState>; trust: RoleTrust; ready?: Promise<unknown> },
+  how: {
+    /** The role's name: the binding's, or where an update found it. */
+    roleName: string;
+    roleState: Promise<RoleState>;
+    trust: RoleTrust;
+    ready?: Promise<unknown>;
+  },
 ) {
-  const lookedUp: string[] = [];
+  const lookedUp: Warning[] = [];
   const ctx = await wellKnownContextFor(session.iam, input, cluster, lookedUp);
-  const wanted = wantedWellKnown(input, cluster, ctx);
+  const wanted = wantedWellKnown(input, cluster, how.roleName, ctx);
   wanted.warnings.unshift(...lookedUp);
   const wantedP = started(
     readManagedPolicies(

@@ -2,6 +2,7 @@
 // only), its permissions, the association of the service account with the role, and the service
 // account itself (no annotation needed). No OIDC provider is involved; the cluster needs the
 // eks-pod-identity-agent add-on (or Auto Mode).
+import { coded } from '../engine/warning-kinds.js';
 import type {
   AddonInfo,
   AssociationChanges,
@@ -39,9 +40,12 @@ export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
 /** Phase of the association: after the role's permissions, before the service account exists. */
 const ASSOCIATION_PHASE = 3;
 
-/** Takes the binding checked by planBinding (it is not checked again). */
-export async function planPodIdentity(session: ClusterSession, checked: CheckedBinding) {
-  let input = checked;
+/**
+ * Takes the binding as checked at the boundary (it is not checked again); planBinding decided the
+ * mechanism (an update without one finds it), so the trust here is Pod Identity's whatever the
+ * binding says.
+ */
+export async function planPodIdentity(session: ClusterSession, input: CheckedBinding) {
   const { reporter, eks } = session;
   const { namespace, name } = input;
   // Everything is read at once; nothing here needs the OIDC provider.
@@ -56,21 +60,23 @@ export async function planPodIdentity(session: ClusterSession, checked: CheckedB
     ),
   );
   const kubeStateP = started(readServiceAccountState(session, namespace, name));
+  let roleName = input.roleName;
   if (input.update && !input.roleNameGiven) {
     // An update finds the binding's role where the association points, if it is there.
     const [association, cluster] = await Promise.all([associationP, session.cluster()]);
     if (association && parseArn(association.roleArn)?.accountId === cluster.accountId) {
-      input = { ...input, roleName: roleNameOf(association.roleArn) };
+      roleName = roleNameOf(association.roleArn);
     }
   }
   const roleStateP = started(
-    reporter.progress(`Reading IAM role ${input.roleName}`, () =>
-      readRoleState(session.iam, input),
+    reporter.progress(`Reading IAM role ${roleName}`, () =>
+      readRoleState(session.iam, input, roleName),
     ),
   );
   const cluster = await session.cluster();
   requireAgent(session, cluster, await agentP);
   const planned = await planRoleAndPermissions(session, input, cluster, {
+    roleName,
     roleState: roleStateP,
     trust: podIdentityTrust(input, cluster),
   });
@@ -94,7 +100,10 @@ export async function planPodIdentity(session: ClusterSession, checked: CheckedB
   const annotated = state.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated) {
     warnings.push(
-      `service account ${namespace}/${name} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; remove the annotation once nothing needs IRSA`,
+      coded(
+        'IRSA-W017',
+        `service account ${namespace}/${name} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; remove the annotation once nothing needs IRSA`,
+      ),
     );
   }
   warnings.forEach((w) => reporter.warn(w));

@@ -30,7 +30,7 @@ import {
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import { changedTags, describeTags, type PlanStep, step, updateStep } from '../engine/plan.js';
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
@@ -40,10 +40,17 @@ import type { RoleTrust } from './role-trust.js';
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
 export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
 
-/** Reads the role and checks the policies; needs no cluster data, so it can start at once. */
-export async function readRoleState(iam: IamGateway, input: CheckedBinding): Promise<RoleState> {
+/**
+ * Reads the role (by `name`: the binding's, or where an update found it) and checks the policies;
+ * needs no cluster data, so it can start at once.
+ */
+export async function readRoleState(
+  iam: IamGateway,
+  input: CheckedBinding,
+  name: string,
+): Promise<RoleState> {
   const [role, missingPolicies] = await Promise.all([
-    iam.getRole(input.roleName),
+    iam.getRole(name),
     // Bounded: IAM throttles bursts of reads as well.
     mapConcurrent(
       [...input.policyArns, ...(input.permissionsBoundary ? [input.permissionsBoundary] : [])],
@@ -56,15 +63,16 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
       hint: 'check the ARN (aws iam get-policy --policy-arn ARN); AWS-managed policies look like arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
   }
-  if (!role || input.attachRole) return { role, attached: [] };
+  if (!role || input.attachRole) return { name, role, attached: [] };
   // The inline policy is read even when not asked about: the role's tags record it too.
   // Every inline policy is listed: one made by hand under another name is drift too.
   const [attached, inline, inlineNames] = await Promise.all([
-    iam.listAttachedPolicyArns(input.roleName),
-    iam.getInlinePolicy(input.roleName, INLINE_POLICY_NAME),
-    iam.listInlinePolicyNames(input.roleName),
+    iam.listAttachedPolicyArns(name),
+    iam.getInlinePolicy(name, INLINE_POLICY_NAME),
+    iam.listInlinePolicyNames(name),
   ]);
   return {
+    name,
     role,
     attached,
     inline,
@@ -75,7 +83,7 @@ export async function readRoleState(iam: IamGateway, input: CheckedBinding): Pro
 export interface RolePlan {
   steps: PlanStep[];
   roleArn: string;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The diff of the role a binding should have (desired-role.ts) against the role as it is. */
@@ -100,11 +108,12 @@ export function planRole(
         )
       : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
   // Only a role iamsa owns for this binding is read further (its trust may be anything).
-  if (role && !owned(role.tags)) throw roleConflict(role, input, cluster);
+  if (role && !owned(role.tags)) throw roleConflict(role, state.name, input, cluster);
   if (role) checkSameMechanism(role, input, how.trust.mechanism);
   const desired = desiredRole(input, cluster, state, how);
   checkTrustSize(
     input,
+    state.name,
     desired.trust,
     how.trust.document.Statement,
     how.maxTrustPolicySize ?? TRUST_POLICY_DEFAULT_LIMIT,
@@ -151,7 +160,7 @@ export function planRole(
             if (!(error instanceof AlreadyExistsError)) throw error;
             const now = await iam.getRole(name);
             if (!now || !owned(now.tags)) {
-              throw now ? roleConflict(now, input, cluster) : error;
+              throw now ? roleConflict(now, name, input, cluster) : error;
             }
             await Promise.all([
               iam.updateTrustPolicy(name, trustText),
@@ -331,7 +340,7 @@ function planAttachedRole(
   const { arn } = given;
   const crossAccount =
     given.partition === cluster.partition && given.accountId !== cluster.accountId;
-  if (crossAccount && input.mechanism !== 'pod-identity') {
+  if (crossAccount && roleTrust.mechanism !== 'pod-identity') {
     // AWS's cross-account IRSA: the role trusts this cluster's issuer through an OIDC provider of
     // its own account. iamsa holds no credentials there (the role read by name came from this
     // account), so it annotates and says what it could not check.
@@ -339,7 +348,10 @@ function planAttachedRole(
       steps: [step({ resource: 'iam-role', id: arn, action: 'unchanged', changes: [], phase: 1 })],
       roleArn: arn,
       warnings: [
-        `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
+        coded(
+          'IRSA-W018',
+          `role ${arn} is in account ${given.accountId}, not ${cluster.accountId}: its trust could not be read (no credentials for that account); it must trust ${roleTrust.who} through an OIDC provider of account ${given.accountId} for the issuer of cluster ${cluster.name}`,
+        ),
       ],
     };
   }
@@ -376,8 +388,8 @@ function planAttachedRole(
       },
     );
   }
-  const warnings = evaluation.overBroad.map(
-    (p) => `role ${arn} trust is broader than needed: ${p}`,
+  const warnings = evaluation.overBroad.map((p) =>
+    coded('IRSA-W019', `role ${arn} trust is broader than needed: ${p}`),
   );
   return {
     steps: [
@@ -435,6 +447,7 @@ function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism
 /** A trust over the account's quota fails at apply, half-made: refuse it while planning. */
 function checkTrustSize(
   input: CheckedBinding,
+  roleName: string,
   trust: PolicyDocument,
   wanted: PolicyStatement[],
   max: number,
@@ -450,14 +463,19 @@ function checkTrustSize(
   }
   const what = wanted.length > 1 ? `${wanted.length} clusters` : 'its cluster';
   throw new ValidationError(
-    `the trust policy of role ${input.roleName} for ${what} would be ${size} characters; the account allows ${max} (IAM's trust policy size quota), so ${fit} of these clusters fit`,
+    `the trust policy of role ${roleName} for ${what} would be ${size} characters; the account allows ${max} (IAM's trust policy size quota), so ${fit} of these clusters fit`,
     {
       hint: `split ${labelOf(input, 'cluster')} into bindings of at most ${Math.max(fit, 1)} clusters (each with its own roleName), raise the quota (Service Quotas, up to 4,096) and pass --max-trust-policy-size, or use EKS Pod Identity, whose trust does not grow with each cluster`,
     },
   );
 }
 
-function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): ConflictError {
+function roleConflict(
+  role: Role,
+  roleName: string,
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+): ConflictError {
   const owner = roleOwner(role.tags);
   const sameServiceAccount =
     owner.namespace === input.namespace && owner.serviceAccount === input.name;
@@ -476,7 +494,7 @@ function roleConflict(role: Role, input: CheckedBinding, cluster: ClusterInfo): 
     : `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`;
   // Update names an existing role: that it exists is no news.
   const what = input.update
-    ? `role ${input.roleName} ${describeRoleOwner(role.tags).replace(/^it /, '')}`
-    : `role ${input.roleName} already exists and ${describeRoleOwner(role.tags)}`;
+    ? `role ${roleName} ${describeRoleOwner(role.tags).replace(/^it /, '')}`
+    : `role ${roleName} already exists and ${describeRoleOwner(role.tags)}`;
   return new ConflictError(`${what}; iamsa will not change it`, { hint });
 }

@@ -2,6 +2,7 @@
 // --attach-policy-arn (by planRole); the others become iamsa's own customer-managed policies, one
 // per key and binding (`<role>-<key>`, decisions/0009), tagged as iamsa's, versioned when their document
 // changes, and (when pruning) detached and deleted once their key is gone.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { IamGateway, ManagedPolicy } from '../../aws/iam.js';
 import { AlreadyExistsError, ConflictError } from '../../errors.js';
@@ -44,11 +45,13 @@ export interface WantedPolicy {
 }
 
 export interface WellKnownWanted {
+  /** The role the policies are named after and attached to. */
+  roleName: string;
   built: BuiltWellKnown[];
   /** AWS-managed ARNs to attach as they are. */
   managedArns: string[];
   policies: WantedPolicy[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export const wellKnownContext = (cluster: ClusterInfo): WellKnownContext => ({
@@ -69,7 +72,7 @@ export async function wellKnownContextFor(
   iam: IamGateway,
   input: CheckedBinding,
   cluster: ClusterInfo,
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<WellKnownContext> {
   const ctx = wellKnownContext(cluster);
   const names = [...new Set(input.wellKnown.flatMap((c) => rolesToLookUp(c, ctx)))];
@@ -89,20 +92,24 @@ export async function wellKnownContextFor(
 export function wantedWellKnown(
   input: CheckedBinding,
   cluster: ClusterInfo,
+  /** The role the policies are named after: the binding's, or where an update found it. */
+  roleName: string,
   ctx: WellKnownContext = wellKnownContext(cluster),
 ): WellKnownWanted {
   const built = input.wellKnown.map((checked) => buildWellKnown(checked, ctx));
   const policies = built.flatMap((b) =>
     b.documents.map((document, i) => {
-      const name = wellKnownPolicyName(input.roleName, b.key, i + 1);
+      const name = wellKnownPolicyName(roleName, b.key, i + 1);
       return { key: b.key, part: i + 1, name, arn: policyArnOf(cluster, name), document };
     }),
   );
   return {
+    roleName,
     built,
     managedArns: [...new Set(built.flatMap((b) => b.managedArns))],
     policies,
-    warnings: built.flatMap((b) => b.warnings),
+    // The notes of src/policy's well-known modules, coded here.
+    warnings: built.flatMap((b) => b.warnings.map((w) => coded('IRSA-W020', w))),
   };
 }
 
@@ -137,7 +144,7 @@ export function staleCandidates(
   const possible = keys.flatMap((key) =>
     Array.from({ length: MAX_PARTS }, (_, i) =>
       [wellKnownPolicyName, legacyWellKnownPolicyName].map((name) =>
-        policyArnOf(cluster, name(input.roleName, key, i + 1)),
+        policyArnOf(cluster, name(wanted.roleName, key, i + 1)),
       ),
     ).flat(),
   );
@@ -159,7 +166,7 @@ export interface WellKnownPlan {
   attachedArns: string[];
   /** ARNs that will be detached and deleted. */
   prunedArns: string[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export interface WellKnownState {
@@ -183,7 +190,7 @@ export function planWellKnown(
   });
   const owned = (p: ManagedPolicy) =>
     isOwnedRoleFor(p.tags, cluster.arn, input.namespace, input.name);
-  const role = input.roleName;
+  const role = wanted.roleName;
   const steps: PlanStep[] = [];
   const warnings = [...wanted.warnings];
 
@@ -254,14 +261,17 @@ export function planWellKnown(
       // A file's role is detached from it (desired-role.ts); flags leave it attached.
       if (!input.declared)
         warnings.push(
-          `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+          coded(
+            'IRSA-W021',
+            `policy ${arn} is attached to ${role} but is not iamsa's well-known policy for ${input.namespace}/${input.name}; left alone`,
+          ),
         );
       continue;
     }
     prunedArns.push(arn);
     const key = current.tags[TAG_WELL_KNOWN] ?? 'removed key';
     if (current.attachmentCount > 1)
-      warnings.push(keptPolicy(arn, role, current.attachmentCount - 1));
+      warnings.push(coded('IRSA-W016', keptPolicy(arn, role, current.attachmentCount - 1)));
     steps.push(deletePolicyStep(iam, role, arn, key, current.attachmentCount));
   }
   return { steps, attachedArns: wanted.policies.map((p) => p.arn), prunedArns, warnings };

@@ -1,5 +1,6 @@
 // A cluster's Pod Identity associations in full. ListPodIdentityAssociations omits the role (and
 // tags), so each listed association is described too, a few at a time: EKS throttles bursts.
+import type { Warning } from '../engine/warning-kinds.js';
 import type { EksGateway, PodIdentityAssociation } from '../../aws/eks.js';
 import { isManagedByIamsa, roleNameOf, sameRoleArn } from '../../policy/index.js';
 import { optionalRead } from '../engine/optional-read.js';
@@ -74,7 +75,7 @@ export function findAssociationOrWarn(
   session: ClusterSession,
   namespace: string,
   name: string,
-  warnings: string[] = session.warnings,
+  warnings: Warning[] = session.warnings,
 ): Promise<PodIdentityAssociation | undefined> {
   return optionalRead(
     warnings,
@@ -126,7 +127,7 @@ export function handedOutWarning(
   a: PodIdentityAssociation,
   roleArn: string,
   binding: { namespace: string; name: string },
-): string {
+): Warning {
   const whose = a.ownerArn
     ? `made by the EKS add-on ${a.ownerArn}`
     : isManagedByIamsa(a.tags)

@@ -4,9 +4,10 @@
 // made, why, and what was therefore not checked. What a command needs for its job is read with
 // the plain gateways and fails it.
 import { type Unavailability, unavailability } from '../../aws/errors.js';
+import { coded, type Warning, type WarningCode } from './warning-kinds.js';
 
 /** The warning's code, one per reason: scripts can match it. */
-export const UNCHECKED_CODES: Record<Unavailability, string> = {
+export const UNCHECKED_CODES: Record<Unavailability, WarningCode> = {
   'not found': 'UNCHECKED_API_NOT_FOUND',
   'access denied': 'UNCHECKED_ACCESS_DENIED',
   'not implemented': 'UNCHECKED_NOT_IMPLEMENTED',
@@ -20,10 +21,10 @@ export interface OptionalRead {
 }
 
 export interface Unchecked {
-  code: string;
+  code: WarningCode;
   call: string;
   reason: Unavailability;
-  warning: string;
+  warning: Warning;
 }
 
 /** The unavailability of a failed optional read, or undefined when the failure is a real one. */
@@ -41,7 +42,7 @@ export function uncheckedBy(read: OptionalRead, error: unknown): Unchecked | und
     code,
     call: read.call,
     reason,
-    warning: `${code}: ${read.call} ${what}: not checked: ${read.unchecked}`,
+    warning: coded(code, `${read.call} ${what}: not checked: ${read.unchecked}`),
   };
 }
 
@@ -50,7 +51,7 @@ export function uncheckedBy(read: OptionalRead, error: unknown): Unchecked | und
  * API is unavailable. Any other failure is thrown as it is.
  */
 export async function optionalRead<T>(
-  warnings: string[],
+  warnings: Warning[],
   read: OptionalRead,
   run: () => Promise<T>,
 ): Promise<T | undefined> {

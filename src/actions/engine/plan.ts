@@ -2,6 +2,7 @@
 // apply only with approval. A plan is a set of bindings, each an ordered chain of steps; chains run
 // concurrently, a failure stops only its own chain, and a step shared by several chains (a
 // namespace two bindings need) runs once.
+import { type Warning, type WarningDetail, warningDetails } from './warning-kinds.js';
 import { CancelledError, ExitCode, IamsaError } from '../../errors.js';
 import type { Mechanism } from '../../policy/index.js';
 import { mapConcurrent } from './concurrency.js';
@@ -61,7 +62,7 @@ export interface BindingResult {
   /** Whether its plan changes anything. */
   changed: boolean;
   steps: PublicStep[];
-  warnings: string[];
+  warnings: Warning[];
   error?: ErrorDocument;
 }
 
@@ -81,7 +82,9 @@ export interface CommandResult {
   /** A Pod Identity binding's cluster and association, in place of the OIDC provider. */
   podIdentity?: PodIdentityHeader;
   bindings: BindingResult[];
-  warnings: string[];
+  warnings: Warning[];
+  /** The same warnings (each once), each with its code apart (engine/warning-kinds.ts). */
+  warningDetails?: WarningDetail[];
   /** Set when some bindings failed: the exit code of the most serious failure. */
   exitCode?: number;
 }
@@ -152,7 +155,7 @@ export interface BindingPlan {
   /** A Pod Identity binding: its cluster and association (the id once it exists). */
   podIdentity?: PodIdentityHeader;
   steps: PlanStep[];
-  warnings: string[];
+  warnings: Warning[];
   error?: IamsaError;
 }
 
@@ -168,7 +171,7 @@ export interface PlanHeader {
   region: string;
   providerArn?: string;
   /** Warnings of the whole run (each binding's own are in its entry). */
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export const hasChanges = (steps: PlanStep[]) => steps.some((s) => s.action !== 'unchanged');
@@ -250,6 +253,7 @@ export function composePlan(
       ...(single?.podIdentity ? { podIdentity: single.podIdentity } : {}),
       bindings: entries,
       warnings: [...header.warnings, ...bindings.flatMap((b) => b.warnings)],
+      warningDetails: warningDetails([...header.warnings, ...bindings.flatMap((b) => b.warnings)]),
       // An interrupted run exits 130 whatever else failed: the user stopped it.
       ...(applied && interruption.requested
         ? { exitCode: ExitCode.cancelled }

@@ -1,6 +1,7 @@
 // Use case: `iamsa apply -f`: every binding of a file in one run. One session per cluster (one
 // DescribeCluster, one provider lookup, one Kubernetes connection each), one IAM limit for all,
 // one plan whose bindings fail alone; a binding listing several clusters is one shared role.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { IamGateway, RoleSummary } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
 import { ValidationError } from '../../errors.js';
@@ -53,7 +54,9 @@ export async function planApply(
   deps: ApplyDeps,
 ): Promise<Planned> {
   const { reporter } = deps;
-  input.notes.forEach((n) => reporter.warn(n));
+  // The file reader's notes (eksctl sections iamsa does not read).
+  const notes = input.notes.map((n) => coded('IRSA-W022', n));
+  notes.forEach((n) => reporter.warn(n));
   const refs = [...input.enableOidc, ...input.bindings.flatMap((b) => b.clusters)];
   const regions = [...new Set(refs.map((r) => r.region))];
   const accesses = new Map(
@@ -70,7 +73,7 @@ export async function planApply(
   const iamReadLimit = createLimiter(16);
   // A batch (or a prune, which reads every role trusting the cluster) reads the account's roles
   // in one scan instead of three reads per role; denied, it reads role by role and says so.
-  const scanWarnings: string[] = [];
+  const scanWarnings: Warning[] = [];
   const batch = input.bindings.length >= SNAPSHOT_FROM || input.prune;
   const scanner = [...accesses.values()][0];
   const snapshot =
@@ -152,12 +155,7 @@ export async function planApply(
         input.enableOidc.length === 1 && !failed.size
           ? (await sessionOf(input.enableOidc[0]!).oidc()).providerArn
           : undefined,
-      warnings: [
-        ...input.notes,
-        ...scanWarnings,
-        ...all.flatMap((s) => s.warnings),
-        ...moved.warnings,
-      ],
+      warnings: [...notes, ...scanWarnings, ...all.flatMap((s) => s.warnings), ...moved.warnings],
     },
     [...deletions, ...plans],
     reporter,
@@ -187,12 +185,10 @@ function planOne(
       })),
     );
   }
-  // A file is the whole desired state of the roles it names (docs/apply.md).
-  const spec = { ...b.spec, declared: true };
-  if (sessions.length === 1) {
-    return planBinding(sessions[0]!, { ...spec, cluster: sessions[0]!.name }).then((p) => [p]);
-  }
-  return planSharedBinding(sessions, spec, {
+  // Checked by the file reader, declared (a file is the whole desired state of the roles it
+  // names, docs/apply.md), one per cluster.
+  if (sessions.length === 1) return planBinding(sessions[0]!, b.checked[0]!).then((p) => [p]);
+  return planSharedBinding(sessions, b.checked, {
     maxTrustPolicySize: input.maxTrustPolicySize,
     prune: input.prune,
   });

@@ -9,7 +9,7 @@ import {
   isOwnedSharedRoleFor,
   sharedRoleName,
 } from '../../policy/index.js';
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ApplyInput, ClusterRef } from './apply-input.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
@@ -18,7 +18,7 @@ import type { Deletion } from './shared-leaves.js';
 
 export interface MovedPlan {
   deletions: Deletion[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The role names the file's bindings resolve to (their current roles, kept). */
@@ -83,7 +83,10 @@ export async function planMoved(
     return {
       deletions: [],
       warnings: [
-        'could not list IAM roles to find the old roles of bindings moved between one cluster and several',
+        coded(
+          'IRSA-W023',
+          'could not list IAM roles to find the old roles of bindings moved between one cluster and several',
+        ),
       ],
     };
   }

@@ -2,9 +2,7 @@
 // provider, and the service account annotated with it in each cluster. The role's steps are the
 // same objects in every cluster's chain, so they run once.
 import { ValidationError } from '../../errors.js';
-import { sharedRoleName } from '../../policy/index.js';
-import type { BindingSpec } from '../binding/spec.js';
-import { checkBinding } from '../binding/check.js';
+import type { CheckedBinding } from '../binding/check.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
@@ -20,14 +18,19 @@ export interface SharedOptions {
   prune?: boolean;
 }
 
+/**
+ * `inputs[i]` is the binding checked for `sessions[i]` (checkApplyBinding: one role name for all,
+ * and the kinds of binding a shared role takes); nothing here checks it again.
+ */
 export async function planSharedBinding(
   sessions: ClusterSession[],
-  spec: Omit<BindingSpec, 'cluster'>,
+  inputs: readonly CheckedBinding[],
   options: SharedOptions = {},
 ): Promise<BindingPlan[]> {
+  const spec = inputs[0]!;
   // An existing role used as it is needs no sharing: each cluster checks its own trust.
-  if (spec.attachRoleArn !== undefined || sessions.length < 2) {
-    return Promise.all(sessions.map((s) => planBinding(s, { ...spec, cluster: s.name })));
+  if (spec.attachRole || sessions.length < 2) {
+    return Promise.all(sessions.map((s, i) => planBinding(s, inputs[i]!)));
   }
   const base = (s: ClusterSession) => ({
     cluster: s.name,
@@ -36,7 +39,7 @@ export async function planSharedBinding(
     source: spec.source.where,
   });
   try {
-    const plans = await plan(sessions, spec, options);
+    const plans = await plan(sessions, inputs, options);
     return plans.map((p, i) => ({ ...base(sessions[i]!), ...p }));
   } catch (error) {
     // One role for all: if one cluster cannot be planned, the role cannot be either.
@@ -47,24 +50,19 @@ export async function planSharedBinding(
 
 async function plan(
   sessions: ClusterSession[],
-  spec: Omit<BindingSpec, 'cluster'>,
+  inputs: readonly CheckedBinding[],
   options: SharedOptions,
 ) {
-  if (Object.keys(spec.wellKnownPolicies ?? {}).length || spec.mechanism === 'pod-identity') {
-    throw new ValidationError(
-      `${spec.source.labels.cluster ?? 'clusters'} lists several clusters: a shared role takes attachPolicyARNs and an inline policy, not wellKnownPolicies or Pod Identity yet`,
-      { hint: 'make one binding per cluster for those' },
-    );
-  }
-  const roleName = spec.roleName ?? sharedRoleName(spec.namespace, spec.name);
-  const inputs = sessions.map((s) => checkBinding({ ...spec, roleName, cluster: s.name }));
   const first = sessions[0]!;
   const input = inputs[0]!;
+  const { roleName } = input;
   const roleStateP = started(
-    first.reporter.progress(`Reading IAM role ${roleName}`, () => readRoleState(first.iam, input)),
+    first.reporter.progress(`Reading IAM role ${roleName}`, () =>
+      readRoleState(first.iam, input, roleName),
+    ),
   );
   const kubeStates = sessions.map((s) =>
-    input.roleOnly ? undefined : started(readServiceAccountState(s, spec.namespace, spec.name)),
+    input.roleOnly ? undefined : started(readServiceAccountState(s, input.namespace, input.name)),
   );
   const trusts = await Promise.all(
     sessions.map(async (s, i): Promise<{ cluster: ClusterInfo; target: TrustTarget }> => {
@@ -79,10 +77,10 @@ async function plan(
         target: {
           providerArn: oidc.providerArn,
           issuerHostPath: oidc.hostPath,
-          namespace: spec.namespace,
-          serviceAccount: spec.name,
+          namespace: input.namespace,
+          serviceAccount: input.name,
           audience: bindingAudience(input, kubeState?.serviceAccount),
-          ...(spec.subjectPattern !== undefined ? { subjectPattern: spec.subjectPattern } : {}),
+          ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
         },
       };
     }),
@@ -90,7 +88,7 @@ async function plan(
   const accounts = new Set(trusts.map((t) => `${t.cluster.partition}:${t.cluster.accountId}`));
   if (accounts.size > 1) {
     throw new ValidationError(
-      `${spec.source.labels.cluster ?? 'clusters'} lists clusters of several AWS accounts (${[...accounts].join(', ')}); a role trusts OIDC providers of its own account only`,
+      `${input.source.labels.cluster ?? 'clusters'} lists clusters of several AWS accounts (${[...accounts].join(', ')}); a role trusts OIDC providers of its own account only`,
       { hint: 'make one binding per account' },
     );
   }
@@ -111,7 +109,9 @@ async function plan(
       }
       return {
         roleArn: rolePlan.roleArn,
-        serviceAccount: input.roleOnly ? undefined : { namespace: spec.namespace, name: spec.name },
+        serviceAccount: input.roleOnly
+          ? undefined
+          : { namespace: input.namespace, name: input.name },
         steps,
         // The role's warnings once, with the first cluster's entry.
         warnings: i === 0 ? warnings : [],

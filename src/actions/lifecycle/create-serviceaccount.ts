@@ -44,8 +44,8 @@ async function planSingleBinding(
   kube: KubeAccess,
   deps: CreateServiceAccountDeps,
 ): Promise<Planned> {
-  // Every value is checked before the first call.
-  checkBinding(spec);
+  // Every value is checked before the first call, once: the planners take the checked binding.
+  const checked = checkBinding(spec);
   const session = openClusterSession(deps, {
     cluster: spec.cluster,
     kube,
@@ -53,7 +53,7 @@ async function planSingleBinding(
   });
   // Connect (presign the EKS token) while the cluster is described and IAM is read.
   if (!spec.roleOnly) void session.kube().catch(() => undefined);
-  const binding = await planBinding(session, spec);
+  const binding = await planBinding(session, checked);
   // Pod Identity involves no OIDC provider; the mechanism is the one planBinding decided (an
   // update without --mechanism finds it), never recomputed from the spec.
   const providerArn =

@@ -1,4 +1,5 @@
 // Use case: register the cluster's OIDC issuer as an IAM identity provider (once per cluster).
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import { ValidationError } from '../../errors.js';
 import type { Reporter } from '../engine/reporter.js';
 import {
@@ -46,13 +47,13 @@ export function checkEnableOidc(input: EnableOidcInput) {
 export async function planEnableOidcSteps(
   session: ClusterSession,
   input: EnableOidcInput,
-): Promise<{ steps: PlanStep[]; warnings: string[]; providerArn: string }> {
+): Promise<{ steps: PlanStep[]; warnings: Warning[]; providerArn: string }> {
   const { thumbprints, userTags } = checkEnableOidc(input);
   const tags = mergeTags(userTags, providerOwnershipTags(input.cluster));
   const { reporter, iam } = session;
   const { issuer, providerArn: arn } = await session.oidc();
   const existing = await session.provider();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const steps: PlanStep[] = [];
 
   if (existing) {
@@ -73,7 +74,10 @@ export async function planEnableOidcSteps(
     const tags = Object.fromEntries(Object.entries(wanted).filter(([k]) => !kept.includes(k)));
     if (kept.length) {
       warnings.push(
-        `the OIDC provider is not iamsa's: its existing tags ${kept.map((k) => `${k}=${existing.tags[k]}`).join(', ')} are left as they are`,
+        coded(
+          'IRSA-W024',
+          `the OIDC provider is not iamsa's: its existing tags ${kept.map((k) => `${k}=${existing.tags[k]}`).join(', ')} are left as they are`,
+        ),
       );
     }
     steps.push(

@@ -3,6 +3,7 @@
 // associations (each described, a few at a time, since the list omits the role), then reads per
 // distinct role (bounded by the session's IAM limit); the account's roles are scanned (ListRoles)
 // only for --orphans.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { PodIdentityAssociation } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
 import { AuthError } from '../../errors.js';
@@ -85,7 +86,7 @@ export interface GetServiceAccountsResult {
   cluster: string;
   region: string;
   serviceAccounts: BindingRow[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 export interface GetQuery {
@@ -224,17 +225,25 @@ export async function getServiceAccounts(
   ]);
   const found = rows.filter((r): r is BindingRow => r !== undefined);
   found.push(...(await Promise.all(unclaimed.map((a) => podIdentityRow(undefined, a)))));
-  const warnings: string[] = [...session.warnings];
+  const warnings: Warning[] = [...session.warnings];
   if (query.namespace !== undefined && !accounts.length) {
     // A real namespace has its "default" service account: none at all is most likely a typo.
     const exists = await session.namespaceExists(query.namespace);
     if (!exists)
-      warnings.push(`namespace ${query.namespace} does not exist in cluster ${query.cluster}`);
+      warnings.push(
+        coded(
+          'IRSA-W025',
+          `namespace ${query.namespace} does not exist in cluster ${query.cluster}`,
+        ),
+      );
   }
   // A cluster that only uses Pod Identity needs no provider.
   if (!provider && (!found.length || found.some((r) => r.mechanism === 'irsa'))) {
     warnings.push(
-      `cluster ${query.cluster} has no IAM OIDC provider: no IRSA binding can work (${session.enableCommand()})`,
+      coded(
+        'IRSA-W026',
+        `cluster ${query.cluster} has no IAM OIDC provider: no IRSA binding can work (${session.enableCommand()})`,
+      ),
     );
   }
   if (query.orphans) {

@@ -1,6 +1,7 @@
 // Use case: what the well-known policies are, and the exact documents one key stands for, so a
 // security reviewer can read them before approving. Pure but for the one DescribeCluster that
 // a --cluster asks for (the caller passes the cluster's description in).
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import {
   buildWellKnown,
@@ -48,7 +49,7 @@ export interface WellKnownDocuments {
    * without the `iamsa-` prefix gets it before: decisions/0009).
    */
   policies: Array<{ name: string; document: PolicyDocument }>;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The documents `key` with `scope` would use on `cluster` (placeholders without one). */
@@ -68,6 +69,6 @@ export function describeWellKnown(
       name: wellKnownPolicyName(DEFAULT_ROLE, built.key, i + 1),
       document,
     })),
-    warnings: built.warnings,
+    warnings: built.warnings.map((w) => coded('IRSA-W020', w)),
   };
 }

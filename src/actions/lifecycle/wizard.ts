@@ -26,7 +26,7 @@ import {
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { POD_IDENTITY_AGENT, requireAgent } from '../binding/plan-pod-identity.js';
 import type { BindingSpec, InlinePolicy } from '../binding/spec.js';
-import { checkGiven, type PartialSpec } from '../binding/check.js';
+import { checkBinding, checkGiven, type PartialSpec } from '../binding/check.js';
 import { clusterOidc } from '../binding/cluster-oidc.js';
 import {
   type ClusterSession,
@@ -249,7 +249,7 @@ async function bindServiceAccount(
     ...(podIdentity ? { mechanism: 'pod-identity' as const } : {}),
     source: prefill.source,
   };
-  const binding = await planBinding(session, spec);
+  const binding = await planBinding(session, checkBinding(spec));
   const providerArn = podIdentity ? undefined : (await session.oidc()).providerArn;
   const header = {
     command: 'create-serviceaccount',

@@ -6,6 +6,7 @@
 // service account), recorded on the workload. Rollback, an inverse edit that keeps later changes:
 // (1) the recorded daemon statements the role lacks come back (only that shape: the record is tags),
 // (2) the workloads, (3) the service accounts, (4) the IRSA statements the migration added go.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { Role } from '../../aws/iam.js';
 import { ConflictError, PreconditionError, ValidationError } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
@@ -102,7 +103,7 @@ export async function planMigrateFromKube2iam(
   const { reporter } = session;
   const [cluster, oidc, k] = await Promise.all([session.cluster(), session.oidc(), session.kube()]);
   const gateway = k.gateway;
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const [workloads, namespaces, accounts, rbac] = await Promise.all([
     reporter.progress('Listing workloads', () => gateway.listWorkloads()),
     reporter.progress('Reading namespaces', () => gateway.namespaceAnnotations()),
@@ -110,7 +111,10 @@ export async function planMigrateFromKube2iam(
     reporter.progress('Listing role bindings', () =>
       gateway.listRbacBindings().catch((error: unknown) => {
         warnings.push(
-          `could not list RBAC bindings (${asIamsaError(error).message}): check by hand what is bound to the service accounts workloads leave`,
+          coded(
+            'IRSA-W027',
+            `could not list RBAC bindings (${asIamsaError(error).message}): check by hand what is bound to the service accounts workloads leave`,
+          ),
         );
         return [] as RbacBinding[];
       }),
@@ -124,7 +128,10 @@ export async function planMigrateFromKube2iam(
   };
   if (query.daemon.baseRoleArn === undefined) {
     warnings.push(
-      `role names resolved with ${config.baseRoleArn} (the cluster's account, as --auto-discover-base-arn does); pass --base-role-arn if the daemon runs with another`,
+      coded(
+        'IRSA-W028',
+        `role names resolved with ${config.baseRoleArn} (the cluster's account, as --auto-discover-base-arn does); pass --base-role-arn if the daemon runs with another`,
+      ),
     );
   }
   const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
@@ -198,7 +205,7 @@ async function planForward(
   namespaces: Record<string, Record<string, string>>,
   accounts: ServiceAccount[],
   rbac: RbacBinding[],
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<BindingPlan[]> {
   const { session, query } = ctx;
   const cluster = await session.cluster();
@@ -210,15 +217,15 @@ async function planForward(
     accountId: cluster.accountId,
     ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
   });
-  warnings.push(...found.refused.map((r) => `refused: ${r}`));
-  warnings.push(...found.notMigrated.map((r) => `not migrated: ${r}`));
+  warnings.push(...found.refused.map((r) => coded('IRSA-W029', `refused: ${r}`)));
+  warnings.push(...found.notMigrated.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const roles = await readRoles(
     session,
     found.moves.map((m) => m.roleArn),
   );
   const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
   const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
-  warnings.push(...missing.map((r) => `not migrated: ${r}`));
+  warnings.push(...missing.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const bindings: BindingPlan[] = [];
   for (const m of bound) {
     const { role } = m;
@@ -234,12 +241,18 @@ async function planForward(
       if (m.dedicated && previous !== m.serviceAccount) {
         const named = boundTo(rbac, m.workload.namespace, previous);
         plan.warnings.push(
-          `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${named.length ? ` (${named.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
+          coded(
+            'IRSA-W031',
+            `${workloadId(m.workload)} moves from service account ${previous} to ${m.serviceAccount}: RBAC bound to ${previous} does not follow${named.length ? ` (${named.join(', ')}): bind ${m.serviceAccount} the same way` : ' (no bindings name it)'}`,
+          ),
         );
       }
       if (m.workload.kind === 'ReplicaSet' && !m.done) {
         plan.warnings.push(
-          `replicaset ${m.workload.namespace}/${m.workload.name} does not replace its pods when its template changes: delete them so it recreates them with web identity`,
+          coded(
+            'IRSA-W032',
+            `replicaset ${m.workload.namespace}/${m.workload.name} does not replace its pods when its template changes: delete them so it recreates them with web identity`,
+          ),
         );
       }
       bindings.push(plan);
@@ -420,7 +433,7 @@ async function planCleanup(
   workloads: Workload[],
   namespaces: Record<string, Record<string, string>>,
   accounts: ServiceAccount[],
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<BindingPlan[]> {
   const { session, query } = ctx;
   const cluster = await session.cluster();
@@ -442,7 +455,9 @@ async function planCleanup(
   const bindings: BindingPlan[] = [];
   for (const [arn, role] of roles) {
     if (!role) {
-      warnings.push(`role ${arn} does not exist any more: nothing to clean up on it`);
+      warnings.push(
+        coded('IRSA-W033', `role ${arn} does not exist any more: nothing to clean up on it`),
+      );
       continue;
     }
     const recorded = recordedTrust(role.tags);
@@ -459,7 +474,10 @@ async function planCleanup(
     };
     if (!recorded) {
       warnings.push(
-        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): iamsa does not know which statements were the daemon's, so it leaves them`,
+        coded(
+          'IRSA-W034',
+          `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): iamsa does not know which statements were the daemon's, so it leaves them`,
+        ),
       );
       continue;
     }
@@ -499,7 +517,7 @@ async function planRollback(
   ctx: Ctx,
   workloads: Workload[],
   accounts: ServiceAccount[],
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<BindingPlan[]> {
   const { session, query } = ctx;
   const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
@@ -555,13 +573,16 @@ async function planRollback(
   const everywhere = migratedAccounts(accounts, () => true);
   for (const [arn, role] of roles) {
     if (!role) {
-      warnings.push(`role ${arn} does not exist: its trust cannot be restored`);
+      warnings.push(coded('IRSA-W033', `role ${arn} does not exist: its trust cannot be restored`));
       continue;
     }
     const recorded = recordedTrust(role.tags);
     if (!recorded) {
       warnings.push(
-        `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): only the IRSA statements of the migrated service accounts are removed, the ${query.daemon.flavour} statements are not put back`,
+        coded(
+          'IRSA-W034',
+          `role ${role.name} has no record of its trust (${TAG_KUBE2IAM_MIGRATION} tags): only the IRSA statements of the migrated service accounts are removed, the ${query.daemon.flavour} statements are not put back`,
+        ),
       );
     }
     const trust = trustOf(role);

@@ -5,6 +5,7 @@
 // not `default`; otherwise the workload gets a dedicated one, so no pod gains a role it did not
 // ask for, and no request the daemon refuses is ever bound.
 import type { Workload, WorkloadKind } from '../../kube/workloads.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import {
   DAEMON_EXTERNAL_ID_ANNOTATION,
   DAEMON_ROLE_ANNOTATION,
@@ -258,7 +259,7 @@ export function daemonVerdict(
   config: DaemonConfig,
   workloads: Workload[],
   namespaces: Record<string, Record<string, string>>,
-): string {
+): Warning {
   const daemon = config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet';
   const asking = workloads.filter(
     (w) => w.templateAnnotations[DAEMON_ROLE_ANNOTATION] !== undefined,
@@ -280,7 +281,10 @@ export function daemonVerdict(
     const who = granted.length
       ? `${granted.length} pod(s) or template(s) ask it for a role: ${nameWorkloads(granted)}`
       : 'no pod asks it for a role by annotation';
-    return `${config.flavour} is still needed: ${who}${defaultRole ? `; pods without the annotation get kube2iam's default role` : ''}${refusedNote}`;
+    return coded(
+      'IRSA-W036',
+      `${config.flavour} is still needed: ${who}${defaultRole ? `; pods without the annotation get kube2iam's default role` : ''}${refusedNote}`,
+    );
   }
   const restricted = config.flavour === 'kiam' || config.namespaceRestrictions;
   const key =
@@ -292,7 +296,13 @@ export function daemonVerdict(
     : [];
   const uninstall = `no pod or workload asks ${config.flavour} for a role any more`;
   if (!open.length) {
-    return `${uninstall}: ${daemon} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)${refusedNote}`;
+    return coded(
+      'IRSA-W035',
+      `${uninstall}: ${daemon} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)${refusedNote}`,
+    );
   }
-  return `${uninstall}, but namespace(s) ${open.join(', ')} still carry ${key}, so a new pod there may still ask it for a role: once none should, remove that annotation and uninstall ${daemon} (and the node role's sts:AssumeRole permission on these roles)${refusedNote}`;
+  return coded(
+    'IRSA-W046',
+    `${uninstall}, but namespace(s) ${open.join(', ')} still carry ${key}, so a new pod there may still ask it for a role: once none should, remove that annotation and uninstall ${daemon} (and the node role's sts:AssumeRole permission on these roles)${refusedNote}`,
+  );
 }

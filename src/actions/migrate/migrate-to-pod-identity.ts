@@ -3,6 +3,7 @@
 // only iamsa's roles are edited unless foreign roles are included; roles of EKS add-ons are left to
 // the add-on API unless the service account is named. Reads: the cluster, its add-ons, every
 // service account (to know who else uses a role), every association, and each role once.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { PodIdentityAssociation } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
 import { ConflictError, PreconditionError, ValidationError } from '../../errors.js';
@@ -95,7 +96,7 @@ export async function planMigrateToPodIdentity(
         ),
   ]);
   if (!query.rollback) requireAgent(session, cluster, agent);
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const selected = (u: { namespace: string; name: string }) =>
     (query.namespace === undefined || u.namespace === query.namespace) &&
     (query.name === undefined || u.name === query.name);
@@ -114,7 +115,7 @@ export async function planMigrateToPodIdentity(
     issuerHostPath: oidc.hostPath,
   };
   // Many roles: one account scan instead of a GetRole each (denied: role by role, with a warning).
-  const scanWarnings: string[] = [];
+  const scanWarnings: Warning[] = [];
   const snapshot =
     groups.size >= SNAPSHOT_FROM
       ? scanAccountRoles(session.iam, reporter, scanWarnings)
@@ -151,7 +152,10 @@ export async function planMigrateToPodIdentity(
     const owner = roleOwner(role.tags);
     if (!(owner.managed && owner.clusterArn === cluster.arn) && !query.includeForeignRoles) {
       warnings.push(
-        `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${describeRoleOwner(role.tags)}); pass --include-foreign-roles to edit its trust`,
+        coded(
+          'IRSA-W038',
+          `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${describeRoleOwner(role.tags)}); pass --include-foreign-roles to edit its trust`,
+        ),
       );
       continue;
     }
@@ -164,7 +168,7 @@ export async function planMigrateToPodIdentity(
         return why ? [[`${u.namespace}/${u.name}`, why] as const] : [];
       }),
     );
-    for (const [id, why] of refused) warnings.push(`skipped ${id}: ${why}`);
+    for (const [id, why] of refused) warnings.push(coded('IRSA-W038', `skipped ${id}: ${why}`));
     users = users.filter((u) => !refused.has(`${u.namespace}/${u.name}`));
     if (!users.length) continue;
     // Forward: a service account whose association names another role cannot be migrated.
@@ -228,7 +232,7 @@ async function forwardGroups(
   associationOf: Map<string, PodIdentityAssociation>,
   migrated: PodIdentityAssociation[],
   selected: (u: { namespace: string; name: string }) => boolean,
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<Map<string, MigrationUser[]>> {
   const cluster = await session.cluster();
   const addonRoles = await rolesOfAddons(session, [...associationOf.values()]);
@@ -244,26 +248,40 @@ async function forwardGroups(
     const id = `${sa.namespace}/${sa.name}`;
     const read = readAnnotation(value);
     if (!read || 'problem' in read) {
-      warnings.push(`skipped ${id}: its ${ROLE_ARN_ANNOTATION} is not a role ARN (${value})`);
+      warnings.push(
+        coded(
+          'IRSA-W038',
+          `skipped ${id}: its ${ROLE_ARN_ANNOTATION} is not a role ARN (${value})`,
+        ),
+      );
       continue;
     }
     if (read.arn.accountId !== cluster.accountId) {
       warnings.push(
-        `skipped ${id}: role ${value} is in another account; Pod Identity needs a role of account ${cluster.accountId} (with a target role for the other account)`,
+        coded(
+          'IRSA-W038',
+          `skipped ${id}: role ${value} is in another account; Pod Identity needs a role of account ${cluster.accountId} (with a target role for the other account)`,
+        ),
       );
       continue;
     }
     const association = associationOf.get(associationKey(sa.namespace, sa.name));
     if (association?.ownerArn) {
       warnings.push(
-        `skipped ${id}: its Pod Identity association belongs to the EKS add-on ${association.ownerArn}`,
+        coded(
+          'IRSA-W038',
+          `skipped ${id}: its Pod Identity association belongs to the EKS add-on ${association.ownerArn}`,
+        ),
       );
       continue;
     }
     const addon = addonRoles.get(roleNameOf(value).toLowerCase());
     if (addon && query.name !== sa.name) {
       warnings.push(
-        `skipped ${id}: role ${value} is used by the EKS add-on ${addon}; migrate add-ons through the add-on (aws eks update-addon --pod-identity-associations), or name the service account with --name to migrate it anyway`,
+        coded(
+          'IRSA-W038',
+          `skipped ${id}: role ${value} is used by the EKS add-on ${addon}; migrate add-ons through the add-on (aws eks update-addon --pod-identity-associations), or name the service account with --name to migrate it anyway`,
+        ),
       );
       continue;
     }

@@ -7,6 +7,7 @@
 // those of phases 3 and 4 first finish every association step of the role (run once each), so the
 // OIDC trust never goes before every pod has its association, nor the Pod Identity trust before
 // every association is gone.
+import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterInfo, PodIdentityAssociation } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
 import { AlreadyExistsError, ConflictError } from '../../errors.js';
@@ -80,7 +81,7 @@ export interface Context {
 export interface UserPlan {
   user: MigrationUser;
   steps: PlanStep[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** Runs a step's work once however often it is asked for; unchanged steps are done already. */
@@ -158,7 +159,10 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
   if (!m.complete) {
     for (const p of plans) {
       p.warnings.push(
-        `role ${role.name} keeps its IRSA trust for this cluster: other service accounts annotated with it are not migrated in this run`,
+        coded(
+          'IRSA-W039',
+          `role ${role.name} keeps its IRSA trust for this cluster: other service accounts annotated with it are not migrated in this run`,
+        ),
       );
     }
   } else {
@@ -290,7 +294,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
       },
     );
   }
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   // Without the record (tags removed by hand), each service account gets iamsa's own statement.
   const restored = recorded
     ? withPlacedStatements(trust, recorded)
@@ -308,7 +312,10 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
       }, trust);
   if (!recorded) {
     warnings.push(
-      `role ${role.name} has no record of its IRSA trust (${TAG_MIGRATION} tags): iamsa's own statement is added for each service account`,
+      coded(
+        'IRSA-W037',
+        `role ${role.name} has no record of its IRSA trust (${TAG_MIGRATION} tags): iamsa's own statement is added for each service account`,
+      ),
     );
   }
   const restoreStep = session.sharedStep(`rollback-trust:${role.arn}`, () =>
@@ -335,7 +342,10 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
     const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
     if (!sa) {
       userWarnings.push(
-        `service account ${userId(u)} does not exist: there is no annotation to restore`,
+        coded(
+          'IRSA-W040',
+          `service account ${userId(u)} does not exist: there is no annotation to restore`,
+        ),
       );
     } else if (annotated === undefined) {
       steps.push(
@@ -358,7 +368,10 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
       );
     } else if (!sameRoleArn(annotated, u.roleArn)) {
       userWarnings.push(
-        `service account ${userId(u)} is annotated with ${annotated}, not ${u.roleArn}: the annotation is left as it is`,
+        coded(
+          'IRSA-W041',
+          `service account ${userId(u)} is annotated with ${annotated}, not ${u.roleArn}: the annotation is left as it is`,
+        ),
       );
     }
     steps.push({ ...(deletes[i] as PlanStep), run: runs[i] });
@@ -367,7 +380,10 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   if (!m.complete) {
     for (const p of plans) {
       p.warnings.push(
-        `role ${role.name} keeps its Pod Identity trust: other migrated associations still use it`,
+        coded(
+          'IRSA-W039',
+          `role ${role.name} keeps its Pod Identity trust: other migrated associations still use it`,
+        ),
       );
     }
     return plans;

@@ -1,6 +1,7 @@
 // Use case: every role of the account that this cluster's tokens can assume, judged against every
 // service account and pod of the cluster. One ListRoles walk (it returns the trusts), one list of
 // service accounts, one of pods; read-only.
+import { coded, warningDetails } from '../engine/warning-kinds.js';
 import type { EksGateway } from '../../aws/eks.js';
 import type { IamGateway } from '../../aws/iam.js';
 import type { KubeAccess } from '../../kube/connection.js';
@@ -120,7 +121,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
       oidc.providerArn,
       parsed,
       (name) => session.iam.getRole(name),
-      (w) => reporter.warn(w),
+      (w) => reporter.warn(coded('IRSA-W043', w)),
     )),
   ]);
   return {
@@ -134,7 +135,9 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     pods: pods.length,
     roles: audited,
     findings,
-    ...(session.warnings.length ? { warnings: [...session.warnings] } : {}),
+    ...(session.warnings.length
+      ? { warnings: [...session.warnings], warningDetails: warningDetails(session.warnings) }
+      : {}),
     summary: countBy(
       SEVERITIES,
       findings.map((f) => f.severity),
@@ -209,7 +212,10 @@ async function clusterIssuers(region: string, deps: AuditDeps): Promise<Set<stri
     );
   } catch (error) {
     deps.reporter.warn(
-      `cannot tell which clusters exist in ${region} (${(error as Error).message}); trusts of its providers are not judged`,
+      coded(
+        'IRSA-W044',
+        `cannot tell which clusters exist in ${region} (${(error as Error).message}); trusts of its providers are not judged`,
+      ),
     );
     return undefined;
   }
@@ -233,7 +239,10 @@ async function readTags(
   });
   if (failed.length) {
     reporter.warn(
-      `could not read the tags of ${failed.length} role(s), so iamsa's own bindings among them are reported as findings: ${failed.slice(0, 3).join('; ')}`,
+      coded(
+        'IRSA-W043',
+        `could not read the tags of ${failed.length} role(s), so iamsa's own bindings among them are reported as findings: ${failed.slice(0, 3).join('; ')}`,
+      ),
     );
   }
   return tags;

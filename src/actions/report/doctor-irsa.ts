@@ -35,7 +35,8 @@ import {
 } from './fix-commands.js';
 import { podIdentityChecks } from './doctor-pod-identity.js';
 import type { DoctorState } from './doctor-state.js';
-import { type Check, check } from './report.js';
+import type { Check } from './report.js';
+import { check } from './check-kinds.js';
 import { kube2iamCheck } from './doctor-kube2iam.js';
 
 export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
@@ -112,12 +113,10 @@ function trustOf(s: DoctorState): PolicyDocument | string {
 
 /** The role ARN in the annotation, or why there is none to check. */
 function provider(s: DoctorState): Check {
-  const title = 'OIDC provider';
   const audience = audienceOf(s);
   if (!s.provider) {
     return check(
       'IRSA001',
-      title,
       'fail',
       `no IAM OIDC provider for the cluster's issuer ${s.oidc.issuer}: STS refuses every token of this cluster ("No OpenIDConnect provider found in your account")`,
       {
@@ -130,7 +129,6 @@ function provider(s: DoctorState): Check {
       audience !== STS_AUDIENCE ? ` (the ${AUDIENCE_ANNOTATION} of ${saLabel(s)})` : '';
     return check(
       'IRSA001',
-      title,
       'fail',
       `${s.provider.arn} lacks the audience ${audience}${custom}: STS refuses the tokens ("Incorrect token audience")`,
       {
@@ -141,16 +139,15 @@ function provider(s: DoctorState): Check {
       },
     );
   }
-  return check('IRSA001', title, 'ok', `${s.provider.arn} accepts audience ${audience}`);
+  return check('IRSA001', 'ok', `${s.provider.arn} accepts audience ${audience}`);
 }
 
 function serviceAccount(s: DoctorState): Check {
-  const title = 'service account';
   const create = createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s));
   // iamsa's role for this binding exists (a --role-only binding, a removed annotation): use it.
   const own = s.ownRole && annotateFix(s.namespace, s.name, s.ownRole.arn);
   if (!s.serviceAccount) {
-    return check('IRSA002', title, 'fail', `service account ${saLabel(s)} does not exist`, {
+    return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist`, {
       fix: own ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}` : create,
     });
   }
@@ -159,7 +156,6 @@ function serviceAccount(s: DoctorState): Check {
   if (!read) {
     return check(
       'IRSA002',
-      title,
       'fail',
       `${saLabel(s)} has no ${ROLE_ARN_ANNOTATION} annotation: its pods get no web identity and use the node's role${s.ownRole ? ` (iamsa's role for it, ${s.ownRole.arn}, exists)` : ''}`,
       { fix: own || create },
@@ -169,7 +165,6 @@ function serviceAccount(s: DoctorState): Check {
   if ('problem' in read) {
     return check(
       'IRSA002',
-      title,
       'fail',
       `the ${ROLE_ARN_ANNOTATION} of ${saLabel(s)} is not a well-formed role ARN (STS: "Request ARN is invalid"): ${read.problem}`,
       { fix: annotateFix(s.namespace, s.name, example) },
@@ -178,7 +173,6 @@ function serviceAccount(s: DoctorState): Check {
   if (read.arn.partition !== s.cluster.partition) {
     return check(
       'IRSA002',
-      title,
       'fail',
       `${read.arn.arn} is in partition ${read.arn.partition}, the cluster in ${s.cluster.partition}`,
       { fix: annotateFix(s.namespace, s.name, example) },
@@ -187,12 +181,11 @@ function serviceAccount(s: DoctorState): Check {
   if (read.arn.accountId !== s.cluster.accountId) {
     return check(
       'IRSA002',
-      title,
       'warn',
       `${read.arn.arn} is in account ${read.arn.accountId}, the cluster in ${s.cluster.accountId}: that role must trust a provider for this cluster's issuer registered in account ${read.arn.accountId}; iamsa reads account ${s.cluster.accountId} only, so the role checks are skipped`,
     );
   }
-  return check('IRSA002', title, 'ok', `${saLabel(s)} is annotated with ${read.arn.arn}`);
+  return check('IRSA002', 'ok', `${saLabel(s)} is annotated with ${read.arn.arn}`);
 }
 
 /** The role checks need a role of this account. */
@@ -204,14 +197,12 @@ function noRole(s: DoctorState): string | undefined {
 }
 
 function roleExists(s: DoctorState): Check {
-  const title = 'role';
   if (!s.roleArn || s.roleArn.accountId !== s.cluster.accountId) {
-    return check('IRSA003', title, 'skipped', noRole(s) ?? '');
+    return check('IRSA003', 'skipped', noRole(s) ?? '');
   }
   if (!s.role) {
     return check(
       'IRSA003',
-      title,
       'fail',
       `role ${s.roleArn.roleName} does not exist in account ${s.cluster.accountId}${s.ownRole ? ` (iamsa's role for it, ${s.ownRole.arn}, exists)` : ''}`,
       { fix: missingRoleFix(s) },
@@ -220,28 +211,25 @@ function roleExists(s: DoctorState): Check {
   if (s.role.arn !== s.roleArn.arn) {
     return check(
       'IRSA003',
-      title,
       'fail',
       `the annotation names ${s.roleArn.arn}, but the role is ${s.role.arn} (another path): STS finds no such role`,
       { fix: annotateFix(s.namespace, s.name, s.role.arn) },
     );
   }
   const owner = ownedRole(s) ? ' (iamsa made it for this service account)' : '';
-  return check('IRSA003', title, 'ok', `${s.role.arn} exists${owner}`);
+  return check('IRSA003', 'ok', `${s.role.arn} exists${owner}`);
 }
 
 function trustAdmits(s: DoctorState): Check {
-  const title = 'trust admits';
   const skipped = noRole(s);
-  if (skipped) return check('IRSA004', title, 'skipped', skipped);
+  if (skipped) return check('IRSA004', 'skipped', skipped);
   const trust = trustOf(s);
-  if (typeof trust === 'string') return check('IRSA004', title, 'fail', trust);
+  if (typeof trust === 'string') return check('IRSA004', 'fail', trust);
   const target = targetOf(s);
   const result = evaluateTrust(trust, target);
   if (result.admits) {
     return check(
       'IRSA004',
-      title,
       'ok',
       `statement ${result.statementIndex} admits ${subjectOf(s)} with audience ${target.audience} from ${s.oidc.providerArn}`,
     );
@@ -249,7 +237,6 @@ function trustAdmits(s: DoctorState): Check {
   const fixed = { ...trust, Statement: [...trust.Statement, buildTrustStatement(target)] };
   return check(
     'IRSA004',
-    title,
     'fail',
     `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
     {
@@ -264,11 +251,10 @@ function trustAdmits(s: DoctorState): Check {
 }
 
 function trustNarrow(s: DoctorState): Check {
-  const title = 'trust is narrow';
   const skipped = noRole(s);
-  if (skipped) return check('IRSA005', title, 'skipped', skipped);
+  if (skipped) return check('IRSA005', 'skipped', skipped);
   const trust = trustOf(s);
-  if (typeof trust === 'string') return check('IRSA005', title, 'skipped', trust);
+  if (typeof trust === 'string') return check('IRSA005', 'skipped', trust);
   const overBroad = evaluateTrust(trust, targetOf(s)).overBroad;
   const scope = trustScope(trust, {
     providerArn: s.oidc.providerArn,
@@ -287,7 +273,7 @@ function trustNarrow(s: DoctorState): Check {
     ...scope.otherProviders.map((p) => `it also trusts ${p} (another cluster's provider)`),
   ];
   if (details.length === 0) {
-    return check('IRSA005', title, 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
+    return check('IRSA005', 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
   }
   const fix = ownedRole(s)
     ? createFix(s)
@@ -329,7 +315,7 @@ function trustNarrow(s: DoctorState): Check {
           : []),
       ].join('; ')}; ${remedy}`
     : `the trust of ${s.role?.name} admits only ${saLabel(s)} but is looser than needed${loose.length ? `: ${loose.join('; ')}` : ''}; ${remedy}`;
-  return check('IRSA005', title, failing ? 'fail' : 'warn', summary, { details, fix });
+  return check('IRSA005', failing ? 'fail' : 'warn', summary, { details, fix });
 }
 
 const injected = (pod: Pod) =>
@@ -337,11 +323,9 @@ const injected = (pod: Pod) =>
 const roleEnvOf = (pod: Pod) => injected(pod)?.env.find((e) => e.name === 'AWS_ROLE_ARN')?.value;
 
 function podsAfterAnnotation(s: DoctorState): Check {
-  const title = 'pods restarted';
-  if (!s.serviceAccount)
-    return check('IRSA006', title, 'skipped', 'no service account (see IRSA002)');
+  if (!s.serviceAccount) return check('IRSA006', 'skipped', 'no service account (see IRSA002)');
   if (s.pods.length === 0) {
-    return check('IRSA006', title, 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
+    return check('IRSA006', 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
       fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment <deployment> -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
     });
   }
@@ -349,7 +333,6 @@ function podsAfterAnnotation(s: DoctorState): Check {
   if (value === undefined) {
     return check(
       'IRSA006',
-      title,
       'skipped',
       `${s.pods.length} pod(s) run as ${saLabel(s)}, which has no role annotation`,
     );
@@ -363,7 +346,6 @@ function podsAfterAnnotation(s: DoctorState): Check {
   if (stale.length) {
     return check(
       'IRSA006',
-      title,
       'fail',
       `${stale.length} of ${s.pods.length} pod(s) started before the current annotation: the webhook sets credentials only when a pod is created`,
       {
@@ -378,7 +360,6 @@ function podsAfterAnnotation(s: DoctorState): Check {
   const bare = s.pods.filter((pod) => roleEnvOf(pod) === undefined).length;
   return check(
     'IRSA006',
-    title,
     'ok',
     bare
       ? `${s.pods.length} pod(s) run as ${saLabel(s)}, none with an older role; ${bare} without web identity at all (see IRSA007)`
@@ -387,11 +368,9 @@ function podsAfterAnnotation(s: DoctorState): Check {
 }
 
 function webhookInjected(s: DoctorState): Check {
-  const title = 'webhook injected';
   if (!s.serviceAccount || annotation(s) === undefined)
-    return check('IRSA007', title, 'skipped', 'no role annotation to inject (see IRSA002)');
-  if (s.pods.length === 0)
-    return check('IRSA007', title, 'skipped', 'no pod to look at (see IRSA006)');
+    return check('IRSA007', 'skipped', 'no role annotation to inject (see IRSA002)');
+  if (s.pods.length === 0) return check('IRSA007', 'skipped', 'no pod to look at (see IRSA006)');
   const details: string[] = [];
   const broken: Pod[] = [];
   for (const pod of s.pods) {
@@ -420,7 +399,6 @@ function webhookInjected(s: DoctorState): Check {
   if (broken.length === 0) {
     return check(
       'IRSA007',
-      title,
       'ok',
       `every container of ${s.pods.length} pod(s) has AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the ${TOKEN_VOLUME} volume`,
     );
@@ -430,7 +408,6 @@ function webhookInjected(s: DoctorState): Check {
   );
   return check(
     'IRSA007',
-    title,
     'fail',
     `the pod identity webhook did not inject web identity into ${broken.length} of ${s.pods.length} pod(s)`,
     {
@@ -441,8 +418,7 @@ function webhookInjected(s: DoctorState): Check {
 }
 
 function noStaticKeys(s: DoctorState): Check {
-  const title = 'no static keys';
-  if (s.pods.length === 0) return check('IRSA008', title, 'skipped', 'no pod to look at');
+  if (s.pods.length === 0) return check('IRSA008', 'skipped', 'no pod to look at');
   const found = s.pods.flatMap((pod) =>
     pod.containers.flatMap((c) => {
       const names = c.env.filter((e) => STATIC_KEYS.includes(e.name)).map((e) => e.name);
@@ -450,11 +426,10 @@ function noStaticKeys(s: DoctorState): Check {
     }),
   );
   if (found.length === 0) {
-    return check('IRSA008', title, 'ok', `no pod sets ${STATIC_KEYS.join(' or ')}`);
+    return check('IRSA008', 'ok', `no pod sets ${STATIC_KEYS.join(' or ')}`);
   }
   return check(
     'IRSA008',
-    title,
     'fail',
     'static AWS keys in the environment come first in the SDK credential chain: these containers never use the role',
     {
@@ -465,9 +440,7 @@ function noStaticKeys(s: DoctorState): Check {
 }
 
 function tokenExpiration(s: DoctorState): Check {
-  const title = 'token lifetime';
-  if (!s.serviceAccount)
-    return check('IRSA009', title, 'skipped', 'no service account (see IRSA002)');
+  if (!s.serviceAccount) return check('IRSA009', 'skipped', 'no service account (see IRSA002)');
   const sources = [
     {
       where: `service account ${saLabel(s)}`,
@@ -486,7 +459,6 @@ function tokenExpiration(s: DoctorState): Check {
   if (bad.length) {
     return check(
       'IRSA009',
-      title,
       'warn',
       `${TOKEN_EXPIRATION_ANNOTATION} must be a number of seconds >= ${MIN_TOKEN_EXPIRATION}; the webhook raises smaller values to ${MIN_TOKEN_EXPIRATION}`,
       {
@@ -498,30 +470,22 @@ function tokenExpiration(s: DoctorState): Check {
   const set = sources.map((x) => `${x.value} s on ${x.where}`);
   return check(
     'IRSA009',
-    title,
     'ok',
     set.length ? set.join(', ') : `${DEFAULT_TOKEN_EXPIRATION} s (the webhook's default)`,
   );
 }
 
 function permissions(s: DoctorState): Check {
-  const title = 'role permissions';
   const skipped = noRole(s);
-  if (skipped) return check('IRSA010', title, 'skipped', skipped);
+  if (skipped) return check('IRSA010', 'skipped', skipped);
   const name = s.role?.name ?? '';
   const count = s.attachedPolicies.length + s.inlinePolicies.length;
   if (count === 0) {
-    return check(
-      'IRSA010',
-      title,
-      'fail',
-      `role ${name} grants nothing: no managed or inline policy`,
-      {
-        fix: ownedRole(s)
-          ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s))
-          : attachPolicyFix(s.context, name),
-      },
-    );
+    return check('IRSA010', 'fail', `role ${name} grants nothing: no managed or inline policy`, {
+      fix: ownedRole(s)
+        ? createServiceAccountFix(s.context, s.namespace, s.name, [], mechanismOfState(s))
+        : attachPolicyFix(s.context, name),
+    });
   }
   const policies = `policies: ${s.attachedPolicies.length} managed, ${s.inlinePolicies.length} inline`;
   const listed = [...s.attachedPolicies, ...s.inlinePolicies.map((p) => `inline ${p}`)];
@@ -531,7 +495,6 @@ function permissions(s: DoctorState): Check {
   if (handInline.length) {
     return check(
       'IRSA010',
-      title,
       'warn',
       `role ${name} has inline ${handInline.length > 1 ? 'policies' : 'policy'} ${handInline.join(', ')} that iamsa did not write (made outside iamsa)`,
       {
@@ -553,7 +516,6 @@ function permissions(s: DoctorState): Check {
       : rerun;
     return check(
       'IRSA010',
-      title,
       'warn',
       `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): ${drift.added?.length ? `${drift.added.join(', ')} ${drift.added.length > 1 ? 'were' : 'was'} attached outside iamsa` : `a policy was detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`}`,
       {
@@ -574,7 +536,7 @@ function permissions(s: DoctorState): Check {
           'iamsa recorded no policies on this role (made before it did): re-run its create-serviceaccount command to record them',
         ]
       : [];
-  return check('IRSA010', title, 'ok', policies, { details: [...listed, ...unrecorded] });
+  return check('IRSA010', 'ok', policies, { details: [...listed, ...unrecorded] });
 }
 
 /** Up to this many attached policies, doctor finds which of them iamsa did not apply. */
@@ -607,16 +569,15 @@ function policiesDrift(
 function simulate(s: DoctorState): Check | undefined {
   const sim = s.simulation;
   if (!sim) return undefined;
-  const title = 'simulated actions';
   const skipped = noRole(s) ?? sim.unavailable;
-  if (skipped) return check('IRSA011', title, 'skipped', skipped);
+  if (skipped) return check('IRSA011', 'skipped', skipped);
   const lines = sim.results.map(
     (r) =>
       `${r.action} on ${r.resource}: ${r.decision}${r.matchedPolicies.length ? ` (${r.matchedPolicies.join(', ')})` : ''}`,
   );
   const denied = sim.results.filter((r) => r.decision !== 'allowed');
   if (denied.length === 0) {
-    return check('IRSA011', title, 'ok', `role ${s.role?.name} may ${sim.actions.join(', ')}`, {
+    return check('IRSA011', 'ok', `role ${s.role?.name} may ${sim.actions.join(', ')}`, {
       details: lines,
     });
   }
@@ -633,7 +594,6 @@ function simulate(s: DoctorState): Check | undefined {
   const explicit = denied.some((r) => r.decision === 'explicitDeny');
   return check(
     'IRSA011',
-    title,
     'fail',
     `role ${s.role?.name} may not ${[...new Set(denied.map((r) => r.action))].join(', ')}${explicit ? ' (an explicit Deny: remove it first)' : ''}`,
     {

@@ -10,13 +10,13 @@ import {
   TAG_KUBE2IAM_MIGRATION,
 } from '../../policy/index.js';
 import { cleanupFix, type CommandContext } from './fix-commands.js';
-import { check, type Check } from './report.js';
+import type { Check } from './report.js';
+import { check } from './check-kinds.js';
 
 export function kube2iamCheck(context: CommandContext, role: Role | undefined): Check | undefined {
   const flavour = role?.tags[TAG_KUBE2IAM_MIGRATION];
   const recorded = role && flavour !== undefined ? recordedTrust(role.tags) : undefined;
   if (!role || !recorded) return undefined;
-  const title = 'migration from kube2iam';
   let daemon: number;
   try {
     daemon = daemonStatements(parseTrustPolicy(role.trustPolicy, role.name), recorded, []).length;
@@ -26,9 +26,8 @@ export function kube2iamCheck(context: CommandContext, role: Role | undefined): 
   return daemon
     ? check(
         'KUBE2IAM001',
-        title,
         'ok',
         `${role.name} is mid-migration from ${flavour}: it trusts this service account and still ${daemon} ${flavour} statement(s), as expected until ${cleanupFix(context, flavour ?? '', daemonFlagsOf(role.tags))}`,
       )
-    : check('KUBE2IAM001', title, 'ok', `${role.name} was migrated from ${flavour} and cleaned up`);
+    : check('KUBE2IAM001', 'ok', `${role.name} was migrated from ${flavour} and cleaned up`);
 }

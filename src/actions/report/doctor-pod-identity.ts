@@ -16,7 +16,8 @@ import {
 import type { DoctorState } from './doctor-state.js';
 import { kubeFlagsOf, quote, updateTrustFix } from './fix-commands.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
-import { type Check, check } from './report.js';
+import type { Check } from './report.js';
+import { check } from './check-kinds.js';
 
 export interface PodIdentityFacts {
   association: PodIdentityAssociation;
@@ -44,13 +45,11 @@ const convergeFix = (s: DoctorState) =>
   `iamsa update-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --approve`;
 
 function agent(s: DoctorState, p: PodIdentityFacts): Check {
-  const title = 'agent add-on';
-  if (s.cluster.autoMode) return check('PODID001', title, 'ok', 'EKS Auto Mode runs the agent');
+  if (s.cluster.autoMode) return check('PODID001', 'ok', 'EKS Auto Mode runs the agent');
   const addon = `--cluster-name ${quote(s.cluster.name)} --addon-name ${POD_IDENTITY_AGENT} --region ${s.context.region}${profileOf(s)}`;
   if (!p.agent) {
     return check(
       'PODID001',
-      title,
       'fail',
       `cluster ${s.cluster.name} has no ${POD_IDENTITY_AGENT} add-on: no node hands out Pod Identity credentials`,
       { fix: `aws eks create-addon ${addon}` },
@@ -59,14 +58,12 @@ function agent(s: DoctorState, p: PodIdentityFacts): Check {
   if (p.agent.status === 'ACTIVE' || p.agent.status === 'UPDATING') {
     return check(
       'PODID001',
-      title,
       'ok',
       `${POD_IDENTITY_AGENT} ${p.agent.version ?? ''} is ${p.agent.status}`.replace('  ', ' '),
     );
   }
   return check(
     'PODID001',
-    title,
     'fail',
     `the ${POD_IDENTITY_AGENT} add-on is ${p.agent.status}, not ACTIVE`,
     { fix: `aws eks describe-addon ${addon}  # see its health issues` },
@@ -74,7 +71,6 @@ function agent(s: DoctorState, p: PodIdentityFacts): Check {
 }
 
 function association(s: DoctorState, p: PodIdentityFacts): Check {
-  const title = 'association';
   const a = p.association;
   const details = [
     ...(a.ownerArn ? [`owned by the EKS add-on ${a.ownerArn}`] : []),
@@ -84,7 +80,6 @@ function association(s: DoctorState, p: PodIdentityFacts): Check {
   if (!s.serviceAccount) {
     return check(
       'PODID002',
-      title,
       'fail',
       `association ${a.id} names role ${a.roleArn}, but service account ${saLabel(s)} does not exist`,
       {
@@ -93,18 +88,16 @@ function association(s: DoctorState, p: PodIdentityFacts): Check {
       },
     );
   }
-  return check('PODID002', title, 'ok', `association ${a.id} names role ${a.roleArn}`, {
+  return check('PODID002', 'ok', `association ${a.id} names role ${a.roleArn}`, {
     details,
   });
 }
 
 function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
-  const title = 'role';
   const arn = p.association.roleArn;
   if (!s.roleArn || s.roleArn.accountId !== s.cluster.accountId) {
     return check(
       'PODID003',
-      title,
       'fail',
       `role ${arn} is not a role of the cluster's account ${s.cluster.accountId}: EKS cannot pass it (use a target role for other accounts)`,
       {
@@ -113,13 +106,12 @@ function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
     );
   }
   if (!s.role) {
-    return check('PODID003', title, 'fail', `role ${arn} does not exist`, {
+    return check('PODID003', 'fail', `role ${arn} does not exist`, {
       fix: `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn <policy ARN> --override-existing-serviceaccounts --approve`,
     });
   }
   return check(
     'PODID003',
-    title,
     'ok',
     `${s.role.arn} exists${ownedRole(s) ? ' (iamsa made it for this service account)' : ''}`,
   );
@@ -155,22 +147,19 @@ function withPodsStatement(s: DoctorState, trust: PolicyDocument | string): Poli
 }
 
 function trustAdmits(s: DoctorState, p: PodIdentityFacts): Check {
-  const title = 'trust admits';
-  if (!s.role) return check('PODID004', title, 'skipped', 'no role to read (see PODID003)');
+  if (!s.role) return check('PODID004', 'skipped', 'no role to read (see PODID003)');
   const trust = trustOf(s);
-  if (typeof trust === 'string') return check('PODID004', title, 'fail', trust);
+  if (typeof trust === 'string') return check('PODID004', 'fail', trust);
   const judged = evaluatePodIdentityTrust(trust, sessionOf(s, p));
   if (judged.admits) {
     return check(
       'PODID004',
-      title,
       'ok',
       `statement ${judged.statementIndex ?? 0} lets ${POD_IDENTITY_PRINCIPAL} assume the role for ${s.cluster.arn}`,
     );
   }
   return check(
     'PODID004',
-    title,
     'fail',
     `the trust of ${s.role.name} does not admit Pod Identity sessions of ${saLabel(s)} in ${s.cluster.arn}`,
     {
@@ -183,12 +172,11 @@ function trustAdmits(s: DoctorState, p: PodIdentityFacts): Check {
 }
 
 function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
-  const title = 'trust is narrow';
-  if (!s.role) return check('PODID005', title, 'skipped', 'no role to read (see PODID003)');
+  if (!s.role) return check('PODID005', 'skipped', 'no role to read (see PODID003)');
   const trust = trustOf(s);
-  if (typeof trust === 'string') return check('PODID005', title, 'skipped', trust);
+  if (typeof trust === 'string') return check('PODID005', 'skipped', trust);
   const judged = evaluatePodIdentityTrust(trust, sessionOf(s, p));
-  if (!judged.admits) return check('PODID005', title, 'skipped', 'see PODID004');
+  if (!judged.admits) return check('PODID005', 'skipped', 'see PODID004');
   const others = p.others ?? [];
   if (others.length) {
     // The trust admits every association of the cluster: these hand the role to others. On
@@ -196,7 +184,6 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
     const own = ownedRole(s);
     const found = check(
       'PODID005',
-      title,
       own ? 'fail' : 'warn',
       `role ${s.role.name}${own ? `, iamsa's role for ${saLabel(s)},` : ''} is also handed to ${others.length} other service account(s) by association(s) ${own ? 'iamsa did not make for this binding' : 'of this cluster'}`,
       {
@@ -213,21 +200,20 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
               `aws eks delete-pod-identity-association --cluster-name ${quote(s.context.cluster)} --region ${s.context.region}${profileOf(s)} --association-id ${a.id}`,
           )
           .join(' && '),
+        ...(own ? { finding: 'PODID106' as const } : {}),
       },
     );
-    return own ? { ...found, finding: 'PODID106' } : found;
+    return found;
   }
   if (!judged.overBroad.length) {
     return check(
       'PODID005',
-      title,
       'ok',
       `only associations of ${s.cluster.arn} (account ${s.cluster.accountId}) can use the role`,
     );
   }
   return check(
     'PODID005',
-    title,
     'warn',
     `the trust of ${s.role.name} lets other clusters' associations use the role`,
     {
@@ -240,14 +226,12 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
 }
 
 function oneMechanism(s: DoctorState): Check {
-  const title = 'one mechanism';
   const annotated = s.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated === undefined) {
-    return check('PODID006', title, 'ok', `${saLabel(s)} has no IRSA annotation`);
+    return check('PODID006', 'ok', `${saLabel(s)} has no IRSA annotation`);
   }
   return check(
     'PODID006',
-    title,
     'warn',
     `${saLabel(s)} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; pods started before the association keep IRSA`,
     {
@@ -260,10 +244,9 @@ const hasPodIdentity = (pod: Pod) =>
   pod.containers.every((c) => c.env.some((e) => e.name === POD_IDENTITY_ENV));
 
 function podsInjected(s: DoctorState): Check {
-  const title = 'pods get it';
-  if (!s.serviceAccount) return check('PODID007', title, 'skipped', 'no service account');
+  if (!s.serviceAccount) return check('PODID007', 'skipped', 'no service account');
   if (s.pods.length === 0) {
-    return check('PODID007', title, 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
+    return check('PODID007', 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
       fix: `set serviceAccountName: ${s.name} in the pod template of the workload`,
     });
   }
@@ -271,14 +254,12 @@ function podsInjected(s: DoctorState): Check {
   if (!without.length) {
     return check(
       'PODID007',
-      title,
       'ok',
       `every container of ${s.pods.length} pod(s) has ${POD_IDENTITY_ENV}`,
     );
   }
   return check(
     'PODID007',
-    title,
     'warn',
     `${without.length} of ${s.pods.length} pod(s) have no ${POD_IDENTITY_ENV}: EKS sets it only when a pod is created, so they started before the association (or the cluster's webhook did not run)`,
     {

@@ -1,6 +1,7 @@
 // Use case: why can (or can't) the pods of one service account get their IAM role? Reads the
 // cluster, its OIDC provider, the service account, its pods and the role (read-only), then runs
 // the checks of doctor-checks.ts. Exit 6 when one fails.
+import { type Warning, warningDetails } from '../engine/warning-kinds.js';
 import { ExitCode } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
 import {
@@ -24,7 +25,6 @@ import { runChecks, type DoctorState } from './doctor-irsa.js';
 import { findOwnedRole, ownsBinding } from '../binding/owned-role.js';
 import { countBy, type CheckStatus, type DoctorReport, REPORT_SCHEMA_VERSION } from './report.js';
 import type { Reporter } from '../engine/reporter.js';
-import { withSeverity } from './finding-kinds.js';
 
 export interface DoctorInput {
   cluster: string;
@@ -87,7 +87,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     !podIdentity && (annotated === undefined || elsewhere || (!!ours && !role))
       ? findOwnedRole(session, binding, [role]).catch(() => undefined)
       : undefined;
-  const simulationWarnings: string[] = [];
+  const simulationWarnings: Warning[] = [];
   // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
   const recorded = role?.tags[TAG_POLICIES] !== undefined;
   const [attachedPolicies, inlinePolicies, inlinePolicy, results] = role
@@ -147,7 +147,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
-  const checks = runChecks(state).map(withSeverity);
+  const checks = runChecks(state);
   simulationWarnings.forEach((w) => reporter.warn(w));
   const warnings = [...session.warnings, ...simulationWarnings];
   return {
@@ -159,7 +159,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     mechanism: podIdentity ? 'pod-identity' : 'irsa',
     ...(roleArn ? { roleArn: roleArn.arn } : {}),
     checks,
-    ...(warnings.length ? { warnings } : {}),
+    ...(warnings.length ? { warnings, warningDetails: warningDetails(warnings) } : {}),
     summary: countBy(
       STATUSES,
       checks.map((c) => c.status),

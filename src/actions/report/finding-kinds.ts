@@ -1,5 +1,5 @@
 // The kinds of audit finding: stable ids (SARIF rule ids), titles and what each means.
-import type { Check, Severity } from './report.js';
+import type { Severity } from './report.js';
 
 export interface FindingKind {
   title: string;
@@ -113,20 +113,3 @@ export const FINDING_KINDS = {
 } as const satisfies Record<string, FindingKind>;
 
 export type FindingId = keyof typeof FINDING_KINDS;
-
-/**
- * Doctor checks that find what an audit finding reports, for one service account. Their severity
- * is the finding's: one registry (FINDING_KINDS), so a problem has the same severity in both.
- */
-export const DOCTOR_CHECK_FINDINGS: Readonly<Record<string, keyof typeof FINDING_KINDS>> = {
-  PODID005: 'PODID103',
-};
-
-/** A check that found a problem carries its severity and the audit finding it is. */
-export function withSeverity(c: Check): Check {
-  // A check may say which finding it is (PODID005 handing out iamsa's role is PODID106).
-  const finding =
-    (c.finding as keyof typeof FINDING_KINDS | undefined) ?? DOCTOR_CHECK_FINDINGS[c.id];
-  if (!finding || (c.status !== 'warn' && c.status !== 'fail')) return c;
-  return { ...c, severity: FINDING_KINDS[finding].severity, finding };
-}

@@ -1,5 +1,6 @@
 // The documents of the read-only commands (doctor, audit): what was found, with the exact command
 // that fixes each thing, and the exit code the report asks for. src/ui renders them.
+import type { Warning, WarningDetail } from '../engine/warning-kinds.js';
 import { ExitCode } from '../../errors.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skipped';
@@ -15,27 +16,11 @@ export interface Check {
   fix?: string;
   /** Further lines: the statements, pods or causes behind the message. */
   details?: string[];
-  /** The severity of what a warn or fail found, when audit reports it too (finding-kinds.ts). */
+  /** The severity of what a warn or fail found (check-kinds.ts; the audit finding's, if any). */
   severity?: Severity;
   /** The id of the audit finding it is (PODID103...). */
   finding?: string;
 }
-
-/** One check's line; a fix is shown only for what did not pass. */
-export const check = (
-  id: string,
-  title: string,
-  status: CheckStatus,
-  message: string,
-  more: { fix?: string; details?: string[] } = {},
-): Check => ({
-  id,
-  title,
-  status,
-  message,
-  ...(more.fix && status !== 'ok' && status !== 'skipped' ? { fix: more.fix } : {}),
-  ...(more.details?.length ? { details: more.details } : {}),
-});
 
 export interface DoctorReport {
   schemaVersion: number;
@@ -48,7 +33,9 @@ export interface DoctorReport {
   roleArn?: string;
   checks: Check[];
   /** What could not be checked (an optional API missing or denied), as coded warnings. */
-  warnings?: string[];
+  warnings?: Warning[];
+  /** The same, each with its code apart. */
+  warningDetails?: WarningDetail[];
   summary: Record<CheckStatus, number>;
   exitCode: number;
 }
@@ -93,7 +80,9 @@ export interface AuditReport {
   roles: AuditedRole[];
   findings: Finding[];
   /** What could not be checked (an optional API missing or denied), as coded warnings. */
-  warnings?: string[];
+  warnings?: Warning[];
+  /** The same, each with its code apart. */
+  warningDetails?: WarningDetail[];
   summary: Record<Severity, number>;
   failOn?: Exclude<Severity, 'info'>;
   exitCode: number;

@@ -1,14 +1,18 @@
 // A binding as read from a file, before its values are checked: the spec, the clusters, and the
 // path of each field so that every problem names its line and path.
 import { dirname, resolve } from 'node:path';
-import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
+import {
+  type ApplyBinding,
+  checkApplyBinding,
+  type ClusterRef,
+} from '../../actions/fleet/apply-input.js';
 import {
   type BindingSpec,
   type InlinePolicy,
   labelOf,
   type SpecField,
 } from '../../actions/binding/spec.js';
-import { checkBinding, checkGiven } from '../../actions/binding/check.js';
+import { checkGiven } from '../../actions/binding/check.js';
 import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import {
   defaultRoleName,
@@ -205,17 +209,19 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
     attempt(path, () => checkGiven({ source: { ...source, labels }, policyArns: [arn] }));
   });
   if (ctx.problems.length > before || d.broken) return undefined;
-  // Whole-binding rules (combinations, no permissions, too many policies, reserved tags).
-  for (const c of d.clusters) {
-    try {
-      checkBinding({ ...d.spec, cluster: c.name });
-    } catch (error) {
-      fail(d.base, error);
-      break;
-    }
+  // Whole-binding rules (combinations, no permissions, too many policies, reserved tags, what a
+  // shared role takes), checked once for each cluster: apply plans these checked bindings.
+  try {
+    const checked = checkApplyBinding(d.spec, d.clusters);
+    return {
+      clusters: d.clusters.map(({ name, region }) => ({ name, region })),
+      spec: d.spec,
+      checked,
+    };
+  } catch (error) {
+    fail(d.base, error);
+    return undefined;
   }
-  if (ctx.problems.length > before) return undefined;
-  return { clusters: d.clusters.map(({ name, region }) => ({ name, region })), spec: d.spec };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Plans removing a binding of either mechanism: --mechanism says which, or the binding does (an
 // association iamsa made means Pod Identity, with the IRSA annotation removed too when present).
+import { coded, type Warning } from '../../engine/warning-kinds.js';
 import { ConflictError } from '../../../errors.js';
 import { isOwnedRoleFor, ROLE_ARN_ANNOTATION } from '../../../policy/index.js';
 import { asIamsaError, type BindingPlan, type PlanStep } from '../../engine/plan.js';
@@ -47,7 +48,7 @@ export async function planDeleteBinding(
 async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const id = `${t.namespace}/${t.name}`;
   const kube = await session.kube();
-  const unchecked: string[] = [];
+  const unchecked: Warning[] = [];
   const [cluster, association, sa] = await Promise.all([
     session.cluster(),
     session.reporter.progress(`Reading the Pod Identity association of ${id}`, () =>
@@ -62,7 +63,10 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
     unchecked.forEach((w) => session.reporter.warn(w));
     planned.warnings.push(...unchecked);
     if (association) {
-      const note = `service account ${id} also has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`;
+      const note = coded(
+        'IRSA-W009',
+        `service account ${id} also has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`,
+      );
       session.reporter.warn(note);
       planned.warnings.push(note);
     }
@@ -71,7 +75,10 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const podIdentity = await planDeletePodIdentity(session, t);
   const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
   if (annotated === undefined) return { mechanism: 'pod-identity' as const, planned: podIdentity };
-  const both = `service account ${id} has both a Pod Identity association (${association.id}) and the IRSA annotation (${annotated}): deleting both`;
+  const both = coded(
+    'IRSA-W010',
+    `service account ${id} has both a Pod Identity association (${association.id}) and the IRSA annotation (${annotated}): deleting both`,
+  );
   session.reporter.warn(both);
   const warnings = [both, ...podIdentity.warnings];
   let irsa: Awaited<ReturnType<typeof planDeleteIrsa>> | undefined;
@@ -80,7 +87,10 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
   } catch (error) {
     // The annotation names a role iamsa does not own: the association still goes.
     if (!(error instanceof ConflictError)) throw error;
-    const kept = `the IRSA annotation of ${id} names a role iamsa will not delete (${error.message}): the annotation and that role are left as they are`;
+    const kept = coded(
+      'IRSA-W011',
+      `the IRSA annotation of ${id} names a role iamsa will not delete (${error.message}): the annotation and that role are left as they are`,
+    );
     session.reporter.warn(kept);
     warnings.push(kept);
   }

@@ -1,6 +1,7 @@
 // Plans removing a binding: the annotation first (the workload stops using the role before the
 // role goes), then the role's policies, then the role. Only what iamsa owns is deleted: the role by
 // its ownership tags, the service account by its managed-by label.
+import { coded, type Warning } from '../../engine/warning-kinds.js';
 import type { IamGateway, Role } from '../../../aws/iam.js';
 import { ConflictError } from '../../../errors.js';
 import type { ServiceAccount } from '../../../kube/gateway.js';
@@ -83,7 +84,7 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
   };
   const ours = (tags: Record<string, string>) => ownsBinding(tags, binding);
   const ownedBy = (role: Role | undefined) => !!role && ours(role.tags);
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   // The role iamsa made for this binding, if there is one: by name, else by its ownership tags
   // (a binding made with roleName: or --role-name, deleted without it).
   const owned =
@@ -95,7 +96,10 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
           ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole]).catch(
               (error: unknown) => {
                 warnings.push(
-                  `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                  coded(
+                    'IRSA-W012',
+                    `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                  ),
                 );
                 return undefined;
               },
@@ -130,7 +134,10 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
       steps.push(serviceAccountStep(session, sa, t));
     else if (sa && annotated) {
       warnings.push(
-        `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
+        coded(
+          'IRSA-W013',
+          `service account ${id} now uses role ${annotated}, not ${owned.arn}: it is left as it is`,
+        ),
       );
     }
     const shared = roleOwner(owned.tags).clusterArns;
@@ -151,10 +158,18 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
     }
   }
   if (steps.length && pods === undefined && kube) {
-    warnings.push(`could not check for pods still running as ${id} (listing pods was refused)`);
+    warnings.push(
+      coded(
+        'IRSA-W014',
+        `could not check for pods still running as ${id} (listing pods was refused)`,
+      ),
+    );
   } else if (steps.length && pods?.length) {
     warnings.push(
-      `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+      coded(
+        'IRSA-W015',
+        `${pods.length} pod(s) still run as ${id} and keep the role's credentials until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+      ),
     );
   }
   warnings.forEach((w) => reporter.warn(w));
@@ -264,7 +279,7 @@ export async function roleSteps(
   session: ClusterSession,
   role: Role,
   ours: (tags: Record<string, string>) => boolean,
-  warnings: string[] = [],
+  warnings: Warning[] = [],
 ): Promise<PlanStep[]> {
   const { iam } = session;
   const [attached, inline] = await Promise.all([
@@ -273,7 +288,7 @@ export async function roleSteps(
   ]);
   const own = await ownWellKnownPolicies(iam, role, attached, ours);
   for (const p of own.filter((p) => p.attachments > 1)) {
-    warnings.push(keptPolicy(p.arn, role.name, p.attachments - 1));
+    warnings.push(coded('IRSA-W016', keptPolicy(p.arn, role.name, p.attachments - 1)));
   }
   return [
     ...own.map(({ arn, key, attachments }) =>

@@ -1,6 +1,7 @@
 // Plans removing a Pod Identity binding: the association first (new pods stop getting the role),
 // then the service account iamsa made, then the role's policies and the role. The same ownership
 // rules as for IRSA: the association and role by their tags, the service account by its label.
+import { coded, type Warning } from '../../engine/warning-kinds.js';
 import { ConflictError } from '../../../errors.js';
 import {
   ATTACHED_ROLE_TAG,
@@ -66,7 +67,7 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
       },
     );
   }
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const steps: PlanStep[] = [];
   if (association && ours) {
     steps.push(
@@ -81,7 +82,10 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
     );
   } else if (association) {
     warnings.push(
-      `service account ${id} has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`,
+      coded(
+        'IRSA-W009',
+        `service account ${id} has a Pod Identity association (${association.id}, role ${association.roleArn}) not made by iamsa: it is left as it is`,
+      ),
     );
   }
   if (sa && isIamsas(sa) && !t.keepServiceAccount && (ours || ownedRole)) {
@@ -95,7 +99,10 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
   }
   if (steps.length && pods.length) {
     warnings.push(
-      `${pods.length} pod(s) still run as ${id} and keep the role's credentials (cached up to 6 hours) until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+      coded(
+        'IRSA-W015',
+        `${pods.length} pod(s) still run as ${id} and keep the role's credentials (cached up to 6 hours) until they restart (kubectl get pods -n ${t.namespace} --field-selector spec.serviceAccountName=${t.name})`,
+      ),
     );
   }
   warnings.forEach((w) => reporter.warn(w));
