@@ -195,7 +195,7 @@ describe('failures and connections', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     const differs =
-      /warning: kubeconfig server https:\/\/127\.0\.0\.1:\d+ differs from the endpoint of cluster demo/g;
+      /warning: IRSA-W008 kubeconfig server https:\/\/127\.0\.0\.1:\d+ differs from the endpoint of cluster demo/g;
     assert.equal(r.stderr.match(differs)?.length, 1, `said once:\n${r.stderr}`);
     assert.ok(sa('default', 'viakubeconfig'));
     // doctor reads through the same connection: the warning is said once there too.
