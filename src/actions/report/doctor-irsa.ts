@@ -12,6 +12,7 @@ import {
   isOwnedSharedRoleFor,
   parseTrustPolicy,
   policiesFingerprint,
+  recordedSubset,
   type PolicyDocument,
   readAnnotation,
   ROLE_ARN_ANNOTATION,
@@ -506,7 +507,7 @@ function permissions(s: DoctorState): Check {
   const drift = ours ? policiesDrift(s) : undefined;
   if (drift) {
     // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
-    // attached outside iamsa (and would record them); apply -f makes them the file's.
+    // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
     const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
     const rerun = sharedRole(s)
       ? `iamsa apply -f <bindings file> --approve  # apply -f makes the role's policies exactly the file's`
@@ -523,7 +524,7 @@ function permissions(s: DoctorState): Check {
           `now ${policies}`,
           ...listed,
           drift.added?.length
-            ? 'detach what iamsa did not apply; a re-run of create-serviceaccount would keep it and record it as declared'
+            ? 'detach what iamsa did not apply; iamsa's flags leave it attached (apply -f detaches it)'
             : `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
         ],
         fix: `${fix}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
@@ -539,13 +540,10 @@ function permissions(s: DoctorState): Check {
   return check('IRSA010', 'ok', policies, { details: [...listed, ...unrecorded] });
 }
 
-/** Up to this many attached policies, doctor finds which of them iamsa did not apply. */
-const DRIFT_SEARCH_MAX = 10;
-
 /**
- * The recorded fingerprint against the role's policies now, when they differ. The fingerprint is
- * a hash; when a subset of the attached policies (and iamsa's inline one as it is) hashes to it,
- * that subset is what iamsa applied (`declared`) and the rest was attached outside it (`added`).
+ * The recorded fingerprint against the role's policies now, when they differ. When a subset of the
+ * attached policies (and iamsa's inline one as it is) hashes to it, that subset is what iamsa
+ * applied (`declared`) and the rest was attached outside it (`added`).
  */
 function policiesDrift(
   s: DoctorState,
@@ -555,15 +553,10 @@ function policiesDrift(
   const inlinePolicy = s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined;
   const now = policiesFingerprint({ managedArns: s.attachedPolicies, inlinePolicy });
   if (now === recorded) return undefined;
-  const attached = [...new Set(s.attachedPolicies)];
-  if (attached.length > DRIFT_SEARCH_MAX) return { recorded, now };
-  for (let mask = (1 << attached.length) - 2; mask >= 0; mask--) {
-    const declared = attached.filter((_, i) => mask & (1 << i));
-    if (policiesFingerprint({ managedArns: declared, inlinePolicy }) === recorded) {
-      return { recorded, now, declared, added: attached.filter((a) => !declared.includes(a)) };
-    }
-  }
-  return { recorded, now };
+  const declared = recordedSubset(recorded, s.attachedPolicies, inlinePolicy);
+  if (!declared) return { recorded, now };
+  const added = [...new Set(s.attachedPolicies)].filter((a) => !declared.includes(a));
+  return { recorded, now, declared, added };
 }
 
 function simulate(s: DoctorState): Check | undefined {
