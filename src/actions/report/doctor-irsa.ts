@@ -524,7 +524,7 @@ function permissions(s: DoctorState): Check {
           `now ${policies}`,
           ...listed,
           drift.added?.length
-            ? 'detach what iamsa did not apply; iamsa's flags leave it attached (apply -f detaches it)'
+            ? "detach what iamsa did not apply; iamsa's flags leave it attached (apply -f detaches it)"
             : `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
         ],
         fix: `${fix}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
