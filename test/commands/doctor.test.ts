@@ -146,7 +146,7 @@ describe('each check on a state built to fail it', () => {
     // The fix carries the Kubernetes connection flags the user passed.
     assert.equal(
       byId.IRSA002.fix,
-      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> ${g.kubeFlags.join(' ')} --approve`,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -166,7 +166,7 @@ describe('each check on a state built to fail it', () => {
     );
     assert.match(
       byId.IRSA002.fix,
-      /^kubectl annotate serviceaccount -n sa2 typo --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::111122223333:role\/<role name>$/,
+      /^kubectl annotate serviceaccount -n sa2 typo --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::111122223333:role\/ROLE_NAME$/,
     );
 
     await serviceAccount(g, 'sa2', 'china', {
@@ -360,7 +360,7 @@ describe('each check on a state built to fail it', () => {
     ]);
     assert.equal(
       byId.IRSA008.fix,
-      'kubectl set env deployment/<deployment> -n env8 AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
+      'kubectl set env deployment/DEPLOYMENT -n env8 AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
     );
     assert.equal(byId.IRSA009.status, 'warn');
     assert.deepEqual(byId.IRSA009.details, ['service account env8/app: "300"']);
@@ -393,7 +393,7 @@ describe('each check on a state built to fail it', () => {
     assert.match(byId.IRSA010.message, /role perm10-role grants nothing/);
     assert.equal(
       byId.IRSA010.fix,
-      'aws iam attach-role-policy --role-name perm10-role --policy-arn <policy ARN>',
+      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN',
     );
   });
 });

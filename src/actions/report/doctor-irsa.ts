@@ -102,7 +102,7 @@ const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
 });
 const podNames = (pods: Pod[]) => pods.map((p) => p.name).join(' ');
 const deletePodsFix = (s: DoctorState, pods: Pod[]) =>
-  `kubectl delete pod -n ${s.namespace} ${podNames(pods)}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} <deployment>`;
+  `kubectl delete pod -n ${s.namespace} ${podNames(pods)}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} DEPLOYMENT`;
 
 function trustOf(s: DoctorState): PolicyDocument | string {
   try {
@@ -162,7 +162,7 @@ function serviceAccount(s: DoctorState): Check {
       { fix: own || create },
     );
   }
-  const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`;
+  const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/ROLE_NAME`;
   if ('problem' in read) {
     return check(
       'IRSA002',
@@ -327,7 +327,7 @@ function podsAfterAnnotation(s: DoctorState): Check {
   if (!s.serviceAccount) return check('IRSA006', 'skipped', 'no service account (see IRSA002)');
   if (s.pods.length === 0) {
     return check('IRSA006', 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
-      fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment <deployment> -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
+      fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment DEPLOYMENT -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
     });
   }
   const value = annotation(s);
@@ -435,7 +435,7 @@ function noStaticKeys(s: DoctorState): Check {
     'static AWS keys in the environment come first in the SDK credential chain: these containers never use the role',
     {
       details: found,
-      fix: `kubectl set env deployment/<deployment> -n ${s.namespace} ${STATIC_KEYS.map((k) => `${k}-`).join(' ')}`,
+      fix: `kubectl set env deployment/DEPLOYMENT -n ${s.namespace} ${STATIC_KEYS.map((k) => `${k}-`).join(' ')}`,
     },
   );
 }
@@ -510,7 +510,7 @@ function permissions(s: DoctorState): Check {
     // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
     const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
     const rerun = sharedRole(s)
-      ? `iamsa apply -f <bindings file> --approve  # apply -f makes the role's policies exactly the file's`
+      ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
       : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOfState(s), inline)}  # the command that made this binding, with the policies it declares`;
     const fix = drift.added?.length
       ? drift.added.map((arn) => detachPolicyFix(s.context, name, arn)).join(' && ')
