@@ -205,6 +205,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: KUBE2IAM,
     todo: "Remove the namespace's `iam.amazonaws.com/allowed-roles` restriction, or keep the daemon while pods may still ask.",
   },
+  'IRSA-W047': {
+    commands: KUBE2IAM,
+    todo: 'Read the reason: the daemon could not hand the role out, so the workload gets no role from it today; fix that (or the annotation) first: iamsa does not give it the role.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',
