@@ -303,6 +303,33 @@ describe('--prune', () => {
     const converged = (await apply(fewer, '--prune', '--approve')).stdout;
     assert.match(converged, /^Up to date: apply on pruned/, 'converged, not "Applied"');
   });
+
+  test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W047)", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('decoyed', 'ap-northeast-2');
+    const path = file(`${HEAD}cluster: decoyed\nregion: ap-northeast-2\nbindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+`);
+    assert.equal((await apply(path, '--approve')).code, 0);
+    const stays = (await roleOf('iamsa-decoyed-default-stays'))!;
+    // Trusts the provider, but for another service account than its copied tags name.
+    await h.iam.createRole({
+      name: 'decoy',
+      path: '/',
+      description: 'by hand',
+      trustPolicy: JSON.stringify(await trustOf(stays.name)),
+      tags: { ...stays.tags, 'iamsa.io/service-account': 'ghost' },
+    });
+    const plan = await apply(path, '--prune');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(
+      plan.stderr,
+      /IRSA-W047 role decoy carries iamsa's tags for default\/ghost but its trust is not iamsa's/,
+    );
+    assert.doesNotMatch(plan.stdout, /ghost/);
+    assert.equal((await apply(path, '--prune', '--approve')).code, 0);
+    assert.ok(await roleOf('decoy'));
+  });
 });
 
 describe('a role shared by several clusters', () => {

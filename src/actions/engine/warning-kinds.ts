@@ -187,6 +187,10 @@ export const WARNING_KINDS = {
     title: 'no pod asks the daemon for a role, but a namespace restriction still lets new pods ask',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
+  'IRSA-W047': {
+    title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
+    anchor: 'docs/commands/delete-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
