@@ -265,19 +265,15 @@ describe('delete-serviceaccount', () => {
   test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W047)', async () => {
     await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
     const tags = await tagsOf('custom-name');
+    const ec2 = { Service: 'ec2.amazonaws.com' };
+    const ec2Trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: ec2, Action: 'sts:AssumeRole' }],
+    };
     await g.iam.send(
       new CreateRoleCommand({
         RoleName: 'decoy',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'ec2.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
+        AssumeRolePolicyDocument: JSON.stringify(ec2Trust),
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
