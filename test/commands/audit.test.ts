@@ -486,6 +486,31 @@ describe("IRSA111: iamsa's role handed to another service account by a hand-adde
   });
 });
 
+describe('IRSA101 on a StringNotEquals sub', () => {
+  test('says the statement admits every service account except the ones it names', async () => {
+    const g = fakeGround(createHarness({ clusters: ['allbut'] }), 'allbut');
+    const providerArn = await enable(g);
+    const host = hostOf(providerArn);
+    await roleWithTrust(
+      g,
+      'allbut',
+      trustOf(
+        statement(providerArn, {
+          StringNotEquals: { [`${host}:sub`]: 'system:serviceaccount:rn:app' },
+          StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
+        }),
+      ),
+    );
+    const r = await audit(g, '-o', 'json');
+    const [f] = json(r.stdout).findings.filter((x: any) => x.id === 'IRSA101');
+    assert.match(
+      f.message,
+      /^statement 0 admits every service account of cluster allbut except StringNotEquals "system:serviceaccount:rn:app" on ".*:sub" \(\d+ exist/,
+    );
+    assert.doesNotMatch(f.message, /has no condition/);
+  });
+});
+
 describe('usage', () => {
   let g: Ground;
   before(async () => {

@@ -13,6 +13,7 @@ import {
   normalizeStatements,
   parseSubject,
   type PolicyDocument,
+  positiveConditions,
   type PolicyStatement,
   readAnnotation,
   ROLE_ARN_ANNOTATION,
@@ -58,6 +59,11 @@ export interface AuditState {
 }
 
 const NEAR_LIMIT = 0.9;
+const NEGATIVE_OPERATORS = new Set([
+  'stringnotequals',
+  'stringnotequalsignorecase',
+  'stringnotlike',
+]);
 const key = (sa: { namespace: string; name: string }) => `${sa.namespace}/${sa.name}`;
 const list = (items: string[], max = 5) =>
   items.length <= max
@@ -232,11 +238,20 @@ function roleFindings(
   for (const st of scope.statements) {
     const names = st.subject === 'exact' ? [] : admittedBy(st.statementIndex);
     if (st.subject === 'missing') {
+      // A negative sub condition (StringNotEquals) is a condition, but it admits all but a few.
+      const except = positiveConditions(
+        all[st.statementIndex]?.Condition,
+        `${s.oidc.hostPath}:sub`,
+        NEGATIVE_OPERATORS,
+      );
+      const what = except.length
+        ? `admits every service account of cluster ${s.context.cluster} except ${except.map((c) => `${c.op.name} ${c.values.map((v) => JSON.stringify(v)).join(', ')}`).join(' and ')} on "${s.oidc.hostPath}:sub"`
+        : `has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role through it`;
       add({
         id: 'IRSA101',
         severity: 'high',
         title: FINDING_KINDS.IRSA101.title,
-        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role through it (${names.length} exist${names.length ? `: ${list(names)}` : ''})`,
+        message: `statement ${st.statementIndex} ${what} (${names.length} exist${names.length ? `: ${list(names)}` : ''})`,
         fix,
       });
     } else if (st.subject === 'wildcard') {
