@@ -10,6 +10,7 @@ import {
   parseTrustPolicy,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  shellQuote,
   STS_AUDIENCE,
   type TrustTarget,
   trustsPodIdentity,
@@ -192,7 +193,7 @@ async function audienceWarnings(session: ClusterSession, target: TrustTarget): P
   return [
     coded(
       'IRSA-W045',
-      `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+      `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${shellQuote(audience)}`,
     ),
   ];
 }
