@@ -195,6 +195,26 @@ describe('failures', () => {
     );
   });
 
+  test("a roleName naming another binding's role suggests no attachRoleARN (it is refused too)", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const one = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: first, attachPolicyARNs: [${RO}]}\n`,
+    );
+    assert.equal((await apply(one, '--approve')).code, 0);
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: second, roleName: iamsa-demo-default-first, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const doc = json((await apply(path, '-o', 'json')).stdout);
+    const error = doc.bindings[0].error;
+    assert.equal(error.exitCode, 5);
+    assert.match(
+      error.hint,
+      /^choose another bindings\[0\]\.roleName: role iamsa-demo-default-first is iamsa.s for another binding$/,
+    );
+    assert.doesNotMatch(JSON.stringify(error), /attachRoleARN/);
+  });
+
   test('a broken file changes nothing and lists every problem with its line', async () => {
     h = createHarness({ clusters: ['demo'] });
     const path = file(`${HEAD}cluster: demo\nbindings:
