@@ -324,7 +324,7 @@ describe('--prune', () => {
     assert.match(converged, /^Up to date: apply on pruned/, 'converged, not "Applied"');
   });
 
-  test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W047)", async () => {
+  test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W048)", async () => {
     h = createHarness({ clusters: ['demo'] });
     await clusterIn('decoyed', 'ap-northeast-2');
     const path = file(`${HEAD}cluster: decoyed\nregion: ap-northeast-2\nbindings:
@@ -344,7 +344,7 @@ describe('--prune', () => {
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     assert.match(
       plan.stderr,
-      /IRSA-W047 role decoy carries iamsa's tags for default\/ghost but its trust is not iamsa's/,
+      /IRSA-W048 role decoy carries iamsa's tags for default\/ghost but its trust is not iamsa's/,
     );
     assert.doesNotMatch(plan.stdout, /ghost/);
     assert.equal((await apply(path, '--prune', '--approve')).code, 0);

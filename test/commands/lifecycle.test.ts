@@ -262,7 +262,7 @@ describe('update-serviceaccount', () => {
 });
 
 describe('delete-serviceaccount', () => {
-  test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W047)', async () => {
+  test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W048)', async () => {
     await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
     const tags = await tagsOf('custom-name');
     const ec2 = { Service: 'ec2.amazonaws.com' };
@@ -286,7 +286,7 @@ describe('delete-serviceaccount', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(
       again.stderr,
-      /IRSA-W047 role decoy carries iamsa's tags for default\/del-custom but its trust is not iamsa's: not deleted/,
+      /IRSA-W048 role decoy carries iamsa's tags for default\/del-custom but its trust is not iamsa's: not deleted/,
     );
     assert.doesNotMatch(again.stdout + again.stderr, /delete (iam-role|policy-attachment)/);
     assert.ok(await role('decoy'), 'the decoy is kept');

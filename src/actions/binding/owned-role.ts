@@ -62,7 +62,7 @@ export function hasBindingTrust(
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */
 export const foreignTrustWarning = (role: Role, b: BindingRef): Warning =>
   coded(
-    'IRSA-W047',
+    'IRSA-W048',
     `role ${role.name} carries iamsa's tags for ${b.namespace}/${b.name} but its trust is not iamsa's: not deleted`,
   );
 

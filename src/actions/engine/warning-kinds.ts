@@ -188,6 +188,10 @@ export const WARNING_KINDS = {
     anchor: 'docs/migrate-from-kube2iam.md',
   },
   'IRSA-W047': {
+    title: 'a workload asks for a role the daemon could not hand out: not migrated',
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
+  'IRSA-W048': {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
