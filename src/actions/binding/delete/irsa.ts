@@ -93,17 +93,17 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
       : ownedBy(namedRole)
         ? namedRole
         : t.roleName === undefined
-          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole]).catch(
-              (error: unknown) => {
-                warnings.push(
-                  coded(
-                    'IRSA-W012',
-                    `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
-                  ),
-                );
-                return undefined;
-              },
-            )
+          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole], (w) =>
+              warnings.push(w),
+            ).catch((error: unknown) => {
+              warnings.push(
+                coded(
+                  'IRSA-W012',
+                  `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                ),
+              );
+              return undefined;
+            })
           : undefined;
   const pointsAt = (role: Role | undefined) =>
     !!annotated && !!role && sameRoleArn(annotated, role.arn);
