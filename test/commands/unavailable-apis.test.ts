@@ -152,3 +152,19 @@ test('delete and --prune of a Pod Identity binding fail exit 4 when its associat
   assert.equal(pruned.code, 4, `${pruned.stdout}\n${pruned.stderr}`);
   assert.ok(h.iam.roles.has('iamsa-demo-denied-pi'), 'the Pod Identity role is kept');
 });
+
+test('a denied eks:DescribeAddon is a warning for Pod Identity create and migrate, not a failure', async () => {
+  h.eks().denied.clear();
+  h.eks().denied.add('describeAddon');
+  const agent = /UNCHECKED_ACCESS_DENIED: eks:DescribeAddon access denied .*eks-pod-identity-agent/;
+  const c = await run(
+    ...['create-serviceaccount', '--mechanism', 'pod-identity', '-n', 'denied', '--name', 'pi'],
+    ...['--attach-policy-arn', READONLY, '--approve'],
+  );
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, agent);
+  assert.ok(h.iam.roles.has('iamsa-demo-denied-pi'));
+  const m = await run('migrate-to-pod-identity', '-n', 'denied', '--name', 'api', '--approve');
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stderr, agent);
+});

@@ -45,7 +45,7 @@ import {
   planRollback,
   type RoleMigration,
 } from './plan-migration.js';
-import { POD_IDENTITY_AGENT, requireAgent } from '../binding/plan-pod-identity.js';
+import { readAgent, requireAgent } from '../binding/plan-pod-identity.js';
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -89,14 +89,9 @@ export async function planMigrateToPodIdentity(
         reporter.progress('Listing service accounts', () => k.gateway.listServiceAccounts()),
       ),
     readAssociations(session),
-    query.rollback
-      ? undefined
-      : reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
-          session.eks.describeAddon(query.cluster, POD_IDENTITY_AGENT),
-        ),
+    query.rollback ? undefined : readAgent(session),
   ]);
-  if (!query.rollback) requireAgent(session, cluster, agent);
-  const warnings: Warning[] = [];
+  const warnings: Warning[] = agent ? requireAgent(session, cluster, agent) : [];
   const selected = (u: { namespace: string; name: string }) =>
     (query.namespace === undefined || u.namespace === query.namespace) &&
     (query.name === undefined || u.name === query.name);
