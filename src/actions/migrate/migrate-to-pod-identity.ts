@@ -141,7 +141,7 @@ export async function planMigrateToPodIdentity(
       const error = new PreconditionError(
         `role ${name} does not exist: there is nothing to ${query.rollback ? 'roll back' : 'migrate'}`,
       );
-      bindings.push(...users.map((u) => planOf(u, { error })));
+      for (const u of users) bindings.push(planOf(u, { error }));
       continue;
     }
     const owner = roleOwner(role.tags);
@@ -202,7 +202,7 @@ export async function planMigrateToPodIdentity(
         bindings.push(planOf(p.user, { roleArn: role.arn, steps: p.steps, warnings: p.warnings }));
       }
     } catch (error) {
-      bindings.push(...ready.map((u) => planOf(u, { error: asIamsaError(error) })));
+      for (const u of ready) bindings.push(planOf(u, { error: asIamsaError(error) }));
     }
   }
   warnings.forEach((w) => reporter.warn(w));
