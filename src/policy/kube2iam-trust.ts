@@ -13,6 +13,7 @@ import {
 import type { DaemonConfig } from './daemon-restrictions.js';
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
+import { strings, wildcardMatch } from './trust-evaluation.js';
 
 /** On a migrated role: the daemon it came from (`kube2iam` or `kiam`). */
 export const TAG_KUBE2IAM_MIGRATION = 'iamsa.io/kube2iam-migration';
@@ -133,26 +134,67 @@ export function daemonStatements(
 const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] : v);
 
 /**
+ * The role principals of a statement of the daemon-trust shape, whatever their account: an Allow
+ * of specific IAM roles (no wildcard, no NotPrincipal), sts:AssumeRole (and sts:TagSession), with
+ * no condition but kube2iam's sts:ExternalId. Undefined for any other statement.
+ */
+function plainDaemonPrincipals(s: PolicyStatement): string[] | undefined {
+  const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
+  if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return undefined;
+  const principals = daemonPrincipals(s);
+  if (!principals?.length) return undefined;
+  const c = s.Condition;
+  if (c === undefined) return principals;
+  if (!isPlainObject(c) || Object.keys(c).length !== 1 || !isPlainObject(c.StringEquals))
+    return undefined;
+  const entries = Object.entries(c.StringEquals);
+  return entries.length === 1 &&
+    entries.every(([k, v]) => k.toLowerCase() === 'sts:externalid' && typeof one(v) === 'string')
+    ? principals
+    : undefined;
+}
+
+/**
  * Whether a statement has the daemon-trust shape that --cleanup may drop and --rollback may put
  * back: an Allow whose principals are specific IAM roles of the cluster's account (no wildcard, no
  * NotPrincipal), whose actions are sts:AssumeRole (and sts:TagSession), with no condition but
  * kube2iam's sts:ExternalId. The record is tags: nothing wider goes back into a trust from there.
  */
 export function isDaemonTrustStatement(s: PolicyStatement, accountId: string): boolean {
-  const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
-  if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
-  const principals = daemonPrincipals(s);
+  const principals = plainDaemonPrincipals(s);
   const ownRole = new RegExp(`^arn:aws[\\w-]*:iam::${accountId}:role/[\\w+=,.@/-]+$`);
-  if (!principals?.length || !principals.every((p) => ownRole.test(p))) return false;
-  const c = s.Condition;
-  if (c === undefined) return true;
-  if (!isPlainObject(c) || Object.keys(c).length !== 1 || !isPlainObject(c.StringEquals))
-    return false;
-  const entries = Object.entries(c.StringEquals);
-  return (
-    entries.length === 1 &&
-    entries.every(([k, v]) => k.toLowerCase() === 'sts:externalid' && typeof one(v) === 'string')
+  return !!principals && principals.every((p) => ownRole.test(p));
+}
+
+/** Whether an Action (a string or list, IAM wildcards, any case) covers sts:AssumeRole. */
+const coversAssumeRole = (action: unknown): boolean =>
+  strings(action).some((a) => wildcardMatch(a, 'sts:AssumeRole', true));
+
+/**
+ * Why the daemon (kube2iam's node role, kiam's server role) could not assume a role with this
+ * trust today, or undefined when it can: so a workload's request for the role is something the
+ * daemon could hand out, and migrate-from-kube2iam may move it to IRSA. With daemon roles given,
+ * an Allow of the daemon-trust shape must name one of them; without, it must name a role of the
+ * cluster's account. Strict: a Deny that may cover sts:AssumeRole, an account-root or wildcard
+ * principal, or a condition other than sts:ExternalId (MFA, source IP...) does not count.
+ */
+export function daemonTrustGap(
+  doc: PolicyDocument,
+  c: { accountId: string; daemonRoleArns: string[] },
+): string | undefined {
+  const deny = doc.Statement.find(
+    (s) => s.Effect !== 'Allow' && (s.NotAction !== undefined || coversAssumeRole(s.Action)),
   );
+  if (deny)
+    return `its trust has a Deny statement that may stop the daemon: ${JSON.stringify(deny)}`;
+  const admits = doc.Statement.some((s) => {
+    if (!c.daemonRoleArns.length) return isDaemonTrustStatement(s, c.accountId);
+    return plainDaemonPrincipals(s)?.some((p) => c.daemonRoleArns.includes(p)) ?? false;
+  });
+  if (admits) return undefined;
+  return c.daemonRoleArns.length
+    ? `its trust does not let ${c.daemonRoleArns.join(' or ')} assume it (an Allow of sts:AssumeRole naming that role, with no condition but sts:ExternalId)`
+    : `its trust lets no role of account ${c.accountId} assume it (an Allow of sts:AssumeRole naming the node role, with no condition but sts:ExternalId); pass --daemon-role-arn to name the daemon's role`;
 }
 
 export interface Kube2iamRollback {

@@ -18,6 +18,7 @@ import {
   daemonDecision,
   type DaemonConfig,
   KUBE2IAM_RECORD_ANNOTATION,
+  sharedRoleOwnershipTags,
 } from '../../src/policy/index.js';
 
 const KINDS = {
@@ -61,7 +62,14 @@ const tagsOf = async (name: string) =>
 async function namespace(name: string, annotations: Record<string, string> = {}) {
   await g.kubeAdmin('POST', '/api/v1/namespaces', { metadata: { name, annotations } });
 }
-async function workload(kind: Kind, ns: string, name: string, sa: string, asks?: string) {
+async function workload(
+  kind: Kind,
+  ns: string,
+  name: string,
+  sa: string,
+  asks?: string,
+  annotations: Record<string, string> = {},
+) {
   const template = {
     metadata: { labels: { app: name }, ...(asks ? { annotations: { [ROLE]: asks } } : {}) },
     spec: {
@@ -79,7 +87,7 @@ async function workload(kind: Kind, ns: string, name: string, sa: string, asks?:
   await g.kubeAdmin('POST', `/apis/${api}/namespaces/${ns}/${kind}`, {
     apiVersion: api,
     kind: k,
-    metadata: { name },
+    metadata: { name, annotations },
     spec,
   });
 }
@@ -509,5 +517,129 @@ describe('migrate-from-kube2iam', () => {
     ]);
     assert.deepEqual(await tagsOf('app'), {});
     assert.equal(templateOf('deployments', 'shop', 'web').metadata.annotations[ROLE], 'app');
+  });
+
+  test("a workload gains only a role the daemon could hand out: not iamsa's own, not one whose trust shuts the node role out", async () => {
+    const made = await g.iamsa([
+      'create-serviceaccount',
+      '--cluster',
+      'demo',
+      '-n',
+      'own',
+      '--name',
+      'app',
+      '--create-namespace',
+      '--attach-policy-arn',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const owned = 'iamsa-demo-own-app';
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'admin-only',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+            },
+          ],
+        }),
+      }),
+    );
+    await role('app-reader', NODE_ROLE);
+    // A role shared by clusters, as apply makes it, that the node role may assume too.
+    const shared = 'iamsa-shared-own-api';
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: shared,
+        AssumeRolePolicyDocument: JSON.stringify(daemonTrust(NODE_ROLE)),
+        Tags: Object.entries(
+          sharedRoleOwnershipTags('own', 'api', [
+            { name: 'demo', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo` },
+          ]),
+        ).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    await namespace('evil', { 'iam.amazonaws.com/allowed-roles': '["*"]' });
+    await workload('deployments', 'evil', 'grab', 'default', owned);
+    await workload('deployments', 'evil', 'admin', 'default', 'admin-only');
+    await workload('deployments', 'evil', 'shared', 'default', shared);
+    await workload('deployments', 'evil', 'reader', 'default', 'app-reader');
+    // A forged migration record: app-reader is the daemon's, but namespace closed may not ask for it.
+    await namespace('closed', { 'iam.amazonaws.com/allowed-roles': '["nothing"]' });
+    await workload('deployments', 'closed', 'forged', 'default', undefined, {
+      [KUBE2IAM_RECORD_ANNOTATION]: JSON.stringify({
+        role: 'app-reader',
+        serviceAccountName: null,
+      }),
+    });
+    await refreshLists();
+    const roles = [owned, 'admin-only', shared];
+    const untouched = async () => {
+      await refreshLists();
+      assert.ok(!JSON.stringify(await trustOf('app-reader')).includes('closed'));
+      assert.deepEqual(
+        list('serviceaccounts', 'closed')
+          .map((a) => a.metadata.annotations?.[IRSA])
+          .filter(Boolean),
+        [],
+      );
+      for (const r of roles)
+        assert.ok(!JSON.stringify(await trustOf(r)).includes('system:serviceaccount:evil'), r);
+      assert.equal(g.kube.getObject('serviceaccounts', 'evil', `grab-${owned}`), undefined);
+      assert.equal(g.kube.getObject('serviceaccounts', 'evil', 'admin-admin-only'), undefined);
+      assert.equal(g.kube.getObject('serviceaccounts', 'evil', `shared-${shared}`), undefined);
+      assert.equal(templateOf('deployments', 'evil', 'grab').metadata.annotations[ROLE], owned);
+    };
+    const flags = ['--base-role-arn', BASE, '--namespace-restrictions'];
+    for (const daemon of [[], ['--daemon-role-arn', NODE_ROLE]]) {
+      const r = await migrate(...flags, ...daemon, '--approve', '-o', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`IRSA-W047 not migrated: deployment evil/grab asks kube2iam for role ${owned}`),
+      );
+      assert.match(
+        r.stderr,
+        /IRSA-W047 not migrated: deployment evil\/admin asks kube2iam for role admin-only.*(lets no role|does not let)/,
+      );
+      assert.match(
+        r.stderr,
+        /IRSA-W047 not migrated: deployment evil\/shared asks kube2iam for role iamsa-shared-own-api.*iamsa made it for service account own\/api/,
+      );
+      assert.match(
+        r.stderr,
+        /IRSA-W047 not migrated: deployment closed\/forged asks kube2iam for role app-reader.*no proof of a migration/,
+      );
+      assert.deepEqual(
+        json(r.stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`),
+        ['evil/deployment/reader'],
+      );
+      await untouched();
+    }
+    // An iamsa role the node role can assume is still not a kube2iam role: iamsa made it for own/app.
+    const trust = await trustOf(owned);
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: owned,
+        PolicyDocument: JSON.stringify({
+          ...trust,
+          Statement: [...trust.Statement, daemonTrust(NODE_ROLE).Statement[0]],
+        }),
+      }),
+    );
+    const again = await migrate(...flags, '--daemon-role-arn', NODE_ROLE, '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /deployment evil\/grab .*iamsa made it for service account own\/app/,
+    );
+    await untouched();
   });
 });

@@ -9,6 +9,7 @@ import {
   buildTrustStatement,
   daemonFlagsOf,
   daemonFlagsTag,
+  daemonTrustGap,
   TAG_KUBE2IAM_DAEMON_FLAGS,
   isDaemonTrustStatement,
   type PolicyDocument,
@@ -161,5 +162,40 @@ describe("the daemon's flags on a migrated role, for the --cleanup audit and doc
       ),
       "iamsa migrate-from-kube2iam --cluster prod --region eu-west-1 --profile ops --flavour kube2iam --namespace-restrictions --kubeconfig '/tmp/k config' --context prod --cleanup --approve",
     );
+  });
+});
+
+describe('daemonTrustGap: whether the daemon could take the role today', () => {
+  const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement,
+  });
+  const any = { accountId: ACCOUNT, daemonRoleArns: [] };
+  const node = { accountId: ACCOUNT, daemonRoleArns: [NODE] };
+  it('admits an Allow of sts:AssumeRole to the daemon role, with or without its external id', () => {
+    assert.equal(daemonTrustGap(doc(daemon()), any), undefined);
+    assert.equal(daemonTrustGap(doc(daemon()), node), undefined);
+    const ext = daemon({ Condition: { StringEquals: { 'sts:ExternalId': 'x' } } });
+    assert.equal(daemonTrustGap(doc(irsa('a', 'b'), ext), node), undefined);
+  });
+  it('refuses IRSA-only trusts, the account root, MFA conditions, other roles, a Deny', () => {
+    const root = {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'sts:AssumeRole',
+    } as PolicyStatement;
+    const mfa = daemon({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } });
+    const other = daemon({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/ci` } });
+    const foreign = daemon({ Principal: { AWS: 'arn:aws:iam::999999999999:role/eks-node' } });
+    const deny = { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:*' } as PolicyStatement;
+    assert.match(daemonTrustGap(doc(irsa('own', 'app')), any) ?? '', /lets no role of account/);
+    assert.ok(daemonTrustGap(doc(root), any));
+    assert.ok(daemonTrustGap(doc(root), node));
+    assert.ok(daemonTrustGap(doc(mfa), node));
+    assert.ok(daemonTrustGap(doc(mfa), any));
+    assert.match(daemonTrustGap(doc(other), node) ?? '', /does not let \S+eks-node assume it/);
+    assert.equal(daemonTrustGap(doc(other), any), undefined, 'without the flag: any own role');
+    assert.ok(daemonTrustGap(doc(foreign), any));
+    assert.match(daemonTrustGap(doc(daemon(), deny), node) ?? '', /Deny statement/);
   });
 });

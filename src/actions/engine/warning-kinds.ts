@@ -187,6 +187,10 @@ export const WARNING_KINDS = {
     title: 'no pod asks the daemon for a role, but a namespace restriction still lets new pods ask',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
+  'IRSA-W047': {
+    title: 'a workload asks for a role the daemon could not hand out: not migrated',
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

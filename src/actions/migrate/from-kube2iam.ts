@@ -19,6 +19,7 @@ import {
   daemonDecision,
   daemonFlagsTag,
   daemonStatements,
+  daemonTrustGap,
   evaluateTrust,
   isDaemonTrustStatement,
   KUBE2IAM_RECORD_ANNOTATION,
@@ -29,11 +30,14 @@ import {
   recordTrust,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  roleOwner,
   rollbackTrust,
   serviceAccountSubject,
   TAG_KUBE2IAM_DAEMON_FLAGS,
   TAG_KUBE2IAM_MIGRATION,
   TAG_KUBE2IAM_TRUST_PREFIX,
+  TAG_NAMESPACE,
+  TAG_SERVICE_ACCOUNT,
   validateClusterName,
   validateNamespace,
   withoutStatements,
@@ -226,11 +230,23 @@ async function planForward(
   const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
   const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
   warnings.push(...missing.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
+  const migratable = bound.filter((m) => {
+    const why = notDaemonRole(ctx, config, namespaces, m, cluster.accountId);
+    if (why) {
+      warnings.push(
+        coded(
+          'IRSA-W047',
+          `not migrated: ${workloadId(m.workload)} asks ${query.daemon.flavour} for role ${m.role.name}, which ${query.daemon.flavour} could not hand it out: ${why}`,
+        ),
+      );
+    }
+    return !why;
+  });
   const bindings: BindingPlan[] = [];
-  for (const m of bound) {
+  for (const m of migratable) {
     const { role } = m;
     try {
-      const users = bound.filter((o) => o.role.arn === role.arn);
+      const users = migratable.filter((o) => o.role.arn === role.arn);
       const steps = [
         roleStep(ctx, role, users),
         serviceAccountStep(ctx, m, saOf.get(`${m.workload.namespace}/${m.serviceAccount}`)),
@@ -263,6 +279,50 @@ async function planForward(
     }
   }
   return bindings;
+}
+
+/**
+ * Why a workload's role is not one the daemon could hand it out today, or undefined when it is:
+ * a role iamsa made for another service account is no kube2iam role, and the role's trust must
+ * let the daemon's role assume it (a migrated workload's role: its trust as recorded will do, the
+ * daemon's statements may be gone with --cleanup). Kubernetes objects name the role; only IAM
+ * says whether the daemon can take it. A migrated workload's record is a Kubernetes annotation
+ * too: believed only when its namespace still allows the role or the trust already admits it.
+ */
+function notDaemonRole(
+  ctx: Ctx,
+  config: DaemonConfig,
+  namespaces: Record<string, Record<string, string>>,
+  m: Move & { role: Role },
+  accountId: string,
+): string | undefined {
+  const ns = m.workload.namespace;
+  const owner = roleOwner(m.role.tags);
+  if (owner.managed && (owner.namespace !== ns || owner.serviceAccount !== m.serviceAccount)) {
+    return `iamsa made it for ${owner.namespace !== undefined && owner.serviceAccount !== undefined ? `service account ${owner.namespace}/${owner.serviceAccount}` : 'another binding'} (its ${TAG_NAMESPACE} and ${TAG_SERVICE_ACCOUNT} tags), not a role of the daemon`;
+  }
+  const trust = trustOf(m.role);
+  // The record of a migration is a workload annotation: it is believed only for what the daemon
+  // would still hand out there, or what the role's trust already gives the service account.
+  if (
+    m.done &&
+    !daemonDecision(config, m.requested, namespaces[ns] ?? {}).allowed &&
+    !evaluateTrust(trust, {
+      providerArn: ctx.providerArn,
+      issuerHostPath: ctx.issuerHostPath,
+      namespace: ns,
+      serviceAccount: m.serviceAccount,
+    }).admits
+  ) {
+    return `its ${KUBE2IAM_RECORD_ANNOTATION} annotation says it asked for ${m.requested}, which namespace ${ns} does not allow, and the role's trust does not admit service account ${ns}/${m.serviceAccount}: that annotation is no proof of a migration`;
+  }
+  const c = { accountId, daemonRoleArns: ctx.query.daemonRoleArns };
+  const gap = daemonTrustGap(trust, c);
+  if (!gap || !m.done || m.role.tags[TAG_KUBE2IAM_MIGRATION] === undefined) return gap;
+  const recorded = recordedTrust(m.role.tags);
+  return recorded && !daemonTrustGap({ Version: '2012-10-17', Statement: recorded }, c)
+    ? undefined
+    : gap;
 }
 
 /** The RBAC bindings that name a service account. */

@@ -95,7 +95,7 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
     )
     .option(
       '--daemon-role-arn <arn>',
-      '--cleanup: only drop statements trusting this role (node or kiam server role; repeatable)',
+      "the daemon's role, repeatable: migrate only roles it may assume; --cleanup drops only its trust",
       collect,
     )
     .option(
