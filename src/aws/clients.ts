@@ -11,7 +11,7 @@ import { createIamGateway, type IamGateway } from './iam.js';
 import { chosenProfile, missingProfile } from './profile.js';
 import { IamsaError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import { checkRegion } from './regions.js';
+import { checkRegion, checkRegionEnv } from './regions.js';
 
 export interface AwsSettings {
   region?: string;
@@ -44,6 +44,7 @@ export interface AwsClients {
 
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
   if (settings.region) checkRegion(settings.region, '--region');
+  else checkRegionEnv();
   const profile = chosenProfile(settings.profile);
   // One memoised provider shared by every client, so credentials resolve once. With a profile
   // the SDK uses it and not AWS_ACCESS_KEY_ID (and warns on the console about having both):

@@ -21,6 +21,9 @@ const CREATED_MEANWHILE = new Set([
   'ResourceInUseException',
 ]);
 
+/** IAM's refusal of a policy's grammar: its v3 name and its v2 name. */
+const MALFORMED_POLICY = new Set(['MalformedPolicyDocumentException', 'MalformedPolicyDocument']);
+
 interface SdkError {
   name?: string;
   message?: string;
@@ -52,17 +55,16 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
   const name = e.name ?? 'Error';
   const message = (e.message ?? String(error)).split('\n')[0] ?? '';
   if (name === 'CredentialsProviderError') return credentialsError(message, error);
-  const foreign = notAnAwsAnswer(e, doing);
-  if (foreign) return foreign;
+  // An answer whose error code the SDK parsed is AWS's, whatever its Content-Type says.
   if (AUTH_ERRORS.has(name)) {
     return new AuthError(`AWS refused ${doing}: ${name}: ${message}`, {
       hint: 'check your AWS credentials (--profile, AWS_PROFILE, SSO login) and the IAM permissions listed in the README',
       cause: error,
     });
   }
-  if (/Region is missing/i.test(message)) {
-    return new ValidationError('no AWS region configured', {
-      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile (AWS_DEFAULT_REGION, which the AWS CLI reads, is not read by the AWS SDK)',
+  if (MALFORMED_POLICY.has(name)) {
+    return new ValidationError(`AWS refused ${doing}: the policy document is invalid: ${message}`, {
+      hint: 'fix the policy document: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
       cause: error,
     });
   }
@@ -70,6 +72,14 @@ export function translateAwsError(error: unknown, doing: string): IamsaError {
     // The plan saw nothing there a moment ago: another run (or person) created it meanwhile.
     return new AlreadyExistsError(`AWS refused ${doing}: it was created meanwhile (${message})`, {
       hint: 're-run the same command: it reads the current state and converges',
+      cause: error,
+    });
+  }
+  const foreign = notAnAwsAnswer(e, doing);
+  if (foreign) return foreign;
+  if (/Region is missing/i.test(message)) {
+    return new ValidationError('no AWS region configured', {
+      hint: 'pass --region, or set AWS_REGION or a region in your AWS profile (AWS_DEFAULT_REGION, which the AWS CLI reads, is not read by the AWS SDK)',
       cause: error,
     });
   }

@@ -50,3 +50,18 @@ export function checkRegion(region: string, what = 'region'): string {
     },
   );
 }
+
+/**
+ * AWS_REGION before the SDK reads it: empty is unset (as the AWS CLI takes it), so the profile's
+ * region or "no AWS region configured" follows; a value that is not a region (a stray newline or
+ * space) is exit 2 naming the variable, not the SDK's endpoint error.
+ */
+export function checkRegionEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const value = env.AWS_REGION;
+  if (value === undefined) return;
+  if (value === '') {
+    delete env.AWS_REGION;
+    return;
+  }
+  checkRegion(value, 'AWS_REGION');
+}

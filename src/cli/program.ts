@@ -103,8 +103,10 @@ export function fallbackGlobals(
     else if (arg.startsWith('--output=')) value = arg.slice('--output='.length);
     else if (/^-o[^-]/.test(arg)) value = arg.slice(2).replace(/^=/, '');
   });
+  // Any case, as the flag takes it (-o JSON, --output=Yaml).
+  const format = value?.toLowerCase();
   return {
-    output: value === 'json' || value === 'yaml' ? value : 'text',
+    output: format === 'json' || format === 'yaml' ? format : 'text',
     verbose: argv.includes('--verbose'),
     color: !argv.includes('--no-color'),
   };

@@ -234,7 +234,8 @@ export function createKubeGateway(target: RestTarget): KubeGateway {
         'GET',
         `${path}${sep}limit=${PAGE}${token ? `&continue=${enc(token)}` : ''}`,
       );
-      items.push(...(page.items ?? []));
+      // A loop, not a spread: a server that ignores the limit may send more than a call takes.
+      for (const item of page.items ?? []) items.push(item);
       token = page.metadata?.continue || undefined;
     } while (token);
     return items;

@@ -84,6 +84,12 @@ export function checkDocumentShape(
   if (!isPlainObject(doc)) {
     throw fail('a policy must be a JSON object like {"Version": "2012-10-17", "Statement": [...]}');
   }
+  const infinite = nonFiniteNumber(doc);
+  if (infinite !== undefined) {
+    throw fail(
+      `the number at ${infinite} is out of range (it parses to Infinity or NaN, which would reach IAM as null); use a number within range`,
+    );
+  }
   for (const key of Object.keys(doc)) {
     if (!['Version', 'Id', 'Statement'].includes(key)) {
       throw fail(
@@ -128,6 +134,23 @@ export function checkDocumentShape(
     ...(typeof doc.Id === 'string' ? { Id: doc.Id } : {}),
     statements: statements as Record<string, unknown>[],
   };
+}
+
+/**
+ * The path of a number JSON or YAML parsed to Infinity or NaN (`1e400`, `.inf`): IAM would get
+ * null. Walked with a stack, not recursion, so a deeply nested document cannot overflow it.
+ */
+function nonFiniteNumber(doc: unknown): string | undefined {
+  const stack: [unknown, string][] = [[doc, '']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'number' && !Number.isFinite(value)) return path || 'the top';
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    else if (isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) stack.push([v, path ? `${path}.${k}` : k]);
+    }
+  }
+  return undefined;
 }
 
 export function statementLabel(statement: Record<string, unknown>, index: number): string {

@@ -195,6 +195,26 @@ describe('failures', () => {
     );
   });
 
+  test("a roleName naming another binding's role suggests no attachRoleARN (it is refused too)", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const one = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: first, attachPolicyARNs: [${RO}]}\n`,
+    );
+    assert.equal((await apply(one, '--approve')).code, 0);
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: second, roleName: iamsa-demo-default-first, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const doc = json((await apply(path, '-o', 'json')).stdout);
+    const error = doc.bindings[0].error;
+    assert.equal(error.exitCode, 5);
+    assert.match(
+      error.hint,
+      /^choose another bindings\[0\]\.roleName: role iamsa-demo-default-first is iamsa.s for another binding$/,
+    );
+    assert.doesNotMatch(JSON.stringify(error), /attachRoleARN/);
+  });
+
   test('a broken file changes nothing and lists every problem with its line', async () => {
     h = createHarness({ clusters: ['demo'] });
     const path = file(`${HEAD}cluster: demo\nbindings:
@@ -302,6 +322,33 @@ describe('--prune', () => {
     assert.match((await apply(fewer, '--prune')).stdout, /1 binding: 1 unchanged\nNothing to do/);
     const converged = (await apply(fewer, '--prune', '--approve')).stdout;
     assert.match(converged, /^Up to date: apply on pruned/, 'converged, not "Applied"');
+  });
+
+  test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W048)", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('decoyed', 'ap-northeast-2');
+    const path = file(`${HEAD}cluster: decoyed\nregion: ap-northeast-2\nbindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+`);
+    assert.equal((await apply(path, '--approve')).code, 0);
+    const stays = (await roleOf('iamsa-decoyed-default-stays'))!;
+    // Trusts the provider, but for another service account than its copied tags name.
+    await h.iam.createRole({
+      name: 'decoy',
+      path: '/',
+      description: 'by hand',
+      trustPolicy: JSON.stringify(await trustOf(stays.name)),
+      tags: { ...stays.tags, 'iamsa.io/service-account': 'ghost' },
+    });
+    const plan = await apply(path, '--prune');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(
+      plan.stderr,
+      /IRSA-W048 role decoy carries iamsa's tags for default\/ghost but its trust is not iamsa's/,
+    );
+    assert.doesNotMatch(plan.stdout, /ghost/);
+    assert.equal((await apply(path, '--prune', '--approve')).code, 0);
+    assert.ok(await roleOf('decoy'));
   });
 });
 

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import AjvDraft04 from 'ajv-draft-04';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround as Ground, fakeGround } from '../support/fake-ground.js';
@@ -389,6 +393,7 @@ describe('each finding on a state built to trigger it', () => {
         'IRSA108',
         'IRSA109',
         'IRSA110',
+        'IRSA111',
         'PODID101',
         'PODID102',
         'PODID103',
@@ -418,6 +423,91 @@ describe('each finding on a state built to trigger it', () => {
       nosub.locations[0].physicalLocation.artifactLocation.uri,
       `iamsa/iam/${arn('nosub').split(':')[4]}/${arn('nosub').split(':')[5]}`,
     );
+  });
+});
+
+describe("IRSA111: iamsa's role handed to another service account by a hand-added exact statement", () => {
+  test('high, names the service account, the fix is the narrowed trust; a kube2iam migration declares its own', async () => {
+    const h = createHarness({ clusters: ['handed'] });
+    const g = fakeGround(h, 'handed');
+    const providerArn = await enable(g);
+    const host = hostOf(providerArn);
+    await namespace(g, 'rn');
+    const widen = async (role: string, ns: string, name: string) => {
+      const current = JSON.parse(decodeURIComponent((await h.iam.getRole(role))!.trustPolicy));
+      await g.iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: role,
+          PolicyDocument: JSON.stringify(
+            trustOf(
+              ...current.Statement,
+              statement(providerArn, { StringEquals: sub(host, ns, name) }),
+            ),
+          ),
+        }),
+      );
+    };
+    const app = await bind(g, 'rn', 'app');
+    await serviceAccount(g, 'rn', 'intruder', { [ROLE_ANNOTATION]: app });
+    await widen('iamsa-handed-rn-app', 'rn', 'intruder');
+    // Not annotated with the role: still found (its tags are read for it).
+    const lone = await bind(g, 'rn', 'lone');
+    await serviceAccount(g, 'rn', 'quiet');
+    await widen('iamsa-handed-rn-lone', 'rn', 'quiet');
+    // migrate-from-kube2iam's statement for a workload it moved to this role is declared.
+    const k2 = await bind(g, 'rn', 'k2');
+    await h.iam.tagRole('iamsa-handed-rn-k2', { 'iamsa.io/kube2iam-migration': 'kube2iam' });
+    await serviceAccount(g, 'rn', 'worker', {
+      [ROLE_ANNOTATION]: k2,
+      'iamsa.io/kube2iam-service-account': 'created',
+    });
+    await widen('iamsa-handed-rn-k2', 'rn', 'worker');
+
+    const r = await audit(g, '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const found = json(r.stdout).findings.filter((f: any) => f.id === 'IRSA111');
+    assert.deepEqual(
+      found.map((f: any) => [f.role, f.serviceAccount, f.severity]),
+      [
+        [app, 'rn/intruder', 'high'],
+        [lone, 'rn/quiet', 'high'],
+      ],
+    );
+    assert.match(
+      found[0].message,
+      /^statement 1 admits rn\/intruder by name \(StringEquals sub\), but iamsa made the role for rn\/app: rn\/intruder gets its permissions \(iamsa's role for rn\/app of /,
+    );
+    assert.match(
+      found[0].fix,
+      /^aws iam update-assume-role-policy --role-name iamsa-handed-rn-app /,
+    );
+    assert.match(found[0].fix, /system:serviceaccount:rn:app/);
+    assert.doesNotMatch(found[0].fix, /intruder/);
+  });
+});
+
+describe('IRSA101 on a StringNotEquals sub', () => {
+  test('says the statement admits every service account except the ones it names', async () => {
+    const g = fakeGround(createHarness({ clusters: ['allbut'] }), 'allbut');
+    const providerArn = await enable(g);
+    const host = hostOf(providerArn);
+    await roleWithTrust(
+      g,
+      'allbut',
+      trustOf(
+        statement(providerArn, {
+          StringNotEquals: { [`${host}:sub`]: 'system:serviceaccount:rn:app' },
+          StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
+        }),
+      ),
+    );
+    const r = await audit(g, '-o', 'json');
+    const [f] = json(r.stdout).findings.filter((x: any) => x.id === 'IRSA101');
+    assert.match(
+      f.message,
+      /^statement 0 admits every service account of cluster allbut except StringNotEquals "system:serviceaccount:rn:app" on ".*:sub" \(\d+ exist/,
+    );
+    assert.doesNotMatch(f.message, /has no condition/);
   });
 });
 

@@ -237,7 +237,15 @@ test('errors in -o json are one JSON document on stdout', async () => {
 });
 
 test('a usage error with -o json in any spelling is one JSON document on stdout', async () => {
-  for (const spelling of [['-o', 'json'], ['--output=json'], ['-ojson'], ['--output', 'json']]) {
+  for (const spelling of [
+    ['-o', 'json'],
+    ['--output=json'],
+    ['-ojson'],
+    ['--output', 'json'],
+    // In any case, as the flag takes it.
+    ['-o', 'JSON'],
+    ['--output=Json'],
+  ]) {
     const r = await h.run(['enable-oidc', '--cluster', 'x', '--nope', ...spelling]);
     assert.equal(r.code, 2, spelling.join(' '));
     const doc = JSON.parse(r.stdout);
@@ -245,6 +253,13 @@ test('a usage error with -o json in any spelling is one JSON document on stdout'
     assert.equal(doc.error.message, 'unknown flag --nope');
     assert.equal(doc.error.hint, "see 'iamsa enable-oidc --help'");
   }
+});
+
+test('a usage error with -o YAML in any case is one YAML document on stdout', async () => {
+  const r = await h.run(['enable-oidc', '--cluster', 'x', '--nope', '--output=Yaml']);
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /^error:\n {2}message: unknown flag --nope\n/);
+  assert.match(r.stdout, /^ {2}exitCode: 2$/m);
 });
 
 test('parser errors in -o json keep the one-line message and put suggestions in the hint', async () => {

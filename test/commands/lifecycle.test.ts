@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import {
+  AttachRolePolicyCommand,
   CreateRoleCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
@@ -280,6 +281,37 @@ describe('delete-serviceaccount', () => {
     // A namespace that exists, without the binding: no warning.
     const there = await del('-n', 'payments', '--name', 'worker', '-o', 'json');
     assert.deepEqual(json(there.stdout).warnings, []);
+  });
+
+  test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W048)', async () => {
+    await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
+    const tags = await tagsOf('custom-name');
+    const ec2 = { Service: 'ec2.amazonaws.com' };
+    const ec2Trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: ec2, Action: 'sts:AssumeRole' }],
+    };
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'decoy',
+        AssumeRolePolicyDocument: JSON.stringify(ec2Trust),
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: 'decoy', PolicyArn: admin }));
+    const first = await del('-n', 'default', '--name', 'del-custom', '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(await role('custom-name'), undefined, "iamsa's own role goes");
+    const again = await del('-n', 'default', '--name', 'del-custom', '--approve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /IRSA-W048 role decoy carries iamsa's tags for default\/del-custom but its trust is not iamsa's: not deleted/,
+    );
+    assert.doesNotMatch(again.stdout + again.stderr, /delete (iam-role|policy-attachment)/);
+    assert.ok(await role('decoy'), 'the decoy is kept');
+    assert.deepEqual(await attached('decoy'), [admin]);
   });
 
   test('leaves no role, attachment or inline policy behind, deletes the service account iamsa made; a re-run is Nothing to do', async () => {

@@ -4,11 +4,14 @@
 // --remove-irsa, and come back exactly with --rollback. The binary's smoke run against moto, the EKS
 // endpoint and the emulator is test/integration/migrate.test.ts.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
 import {
   namespace as makeNamespace,
   serviceAccount,
@@ -269,6 +272,41 @@ describe('migrate-to-pod-identity', () => {
       ['app'],
       'only the binding the role is for gets an association',
     );
+  });
+
+  test('a hand-made association to a migrating role is named by every plan of its IRSA binding (IRSA-W006)', async () => {
+    await namespace('handed');
+    await bind('handed', 'app');
+    assert.equal((await migrate('-n', 'handed', '--approve')).code, 0);
+    const role = (await roleOf(roleName('handed', 'app')))?.Arn ?? '';
+    await h.eks().createPodIdentityAssociation({
+      cluster: 'demo',
+      namespace: 'handed',
+      serviceAccount: 'other',
+      roleArn: role,
+      tags: {},
+    });
+    const named =
+      /IRSA-W006 association \S+ hands role iamsa-demo-handed-app \(iamsa's role for handed\/app\) to handed\/other of cluster demo; it is not made by iamsa/;
+    const again = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'handed', '--name', 'app'],
+      ...['--attach-policy-arn', READONLY, ...g.kubeFlags],
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, named);
+    const dir = tempDir('handed-association');
+    try {
+      const file = join(dir, 'bindings.yaml');
+      writeFileSync(
+        file,
+        `apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n  - {namespace: handed, name: app, attachPolicyARNs: [${READONLY}]}\n`,
+      );
+      const applied = await g.iamsa(['apply', '-f', file, ...g.kubeFlags]);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stderr, named);
+    } finally {
+      removeTempDir(dir);
+    }
   });
 
   test("one binding's conflict is its own error (exit 5); the others migrate", async () => {

@@ -117,3 +117,54 @@ test('apply --prune deletes the IRSA bindings the file no longer lists', async (
   assert.equal(h.iam.roles.has('iamsa-demo-denied-gone'), false);
   assert.ok(h.iam.roles.has('iamsa-demo-denied-old'));
 });
+
+test('delete and --prune of a Pod Identity binding fail exit 4 when its association cannot be read', async () => {
+  // Made while the API is allowed: a Pod Identity binding in the file, the agent installed.
+  h.eks().denied.clear();
+  h.eks().installAgent('demo');
+  const file = join(dir, 'pod-identity.yaml');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: iamsa.io/v1alpha1',
+      'kind: ServiceAccountBindings',
+      'cluster: demo',
+      'bindings:',
+      '  - namespace: denied',
+      '    name: pi',
+      '    mechanism: pod-identity',
+      `    attachPolicyARNs: [${READONLY}]`,
+      '',
+    ].join('\n'),
+  );
+  const made = await h.run(['apply', '-f', file, '--approve']);
+  assert.equal(made.code, 0, made.stderr);
+  h.eks().denied.add('listPodIdentityAssociations');
+  const before = h.state();
+  const d = await run('delete-serviceaccount', '-n', 'denied', '--name', 'pi', '--approve');
+  assert.equal(d.code, 4, `${d.stdout}\n${d.stderr}`);
+  assert.match(d.stderr, /Pod Identity role for denied\/pi.*eks:ListPodIdentityAssociations/);
+  assert.deepEqual(h.state(), before, 'nothing is deleted');
+  const pruned = await h.run([
+    ...['apply', '-f', bindings('denied', ['api', 'worker', 'old', 'gone']), '--prune'],
+    '--approve',
+  ]);
+  assert.equal(pruned.code, 4, `${pruned.stdout}\n${pruned.stderr}`);
+  assert.ok(h.iam.roles.has('iamsa-demo-denied-pi'), 'the Pod Identity role is kept');
+});
+
+test('a denied eks:DescribeAddon is a warning for Pod Identity create and migrate, not a failure', async () => {
+  h.eks().denied.clear();
+  h.eks().denied.add('describeAddon');
+  const agent = /UNCHECKED_ACCESS_DENIED: eks:DescribeAddon access denied .*eks-pod-identity-agent/;
+  const c = await run(
+    ...['create-serviceaccount', '--mechanism', 'pod-identity', '-n', 'denied', '--name', 'pi'],
+    ...['--attach-policy-arn', READONLY, '--approve'],
+  );
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, agent);
+  assert.ok(h.iam.roles.has('iamsa-demo-denied-pi'));
+  const m = await run('migrate-to-pod-identity', '-n', 'denied', '--name', 'api', '--approve');
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stderr, agent);
+});

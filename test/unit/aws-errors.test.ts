@@ -114,3 +114,22 @@ test('a missing region is a usage error; anything else keeps its name', () => {
   assert.equal(other.exitCode, ExitCode.internal);
   assert.equal(other.message, 'AWS error while attaching: LimitExceeded: too many');
 });
+
+test('an AWS error code the SDK parsed wins over an HTML Content-Type', () => {
+  // moto answers AccessDenied with Content-Type text/html.
+  const denied = Object.assign(sdkError('AccessDenied', 'User is not authorized'), {
+    $metadata: { httpStatusCode: 403 },
+    $response: { statusCode: 403, headers: { 'content-type': 'text/html; charset=utf-8' } },
+  });
+  const e = translateAwsError(denied, 'creating role x');
+  assert.equal(e.exitCode, ExitCode.auth);
+  assert.match(e.message, /^AWS refused creating role x: AccessDenied/);
+});
+
+test("IAM's MalformedPolicyDocument is a usage error (exit 2)", () => {
+  for (const name of ['MalformedPolicyDocumentException', 'MalformedPolicyDocument']) {
+    const e = translateAwsError(sdkError(name, 'Syntax errors in policy.'), 'putting policy p');
+    assert.equal(e.exitCode, ExitCode.usage, name);
+    assert.match(e.message, /policy document is invalid: Syntax errors in policy\./);
+  }
+});

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import {
   FileProblemsError,
   type FileOptions,
   parseBindingsFile,
 } from '../../src/cli/bindings-file/index.js';
 import { checkBinding } from '../../src/actions/binding/check.js';
-import { ValidationError } from '../../src/errors.js';
+import { ExitCode, ValidationError } from '../../src/errors.js';
 import { defaultRoleName, sharedRoleName } from '../../src/policy/index.js';
 import { tempDir } from '../support/temp.js';
 
@@ -516,4 +516,22 @@ iam:
       ],
     ]);
   });
+});
+
+test('a file of more bindings than an account can hold roles for is one exit-2 line, not a crash', () => {
+  const n = 20_000; // 200,000 overflowed the stack before the cap (and a spread push)
+  const lines = [
+    'apiVersion: iamsa.io/v1alpha1',
+    'kind: ServiceAccountBindings',
+    'cluster: demo',
+    'bindings:',
+  ];
+  for (let i = 0; i < n; i++) lines.push(`  - {namespace: ns, name: sa${i}}`);
+  assert.throws(
+    () => parseBindingsFile(lines.join('\n'), 'big.yaml'),
+    (e: unknown) =>
+      e instanceof ValidationError &&
+      e.exitCode === ExitCode.usage &&
+      /^big\.yaml: 20,000 bindings; a file may hold at most 10,000/.test(e.message),
+  );
 });

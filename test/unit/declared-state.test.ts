@@ -493,6 +493,15 @@ describe("apply -f: the audience is the binding's", () => {
     assert.deepEqual(lines((await g.apply(declared, { apply: false })).plan), []);
   });
 
+  it('the hint that adds an audience quotes it for the shell (an audience of *)', async () => {
+    const g = await ground('prod');
+    const { plan } = await g.apply(
+      file(`${app}    annotations: {eks.amazonaws.com/audience: '*'}\n`),
+    );
+    const hint = plan.warnings.find((w) => w.startsWith('IRSA-W045'));
+    assert.ok(hint?.endsWith(" --client-id '*'"), plan.warnings.join('\n'));
+  });
+
   it("a service account's own audience annotation is kept on re-apply (not rewritten to STS's)", async () => {
     const g = await ground('prod');
     await g.apply(file(app));

@@ -40,6 +40,16 @@ const doc = (...statements: Record<string, unknown>[]) => ({
 });
 
 describe('parsePolicyJson', () => {
+  it('refuses a number that overflows to Infinity (IAM would get null), naming where', () => {
+    const text =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":1e400}}}]}';
+    assert.throws(
+      () => parsePolicyJson(text, SRC),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        /Statement\[0\]\.Condition\.NumericLessThan\.s3:max-keys is out of range/.test(e.message),
+    );
+  });
   it('parses and normalises a single statement object to an array', () => {
     const parsed = parsePolicyJson(JSON.stringify(doc(statement())), SRC);
     assert.deepEqual(parsed, { Version: '2012-10-17', Statement: [statement()] });

@@ -5,12 +5,17 @@ import {
   isOwnedRoleFor,
   matchesStringLike,
   type Mechanism,
+  normalizeStatements,
   parseArn,
+  parseTrustPolicy,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
+  shellQuote,
   STS_AUDIENCE,
   type TrustTarget,
+  trustsPodIdentity,
 } from '../../policy/index.js';
+import type { Role } from '../../aws/iam.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -19,7 +24,7 @@ import { started } from '../engine/concurrency.js';
 import { bindingAudience, irsaTrust, readRoleState } from './plan-role.js';
 import { planRoleAndPermissions } from './plan-permissions.js';
 import { planPodIdentity } from './plan-pod-identity.js';
-import { findAssociationOrWarn } from './pod-identity-associations.js';
+import { findAssociationOrWarn, handedOut, handedOutWarning } from './pod-identity-associations.js';
 import { mechanismOf } from './spec.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 
@@ -124,11 +129,19 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
     const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
     steps.push(...planServiceAccount(session, kube.gateway, input, state, rolePlan.roleArn));
   }
+  // A role whose trust admits Pod Identity (mid-migration) goes to whoever an association names:
+  // one made outside this binding is named in every plan, as for a Pod Identity binding.
+  const { role } = await roleStateP;
+  const handed =
+    role && !input.attachRole && admitsPodIdentity(role)
+      ? await handedOut(session, rolePlan.roleArn, input.namespace, input.name)
+      : [];
   const warnings = [
     ...subjectPatternWarnings(input),
     ...(await audienceWarnings(session, target)),
     ...wellKnown.warnings,
     ...rolePlan.warnings,
+    ...handed.map((a) => handedOutWarning(session, a, rolePlan.roleArn, input)),
   ];
   warnings.forEach((w) => reporter.warn(w));
   return {
@@ -137,6 +150,16 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
     steps,
     warnings,
   };
+}
+
+/** Whether an Allow statement of the role's trust names pods.eks.amazonaws.com (or everyone). */
+function admitsPodIdentity(role: Role): boolean {
+  try {
+    const trust = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
+    return normalizeStatements(trust).some((s) => s.Effect === 'Allow' && trustsPodIdentity(s));
+  } catch {
+    return false;
+  }
 }
 
 /** A wildcard subject is allowed only on request; the plan still says what it grants. */
@@ -170,7 +193,7 @@ async function audienceWarnings(session: ClusterSession, target: TrustTarget): P
   return [
     coded(
       'IRSA-W045',
-      `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${audience}`,
+      `the OIDC provider of cluster ${session.name} does not list the audience ${audience} (the service account's eks.amazonaws.com/audience): STS refuses its tokens until it does: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${shellQuote(audience)}`,
     ),
   ];
 }

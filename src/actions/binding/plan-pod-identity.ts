@@ -2,7 +2,8 @@
 // only), its permissions, the association of the service account with the role, and the service
 // account itself (no annotation needed). No OIDC provider is involved; the cluster needs the
 // eks-pod-identity-agent add-on (or Auto Mode).
-import { coded } from '../engine/warning-kinds.js';
+import { coded, type Warning } from '../engine/warning-kinds.js';
+import { optionalRead } from '../engine/optional-read.js';
 import type {
   AddonInfo,
   AssociationChanges,
@@ -49,11 +50,7 @@ export async function planPodIdentity(session: ClusterSession, input: CheckedBin
   const { reporter, eks } = session;
   const { namespace, name } = input;
   // Everything is read at once; nothing here needs the OIDC provider.
-  const agentP = started(
-    reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
-      eks.describeAddon(session.name, POD_IDENTITY_AGENT),
-    ),
-  );
+  const agentP = started(readAgent(session));
   const associationP = started(
     reporter.progress(`Reading the Pod Identity association of ${namespace}/${name}`, () =>
       findAssociation(eks, session.name, namespace, name),
@@ -74,7 +71,7 @@ export async function planPodIdentity(session: ClusterSession, input: CheckedBin
     ),
   );
   const cluster = await session.cluster();
-  requireAgent(session, cluster, await agentP);
+  const agentWarnings = requireAgent(session, cluster, await agentP);
   const planned = await planRoleAndPermissions(session, input, cluster, {
     roleName,
     roleState: roleStateP,
@@ -89,7 +86,7 @@ export async function planPodIdentity(session: ClusterSession, input: CheckedBin
   ];
   const [kube, state] = await Promise.all([session.kube(), kubeStateP]);
   steps.push(...planServiceAccount(session, kube.gateway, input, state, undefined));
-  const warnings = [...wellKnown.warnings, ...rolePlan.warnings];
+  const warnings = [...agentWarnings, ...wellKnown.warnings, ...rolePlan.warnings];
   // Who gets the role is decided by associations (the trust admits the whole cluster): one made
   // outside this binding hands iamsa's role to another service account. It is not iamsa's to
   // delete, so the plan names it and says how to remove it (docs/apply.md).
@@ -142,16 +139,40 @@ export function podIdentityTrust(input: CheckedBinding, cluster: ClusterInfo): R
   };
 }
 
+/** The agent add-on as read, or the warning of a read EKS lacks or refused. */
+export interface AgentRead {
+  agent?: AddonInfo;
+  unchecked?: Warning;
+}
+
+/** Reads the agent add-on; an API EKS lacks or refuses is a warning, as doctor and audit make it. */
+export async function readAgent(session: ClusterSession): Promise<AgentRead> {
+  const unchecked: Warning[] = [];
+  const agent = await session.reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
+    optionalRead(
+      unchecked,
+      {
+        call: 'eks:DescribeAddon',
+        unchecked: `whether cluster ${session.name} runs the ${POD_IDENTITY_AGENT} add-on (pods get no Pod Identity credentials without it; Auto Mode clusters do not need it)`,
+      },
+      () => session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
+    ),
+  );
+  return { agent, unchecked: unchecked[0] };
+}
+
 /**
  * The agent must run on the nodes (Auto Mode runs it itself). An add-on being updated keeps its
- * agent running; every other state but ACTIVE means pods may get no credentials.
+ * agent running; every other state but ACTIVE means pods may get no credentials. An add-on that
+ * could not be read is the warning returned, not a failure.
  */
 export function requireAgent(
   session: ClusterSession,
   cluster: ClusterInfo,
-  agent: AddonInfo | undefined,
-): void {
-  if (cluster.autoMode || agent?.status === 'ACTIVE' || agent?.status === 'UPDATING') return;
+  { agent, unchecked }: AgentRead,
+): Warning[] {
+  if (cluster.autoMode || agent?.status === 'ACTIVE' || agent?.status === 'UPDATING') return [];
+  if (unchecked) return [unchecked];
   const where = `--cluster-name ${cluster.name} --addon-name ${POD_IDENTITY_AGENT} --region ${session.region}${session.profile ? ` --profile ${session.profile}` : ''}`;
   if (!agent) {
     throw new PreconditionError(

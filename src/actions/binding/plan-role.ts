@@ -491,7 +491,10 @@ function roleConflict(
   }
   const hint = input.update
     ? `iamsa changes only roles it made for this binding; if the binding's role has another name, pass it with ${labelOf(input, 'roleName')}`
-    : `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`;
+    : owner.managed
+      ? // iamsa's role of another binding is refused as an attached role too (checkNotOthersRole).
+        `choose another ${labelOf(input, 'roleName')}: role ${role.name} is iamsa's for another binding`
+      : `choose another ${labelOf(input, 'roleName')}, or pass ${labelOf(input, 'attachRoleArn')} to use that role as it is`;
   // Update names an existing role: that it exists is no news.
   const what = input.update
     ? `role ${roleName} ${describeRoleOwner(role.tags).replace(/^it /, '')}`

@@ -209,6 +209,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: KUBE2IAM,
     todo: 'Read the reason: the daemon could not hand the role out, so the workload gets no role from it today; fix that (or the annotation) first: iamsa does not give it the role.',
   },
+  'IRSA-W048': {
+    commands: [...DELETE, 'apply'],
+    todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

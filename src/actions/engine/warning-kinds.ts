@@ -191,6 +191,10 @@ export const WARNING_KINDS = {
     title: 'a workload asks for a role the daemon could not hand out: not migrated',
     anchor: 'docs/migrate-from-kube2iam.md',
   },
+  'IRSA-W048': {
+    title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
+    anchor: 'docs/commands/delete-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

@@ -16,6 +16,7 @@ import {
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
+import { foreignTrustWarning, hasBindingTrust } from '../binding/owned-role.js';
 import { asIamsaError } from '../engine/plan.js';
 import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
 import type { Deletion } from './shared-leaves.js';
@@ -107,6 +108,12 @@ async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>)
     const { namespace, serviceAccount: name } = owner;
     // Shared roles lose a cluster's statement through the shared planner, never here.
     if (!namespace || !name || !isOwnedRoleFor(role.tags, cluster.arn, namespace, name)) continue;
+    // Tags are anyone's to copy: a role whose trust iamsa never wrote is not pruned.
+    const ref = { clusterArn: cluster.arn, cluster: session.name, namespace, name };
+    if (!hasBindingTrust(role, ref, cluster, oidc)) {
+      reporter.warn(foreignTrustWarning(role, ref));
+      continue;
+    }
     const key = bindingKey({ namespace, name });
     const sa = found.get(key);
     found.set(key, {

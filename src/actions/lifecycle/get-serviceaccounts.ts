@@ -224,7 +224,8 @@ export async function getServiceAccounts(
     ),
   ]);
   const found = rows.filter((r): r is BindingRow => r !== undefined);
-  found.push(...(await Promise.all(unclaimed.map((a) => podIdentityRow(undefined, a)))));
+  for (const row of await Promise.all(unclaimed.map((a) => podIdentityRow(undefined, a))))
+    found.push(row);
   const warnings: Warning[] = [...session.warnings];
   if (query.namespace !== undefined && !accounts.length) {
     // A real namespace has its "default" service account: none at all is most likely a typo.

@@ -315,7 +315,7 @@ async function pickMechanism(session: ClusterSession, ask: Prompter): Promise<Me
       .catch(() => undefined),
   ]);
   try {
-    requireAgent(session, cluster, agent);
+    if (requireAgent(session, cluster, { agent }).length) return 'irsa';
   } catch {
     return 'irsa';
   }

@@ -45,7 +45,7 @@ import {
   planRollback,
   type RoleMigration,
 } from './plan-migration.js';
-import { POD_IDENTITY_AGENT, requireAgent } from '../binding/plan-pod-identity.js';
+import { readAgent, requireAgent } from '../binding/plan-pod-identity.js';
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -89,14 +89,9 @@ export async function planMigrateToPodIdentity(
         reporter.progress('Listing service accounts', () => k.gateway.listServiceAccounts()),
       ),
     readAssociations(session),
-    query.rollback
-      ? undefined
-      : reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
-          session.eks.describeAddon(query.cluster, POD_IDENTITY_AGENT),
-        ),
+    query.rollback ? undefined : readAgent(session),
   ]);
-  if (!query.rollback) requireAgent(session, cluster, agent);
-  const warnings: Warning[] = [];
+  const warnings: Warning[] = agent ? requireAgent(session, cluster, agent) : [];
   const selected = (u: { namespace: string; name: string }) =>
     (query.namespace === undefined || u.namespace === query.namespace) &&
     (query.name === undefined || u.name === query.name);
@@ -146,7 +141,7 @@ export async function planMigrateToPodIdentity(
       const error = new PreconditionError(
         `role ${name} does not exist: there is nothing to ${query.rollback ? 'roll back' : 'migrate'}`,
       );
-      bindings.push(...users.map((u) => planOf(u, { error })));
+      for (const u of users) bindings.push(planOf(u, { error }));
       continue;
     }
     const owner = roleOwner(role.tags);
@@ -207,7 +202,7 @@ export async function planMigrateToPodIdentity(
         bindings.push(planOf(p.user, { roleArn: role.arn, steps: p.steps, warnings: p.warnings }));
       }
     } catch (error) {
-      bindings.push(...ready.map((u) => planOf(u, { error: asIamsaError(error) })));
+      for (const u of ready) bindings.push(planOf(u, { error: asIamsaError(error) }));
     }
   }
   warnings.forEach((w) => reporter.warn(w));

@@ -9,9 +9,11 @@ import {
   evaluateTrust,
   isManagedByIamsa,
   isPlainObject,
+  KUBE2IAM_SA_ANNOTATION,
   normalizeStatements,
   parseSubject,
   type PolicyDocument,
+  positiveConditions,
   type PolicyStatement,
   readAnnotation,
   ROLE_ARN_ANNOTATION,
@@ -19,6 +21,7 @@ import {
   roleOwner,
   sameRoleArn,
   STS_AUDIENCE,
+  TAG_KUBE2IAM_MIGRATION,
   TRUST_POLICY_DEFAULT_LIMIT,
   trustPolicySize,
   trustScope,
@@ -56,6 +59,11 @@ export interface AuditState {
 }
 
 const NEAR_LIMIT = 0.9;
+const NEGATIVE_OPERATORS = new Set([
+  'stringnotequals',
+  'stringnotequalsignorecase',
+  'stringnotlike',
+]);
 const key = (sa: { namespace: string; name: string }) => `${sa.namespace}/${sa.name}`;
 const list = (items: string[], max = 5) =>
   items.length <= max
@@ -140,6 +148,37 @@ function iamsasRole(tags: Record<string, string>): string {
   return `iamsa's role for ${o.namespace}/${o.serviceAccount} of ${where}: re-run the iamsa command or file that made it`;
 }
 
+/**
+ * The roles whose tags the IRSA111 check needs (ListRoles returns none): those whose trust admits
+ * an existing service account not annotated with them, or several.
+ */
+export function rolesAdmittingOthers(s: AuditState): string[] {
+  return s.roles.flatMap(({ role, trust }) => {
+    const admitted = s.serviceAccounts.filter(
+      (sa) => evaluateTrust(trust, targetFor(s, sa)).admits,
+    );
+    const foreign = admitted.filter(
+      (sa) => !sameRoleArn(sa.annotations[ROLE_ARN_ANNOTATION] ?? '', role.arn),
+    );
+    return admitted.length > 1 || foreign.length > 0 ? [role.arn] : [];
+  });
+}
+
+/**
+ * The service accounts a role declares besides its binding's: while migrating from kube2iam, those
+ * the migration annotated with this role (its statements for them are the migration's).
+ */
+const kube2iamDeclared = (
+  s: AuditState,
+  role: Role,
+  tags: Record<string, string>,
+): ((sa: ServiceAccount) => boolean) =>
+  tags[TAG_KUBE2IAM_MIGRATION] === undefined
+    ? () => false
+    : (sa) =>
+        sa.annotations[KUBE2IAM_SA_ANNOTATION] !== undefined &&
+        sameRoleArn(sa.annotations[ROLE_ARN_ANNOTATION] ?? '', role.arn);
+
 function roleFindings(
   s: AuditState,
   role: Role,
@@ -199,11 +238,20 @@ function roleFindings(
   for (const st of scope.statements) {
     const names = st.subject === 'exact' ? [] : admittedBy(st.statementIndex);
     if (st.subject === 'missing') {
+      // A negative sub condition (StringNotEquals) is a condition, but it admits all but a few.
+      const except = positiveConditions(
+        all[st.statementIndex]?.Condition,
+        `${s.oidc.hostPath}:sub`,
+        NEGATIVE_OPERATORS,
+      );
+      const what = except.length
+        ? `admits every service account of cluster ${s.context.cluster} except ${except.map((c) => `${c.op.name} ${c.values.map((v) => JSON.stringify(v)).join(', ')}`).join(' and ')} on "${s.oidc.hostPath}:sub"`
+        : `has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role through it`;
       add({
         id: 'IRSA101',
         severity: 'high',
         title: FINDING_KINDS.IRSA101.title,
-        message: `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:sub": every service account of cluster ${s.context.cluster} can assume the role through it (${names.length} exist${names.length ? `: ${list(names)}` : ''})`,
+        message: `statement ${st.statementIndex} ${what} (${names.length} exist${names.length ? `: ${list(names)}` : ''})`,
         fix,
       });
     } else if (st.subject === 'wildcard') {
@@ -249,6 +297,43 @@ function roleFindings(
       message: `the trust admits ${key(subject)}, which does not exist: whoever creates a service account of that name gets the role`,
       fix: narrowTrustFix(s, role, trust, [...open, ...exactFor(subject)], admitted),
     });
+  }
+  if (tags && isManagedByIamsa(tags)) {
+    // iamsa's role handed to another existing service account by an exact statement (IRSA111).
+    const made = roleOwner(tags);
+    const declared = kube2iamDeclared(s, role, tags);
+    const meantFor =
+      made.namespace !== undefined && made.serviceAccount !== undefined
+        ? [
+            s.serviceAccounts.find(
+              (sa) => sa.namespace === made.namespace && sa.name === made.serviceAccount,
+            ) ?? {
+              namespace: made.namespace,
+              name: made.serviceAccount,
+              annotations: {},
+              labels: {},
+            },
+          ]
+        : [];
+    for (const sa of admitted) {
+      if (binding(sa) || declared(sa)) continue;
+      const through = exactFor(sa).filter((i) => admittedBy(i).includes(key(sa)));
+      if (!through.length) continue;
+      add({
+        id: 'IRSA111',
+        severity: 'high',
+        title: FINDING_KINDS.IRSA111.title,
+        serviceAccount: key(sa),
+        message: `statement ${through.join(', ')} admits ${key(sa)} by name (StringEquals sub), but iamsa made the role for ${made.namespace}/${made.serviceAccount}: ${key(sa)} gets its permissions`,
+        fix: narrowTrustFix(
+          s,
+          role,
+          trust,
+          [...open, ...exactFor(sa)],
+          [...meantFor, ...annotatedBy.filter(binding)],
+        ),
+      });
+    }
   }
   for (const arn of scope.otherProviders) {
     const gone = s.goneProviders.get(arn);

@@ -12,7 +12,12 @@ import {
   roleNameOf,
   sameRoleArn,
 } from '../../policy/index.js';
-import { auditFindings, type AuditState, sortFindings } from './audit-irsa.js';
+import {
+  auditFindings,
+  type AuditState,
+  rolesAdmittingOthers,
+  sortFindings,
+} from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
 import { kube2iamFindings } from './audit-kube2iam.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
@@ -100,6 +105,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
   const flagged = [
     ...new Set([
       ...auditFindings(state).findings.flatMap((f) => f.role ?? []),
+      ...rolesAdmittingOthers(state),
       ...(associations ?? []).map((a) => a.roleArn),
     ]),
   ].flatMap((arn) => parsed.find(({ role }) => sameRoleArn(role.arn, arn))?.role.arn ?? []);

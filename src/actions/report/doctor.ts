@@ -85,7 +85,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
   const elsewhere = !!role && isManagedByIamsa(role.tags) && !ownsBinding(role.tags, binding);
   const ownRoleP =
     !podIdentity && (annotated === undefined || elsewhere || (!!ours && !role))
-      ? findOwnedRole(session, binding, [role]).catch(() => undefined)
+      ? findOwnedRole(session, binding, [role], () => undefined).catch(() => undefined)
       : undefined;
   const simulationWarnings: Warning[] = [];
   // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).

@@ -68,6 +68,12 @@ export const FINDING_KINDS = {
     description:
       'Besides its web identity statements, the trust lets every AWS principal (Principal "*" or {"AWS": "*"}) assume the role with sts:AssumeRole: anyone in any account whose own policies allow it gets the role (medium when conditions narrow it).',
   },
+  IRSA111: {
+    title: "iamsa's role admits another service account",
+    severity: 'high',
+    description:
+      "The trust of a role iamsa made for one binding (by its ownership tags) names another existing service account exactly (a hand-added StringEquals statement): that service account gets the binding's permissions. The IRSA counterpart of PODID106.",
+  },
   PODID101: {
     title: 'no Pod Identity agent',
     severity: 'high',

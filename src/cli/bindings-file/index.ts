@@ -43,6 +43,32 @@ export class FileProblemsError extends ValidationError {
   }
 }
 
+/**
+ * Bindings one file may hold: an account holds at most 5,000 IAM roles (1,000 unless raised), so
+ * a file of more is a mistake or an attack, and checking it would take minutes.
+ */
+export const MAX_BINDINGS = 10_000;
+
+function checkBindingCount(file: string, documents: { value: unknown }[]): void {
+  const length = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  let n = 0;
+  for (const { value } of documents) {
+    const doc = value as { bindings?: unknown; iam?: Record<string, unknown> } | null;
+    n += length(doc?.bindings);
+    n += length(doc?.iam?.serviceAccounts) + length(doc?.iam?.podIdentityAssociations);
+  }
+  if (n <= MAX_BINDINGS) return;
+  throw new ValidationError(
+    `${file}: ${n.toLocaleString('en-US')} bindings; a file may hold at most ${MAX_BINDINGS.toLocaleString('en-US')} (an AWS account holds at most 5,000 IAM roles); nothing was changed`,
+    { hint: 'split the file by namespace or cluster, and apply each part' },
+  );
+}
+
+/** Appends without spreading: a spread of a huge list overflows the call stack. */
+function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line !== undefined ? `${file}:${p.line}` : file;
   // Value checks already name the path (`invalid bindings[0].name ...`); others get it in front.
@@ -75,7 +101,8 @@ export function parseBindingsFile(
 ): BindingsFile {
   const ctx: FileContext = { file, problems: [] };
   const { documents, problems } = parseYaml(text);
-  ctx.problems.push(...problems);
+  checkBindingCount(file, documents);
+  pushAll(ctx.problems, problems);
   if (!documents.length && !problems.length) {
     ctx.problems.push({ path: '', message: 'the file holds no document' });
   }
@@ -87,10 +114,11 @@ export function parseBindingsFile(
     (doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5';
   for (const doc of documents) {
     if (isEksctl(doc)) {
-      notes.push(...eksctlShapes(doc, file));
+      pushAll(notes, eksctlShapes(doc, file));
     }
     const found = schemaProblems(doc);
-    ctx.problems.push(...placeholderProblems(doc), ...found);
+    pushAll(ctx.problems, placeholderProblems(doc));
+    pushAll(ctx.problems, found);
     // Items with schema problems are left out; the others are still checked, so that one run
     // reports every problem of the file.
     const skip = badItems(found);
@@ -107,7 +135,7 @@ export function parseBindingsFile(
     // A misspelt field's value is missing: what the item as a whole lacks says nothing more.
     const unknown = itemsWithUnknownFields(found);
     for (const d of read) if (unknown.has(d.base[d.base.length - 1] as number)) d.broken = true;
-    drafts.push(...read);
+    pushAll(drafts, read);
   }
   const bindings = drafts.flatMap((d) => checkDraft(ctx, d) ?? []);
   checkDuplicates(ctx, drafts);

@@ -1,6 +1,6 @@
 // Plans removing a binding of either mechanism: --mechanism says which, or the binding does (an
 // association iamsa made means Pod Identity, with the IRSA annotation removed too when present).
-import { coded, type Warning } from '../../engine/warning-kinds.js';
+import { codeOf, coded, type Warning } from '../../engine/warning-kinds.js';
 import { ConflictError } from '../../../errors.js';
 import { isOwnedRoleFor, ROLE_ARN_ANNOTATION } from '../../../policy/index.js';
 import { asIamsaError, type BindingPlan, type PlanStep } from '../../engine/plan.js';
@@ -59,7 +59,13 @@ async function planDetected(session: ClusterSession, t: DeleteTarget) {
   const iamsas =
     !!association && isOwnedRoleFor(association.tags, cluster.arn, t.namespace, t.name);
   if (!iamsas) {
-    const planned = await planDeleteIrsa(session, t);
+    // Unread, the association may exist: iamsa's Pod Identity role then fails the delete.
+    const denied = unchecked.some((w) => codeOf(w) === 'UNCHECKED_ACCESS_DENIED');
+    const planned = await planDeleteIrsa(
+      session,
+      t,
+      denied ? 'eks:ListPodIdentityAssociations' : undefined,
+    );
     unchecked.forEach((w) => session.reporter.warn(w));
     planned.warnings.push(...unchecked);
     if (association) {

@@ -3,7 +3,7 @@
 // its ownership tags, the service account by its managed-by label.
 import { coded, type Warning } from '../../engine/warning-kinds.js';
 import type { IamGateway, Role } from '../../../aws/iam.js';
-import { ConflictError } from '../../../errors.js';
+import { AuthError, ConflictError } from '../../../errors.js';
 import type { ServiceAccount } from '../../../kube/gateway.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
@@ -22,6 +22,8 @@ import {
   roleNameOf,
   sameRoleArn,
   TAG_WELL_KNOWN,
+  TAG_MECHANISM,
+  POD_IDENTITY_PRINCIPAL,
   legacyWellKnownPolicyName,
   wellKnownPolicyName,
 } from '../../../policy/index.js';
@@ -33,8 +35,16 @@ import { findOwnedRole, ownsBinding } from '../owned-role.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
-/** The IRSA delete: the annotation, then the role's policies, then the role (only iamsa's). */
-export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
+/**
+ * The IRSA delete: the annotation, then the role's policies, then the role (only iamsa's).
+ * `deniedCall` is the refused read of the binding's Pod Identity association: a role that is iamsa's
+ * Pod Identity role then fails the delete, which would leave its association naming a deleted role.
+ */
+export async function planDeleteIrsa(
+  session: ClusterSession,
+  t: DeleteTarget,
+  deniedCall?: string,
+) {
   const { iam, reporter } = session;
   const id = `${t.namespace}/${t.name}`;
   // An explicit --role-name names the binding's role; otherwise the annotation does, or the
@@ -93,18 +103,26 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
       : ownedBy(namedRole)
         ? namedRole
         : t.roleName === undefined
-          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole]).catch(
-              (error: unknown) => {
-                warnings.push(
-                  coded(
-                    'IRSA-W012',
-                    `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
-                  ),
-                );
-                return undefined;
-              },
-            )
+          ? await findOwnedRole(session, binding, [own, sharedRole, annotatedRole], (w) =>
+              warnings.push(w),
+            ).catch((error: unknown) => {
+              warnings.push(
+                coded(
+                  'IRSA-W012',
+                  `could not look for iamsa's role of ${id} by its tags (${(error as Error).message}): only its default name was checked`,
+                ),
+              );
+              return undefined;
+            })
           : undefined;
+  if (deniedCall && owned && isPodIdentityRole(owned)) {
+    throw new AuthError(
+      `role ${owned.name} is iamsa's Pod Identity role for ${id}, but AWS refused ${deniedCall}, so its association cannot be found: nothing is deleted, lest the association be left naming a deleted role`,
+      {
+        hint: `grant ${deniedCall} and eks:DescribePodIdentityAssociation, then re-run`,
+      },
+    );
+  }
   const pointsAt = (role: Role | undefined) =>
     !!annotated && !!role && sameRoleArn(annotated, role.arn);
 
@@ -179,6 +197,18 @@ export async function planDeleteIrsa(session: ClusterSession, t: DeleteTarget) {
     steps,
     warnings,
   };
+}
+
+/** A role iamsa made for Pod Identity (or is migrating to it): by its tag or its trust. */
+function isPodIdentityRole(role: Role): boolean {
+  if (role.tags[TAG_MECHANISM] === 'pod-identity') return true;
+  let trust = role.trustPolicy;
+  try {
+    trust = decodeURIComponent(trust);
+  } catch {
+    // Not URL-encoded: read as it is.
+  }
+  return trust.includes(POD_IDENTITY_PRINCIPAL);
 }
 
 export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
