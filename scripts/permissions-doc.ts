@@ -86,6 +86,13 @@ function policyOf(actions: string[], passRole: boolean): PolicyJson {
   return { Version: '2012-10-17', Statement };
 }
 
+/** migrate-from-kube2iam edits the roles kube2iam's annotations name, whatever their names. */
+const KUBE2IAM_ROLES_STATEMENT = {
+  Effect: 'Allow',
+  Action: ['iam:GetRole', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy'],
+  Resource: 'arn:aws:iam::<account>:role/k8s-*',
+};
+
 interface PolicyJson {
   Version: string;
   Statement: unknown[];
@@ -162,6 +169,17 @@ export function renderPermissionsDoc(data: PermissionsData): string {
     '',
     '```json',
     JSON.stringify(full, null, 2),
+    '```',
+    '',
+    '## migrate-from-kube2iam: the kube2iam roles themselves',
+    '',
+    '`migrate-from-kube2iam` reads, tags and rewrites the trust of the roles the kube2iam',
+    'annotations name (`--approve`, `--cleanup`, `--rollback`): roles of your own naming, not',
+    '`role/iamsa-*`, so the full policy above does not cover them. Add a statement scoped to those',
+    'roles (replace `k8s-*` with their names or path):',
+    '',
+    '```json',
+    JSON.stringify(KUBE2IAM_ROLES_STATEMENT, null, 2),
     '```',
     '',
   );

@@ -1,7 +1,7 @@
 // Runs the wizard at a terminal: wires the inquirer prompter and lazily built AWS access into the
 // wizard use case, then prints the result, the equivalent CI command line and the next step.
 import type { WizardPrefill } from '../actions/lifecycle/wizard.js';
-import { ValidationError } from '../errors.js';
+import { CancelledError, ValidationError } from '../errors.js';
 import { formatDocument } from '../ui/output.js';
 import { renderNextStep, renderResult } from '../ui/render-result.js';
 import { makeStyle } from '../ui/style.js';
@@ -11,6 +11,7 @@ import { nextStep } from './next-step.js';
 import type { GlobalOptions } from './globals.js';
 import { readPolicyFile } from './flags-to-spec.js';
 import { exitWithError, finish } from './run.js';
+import { write } from './io.js';
 
 export async function runInteractive(
   f: Factory,
@@ -86,6 +87,21 @@ export async function runInteractive(
     if (next.length) lines.push('', renderNextStep(next, outStyle));
     return await finish(io, 0, `${lines.join('\n')}\n`);
   } catch (error) {
+    if (error instanceof CancelledError && globals.output === 'text') {
+      // The README promises the command for scripts: declining the plan is when one wants it most
+      // (the wizard's module is loaded already when its plan was declined).
+      const { PlanDeclinedError } = await import('../actions/lifecycle/wizard.js');
+      if (error instanceof PlanDeclinedError) {
+        const command = createServiceAccountCommandLine(
+          error.region,
+          error.spec,
+          given().kube,
+          globals.profile,
+        );
+        const text = `${makeStyle(io.terminal(globals).stdoutColor).bold('The same, without prompts (for CI scripts):')}\n  ${command}\n`;
+        await write(io.stdout, text).catch(() => undefined);
+      }
+    }
     return exitWithError(io, error, globals);
   }
 }

@@ -28,6 +28,29 @@ export function policiesFingerprint(p: RolePermissions): string {
     .slice(0, POLICIES_FINGERPRINT_LENGTH);
 }
 
+/** Up to this many attached policies, the subset a fingerprint records is searched for. */
+export const RECORDED_SEARCH_MAX = 10;
+
+/**
+ * Which of the attached policies a recorded fingerprint covers (with the inline policy as given):
+ * the fingerprint is a hash, so the subsets of the attached ones are tried, largest first. What is
+ * attached beyond that subset was attached outside iamsa. Undefined when none matches (a policy
+ * iamsa applied was detached, the inline policy was edited, or too many are attached to search).
+ */
+export function recordedSubset(
+  recorded: string,
+  managedArns: readonly string[],
+  inlinePolicy: string | undefined,
+): string[] | undefined {
+  const attached = [...new Set(managedArns)];
+  if (attached.length > RECORDED_SEARCH_MAX) return undefined;
+  for (let mask = (1 << attached.length) - 1; mask >= 0; mask--) {
+    const declared = attached.filter((_, i) => mask & (1 << i));
+    if (policiesFingerprint({ managedArns: declared, inlinePolicy }) === recorded) return declared;
+  }
+  return undefined;
+}
+
 /** Key order and spacing do not change a policy (IAM may return it re-encoded). */
 function canonicalPolicyText(text: string): string {
   let decoded = text;

@@ -146,7 +146,7 @@ describe('each check on a state built to fail it', () => {
     // The fix carries the Kubernetes connection flags the user passed.
     assert.equal(
       byId.IRSA002.fix,
-      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn <policy ARN> ${g.kubeFlags.join(' ')} --approve`,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -166,7 +166,7 @@ describe('each check on a state built to fail it', () => {
     );
     assert.match(
       byId.IRSA002.fix,
-      /^kubectl annotate serviceaccount -n sa2 typo --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::111122223333:role\/<role name>$/,
+      /^kubectl annotate serviceaccount -n sa2 typo --overwrite eks\.amazonaws\.com\/role-arn=arn:aws:iam::111122223333:role\/ROLE_NAME$/,
     );
 
     await serviceAccount(g, 'sa2', 'china', {
@@ -360,7 +360,7 @@ describe('each check on a state built to fail it', () => {
     ]);
     assert.equal(
       byId.IRSA008.fix,
-      'kubectl set env deployment/<deployment> -n env8 AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
+      'kubectl set env deployment/DEPLOYMENT -n env8 AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
     );
     assert.equal(byId.IRSA009.status, 'warn');
     assert.deepEqual(byId.IRSA009.details, ['service account env8/app: "300"']);
@@ -393,7 +393,7 @@ describe('each check on a state built to fail it', () => {
     assert.match(byId.IRSA010.message, /role perm10-role grants nothing/);
     assert.equal(
       byId.IRSA010.fix,
-      'aws iam attach-role-policy --role-name perm10-role --policy-arn <policy ARN>',
+      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN',
     );
   });
 });
@@ -455,7 +455,7 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
     );
     assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
     const kube = g.kubeFlags.join(' ');
-    // Removing the drift, not recording it (a re-run of create would keep and record it); the
+    // Removing the drift, not recording it (flags leave it attached); the
     // fix carries the Kubernetes flags the user passed.
     assert.ok(
       text.stdout.includes(
@@ -509,6 +509,64 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
     assert.equal(after.byId.IRSA010.status, 'ok');
     assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
   });
+});
+
+describe('IRSA010 drift survives an additive run: flags record what iamsa declared, never the drift', () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const SQS = 'arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess';
+  const S3 = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+  for (const mechanism of ['irsa', 'pod-identity']) {
+    test(`${mechanism}: update-serviceaccount and a create re-run warn IRSA-W002 naming the hand-attached policy and leave doctor warning`, async () => {
+      const ns = `add-${mechanism}`;
+      await namespace(g, ns);
+      await g.installPodIdentityAgent(g.cluster);
+      const binding = ['--cluster', g.cluster, '-n', ns, '--name', 'app', ...g.kubeFlags];
+      const create = ['create-serviceaccount', ...binding, '--mechanism', mechanism];
+      const made = await g.iamsa([...create, '--attach-policy-arn', READONLY, '--approve']);
+      assert.equal(made.code, 0, made.stderr);
+      const role = `iamsa-demo-${ns}-app`;
+      await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+      const drifted = async () => {
+        const { byId } = await checksOf(ns, 'app');
+        assert.equal(byId.IRSA010.status, 'warn', byId.IRSA010.message);
+        assert.match(byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
+      };
+      await drifted();
+
+      const updated = await g.iamsa([
+        'update-serviceaccount',
+        ...binding,
+        '--attach-policy-arn',
+        SQS,
+        '--approve',
+        '-o',
+        'json',
+      ]);
+      assert.equal(updated.code, 0, updated.stderr);
+      const warned = json(updated.stdout).warnings.join('\n');
+      assert.match(warned, /IRSA-W002.*AdministratorAccess.*attached outside iamsa/);
+      await drifted();
+
+      // A create re-run with a new policy: the same.
+      const again = await g.iamsa([
+        ...create,
+        '--attach-policy-arn',
+        S3,
+        '--approve',
+        '-o',
+        'json',
+      ]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(json(again.stdout).warnings.join('\n'), /IRSA-W002.*AdministratorAccess/);
+      await drifted();
+
+      // Detaching the drift by hand: what iamsa applied, all of it, is recorded.
+      await g.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+      const { byId } = await checksOf(ns, 'app');
+      assert.equal(byId.IRSA010.status, 'ok', byId.IRSA010.message);
+      assert.equal(byId.IRSA010.message, 'policies: 3 managed, 0 inline');
+    });
+  }
 });
 
 describe('usage', () => {

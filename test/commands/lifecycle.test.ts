@@ -262,6 +262,27 @@ describe('update-serviceaccount', () => {
 });
 
 describe('delete-serviceaccount', () => {
+  test('a namespace that does not exist: Nothing to do, exit 0, with IRSA-W025 naming the nearest one', async () => {
+    await g.kubeAdmin('POST', '/api/v1/namespaces', { metadata: { name: 'payments' } });
+    const r = await del('-n', 'paymnts', '--name', 'worker');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: IRSA-W025 namespace paymnts does not exist in cluster \S+: did you mean payments\?/,
+    );
+    assert.match(r.stdout, /Nothing to do/);
+    const far = await del('-n', 'zzzz', '--name', 'worker', '-o', 'json');
+    assert.equal(far.code, 0, far.stderr);
+    assert.deepEqual(
+      json(far.stdout).warningDetails.map((w: { code: string }) => w.code),
+      ['IRSA-W025'],
+    );
+    assert.doesNotMatch(json(far.stdout).warnings[0], /did you mean/);
+    // A namespace that exists, without the binding: no warning.
+    const there = await del('-n', 'payments', '--name', 'worker', '-o', 'json');
+    assert.deepEqual(json(there.stdout).warnings, []);
+  });
+
   test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W048)', async () => {
     await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
     const tags = await tagsOf('custom-name');

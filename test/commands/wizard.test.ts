@@ -236,6 +236,15 @@ test('declining the plan in the wizard exits 130 and changes nothing', async () 
   assert.match(screen(r), /Cancelled: nothing was changed\./);
   assert.doesNotMatch(screen(r), /error:/);
   assert.deepEqual(h.state(), before);
+  // The command for scripts still comes, before Cancelled, and does what the plan showed.
+  const end = screen(r).slice(screen(r).lastIndexOf('Apply these changes?'));
+  assert.match(
+    end,
+    /The same, without prompts \(for CI scripts\):\n\s+iamsa create-serviceaccount [^\n]*--attach-policy-arn arn:aws:iam::aws:policy\/ReadOnlyAccess[^\n]*\n(.*\n)*Cancelled/,
+  );
+  const made = await g.iamsa(equivalent(end));
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, /Done/);
 });
 
 test('an API error inside the wizard is the same one-line error and exit code as with flags', async () => {

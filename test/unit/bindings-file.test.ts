@@ -84,6 +84,16 @@ describe('broken files: every problem at once, each at its line', () => {
       [[1, /^apiVersion: must be one of "iamsa.io\/v1alpha1", "eksctl.io\/v1alpha5"/]],
     ],
     [
+      'a mechanism misspelt: the nearest value, as the flag suggests it',
+      `${HEAD}bindings:\n  - name: a\n    mechanism: podidentity\n    attachPolicyARNs: [${RO}]\n`,
+      [
+        [
+          5,
+          /^bindings\[0\]\.mechanism: must be one of "irsa", "pod-identity"; did you mean "pod-identity"\?$/,
+        ],
+      ],
+    ],
+    [
       'wrong kind',
       'apiVersion: iamsa.io/v1alpha1\nkind: Bindings\nbindings: []\n',
       [[2, /^kind: must be "ServiceAccountBindings"/]],
@@ -273,7 +283,7 @@ describe('broken files: every problem at once, each at its line', () => {
       ],
     ],
   ];
-  assert.equal(cases.length, 21);
+  assert.equal(cases.length, 22);
   for (const [name, text, expected, options] of cases) {
     it(name, () => expectProblems(text, expected, options));
   }

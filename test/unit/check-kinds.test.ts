@@ -28,7 +28,7 @@ const slugs = (file: string) =>
           .replace(/^#+ /, '')
           .toLowerCase()
           .replace(/[`']/g, '')
-          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/[^a-z0-9 _-]/g, '')
           .trim()
           .replace(/ /g, '-'),
       ),
@@ -67,6 +67,25 @@ describe('coded output registries', () => {
       const [file, anchor] = kind.anchor.split('#');
       assert.ok(existsSync(join(ROOT, file!)), `${code}: ${file} does not exist`);
       if (anchor) assert.ok(slugs(file!).has(anchor), `${code}: ${file} has no section #${anchor}`);
+    }
+  });
+
+  it("every warning code's link in docs/apply.md lands on a section of docs/warnings.md that explains it", () => {
+    const page = readFileSync(join(ROOT, 'docs/warnings.md'), 'utf8');
+    const apply = readFileSync(join(ROOT, 'docs/apply.md'), 'utf8');
+    const sections = slugs(join(ROOT, 'docs/warnings.md'));
+    for (const code of Object.keys(WARNING_KINDS)) {
+      const link = new RegExp(`^\\| \`${code}\` .*\\(warnings\\.md#([\\w-]+)\\) *\\|$`, 'm').exec(
+        apply,
+      );
+      assert.ok(link, `${code}: docs/apply.md does not link it to docs/warnings.md`);
+      assert.ok(sections.has(link[1]!), `${code}: docs/warnings.md has no section #${link[1]}`);
+      const section = page.split(`\n## ${code}\n`)[1]?.split('\n## ')[0] ?? '';
+      assert.match(
+        section,
+        /Emitted by: .+\n\nWhat to do: .+/,
+        `${code}: no help in docs/warnings.md`,
+      );
     }
   });
 

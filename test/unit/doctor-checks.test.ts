@@ -1,7 +1,10 @@
 // The doctor's checks as pure functions of the gathered state (the binary tests cover every check
 // end to end, IRSA011 through the test ground's IAM endpoint, which answers what moto lacks).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it, test } from 'node:test';
 import { runChecks, type DoctorState } from '../../src/actions/report/doctor-irsa.js';
 import { podIdentityChecks } from '../../src/actions/report/doctor-pod-identity.js';
 import {
@@ -273,7 +276,7 @@ describe('doctor checks', () => {
       });
       assert.equal(c?.status, 'warn');
       assert.doesNotMatch(c?.fix ?? '', /--attach-policy-arn/);
-      assert.match(c?.fix ?? '', /--attach-policy <policy JSON file> --approve/);
+      assert.match(c?.fix ?? '', /--attach-policy POLICY_FILE --approve/);
     });
     it('warn when the inline policy was edited or deleted', () => {
       const recorded = policiesFingerprint({ managedArns: [READONLY], inlinePolicy: DOC });
@@ -309,7 +312,7 @@ describe('doctor checks', () => {
         role: { ...(s.role as NonNullable<DoctorState['role']>), tags },
       }).IRSA010;
       assert.equal(c?.status, 'warn');
-      assert.match(c?.fix ?? '', /^iamsa apply -f <bindings file> --approve {2}# apply -f makes/);
+      assert.match(c?.fix ?? '', /^iamsa apply -f BINDINGS_FILE --approve {2}# apply -f makes/);
     });
     it('warn when an inline policy under another name was added by hand (the fingerprint does not cover it)', () => {
       const recorded = policiesFingerprint({ managedArns: [READONLY] });
@@ -499,4 +502,20 @@ describe("PODID005: an association that hands iamsa's Pod Identity role to anoth
   it('is ok when only the binding uses the role', () => {
     assert.equal(podid005([])?.status, 'ok');
   });
+});
+
+test('no fix or hint of doctor and audit has a <placeholder>, which a shell reads as a redirection', () => {
+  const dir = fileURLToPath(new URL('../../src/actions/report/', import.meta.url));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const strings = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => !/^\s*(\/\/|\*)/.test(l));
+    for (const line of strings) {
+      assert.doesNotMatch(
+        line,
+        /[`'"][^`'"]*<[a-z][a-z ]*>[^`'"]*[`'"]/i,
+        `${file}: use an UPPER_CASE placeholder: ${line.trim()}`,
+      );
+    }
+  }
 });

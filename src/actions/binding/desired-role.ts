@@ -8,6 +8,7 @@ import {
   mergeTags,
   type PolicyDocument,
   policiesFingerprint,
+  recordedSubset,
   roleArn,
   sharedRoleOwnershipTags,
   TAG_CLUSTER_ARN_PREFIX,
@@ -119,7 +120,12 @@ export function desiredRole(
     : deleteInline
       ? undefined
       : current.inline;
-  const fingerprint = policiesFingerprint({ managedArns: managedAfter, inlinePolicy: inlineAfter });
+  // Flags add to what iamsa applied before (its fingerprint's subset); a policy attached outside
+  // iamsa is left on the role but never recorded, so doctor still tells it.
+  const before = input.declared ? undefined : appliedBefore(role, current, inlineAfter);
+  const drift = before ? kept.filter((a) => !before.includes(a) && !wanted.has(a)) : [];
+  const recordedArns = managedAfter.filter((a) => !drift.includes(a));
+  const fingerprint = policiesFingerprint({ managedArns: recordedArns, inlinePolicy: inlineAfter });
 
   const tags = mergeTags(
     input.tags,
@@ -153,13 +159,13 @@ export function desiredRole(
 
   const warnings: Warning[] = [];
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
-  const extra = input.update || input.declared ? [] : kept.filter((a) => !wanted.has(a));
+  const extra = input.declared ? [] : input.update ? drift : kept.filter((a) => !wanted.has(a));
   if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));
   if (extra.length) {
     warnings.push(
       coded(
         'IRSA-W002',
-        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)`,
+        `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)${drift.length ? `; ${drift.join(', ')} ${drift.length > 1 ? 'were' : 'was'} attached outside iamsa and ${drift.length > 1 ? 'are' : 'is'} not recorded as the binding's (doctor IRSA010 still tells it)` : ''}`,
       ),
     );
   }
@@ -198,4 +204,23 @@ export function desiredRole(
     fingerprint,
     warnings,
   };
+}
+
+/**
+ * The managed policies iamsa applied to the role before, found from its recorded fingerprint with
+ * the inline policy as it is or as it is to be; undefined when there is no record or none matches
+ * (then the role's policies are recorded as they will be, as before drift was told apart).
+ */
+function appliedBefore(
+  role: Role | undefined,
+  current: RoleState,
+  inlineAfter: string | undefined,
+): string[] | undefined {
+  const recorded = role?.tags[TAG_POLICIES];
+  if (recorded === undefined) return undefined;
+  for (const inline of new Set([current.inline, inlineAfter])) {
+    const found = recordedSubset(recorded, current.attached, inline);
+    if (found) return found;
+  }
+  return undefined;
 }

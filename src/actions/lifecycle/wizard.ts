@@ -112,12 +112,33 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     );
     return { ...outcome, region, enabledCluster: !!enabled };
   } catch (error) {
+    if (error instanceof PlanDeclinedError) {
+      // The plan was declined: what it would have done is still worth a command for scripts.
+      throw new PlanDeclinedError(
+        enabled
+          ? `only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`
+          : error.message,
+        error.spec,
+        region,
+      );
+    }
     if (enabled && error instanceof CancelledError) {
       throw new CancelledError(
         `only the OIDC provider of cluster ${cluster} was created (as enable-oidc does); nothing else was changed`,
       );
     }
     throw error;
+  }
+}
+
+/** The user declined the plan the wizard showed: the binding they chose, for its command line. */
+export class PlanDeclinedError extends CancelledError {
+  constructor(
+    message: string,
+    readonly spec: BindingSpec,
+    readonly region = '',
+  ) {
+    super(message);
   }
 }
 
@@ -274,7 +295,7 @@ async function bindServiceAccount(
     return { spec, result: withEnabled(plan.result), bound: plan.result };
   }
   if (!(await ask.confirm('Apply these changes?', false)))
-    throw new CancelledError('nothing was changed');
+    throw new PlanDeclinedError('nothing was changed', spec);
   const applied = await plan.apply();
   return { spec, result: withEnabled(applied), bound: applied };
 }

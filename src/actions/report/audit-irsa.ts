@@ -365,7 +365,7 @@ function roleFindings(
       severity: 'info',
       title: FINDING_KINDS.IRSA107.title,
       message: `one role serves ${spread.join(' and ')}: each of them gets every permission any of them needs, and CloudTrail shows the same role for all, so an action cannot be traced to its workload`,
-      fix: `give each service account a role of its own with only what it needs (one command per service account, then drop it from this role's trust): ${createServiceAccountFix(s.context, '<namespace>', '<name>', [])}`,
+      fix: `give each service account a role of its own with only what it needs (one command per service account, then drop it from this role's trust): ${createServiceAccountFix(s.context, 'NAMESPACE', 'NAME', [])}`,
     });
   }
   const size = trustPolicySize(trust);
@@ -400,7 +400,7 @@ function annotationFindings(
     findings.push({
       ...base,
       message: `${ROLE_ARN_ANNOTATION} is not a well-formed role ARN: ${read.problem}`,
-      fix: `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} --overwrite ${ROLE_ARN_ANNOTATION}=arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`,
+      fix: `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} --overwrite ${ROLE_ARN_ANNOTATION}=arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/ROLE_NAME`,
     });
     return findings;
   }

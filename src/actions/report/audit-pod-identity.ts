@@ -63,7 +63,7 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
         severity: 'medium',
         title: FINDING_KINDS.PODID102.title,
         message: `association ${a.id} names role ${a.roleArn}, which does not exist: its pods get no credentials`,
-        fix: `aws eks update-pod-identity-association ${where(s.context)} --association-id ${a.id} --role-arn <role ARN>`,
+        fix: `aws eks update-pod-identity-association ${where(s.context)} --association-id ${a.id} --role-arn ROLE_ARN`,
       });
     } else {
       const tags = s.tags?.get(found.role.arn);

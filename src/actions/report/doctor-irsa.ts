@@ -12,6 +12,7 @@ import {
   isOwnedSharedRoleFor,
   parseTrustPolicy,
   policiesFingerprint,
+  recordedSubset,
   type PolicyDocument,
   readAnnotation,
   ROLE_ARN_ANNOTATION,
@@ -101,7 +102,7 @@ const targetOf = (s: DoctorState, sa?: ServiceAccount): TrustTarget => ({
 });
 const podNames = (pods: Pod[]) => pods.map((p) => p.name).join(' ');
 const deletePodsFix = (s: DoctorState, pods: Pod[]) =>
-  `kubectl delete pod -n ${s.namespace} ${podNames(pods)}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} <deployment>`;
+  `kubectl delete pod -n ${s.namespace} ${podNames(pods)}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} DEPLOYMENT`;
 
 function trustOf(s: DoctorState): PolicyDocument | string {
   try {
@@ -161,7 +162,7 @@ function serviceAccount(s: DoctorState): Check {
       { fix: own || create },
     );
   }
-  const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/<role name>`;
+  const example = `arn:${s.cluster.partition}:iam::${s.cluster.accountId}:role/ROLE_NAME`;
   if ('problem' in read) {
     return check(
       'IRSA002',
@@ -326,7 +327,7 @@ function podsAfterAnnotation(s: DoctorState): Check {
   if (!s.serviceAccount) return check('IRSA006', 'skipped', 'no service account (see IRSA002)');
   if (s.pods.length === 0) {
     return check('IRSA006', 'warn', `no pod in ${s.namespace} runs as ${s.name}`, {
-      fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment <deployment> -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
+      fix: `set serviceAccountName: ${s.name} in the pod template of the workload (kubectl -n ${s.namespace} patch deployment DEPLOYMENT -p '{"spec":{"template":{"spec":{"serviceAccountName":"${s.name}"}}}}')`,
     });
   }
   const value = annotation(s);
@@ -434,7 +435,7 @@ function noStaticKeys(s: DoctorState): Check {
     'static AWS keys in the environment come first in the SDK credential chain: these containers never use the role',
     {
       details: found,
-      fix: `kubectl set env deployment/<deployment> -n ${s.namespace} ${STATIC_KEYS.map((k) => `${k}-`).join(' ')}`,
+      fix: `kubectl set env deployment/DEPLOYMENT -n ${s.namespace} ${STATIC_KEYS.map((k) => `${k}-`).join(' ')}`,
     },
   );
 }
@@ -506,10 +507,10 @@ function permissions(s: DoctorState): Check {
   const drift = ours ? policiesDrift(s) : undefined;
   if (drift) {
     // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
-    // attached outside iamsa (and would record them); apply -f makes them the file's.
+    // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
     const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
     const rerun = sharedRole(s)
-      ? `iamsa apply -f <bindings file> --approve  # apply -f makes the role's policies exactly the file's`
+      ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
       : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOfState(s), inline)}  # the command that made this binding, with the policies it declares`;
     const fix = drift.added?.length
       ? drift.added.map((arn) => detachPolicyFix(s.context, name, arn)).join(' && ')
@@ -523,7 +524,7 @@ function permissions(s: DoctorState): Check {
           `now ${policies}`,
           ...listed,
           drift.added?.length
-            ? 'detach what iamsa did not apply; a re-run of create-serviceaccount would keep it and record it as declared'
+            ? "detach what iamsa did not apply; iamsa's flags leave it attached (apply -f detaches it)"
             : `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
         ],
         fix: `${fix}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
@@ -539,13 +540,10 @@ function permissions(s: DoctorState): Check {
   return check('IRSA010', 'ok', policies, { details: [...listed, ...unrecorded] });
 }
 
-/** Up to this many attached policies, doctor finds which of them iamsa did not apply. */
-const DRIFT_SEARCH_MAX = 10;
-
 /**
- * The recorded fingerprint against the role's policies now, when they differ. The fingerprint is
- * a hash; when a subset of the attached policies (and iamsa's inline one as it is) hashes to it,
- * that subset is what iamsa applied (`declared`) and the rest was attached outside it (`added`).
+ * The recorded fingerprint against the role's policies now, when they differ. When a subset of the
+ * attached policies (and iamsa's inline one as it is) hashes to it, that subset is what iamsa
+ * applied (`declared`) and the rest was attached outside it (`added`).
  */
 function policiesDrift(
   s: DoctorState,
@@ -555,15 +553,10 @@ function policiesDrift(
   const inlinePolicy = s.inlinePolicies.includes(INLINE_POLICY_NAME) ? s.inlinePolicy : undefined;
   const now = policiesFingerprint({ managedArns: s.attachedPolicies, inlinePolicy });
   if (now === recorded) return undefined;
-  const attached = [...new Set(s.attachedPolicies)];
-  if (attached.length > DRIFT_SEARCH_MAX) return { recorded, now };
-  for (let mask = (1 << attached.length) - 2; mask >= 0; mask--) {
-    const declared = attached.filter((_, i) => mask & (1 << i));
-    if (policiesFingerprint({ managedArns: declared, inlinePolicy }) === recorded) {
-      return { recorded, now, declared, added: attached.filter((a) => !declared.includes(a)) };
-    }
-  }
-  return { recorded, now };
+  const declared = recordedSubset(recorded, s.attachedPolicies, inlinePolicy);
+  if (!declared) return { recorded, now };
+  const added = [...new Set(s.attachedPolicies)].filter((a) => !declared.includes(a));
+  return { recorded, now, declared, added };
 }
 
 function simulate(s: DoctorState): Check | undefined {

@@ -107,7 +107,7 @@ function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
   }
   if (!s.role) {
     return check('PODID003', 'fail', `role ${arn} does not exist`, {
-      fix: `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn <policy ARN> --override-existing-serviceaccounts --approve`,
+      fix: `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn POLICY_ARN --override-existing-serviceaccounts --approve`,
     });
   }
   return check(
@@ -264,7 +264,7 @@ function podsInjected(s: DoctorState): Check {
     `${without.length} of ${s.pods.length} pod(s) have no ${POD_IDENTITY_ENV}: EKS sets it only when a pod is created, so they started before the association (or the cluster's webhook did not run)`,
     {
       details: without.map((pod) => `pod ${pod.name} (created ${pod.creationTimestamp ?? '?'})`),
-      fix: `kubectl delete pod -n ${s.namespace} ${without.map((p) => p.name).join(' ')}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} <deployment>`,
+      fix: `kubectl delete pod -n ${s.namespace} ${without.map((p) => p.name).join(' ')}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} DEPLOYMENT`,
     },
   );
 }

@@ -48,8 +48,8 @@ export function createServiceAccountFix(
   const policies =
     policyArns.length || inline
       ? policyArns.map((p) => ` --attach-policy-arn ${quote(p)}`).join('') +
-        (inline ? ' --attach-policy <policy JSON file>' : '')
-      : ' --attach-policy-arn <policy ARN>';
+        (inline ? ' --attach-policy POLICY_FILE' : '')
+      : ' --attach-policy-arn POLICY_ARN';
   const how = mechanism === 'pod-identity' ? ' --mechanism pod-identity' : '';
   return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies}${kubeFlagsOf(c)} --approve`;
 }
@@ -80,7 +80,7 @@ export const deleteInlinePolicyFix = (c: CommandContext, roleName: string, polic
   `aws iam delete-role-policy${profileOf(c)} --role-name ${roleName} --policy-name ${quote(policyName)}`;
 
 export const attachPolicyFix = (c: CommandContext, roleName: string) =>
-  `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn <policy ARN>`;
+  `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn POLICY_ARN`;
 
 export const addAudienceFix = (c: CommandContext, providerArn: string, audience: string) =>
   `aws iam add-client-id-to-open-id-connect-provider${profileOf(c)} --open-id-connect-provider-arn ${providerArn} --client-id ${quote(audience)}`;

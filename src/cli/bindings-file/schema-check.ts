@@ -108,11 +108,21 @@ function describe(error: ErrorObject, doc: SourceDocument): Problem | undefined 
     }
     case 'const':
       return at(path, `must be ${JSON.stringify(params.allowedValue)}`);
-    case 'enum':
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      // As the flags do: the nearest value, `podidentity` or `pod_identity` for pod-identity.
+      const near =
+        typeof error.data === 'string'
+          ? closest(
+              error.data.replace(/_/g, '-'),
+              allowed.filter((v): v is string => typeof v === 'string'),
+            )
+          : undefined;
       return at(
         path,
-        `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${near ? `; did you mean "${near}"?` : ''}`,
       );
+    }
     case 'minLength':
       return at(path, 'must not be empty');
     case 'minItems':
