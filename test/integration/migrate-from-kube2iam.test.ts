@@ -37,6 +37,9 @@ const OTHER_ACCOUNT_ROLE = 'arn:aws:iam::999999999999:role/app-partner';
 
 let g: Ground;
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+/** The workloads a JSON plan binds, as namespace/kind/name. */
+const sources = (stdout: string): string[] =>
+  json(stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`);
 const migrate = (...args: string[]) =>
   g.iamsa(['migrate-from-kube2iam', '--cluster', 'demo', ...g.kubeFlags, ...args]);
 
@@ -554,10 +557,7 @@ describe('migrate-from-kube2iam', () => {
         r.stderr,
         /IRSA-W047 not migrated: deployment ns2\/evil asks kube2iam for role k2i-app.*no proof of a migration/,
       );
-      assert.deepEqual(
-        json(r.stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`),
-        ['ns1/deployment/app'],
-      );
+      assert.deepEqual(sources(r.stdout), ['ns1/deployment/app']);
       assert.deepEqual(await trustOf('k2i-app'), trust);
       assert.ok(!JSON.stringify(trust).includes('ns2'), JSON.stringify(trust));
       assert.equal(g.kube.getObject('serviceaccounts', 'ns2', 'evil-k2i-app'), undefined);
@@ -662,10 +662,7 @@ describe('migrate-from-kube2iam', () => {
         r.stderr,
         /IRSA-W047 not migrated: deployment closed\/forged asks kube2iam for role app-reader.*no proof of a migration/,
       );
-      assert.deepEqual(
-        json(r.stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`),
-        ['evil/deployment/reader'],
-      );
+      assert.deepEqual(sources(r.stdout), ['evil/deployment/reader']);
       await untouched();
     }
     // An iamsa role the node role can assume is still not a kube2iam role: iamsa made it for own/app.
