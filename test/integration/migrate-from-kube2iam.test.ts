@@ -37,6 +37,9 @@ const OTHER_ACCOUNT_ROLE = 'arn:aws:iam::999999999999:role/app-partner';
 
 let g: Ground;
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+/** The workloads a JSON plan binds, as namespace/kind/name. */
+const sources = (stdout: string): string[] =>
+  json(stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`);
 const migrate = (...args: string[]) =>
   g.iamsa(['migrate-from-kube2iam', '--cluster', 'demo', ...g.kubeFlags, ...args]);
 
@@ -519,6 +522,48 @@ describe('migrate-from-kube2iam', () => {
     assert.equal(templateOf('deployments', 'shop', 'web').metadata.annotations[ROLE], 'app');
   });
 
+  test('a forged migration record in another namespace never widens a trust, after migrate and cleanup', async () => {
+    await role('k2i-app', NODE_ROLE);
+    await namespace('ns1', { 'iam.amazonaws.com/allowed-roles': '["k2i-app"]' });
+    await workload('deployments', 'ns1', 'app', 'default', 'k2i-app');
+    for (const restricted of [[], ['--namespace-restrictions']]) {
+      const flags = ['--base-role-arn', BASE, ...restricted];
+      const unchanged = async (...extra: string[]) => {
+        const r = await migrate(...flags, ...extra, '--approve', '-o', 'json');
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(json(r.stdout).changed, false, r.stdout);
+        return r;
+      };
+      if (restricted.length === 0) {
+        // The real migration converges: re-run, cleanup, re-run change nothing more.
+        assert.equal((await migrate(...flags, '--approve')).code, 0);
+        await unchanged();
+        assert.equal((await migrate(...flags, '--cleanup', '--approve')).code, 0);
+        await unchanged();
+        await unchanged('--cleanup');
+        assert.equal((await trustOf('k2i-app')).Statement.length, 1);
+        // The attacker can edit workloads of its own namespace, and its namespace allows any role.
+        await namespace('ns2', { 'iam.amazonaws.com/allowed-roles': '["*"]' });
+        await workload('deployments', 'ns2', 'evil', 'default', undefined, {
+          [KUBE2IAM_RECORD_ANNOTATION]: JSON.stringify({
+            role: 'k2i-app',
+            serviceAccountName: null,
+          }),
+        });
+      }
+      const trust = await trustOf('k2i-app');
+      const r = await unchanged();
+      assert.match(
+        r.stderr,
+        /IRSA-W047 not migrated: deployment ns2\/evil asks kube2iam for role k2i-app.*no proof of a migration/,
+      );
+      assert.deepEqual(sources(r.stdout), ['ns1/deployment/app']);
+      assert.deepEqual(await trustOf('k2i-app'), trust);
+      assert.ok(!JSON.stringify(trust).includes('ns2'), JSON.stringify(trust));
+      assert.equal(g.kube.getObject('serviceaccounts', 'ns2', 'evil-k2i-app'), undefined);
+    }
+  });
+
   test("a workload gains only a role the daemon could hand out: not iamsa's own, not one whose trust shuts the node role out", async () => {
     const made = await g.iamsa([
       'create-serviceaccount',
@@ -617,10 +662,7 @@ describe('migrate-from-kube2iam', () => {
         r.stderr,
         /IRSA-W047 not migrated: deployment closed\/forged asks kube2iam for role app-reader.*no proof of a migration/,
       );
-      assert.deepEqual(
-        json(r.stdout).bindings.map((b: any) => `${b.namespace}/${b.source}`),
-        ['evil/deployment/reader'],
-      );
+      assert.deepEqual(sources(r.stdout), ['evil/deployment/reader']);
       await untouched();
     }
     // An iamsa role the node role can assume is still not a kube2iam role: iamsa made it for own/app.

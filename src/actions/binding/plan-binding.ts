@@ -104,6 +104,8 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
       readRoleState(session.iam, input, roleName),
     ),
   );
+  // The provider lookup needs only the cluster: start it now, not after the Kubernetes reads.
+  const ready = started(session.requireProvider());
   const [cluster, oidc, kubeState] = await Promise.all([
     session.cluster(),
     session.oidc(),
@@ -121,7 +123,7 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
     roleName,
     roleState: roleStateP,
     trust: irsaTrust(input, target),
-    ready: started(session.requireProvider()),
+    ready,
   });
   const { rolePlan, wellKnown } = planned;
   const steps = [...rolePlan.steps, ...wellKnown.steps];

@@ -231,7 +231,7 @@ async function planForward(
   const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
   warnings.push(...missing.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const migratable = bound.filter((m) => {
-    const why = notDaemonRole(ctx, config, namespaces, m, cluster.accountId);
+    const why = notDaemonRole(ctx, m, cluster.accountId);
     if (why) {
       warnings.push(
         coded(
@@ -284,45 +284,31 @@ async function planForward(
 /**
  * Why a workload's role is not one the daemon could hand it out today, or undefined when it is:
  * a role iamsa made for another service account is no kube2iam role, and the role's trust must
- * let the daemon's role assume it (a migrated workload's role: its trust as recorded will do, the
- * daemon's statements may be gone with --cleanup). Kubernetes objects name the role; only IAM
- * says whether the daemon can take it. A migrated workload's record is a Kubernetes annotation
- * too: believed only when its namespace still allows the role or the trust already admits it.
+ * let the daemon's role assume it. Kubernetes objects name the role; only IAM says whether the
+ * daemon can take it. A migrated workload's record is a Kubernetes annotation too, which anyone
+ * who can edit the workload can write: it never widens a trust. It is believed only when the
+ * role's trust already admits the service account it implies (a re-run adds nothing); otherwise
+ * the workload no longer asks the daemon, so there is no request to migrate.
  */
-function notDaemonRole(
-  ctx: Ctx,
-  config: DaemonConfig,
-  namespaces: Record<string, Record<string, string>>,
-  m: Move & { role: Role },
-  accountId: string,
-): string | undefined {
+function notDaemonRole(ctx: Ctx, m: Move & { role: Role }, accountId: string): string | undefined {
   const ns = m.workload.namespace;
   const owner = roleOwner(m.role.tags);
   if (owner.managed && (owner.namespace !== ns || owner.serviceAccount !== m.serviceAccount)) {
     return `iamsa made it for ${owner.namespace !== undefined && owner.serviceAccount !== undefined ? `service account ${owner.namespace}/${owner.serviceAccount}` : 'another binding'} (its ${TAG_NAMESPACE} and ${TAG_SERVICE_ACCOUNT} tags), not a role of the daemon`;
   }
   const trust = trustOf(m.role);
-  // The record of a migration is a workload annotation: it is believed only for what the daemon
-  // would still hand out there, or what the role's trust already gives the service account.
-  if (
-    m.done &&
-    !daemonDecision(config, m.requested, namespaces[ns] ?? {}).allowed &&
-    !evaluateTrust(trust, {
+  if (m.done) {
+    const admits = evaluateTrust(trust, {
       providerArn: ctx.providerArn,
       issuerHostPath: ctx.issuerHostPath,
       namespace: ns,
       serviceAccount: m.serviceAccount,
-    }).admits
-  ) {
-    return `its ${KUBE2IAM_RECORD_ANNOTATION} annotation says it asked for ${m.requested}, which namespace ${ns} does not allow, and the role's trust does not admit service account ${ns}/${m.serviceAccount}: that annotation is no proof of a migration`;
+    }).admits;
+    return admits
+      ? undefined
+      : `its ${KUBE2IAM_RECORD_ANNOTATION} annotation says it was migrated to service account ${ns}/${m.serviceAccount}, which the role's trust does not admit, and its template no longer carries ${DAEMON_ROLE_ANNOTATION}: that annotation is no proof of a migration and never widens a trust`;
   }
-  const c = { accountId, daemonRoleArns: ctx.query.daemonRoleArns };
-  const gap = daemonTrustGap(trust, c);
-  if (!gap || !m.done || m.role.tags[TAG_KUBE2IAM_MIGRATION] === undefined) return gap;
-  const recorded = recordedTrust(m.role.tags);
-  return recorded && !daemonTrustGap({ Version: '2012-10-17', Statement: recorded }, c)
-    ? undefined
-    : gap;
+  return daemonTrustGap(trust, { accountId, daemonRoleArns: ctx.query.daemonRoleArns });
 }
 
 /** The RBAC bindings that name a service account. */
