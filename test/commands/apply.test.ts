@@ -340,15 +340,30 @@ describe('--prune', () => {
       trustPolicy: JSON.stringify(await trustOf(stays.name)),
       tags: { ...stays.tags, 'iamsa.io/service-account': 'ghost' },
     });
+    // iamsa's exact statement for its tags' binding, beside a second service account's.
+    const theirs = (await trustOf(stays.name)).Statement[0];
+    const ghost2 = JSON.parse(JSON.stringify(theirs).replace(':default:stays', ':default:ghost2'));
+    await h.iam.createRole({
+      name: 'decoy2',
+      path: '/',
+      description: 'by hand',
+      trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: [ghost2, theirs] }),
+      tags: { ...stays.tags, 'iamsa.io/service-account': 'ghost2' },
+    });
     const plan = await apply(path, '--prune');
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     assert.match(
       plan.stderr,
       /IRSA-W048 role decoy carries iamsa's tags for default\/ghost but its trust is not iamsa's/,
     );
+    assert.match(
+      plan.stderr,
+      /IRSA-W048 role decoy2 carries iamsa's tags for default\/ghost2 but its trust is not iamsa's/,
+    );
     assert.doesNotMatch(plan.stdout, /ghost/);
     assert.equal((await apply(path, '--prune', '--approve')).code, 0);
     assert.ok(await roleOf('decoy'));
+    assert.ok(await roleOf('decoy2'));
   });
 });
 

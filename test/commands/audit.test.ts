@@ -427,7 +427,7 @@ describe('each finding on a state built to trigger it', () => {
 });
 
 describe("IRSA111: iamsa's role handed to another service account by a hand-added exact statement", () => {
-  test('high, names the service account, the fix is the narrowed trust; a kube2iam migration declares its own', async () => {
+  test('high, names the service account, the fix is the narrowed trust; kube2iam migration marks hide nothing on a binding role', async () => {
     const h = createHarness({ clusters: ['handed'] });
     const g = fakeGround(h, 'handed');
     const providerArn = await enable(g);
@@ -454,7 +454,8 @@ describe("IRSA111: iamsa's role handed to another service account by a hand-adde
     const lone = await bind(g, 'rn', 'lone');
     await serviceAccount(g, 'rn', 'quiet');
     await widen('iamsa-handed-rn-lone', 'rn', 'quiet');
-    // migrate-from-kube2iam's statement for a workload it moved to this role is declared.
+    // The kube2iam migration's marks hide nothing on a role iamsa made for a binding:
+    // migrate-from-kube2iam never moves another service account onto such a role.
     const k2 = await bind(g, 'rn', 'k2');
     await h.iam.tagRole('iamsa-handed-rn-k2', { 'iamsa.io/kube2iam-migration': 'kube2iam' });
     await serviceAccount(g, 'rn', 'worker', {
@@ -470,6 +471,7 @@ describe("IRSA111: iamsa's role handed to another service account by a hand-adde
       found.map((f: any) => [f.role, f.serviceAccount, f.severity]),
       [
         [app, 'rn/intruder', 'high'],
+        [k2, 'rn/worker', 'high'],
         [lone, 'rn/quiet', 'high'],
       ],
     );

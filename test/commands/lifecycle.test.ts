@@ -13,6 +13,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
@@ -312,6 +313,72 @@ describe('delete-serviceaccount', () => {
     assert.doesNotMatch(again.stdout + again.stderr, /delete (iam-role|policy-attachment)/);
     assert.ok(await role('decoy'), 'the decoy is kept');
     assert.deepEqual(await attached('decoy'), [admin]);
+  });
+
+  test("a role whose trust holds iamsa's statement among others is never deleted (IRSA-W048)", async () => {
+    const ours = (name: string) => JSON.parse(exactTrust('default', name)).Statement[0];
+    const root = {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'sts:AssumeRole',
+    };
+    const podIdentity = {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    };
+    const decoys: Record<string, (name: string) => object[]> = {
+      'plus-root': (name) => [ours(name), root],
+      'plus-other': (name) => [ours(name), JSON.parse(exactTrust('default', 'other')).Statement[0]],
+      'plus-deny': (name) => [ours(name), { ...root, Effect: 'Deny' }],
+      'pod-identity-any-cluster': () => [podIdentity],
+    };
+    for (const [name, statements] of Object.entries(decoys)) {
+      await bind(name, '--role-name', `decoy-${name}`, '--attach-policy-arn', READONLY);
+      await g.iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: `decoy-${name}`,
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements(name) }),
+        }),
+      );
+      const r = await del('-n', 'default', '--name', name, '--approve');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`IRSA-W048 role decoy-${name} carries iamsa's tags for default/${name}`),
+        name,
+      );
+      assert.ok(await role(`decoy-${name}`), `${name}: the role is kept`);
+      assert.equal(sa('default', name), undefined, `${name}: the service account iamsa made goes`);
+    }
+  });
+
+  test("a role the service account's annotation names is deleted only with iamsa's trust (IRSA-W048)", async () => {
+    await bind('d7', '--attach-policy-arn', READONLY);
+    const tags = await tagsOf('iamsa-life-default-d7');
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'ec2-decoy',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    await g.kubeAdmin('PATCH', '/api/v1/namespaces/default/serviceaccounts/d7', {
+      metadata: { annotations: { [ANNOTATION]: roleArn('ec2-decoy') } },
+    });
+    const r = await del('-n', 'default', '--name', 'd7', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /IRSA-W048 role ec2-decoy carries iamsa's tags for default\/d7/);
+    assert.ok(await role('ec2-decoy'), 'the decoy is kept');
   });
 
   test('leaves no role, attachment or inline policy behind, deletes the service account iamsa made; a re-run is Nothing to do', async () => {

@@ -5,17 +5,20 @@
 import type { Role } from '../../aws/iam.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import {
+  buildPodIdentityTrustStatement,
   defaultRoleName,
-  evaluatePodIdentityTrust,
   isOwnedRoleFor,
   isOwnedSharedRoleFor,
   parseTrustPolicy,
+  type PolicyStatement,
+  roleOwner,
   sharedRoleName,
-  trustScope,
+  trustPoliciesEqual,
 } from '../../policy/index.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { ClusterOidc } from './cluster-oidc.js';
 import type { ClusterSession } from './cluster-session.js';
+import { irsaTargetOf } from './role-trust.js';
 
 export interface BindingRef {
   clusterArn: string;
@@ -30,10 +33,13 @@ export const ownsBinding = (tags: Record<string, string>, b: BindingRef): boolea
   isOwnedSharedRoleFor(tags, [b.clusterArn], b.namespace, b.name);
 
 /**
- * Whether a role's trust has the shape iamsa gives a binding's role: it names exactly that service
- * account through the cluster's OIDC provider, or it is a Pod Identity trust that admits the
- * binding's associations of this cluster. Tags are anyone's to copy; a trust iamsa never wrote
- * (an EC2 role carrying copied tags) is not iamsa's, whatever its tags say.
+ * Whether a role's trust is one iamsa writes for the binding: EVERY statement is iamsa's IRSA
+ * statement for exactly this service account (on this cluster's provider, or, for a role several
+ * clusters share, on a provider of the account) or iamsa's Pod Identity statement narrowed to this
+ * cluster (or to the clusters a shared role records), with no statement twice and at most one per
+ * provider. Tags are anyone's to copy; a trust iamsa never wrote (an EC2 role carrying copied
+ * tags, or iamsa's statement beside another principal, a Deny or a second service account) is not
+ * iamsa's, whatever its tags say.
  */
 export function hasBindingTrust(
   role: Role,
@@ -47,16 +53,25 @@ export function hasBindingTrust(
   } catch {
     return false;
   }
-  const scope = trustScope(doc, { providerArn: oidc.providerArn, issuerHostPath: oidc.hostPath });
-  if (scope.exactSubjects.some((s) => s.namespace === b.namespace && s.name === b.name))
+  const sharedArns = roleOwner(role.tags).clusterArns;
+  const podIdentity = [[cluster.arn], ...(sharedArns?.length ? [sharedArns] : [])].map(
+    (clusterArns) => buildPodIdentityTrustStatement({ accountId: cluster.accountId, clusterArns }),
+  );
+  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
+  const seen = new Set<string>();
+  const ours = (st: PolicyStatement): boolean => {
+    const irsa = irsaTargetOf(st, b, cluster.accountId);
+    const key = irsa
+      ? irsa.providerArn
+      : podIdentity.some((p) => trustPoliciesEqual(one(st), one(p)))
+        ? 'pod-identity'
+        : undefined;
+    if (key === undefined || seen.has(key)) return false;
+    if (irsa && irsa.providerArn !== oidc.providerArn && !sharedArns) return false;
+    seen.add(key);
     return true;
-  return evaluatePodIdentityTrust(doc, {
-    accountId: cluster.accountId,
-    clusterArn: cluster.arn,
-    clusterName: cluster.name,
-    namespace: b.namespace,
-    serviceAccount: b.name,
-  }).admits;
+  };
+  return doc.Statement.length > 0 && doc.Statement.every(ours);
 }
 
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */

@@ -166,14 +166,17 @@ export function rolesAdmittingOthers(s: AuditState): string[] {
 
 /**
  * The service accounts a role declares besides its binding's: while migrating from kube2iam, those
- * the migration annotated with this role (its statements for them are the migration's).
+ * the migration annotated with this role (its statements for them are the migration's). Never on
+ * a role whose ownership tags name a binding: migrate-from-kube2iam never moves another service
+ * account onto a role iamsa made for a binding, so the migration tag there excuses nobody.
  */
 const kube2iamDeclared = (
   s: AuditState,
   role: Role,
   tags: Record<string, string>,
 ): ((sa: ServiceAccount) => boolean) =>
-  tags[TAG_KUBE2IAM_MIGRATION] === undefined
+  tags[TAG_KUBE2IAM_MIGRATION] === undefined ||
+  (roleOwner(tags).namespace !== undefined && roleOwner(tags).serviceAccount !== undefined)
     ? () => false
     : (sa) =>
         sa.annotations[KUBE2IAM_SA_ANNOTATION] !== undefined &&

@@ -31,7 +31,8 @@ import type { ClusterSession } from '../cluster-session.js';
 import { labelOf } from '../spec.js';
 import { type PlanStep, step, updateStep } from '../../engine/plan.js';
 import { started } from '../../engine/concurrency.js';
-import { findOwnedRole, ownsBinding } from '../owned-role.js';
+import { findOwnedRole, foreignTrustWarning, hasBindingTrust, ownsBinding } from '../owned-role.js';
+import type { ClusterOidc } from '../cluster-oidc.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
@@ -97,7 +98,7 @@ export async function planDeleteIrsa(
   const warnings: Warning[] = [];
   // The role iamsa made for this binding, if there is one: by name, else by its ownership tags
   // (a binding made with roleName: or --role-name, deleted without it).
-  const owned =
+  const tagOwned =
     t.roleName === undefined && ownedBy(annotatedRole)
       ? annotatedRole
       : ownedBy(namedRole)
@@ -115,6 +116,13 @@ export async function planDeleteIrsa(
               return undefined;
             })
           : undefined;
+  // Tags are anyone's to copy: a role reached by its name, the annotation or --role-name is
+  // iamsa's only with a trust iamsa writes for this binding (IRSA-W048 otherwise: it stays).
+  const oidc = await session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc);
+  const foreign =
+    tagOwned && !hasBindingTrust(tagOwned, binding, cluster, oidc) ? tagOwned : undefined;
+  const owned = foreign ? undefined : tagOwned;
+  if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
     throw new AuthError(
       `role ${owned.name} is iamsa's Pod Identity role for ${id}, but AWS refused ${deniedCall}, so its association cannot be found: nothing is deleted, lest the association be left naming a deleted role`,
@@ -127,7 +135,10 @@ export async function planDeleteIrsa(
     !!annotated && !!role && sameRoleArn(annotated, role.arn);
 
   const steps: PlanStep[] = [];
-  if (!owned) {
+  if (foreign) {
+    // Only the service account iamsa made goes; the role is kept.
+    if (sa && isIamsas(sa) && !t.keepServiceAccount) steps.push(serviceAccountStep(session, sa, t));
+  } else if (!owned) {
     // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
     const attached =
       pointsAt(annotatedRole) && sa?.annotations[ATTACHED_ROLE_ANNOTATION] === 'true';
