@@ -8,6 +8,7 @@ import {
   type PolicyStatement,
 } from './policy-document.js';
 import { isPlainObject } from './policy-document.js';
+import { parseTrustPolicy } from './trust-policy.js';
 import {
   type ClaimState,
   type Operator,
@@ -74,6 +75,20 @@ export function trustsPodIdentity(s: PolicyStatement): boolean {
     return !strings(s.NotPrincipal.Service).includes(POD_IDENTITY_PRINCIPAL);
   }
   return false;
+}
+
+/**
+ * Whether an Allow statement of a role's trust (as IAM returns it) names the Pod Identity service
+ * principal or everyone: whoever an association names gets that role. A trust that does not parse
+ * admits nothing here.
+ */
+export function trustAdmitsPodIdentity(role: { name: string; trustPolicy: string }): boolean {
+  try {
+    const trust = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
+    return normalizeStatements(trust).some((s) => s.Effect === 'Allow' && trustsPodIdentity(s));
+  } catch {
+    return false;
+  }
 }
 
 const allows = (s: PolicyStatement, action: string): boolean =>

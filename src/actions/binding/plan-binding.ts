@@ -5,17 +5,14 @@ import {
   isOwnedRoleFor,
   matchesStringLike,
   type Mechanism,
-  normalizeStatements,
   parseArn,
-  parseTrustPolicy,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   shellQuote,
   STS_AUDIENCE,
   type TrustTarget,
-  trustsPodIdentity,
+  trustAdmitsPodIdentity,
 } from '../../policy/index.js';
-import type { Role } from '../../aws/iam.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { CheckedBinding } from './check.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -135,7 +132,7 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
   // one made outside this binding is named in every plan, as for a Pod Identity binding.
   const { role } = await roleStateP;
   const handed =
-    role && !input.attachRole && admitsPodIdentity(role)
+    role && !input.attachRole && trustAdmitsPodIdentity(role)
       ? await handedOut(session, rolePlan.roleArn, input.namespace, input.name)
       : [];
   const warnings = [
@@ -152,16 +149,6 @@ async function plan(session: ClusterSession, input: CheckedBinding) {
     steps,
     warnings,
   };
-}
-
-/** Whether an Allow statement of the role's trust names pods.eks.amazonaws.com (or everyone). */
-function admitsPodIdentity(role: Role): boolean {
-  try {
-    const trust = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
-    return normalizeStatements(trust).some((s) => s.Effect === 'Allow' && trustsPodIdentity(s));
-  } catch {
-    return false;
-  }
 }
 
 /** A wildcard subject is allowed only on request; the plan still says what it grants. */

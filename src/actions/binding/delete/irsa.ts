@@ -23,7 +23,7 @@ import {
   sameRoleArn,
   TAG_WELL_KNOWN,
   TAG_MECHANISM,
-  POD_IDENTITY_PRINCIPAL,
+  trustAdmitsPodIdentity,
   legacyWellKnownPolicyName,
   wellKnownPolicyName,
 } from '../../../policy/index.js';
@@ -211,16 +211,8 @@ export async function planDeleteIrsa(
 }
 
 /** A role iamsa made for Pod Identity (or is migrating to it): by its tag or its trust. */
-function isPodIdentityRole(role: Role): boolean {
-  if (role.tags[TAG_MECHANISM] === 'pod-identity') return true;
-  let trust = role.trustPolicy;
-  try {
-    trust = decodeURIComponent(trust);
-  } catch {
-    // Not URL-encoded: read as it is.
-  }
-  return trust.includes(POD_IDENTITY_PRINCIPAL);
-}
+const isPodIdentityRole = (role: Role): boolean =>
+  role.tags[TAG_MECHANISM] === 'pod-identity' || trustAdmitsPodIdentity(role);
 
 export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 
