@@ -16,7 +16,6 @@ import {
   buildTrustStatement,
   DAEMON_ROLE_ANNOTATION,
   type DaemonConfig,
-  daemonDecision,
   daemonFlagsTag,
   daemonStatements,
   daemonTrustGap,
@@ -61,6 +60,7 @@ import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
 import {
   bindMoves,
+  daemonRequests,
   daemonVerdict,
   discover,
   isTopLevel,
@@ -199,8 +199,6 @@ const bindingOf = (
   warnings: [],
   ...extra,
 });
-
-/** Runs a step's work once however often it is asked for. */
 
 async function planForward(
   ctx: Ctx,
@@ -491,12 +489,7 @@ async function planCleanup(
   );
   // Every pod or template the daemon still hands a role, wherever it is (it serves them all);
   // a request it refuses loses nothing when the daemon's trust goes.
-  const asking = workloads.flatMap((w) => {
-    const asked = w.templateAnnotations[DAEMON_ROLE_ANNOTATION];
-    if (asked === undefined) return [];
-    const d = daemonDecision(config, asked, namespaces[w.namespace] ?? {});
-    return d.allowed ? [{ w, arn: d.roleArn }] : [];
-  });
+  const asking = daemonRequests(config, workloads, namespaces).granted;
   const askingFor = (arn: string) => asking.filter((a) => a.arn === arn).map((a) => a.w);
   const bindings: BindingPlan[] = [];
   for (const [arn, role] of roles) {

@@ -251,6 +251,27 @@ export function nameWorkloads(workloads: Workload[]): string {
 }
 
 /**
+ * Every pod or template that asks the daemon for a role (its annotation), split by what the daemon
+ * answers today: `granted` with the role it hands out, `refused` by the namespace restrictions.
+ */
+export function daemonRequests(
+  config: DaemonConfig,
+  workloads: Workload[],
+  namespaces: Record<string, Record<string, string>>,
+): { granted: Array<{ w: Workload; arn: string }>; refused: Workload[] } {
+  const granted: Array<{ w: Workload; arn: string }> = [];
+  const refused: Workload[] = [];
+  for (const w of workloads) {
+    const asked = w.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+    if (asked === undefined) continue;
+    const d = daemonDecision(config, asked, namespaces[w.namespace] ?? {});
+    if (d.allowed) granted.push({ w, arn: d.roleArn });
+    else refused.push(w);
+  }
+  return { granted, refused };
+}
+
+/**
  * What --cleanup says of the daemon itself: what still asks it for a role (by name), or that
  * nothing does; with namespace restrictions, the namespaces whose annotation still lets a new pod
  * ask it, so "can be uninstalled" is said only of the pods that exist.
@@ -261,18 +282,9 @@ export function daemonVerdict(
   namespaces: Record<string, Record<string, string>>,
 ): Warning {
   const daemon = config.flavour === 'kiam' ? 'the kiam agent and server' : 'the kube2iam DaemonSet';
-  const asking = workloads.filter(
-    (w) => w.templateAnnotations[DAEMON_ROLE_ANNOTATION] !== undefined,
-  );
-  const granted = asking.filter(
-    (w) =>
-      daemonDecision(
-        config,
-        w.templateAnnotations[DAEMON_ROLE_ANNOTATION],
-        namespaces[w.namespace] ?? {},
-      ).allowed,
-  );
-  const refused = asking.filter((w) => !granted.includes(w));
+  const requests = daemonRequests(config, workloads, namespaces);
+  const granted = requests.granted.map((g) => g.w);
+  const { refused } = requests;
   const refusedNote = refused.length
     ? `; ${refused.length} more carry ${DAEMON_ROLE_ANNOTATION} but are refused by the namespace restrictions (${nameWorkloads(refused)})`
     : '';
