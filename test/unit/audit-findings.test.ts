@@ -2,7 +2,11 @@
 // gathered state. Missed wide trusts, false highs, iamsa's own bindings, the IRSA106 fix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { auditFindings, type AuditState } from '../../src/actions/report/audit-irsa.js';
+import {
+  auditFindings,
+  type AuditState,
+  rolesAdmittingOthers,
+} from '../../src/actions/report/audit-irsa.js';
 import {
   bindingRoleTags,
   buildTrustStatement,
@@ -301,5 +305,26 @@ describe('audit: IRSA107 says plainly what is wrong, why it matters and the fix'
       /^give each service account a role of its own with only what it needs .*: iamsa create-serviceaccount /,
     );
     assert.doesNotMatch(f?.fix ?? '', /for each service account$/);
+  });
+});
+
+describe('rolesAdmittingOthers (whose tags IRSA111 needs)', () => {
+  const role = (arn: string, admits: string[], annotatedBy: string[]) => ({
+    arn,
+    admits,
+    annotatedBy,
+    cloudTrail: '',
+  });
+  it('names a role admitting a service account not annotated with it, or several', () => {
+    assert.deepEqual(
+      rolesAdmittingOthers([
+        role('own', ['a/app'], ['a/app']),
+        role('unused', [], ['a/app']),
+        role('stranger', ['b/thief'], []),
+        role('beside', ['a/app', 'b/thief'], ['a/app']),
+        role('shared', ['a/app', 'b/web'], ['a/app', 'b/web']),
+      ]),
+      ['stranger', 'beside', 'shared'],
+    );
   });
 });

@@ -149,20 +149,13 @@ function iamsasRole(tags: Record<string, string>): string {
 }
 
 /**
- * The roles whose tags the IRSA111 check needs (ListRoles returns none): those whose trust admits
- * an existing service account not annotated with them, or several.
+ * The roles whose tags the IRSA111 check needs (ListRoles returns none), from a pass without
+ * tags: those whose trust admits an existing service account not annotated with them, or several.
  */
-export function rolesAdmittingOthers(s: AuditState): string[] {
-  return s.roles.flatMap(({ role, trust }) => {
-    const admitted = s.serviceAccounts.filter(
-      (sa) => evaluateTrust(trust, targetFor(s, sa)).admits,
-    );
-    const foreign = admitted.filter(
-      (sa) => !sameRoleArn(sa.annotations[ROLE_ARN_ANNOTATION] ?? '', role.arn),
-    );
-    return admitted.length > 1 || foreign.length > 0 ? [role.arn] : [];
-  });
-}
+export const rolesAdmittingOthers = (roles: AuditedRole[]): string[] =>
+  roles
+    .filter((r) => r.admits.length > 1 || r.admits.some((sa) => !r.annotatedBy.includes(sa)))
+    .map((r) => r.arn);
 
 /**
  * The service accounts a role declares besides its binding's: while migrating from kube2iam, those

@@ -102,10 +102,11 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
   // ListRoles returns no tags: read them for the roles with findings (a few), to tell iamsa's
   // bindings from findings. Only to be thorough: a refusal leaves the findings as they are.
   // And the roles of the associations: whether each was made for the association's account.
+  const untagged = auditFindings(state);
   const flagged = [
     ...new Set([
-      ...auditFindings(state).findings.flatMap((f) => f.role ?? []),
-      ...rolesAdmittingOthers(state),
+      ...untagged.findings.flatMap((f) => f.role ?? []),
+      ...rolesAdmittingOthers(untagged.roles),
       ...(associations ?? []).map((a) => a.roleArn),
     ]),
   ].flatMap((arn) => parsed.find(({ role }) => sameRoleArn(role.arn, arn))?.role.arn ?? []);
