@@ -145,17 +145,28 @@ export interface AgentRead {
   unchecked?: Warning;
 }
 
-/** Reads the agent add-on; an API EKS lacks or refuses is a warning, as doctor and audit make it. */
+/**
+ * The agent add-on, or undefined with a warning in `warnings` (saying `what` could not be checked)
+ * when EKS lacks or refuses the API: only a read to be thorough for doctor and audit, and for a
+ * plan a precondition that a refusal cannot disprove.
+ */
+export const readAgentOrWarn = (
+  session: ClusterSession,
+  warnings: Warning[],
+  what = `the ${POD_IDENTITY_AGENT} add-on of cluster ${session.name}`,
+): Promise<AddonInfo | undefined> =>
+  optionalRead(warnings, { call: 'eks:DescribeAddon', unchecked: what }, () =>
+    session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
+  );
+
+/** Reads the agent add-on for a plan: what was read, or the warning of a read EKS lacks or refused. */
 export async function readAgent(session: ClusterSession): Promise<AgentRead> {
   const unchecked: Warning[] = [];
   const agent = await session.reporter.progress(`Checking the ${POD_IDENTITY_AGENT} add-on`, () =>
-    optionalRead(
+    readAgentOrWarn(
+      session,
       unchecked,
-      {
-        call: 'eks:DescribeAddon',
-        unchecked: `whether cluster ${session.name} runs the ${POD_IDENTITY_AGENT} add-on (pods get no Pod Identity credentials without it; Auto Mode clusters do not need it)`,
-      },
-      () => session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
+      `whether cluster ${session.name} runs the ${POD_IDENTITY_AGENT} add-on (pods get no Pod Identity credentials without it; Auto Mode clusters do not need it)`,
     ),
   );
   return { agent, unchecked: unchecked[0] };

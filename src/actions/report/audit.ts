@@ -20,8 +20,7 @@ import {
 } from './audit-irsa.js';
 import { podIdentityFindings } from './audit-pod-identity.js';
 import { kube2iamFindings } from './audit-kube2iam.js';
-import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
-import { optionalRead } from '../engine/optional-read.js';
+import { readAgentOrWarn } from '../binding/plan-pod-identity.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
@@ -65,14 +64,7 @@ export async function runAudit(input: AuditInput, deps: AuditDeps): Promise<Audi
     reporter.progress('Listing service accounts', () => gateway.listServiceAccounts()),
     reporter.progress('Listing pods', () => gateway.listAllPods()),
     readAssociationsOrWarn(session),
-    optionalRead(
-      session.warnings,
-      {
-        call: 'eks:DescribeAddon',
-        unchecked: `the ${POD_IDENTITY_AGENT} add-on of cluster ${input.cluster}`,
-      },
-      () => session.eks.describeAddon(input.cluster, POD_IDENTITY_AGENT),
-    ),
+    readAgentOrWarn(session, session.warnings),
   ]);
   session.warnings.forEach((w) => reporter.warn(w));
   const parsed = roles.flatMap((role) => {

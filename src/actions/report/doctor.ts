@@ -18,7 +18,7 @@ import {
   type RegionAccess,
 } from '../binding/cluster-session.js';
 import type { PodIdentityFacts } from './doctor-pod-identity.js';
-import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
+import { readAgentOrWarn } from '../binding/plan-pod-identity.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { runChecks, type DoctorState } from './doctor-irsa.js';
@@ -179,14 +179,7 @@ async function readPodIdentity(
 ): Promise<PodIdentityFacts | undefined> {
   const [associations, agent] = await Promise.all([
     readAssociationsOrWarn(session, { namespace, serviceAccount: name }),
-    optionalRead(
-      session.warnings,
-      {
-        call: 'eks:DescribeAddon',
-        unchecked: `the ${POD_IDENTITY_AGENT} add-on of cluster ${session.name}`,
-      },
-      () => session.eks.describeAddon(session.name, POD_IDENTITY_AGENT),
-    ),
+    readAgentOrWarn(session, session.warnings),
   ]);
   const association = associations?.[0];
   // Who else the association's role is handed to: the trust admits every association.
