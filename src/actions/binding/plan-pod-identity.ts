@@ -35,8 +35,6 @@ import { readRoleState, type RoleTrust } from './plan-role.js';
 import { planServiceAccount, readServiceAccountState } from './plan-service-account.js';
 import { findAssociation, handedOut, handedOutWarning } from './pod-identity-associations.js';
 
-export { findAssociation } from './pod-identity-associations.js';
-
 export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
 /** Phase of the association: after the role's permissions, before the service account exists. */
 const ASSOCIATION_PHASE = 3;

@@ -45,7 +45,7 @@ import {
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { type PlanStep, step, updateStep } from '../engine/plan.js';
 import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
-import { findAssociation } from '../binding/plan-pod-identity.js';
+import { findAssociation } from '../binding/pod-identity-associations.js';
 
 /** One service account being migrated (or rolled back) and what it has now. */
 export interface MigrationUser {

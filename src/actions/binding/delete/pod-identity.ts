@@ -16,7 +16,7 @@ import { type PlanStep, step } from '../../engine/plan.js';
 import { started } from '../../engine/concurrency.js';
 import { foreignRole, isIamsas, roleSteps, serviceAccountStep } from './irsa.js';
 import type { DeleteTarget } from './target.js';
-import { findAssociation } from '../plan-pod-identity.js';
+import { findAssociation } from '../pod-identity-associations.js';
 
 export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTarget) {
   const { iam, eks, reporter } = session;
