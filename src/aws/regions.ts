@@ -34,7 +34,17 @@ function regions(): string[] {
  * us-est-1 is a typo), naming the nearest known region.
  */
 export function checkRegion(region: string, what = 'region'): string {
-  validateRegion(region, what);
+  try {
+    validateRegion(region, what);
+  } catch (error) {
+    // A region missing a dash (us-east1) is refused by its shape; the nearest name still helps.
+    const near =
+      error instanceof ValidationError &&
+      !/did you mean|availability zone/.test(error.message) &&
+      closest(region, regions());
+    if (near) throw new ValidationError(error.message, { hint: `did you mean ${near}?` });
+    throw error;
+  }
   if (known(region)) return region;
   const stem = region.replace(/\d+$/, '');
   if (regions().some((r) => r.startsWith(stem) && /^\d+$/.test(r.slice(stem.length)))) {

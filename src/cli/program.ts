@@ -25,6 +25,7 @@ import {
 } from './globals.js';
 import { addExamples, configureHelp } from './help.js';
 import { usageError } from './parse-errors.js';
+import { closest } from '../suggest.js';
 import { exitWithError } from './run.js';
 
 export function buildProgram(version: string, f: Factory): Command {
@@ -80,6 +81,7 @@ export async function runCli(version: string, f: Factory): Promise<number> {
     return ExitCode.ok;
   }
   try {
+    refuseUnknownHelpTopic(program, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCodeOf(program) ?? ExitCode.ok;
   } catch (error) {
@@ -91,6 +93,21 @@ export async function runCli(version: string, f: Factory): Promise<number> {
       fallbackGlobals(argv),
     );
   }
+}
+
+/**
+ * `iamsa help doctr`: commander would print the whole help and fail with "no command given"; the
+ * mistyped name is the error, with the nearest command.
+ */
+function refuseUnknownHelpTopic(program: Command, argv: readonly string[]): void {
+  const [first, topic] = argv;
+  if (first !== 'help' || topic === undefined || topic.startsWith('-')) return;
+  const names = program.commands.map((c) => c.name());
+  if (names.includes(topic)) return;
+  const near = closest(topic, names);
+  throw new ValidationError(`unknown command ${topic}`, {
+    hint: `${near ? `did you mean iamsa help ${near}? ` : ''}see 'iamsa --help'`,
+  });
 }
 
 /** -o json, --output json, --output=json, -ojson: read from argv, for commander's own errors. */

@@ -101,6 +101,8 @@ test("parse failures are said in iamsa's words with the help to read", async () 
       /see 'iamsa completion --help'/,
     ],
     [['completion', 'pwsh'], /no completion for shell pwsh/, /see 'iamsa completion --help'/],
+    // A mistyped help topic is that error, not the whole help and "no command given".
+    [['help', 'doctr'], /^error: unknown command doctr$/m, /did you mean iamsa help doctor\? see /],
     // Every value of a fixed set names the nearest one (a swap of two letters is one edit).
     [['completion', 'bsh'], /no completion for shell bsh/, /did you mean bash\? see /],
     [
@@ -173,6 +175,11 @@ test('a mistyped region is exit 2 before any call, naming the nearest region the
     'error: invalid --region "us-est-1": no AWS region has that name\nhint: did you mean us-east-1?\n',
   );
   assert.deepEqual(g.state(), before);
+  // A dash left out fails the region's shape, and still names the nearest region.
+  const dash = await g.run(['enable-oidc', '-c', 'prod', '--region', 'us-east1']);
+  assert.equal(dash.code, 2);
+  assert.match(dash.stderr, /invalid --region "us-east1": must be an AWS region code/);
+  assert.match(dash.stderr, /\nhint: did you mean us-east-1\?\n$/);
   // Regions the SDK knows, in every partition, and a number newer than it: no refusal.
   for (const region of [
     'eu-west-1',
