@@ -13,7 +13,9 @@ import {
   sharedRoleOwnershipTags,
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
+  TAG_IRSA_TRUST_PREFIX,
   TAG_MECHANISM,
+  TAG_MIGRATION,
   TAG_POLICIES,
 } from '../../policy/index.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
@@ -179,6 +181,14 @@ export function desiredRole(
       coded(
         'IRSA-W001',
         `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); ${input.source.eksctl ? 'move its entry from iam.serviceAccounts to iam.podIdentityAssociations' : `declare ${labelOf(input, 'mechanism')}: pod-identity`} to keep Pod Identity`,
+      ),
+    );
+  }
+  if (whole.staleMigrationTag) {
+    warnings.push(
+      coded(
+        'IRSA-W049',
+        `role ${name} has the ${TAG_MIGRATION} tag, but not the migration iamsa records with it (the ${TAG_IRSA_TRUST_PREFIX}N record and the Pod Identity statement for this cluster): the tag is ignored and the trust is this binding's ${roleTrust.mechanism === 'irsa' ? 'IRSA' : 'Pod Identity'} statement only`,
       ),
     );
   }

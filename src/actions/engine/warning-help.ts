@@ -213,6 +213,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: [...DELETE, 'apply'],
     todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
   },
+  'IRSA-W049': {
+    commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
+    todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -195,6 +195,10 @@ export const WARNING_KINDS = {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
+  'IRSA-W049': {
+    title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
+    anchor: 'docs/commands/migrate-to-pod-identity.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
