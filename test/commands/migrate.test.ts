@@ -455,6 +455,15 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
       assert.equal(applied.code, 0, applied.stderr);
       assert.deepEqual(await trustOf(role), before);
       assert.match(applied.stderr, /IRSA-W049/);
+      // Nor does it let the binding's IRSA role be rewritten for Pod Identity (a conflict).
+      const switched = await g.iamsa([
+        ...['create-serviceaccount', '--cluster', 'demo', '-n', 'tag', '--name', 'a2'],
+        ...['--mechanism', 'pod-identity', '--attach-policy-arn', READONLY, ...g.kubeFlags],
+        '--approve',
+      ]);
+      assert.equal(switched.code, 5, switched.stderr);
+      assert.match(switched.stderr, /making it a Pod Identity role would cut off the pods/);
+      assert.deepEqual(await trustOf(role), before);
     } finally {
       removeTempDir(dir);
     }

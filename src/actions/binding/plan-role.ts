@@ -25,7 +25,6 @@ import {
   roleOwner,
   sameJson,
   TAG_MECHANISM,
-  TAG_MIGRATION,
   TRUST_POLICY_DEFAULT_LIMIT,
   trustPoliciesEqual,
 } from '../../policy/index.js';
@@ -35,7 +34,7 @@ import { changedTags, describeTags, type PlanStep, step, updateStep } from '../e
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
 import { desiredRole, type RoleContext, type RoleState } from './desired-role.js';
-import type { RoleTrust } from './role-trust.js';
+import { isRoleMigrating, type RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
 export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
@@ -109,7 +108,7 @@ export function planRole(
       : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
   // Only a role iamsa owns for this binding is read further (its trust may be anything).
   if (role && !owned(role.tags)) throw roleConflict(role, state.name, input, cluster);
-  if (role) checkSameMechanism(role, input, how.trust.mechanism);
+  if (role) checkSameMechanism(role, input, how.trust.mechanism, cluster);
   const desired = desiredRole(input, cluster, state, how);
   checkTrustSize(
     input,
@@ -431,9 +430,15 @@ const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity
  * Rewriting an IRSA role's trust for Pod Identity (or back) would cut off the pods that use it
  * now: that is a migration, not a converge.
  */
-function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
-  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now.
-  if (role.tags[TAG_MIGRATION] !== undefined) return;
+function checkSameMechanism(
+  role: Role,
+  input: CheckedBinding,
+  wanted: Mechanism,
+  cluster: ClusterInfo,
+): void {
+  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now; its tag alone
+  // is no migration.
+  if (isRoleMigrating(role, cluster)) return;
   const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
   if (has === wanted) return;
   throw new ConflictError(

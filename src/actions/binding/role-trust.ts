@@ -122,10 +122,7 @@ export function wholeTrust(
   }
   const trust = parseTrustPolicy(role.trustPolicy);
   const current = trust.Statement;
-  const pods = buildPodIdentityTrustStatement({
-    accountId: cluster.accountId,
-    clusterArns: [cluster.arn],
-  });
+  const pods = podIdentityStatementOf(cluster);
   const migrating = isMigrating(role.tags, trust, pods);
   const kept =
     shared && !shared.prune
@@ -146,6 +143,13 @@ export function wholeTrust(
     staleMigrationTag: !migrating && role.tags[TAG_MIGRATION] !== undefined,
   };
 }
+
+const podIdentityStatementOf = (cluster: ClusterInfo) =>
+  buildPodIdentityTrustStatement({ accountId: cluster.accountId, clusterArns: [cluster.arn] });
+
+/** Whether the role is being migrated to Pod Identity in this cluster (isMigrating). */
+export const isRoleMigrating = (role: Role, cluster: ClusterInfo): boolean =>
+  isMigrating(role.tags, parseTrustPolicy(role.trustPolicy), podIdentityStatementOf(cluster));
 
 /**
  * The IRSA statements migrate-to-pod-identity recorded that are exactly iamsa's for the binding on

@@ -20,6 +20,7 @@ import {
   parseArn,
   parseTrustPolicy,
   type PolicyDocument,
+  type PolicyStatement,
   readAnnotation,
   recordedStatements,
   ROLE_ARN_ANNOTATION,
@@ -151,6 +152,7 @@ export async function planMigrateToPodIdentity(
       for (const u of users) bindings.push(planOf(u, { error }));
       continue;
     }
+    const owner = roleOwner(role.tags);
     const foreign = foreignReason(ctx, oidc, role);
     if (foreign && !query.includeForeignRoles) {
       warnings.push(
@@ -164,7 +166,12 @@ export async function planMigrateToPodIdentity(
     // Forward: only a service account the role is for today gets an association (an annotation
     // is not a claim on a role: anyone who may annotate could name any role). Rollback: only one
     // the role's migration record names (an association tagged by hand is not a migration).
-    const refusal = query.rollback ? rollbackRefusalOf(ctx, role) : refusalOf(ctx, role);
+    const refusal = query.rollback
+      ? rollbackRefusalOf(ctx, role, [
+          ...users,
+          { namespace: owner.namespace ?? '', name: owner.serviceAccount ?? '', roleArn: role.arn },
+        ])
+      : refusalOf(ctx, role);
     const roleMigrated = migrated.filter(
       (a) =>
         sameRoleArn(a.roleArn, role.arn) &&
@@ -413,18 +420,29 @@ function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | unde
  * iamsa.io/irsa-trust-N tags) and, for iamsa's role, one its ownership tags name; without a
  * record, iamsa's role for it (its ownership tags). Tagging an association is anyone's to do.
  */
-function rollbackRefusalOf(c: Context, role: Role): (u: MigrationUser) => string | undefined {
+function rollbackRefusalOf(
+  c: Context,
+  role: Role,
+  candidates: MigrationUser[],
+): (u: MigrationUser) => string | undefined {
   const recorded = recordedStatements(role.tags);
   const managed = isManagedByIamsa(role.tags);
+  const restorable = (s: PolicyStatement, users: MigrationUser[]) =>
+    isRestorableStatement(
+      s,
+      c.providerArn,
+      c.issuerHostPath,
+      users.map((u) => serviceAccountSubject(u.namespace, u.name)),
+      'recorded',
+    );
+  // A record holding what no rollback restores is refused as a whole by planRollback (exit 5,
+  // naming the tags), not read for who it names.
+  const damaged = recorded?.some(([, s]) => !restorable(s, candidates));
   return (u) => {
     if (role.tags[TAG_MIGRATION] === undefined) {
       return `role ${role.name} was never migrated by iamsa (it has no ${TAG_MIGRATION} tag): its association was not made by a migration of it`;
     }
-    const subject = serviceAccountSubject(u.namespace, u.name);
-    const inRecord = recorded?.some(([, s]) =>
-      isRestorableStatement(s, c.providerArn, c.issuerHostPath, [subject], 'recorded'),
-    );
-    if (recorded && !inRecord) {
+    if (recorded && !damaged && !recorded.some(([, s]) => restorable(s, [u]))) {
       return `the migration record of role ${role.name} (${TAG_IRSA_TRUST_PREFIX}N) has no IRSA statement for it: it never used the role through IRSA`;
     }
     const owned = ownsBinding(role.tags, {
