@@ -213,6 +213,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: [...DELETE, 'apply'],
     todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
   },
+  'IRSA-W049': {
+    commands: KUBE2IAM,
+    todo: "Someone wrote the migration's `iamsa.io/kube2iam-service-account` annotation on a service account iamsa did not make: --rollback neither deletes nor edits it. Check who did, and remove the annotation or the service account by hand.",
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

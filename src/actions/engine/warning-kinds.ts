@@ -195,6 +195,10 @@ export const WARNING_KINDS = {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
+  'IRSA-W049': {
+    title: "a service account carries the migration's record without iamsa's label: left as it is",
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
