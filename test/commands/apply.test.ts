@@ -365,6 +365,41 @@ describe('--prune', () => {
     assert.ok(await roleOf('decoy'));
     assert.ok(await roleOf('decoy2'));
   });
+  test('a copied managed-by label is no licence to prune: skipped with a warning, never deleted (IRSA-W050)', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('copied', 'ap-northeast-2');
+    const path = file(`${HEAD}cluster: copied\nregion: ap-northeast-2\nbindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+`);
+    assert.equal((await apply(path, '--approve')).code, 0);
+    const stays = (await roleOf('iamsa-copied-default-stays'))!;
+    const k = h.kube('copied');
+    k.namespaces.add('pr');
+    k.namespaces.add('evil');
+    const label = { 'app.kubernetes.io/managed-by': 'iamsa' };
+    // Anyone who can make a service account can copy the label and name another binding's role.
+    await k.createServiceAccount('pr', 'victim', {
+      annotations: { [ANNOTATION]: stays.arn },
+      labels: label,
+    });
+    await k.createServiceAccount('evil', 'evil', {
+      annotations: { [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/gone` },
+      labels: label,
+    });
+    const before = h.state();
+    const plan = await apply(path, '--prune', '--approve');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account pr\/victim carries iamsa's label but its annotation names role iamsa-copied-default-stays, which iamsa did not make for it \(its tags\): not pruned/,
+    );
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account evil\/evil .*role gone, which does not exist/,
+    );
+    assert.doesNotMatch(plan.stdout, /victim|evil/);
+    assert.deepEqual(h.state(), before, 'nothing was changed');
+  });
 });
 
 describe('a role shared by several clusters', () => {

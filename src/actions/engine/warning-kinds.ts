@@ -199,6 +199,11 @@ export const WARNING_KINDS = {
     title: "a service account carries the migration's record without iamsa's label: left as it is",
     anchor: 'docs/migrate-from-kube2iam.md',
   },
+  'IRSA-W050': {
+    title:
+      "a service account carries iamsa's label but names a role iamsa did not make for it: not pruned",
+    anchor: 'docs/apply.md#--prune',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
