@@ -221,6 +221,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['apply'],
     todo: "Someone copied iamsa's `app.kubernetes.io/managed-by` label onto a service account whose annotation names a role iamsa did not make for it (or one that is gone): `--prune` leaves it. Check who did, and remove the label or the service account by hand.",
   },
+  'IRSA-W051': {
+    commands: ['apply'],
+    todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

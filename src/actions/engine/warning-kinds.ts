@@ -204,6 +204,10 @@ export const WARNING_KINDS = {
       "a service account carries iamsa's label but names a role iamsa did not make for it: not pruned",
     anchor: 'docs/apply.md#--prune',
   },
+  'IRSA-W051': {
+    title: "a binding sets a service account annotation or label that is iamsa's to set: ignored",
+    anchor: 'docs/apply.md#iamsas-format',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
