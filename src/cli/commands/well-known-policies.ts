@@ -48,6 +48,8 @@ export function registerWellKnownPolicies(program: Command, f: Factory): void {
         const rows = actions.listWellKnown();
         return await print(rows, ui.renderWellKnownList(rows, paint));
       }
+      // The key is named as given (the argument), not as a flag it was not.
+      if (!policy.findWellKnown(key)) throw policy.unknownWellKnown(key);
       const scopes = policy.parseScopeFlags([key], flags.wellKnownScope ?? [], {
         keys: 'KEY',
         scope: '--well-known-scope',
