@@ -162,7 +162,11 @@ test('a value of a fixed set is taken in any case; a mistyped well-known key nam
   assert.equal(audit.code, 0, audit.stderr);
   const json = await g.run(['well-known-policies', '-o', 'JSON']);
   assert.equal(json.code, 0, json.stderr);
-  assert.ok(JSON.parse(json.stdout));
+  // A document like every other: versioned, named for its command.
+  const listed = JSON.parse(json.stdout);
+  assert.equal(listed.schemaVersion, 2);
+  assert.equal(listed.command, 'well-known-policies');
+  assert.ok(listed.policies.some((p: { key: string }) => p.key === 'karpenter'));
   const csa = (...args: string[]) =>
     g.run(['create-serviceaccount', '-c', 'prod', '--name', 'app', '--role-only', ...args]);
   const upper = await csa('--well-known-policies', 'ebscsicontroller', '--mechanism', 'IRSA');

@@ -277,6 +277,8 @@ describe('iamsa well-known-policies', () => {
     const r = await g.iamsa(['well-known-policies', 'autoscaler', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const out = json(r.stdout);
+    assert.equal(out.schemaVersion, 2);
+    assert.equal(out.command, 'well-known-policies');
     assert.equal(out.key, 'autoScaler');
     assert.equal(out.policies[0].name, 'iamsa-<cluster>-<namespace>-<name>-autoScaler');
     assert.deepEqual(out.policies[0].document.Statement[2].Condition, {
