@@ -61,3 +61,13 @@ test("docs/concepts.md's Kubernetes connection names every command that takes --
   const named = [...section[1]!.matchAll(/`([a-z][a-z0-9-]+)`/g)].map((m) => m[1]);
   assert.deepEqual(named.toSorted(), kube.toSorted());
 });
+
+test('no command page has a table without rows', () => {
+  for (const page of commandPages(ROOT)) {
+    assert.doesNotMatch(
+      page.content,
+      /^\|.*\|\n\|[-| ]+\|\n(?!\|)/m,
+      `${page.path}: an empty table`,
+    );
+  }
+});
