@@ -3,6 +3,7 @@
 // associations (each described, a few at a time, since the list omits the role), then reads per
 // distinct role (bounded by the session's IAM limit); the account's roles are scanned (ListRoles)
 // only for --orphans.
+import { missingNamespace } from '../binding/missing-namespace.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { PodIdentityAssociation } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
@@ -229,14 +230,8 @@ export async function getServiceAccounts(
   const warnings: Warning[] = [...session.warnings];
   if (query.namespace !== undefined && !accounts.length) {
     // A real namespace has its "default" service account: none at all is most likely a typo.
-    const exists = await session.namespaceExists(query.namespace);
-    if (!exists)
-      warnings.push(
-        coded(
-          'IRSA-W025',
-          `namespace ${query.namespace} does not exist in cluster ${query.cluster}`,
-        ),
-      );
+    const missing = await missingNamespace(session, query.namespace);
+    if (missing) warnings.push(missing);
   }
   // A cluster that only uses Pod Identity needs no provider.
   if (!provider && (!found.length || found.some((r) => r.mechanism === 'irsa'))) {
