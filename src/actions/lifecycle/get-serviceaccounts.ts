@@ -30,6 +30,7 @@ import {
   STS_AUDIENCE,
   TAG_CLUSTERS,
   TAG_MECHANISM,
+  TAG_ROLE_ONLY,
   type TrustEvaluation,
   validateClusterName,
   validateNamespace,
@@ -51,6 +52,7 @@ export type BindingStatus =
   | 'trust-mismatch'
   | 'over-broad'
   | 'no-sa'
+  | 'role-only'
   | 'no-annotation'
   | 'no-association'
   | 'invalid-annotation'
@@ -505,6 +507,16 @@ async function orphanRows(
       const sa = accounts.find((a) => a.namespace === owner.namespace && a.name === owner.name);
       const managedBy = managedByOf(role, query.cluster);
       if (!sa) {
+        // A --role-only binding waits for its service account by design: no problem to report.
+        if (isManagedByIamsa(role.tags) && role.tags[TAG_ROLE_ONLY] === 'true') {
+          return {
+            ...rowBase(owner, role.arn, mechanismOfRole(role)),
+            managedBy,
+            status: 'role-only',
+            problems: [],
+            policies: facts.policies,
+          };
+        }
         return {
           ...rowBase(owner, role.arn, mechanismOfRole(role)),
           managedBy,
