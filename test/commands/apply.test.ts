@@ -156,6 +156,27 @@ describe('next step', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /Restart the pods/);
   });
+
+  test('the restart step names only service accounts that remain: never a role-only binding, never a pruned one', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const all = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app1, attachPolicyARNs: [${RO}]}\n  - {namespace: jobs, name: batch, roleOnly: true, attachPolicyARNs: [${RO}]}\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const first = await apply(all, '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /Next step:\n {2}Restart the pods of these 2 service accounts so they pick up the change, e\.g\.\n {2}kubectl rollout restart deployment -n default <deployment using service account app1>\n {2}kubectl rollout restart deployment -n default <deployment using service account app2>\n$/,
+    );
+    const fewer = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const pruned = await apply(fewer, '--prune', '--approve');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /3 bindings: 2 deleted, 1 unchanged\nDone\.\n$/);
+    assert.doesNotMatch(pruned.stdout, /Next step|Restart the pods/);
+  });
 });
 
 describe('failures', () => {
