@@ -3,8 +3,8 @@
 // (one EKS per region, one Kubernetes API per cluster). The eksctl formats, Pod Identity and one
 // run per feature against moto and the emulator stay in test/integration/apply.test.ts.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ACCOUNT } from '../support/fakes.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -241,6 +241,10 @@ describe('failures', () => {
     assert.deepEqual(h.state(), before);
     const machine = await apply(path, '-o', 'json');
     assert.equal(json(machine.stdout).error.detail.split('\n').length, 3);
+    // The schema by where this copy of iamsa has it, not a path only a checkout has.
+    const [, schema = ''] = /the schema: (.+)\)$/.exec(json(machine.stdout).error.hint) ?? [];
+    assert.ok(isAbsolute(schema) && existsSync(schema), json(machine.stdout).error.hint);
+    assert.match(schema, /schema\/iamsa-bindings\.schema\.json$/);
   });
 
   test('-f - reads the bindings from stdin: applied, and a re-run from stdin converges', async () => {
