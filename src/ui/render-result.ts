@@ -120,6 +120,12 @@ function renderBatch(
     for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
       lines.push(...stepLines(s, style, paint, '  '));
     }
+    // A step bindings share (the namespace two bindings need) is shown under the first one only.
+    const shown = new Set<string>();
+    const firstTime = (b: BindingResult, s: CommandResult['steps'][number]) => {
+      const key = JSON.stringify([b.cluster, s.resource, s.id, s.action, s.changes]);
+      return !shown.has(key) && !!shown.add(key);
+    };
     const sameError = bindingsBySameError(result.bindings);
     for (const b of result.bindings) {
       const state = bindingState(b);
@@ -139,7 +145,8 @@ function renderBatch(
         continue;
       }
       if (state === 'unchanged') continue;
-      for (const s of b.steps) lines.push(...stepLines(s, style, paint, '    '));
+      for (const s of b.steps.filter((s) => firstTime(b, s)))
+        lines.push(...stepLines(s, style, paint, '    '));
     }
   }
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
