@@ -3,8 +3,8 @@
 // (one EKS per region, one Kubernetes API per cluster). The eksctl formats, Pod Identity and one
 // run per feature against moto and the emulator stay in test/integration/apply.test.ts.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ACCOUNT } from '../support/fakes.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -156,6 +156,55 @@ describe('next step', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /Restart the pods/);
   });
+
+  test('the restart step names only service accounts that remain: never a role-only binding, never a pruned one', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const all = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app1, attachPolicyARNs: [${RO}]}\n  - {namespace: jobs, name: batch, roleOnly: true, attachPolicyARNs: [${RO}]}\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const first = await apply(all, '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /Next step:\n {2}Restart the pods of these 2 service accounts so they pick up the change, e\.g\.\n {2}kubectl rollout restart deployment -n default <deployment using service account app1>\n {2}kubectl rollout restart deployment -n default <deployment using service account app2>\n$/,
+    );
+    const fewer = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const pruned = await apply(fewer, '--prune', '--approve');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /3 bindings: 2 deleted, 1 unchanged\nDone\.\n$/);
+    assert.doesNotMatch(pruned.stdout, /Next step|Restart the pods/);
+  });
+});
+
+describe('a new namespace two bindings share', () => {
+  test('is shown once in the plan, created once, and a re-run converges', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const binding = (name: string) =>
+      `  - {namespace: backend, name: ${name}, createNamespace: true, attachPolicyARNs: [${RO}]}\n`;
+    const path = file(`${HEAD}cluster: demo\nbindings:\n${binding('api')}${binding('worker')}`);
+    const times = (text: string, re: RegExp) =>
+      text.match(new RegExp(re.source, `${re.flags}g`))?.length ?? 0;
+    const plan = await apply(path);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.equal(times(plan.stdout, /\+ create +namespace +backend$/m), 1, plan.stdout);
+    assert.equal(times(plan.stdout, /\+ create +service-account +backend\/(api|worker)$/m), 2);
+    const applied = await apply(path, '--approve');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(times(applied.stdout, /create +namespace +backend$/m), 1, applied.stdout);
+    for (const name of ['api', 'worker']) {
+      assert.match(
+        String((await sa('backend', name))?.annotations[ANNOTATION]),
+        /iamsa-demo-backend-/,
+      );
+    }
+    const again = await apply(path, '--approve', '-o', 'json');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(json(again.stdout).changed, false);
+  });
 });
 
 describe('failures', () => {
@@ -193,6 +242,25 @@ describe('failures', () => {
       doc.bindings.map((b: any) => b.error?.exitCode ?? 0),
       [0, 2, 5, 0],
     );
+  });
+
+  test('a cluster that does not exist is said once, naming the bindings it blocks; the others apply', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const path = file(`${HEAD}bindings:
+  - {clusters: [demo], name: fine, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: a, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: b, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: c, attachPolicyARNs: [${RO}]}
+`);
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const once = (text: string) => r.stdout.split(text).length - 1;
+    assert.equal(once('cluster prod not found in region us-east-1'), 1, r.stdout);
+    assert.equal(once('hint: clusters in region us-east-1: demo'), 1, r.stdout);
+    assert.match(r.stdout, /\(the same for prod default\/b, prod default\/c\)/);
+    assert.match(r.stdout, /4 bindings: 1 created, 0 unchanged, 3 failed/);
+    assert.ok(await sa('default', 'fine'));
   });
 
   test("a roleName naming another binding's role suggests no attachRoleARN (it is refused too)", async () => {
@@ -241,6 +309,10 @@ describe('failures', () => {
     assert.deepEqual(h.state(), before);
     const machine = await apply(path, '-o', 'json');
     assert.equal(json(machine.stdout).error.detail.split('\n').length, 3);
+    // The schema by where this copy of iamsa has it, not a path only a checkout has.
+    const [, schema = ''] = /the schema: (.+)\)$/.exec(json(machine.stdout).error.hint) ?? [];
+    assert.ok(isAbsolute(schema) && existsSync(schema), json(machine.stdout).error.hint);
+    assert.match(schema, /schema\/iamsa-bindings\.schema\.json$/);
   });
 
   test('-f - reads the bindings from stdin: applied, and a re-run from stdin converges', async () => {
@@ -281,6 +353,17 @@ describe('failures', () => {
 });
 
 describe('--prune', () => {
+  /** A cluster of another region with one binding applied: its file and its role. */
+  const oneBinding = async (cluster: string) => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn(cluster, 'ap-northeast-2');
+    const path = file(`${HEAD}cluster: ${cluster}\nregion: ap-northeast-2\nbindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+`);
+    assert.equal((await apply(path, '--approve')).code, 0);
+    return { path, stays: (await roleOf(`iamsa-${cluster}-default-stays`))! };
+  };
+
   test('deletes exactly the bindings iamsa owns that the file no longer lists, first in the plan', async () => {
     h = createHarness({ clusters: ['demo'] });
     await clusterIn('pruned', 'ap-northeast-2');
@@ -325,13 +408,7 @@ describe('--prune', () => {
   });
 
   test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W048)", async () => {
-    h = createHarness({ clusters: ['demo'] });
-    await clusterIn('decoyed', 'ap-northeast-2');
-    const path = file(`${HEAD}cluster: decoyed\nregion: ap-northeast-2\nbindings:
-  - {name: stays, attachPolicyARNs: [${RO}]}
-`);
-    assert.equal((await apply(path, '--approve')).code, 0);
-    const stays = (await roleOf('iamsa-decoyed-default-stays'))!;
+    const { path, stays } = await oneBinding('decoyed');
     // Trusts the provider, but for another service account than its copied tags name.
     await h.iam.createRole({
       name: 'decoy',
@@ -364,6 +441,64 @@ describe('--prune', () => {
     assert.equal((await apply(path, '--prune', '--approve')).code, 0);
     assert.ok(await roleOf('decoy'));
     assert.ok(await roleOf('decoy2'));
+  });
+
+  test('a copied managed-by label is no licence to prune: skipped with a warning, never deleted (IRSA-W050)', async () => {
+    const { path, stays } = await oneBinding('copied');
+    const k = h.kube('copied');
+    k.namespaces.add('pr');
+    k.namespaces.add('evil');
+    const label = { 'app.kubernetes.io/managed-by': 'iamsa' };
+    // Anyone who can make a service account can copy the label and name another binding's role.
+    await k.createServiceAccount('pr', 'victim', {
+      annotations: { [ANNOTATION]: stays.arn },
+      labels: label,
+    });
+    await k.createServiceAccount('evil', 'evil', {
+      annotations: { [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/gone` },
+      labels: label,
+    });
+    const before = h.state();
+    const plan = await apply(path, '--prune', '--approve');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account pr\/victim carries iamsa's label but its annotation names role iamsa-copied-default-stays, which iamsa did not make for it \(its tags\): not pruned/,
+    );
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account evil\/evil .*role gone, which does not exist/,
+    );
+    assert.doesNotMatch(plan.stdout, /victim|evil/);
+    assert.deepEqual(h.state(), before, 'nothing was changed');
+  });
+});
+
+describe("a file's service account metadata", () => {
+  test("keys that are iamsa's to set are ignored with IRSA-W051, the others are written", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const other = `arn:aws:iam::${ACCOUNT}:role/other`;
+    const path = file(`${HEAD}cluster: demo\nbindings:
+  - name: meta
+    attachPolicyARNs: [${RO}]
+    annotations: {${ANNOTATION}: ${other}, iamsa.io/attached-role: "true", team: a}
+    labels: {app.kubernetes.io/managed-by: other, app: x}
+`);
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    for (const key of [ANNOTATION, 'iamsa.io/attached-role', 'app.kubernetes.io/managed-by']) {
+      assert.match(
+        r.stderr,
+        new RegExp(`IRSA-W051 \\S+: bindings\\[0\\]: (annotation|label) ${key} is iamsa's to set`),
+      );
+    }
+    const made = await sa('default', 'meta');
+    assert.deepEqual(made?.annotations, {
+      team: 'a',
+      [ANNOTATION]: (await roleOf('iamsa-demo-default-meta'))?.arn,
+    });
+    assert.deepEqual(made?.labels, { app: 'x', 'app.kubernetes.io/managed-by': 'iamsa' });
   });
 });
 

@@ -149,6 +149,21 @@ describe('each finding on a state built to trigger it', () => {
     );
     await serviceAccount(g, 'open', 'app', { [ROLE_ANNOTATION]: arn('noaud') });
     await pod(g, 'open', 'app-1', 'app');
+    // IRSA103 (low): an exact sub, but a second audience besides STS's.
+    await roleWithTrust(
+      g,
+      'twoaud',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: {
+            [`${host}:sub`]: 'system:serviceaccount:open:two',
+            [`${host}:aud`]: ['sts.amazonaws.com', 'vault'],
+          },
+        }),
+      ),
+    );
+    await serviceAccount(g, 'open', 'two', { [ROLE_ANNOTATION]: arn('twoaud') });
+    await pod(g, 'open', 'two-1', 'two');
     // IRSA104: a trust for a service account that does not exist.
     await roleWithTrust(
       g,
@@ -263,6 +278,16 @@ describe('each finding on a state built to trigger it', () => {
     );
   });
 
+  test('IRSA103 a second audience: low, the fix keeps the one its pods ask for', () => {
+    const [f, ...more] = findingsOf(arn('twoaud'));
+    assert.deepEqual([f.id, f.severity, more.length], ['IRSA103', 'low', 0]);
+    assert.match(f.message, /accepts 2 audiences on ".*:aud" \("sts\.amazonaws\.com", "vault"\)/);
+    assert.match(
+      f.fix,
+      /"system:serviceaccount:open:two",".*:aud":"sts\.amazonaws\.com"\}\}\}\]\}'$/,
+    );
+  });
+
   test('IRSA104 stale trust: medium, names the missing service account', () => {
     const [f] = findingsOf(arn('stale-role'));
     assert.deepEqual([f.id, f.severity, f.serviceAccount], ['IRSA104', 'medium', 'stale/ghost']);
@@ -344,7 +369,11 @@ describe('each finding on a state built to trigger it', () => {
       /^ {2}high {3}IRSA101 trust without sub: arn:aws:iam::111122223333:role\/nosub$/m,
     );
     assert.match(text, /^ {9}fix: /m);
-    assert.match(text, /^Roles \(and who assumed them, from CloudTrail\):$/m);
+    // iamsa prints the lookups; it does not run them.
+    assert.match(
+      text,
+      /^Roles \(who assumed each: run its aws cloudtrail command; iamsa does not read CloudTrail\):$/m,
+    );
     assert.match(
       text,
       /aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=arn:aws:iam::111122223333:role\/shared/,

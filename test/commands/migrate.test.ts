@@ -160,6 +160,41 @@ describe('migrate-to-pod-identity', () => {
     assert.match(rolledAgain.stdout, /Nothing to do/);
   });
 
+  test('a selection that matches no binding says so, and a mistyped namespace is IRSA-W025, not "already in place"', async () => {
+    await namespace('backend');
+    await bind('backend', 'writer');
+    const typo = await migrate('-n', 'backnd');
+    assert.equal(typo.code, 0, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /IRSA-W025.*namespace backnd does not exist in cluster demo: did you mean backend\?/,
+    );
+    assert.match(typo.stdout, /Nothing to do: no IRSA binding matches -n backnd\.\n$/);
+    const name = await migrate('-n', 'backend', '--name', 'writr');
+    assert.match(
+      name.stdout,
+      /Nothing to do: no IRSA binding matches -n backend --name writr\.\n$/,
+    );
+    assert.doesNotMatch(name.stderr, /IRSA-W025/, 'the namespace exists');
+    const back = await migrate('-n', 'backend', '--rollback');
+    assert.match(
+      back.stdout,
+      /Nothing to do: no binding migrate-to-pod-identity migrated matches -n backend\.\n$/,
+    );
+    const doc = json((await migrate('-n', 'backnd', '-o', 'json')).stdout);
+    assert.deepEqual(doc.bindings, []);
+    assert.deepEqual(
+      doc.warningDetails.map((w: { code: string }) => w.code),
+      ['IRSA-W025'],
+    );
+    // Once migrated, the same selection is in place: that is what "already in place" says.
+    assert.equal((await migrate('-n', 'backend', '--approve')).code, 0);
+    assert.match(
+      (await migrate('-n', 'backend')).stdout,
+      /Nothing to do: everything is already in place\.\n$/,
+    );
+  });
+
   test('a rollback right after migrating (IRSA kept) restores the trust exactly too', async () => {
     await namespace('mig2');
     await bind('mig2', 'one');
@@ -432,7 +467,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     );
   });
 
-  test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W049)', async () => {
+  test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W052)', async () => {
     await namespace('tag');
     const role = await bind('tag', 'a2');
     const before = await trustOf(role);
@@ -443,7 +478,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     ]);
     assert.equal(create.code, 0, create.stderr);
     assert.deepEqual(await trustOf(role), before, 'no Pod Identity statement');
-    assert.match(create.stderr, /IRSA-W049 .*iamsa.io\/migration tag.*ignored/);
+    assert.match(create.stderr, /IRSA-W052 .*iamsa.io\/migration tag.*ignored/);
 
     const dir = tempDir('forged-migration-tag');
     try {
@@ -454,7 +489,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
       const applied = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '--approve']);
       assert.equal(applied.code, 0, applied.stderr);
       assert.deepEqual(await trustOf(role), before);
-      assert.match(applied.stderr, /IRSA-W049/);
+      assert.match(applied.stderr, /IRSA-W052/);
       // Nor does it let the binding's IRSA role be rewritten for Pod Identity (a conflict).
       const switched = await g.iamsa([
         ...['create-serviceaccount', '--cluster', 'demo', '-n', 'tag', '--name', 'a2'],
@@ -549,5 +584,42 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     } finally {
       removeTempDir(dir);
     }
+  });
+});
+
+describe('migrate-to-pod-identity on an iamsa role with an unnarrowed Pod Identity statement', () => {
+  test('the plan shows it as drift and the migration replaces it with the statement narrowed to the cluster', async () => {
+    await namespace('k9');
+    await bind('k9', 's1');
+    const name = roleName('k9', 's1');
+    const irsa = await trustOf(name);
+    const anyCluster = {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    };
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: name,
+        PolicyDocument: JSON.stringify({ ...irsa, Statement: [...irsa.Statement, anyCluster] }),
+      }),
+    );
+    const plan = await migrate('-n', 'k9', '--name', 's1');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      new RegExp(
+        `trust - 1 Pod Identity statement\\(s\\) not narrowed to ${CLUSTER_ARN} \\(drift\\), \\+ pods\\.eks\\.amazonaws\\.com for ${CLUSTER_ARN}`,
+      ),
+    );
+    const r = await migrate('-n', 'k9', '--name', 's1', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await trustOf(name)).Statement, [...irsa.Statement, PODS_STATEMENT]);
+    assert.equal((await tagsOf(name))['iamsa.io/migration'], 'pods-added');
+    assert.match((await migrate('-n', 'k9', '--name', 's1')).stdout, /Nothing to do/);
+    // A rollback takes iamsa's statement away again: the role is back to its IRSA trust alone.
+    const back = await migrate('-n', 'k9', '--name', 's1', '--rollback', '--approve');
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual(await trustOf(name), irsa);
   });
 });

@@ -14,6 +14,7 @@ import {
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
   TAG_IRSA_TRUST_PREFIX,
+  TAG_ROLE_ONLY,
   TAG_MECHANISM,
   TAG_MIGRATION,
   TAG_POLICIES,
@@ -145,6 +146,7 @@ export function desiredRole(
           fingerprint,
         ),
   );
+  if (input.roleOnly) tags[TAG_ROLE_ONLY] = 'true';
   if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
     // Clusters no longer listed stay trusted until --prune, and so stay named.
     const names = new Set([
@@ -187,7 +189,7 @@ export function desiredRole(
   if (whole.staleMigrationTag) {
     warnings.push(
       coded(
-        'IRSA-W049',
+        'IRSA-W052',
         `role ${name} has the ${TAG_MIGRATION} tag, but not the migration iamsa records with it (the ${TAG_IRSA_TRUST_PREFIX}N record and the Pod Identity statement for this cluster): the tag is ignored and the trust is this binding's ${roleTrust.mechanism === 'irsa' ? 'IRSA' : 'Pod Identity'} statement only`,
       ),
     );

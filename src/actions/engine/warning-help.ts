@@ -118,7 +118,12 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     todo: 'Nothing: the provider was made outside iamsa and its tags are left; iamsa uses it as it is.',
   },
   'IRSA-W025': {
-    commands: ['get-serviceaccounts', 'delete-serviceaccount'],
+    commands: [
+      'get-serviceaccounts',
+      'delete-serviceaccount',
+      'migrate-to-pod-identity',
+      'migrate-from-kube2iam',
+    ],
     todo: 'Check the namespace name (the warning names the closest one when there is one).',
   },
   'IRSA-W026': {
@@ -211,9 +216,21 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
   },
   'IRSA-W048': {
     commands: [...DELETE, 'apply'],
-    todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
+    todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own.",
   },
   'IRSA-W049': {
+    commands: KUBE2IAM,
+    todo: "Someone wrote the migration's `iamsa.io/kube2iam-service-account` annotation on a service account iamsa did not make: --rollback neither deletes nor edits it. Check who did, and remove the annotation or the service account by hand.",
+  },
+  'IRSA-W050': {
+    commands: ['apply'],
+    todo: "Someone copied iamsa's `app.kubernetes.io/managed-by` label onto a service account whose annotation names a role iamsa did not make for it (or one that is gone): `--prune` leaves it. Check who did, and remove the label or the service account by hand.",
+  },
+  'IRSA-W051': {
+    commands: ['apply'],
+    todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
+  },
+  'IRSA-W052': {
     commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
     todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
   },

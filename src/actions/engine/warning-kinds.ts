@@ -196,6 +196,19 @@ export const WARNING_KINDS = {
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
   'IRSA-W049': {
+    title: "a service account carries the migration's record without iamsa's label: left as it is",
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
+  'IRSA-W050': {
+    title:
+      "a service account carries iamsa's label but names a role iamsa did not make for it: not pruned",
+    anchor: 'docs/apply.md#--prune',
+  },
+  'IRSA-W051': {
+    title: "a binding sets a service account annotation or label that is iamsa's to set: ignored",
+    anchor: 'docs/apply.md#iamsas-format',
+  },
+  'IRSA-W052': {
     title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },

@@ -11,6 +11,7 @@ import type { KubeAccess } from '../../kube/connection.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   AUDIENCE_ANNOTATION,
+  buildPodIdentityTrustStatement,
   describeRoleOwner,
   evaluateTrust,
   isManagedByIamsa,
@@ -32,6 +33,7 @@ import {
   TAG_IRSA_TRUST_PREFIX,
   TAG_MIGRATED_FROM,
   TAG_MIGRATION,
+  unnarrowedPodIdentityStatements,
   validateClusterName,
   validateNamespace,
   validateServiceAccountName,
@@ -41,6 +43,7 @@ import {
   openClusterSession,
   type RegionAccess,
 } from '../binding/cluster-session.js';
+import { missingNamespace } from '../binding/missing-namespace.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
 import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
@@ -100,6 +103,11 @@ export async function planMigrateToPodIdentity(
     query.rollback ? undefined : readAgent(session),
   ]);
   const warnings: Warning[] = agent ? requireAgent(session, cluster, agent) : [];
+  // A real namespace has its "default" service account: none at all is most likely a typo.
+  if (query.namespace !== undefined && !accounts.some((sa) => sa.namespace === query.namespace)) {
+    const missing = await missingNamespace(session, query.namespace);
+    if (missing) warnings.push(missing);
+  }
   const selected = (u: { namespace: string; name: string }) =>
     (query.namespace === undefined || u.namespace === query.namespace) &&
     (query.name === undefined || u.name === query.name);
@@ -409,7 +417,22 @@ function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | unde
     namespace: owner.namespace ?? '',
     name: owner.serviceAccount ?? '',
   };
-  if (hasBindingTrust(role, binding, c.cluster, oidc)) return undefined;
+  // A Pod Identity statement not narrowed to the cluster is drift the migration replaces
+  // (planForward): the rest of the trust must be iamsa's.
+  let judged = role;
+  try {
+    const trust = parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
+    const pods = buildPodIdentityTrustStatement({
+      accountId: c.cluster.accountId,
+      clusterArns: [c.cluster.arn],
+    });
+    const drift = unnarrowedPodIdentityStatements(trust, pods);
+    const rest = { ...trust, Statement: trust.Statement.filter((s) => !drift.includes(s)) };
+    judged = { ...role, trustPolicy: JSON.stringify(rest) };
+  } catch {
+    // hasBindingTrust judges the unreadable trust: not iamsa's
+  }
+  if (hasBindingTrust(judged, binding, c.cluster, oidc)) return undefined;
   return `it carries iamsa's tags for ${binding.namespace}/${binding.name}, but its trust is not iamsa's for that binding`;
 }
 

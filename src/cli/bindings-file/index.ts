@@ -4,6 +4,7 @@
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { INPUT_LIMITS, readInputSource } from '../../input-file.js';
+import { packageFile } from '../package-files.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
 import { checkDraft, checkDuplicates, type Draft, type FileContext } from './draft.js';
 import { eksctlDrafts, eksctlShapes } from './eksctl-format.js';
@@ -18,6 +19,8 @@ export interface BindingsFile {
   bindings: ApplyBinding[];
   enableOidc: ClusterRef[];
   notes: string[];
+  /** Service account metadata iamsa sets itself, left out of the bindings (IRSA-W051). */
+  ignored: string[];
 }
 
 /** A file of a thousand mistakes shows the first ones, and how many more there are. */
@@ -37,7 +40,7 @@ export class FileProblemsError extends ValidationError {
     super(`${file}: ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed`, {
       hint: eksctl
         ? 'fix them and run again (what iamsa reads of a ClusterConfig: docs/apply.md#eksctl-clusterconfig)'
-        : 'fix them and run again (the schema is schema/iamsa-bindings.schema.json)',
+        : `fix them and run again (the schema: ${packageFile('schema/iamsa-bindings.schema.json')})`,
       detail: shown.join('\n'),
     });
   }
@@ -99,7 +102,7 @@ export function parseBindingsFile(
   file: string,
   options: FileOptions = {},
 ): BindingsFile {
-  const ctx: FileContext = { file, problems: [] };
+  const ctx: FileContext = { file, problems: [], ignored: [] };
   const { documents, problems } = parseYaml(text);
   checkBindingCount(file, documents);
   pushAll(ctx.problems, problems);
@@ -146,5 +149,5 @@ export function parseBindingsFile(
       documents.length > 0 && documents.every(isEksctl),
     );
   }
-  return { bindings, enableOidc, notes };
+  return { bindings, enableOidc, notes, ignored: ctx.ignored };
 }
