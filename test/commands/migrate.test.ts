@@ -490,6 +490,12 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
       assert.equal(applied.code, 0, applied.stderr);
       assert.deepEqual(await trustOf(role), before);
       assert.match(applied.stderr, /IRSA-W052/);
+      // A migration records what it found, whatever the tag said; its rollback restores it.
+      assert.equal((await migrate('-n', 'tag', '--approve')).code, 0);
+      assert.ok((await tagsOf(role))['iamsa.io/irsa-trust-0'], 'the record is written');
+      const back = await migrate('-n', 'tag', '--rollback', '--approve');
+      assert.equal(back.code, 0, back.stderr);
+      assert.deepEqual(await trustOf(role), before);
       // Nor does it let the binding's IRSA role be rewritten for Pod Identity (a conflict).
       const switched = await g.iamsa([
         ...['create-serviceaccount', '--cluster', 'demo', '-n', 'tag', '--name', 'a2'],

@@ -128,9 +128,10 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
   const clean = withoutStatements(trust, drift);
   const addPods = !admitted(clean);
   const migrated = addPods ? withStatement(clean, podsStatement) : clean;
-  // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it.
+  // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it (a
+  // migration tag without its record is no migration: both are written).
   const record =
-    role.tags[TAG_MIGRATION] === undefined
+    role.tags[TAG_MIGRATION] === undefined || recordedStatements(role.tags) === undefined
       ? {
           [TAG_MIGRATION]: addPods ? 'pods-added' : 'pods-present',
           ...recordStatements(providerStatements(clean, c.providerArn)),
