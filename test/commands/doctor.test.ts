@@ -453,7 +453,10 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
         'm',
       ),
     );
-    assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
+    assert.match(
+      text.stdout,
+      /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess \(attached outside iamsa\)$/m,
+    );
     const kube = g.kubeFlags.join(' ');
     // Removing the drift, not recording it (flags leave it attached); the
     // fix carries the Kubernetes flags the user passed.
@@ -508,6 +511,42 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
     const after = await checksOf('drift', 'app');
     assert.equal(after.byId.IRSA010.status, 'ok');
     assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
+  });
+});
+
+describe('IRSA010 drift: every policy iamsa did not put there in one run', () => {
+  test('a policy attached by hand and an inline one written by hand: both named, one fix line each', async () => {
+    await namespace(g, 'both');
+    const role = await bindReadOnly(g, 'both', 'app');
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role,
+        PolicyName: 'extra',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const { code, byId } = await checksOf('both', 'app');
+    assert.equal(code, 0);
+    const c = byId.IRSA010;
+    assert.equal(c.status, 'warn');
+    assert.match(
+      c.message,
+      /changed since iamsa last applied them \(.*\): arn:aws:iam::aws:policy\/AdministratorAccess was attached outside iamsa; inline policy extra was written outside iamsa$/,
+    );
+    assert.ok(c.details.includes(`${ADMIN} (attached outside iamsa)`), c.details.join('\n'));
+    assert.ok(c.details.includes('inline extra (written outside iamsa)'), c.details.join('\n'));
+    assert.ok(!c.details.some((d: string) => /delete them by hand/.test(d)), c.details.join('\n'));
+    assert.match(
+      c.fix,
+      new RegExp(
+        `^aws iam detach-role-policy --role-name ${role} --policy-arn ${ADMIN} && aws iam delete-role-policy --role-name ${role} --policy-name extra; see the binding: `,
+      ),
+    );
   });
 });
 
