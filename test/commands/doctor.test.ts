@@ -146,7 +146,7 @@ describe('each check on a state built to fail it', () => {
     // The fix carries the Kubernetes connection flags the user passed.
     assert.equal(
       byId.IRSA002.fix,
-      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve`,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve  # replace POLICY_ARN with the ARN of the policy the pods need`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -195,6 +195,23 @@ describe('each check on a state built to fail it', () => {
     assert.equal(byId.IRSA003.status, 'fail');
     assert.match(byId.IRSA003.message, /role deleted-role does not exist in account 111122223333/);
     for (const id of ['IRSA004', 'IRSA005', 'IRSA010']) assert.equal(byId[id].status, 'skipped');
+    // Its fix, pasted as is, says what to put for the policy iamsa cannot know.
+    assert.match(
+      byId.IRSA003.fix,
+      / --attach-policy-arn POLICY_ARN .* {2}# replace POLICY_ARN with the ARN of the policy the pods need$/,
+    );
+    const pasted = await g.iamsa(
+      ['create-serviceaccount', '-c', 'demo', '-n', 'role3', '--name', 'gone'].concat([
+        '--attach-policy-arn',
+        'POLICY_ARN',
+        ...g.kubeFlags,
+      ]),
+    );
+    assert.equal(pasted.code, 2);
+    assert.match(
+      pasted.stderr,
+      /^error: invalid --attach-policy-arn "POLICY_ARN": POLICY_ARN is a placeholder: put the ARN of the policy the pods need/,
+    );
 
     await g.iam.send(
       new CreateRoleCommand({
@@ -393,7 +410,7 @@ describe('each check on a state built to fail it', () => {
     assert.match(byId.IRSA010.message, /role perm10-role grants nothing/);
     assert.equal(
       byId.IRSA010.fix,
-      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN',
+      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN  # replace POLICY_ARN with the ARN of the policy the pods need',
     );
   });
 });

@@ -178,7 +178,7 @@ describe('doctor checks', () => {
     const c = byId(state({ role: undefined })).IRSA003;
     assert.match(
       c?.fix ?? '',
-      /^iamsa create-serviceaccount .* --override-existing-serviceaccounts --approve$/,
+      /^iamsa create-serviceaccount .* --override-existing-serviceaccounts --approve {2}# replace POLICY_ARN with the ARN of the policy the pods need$/,
     );
   });
 

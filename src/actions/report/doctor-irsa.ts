@@ -28,6 +28,7 @@ import {
   ownRoleInsteadFix,
   attachPolicyFix,
   createServiceAccountFix,
+  withNote,
   deleteInlinePolicyFix,
   detachPolicyFix,
   getServiceAccountsFix,
@@ -539,7 +540,17 @@ function policiesDrifted(
   const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
   const rerun = sharedRole(s)
     ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
-    : `${createServiceAccountFix(s.context, s.namespace, s.name, drift?.declared ?? [], mechanismOfState(s), inline)}  # the command that made this binding, with the policies it declares`;
+    : withNote(
+        createServiceAccountFix(
+          s.context,
+          s.namespace,
+          s.name,
+          drift?.declared ?? [],
+          mechanismOfState(s),
+          inline,
+        ),
+        'the command that made this binding, with the policies it declares',
+      );
   const fixes = [
     ...added.map((arn) => detachPolicyFix(s.context, name, arn)),
     ...handInline.map((p) => deleteInlinePolicyFix(s.context, name, p)),
@@ -629,7 +640,16 @@ function simulate(s: DoctorState): Check | undefined {
     {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
-        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOfState(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
+        ? withNote(
+            createServiceAccountFix(
+              s.context,
+              s.namespace,
+              s.name,
+              s.attachedPolicies,
+              mechanismOfState(s),
+            ).replace(' --approve', ' --attach-policy policy.json --approve'),
+            'policy.json: the policy above',
+          )
         : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
     },
   );
