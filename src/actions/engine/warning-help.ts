@@ -213,6 +213,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: [...DELETE, 'apply'],
     todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
   },
+  'IRSA-W052': {
+    commands: BINDING,
+    todo: 'Every pod of the namespace that sets no `serviceAccountName` runs as `default`, so it gets the role too. Unless that is what you want, create a service account for the workload (`--name APP`), set `serviceAccountName: APP` in its pod template, and bind that one instead.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -195,6 +195,12 @@ export const WARNING_KINDS = {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
+  // W049 to W051 are taken by branches in flight.
+  'IRSA-W052': {
+    title:
+      "a namespace's default service account is bound: every pod that names none gets the role",
+    anchor: 'docs/commands/create-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
