@@ -74,6 +74,27 @@ export function hasBindingTrust(
   return doc.Statement.length > 0 && doc.Statement.every(ours);
 }
 
+/**
+ * The one ownership rule for deleting a role, on every path (IRSA, Pod Identity, a migrated
+ * binding, --prune): its tags name the binding (`tagged`: the path's own test, by default
+ * ownsBinding) AND its whole trust is iamsa's for it (hasBindingTrust). A role whose tags name the
+ * binding but whose trust is not iamsa's is `foreign`: kept, with IRSA-W048 (foreignTrustWarning).
+ */
+export async function judgeRoleForDeletion(
+  session: ClusterSession,
+  role: Role | undefined,
+  b: BindingRef,
+  tagged: (tags: Record<string, string>) => boolean = (tags) => ownsBinding(tags, b),
+): Promise<{ owned?: Role; foreign?: Role }> {
+  if (!role || !tagged(role.tags)) return {};
+  // A cluster without an OIDC provider: no IRSA statement can be iamsa's.
+  const [cluster, oidc] = await Promise.all([
+    session.cluster(),
+    session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc),
+  ]);
+  return hasBindingTrust(role, b, cluster, oidc) ? { owned: role } : { foreign: role };
+}
+
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */
 export const foreignTrustWarning = (role: Role, b: BindingRef): Warning =>
   coded(

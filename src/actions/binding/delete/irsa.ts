@@ -31,8 +31,12 @@ import type { ClusterSession } from '../cluster-session.js';
 import { labelOf } from '../spec.js';
 import { type PlanStep, step, updateStep } from '../../engine/plan.js';
 import { started } from '../../engine/concurrency.js';
-import { findOwnedRole, foreignTrustWarning, hasBindingTrust, ownsBinding } from '../owned-role.js';
-import type { ClusterOidc } from '../cluster-oidc.js';
+import {
+  findOwnedRole,
+  foreignTrustWarning,
+  judgeRoleForDeletion,
+  ownsBinding,
+} from '../owned-role.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
@@ -118,10 +122,7 @@ export async function planDeleteIrsa(
           : undefined;
   // Tags are anyone's to copy: a role reached by its name, the annotation or --role-name is
   // iamsa's only with a trust iamsa writes for this binding (IRSA-W048 otherwise: it stays).
-  const oidc = await session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc);
-  const foreign =
-    tagOwned && !hasBindingTrust(tagOwned, binding, cluster, oidc) ? tagOwned : undefined;
-  const owned = foreign ? undefined : tagOwned;
+  const { owned, foreign } = await judgeRoleForDeletion(session, tagOwned, binding);
   if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
     throw new AuthError(
