@@ -16,7 +16,7 @@ after(() => removeTempDir(dir));
 
 async function harness(...clusters: Array<[string, string]>) {
   const h = createHarness({ clusters: ['demo'] });
-  for (const [name, region] of [['demo', 'us-east-1'], ...clusters]) {
+  for (const [name, region] of [['demo', 'us-east-1'] as [string, string], ...clusters]) {
     if (region !== 'us-east-1') {
       h.eks(region).addCluster(name);
       h.kube(name);

@@ -4,6 +4,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHarness } from '../support/harness.js';
 
+const BINDING = [
+  '-n',
+  'payments',
+  '--name',
+  'worker',
+  '--attach-policy-arn',
+  'arn:aws:iam::aws:policy/ReadOnlyAccess',
+];
 const COMMANDS: string[][] = [
   ['get-serviceaccounts'],
   ['get-serviceaccounts', '--orphans'],
@@ -11,24 +19,8 @@ const COMMANDS: string[][] = [
   ['doctor', '-n', 'payments', '--name', 'worker'],
   ['audit'],
   ['enable-oidc'],
-  [
-    'create-serviceaccount',
-    '-n',
-    'payments',
-    '--name',
-    'worker',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-  ],
-  [
-    'update-serviceaccount',
-    '-n',
-    'payments',
-    '--name',
-    'worker',
-    '--attach-policy-arn',
-    'arn:aws:iam::aws:policy/ReadOnlyAccess',
-  ],
+  ['create-serviceaccount', ...BINDING],
+  ['update-serviceaccount', ...BINDING],
   ['delete-serviceaccount', '-n', 'payments', '--name', 'worker'],
   ['migrate-from-kube2iam'],
 ];

@@ -4,11 +4,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ACCOUNT } from '../support/fakes.js';
-import { fakeGround } from '../support/fake-ground.js';
+import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, DEFAULT, type Question } from '../support/harness.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+
+/** create-serviceaccount that asks the rest (a terminal, no --name). */
+const wizardArgs = (g: { kubeFlags: string[] }) => [
+  'create-serviceaccount',
+  '-c',
+  'life',
+  ...g.kubeFlags,
+  '--attach-policy-arn',
+  S3_READ,
+];
+
+/** default/NAME bound through Pod Identity with iamsa's role. */
+async function bindPodIdentity(g: FakeGround, name: string) {
+  const bound = await g.iamsa(
+    ['create-serviceaccount', '-c', 'life', ...g.kubeFlags, '--name', name].concat([
+      '--mechanism',
+      'pod-identity',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    ]),
+  );
+  assert.equal(bound.code, 0, bound.stderr);
+}
 
 async function ground(agent: boolean) {
   const h = createHarness({ clusters: ['life'] });
@@ -20,39 +44,23 @@ async function ground(agent: boolean) {
 
 test('with the Pod Identity agent the wizard offers the mechanism and lists Pod Identity roles', async () => {
   const { h, g } = await ground(true);
-  const bound = await g.iamsa([
-    'create-serviceaccount',
-    '-c',
-    'life',
-    ...g.kubeFlags,
-    '--name',
-    'pi-app',
-    '--mechanism',
-    'pod-identity',
-    '--attach-policy-arn',
-    READONLY,
-    '--approve',
-  ]);
-  assert.equal(bound.code, 0, bound.stderr);
+  await bindPodIdentity(g, 'pi-app');
   let listed: string[] = [];
-  const r = await h.run(
-    ['create-serviceaccount', '-c', 'life', ...g.kubeFlags, '--attach-policy-arn', S3_READ],
-    {
-      tty: true,
-      answers: [
-        [/How should pods get the role\?/, /Pod Identity/],
-        [
-          /Service account/,
-          (q: Question) => {
-            listed = q.choices.map((c) => c.name);
-            return 'pi-app';
-          },
-        ],
-        [/Role name/, DEFAULT],
-        [/Apply these changes\?/, true],
+  const r = await h.run(wizardArgs(g), {
+    tty: true,
+    answers: [
+      [/How should pods get the role\?/, /Pod Identity/],
+      [
+        /Service account/,
+        (q: Question) => {
+          listed = q.choices.map((c) => c.name);
+          return 'pi-app';
+        },
       ],
-    },
-  );
+      [/Role name/, DEFAULT],
+      [/Apply these changes\?/, true],
+    ],
+  });
   assert.equal(r.code, 0, r.stderr);
   const role = `arn:aws:iam::${ACCOUNT}:role/iamsa-life-default-pi-app`;
   assert.ok(listed.includes(`pi-app  (role: ${role}, Pod Identity)`), listed.join(' | '));
@@ -63,18 +71,15 @@ test('with the Pod Identity agent the wizard offers the mechanism and lists Pod 
 
 test('without the agent the wizard binds with IRSA and asks nothing about it', async () => {
   const { h, g } = await ground(false);
-  const r = await h.run(
-    ['create-serviceaccount', '-c', 'life', ...g.kubeFlags, '--attach-policy-arn', S3_READ],
-    {
-      tty: true,
-      answers: [
-        [/Service account/, /New service account/],
-        [/Service account name/, 'app'],
-        [/Role name/, DEFAULT],
-        [/Apply these changes\?/, true],
-      ],
-    },
-  );
+  const r = await h.run(wizardArgs(g), {
+    tty: true,
+    answers: [
+      [/Service account/, /New service account/],
+      [/Service account name/, 'app'],
+      [/Role name/, DEFAULT],
+      [/Apply these changes\?/, true],
+    ],
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!r.asked.some((q) => /How should pods/.test(q)), r.asked.join(' | '));
   assert.match(r.stdout, /OIDC provider:/);
@@ -83,29 +88,13 @@ test('without the agent the wizard binds with IRSA and asks nothing about it', a
 /** default/worker bound through Pod Identity with iamsa's role iamsa-life-default-worker. */
 async function boundThroughPodIdentity() {
   const { h, g } = await ground(true);
-  const bound = await g.iamsa(
-    ['create-serviceaccount', '-c', 'life', ...g.kubeFlags, '--name', 'worker'].concat([
-      '--mechanism',
-      'pod-identity',
-      '--attach-policy-arn',
-      READONLY,
-      '--approve',
-    ]),
-  );
-  assert.equal(bound.code, 0, bound.stderr);
+  await bindPodIdentity(g, 'worker');
   return { h, g };
 }
 
 test('IRSA chosen for a service account bound through Pod Identity: asked when it is picked, a separate role by default', async () => {
   const { h, g } = await boundThroughPodIdentity();
-  const wizard = [
-    'create-serviceaccount',
-    '-c',
-    'life',
-    ...g.kubeFlags,
-    '--attach-policy-arn',
-    S3_READ,
-  ];
+  const wizard = wizardArgs(g);
   const r = await h.run(wizard, {
     tty: true,
     answers: [
@@ -189,14 +178,7 @@ test('declining the OIDC provider offers Pod Identity when the cluster has the a
   const h = createHarness({ clusters: ['life'] });
   h.eks().installAgent('life');
   const g = fakeGround(h, 'life');
-  const wizard = [
-    'create-serviceaccount',
-    '-c',
-    'life',
-    ...g.kubeFlags,
-    '--attach-policy-arn',
-    S3_READ,
-  ];
+  const wizard = wizardArgs(g);
   const r = await h.run(wizard, {
     tty: true,
     answers: [

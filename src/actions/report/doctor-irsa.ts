@@ -61,15 +61,13 @@ const ownedRole = (s: DoctorState) =>
 /** iamsa's role shared by several clusters, this one among them (made by apply -f). */
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
-const createFix = (s: DoctorState) =>
-  createServiceAccountFix(
-    s.context,
-    s.namespace,
-    s.name,
-    s.attachedPolicies,
-    mechanismOfState(s),
-    s.inlinePolicies.includes(INLINE_POLICY_NAME),
-  );
+/** create-serviceaccount for this binding, with its policies as they are unless told others. */
+const createFix = (
+  s: DoctorState,
+  policyArns = s.attachedPolicies,
+  inline = s.inlinePolicies.includes(INLINE_POLICY_NAME),
+) =>
+  createServiceAccountFix(s.context, s.namespace, s.name, policyArns, mechanismOfState(s), inline);
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
 const otherBindingRole = (s: DoctorState) =>
   !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
@@ -537,18 +535,10 @@ function policiesDrifted(
     : '';
   // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
   // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
-  const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
   const rerun = sharedRole(s)
     ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
     : withNote(
-        createServiceAccountFix(
-          s.context,
-          s.namespace,
-          s.name,
-          drift?.declared ?? [],
-          mechanismOfState(s),
-          inline,
-        ),
+        createFix(s, drift?.declared ?? []),
         'the command that made this binding, with the policies it declares',
       );
   const fixes = [
@@ -641,13 +631,10 @@ function simulate(s: DoctorState): Check | undefined {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
         ? withNote(
-            createServiceAccountFix(
-              s.context,
-              s.namespace,
-              s.name,
-              s.attachedPolicies,
-              mechanismOfState(s),
-            ).replace(' --approve', ' --attach-policy policy.json --approve'),
+            createFix(s, s.attachedPolicies, false).replace(
+              ' --approve',
+              ' --attach-policy policy.json --approve',
+            ),
             'policy.json: the policy above',
           )
         : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
