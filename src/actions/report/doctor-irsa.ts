@@ -631,9 +631,10 @@ function simulate(s: DoctorState): Check | undefined {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
         ? withNote(
-            createFix(s, s.attachedPolicies, false).replace(
-              ' --approve',
-              ' --attach-policy policy.json --approve',
+            // The policy above as its inline policy: no placeholder to replace.
+            createFix(s, s.attachedPolicies, true).replace(
+              ' --attach-policy POLICY_FILE',
+              ' --attach-policy policy.json',
             ),
             'policy.json: the policy above',
           )
