@@ -213,6 +213,18 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: [...DELETE, 'apply'],
     todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own.",
   },
+  'IRSA-W049': {
+    commands: KUBE2IAM,
+    todo: "Someone wrote the migration's `iamsa.io/kube2iam-service-account` annotation on a service account iamsa did not make: --rollback neither deletes nor edits it. Check who did, and remove the annotation or the service account by hand.",
+  },
+  'IRSA-W050': {
+    commands: ['apply'],
+    todo: "Someone copied iamsa's `app.kubernetes.io/managed-by` label onto a service account whose annotation names a role iamsa did not make for it (or one that is gone): `--prune` leaves it. Check who did, and remove the label or the service account by hand.",
+  },
+  'IRSA-W051': {
+    commands: ['apply'],
+    todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
+  },
   'IRSA-W052': {
     commands: BINDING,
     todo: 'Every pod of the namespace that sets no `serviceAccountName` runs as `default`, so it gets the role too. Unless that is what you want, create a service account for the workload (`--name APP`), set `serviceAccountName: APP` in its pod template, and bind that one instead.',

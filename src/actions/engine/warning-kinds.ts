@@ -195,7 +195,19 @@ export const WARNING_KINDS = {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
-  // W049 to W051 are taken by branches in flight.
+  'IRSA-W049': {
+    title: "a service account carries the migration's record without iamsa's label: left as it is",
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
+  'IRSA-W050': {
+    title:
+      "a service account carries iamsa's label but names a role iamsa did not make for it: not pruned",
+    anchor: 'docs/apply.md#--prune',
+  },
+  'IRSA-W051': {
+    title: "a binding sets a service account annotation or label that is iamsa's to set: ignored",
+    anchor: 'docs/apply.md#iamsas-format',
+  },
   'IRSA-W052': {
     title:
       "a namespace's default service account is bound: every pod that names none gets the role",
