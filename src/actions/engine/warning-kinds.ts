@@ -208,6 +208,11 @@ export const WARNING_KINDS = {
     title: "a binding sets a service account annotation or label that is iamsa's to set: ignored",
     anchor: 'docs/apply.md#iamsas-format',
   },
+  'IRSA-W052': {
+    title:
+      "a namespace's default service account is bound: every pod that names none gets the role",
+    anchor: 'docs/commands/create-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
