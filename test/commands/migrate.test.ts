@@ -467,7 +467,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     );
   });
 
-  test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W052)', async () => {
+  test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W053)', async () => {
     await namespace('tag');
     const role = await bind('tag', 'a2');
     const before = await trustOf(role);
@@ -478,7 +478,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     ]);
     assert.equal(create.code, 0, create.stderr);
     assert.deepEqual(await trustOf(role), before, 'no Pod Identity statement');
-    assert.match(create.stderr, /IRSA-W052 .*iamsa.io\/migration tag.*ignored/);
+    assert.match(create.stderr, /IRSA-W053 .*iamsa.io\/migration tag.*ignored/);
 
     const dir = tempDir('forged-migration-tag');
     try {
@@ -489,7 +489,7 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
       const applied = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '--approve']);
       assert.equal(applied.code, 0, applied.stderr);
       assert.deepEqual(await trustOf(role), before);
-      assert.match(applied.stderr, /IRSA-W052/);
+      assert.match(applied.stderr, /IRSA-W053/);
       // A migration records what it found, whatever the tag said; its rollback restores it.
       assert.equal((await migrate('-n', 'tag', '--approve')).code, 0);
       assert.ok((await tagsOf(role))['iamsa.io/irsa-trust-0'], 'the record is written');

@@ -189,7 +189,7 @@ export function desiredRole(
   if (whole.staleMigrationTag) {
     warnings.push(
       coded(
-        'IRSA-W052',
+        'IRSA-W053',
         `role ${name} has the ${TAG_MIGRATION} tag, but not the migration iamsa records with it (the ${TAG_IRSA_TRUST_PREFIX}N record and the Pod Identity statement for this cluster): the tag is ignored and the trust is this binding's ${roleTrust.mechanism === 'irsa' ? 'IRSA' : 'Pod Identity'} statement only`,
       ),
     );

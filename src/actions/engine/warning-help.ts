@@ -231,6 +231,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
   },
   'IRSA-W052': {
+    commands: BINDING,
+    todo: 'Every pod of the namespace that sets no `serviceAccountName` runs as `default`, so it gets the role too. Unless that is what you want, create a service account for the workload (`--name APP`), set `serviceAccountName: APP` in its pod template, and bind that one instead.',
+  },
+  'IRSA-W053': {
     commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
     todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
   },

@@ -209,6 +209,11 @@ export const WARNING_KINDS = {
     anchor: 'docs/apply.md#iamsas-format',
   },
   'IRSA-W052': {
+    title:
+      "a namespace's default service account is bound: every pod that names none gets the role",
+    anchor: 'docs/commands/create-serviceaccount.md',
+  },
+  'IRSA-W053': {
     title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },

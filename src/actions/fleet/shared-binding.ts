@@ -6,7 +6,11 @@ import type { CheckedBinding } from '../binding/check.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
-import { planBinding, subjectPatternWarnings } from '../binding/plan-binding.js';
+import {
+  defaultServiceAccountWarnings,
+  planBinding,
+  subjectPatternWarnings,
+} from '../binding/plan-binding.js';
 import { bindingAudience, planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { TrustTarget } from '../../policy/index.js';
@@ -97,7 +101,11 @@ async function plan(
     maxTrustPolicySize: options.maxTrustPolicySize,
     shared: { clusters: trusts.map((t) => t.cluster), prune: !!options.prune },
   });
-  const warnings = [...subjectPatternWarnings(input), ...rolePlan.warnings];
+  const warnings = [
+    ...defaultServiceAccountWarnings(input),
+    ...subjectPatternWarnings(input),
+    ...rolePlan.warnings,
+  ];
   warnings.forEach((w) => first.reporter.warn(w));
   return Promise.all(
     sessions.map(async (s, i) => {
