@@ -25,7 +25,6 @@ import {
   roleOwner,
   sameJson,
   TAG_MECHANISM,
-  TAG_MIGRATION,
   TAG_ROLE_ONLY,
   TRUST_POLICY_DEFAULT_LIMIT,
   trustPoliciesEqual,
@@ -36,7 +35,7 @@ import { changedTags, describeTags, type PlanStep, step, updateStep } from '../e
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
 import { desiredRole, type RoleContext, type RoleState } from './desired-role.js';
-import type { RoleTrust } from './role-trust.js';
+import { isRoleMigrating, type RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
 export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
@@ -110,7 +109,7 @@ export function planRole(
       : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
   // Only a role iamsa owns for this binding is read further (its trust may be anything).
   if (role && !owned(role.tags)) throw roleConflict(role, state.name, input, cluster);
-  if (role) checkSameMechanism(role, input, how.trust.mechanism);
+  if (role) checkSameMechanism(role, input, how.trust.mechanism, cluster);
   const desired = desiredRole(input, cluster, state, how);
   checkTrustSize(
     input,
@@ -442,15 +441,25 @@ export const aRoleOf = (m: Mechanism) => `${m === 'irsa' ? 'an' : 'a'} ${MECHANI
  * IRSA role's trust for Pod Identity (or back) would cut off the pods that use it now, which is a
  * migration, not a converge. Undefined when it serves the one wanted (or both, mid-migration).
  */
-export function otherMechanism(role: Role, wanted: Mechanism): Mechanism | undefined {
-  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now.
-  if (role.tags[TAG_MIGRATION] !== undefined) return undefined;
+export function otherMechanism(
+  role: Role,
+  wanted: Mechanism,
+  cluster: ClusterInfo,
+): Mechanism | undefined {
+  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now; its tag alone
+  // is no migration (isRoleMigrating).
+  if (isRoleMigrating(role, cluster)) return undefined;
   const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
   return has === wanted ? undefined : has;
 }
 
-function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
-  const has = otherMechanism(role, wanted);
+function checkSameMechanism(
+  role: Role,
+  input: CheckedBinding,
+  wanted: Mechanism,
+  cluster: ClusterInfo,
+): void {
+  const has = otherMechanism(role, wanted, cluster);
   if (!has) return;
   throw new ConflictError(
     `role ${role.name} is iamsa's ${MECHANISM_NAMES[has]} role for ${input.namespace}/${input.name}; making it ${aRoleOf(wanted)} would cut off the pods that use it now`,

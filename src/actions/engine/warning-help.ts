@@ -234,6 +234,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: BINDING,
     todo: 'Every pod of the namespace that sets no `serviceAccountName` runs as `default`, so it gets the role too. Unless that is what you want, create a service account for the workload (`--name APP`), set `serviceAccountName: APP` in its pod template, and bind that one instead.',
   },
+  'IRSA-W053': {
+    commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
+    todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -213,6 +213,10 @@ export const WARNING_KINDS = {
       "a namespace's default service account is bound: every pod that names none gets the role",
     anchor: 'docs/commands/create-serviceaccount.md',
   },
+  'IRSA-W053': {
+    title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
+    anchor: 'docs/commands/migrate-to-pod-identity.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
