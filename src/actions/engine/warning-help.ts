@@ -238,6 +238,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
     todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
   },
+  'IRSA-W054': {
+    commands: ['migrate-to-pod-identity'],
+    todo: 'Restart the pods the warning names (the command it gives) so they get Pod Identity credentials, then run --remove-irsa again; --allow-irsa-pods removes IRSA anyway and cuts them off.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -217,6 +217,11 @@ export const WARNING_KINDS = {
     title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
+  'IRSA-W054': {
+    title:
+      'pods that started before the association still use IRSA: --remove-irsa would cut them off',
+    anchor: 'docs/commands/migrate-to-pod-identity.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
