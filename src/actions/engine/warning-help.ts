@@ -213,6 +213,14 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: [...DELETE, 'apply'],
     todo: "Someone copied iamsa's tags onto a role iamsa did not make (its trust is not iamsa's): check who did, and remove the tags or the role by hand; iamsa never deletes it.",
   },
+  'IRSA-W049': {
+    commands: [...DELETE, 'apply'],
+    todo: 'Grant eks:DescribeCluster in that region, or, if the cluster is gone, remove its statement and its iamsa.io/cluster-arn/ tag from the role by hand (or apply the file without it, with --prune).',
+  },
+  'IRSA-W050': {
+    commands: ['create-serviceaccount', 'update-serviceaccount'],
+    todo: "Name the policies the binding should have (--attach-policy-arn, or apply -f with a file listing them): iamsa records only what it is asked for, so a policy attached by hand is never taken for the binding's.",
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -195,6 +195,14 @@ export const WARNING_KINDS = {
     title: "a role carries iamsa's tags for the binding but its trust is not iamsa's: not deleted",
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
+  'IRSA-W049': {
+    title: 'a cluster a shared role records could not be read: its statement is not recognised',
+    anchor: 'docs/concepts.md#ownership-rules',
+  },
+  'IRSA-W050': {
+    title: 'the role has no readable record of the policies iamsa applied: none adopted',
+    anchor: 'docs/apply.md#the-file-is-the-whole-state-of-its-roles',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

@@ -32,7 +32,6 @@ import { labelOf } from '../spec.js';
 import { type PlanStep, step, updateStep } from '../../engine/plan.js';
 import { started } from '../../engine/concurrency.js';
 import { findOwnedRole, foreignTrustWarning, hasBindingTrust, ownsBinding } from '../owned-role.js';
-import type { ClusterOidc } from '../cluster-oidc.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
@@ -118,9 +117,10 @@ export async function planDeleteIrsa(
           : undefined;
   // Tags are anyone's to copy: a role reached by its name, the annotation or --role-name is
   // iamsa's only with a trust iamsa writes for this binding (IRSA-W048 otherwise: it stays).
-  const oidc = await session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc);
   const foreign =
-    tagOwned && !hasBindingTrust(tagOwned, binding, cluster, oidc) ? tagOwned : undefined;
+    tagOwned && !(await hasBindingTrust(session, tagOwned, binding, warnings))
+      ? tagOwned
+      : undefined;
   const owned = foreign ? undefined : tagOwned;
   if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
