@@ -28,15 +28,16 @@ function defaultOf(option: Option): string {
   return `\`${String(option.defaultValue)}\``;
 }
 
+const visibleFlags = (options: readonly Option[]) =>
+  options.filter((o) => !o.hidden && o.long !== '--version');
+
 function flagsTable(options: readonly Option[]): string {
-  const rows = options
-    .filter((o) => !o.hidden && o.long !== '--version')
-    .map((o) => {
-      const choices = o.argChoices
-        ? ` (one of ${o.argChoices.map((c) => `\`${c}\``).join(', ')})`
-        : '';
-      return `| \`${cell(o.flags)}\` | ${defaultOf(o)} | ${cell(o.description + choices)} |`;
-    });
+  const rows = visibleFlags(options).map((o) => {
+    const choices = o.argChoices
+      ? ` (one of ${o.argChoices.map((c) => `\`${c}\``).join(', ')})`
+      : '';
+    return `| \`${cell(o.flags)}\` | ${defaultOf(o)} | ${cell(o.description + choices)} |`;
+  });
   return ['| Flag | Default | Description |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -55,11 +56,16 @@ function generated(command: Command): string {
     `${command.description()}.`,
     '',
     ...(args.length ? ['| Argument | Description |', '| --- | --- |', ...args, ''] : []),
-    '## Flags',
-    '',
-    flagsTable(command.options),
-    '',
-    'And the [global flags](README.md#global-flags).',
+    // A command without flags of its own has no table, only the global flags.
+    ...(visibleFlags(command.options).length
+      ? [
+          '## Flags',
+          '',
+          flagsTable(command.options),
+          '',
+          'And the [global flags](README.md#global-flags).',
+        ]
+      : ['It takes only the [global flags](README.md#global-flags).']),
     ...(examples ? ['', '## Examples', '', '```sh', ...examples, '```'] : []),
     '',
     END,

@@ -13,7 +13,11 @@ export interface GlobalOptions {
   input: boolean;
 }
 
-export function addGlobalOptions(program: Command): Command {
+/** `commandOf`: the command the command line runs, whose -o values a bad one is told. */
+export function addGlobalOptions(
+  program: Command,
+  commandOf: () => string | undefined = () => undefined,
+): Command {
   return program
     .optionsGroup('Global flags:')
     .option(
@@ -29,11 +33,11 @@ export function addGlobalOptions(program: Command): Command {
         .argParser((value: string) => {
           const format = OUTPUT_FORMATS.find((f) => f === value.toLowerCase());
           if (!format) {
-            const near = closest(value, OUTPUT_FORMATS);
-            throw new ValidationError(
-              `-o/--output takes ${OUTPUT_FORMATS.join(', ')}, not ${value}`,
-              { hint: `${near ? `did you mean -o ${near}? ` : ''}see 'iamsa --help'` },
-            );
+            const formats = outputFormatsOf(commandOf());
+            const near = closest(value, formats);
+            throw new ValidationError(`-o/--output takes ${formats.join(', ')}, not ${value}`, {
+              hint: `${near ? `did you mean -o ${near}? ` : ''}see 'iamsa --help'`,
+            });
           }
           return format;
         }),

@@ -24,7 +24,12 @@ export function usageError(
   switch (error.code) {
     case 'commander.unknownOption': {
       // Commander keeps the unknown arguments, the offending flag first, after the operands.
-      const given = (command.args.find((a) => a.startsWith('-')) ?? '').split('=')[0] ?? '';
+      const [given = '', value] = (command.args.find((a) => a.startsWith('-')) ?? '').split('=');
+      // --approve=false: commander reads a flag that takes no value as unknown with one.
+      const flag = optionsOf(command).find((o) => o.long === given);
+      if (value !== undefined && flag && !flag.required && !flag.optional) {
+        return new ValidationError(`flag ${given} takes no value`, hint());
+      }
       const longs = optionsOf(command).flatMap((o) => (o.long ? [o.long] : []));
       // A flag cut short (--well-known) names the flags it begins.
       const begun = given.length > 3 ? longs.filter((l) => l.startsWith(given)).slice(0, 3) : [];

@@ -39,7 +39,9 @@ export function buildProgram(version: string, f: Factory): Command {
       outputError: () => undefined,
     });
   configureHelp(program);
-  addGlobalOptions(program);
+  addGlobalOptions(program, () =>
+    f.argv.find((word) => program.commands.some((c) => c.name() === word)),
+  );
   registerEnableOidc(program, f);
   registerCreateServiceAccount(program, f);
   registerGetServiceAccounts(program, f);

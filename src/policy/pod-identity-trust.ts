@@ -8,7 +8,7 @@ import {
   type PolicyStatement,
 } from './policy-document.js';
 import { isPlainObject } from './policy-document.js';
-import { parseTrustPolicy } from './trust-policy.js';
+import { parseTrustPolicy, sameTrustStatement } from './trust-policy.js';
 import {
   type ClaimState,
   type Operator,
@@ -89,6 +89,20 @@ export function trustAdmitsPodIdentity(role: { name: string; trustPolicy: string
   } catch {
     return false;
   }
+}
+
+/**
+ * The Allow statements of a trust that name the Pod Identity service principal (or everyone) other
+ * than `narrowed`, iamsa's statement for the role's cluster: on a role iamsa owns they are drift,
+ * since they let associations of other clusters (or accounts) use the role.
+ */
+export function unnarrowedPodIdentityStatements(
+  doc: PolicyDocument,
+  narrowed: PolicyStatement,
+): PolicyStatement[] {
+  return doc.Statement.filter(
+    (s) => s.Effect === 'Allow' && trustsPodIdentity(s) && !sameTrustStatement(s, narrowed),
+  );
 }
 
 const allows = (s: PolicyStatement, action: string): boolean =>

@@ -118,6 +118,10 @@ export function canonicalPolicy(value: unknown): unknown {
   return value;
 }
 
+/** Semantic equality of two statements of a trust policy. */
+export const sameTrustStatement = (a: PolicyStatement, b: PolicyStatement): boolean =>
+  JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
+
 /** Semantic equality of two trust policies (text, URL-encoded text or objects). */
 export function trustPoliciesEqual(a: unknown, b: unknown): boolean {
   const canon = (doc: unknown) => JSON.stringify(canonicalPolicy(parseTrustPolicy(doc)));

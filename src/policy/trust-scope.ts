@@ -34,6 +34,11 @@ export interface StatementScope {
   audienceChecked: boolean;
   /** The aud patterns (StringLike with * or ?) when they are all that checks the audience. */
   audienceWildcards: string[];
+  /**
+   * The audiences a named aud condition accepts (the narrowest, as conditions are AND-ed): more
+   * than one means tokens the service account got for another audience are accepted too.
+   */
+  audiences: string[];
 }
 
 /** An Allow statement open to every AWS principal (Principal "*" or AWS "*", or NotPrincipal). */
@@ -187,6 +192,8 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
     const audienceWildcards = audienceChecked
       ? []
       : auds.flatMap(({ values }) => values.filter((v) => WILDCARD.test(v)));
+    const audiences =
+      named.map(({ values }) => [...new Set(values)]).sort((a, b) => a.length - b.length)[0] ?? [];
     // Conditions are AND-ed: one operator that names subjects exactly bounds the statement.
     const exactOp = subs.find(
       ({ op, values }) => op.base !== 'stringlike' || !values.some((v) => WILDCARD.test(v)),
@@ -199,6 +206,7 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         acrossNamespaces: true,
         audienceChecked,
         audienceWildcards,
+        audiences,
       });
     } else if (exactOp) {
       for (const v of exactOp.values) {
@@ -212,6 +220,7 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         acrossNamespaces: false,
         audienceChecked,
         audienceWildcards,
+        audiences,
       });
     } else {
       const patterns = subs.flatMap(({ values }) => values.filter((v) => WILDCARD.test(v)));
@@ -222,6 +231,7 @@ export function trustScope(doc: PolicyDocument, p: ProviderRef): TrustScope {
         acrossNamespaces: patterns.some(patternSpansNamespaces),
         audienceChecked,
         audienceWildcards,
+        audiences,
       });
     }
   });

@@ -118,6 +118,7 @@ function renderBatch(
     for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
       lines.push(...stepLines(s, style, paint, '  '));
     }
+    const sameError = bindingsBySameError(result.bindings);
     for (const b of result.bindings) {
       const state = bindingState(b);
       const head = p(`${b.cluster} ${b.namespace}/${b.name}`);
@@ -125,7 +126,14 @@ function renderBatch(
         `  ${style.bold(head)} ${style.dim(`(${p(b.source)})`)} ${STATE_PAINT(style)[state](stateWords(b, state))}`,
       );
       if (b.error) {
+        // One cause (a cluster that does not exist) is said once, naming the bindings it blocks.
+        const [first, ...others] = sameError.get(errorKey(b)) ?? [];
+        if (first !== b) continue;
         lines.push(...errorLines(b, style));
+        if (others.length) {
+          const names = others.map((o) => `${o.cluster} ${o.namespace}/${o.name}`).join(', ');
+          lines.push(`      ${style.dim(p(`(the same for ${names})`))}`);
+        }
         continue;
       }
       if (state === 'unchanged') continue;
@@ -148,6 +156,17 @@ const errorLines = (b: BindingResult, style: ChalkInstance) =>
         ...(b.error.hint ? [`      ${style.cyan(`hint: ${p(b.error.hint)}`)}`] : []),
       ]
     : [];
+
+const errorKey = (b: BindingResult) => `${b.error?.message}\u0000${b.error?.hint}`;
+
+/** The failed bindings of each distinct error, in order. */
+function bindingsBySameError(bindings: readonly BindingResult[]) {
+  const groups = new Map<string, BindingResult[]>();
+  for (const b of bindings.filter((b) => b.error)) {
+    groups.set(errorKey(b), [...(groups.get(errorKey(b)) ?? []), b]);
+  }
+  return groups;
+}
 
 const NOTHING_ELSE = 'Nothing else to do: fix the failures and run again.';
 

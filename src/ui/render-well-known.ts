@@ -4,6 +4,7 @@ import type {
   WellKnownDocuments,
   WellKnownSummary,
 } from '../actions/lifecycle/well-known-policies.js';
+import { PLACEHOLDER_CONTEXT } from '../policy/well-known/resolve.js';
 
 /** One line per key: what it grants, then its default scope (and which scope fields it takes). */
 export function renderWellKnownList(rows: WellKnownSummary[], style: ChalkInstance): string {
@@ -28,8 +29,14 @@ export function renderWellKnownDocuments(d: WellKnownDocuments, style: ChalkInst
     out.push(style.dim(`# customer-managed policy ${p.name}:`));
     out.push(JSON.stringify(p.document, null, 2));
   }
-  if (!d.cluster) {
-    out.push(style.dim('# <account>, <region>, <cluster>: pass --cluster to fill them in'));
+  // Only the placeholders the documents hold (a key may hold none, or only some).
+  const text = JSON.stringify(d.policies.map((p) => p.document));
+  const used = Object.values(PLACEHOLDER_CONTEXT).filter(
+    (v) => /^<.*>$/.test(v) && text.includes(v),
+  );
+  if (!d.cluster && used.length) {
+    const them = used.length === 1 ? 'it' : 'them';
+    out.push(style.dim(`# ${used.join(', ')}: pass --cluster to fill ${them} in`));
   }
   for (const w of d.warnings) out.push(style.yellow(`# warning: ${w}`));
   return `${out.join('\n')}\n`;

@@ -195,6 +195,25 @@ describe('failures', () => {
     );
   });
 
+  test('a cluster that does not exist is said once, naming the bindings it blocks; the others apply', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const path = file(`${HEAD}bindings:
+  - {clusters: [demo], name: fine, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: a, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: b, attachPolicyARNs: [${RO}]}
+  - {clusters: [prod], name: c, attachPolicyARNs: [${RO}]}
+`);
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 3, r.stderr);
+    const once = (text: string) => r.stdout.split(text).length - 1;
+    assert.equal(once('cluster prod not found in region us-east-1'), 1, r.stdout);
+    assert.equal(once('hint: clusters in region us-east-1: demo'), 1, r.stdout);
+    assert.match(r.stdout, /\(the same for prod default\/b, prod default\/c\)/);
+    assert.match(r.stdout, /4 bindings: 1 created, 0 unchanged, 3 failed/);
+    assert.ok(await sa('default', 'fine'));
+  });
+
   test("a roleName naming another binding's role suggests no attachRoleARN (it is refused too)", async () => {
     h = createHarness({ clusters: ['demo'] });
     await enableOidc('demo');

@@ -149,6 +149,21 @@ describe('each finding on a state built to trigger it', () => {
     );
     await serviceAccount(g, 'open', 'app', { [ROLE_ANNOTATION]: arn('noaud') });
     await pod(g, 'open', 'app-1', 'app');
+    // IRSA103 (low): an exact sub, but a second audience besides STS's.
+    await roleWithTrust(
+      g,
+      'twoaud',
+      trustOf(
+        statement(providerArn, {
+          StringEquals: {
+            [`${host}:sub`]: 'system:serviceaccount:open:two',
+            [`${host}:aud`]: ['sts.amazonaws.com', 'vault'],
+          },
+        }),
+      ),
+    );
+    await serviceAccount(g, 'open', 'two', { [ROLE_ANNOTATION]: arn('twoaud') });
+    await pod(g, 'open', 'two-1', 'two');
     // IRSA104: a trust for a service account that does not exist.
     await roleWithTrust(
       g,
@@ -260,6 +275,16 @@ describe('each finding on a state built to trigger it', () => {
     assert.match(
       f.fix,
       /^aws iam update-assume-role-policy --role-name noaud --policy-document '\{.*"system:serviceaccount:open:app",".*:aud":"sts\.amazonaws\.com"/,
+    );
+  });
+
+  test('IRSA103 a second audience: low, the fix keeps the one its pods ask for', () => {
+    const [f, ...more] = findingsOf(arn('twoaud'));
+    assert.deepEqual([f.id, f.severity, more.length], ['IRSA103', 'low', 0]);
+    assert.match(f.message, /accepts 2 audiences on ".*:aud" \("sts\.amazonaws\.com", "vault"\)/);
+    assert.match(
+      f.fix,
+      /"system:serviceaccount:open:two",".*:aud":"sts\.amazonaws\.com"\}\}\}\]\}'$/,
     );
   });
 

@@ -128,9 +128,20 @@ test("parse failures are said in iamsa's words with the help to read", async () 
     [['-o', 'jsn', 'enable-oidc'], /not jsn/, /did you mean -o json\? see 'iamsa --help'/],
     [
       ['-o', 'xml', 'enable-oidc'],
-      /-o\/--output takes text, json, yaml, sarif, not xml/,
+      /-o\/--output takes text, json, yaml, not xml$/,
       /see 'iamsa --help'/,
     ],
+    // Only the formats the command takes: sarif is audit's.
+    [['enable-oidc', '-o', 'jsno'], /takes text, json, yaml, not jsno$/, /did you mean -o json\?/],
+    [['audit', '-c', 'x', '-o', 'xml'], /takes text, json, yaml, sarif, not xml$/, /see /],
+    // A boolean flag given a value is that, not an unknown flag.
+    [
+      ['enable-oidc', '-c', 'x', '--approve=false'],
+      /^error: flag --approve takes no value$/,
+      /^hint: see 'iamsa enable-oidc --help'$/,
+    ],
+    [['enable-oidc', '--approve=yes'], /^error: flag --approve takes no value$/, /^hint: see /],
+    [['--verbose=1', 'enable-oidc'], /^error: flag --verbose takes no value$/, /^hint: see /],
   ];
   for (const [args, message, hint] of cases) {
     const r = await h.run(args);
@@ -151,7 +162,11 @@ test('a value of a fixed set is taken in any case; a mistyped well-known key nam
   assert.equal(audit.code, 0, audit.stderr);
   const json = await g.run(['well-known-policies', '-o', 'JSON']);
   assert.equal(json.code, 0, json.stderr);
-  assert.ok(JSON.parse(json.stdout));
+  // A document like every other: versioned, named for its command.
+  const listed = JSON.parse(json.stdout);
+  assert.equal(listed.schemaVersion, 2);
+  assert.equal(listed.command, 'well-known-policies');
+  assert.ok(listed.policies.some((p: { key: string }) => p.key === 'karpenter'));
   const csa = (...args: string[]) =>
     g.run(['create-serviceaccount', '-c', 'prod', '--name', 'app', '--role-only', ...args]);
   const upper = await csa('--well-known-policies', 'ebscsicontroller', '--mechanism', 'IRSA');

@@ -5,7 +5,7 @@
 // Kubernetes client or a process (kubectl, kubeconfig, TLS, failures of the API server) stays in
 // test/integration/create-serviceaccount.test.ts.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, beforeEach, describe, test } from 'node:test';
 import {
@@ -984,3 +984,25 @@ const kubePatch = (ns: string, name: string, patch: object) =>
   g.kubeAdmin('PATCH', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`, patch);
 const kubeDelete = (ns: string, name: string) =>
   g.kubeAdmin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
+
+test("the README's plan sample is what the tool prints", async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const [, block = ''] =
+    /Without `--approve` you get the plan:\n\n {3}```text\n([\s\S]*?) {3}```/.exec(readme) ?? [];
+  const sample = block.replace(/^ {3}/gm, '');
+  assert.ok(sample, 'the README has no plan sample');
+  const h = createHarness({ clusters: [] });
+  h.eks('eu-west-1').addCluster('prod');
+  await h.kube('prod').createNamespace('payments');
+  const region = ['--cluster', 'prod', '--region', 'eu-west-1'];
+  assert.equal((await h.run(['enable-oidc', ...region, '--approve'])).code, 0);
+  const r = await h.run([
+    'create-serviceaccount',
+    ...region,
+    ...['--namespace', 'payments', '--name', 'api'],
+    ...['--attach-policy-arn', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  // The README shows an issuer id as AWS makes them; the fakes' is the cluster's name.
+  assert.equal(sample, r.stdout.replaceAll('/id/PROD0000', '/id/EXAMPLED539D4633E53DE1B71EXAMPLE'));
+});

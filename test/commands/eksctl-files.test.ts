@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { createHarness } from '../support/harness.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
 
+const RO = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const dir = tempDir('eksctl-files-in-process');
 after(() => removeTempDir(dir));
 const eksctl = (name: string, text: string) => {
@@ -24,6 +25,32 @@ test('withOIDC alone for a cluster that does not exist fails like enable-oidc (e
   const r = await h.run(['apply', '-f', file, '--approve']);
   assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /cluster nope not found in region us-east-1/);
+  assert.deepEqual(h.state(), before);
+});
+
+test('a file whose only cluster does not exist says so once, up front (exit 3)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const file = eksctl(
+    'prod.yaml',
+    [
+      'metadata: {name: prod, region: us-east-1}',
+      'iam:',
+      '  withOIDC: true',
+      '  serviceAccounts:',
+      ...['a', 'b', 'c', 'd'].map(
+        (n) => `    - {metadata: {name: ${n}, namespace: default}, attachPolicyARNs: [${RO}]}`,
+      ),
+      '',
+    ].join('\n'),
+  );
+  const before = h.state();
+  const r = await h.run(['apply', '-f', file, '--approve']);
+  assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'error: cluster prod not found in region us-east-1\nhint: clusters in region us-east-1: demo\n',
+  );
   assert.deepEqual(h.state(), before);
 });
 

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
@@ -343,5 +347,42 @@ describe('migrate-to-pod-identity', () => {
     }
     const both = await migrate('--rollback', '--remove-irsa');
     assert.equal(both.code, 2, both.stderr);
+  });
+});
+
+describe('migrate-to-pod-identity on an iamsa role with an unnarrowed Pod Identity statement', () => {
+  test('the plan shows it as drift and the migration replaces it with the statement narrowed to the cluster', async () => {
+    await namespace('k9');
+    await bind('k9', 's1');
+    const name = roleName('k9', 's1');
+    const irsa = await trustOf(name);
+    const anyCluster = {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    };
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: name,
+        PolicyDocument: JSON.stringify({ ...irsa, Statement: [...irsa.Statement, anyCluster] }),
+      }),
+    );
+    const plan = await migrate('-n', 'k9', '--name', 's1');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      new RegExp(
+        `trust - 1 Pod Identity statement\\(s\\) not narrowed to ${CLUSTER_ARN} \\(drift\\), \\+ pods\\.eks\\.amazonaws\\.com for ${CLUSTER_ARN}`,
+      ),
+    );
+    const r = await migrate('-n', 'k9', '--name', 's1', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await trustOf(name)).Statement, [...irsa.Statement, PODS_STATEMENT]);
+    assert.equal((await tagsOf(name))['iamsa.io/migration'], 'pods-added');
+    assert.match((await migrate('-n', 'k9', '--name', 's1')).stdout, /Nothing to do/);
+    // A rollback takes iamsa's statement away again: the role is back to its IRSA trust alone.
+    const back = await migrate('-n', 'k9', '--name', 's1', '--rollback', '--approve');
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual(await trustOf(name), irsa);
   });
 });

@@ -253,10 +253,32 @@ describe('iamsa well-known-policies', () => {
     assert.equal(new Set(columns).size, 1, r.stdout);
   });
 
+  test('an unknown key is named as the argument it was given as', async () => {
+    const r = await g.iamsa(['well-known-policies', 'foo']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: unknown well-known policy "foo"\n/);
+  });
+
+  test('the --cluster line names only the placeholders the documents hold', async () => {
+    const zone = `externalDNS.hostedZoneARNs=${ZONE('Z1')}`;
+    const dns = await g.iamsa(['well-known-policies', 'externalDNS', '--well-known-scope', zone]);
+    assert.equal(dns.code, 0, dns.stderr);
+    assert.doesNotMatch(dns.stdout, /<account>|<region>|pass --cluster/);
+    const cni = await g.iamsa(['well-known-policies', 'vpcCNI']);
+    assert.match(cni.stdout, /\n# <account>, <region>: pass --cluster to fill them in\n$/);
+    const scaler = await g.iamsa(['well-known-policies', 'autoScaler']);
+    assert.match(
+      scaler.stdout,
+      /\n# <account>, <region>, <cluster>: pass --cluster to fill them in\n$/,
+    );
+  });
+
   test('prints the document with placeholders without --cluster', async () => {
     const r = await g.iamsa(['well-known-policies', 'autoscaler', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const out = json(r.stdout);
+    assert.equal(out.schemaVersion, 2);
+    assert.equal(out.command, 'well-known-policies');
     assert.equal(out.key, 'autoScaler');
     assert.equal(out.policies[0].name, 'iamsa-<cluster>-<namespace>-<name>-autoScaler');
     assert.deepEqual(out.policies[0].document.Statement[2].Condition, {

@@ -9,6 +9,8 @@ import { test } from 'node:test';
 import { commandPages, DOCS_DIR } from '../../scripts/docs/command-pages.js';
 import { formatted } from '../../scripts/docs/format.js';
 import { ExitCode } from '../../src/errors.js';
+import { createFactory } from '../../src/cli/factory.js';
+import { buildProgram } from '../../src/cli/program.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,6 +46,28 @@ test('docs/exit-codes.md has one row per exit code, and the README no table of i
       readFileSync(join(ROOT, file), 'utf8'),
       /^\| Code +\|.*\n\|[-| ]+\|\n\| \d+ +\|/m,
       `${file} has its own exit-code table`,
+    );
+  }
+});
+
+test("docs/concepts.md's Kubernetes connection names every command that takes --kube-server", () => {
+  const program = buildProgram('0.0.0', createFactory([]));
+  const kube = program.commands
+    .filter((c) => c.options.some((o) => o.long === '--kube-server'))
+    .map((c) => c.name());
+  const concepts = readFileSync(join(ROOT, 'docs/concepts.md'), 'utf8');
+  const section = /## Kubernetes connection\n\n([\s\S]*?) talk to the cluster's API/.exec(concepts);
+  assert.ok(section, 'docs/concepts.md has no Kubernetes connection section');
+  const named = [...section[1]!.matchAll(/`([a-z][a-z0-9-]+)`/g)].map((m) => m[1]);
+  assert.deepEqual(named.toSorted(), kube.toSorted());
+});
+
+test('no command page has a table without rows', () => {
+  for (const page of commandPages(ROOT)) {
+    assert.doesNotMatch(
+      page.content,
+      /^\|.*\|\n\|[-| ]+\|\n(?!\|)/m,
+      `${page.path}: an empty table`,
     );
   }
 });

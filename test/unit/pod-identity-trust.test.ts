@@ -6,6 +6,7 @@ import {
   evaluateTrust,
   type PolicyDocument,
   trustPoliciesEqual,
+  unnarrowedPodIdentityStatements,
 } from '../../src/policy/index.js';
 
 const ACCOUNT = '111122223333';
@@ -18,7 +19,7 @@ const session = {
   namespace: 'apps',
   serviceAccount: 'web',
 };
-const doc = (...Statement: Record<string, unknown>[]): PolicyDocument =>
+const doc = (...Statement: object[]): PolicyDocument =>
   ({ Version: '2012-10-17', Statement }) as unknown as PolicyDocument;
 const pods = (extra: Record<string, unknown> = {}) => ({
   Effect: 'Allow',
@@ -65,6 +66,23 @@ describe('buildPodIdentityTrustPolicy', () => {
       serviceAccount: 'web',
     });
     assert.equal(irsa.admits, false);
+  });
+});
+
+describe('unnarrowedPodIdentityStatements', () => {
+  const narrowed = buildPodIdentityTrustPolicy({ accountId: ACCOUNT, clusterArns: [CLUSTER] })
+    .Statement[0]!;
+  it('names every Allow for the Pod Identity service or everyone but the narrowed statement', () => {
+    const everyone = { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' };
+    const other = buildPodIdentityTrustPolicy({ accountId: ACCOUNT, clusterArns: [OTHER] })
+      .Statement[0]!;
+    const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:*' };
+    const deny = pods({ Effect: 'Deny' });
+    // The narrowed statement with its keys in another order is still iamsa's.
+    const reordered = { Condition: narrowed.Condition, Action: narrowed.Action, ...narrowed };
+    const trust = doc(reordered, pods(), everyone, other, ec2, deny);
+    assert.deepEqual(unnarrowedPodIdentityStatements(trust, narrowed), [pods(), everyone, other]);
+    assert.deepEqual(unnarrowedPodIdentityStatements(doc(narrowed), narrowed), []);
   });
 });
 

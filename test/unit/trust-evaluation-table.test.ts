@@ -323,6 +323,7 @@ describe('trustScope', () => {
         acrossNamespaces: true,
         audienceChecked: true,
         audienceWildcards: [],
+        audiences: ['sts.amazonaws.com'],
       },
     ]);
   });

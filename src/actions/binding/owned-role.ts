@@ -64,6 +64,28 @@ export async function hasBindingTrust(
 }
 
 /**
+ * The one ownership rule for deleting a role, on every path (IRSA, Pod Identity, a migrated
+ * binding, --prune): its tags name the binding (`tagged`: the path's own test, by default
+ * ownsBinding) AND its whole trust is iamsa's for it (hasBindingTrust). What could not be read
+ * for that goes to `warnings` (or the reporter). A role whose tags name the
+ * binding but whose trust is not iamsa's is `foreign`: kept, with IRSA-W048 (foreignTrustWarning).
+ */
+export async function judgeRoleForDeletion(
+  session: ClusterSession,
+  role: Role | undefined,
+  b: BindingRef,
+  tagged: (tags: Record<string, string>) => boolean = (tags) => ownsBinding(tags, b),
+  warnings?: Warning[],
+): Promise<{ owned?: Role; foreign?: Role }> {
+  if (!role || !tagged(role.tags)) return {};
+  const said: Warning[] = [];
+  const whole = await hasBindingTrust(session, role, b, said);
+  if (warnings) warnings.push(...said);
+  else said.forEach((w) => session.reporter.warn(w));
+  return whole ? { owned: role } : { foreign: role };
+}
+
+/**
  * The OIDC providers of clusters a shared role's tags record, from their ARNs (one DescribeCluster
  * each, in the cluster's region). A cluster that cannot be read (denied, gone, another account or
  * partition) has none, with a warning naming it.

@@ -129,6 +129,12 @@ export async function planApply(
     )
   ).flat();
   const all = [...sessions.values()];
+  // The file's only cluster cannot be read (not found): no binding can proceed, so it is one
+  // error up front, like enable-oidc, not one per binding.
+  if (all.length === 1) {
+    const [read] = await Promise.allSettled([all[0]!.cluster()]);
+    if (read.status === 'rejected') throw asIamsaError(read.reason);
+  }
   // Deletions first in the plan: what the file no longer lists, per cluster it names.
   // IAM is global: the account's roles are listed at most once for the run; a batch's scan has
   // every role with its trust already (denied, ListRoles gives the trusts).

@@ -16,9 +16,8 @@ import {
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { foreignTrustWarning, hasBindingTrust } from '../binding/owned-role.js';
+import { foreignTrustWarning, judgeRoleForDeletion } from '../binding/owned-role.js';
 import { asIamsaError } from '../engine/plan.js';
-import type { Warning } from '../engine/warning-kinds.js';
 import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
 import type { Deletion } from './shared-leaves.js';
 
@@ -111,9 +110,9 @@ async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>)
     if (!namespace || !name || !isOwnedRoleFor(role.tags, cluster.arn, namespace, name)) continue;
     // Tags are anyone's to copy: a role whose trust iamsa never wrote is not pruned.
     const ref = { clusterArn: cluster.arn, cluster: session.name, namespace, name };
-    const unchecked: Warning[] = [];
-    if (!(await hasBindingTrust(session, role, ref, unchecked))) {
-      [...unchecked, foreignTrustWarning(role, ref)].forEach((w) => reporter.warn(w));
+    const { foreign } = await judgeRoleForDeletion(session, role, ref);
+    if (foreign) {
+      reporter.warn(foreignTrustWarning(foreign, ref));
       continue;
     }
     const key = bindingKey({ namespace, name });

@@ -15,6 +15,7 @@ import {
   type WellKnownScope,
 } from '../../policy/index.js';
 import { wellKnownContext } from '../binding/plan-well-known.js';
+import { SCHEMA_VERSION } from '../engine/plan.js';
 
 /** The default role name's shape, for the policy names a plain listing shows. */
 export const DEFAULT_ROLE = 'iamsa-<cluster>-<namespace>-<name>';
@@ -72,3 +73,10 @@ export function describeWellKnown(
     warnings: built.warnings.map((w) => coded('IRSA-W020', w)),
   };
 }
+
+/** The -o json|yaml document (the list's `policies`, or one key's documents), versioned like every other. */
+export const wellKnownDocument = <T extends object>(body: T) => ({
+  schemaVersion: SCHEMA_VERSION,
+  command: 'well-known-policies' as const,
+  ...body,
+});

@@ -30,6 +30,7 @@ import {
   recordedStatements,
   recordStatements,
   ROLE_ARN_ANNOTATION,
+  roleOwner,
   sameRoleArn,
   serviceAccountSubject,
   STS_AUDIENCE,
@@ -37,6 +38,7 @@ import {
   TAG_MECHANISM,
   TAG_MIGRATED_FROM,
   TAG_MIGRATION,
+  unnarrowedPodIdentityStatements,
   WEB_IDENTITY_ACTION,
   withoutStatements,
   withPlacedStatements,
@@ -120,16 +122,26 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
           serviceAccount: u.name,
         }).admits,
     );
-  const addPods = !admitted(trust);
-  const migrated = addPods ? withStatement(trust, podsStatement) : trust;
+  // iamsa's role trusts Pod Identity only as iamsa writes it, narrowed to this cluster (as apply
+  // with mechanism pod-identity does): any other statement admitting its sessions is drift.
+  const ours = isManagedByIamsa(role.tags) && roleOwner(role.tags).clusterArn === cluster.arn;
+  const drift = ours ? unnarrowedPodIdentityStatements(trust, podsStatement) : [];
+  const clean = withoutStatements(trust, drift);
+  const addPods = !admitted(clean);
+  const migrated = addPods ? withStatement(clean, podsStatement) : clean;
   // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it.
   const record =
     role.tags[TAG_MIGRATION] === undefined
       ? {
           [TAG_MIGRATION]: addPods ? 'pods-added' : 'pods-present',
-          ...recordStatements(providerStatements(trust, c.providerArn)),
+          ...recordStatements(providerStatements(clean, c.providerArn)),
         }
       : {};
+  const trustChange = [
+    drift.length > 0 &&
+      `- ${drift.length} Pod Identity statement(s) not narrowed to ${cluster.arn} (drift)`,
+    addPods && `+ pods.eks.amazonaws.com for ${cluster.arn}`,
+  ].filter(Boolean);
   const tagCount = new Set([...Object.keys(role.tags), ...Object.keys(record)]).size;
   if (tagCount > MAX_TAGS) {
     throw new ConflictError(
@@ -139,7 +151,7 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
   }
   const trustStep = session.sharedStep(`migrate-trust:${role.arn}`, () =>
     updateStep('iam-role', role.arn, 1, [
-      trustEdit(c, role, trust, migrated, `trust + pods.eks.amazonaws.com for ${cluster.arn}`),
+      trustEdit(c, role, trust, migrated, `trust ${trustChange.join(', ')}`),
       Object.keys(record).length > 0 && {
         change: `tags ${Object.keys(record).join(', ')} (what --rollback restores)`,
         run: () => session.iam.tagRole(role.name, record),

@@ -201,7 +201,9 @@ function roleFindings(
     issuerHostPath: s.oidc.hostPath,
   });
   const open = scope.openStatements.map((o) => o.statementIndex);
-  const wide = scope.statements.filter((st) => st.subject !== 'exact' || !st.audienceChecked);
+  const wide = scope.statements.filter(
+    (st) => st.subject !== 'exact' || !st.audienceChecked || st.audiences.length > 1,
+  );
   // The service accounts the wide statements name exactly (an unchecked aud) keep their access.
   const named = wide.flatMap((st) => namedIn(st.values, st.subject));
   const fix = narrowTrustFix(
@@ -267,6 +269,14 @@ function roleFindings(
         message: st.audienceWildcards.length
           ? `statement ${st.statementIndex} matches "${s.oidc.hostPath}:aud" only with ${st.audienceWildcards.map((v) => JSON.stringify(v)).join(', ')}: tokens issued for other audiences are accepted`
           : `statement ${st.statementIndex} has no condition on "${s.oidc.hostPath}:aud": tokens issued for any audience are accepted`,
+        fix,
+      });
+    } else if (st.audiences.length > 1) {
+      add({
+        id: 'IRSA103',
+        severity: 'low',
+        title: FINDING_KINDS.IRSA103.title,
+        message: `statement ${st.statementIndex} accepts ${st.audiences.length} audiences on "${s.oidc.hostPath}:aud" (${st.audiences.map((v) => JSON.stringify(v)).join(', ')}): a token the service account got for one of the others is accepted by AWS too; keep only the audience its pods ask for`,
         fix,
       });
     }

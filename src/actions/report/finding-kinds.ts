@@ -22,10 +22,10 @@ export const FINDING_KINDS = {
       'A trust statement matches the sub claim with a StringLike wildcard: every service account it matches, now or later, can assume the role (high across namespaces, medium within one).',
   },
   IRSA103: {
-    title: 'trust without aud',
+    title: 'trust not bound to one audience',
     severity: 'medium',
     description:
-      'A trust statement has no condition on the aud claim: tokens the cluster issued for any audience are accepted.',
+      'A trust statement has no condition on the aud claim, or only a wildcard: tokens the cluster issued for any audience are accepted (medium). Or it names several audiences: a token issued for one of the others (given to another service) is accepted by AWS too (low).',
   },
   IRSA104: {
     title: 'stale trust',

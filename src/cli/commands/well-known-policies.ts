@@ -46,8 +46,11 @@ export function registerWellKnownPolicies(program: Command, f: Factory): void {
           });
         }
         const rows = actions.listWellKnown();
-        return await print(rows, ui.renderWellKnownList(rows, paint));
+        const listed = actions.wellKnownDocument({ policies: rows });
+        return await print(listed, ui.renderWellKnownList(rows, paint));
       }
+      // The key is named as given (the argument), not as a flag it was not.
+      if (!policy.findWellKnown(key)) throw policy.unknownWellKnown(key);
       const scopes = policy.parseScopeFlags([key], flags.wellKnownScope ?? [], {
         keys: 'KEY',
         scope: '--well-known-scope',
@@ -60,7 +63,8 @@ export function registerWellKnownPolicies(program: Command, f: Factory): void {
         cluster = await clients.eks.describeCluster(flags.cluster);
       }
       const documents = actions.describeWellKnown(canonical, scope, cluster);
-      return await print(documents, ui.renderWellKnownDocuments(documents, paint));
+      const text = ui.renderWellKnownDocuments(documents, paint);
+      return await print(actions.wellKnownDocument(documents), text);
     } catch (error) {
       return exitWithError(f.io, error, globals);
     }

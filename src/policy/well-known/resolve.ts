@@ -70,10 +70,14 @@ export function findWellKnown(key: string): WellKnownPolicy | undefined {
 const placeholderOf = (field: ScopeField) =>
   field.kind === 'arns' ? 'ARN' : field.kind === 'choice' ? field.choices.join('|') : 'true';
 
-/** An unknown well-known key (any case is a key): the nearest key as a hint, else all of them. */
-export function unknownWellKnown(rawKey: string, label: string): ValidationError {
+/**
+ * An unknown well-known key (any case is a key): the nearest key as a hint, else all of them.
+ * `label`: where it was given (none: the command's own argument).
+ */
+export function unknownWellKnown(rawKey: string, label?: string): ValidationError {
   const near = closest(rawKey, wellKnownKeys());
-  return new ValidationError(`unknown well-known policy "${rawKey}" in ${label}`, {
+  const where = label ? ` in ${label}` : '';
+  return new ValidationError(`unknown well-known policy "${rawKey}"${where}`, {
     hint: near
       ? `did you mean ${near}? (iamsa well-known-policies lists them all)`
       : `valid keys: ${wellKnownKeys().join(', ')} (iamsa well-known-policies lists what each grants)`,

@@ -31,7 +31,12 @@ import type { ClusterSession } from '../cluster-session.js';
 import { labelOf } from '../spec.js';
 import { type PlanStep, step, updateStep } from '../../engine/plan.js';
 import { started } from '../../engine/concurrency.js';
-import { findOwnedRole, foreignTrustWarning, hasBindingTrust, ownsBinding } from '../owned-role.js';
+import {
+  findOwnedRole,
+  foreignTrustWarning,
+  judgeRoleForDeletion,
+  ownsBinding,
+} from '../owned-role.js';
 import { deletePolicyStep, keptPolicy, readManagedPolicies } from '../plan-well-known.js';
 import type { DeleteTarget } from './target.js';
 
@@ -117,11 +122,13 @@ export async function planDeleteIrsa(
           : undefined;
   // Tags are anyone's to copy: a role reached by its name, the annotation or --role-name is
   // iamsa's only with a trust iamsa writes for this binding (IRSA-W048 otherwise: it stays).
-  const foreign =
-    tagOwned && !(await hasBindingTrust(session, tagOwned, binding, warnings))
-      ? tagOwned
-      : undefined;
-  const owned = foreign ? undefined : tagOwned;
+  const { owned, foreign } = await judgeRoleForDeletion(
+    session,
+    tagOwned,
+    binding,
+    undefined,
+    warnings,
+  );
   if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
     throw new AuthError(

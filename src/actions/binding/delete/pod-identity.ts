@@ -17,6 +17,7 @@ import { started } from '../../engine/concurrency.js';
 import { foreignRole, isIamsas, roleSteps, serviceAccountStep } from './irsa.js';
 import type { DeleteTarget } from './target.js';
 import { findAssociation } from '../pod-identity-associations.js';
+import { foreignTrustWarning, judgeRoleForDeletion } from '../owned-role.js';
 
 export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTarget) {
   const { iam, eks, reporter } = session;
@@ -53,12 +54,21 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
       ? await derivedRoleP
       : await reporter.progress(`Reading IAM role ${roleName}`, () => iam.getRole(roleName));
 
-  const ours = association && isOwnedRoleFor(association.tags, cluster.arn, t.namespace, t.name);
-  const ownedRole = role && isOwnedRoleFor(role.tags, cluster.arn, t.namespace, t.name);
+  const binding = {
+    clusterArn: cluster.arn,
+    cluster: t.cluster,
+    namespace: t.namespace,
+    name: t.name,
+  };
+  const mine = (tags: Record<string, string>) =>
+    isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
+  const ours = association && mine(association.tags);
+  // The association's tags say nothing of the role: it is judged by its own tags and trust.
+  const { owned: ownedRole, foreign } = await judgeRoleForDeletion(session, role, binding, mine);
   const usesRole = !!association && !!role && sameRoleArn(association.roleArn, role.arn);
   // A role given with --attach-role-arn is kept: iamsa only made the association.
   const attached = !!ours && usesRole && association.tags[ATTACHED_ROLE_TAG] === 'true';
-  if (role && !ownedRole && !attached) throw foreignRole(role, t, cluster.arn);
+  if (role && !ownedRole && !foreign && !attached) throw foreignRole(role, t, cluster.arn);
   if (association && !ours && usesRole) {
     throw new ConflictError(
       `service account ${id} has a Pod Identity association (${association.id}) not made by iamsa that uses role ${role?.arn}; deleting the role would break it`,
@@ -68,6 +78,7 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
     );
   }
   const warnings: Warning[] = [];
+  if (foreign && !attached) warnings.push(foreignTrustWarning(foreign, binding));
   const steps: PlanStep[] = [];
   if (association && ours) {
     steps.push(
@@ -88,14 +99,13 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
       ),
     );
   }
-  if (sa && isIamsas(sa) && !t.keepServiceAccount && (ours || ownedRole)) {
+  // As for IRSA, the service account iamsa made goes even when its role is kept (IRSA-W048).
+  if (sa && isIamsas(sa) && !t.keepServiceAccount && (ours || ownedRole || foreign)) {
     steps.push(serviceAccountStep(session, sa, t));
   }
   if (ownedRole) {
     // After the association (phase 1): IAM's phases of roleSteps are 2 and 3.
-    const mine = (tags: Record<string, string>) =>
-      isOwnedRoleFor(tags, cluster.arn, t.namespace, t.name);
-    steps.push(...(await roleSteps(session, role, mine, warnings)));
+    steps.push(...(await roleSteps(session, ownedRole, mine, warnings)));
   }
   if (steps.length && pods.length) {
     warnings.push(
