@@ -52,10 +52,31 @@ function invalid(what: string, value: string, rule: string): ValidationError {
 const tooLong = (value: string, max: number) =>
   length(value) > max && length(value) <= 80 ? `is ${length(value)} characters long; ` : '';
 
+/** Letters of other scripts drawn like ASCII ones (Cyrillic, Greek): what a paste may bring. */
+const LOOK_FROM = [...'аеорсухіјѕԁһԛԝквмнтοανικρτυχβεημ'];
+const LOOK_TO = 'aeopcyxijsdhqwkbmhtoavikptuxbenu';
+
+/**
+ * The value in ASCII letters it looks like (accents dropped, look-alike letters swapped), or
+ * undefined when some letter has no ASCII look-alike: then no suggestion beats a wrong one.
+ */
+function asciiLookAlike(value: string): string | undefined {
+  const ascii = [
+    ...value
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase(),
+  ]
+    .map((c) => LOOK_TO[LOOK_FROM.indexOf(c)] ?? c)
+    .join('');
+  return /^\p{ASCII}*$/u.test(ascii) ? ascii : undefined;
+}
+
 /** A near-miss DNS-1123 label the user probably meant, e.g. "Foo_bar" -> "foo-bar". */
 function suggestDns(value: string, re: RegExp, max: number): string {
-  const candidate = value
-    .toLowerCase()
+  const ascii = asciiLookAlike(value);
+  if (ascii === undefined) return '';
+  const candidate = ascii
     .replace(re === DNS_LABEL_RE ? /[^a-z0-9-]+/g : /[^a-z0-9.-]+/g, '-')
     .slice(0, max)
     .replace(/^[-.]+|[-.]+$/g, '');

@@ -300,6 +300,17 @@ describe('failures', () => {
 });
 
 describe('--prune', () => {
+  /** A cluster of another region with one binding applied: its file and its role. */
+  const oneBinding = async (cluster: string) => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn(cluster, 'ap-northeast-2');
+    const path = file(`${HEAD}cluster: ${cluster}\nregion: ap-northeast-2\nbindings:
+  - {name: stays, attachPolicyARNs: [${RO}]}
+`);
+    assert.equal((await apply(path, '--approve')).code, 0);
+    return { path, stays: (await roleOf(`iamsa-${cluster}-default-stays`))! };
+  };
+
   test('deletes exactly the bindings iamsa owns that the file no longer lists, first in the plan', async () => {
     h = createHarness({ clusters: ['demo'] });
     await clusterIn('pruned', 'ap-northeast-2');
@@ -344,13 +355,7 @@ describe('--prune', () => {
   });
 
   test("never prunes a role whose tags were copied but whose trust is not iamsa's for them (IRSA-W048)", async () => {
-    h = createHarness({ clusters: ['demo'] });
-    await clusterIn('decoyed', 'ap-northeast-2');
-    const path = file(`${HEAD}cluster: decoyed\nregion: ap-northeast-2\nbindings:
-  - {name: stays, attachPolicyARNs: [${RO}]}
-`);
-    assert.equal((await apply(path, '--approve')).code, 0);
-    const stays = (await roleOf('iamsa-decoyed-default-stays'))!;
+    const { path, stays } = await oneBinding('decoyed');
     // Trusts the provider, but for another service account than its copied tags name.
     await h.iam.createRole({
       name: 'decoy',
@@ -383,6 +388,64 @@ describe('--prune', () => {
     assert.equal((await apply(path, '--prune', '--approve')).code, 0);
     assert.ok(await roleOf('decoy'));
     assert.ok(await roleOf('decoy2'));
+  });
+
+  test('a copied managed-by label is no licence to prune: skipped with a warning, never deleted (IRSA-W050)', async () => {
+    const { path, stays } = await oneBinding('copied');
+    const k = h.kube('copied');
+    k.namespaces.add('pr');
+    k.namespaces.add('evil');
+    const label = { 'app.kubernetes.io/managed-by': 'iamsa' };
+    // Anyone who can make a service account can copy the label and name another binding's role.
+    await k.createServiceAccount('pr', 'victim', {
+      annotations: { [ANNOTATION]: stays.arn },
+      labels: label,
+    });
+    await k.createServiceAccount('evil', 'evil', {
+      annotations: { [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/gone` },
+      labels: label,
+    });
+    const before = h.state();
+    const plan = await apply(path, '--prune', '--approve');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account pr\/victim carries iamsa's label but its annotation names role iamsa-copied-default-stays, which iamsa did not make for it \(its tags\): not pruned/,
+    );
+    assert.match(
+      plan.stderr,
+      /IRSA-W050 service account evil\/evil .*role gone, which does not exist/,
+    );
+    assert.doesNotMatch(plan.stdout, /victim|evil/);
+    assert.deepEqual(h.state(), before, 'nothing was changed');
+  });
+});
+
+describe("a file's service account metadata", () => {
+  test("keys that are iamsa's to set are ignored with IRSA-W051, the others are written", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const other = `arn:aws:iam::${ACCOUNT}:role/other`;
+    const path = file(`${HEAD}cluster: demo\nbindings:
+  - name: meta
+    attachPolicyARNs: [${RO}]
+    annotations: {${ANNOTATION}: ${other}, iamsa.io/attached-role: "true", team: a}
+    labels: {app.kubernetes.io/managed-by: other, app: x}
+`);
+    const r = await apply(path, '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    for (const key of [ANNOTATION, 'iamsa.io/attached-role', 'app.kubernetes.io/managed-by']) {
+      assert.match(
+        r.stderr,
+        new RegExp(`IRSA-W051 \\S+: bindings\\[0\\]: (annotation|label) ${key} is iamsa's to set`),
+      );
+    }
+    const made = await sa('default', 'meta');
+    assert.deepEqual(made?.annotations, {
+      team: 'a',
+      [ANNOTATION]: (await roleOf('iamsa-demo-default-meta'))?.arn,
+    });
+    assert.deepEqual(made?.labels, { app: 'x', 'app.kubernetes.io/managed-by': 'iamsa' });
   });
 });
 

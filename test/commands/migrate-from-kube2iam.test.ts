@@ -2,10 +2,14 @@
 // Migrations of real-looking kube2iam and kiam installations run through the binary against moto and
 // the emulator (test/integration/migrate-from-kube2iam.test.ts).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { createHarness } from '../support/harness.js';
+import type { ClusterInfo } from '../../src/aws/eks.js';
+import { ACCOUNT, enableCluster, type FakeKube } from '../support/fakes.js';
+import type { Workload } from '../../src/kube/workloads.js';
 
-const h = createHarness({ clusters: ['demo'] });
+const ROLE_ARN = 'eks.amazonaws.com/role-arn';
+let h = createHarness({ clusters: ['demo'] });
 const migrate = (...args: string[]) =>
   h.run(['migrate-from-kube2iam', '--cluster', 'demo', ...args]);
 
@@ -23,4 +27,140 @@ test('bad flags are exit 2 before anything is read', async () => {
   assert.deepEqual(h.connections, [], 'the cluster was not reached');
   assert.deepEqual(h.iam.calls, [], 'IAM was not read');
   assert.equal(h.eks().describes, 0, 'EKS was not read');
+});
+
+describe('a service account the migration reuses is one it made', () => {
+  const BASE = `arn:aws:iam::${ACCOUNT}:role/`;
+  const NODE = `${BASE}k2-node`;
+  let k: FakeKube;
+  const daemonTrust = (principal: string) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' }],
+    });
+  const deployment = (name: string, sa: string, asks?: string): Workload => ({
+    kind: 'Deployment',
+    namespace: 'shop',
+    name,
+    annotations: {},
+    templateAnnotations: asks ? { 'iam.amazonaws.com/role': asks } : {},
+    serviceAccountName: sa,
+    owners: [],
+    resourceVersion: '1',
+  });
+  const sa = (name: string, annotations: Record<string, string> = {}, labels = {}) =>
+    k.serviceAccounts.set(`shop/${name}`, {
+      namespace: 'shop',
+      name,
+      annotations,
+      labels,
+      resourceVersion: '1',
+    });
+  const run = (...args: string[]) =>
+    migrate('-n', 'shop', '--daemon-role-arn', NODE, '-o', 'json', ...args);
+
+  beforeEach(async () => {
+    h = createHarness({ clusters: ['demo'] });
+    k = h.kube('demo');
+    k.namespaces.add('shop');
+    await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
+    for (const [name, principal] of [
+      ['k2-node', 'arn:aws:iam::111122223333:root'],
+      ['k2-app', NODE],
+    ] as const) {
+      await h.iam.createRole({
+        name,
+        path: '/',
+        trustPolicy: daemonTrust(principal),
+        description: '',
+        tags: {},
+      });
+    }
+    sa('web');
+    // b shares web and asks for nothing: a needs a service account of its own, a-k2-app.
+    k.workloads.push(
+      deployment('a', 'web', 'k2-app'),
+      deployment('c', 'a-k2-app'),
+      deployment('b', 'web'),
+    );
+  });
+
+  test('a forged annotation on a foreign service account is no licence to hand it a role', async () => {
+    sa('a-k2-app', { 'iamsa.io/kube2iam-service-account': 'created' });
+    const trust = (await h.iam.getRole('k2-app'))?.trustPolicy;
+    const r = await run('--approve');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(
+      r.stdout,
+      /service account shop\/a-k2-app exists and the migration did not make it/,
+    );
+    assert.deepEqual(k.serviceAccounts.get('shop/a-k2-app')?.annotations, {
+      'iamsa.io/kube2iam-service-account': 'created',
+    });
+    assert.equal((await h.iam.getRole('k2-app'))?.trustPolicy, trust, 'the trust is unchanged');
+  });
+
+  test('nor is a copied label: another workload runs as it and asks for no role', async () => {
+    sa(
+      'a-k2-app',
+      { 'iamsa.io/kube2iam-service-account': 'created' },
+      { 'app.kubernetes.io/managed-by': 'iamsa' },
+    );
+    const r = await run('--approve');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /deployment shop\/c runs as it and does not ask for k2-app/);
+    assert.equal(k.serviceAccounts.get('shop/a-k2-app')?.annotations[ROLE_ARN], undefined);
+  });
+
+  test("a bare pod asking for another binding's role is refused, not told to recreate itself", async () => {
+    await h.iam.createRole({
+      name: 'pay-api',
+      path: '/',
+      trustPolicy: daemonTrust(NODE),
+      description: '',
+      tags: {
+        'iamsa.io/managed-by': 'iamsa',
+        'iamsa.io/namespace': 'pay',
+        'iamsa.io/service-account': 'api',
+      },
+    });
+    k.workloads.push(
+      { ...deployment('debug', 'web', 'pay-api'), kind: 'Pod' },
+      { ...deployment('job', 'web', 'k2-app'), kind: 'Job' },
+    );
+    const r = await run();
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /IRSA-W047 not migrated: pod shop\/debug asks kube2iam for role pay-api/,
+    );
+    assert.doesNotMatch(r.stderr, /pod shop\/debug .*recreate/);
+    assert.match(
+      r.stderr,
+      /IRSA-W030 not migrated: job shop\/job .*recreate it: .*iamsa create-serviceaccount --attach-role-arn arn:aws:iam::111122223333:role\/k2-app/,
+    );
+  });
+
+  test('--rollback deletes only a service account iamsa made, never on an annotation alone', async () => {
+    sa('a-k2-app', { 'iamsa.io/kube2iam-service-account': 'created' });
+    const r = await run('--rollback', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /delete/);
+    assert.match(r.stderr, /shop\/a-k2-app .*not made by iamsa/);
+    assert.ok(k.serviceAccounts.has('shop/a-k2-app'), 'the service account is left');
+  });
+
+  test('its own service account is made, migrated and rolled back', async () => {
+    k.workloads.splice(1, 1);
+    const r = await run('--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(k.serviceAccounts.get('shop/a-k2-app')?.annotations[ROLE_ARN], `${BASE}k2-app`);
+    assert.equal(k.workloads[0]?.serviceAccountName, 'a-k2-app');
+    const again = await run('--approve');
+    assert.equal(again.code, 0, again.stderr);
+    const back = await run('--rollback', '--approve');
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(k.serviceAccounts.has('shop/a-k2-app'), false, 'the one it made is deleted');
+    assert.equal(k.workloads[0]?.serviceAccountName, 'web');
+  });
 });

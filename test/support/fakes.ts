@@ -21,6 +21,7 @@ import {
   ValidationError,
 } from '../../src/errors.js';
 import type { KubeGateway, Pod, ServiceAccount } from '../../src/kube/gateway.js';
+import type { Workload, WorkloadChange, WorkloadRef } from '../../src/kube/workloads.js';
 import { translateAwsError } from '../../src/aws/errors.js';
 
 /** What the gateways make of AWS's AccessDenied answer to `call` (an AuthError with its cause). */
@@ -585,12 +586,23 @@ export class FakeKube implements KubeGateway {
   async listAllPods() {
     return [...this.pods];
   }
-  // Workloads are tested against the emulator (migrate-from-kube2iam); the fake has none.
+  /** Workloads a test puts here (the emulator holds the real shapes: migrate-from-kube2iam). */
+  readonly workloads: Workload[] = [];
   async listWorkloads() {
-    return [];
+    return structuredClone(this.workloads);
   }
-  async patchWorkload(): Promise<void> {
-    throw new PreconditionError('the fake cluster has no workloads');
+  async patchWorkload(ref: WorkloadRef, change: WorkloadChange, resourceVersion?: string) {
+    const w = this.workloads.find(
+      (o) => o.kind === ref.kind && o.namespace === ref.namespace && o.name === ref.name,
+    );
+    if (!w) throw new PreconditionError(`${ref.kind} ${ref.name} not found`);
+    if (resourceVersion && w.resourceVersion && resourceVersion !== w.resourceVersion)
+      throw this.conflict(`updating ${ref.name}`);
+    w.annotations = merge(w.annotations, change.annotations);
+    w.templateAnnotations = merge(w.templateAnnotations, change.templateAnnotations);
+    if (change.serviceAccountName !== undefined)
+      w.serviceAccountName = change.serviceAccountName ?? 'default';
+    w.resourceVersion = String(this.version++);
   }
   async namespaceAnnotations() {
     return Object.fromEntries([...this.namespaces].map((n) => [n, {}]));

@@ -75,6 +75,19 @@ describe('validateNamespace', () => {
   }
   it('uses the flag name when given', () =>
     rejects(() => validateNamespace('A', '--namespace'), 'invalid --namespace "A"'));
+  it('suggests the ASCII look-alike of a pasted letter of another script, or nothing', () => {
+    // Cyrillic а (U+0430), Greek ο (U+03BF), an accent: each drawn like an ASCII letter.
+    rejects(() => validateNamespace('\u0430pp'), 'did you mean "app"?');
+    rejects(() => validateServiceAccountName('web-\u03bfps'), 'did you mean "web-ops"?');
+    rejects(() => validateNamespace('caf\u00e9'), 'did you mean "cafe"?');
+    for (const name of ['\u0430pp\u0436', '\u5e94\u7528']) {
+      assert.throws(
+        () => validateNamespace(name),
+        (e: Error) => !e.message.includes('did you mean'),
+        `${name}: a letter with no ASCII look-alike gets no suggestion`,
+      );
+    }
+  });
   it('offers no suggestion when none would be valid', () =>
     assert.throws(
       () => validateNamespace('---'),

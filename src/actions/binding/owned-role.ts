@@ -109,7 +109,7 @@ export async function recordedProviders(
       const why = (reason: string) =>
         warnings.push(
           coded(
-            'IRSA-W049',
+            'IRSA-W052',
             `could not read cluster ${arn}, which role ${role.name} records (${reason}): a trust statement for it is not recognised as iamsa's`,
           ),
         );

@@ -214,10 +214,22 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own.",
   },
   'IRSA-W049': {
+    commands: KUBE2IAM,
+    todo: "Someone wrote the migration's `iamsa.io/kube2iam-service-account` annotation on a service account iamsa did not make: --rollback neither deletes nor edits it. Check who did, and remove the annotation or the service account by hand.",
+  },
+  'IRSA-W050': {
+    commands: ['apply'],
+    todo: "Someone copied iamsa's `app.kubernetes.io/managed-by` label onto a service account whose annotation names a role iamsa did not make for it (or one that is gone): `--prune` leaves it. Check who did, and remove the label or the service account by hand.",
+  },
+  'IRSA-W051': {
+    commands: ['apply'],
+    todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
+  },
+  'IRSA-W052': {
     commands: [...DELETE, 'apply'],
     todo: 'Grant eks:DescribeCluster in that region, or, if the cluster is gone, remove its statement and its iamsa.io/cluster-arn/ tag from the role by hand (or apply the file without it, with --prune).',
   },
-  'IRSA-W050': {
+  'IRSA-W053': {
     commands: ['create-serviceaccount', 'update-serviceaccount'],
     todo: "Name the policies the binding should have (--attach-policy-arn, or apply -f with a file listing them): iamsa records only what it is asked for, so a policy attached by hand is never taken for the binding's.",
   },

@@ -196,10 +196,23 @@ export const WARNING_KINDS = {
     anchor: 'docs/commands/delete-serviceaccount.md',
   },
   'IRSA-W049': {
+    title: "a service account carries the migration's record without iamsa's label: left as it is",
+    anchor: 'docs/migrate-from-kube2iam.md',
+  },
+  'IRSA-W050': {
+    title:
+      "a service account carries iamsa's label but names a role iamsa did not make for it: not pruned",
+    anchor: 'docs/apply.md#--prune',
+  },
+  'IRSA-W051': {
+    title: "a binding sets a service account annotation or label that is iamsa's to set: ignored",
+    anchor: 'docs/apply.md#iamsas-format',
+  },
+  'IRSA-W052': {
     title: 'a cluster a shared role records could not be read: its statement is not recognised',
     anchor: 'docs/concepts.md#ownership-rules',
   },
-  'IRSA-W050': {
+  'IRSA-W053': {
     title: 'the role has no readable record of the policies iamsa applied: none adopted',
     anchor: 'docs/apply.md#the-file-is-the-whole-state-of-its-roles',
   },

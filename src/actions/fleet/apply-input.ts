@@ -28,6 +28,8 @@ export interface ApplyInput {
   enableOidc: ClusterRef[];
   /** Notes about the file (ignored eksctl sections), shown as warnings. */
   notes: string[];
+  /** Service account metadata keys the file set that are iamsa's to set: left out, warned. */
+  ignored?: string[];
   prune: boolean;
   /** The trust policy size quota (IAM default 2,048; raisable to 4,096). */
   maxTrustPolicySize: number;

@@ -55,7 +55,10 @@ export async function planApply(
 ): Promise<Planned> {
   const { reporter } = deps;
   // The file reader's notes (eksctl sections iamsa does not read).
-  const notes = input.notes.map((n) => coded('IRSA-W022', n));
+  const notes = [
+    ...input.notes.map((n) => coded('IRSA-W022', n)),
+    ...(input.ignored ?? []).map((n) => coded('IRSA-W051', n)),
+  ];
   notes.forEach((n) => reporter.warn(n));
   const refs = [...input.enableOidc, ...input.bindings.flatMap((b) => b.clusters)];
   const regions = [...new Set(refs.map((r) => r.region))];

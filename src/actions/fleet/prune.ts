@@ -4,6 +4,7 @@
 // the roles that trust the cluster's provider (role-only bindings have no service account).
 import type { RoleSummary } from '../../aws/iam.js';
 import {
+  ATTACHED_ROLE_ANNOTATION,
   decodePolicyText,
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
@@ -12,11 +13,13 @@ import {
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   roleOwner,
+  sameRoleArn,
 } from '../../policy/index.js';
+import { coded } from '../engine/warning-kinds.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { foreignTrustWarning, judgeRoleForDeletion } from '../binding/owned-role.js';
+import { foreignTrustWarning, judgeRoleForDeletion, ownsBinding } from '../binding/owned-role.js';
 import { asIamsaError } from '../engine/plan.js';
 import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
 import type { Deletion } from './shared-leaves.js';
@@ -89,15 +92,34 @@ async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>)
     roles,
   ]);
   const found = new Map<string, Found>();
-  for (const sa of accounts) {
-    // Only what iamsa made: a service account someone else annotated is never pruned.
-    if (sa.labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) continue;
+  // Only what iamsa made: a service account someone else annotated is never pruned. The label is
+  // anyone's to copy, so an annotated one is iamsa's only when its role is tagged for it.
+  const labelled = accounts.filter((sa) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
+  const linked = await mapConcurrent(labelled, 4, async (sa) => {
     const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
     const roleName =
       annotated && parseArn(annotated)?.accountId === cluster.accountId
         ? roleNameOf(annotated)
         : undefined;
-    found.set(bindingKey(sa), { ...sa, roleName, hasServiceAccount: true });
+    // Nothing but iamsa's own annotations goes with a role given (--attach-role-arn) or of another
+    // account; an unannotated one goes only with a role or association tagged for it.
+    const given = sa.annotations[ATTACHED_ROLE_ANNOTATION] === 'true';
+    if (annotated === undefined || roleName === undefined || given) return { sa, roleName };
+    const role = await session.iam.getRole(roleName);
+    const ref = { clusterArn: cluster.arn, cluster: session.name, ...sa };
+    if (role && sameRoleArn(annotated, role.arn) && ownsBinding(role.tags, ref)) {
+      return { sa, roleName };
+    }
+    reporter.warn(
+      coded(
+        'IRSA-W050',
+        `service account ${sa.namespace}/${sa.name} carries iamsa's label but its annotation names role ${roleName}, which ${role ? 'iamsa did not make for it (its tags)' : 'does not exist'}: not pruned, it is left as it is`,
+      ),
+    );
+    return undefined;
+  });
+  for (const l of linked) {
+    if (l) found.set(bindingKey(l.sa), { ...l.sa, roleName: l.roleName, hasServiceAccount: true });
   }
   // Roles that trust this cluster's provider, then their tags (ListRoles carries none).
   const trusting = all.filter((r) => safeDecode(r.trustPolicy).includes(`"${oidc.providerArn}"`));

@@ -64,9 +64,11 @@ import {
   daemonVerdict,
   discover,
   isTopLevel,
+  madeByMigration,
   type Move,
   nameWorkloads,
   readRecord,
+  recreateHint,
   workloadId,
 } from './kube2iam-discover.js';
 
@@ -223,23 +225,32 @@ async function planForward(
   warnings.push(...found.notMigrated.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
   const roles = await readRoles(
     session,
-    found.moves.map((m) => m.roleArn),
+    [...found.moves, ...found.unchangeable].map((m) => m.roleArn),
   );
   const saOf = new Map(accounts.map((a) => [`${a.namespace}/${a.name}`, a]));
   const { bound, missing } = bindMoves(found.moves, (arn) => roles.get(arn));
   warnings.push(...missing.map((r) => coded('IRSA-W030', `not migrated: ${r}`)));
-  const migratable = bound.filter((m) => {
-    const why = notDaemonRole(ctx, m, cluster.accountId);
-    if (why) {
-      warnings.push(
-        coded(
-          'IRSA-W047',
-          `not migrated: ${workloadId(m.workload)} asks ${query.daemon.flavour} for role ${m.role.name}, which ${query.daemon.flavour} could not hand it out: ${why}`,
-        ),
-      );
-    }
-    return !why;
-  });
+  const daemonRoles = (moves: Array<Move & { role: Role }>) =>
+    moves.filter((m) => {
+      const why = notDaemonRole(ctx, m, cluster.accountId);
+      if (why) {
+        warnings.push(
+          coded(
+            'IRSA-W047',
+            `not migrated: ${workloadId(m.workload)} asks ${query.daemon.flavour} for role ${m.role.name}, which ${query.daemon.flavour} could not hand it out: ${why}`,
+          ),
+        );
+      }
+      return !why;
+    });
+  const migratable = daemonRoles(bound);
+  // A pod that cannot change is told how to recreate it, for a role the daemon hands it only.
+  const unchangeable = bindMoves(found.unchangeable, (arn) => roles.get(arn));
+  warnings.push(
+    ...[...unchangeable.missing, ...daemonRoles(unchangeable.bound).map(recreateHint)].map((r) =>
+      coded('IRSA-W030', `not migrated: ${r}`),
+    ),
+  );
   const bindings: BindingPlan[] = [];
   for (const m of migratable) {
     const { role } = m;
@@ -400,11 +411,8 @@ function serviceAccountStep(ctx: Ctx, m: Move, sa: ServiceAccount | undefined): 
         },
       );
     }
-    if (m.dedicated && sa.annotations[KUBE2IAM_SA_ANNOTATION] !== 'created') {
-      throw new ConflictError(
-        `service account ${id} exists and the migration did not make it: ${workloadId(m.workload)} needs a service account of its own`,
-        { hint: `delete or rename ${id}, then re-run` },
-      );
+    if (m.refusal) {
+      throw new ConflictError(m.refusal, { hint: `delete or rename ${id}, then re-run` });
     }
     return updateStep('service-account', id, 2, [
       annotated === undefined && {
@@ -560,7 +568,19 @@ async function planRollback(
 ): Promise<BindingPlan[]> {
   const { session, query } = ctx;
   const inScope = (ns: string) => query.namespace === undefined || ns === query.namespace;
-  const mine = migratedAccounts(accounts, inScope);
+  // A "created" record without iamsa's label is anyone's annotation: never a licence to delete.
+  const mine = migratedAccounts(accounts, inScope).filter((a) => {
+    const forged = a.annotations[KUBE2IAM_SA_ANNOTATION] === 'created' && !madeByMigration(a);
+    if (forged) {
+      warnings.push(
+        coded(
+          'IRSA-W049',
+          `service account ${a.namespace}/${a.name} carries ${KUBE2IAM_SA_ANNOTATION}=created without iamsa's ${MANAGED_BY_LABEL} label: not made by iamsa, left as it is`,
+        ),
+      );
+    }
+    return !forged;
+  });
   const migrated = workloads.filter((w) => isTopLevel(w) && readRecord(w));
   const roles = await readRolesAt(
     session,

@@ -15,6 +15,8 @@ import {
   KUBE2IAM_ALLOWED_ROLES_ANNOTATION,
   KUBE2IAM_RECORD_ANNOTATION,
   KUBE2IAM_SA_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   parseArn,
   resolveDaemonRole,
   ROLE_ARN_ANNOTATION,
@@ -40,6 +42,8 @@ export interface Move {
   dedicated: boolean;
   /** Already migrated by an earlier run (its template no longer asks the daemon). */
   done: boolean;
+  /** Why the dedicated service account, which exists, is not the migration's to reuse. */
+  refusal?: string;
 }
 
 export interface Discovery {
@@ -48,6 +52,11 @@ export interface Discovery {
   refused: string[];
   /** Requests the daemon grants that IRSA cannot take over as they are. */
   notMigrated: string[];
+  /**
+   * Bare pods and Jobs' pods asking for a role: their template cannot change, so they are only
+   * told how to recreate them (`recreateHint`), once the role is known to be the daemon's.
+   */
+  unchangeable: Move[];
 }
 
 /** Kinds whose owner manages their pods (a Deployment's ReplicaSets, a CronJob's Jobs, pods). */
@@ -88,18 +97,25 @@ export interface DiscoverInput {
   config: DaemonConfig;
   workloads: Workload[];
   namespaceAnnotations: Record<string, Record<string, string>>;
-  serviceAccounts: { namespace: string; name: string; annotations: Record<string, string> }[];
+  serviceAccounts: {
+    namespace: string;
+    name: string;
+    annotations: Record<string, string>;
+    labels?: Record<string, string>;
+  }[];
   accountId: string;
   namespace?: string;
 }
 
-const recreate = (w: Workload) =>
-  `kubectl -n ${w.namespace} get ${w.kind.toLowerCase()} ${w.name} -o yaml > ${w.name}.yaml, remove its ${DAEMON_ROLE_ANNOTATION} annotation, set its serviceAccountName to a service account annotated with the role (iamsa create-serviceaccount --role-arn ...), then kubectl replace --force -f ${w.name}.yaml`;
+/** What a bare pod or a Job's pod that asks the daemon for a role can do instead. */
+export const recreateHint = (m: Move) =>
+  `${workloadId(m.workload)} asks for ${m.roleArn}, but a ${m.workload.kind === 'Pod' ? 'bare pod' : "Job's pod template"} cannot be changed: recreate it: kubectl -n ${m.workload.namespace} get ${m.workload.kind.toLowerCase()} ${m.workload.name} -o yaml > ${m.workload.name}.yaml, remove its ${DAEMON_ROLE_ANNOTATION} annotation, set its serviceAccountName to a service account annotated with the role (iamsa create-serviceaccount --attach-role-arn ${m.roleArn} ...), then kubectl replace --force -f ${m.workload.name}.yaml`;
 
 export function discover(input: DiscoverInput): Discovery {
   const { config } = input;
   const refused: string[] = [];
   const notMigrated: string[] = [];
+  const unchangeable: Move[] = [];
   const wanted: Omit<Move, 'serviceAccount' | 'dedicated'>[] = [];
   const top = input.workloads.filter(
     (w) => isTopLevel(w) && (input.namespace === undefined || w.namespace === input.namespace),
@@ -159,9 +175,14 @@ export function discover(input: DiscoverInput): Discovery {
       continue;
     }
     if (w.kind === 'Pod' || w.kind === 'Job') {
-      notMigrated.push(
-        `${id} asks for ${decision.roleArn}, but a ${w.kind === 'Pod' ? 'bare pod' : "Job's pod template"} cannot be changed: recreate it: ${recreate(w)}`,
-      );
+      unchangeable.push({
+        workload: w,
+        requested: asked,
+        roleArn: decision.roleArn,
+        serviceAccount: w.serviceAccountName,
+        dedicated: false,
+        done: false,
+      });
       continue;
     }
     wanted.push({ workload: w, requested: asked, roleArn: decision.roleArn, done: false });
@@ -175,7 +196,22 @@ export function discover(input: DiscoverInput): Discovery {
     ),
     refused,
     notMigrated,
+    unchangeable,
   };
+}
+
+/**
+ * A service account the migration made: iamsa's label and the migration's record. Either alone is
+ * anyone's to write, so neither alone lets the migration reuse, re-annotate or delete it.
+ */
+export function madeByMigration(sa: {
+  annotations: Record<string, string>;
+  labels?: Record<string, string>;
+}): boolean {
+  return (
+    sa.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
+    sa.annotations[KUBE2IAM_SA_ANNOTATION] === 'created'
+  );
 }
 
 /** Which service account each migrated workload runs as (see the file comment). */
@@ -188,32 +224,51 @@ function assignServiceAccounts(
   const key = (ns: string, sa: string) => `${ns}/${sa}`;
   const saOf = new Map(accounts.map((a) => [key(a.namespace, a.name), a]));
   const byKey = new Map(wanted.map((m) => [m.workload, m]));
+  /** The first other workload running as the account that does not want this role already. */
+  const otherAsk = (m: (typeof wanted)[number], name: string) => {
+    const annotated = saOf.get(key(m.workload.namespace, name))?.annotations[ROLE_ARN_ANNOTATION];
+    return all.find((o) => {
+      if (o === m.workload || o.namespace !== m.workload.namespace) return false;
+      if (o.serviceAccountName !== name) return false;
+      const move = byKey.get(o);
+      if (move) return move.roleArn !== m.roleArn;
+      const asked = o.templateAnnotations[DAEMON_ROLE_ANNOTATION];
+      if (asked === undefined) return annotated !== m.roleArn;
+      return isTopLevel(o) || resolveDaemonRole(asked, baseRoleArn) !== m.roleArn;
+    });
+  };
   return wanted.map((m): Move => {
     const w = m.workload;
     const record = readRecord(w);
     const current = w.serviceAccountName;
     const sa = saOf.get(key(w.namespace, current));
     // Migrated earlier into a service account the migration made: it stays there.
-    if (m.done && record && sa?.annotations[KUBE2IAM_SA_ANNOTATION] === 'created') {
+    if (m.done && record && sa && madeByMigration(sa)) {
       return { ...m, serviceAccount: current, dedicated: true };
     }
     const annotated = sa?.annotations[ROLE_ARN_ANNOTATION];
     // Everything that runs as the account (a controller's pods too) must already want this role.
-    const sharers = all.filter(
-      (o) => o.namespace === w.namespace && o.serviceAccountName === current,
-    );
-    const sameAsk = sharers.every((o) => {
-      const move = byKey.get(o);
-      if (move) return move.roleArn === m.roleArn;
-      const asked = o.templateAnnotations[DAEMON_ROLE_ANNOTATION];
-      if (asked === undefined) return annotated === m.roleArn;
-      return !isTopLevel(o) && resolveDaemonRole(asked, baseRoleArn) === m.roleArn;
-    });
     const fits = annotated === undefined || annotated === m.roleArn;
-    if (current !== 'default' && sameAsk && fits) {
+    if (current !== 'default' && !otherAsk(m, current) && fits) {
       return { ...m, serviceAccount: current, dedicated: false };
     }
-    return { ...m, serviceAccount: dedicatedName(w.name, m.roleArn), dedicated: true };
+    const name = dedicatedName(w.name, m.roleArn);
+    const existing = saOf.get(key(w.namespace, name));
+    const id = `service account ${w.namespace}/${name}`;
+    const other = existing && otherAsk(m, name);
+    const refusal = !existing
+      ? undefined
+      : !madeByMigration(existing)
+        ? `${id} exists and the migration did not make it (its ${MANAGED_BY_LABEL} label and ${KUBE2IAM_SA_ANNOTATION} annotation): ${workloadId(w)} needs a service account of its own`
+        : other
+          ? `${id} cannot be reused: ${workloadId(other)} runs as it and does not ask for ${roleNameOf(m.roleArn)}, so it would gain the role`
+          : undefined;
+    return {
+      ...m,
+      serviceAccount: name,
+      dedicated: true,
+      ...(refusal ? { refusal } : {}),
+    };
   });
 }
 

@@ -16,12 +16,15 @@ import { checkGiven } from '../../actions/binding/check.js';
 import { INPUT_LIMITS, readInputFile } from '../../input-file.js';
 import {
   defaultRoleName,
+  MANAGED_BY_LABEL,
   parsePolicyJson,
+  ROLE_ARN_ANNOTATION,
   sharedRoleName,
   validateClusterName,
   validatePolicyDocument,
   validateRegion,
   validateServiceAccountMetadata,
+  TAG_PREFIX,
   validateTags,
 } from '../../policy/index.js';
 import { pathLabel, type Problem, type SourceDocument, type YamlPath } from './yaml-source.js';
@@ -52,6 +55,8 @@ export interface FileContext {
   /** As the user named it (`-` for stdin). */
   file: string;
   problems: Problem[];
+  /** Keys of a binding's service account metadata that are iamsa's to set: left out, warned. */
+  ignored: string[];
 }
 
 /** `{autoScaler: true, externalDNS: {hostedZoneARNs: [...]}}` as specs take it (false: left out). */
@@ -170,6 +175,10 @@ const SINGLE_FIELDS: SpecField[] = [
  * Every value problem of a draft: each field on its own first (so one binding reports all its
  * bad values, each at its line), then the binding as a whole for each of its clusters.
  */
+/** The role annotation, and iamsa's own (`iamsa.io/attached-role`, the migrations' records). */
+const isReservedAnnotation = (key: string) =>
+  key === ROLE_ARN_ANNOTATION || key.startsWith(TAG_PREFIX);
+
 export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined {
   const before = ctx.problems.length;
   const fail = (path: YamlPath | undefined, error: unknown) =>
@@ -196,6 +205,18 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
   }
   const meta = d.spec.serviceAccountMetadata;
   if (meta) {
+    // What marks iamsa's objects and hands out a role is iamsa's to write, never the file's.
+    for (const [part, keys] of [
+      ['annotation', Object.keys(meta.annotations).filter(isReservedAnnotation)],
+      ['label', Object.keys(meta.labels).filter((k) => k === MANAGED_BY_LABEL)],
+    ] as const) {
+      for (const key of keys) {
+        ctx.ignored.push(
+          `${d.spec.source.where}: ${part} ${key} is iamsa's to set (the binding's role and ownership): ignored`,
+        );
+        delete (part === 'label' ? meta.labels : meta.annotations)[key];
+      }
+    }
     // Each at its own line, as the API server would refuse them (after the role was made).
     const what = { labels: labelOf(d.spec, 'labels'), annotations: labelOf(d.spec, 'annotations') };
     attempt(d.fields.labels, () => validateServiceAccountMetadata(meta, what, 'labels'));

@@ -18,6 +18,8 @@ export interface BindingsFile {
   bindings: ApplyBinding[];
   enableOidc: ClusterRef[];
   notes: string[];
+  /** Service account metadata iamsa sets itself, left out of the bindings (IRSA-W051). */
+  ignored: string[];
 }
 
 /** A file of a thousand mistakes shows the first ones, and how many more there are. */
@@ -99,7 +101,7 @@ export function parseBindingsFile(
   file: string,
   options: FileOptions = {},
 ): BindingsFile {
-  const ctx: FileContext = { file, problems: [] };
+  const ctx: FileContext = { file, problems: [], ignored: [] };
   const { documents, problems } = parseYaml(text);
   checkBindingCount(file, documents);
   pushAll(ctx.problems, problems);
@@ -146,5 +148,5 @@ export function parseBindingsFile(
       documents.length > 0 && documents.every(isEksctl),
     );
   }
-  return { bindings, enableOidc, notes };
+  return { bindings, enableOidc, notes, ignored: ctx.ignored };
 }
