@@ -44,7 +44,8 @@ console.log(
   [
     `moto_server (AWS) at ${g.moto.url}; Kubernetes API emulator at ${g.kube.url}; cluster "demo" created, with the eks-pod-identity-agent add-on.`,
     '',
-    'In another shell, point iamsa at them:',
+    "In another shell, point iamsa at them. The alias makes that shell run this checkout's build as",
+    'iamsa, in place of any installed iamsa (`unalias iamsa` undoes it):',
     '',
     // A profile or session token of the user's own would be used instead of these keys.
     'unset AWS_PROFILE AWS_SESSION_TOKEN',

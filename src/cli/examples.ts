@@ -130,7 +130,8 @@ export const EXAMPLES: Record<string, string[]> = {
     '# zsh: after compinit in ~/.zshrc',
     'source <(iamsa completion zsh)',
     '',
-    '# fish: once; fish loads it by itself',
+    '# fish: once; fish loads it by itself (the folder does not exist in a new account)',
+    'mkdir -p ~/.config/fish/completions',
     'iamsa completion fish > ~/.config/fish/completions/iamsa.fish',
   ],
 };

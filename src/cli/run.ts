@@ -14,6 +14,14 @@ import type { GlobalOptions } from './globals.js';
 import { type IO, write } from './io.js';
 import type { Reporter } from '../actions/engine/reporter.js';
 
+/** What the text of a result says beyond its steps (text output only). */
+export interface AfterRun {
+  /** What the user does after an applied result. */
+  nextStep?: (result: CommandResult) => string[];
+  /** Why a result of no binding at all has nothing to do (what the selection matched). */
+  nothingMatched?: (result: CommandResult) => string;
+}
+
 export interface RunContext {
   globals: GlobalOptions;
   reporter: Reporter;
@@ -30,9 +38,9 @@ export async function run(
   globals: GlobalOptions,
   approve: boolean,
   action: (ctx: RunContext) => Promise<Planned>,
-  /** What the user does after an applied result (text output only). */
-  nextStep?: (result: CommandResult) => string[],
+  after: AfterRun = {},
 ): Promise<number> {
+  const { nextStep, nothingMatched } = after;
   const { io } = f;
   const terminal = io.terminal(globals);
   const style = makeStyle(terminal.color);
@@ -62,6 +70,7 @@ export async function run(
       : `${renderResult(result, outStyle, {
           applyCommand: applyCommandLine([...f.argv]),
           nextStep: nextStep?.(result),
+          nothingMatched: nothingMatched?.(result),
         })}\n`;
     // A batch whose bindings failed exits with the most serious failure's code.
     return await finish(io, result.exitCode ?? ExitCode.ok, text);

@@ -27,6 +27,12 @@ export const MECHANISMS: readonly Mechanism[] = ['irsa', 'pod-identity'];
 export const TAG_WELL_KNOWN = 'iamsa.io/well-known-policy';
 /** On iamsa's roles: policiesFingerprint of the permissions iamsa last applied (doctor: drift). */
 export const TAG_POLICIES = 'iamsa.io/policies';
+/**
+ * On a role made for a --role-only binding (`roleOnly: true`): its service account is someone
+ * else's to create, so a missing one is expected, not an orphan. Removed when the binding names
+ * its service account.
+ */
+export const TAG_ROLE_ONLY = 'iamsa.io/role-only';
 
 /**
  * A role shared by several clusters (docs/decisions/0005-shared-roles.md): the cluster names, for

@@ -49,7 +49,7 @@ function bashValueCases(fn: string, flags: FlagSpec[], indent: string): string {
         : f.file
           ? `${fn}_files`
           : ':';
-      return `${indent}${names(f).join('|')}) ${action}; return ;;`;
+      return `${indent}${names(f).join('|')}) ${action}; ${fn}_reply; return ;;`;
     });
   return arms.join('\n');
 }
@@ -78,14 +78,39 @@ ${fn}_files() {
   compopt -o filenames 2>/dev/null
   COMPREPLY=( $(compgen -f -- "$cur") )
 }
+# Replies as the whole typed word (the --flag= part included), cut to the part readline replaces:
+# it starts after the word's last COMP_WORDBREAKS character (= and : by default).
+${fn}_reply() {
+  local typed="$flag$cur" cut="" i
+  for ((i = \${#typed} - 1; i >= 0; i--)); do
+    if [[ $COMP_WORDBREAKS == *"\${typed:i:1}"* ]]; then cut="\${typed:0:i+1}"; break; fi
+  done
+  COMPREPLY=( "\${COMPREPLY[@]/#/$flag}" )
+  COMPREPLY=( "\${COMPREPLY[@]#"$cut"}" )
+  # key.field= waits for its value.
+  if [[ \${#COMPREPLY[@]} -eq 1 && $COMPREPLY == *= ]]; then compopt -o nospace 2>/dev/null; fi
+}
 ${fn}() {
-  local cur prev cmd opts i
-  cur="\${COMP_WORDS[COMP_CWORD]}"
-  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  local line cur prev cmd opts flag="" i n
+  local -a words
+  COMPREPLY=()
+  # The words as typed, split at blanks only (COMP_WORDS also splits at = and :).
+  line="\${COMP_LINE:0:COMP_POINT}"
+  read -ra words <<< "$line"
+  if [[ -z $line || $line == *[[:space:]] ]]; then words+=(""); fi
+  n=\${#words[@]}
+  cur="\${words[n-1]}"
+  prev="\${words[n-2]}"
+  # --flag=value completes the value.
+  if [[ $cur == --*=* ]]; then
+    flag="\${cur%%=*}="
+    prev="\${flag%=}"
+    cur="\${cur#*=}"
+  fi
   cmd=""
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in
-      ${commands.map((c) => c.name).join('|')}) cmd="\${COMP_WORDS[i]}"; break ;;
+  for ((i = 1; i < n - 1; i++)); do
+    case "\${words[i]}" in
+      ${commands.map((c) => c.name).join('|')}) cmd="\${words[i]}"; break ;;
     esac
   done
   case "$cmd" in
@@ -96,7 +121,8 @@ ${bashValueCases(fn, globalFlags, '        ') || '        __none__) ;;'}
       esac
       opts="${commands.map((c) => c.name).join(' ')} ${words(globalFlags)} --help --version" ;;
   esac
-  COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  if [[ -n $flag ]]; then COMPREPLY=(); else COMPREPLY=( $(compgen -W "$opts" -- "$cur") ); fi
+  ${fn}_reply
 }
 complete -F ${fn} ${program}
 `;
@@ -109,11 +135,19 @@ const zshEscape = (text: string) =>
     .replaceAll(']', '\\]')
     .replaceAll(':', '\\:');
 
+/** Words ending in `=` (`key.field=`) are the start of a value: no space after them. */
+function zshWords(values: string[]): string {
+  const open = values.filter((v) => v.endsWith('='));
+  const whole = values.filter((v) => !v.endsWith('='));
+  if (!open.length) return `(${whole.join(' ')})`;
+  return `{compadd -S "" -- ${open.join(' ')}; compadd -- ${whole.join(' ')}}`;
+}
+
 function zshFlag(f: FlagSpec): string[] {
   const action = f.values
     ? f.list
       ? `:value:_values -s , value ${f.values.join(' ')}`
-      : `:value:(${f.values.join(' ')})`
+      : `:value:${zshWords(f.values)}`
     : f.file
       ? ':file:_files'
       : f.takesValue
@@ -121,7 +155,9 @@ function zshFlag(f: FlagSpec): string[] {
         : '';
   const desc = `[${zshEscape(f.description)}]`;
   const many = f.repeatable ? '*' : '';
-  return names(f).map((name) => `'${many}${name}${desc}${action}'`);
+  // --flag= takes its value in the next word or after `=`.
+  const eq = (name: string) => (f.takesValue && name.startsWith('--') ? '=' : '');
+  return names(f).map((name) => `'${many}${name}${eq(name)}${desc}${action}'`);
 }
 
 function zsh({ program, globalFlags, commands }: CompletionSpec): string {
@@ -133,7 +169,8 @@ function zsh({ program, globalFlags, commands }: CompletionSpec): string {
     })
     .join('\n');
   // The outer _arguments takes global flags before the command; '*:: :->args' then shifts the
-  // words so each command's _arguments sees its own flags from position 1.
+  // words so each command's _arguments sees its own flags from position 1. Their '(-)' drops the
+  // global specs once a command is given, or `audit -o` would get the global -o's values.
   return `#compdef ${program}
 # zsh completion for ${program}; load with: source <(${program} completion zsh)
 _${program}() {
@@ -144,8 +181,8 @@ ${commands.map((c) => `    '${c.name}:${zshEscape(c.description)}'`).join('\n')}
   )
   _arguments -C -s \\
     ${[...globalFlags.flatMap(zshFlag), "'(- *)--help[show help]'", "'(- *)--version[print the version]'"].join(' \\\n    ')} \\
-    '1:command:->command' \\
-    '*:: :->args'
+    '(-)1:command:->command' \\
+    '(-)*:: :->args'
   case $state in
     command)
       _describe -t commands 'command' commands

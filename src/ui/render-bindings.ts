@@ -42,7 +42,12 @@ export async function renderBindings(
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
   });
   for (const row of result.serviceAccounts) {
-    const status = row.status === 'ok' ? style.green(row.status) : style.yellow(p(row.status));
+    const status =
+      row.status === 'ok'
+        ? style.green(row.status)
+        : row.status === 'role-only'
+          ? style.dim(row.status)
+          : style.yellow(p(row.status));
     table.push([
       p(row.namespace),
       p(row.name),

@@ -61,7 +61,11 @@ export function renderAudit(report: AuditReport, style: ChalkInstance): string {
     lines.push(`         ${p(f.message)}`);
     lines.push(`         ${style.cyan('fix:')} ${p(f.fix)}`);
   }
-  if (report.roles.length) lines.push('', 'Roles (and who assumed them, from CloudTrail):');
+  if (report.roles.length)
+    lines.push(
+      '',
+      'Roles (who assumed each: run its aws cloudtrail command; iamsa does not read CloudTrail):',
+    );
   for (const r of report.roles) {
     lines.push(`  ${p(r.arn)}`);
     lines.push(

@@ -18,6 +18,8 @@ export interface RenderOptions {
    * changed something: after "Nothing to do" the user has done it already.
    */
   nextStep?: string[];
+  /** What a result of no binding at all says after "Nothing to do:" (what was not matched). */
+  nothingMatched?: string;
 }
 
 export function renderResult(
@@ -66,7 +68,7 @@ export function renderResult(
   const width = Math.max(0, ...shown.map(([label]) => label.length));
   for (const [label, value] of shown) lines.push(`${label.padEnd(width)} ${p(value)}`);
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
-    lines.push(summary(result, options.applyCommand));
+    lines.push(summary(result, options));
   }
   if (result.applied && result.changed && options.nextStep?.length) {
     lines.push('', renderNextStep(options.nextStep, style));
@@ -118,6 +120,12 @@ function renderBatch(
     for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
       lines.push(...stepLines(s, style, paint, '  '));
     }
+    // A step bindings share (the namespace two bindings need) is shown under the first one only.
+    const shown = new Set<string>();
+    const firstTime = (b: BindingResult, s: CommandResult['steps'][number]) => {
+      const key = JSON.stringify([b.cluster, s.resource, s.id, s.action, s.changes]);
+      return !shown.has(key) && !!shown.add(key);
+    };
     const sameError = bindingsBySameError(result.bindings);
     for (const b of result.bindings) {
       const state = bindingState(b);
@@ -137,7 +145,8 @@ function renderBatch(
         continue;
       }
       if (state === 'unchanged') continue;
-      for (const s of b.steps) lines.push(...stepLines(s, style, paint, '    '));
+      for (const s of b.steps.filter((s) => firstTime(b, s)))
+        lines.push(...stepLines(s, style, paint, '    '));
     }
   }
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {
@@ -240,7 +249,8 @@ function batchSummary(
   return lines;
 }
 
-function summary(result: CommandResult, applyCommand: string | undefined): string {
+function summary(result: CommandResult, options: RenderOptions): string {
+  const { applyCommand } = options;
   const count = (a: string) => result.steps.filter((s) => s.action === a).length;
   const deletes = count('delete') ? `, ${count('delete')} to delete` : '';
   const counts = `${count('create')} to create, ${count('update')} to update${deletes}, ${count('unchanged')} unchanged`;
@@ -252,6 +262,8 @@ function summary(result: CommandResult, applyCommand: string | undefined): strin
       return `Nothing to do: cluster ${p(result.cluster)} is already enabled for IRSA.`;
     if (result.command === 'delete-serviceaccount')
       return 'Nothing to do: iamsa has no binding there (already deleted?).';
+    if (!result.bindings.length && options.nothingMatched)
+      return `Nothing to do: ${p(options.nothingMatched)}.`;
     return 'Nothing to do: everything is already in place.';
   }
   if (result.applied) {

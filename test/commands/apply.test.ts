@@ -3,8 +3,8 @@
 // (one EKS per region, one Kubernetes API per cluster). The eksctl formats, Pod Identity and one
 // run per feature against moto and the emulator stay in test/integration/apply.test.ts.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ACCOUNT } from '../support/fakes.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -156,6 +156,55 @@ describe('next step', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /Restart the pods/);
   });
+
+  test('the restart step names only service accounts that remain: never a role-only binding, never a pruned one', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const all = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app1, attachPolicyARNs: [${RO}]}\n  - {namespace: jobs, name: batch, roleOnly: true, attachPolicyARNs: [${RO}]}\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const first = await apply(all, '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /Next step:\n {2}Restart the pods of these 2 service accounts so they pick up the change, e\.g\.\n {2}kubectl rollout restart deployment -n default <deployment using service account app1>\n {2}kubectl rollout restart deployment -n default <deployment using service account app2>\n$/,
+    );
+    const fewer = file(
+      `${HEAD}cluster: demo\nbindings:\n  - {name: app2, attachPolicyARNs: [${RO}]}\n`,
+    );
+    const pruned = await apply(fewer, '--prune', '--approve');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /3 bindings: 2 deleted, 1 unchanged\nDone\.\n$/);
+    assert.doesNotMatch(pruned.stdout, /Next step|Restart the pods/);
+  });
+});
+
+describe('a new namespace two bindings share', () => {
+  test('is shown once in the plan, created once, and a re-run converges', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await enableOidc('demo');
+    const binding = (name: string) =>
+      `  - {namespace: backend, name: ${name}, createNamespace: true, attachPolicyARNs: [${RO}]}\n`;
+    const path = file(`${HEAD}cluster: demo\nbindings:\n${binding('api')}${binding('worker')}`);
+    const times = (text: string, re: RegExp) =>
+      text.match(new RegExp(re.source, `${re.flags}g`))?.length ?? 0;
+    const plan = await apply(path);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.equal(times(plan.stdout, /\+ create +namespace +backend$/m), 1, plan.stdout);
+    assert.equal(times(plan.stdout, /\+ create +service-account +backend\/(api|worker)$/m), 2);
+    const applied = await apply(path, '--approve');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(times(applied.stdout, /create +namespace +backend$/m), 1, applied.stdout);
+    for (const name of ['api', 'worker']) {
+      assert.match(
+        String((await sa('backend', name))?.annotations[ANNOTATION]),
+        /iamsa-demo-backend-/,
+      );
+    }
+    const again = await apply(path, '--approve', '-o', 'json');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(json(again.stdout).changed, false);
+  });
 });
 
 describe('failures', () => {
@@ -260,6 +309,10 @@ describe('failures', () => {
     assert.deepEqual(h.state(), before);
     const machine = await apply(path, '-o', 'json');
     assert.equal(json(machine.stdout).error.detail.split('\n').length, 3);
+    // The schema by where this copy of iamsa has it, not a path only a checkout has.
+    const [, schema = ''] = /the schema: (.+)\)$/.exec(json(machine.stdout).error.hint) ?? [];
+    assert.ok(isAbsolute(schema) && existsSync(schema), json(machine.stdout).error.hint);
+    assert.match(schema, /schema\/iamsa-bindings\.schema\.json$/);
   });
 
   test('-f - reads the bindings from stdin: applied, and a re-run from stdin converges', async () => {

@@ -369,7 +369,11 @@ describe('each finding on a state built to trigger it', () => {
       /^ {2}high {3}IRSA101 trust without sub: arn:aws:iam::111122223333:role\/nosub$/m,
     );
     assert.match(text, /^ {9}fix: /m);
-    assert.match(text, /^Roles \(and who assumed them, from CloudTrail\):$/m);
+    // iamsa prints the lookups; it does not run them.
+    assert.match(
+      text,
+      /^Roles \(who assumed each: run its aws cloudtrail command; iamsa does not read CloudTrail\):$/m,
+    );
     assert.match(
       text,
       /aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=arn:aws:iam::111122223333:role\/shared/,

@@ -601,3 +601,53 @@ describe('update-serviceaccount says what it changes, for both mechanisms', () =
     });
   }
 });
+
+describe('get-serviceaccounts --orphans', () => {
+  test("a role-only binding's role is role-only (its tag), not a no-sa orphan; the tag goes when the binding names its service account", async () => {
+    const h = createHarness({ clusters: ['demo'] });
+    assert.equal((await h.run(['enable-oidc', '--cluster', 'demo', '--approve'])).code, 0);
+    const file = (roleOnly: boolean) => {
+      const path = join(dir, `role-only-${roleOnly}.yaml`);
+      writeFileSync(
+        path,
+        `apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n  - {namespace: jobs, name: batch, roleOnly: ${roleOnly}, createNamespace: ${!roleOnly}, attachPolicyARNs: [${READONLY}]}\n  - {name: gone, attachPolicyARNs: [${READONLY}]}\n`,
+      );
+      return path;
+    };
+    const made = await h.run(['apply', '-f', file(true), '--approve']);
+    assert.equal(made.code, 0, made.stdout + made.stderr);
+    assert.equal(
+      (await h.iam.getRole('iamsa-demo-jobs-batch'))?.tags['iamsa.io/role-only'],
+      'true',
+    );
+    assert.equal(
+      (await h.iam.getRole('iamsa-demo-default-gone'))?.tags['iamsa.io/role-only'],
+      undefined,
+    );
+    await h.kube('demo').deleteServiceAccount('default', 'gone');
+    const get = (...args: string[]) =>
+      h.run(['get-serviceaccounts', '--cluster', 'demo', '--orphans', ...args]);
+    const orphans = await get('-o', 'json');
+    assert.equal(orphans.code, 0, orphans.stderr);
+    const rows = Object.fromEntries(
+      json(orphans.stdout).serviceAccounts.map((r: any) => [`${r.namespace}/${r.name}`, r]),
+    );
+    assert.equal(rows['jobs/batch'].status, 'role-only');
+    assert.deepEqual(rows['jobs/batch'].problems, []);
+    assert.equal(rows['default/gone'].status, 'no-sa');
+    const text = await get();
+    assert.match(
+      text.stdout,
+      /\njobs\s+batch\s+irsa\s+\S+iamsa-demo-jobs-batch\s+iamsa\s+role-only\s/,
+    );
+    // The binding now names its service account: the tag goes, and a re-run is converged.
+    const named = await h.run(['apply', '-f', file(false), '--approve']);
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /remove tags iamsa\.io\/role-only=true/);
+    assert.equal(
+      (await h.iam.getRole('iamsa-demo-jobs-batch'))?.tags['iamsa.io/role-only'],
+      undefined,
+    );
+    assert.match((await h.run(['apply', '-f', file(false)])).stdout, /Nothing to do/);
+  });
+});

@@ -164,3 +164,26 @@ describe('a service account the migration reuses is one it made', () => {
     assert.equal(k.workloads[0]?.serviceAccountName, 'web');
   });
 });
+
+test('a namespace filter that matches nothing says so (IRSA-W025 for a mistyped one), not "already in place"', async () => {
+  const k = createHarness({ clusters: ['demo'] });
+  assert.equal((await k.run(['enable-oidc', '--cluster', 'demo', '--approve'])).code, 0);
+  await k.kube('demo').createNamespace('legacy');
+  const run = (...args: string[]) => k.run(['migrate-from-kube2iam', '--cluster', 'demo', ...args]);
+  const typo = await run('-n', 'legacyy');
+  assert.equal(typo.code, 0, typo.stderr);
+  assert.match(
+    typo.stderr,
+    /IRSA-W025.*namespace legacyy does not exist in cluster demo: did you mean legacy\?/,
+  );
+  assert.match(
+    typo.stdout,
+    /Nothing to do: no workload in namespace legacyy asks kube2iam for a role that can move to IRSA\.\n$/,
+  );
+  const back = await run('-n', 'legacy', '--rollback');
+  assert.doesNotMatch(back.stderr, /IRSA-W025/);
+  assert.match(
+    back.stdout,
+    /Nothing to do: nothing in namespace legacy was migrated from kube2iam\.\n$/,
+  );
+});

@@ -159,6 +159,41 @@ describe('migrate-to-pod-identity', () => {
     assert.match(rolledAgain.stdout, /Nothing to do/);
   });
 
+  test('a selection that matches no binding says so, and a mistyped namespace is IRSA-W025, not "already in place"', async () => {
+    await namespace('backend');
+    await bind('backend', 'writer');
+    const typo = await migrate('-n', 'backnd');
+    assert.equal(typo.code, 0, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /IRSA-W025.*namespace backnd does not exist in cluster demo: did you mean backend\?/,
+    );
+    assert.match(typo.stdout, /Nothing to do: no IRSA binding matches -n backnd\.\n$/);
+    const name = await migrate('-n', 'backend', '--name', 'writr');
+    assert.match(
+      name.stdout,
+      /Nothing to do: no IRSA binding matches -n backend --name writr\.\n$/,
+    );
+    assert.doesNotMatch(name.stderr, /IRSA-W025/, 'the namespace exists');
+    const back = await migrate('-n', 'backend', '--rollback');
+    assert.match(
+      back.stdout,
+      /Nothing to do: no binding migrate-to-pod-identity migrated matches -n backend\.\n$/,
+    );
+    const doc = json((await migrate('-n', 'backnd', '-o', 'json')).stdout);
+    assert.deepEqual(doc.bindings, []);
+    assert.deepEqual(
+      doc.warningDetails.map((w: { code: string }) => w.code),
+      ['IRSA-W025'],
+    );
+    // Once migrated, the same selection is in place: that is what "already in place" says.
+    assert.equal((await migrate('-n', 'backend', '--approve')).code, 0);
+    assert.match(
+      (await migrate('-n', 'backend')).stdout,
+      /Nothing to do: everything is already in place\.\n$/,
+    );
+  });
+
   test('a rollback right after migrating (IRSA kept) restores the trust exactly too', async () => {
     await namespace('mig2');
     await bind('mig2', 'one');

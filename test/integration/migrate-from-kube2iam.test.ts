@@ -377,6 +377,11 @@ describe('migrate-from-kube2iam', () => {
     // Rollback restores everything as it was (the bare pod aside, which the test deleted).
     const back = await migrate(...flags, '--rollback', '--approve');
     assert.equal(back.code, 0, back.stderr);
+    // The rollback changed each template, so their pods roll: named to watch, not to restart.
+    assert.match(
+      back.stdout,
+      /Next step:\n {2}No restart needed: iamsa changed the pod template of these 2 workloads, so their pods roll by themselves; watch them with\n {2}kubectl rollout status statefulset\/db -n data\n {2}kubectl rollout status deployment\/web -n shop\n$/,
+    );
     await refreshLists();
     assert.deepEqual(await snapshot(roles), before);
     const twice = await migrate(...flags, '--rollback', '--approve', '-o', 'json');

@@ -4,7 +4,7 @@
 // installed binary works with no node_modules anywhere above it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
@@ -84,6 +84,16 @@ test('the installed iamsa prints its version and help', async () => {
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /enable-oidc/);
   assert.match(help.stdout, /create-serviceaccount/);
+});
+
+test('the installed iamsa names its schema where the install has it', async () => {
+  const bad = join(work, 'bad.yaml');
+  writeFileSync(bad, 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\nbindings: 3\n');
+  const r = await iamsa(['apply', '-f', bad], process.env);
+  assert.equal(r.code, 2, r.stderr);
+  const schema = join(installed, 'iamsa', 'schema', 'iamsa-bindings.schema.json');
+  assert.ok(r.stderr.includes(`the schema: ${schema})`), r.stderr);
+  assert.ok(existsSync(schema));
 });
 
 test('the installed iamsa binds a service account against moto and the emulator', async () => {

@@ -45,6 +45,12 @@ test('the playground prints working exports, kube flags and a kubeconfig, and cl
   );
   assert.equal(kubeFlags.length, 4, out);
   const kubeconfig = unquote(/kubectl --kubeconfig (\S+) /.exec(out)?.[1] ?? '');
+  // The alias shadows an installed iamsa in that shell: the banner says so before it.
+  assert.match(out, /^alias iamsa='node \S+\/bin\/iamsa\.js'$/m);
+  assert.match(
+    out,
+    /in place of any installed iamsa \(`unalias iamsa` undoes it\):\n[\s\S]*^alias iamsa=/m,
+  );
   assert.ok(existsSync(kubeconfig), out);
 
   // Every command with the kube flags is named where the banner says which commands take them.

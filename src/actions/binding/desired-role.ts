@@ -13,6 +13,7 @@ import {
   sharedRoleOwnershipTags,
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
+  TAG_ROLE_ONLY,
   TAG_MECHANISM,
   TAG_POLICIES,
 } from '../../policy/index.js';
@@ -148,6 +149,7 @@ export function desiredRole(
           fingerprint,
         ),
   );
+  if (input.roleOnly) tags[TAG_ROLE_ONLY] = 'true';
   if (shared && role && !shared.prune && role.tags[TAG_CLUSTERS]) {
     // Clusters no longer listed stay trusted until --prune, and so stay named.
     const names = new Set([

@@ -26,6 +26,7 @@ import {
   sameJson,
   TAG_MECHANISM,
   TAG_MIGRATION,
+  TAG_ROLE_ONLY,
   TRUST_POLICY_DEFAULT_LIMIT,
   trustHoldsBindingStatement,
   trustPoliciesEqual,
@@ -195,7 +196,11 @@ export function planRole(
     const removeBoundary =
       !!role.permissionsBoundaryArn &&
       (!!input.update?.removePermissionsBoundary || (!!input.declared && !boundary));
-    const untag = (input.update?.removeTags ?? []).filter((k) => k in role.tags);
+    const untag = [
+      ...(input.update?.removeTags ?? []),
+      // The binding now names its service account: the role is no longer role-only.
+      ...(input.roleOnly ? [] : [TAG_ROLE_ONLY]),
+    ].filter((k, i, all) => k in role.tags && all.indexOf(k) === i);
     const dropped = desired.untag;
     steps.push(
       updateStep('iam-role', arn, 1, [

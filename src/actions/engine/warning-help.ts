@@ -118,7 +118,12 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     todo: 'Nothing: the provider was made outside iamsa and its tags are left; iamsa uses it as it is.',
   },
   'IRSA-W025': {
-    commands: ['get-serviceaccounts', 'delete-serviceaccount'],
+    commands: [
+      'get-serviceaccounts',
+      'delete-serviceaccount',
+      'migrate-to-pod-identity',
+      'migrate-from-kube2iam',
+    ],
     todo: 'Check the namespace name (the warning names the closest one when there is one).',
   },
   'IRSA-W026': {

@@ -1,10 +1,6 @@
 // Use case: remove one binding. The annotation goes first, then the role iamsa owns for it.
 import type { KubeAccess } from '../../kube/connection.js';
-import {
-  type ClusterSession,
-  openClusterSession,
-  type RegionAccess,
-} from '../binding/cluster-session.js';
+import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
 import { composePlan, type Planned } from '../engine/plan.js';
 import {
   checkDeleteTarget,
@@ -12,8 +8,7 @@ import {
   planDeleteBinding,
 } from '../binding/delete/dispatch.js';
 import type { Reporter } from '../engine/reporter.js';
-import { coded, type Warning } from '../engine/warning-kinds.js';
-import { closest } from '../../suggest.js';
+import { missingNamespace } from '../binding/missing-namespace.js';
 
 export type { DeleteTarget } from '../binding/delete/dispatch.js';
 
@@ -48,22 +43,5 @@ export async function planDeleteServiceAccount(
     [binding],
     deps.reporter,
     { failAsCommand: true },
-  );
-}
-
-/** IRSA-W025 when the namespace does not exist, naming the nearest one that does. */
-async function missingNamespace(
-  session: ClusterSession,
-  namespace: string,
-): Promise<Warning | undefined> {
-  const exists = await session.namespaceExists(namespace).catch(() => true);
-  if (exists) return undefined;
-  const kube = await session.kube();
-  const names = await kube.gateway.listNamespaces().catch(() => [] as string[]);
-  const near = closest(namespace, names);
-  const cluster = await session.cluster();
-  return coded(
-    'IRSA-W025',
-    `namespace ${namespace} does not exist in cluster ${cluster.name}${near ? `: did you mean ${near}?` : ''}`,
   );
 }

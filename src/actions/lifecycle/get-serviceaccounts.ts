@@ -3,6 +3,7 @@
 // associations (each described, a few at a time, since the list omits the role), then reads per
 // distinct role (bounded by the session's IAM limit); the account's roles are scanned (ListRoles)
 // only for --orphans.
+import { missingNamespace } from '../binding/missing-namespace.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import type { PodIdentityAssociation } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
@@ -29,6 +30,7 @@ import {
   STS_AUDIENCE,
   TAG_CLUSTERS,
   TAG_MECHANISM,
+  TAG_ROLE_ONLY,
   type TrustEvaluation,
   validateClusterName,
   validateNamespace,
@@ -50,6 +52,7 @@ export type BindingStatus =
   | 'trust-mismatch'
   | 'over-broad'
   | 'no-sa'
+  | 'role-only'
   | 'no-annotation'
   | 'no-association'
   | 'invalid-annotation'
@@ -229,14 +232,8 @@ export async function getServiceAccounts(
   const warnings: Warning[] = [...session.warnings];
   if (query.namespace !== undefined && !accounts.length) {
     // A real namespace has its "default" service account: none at all is most likely a typo.
-    const exists = await session.namespaceExists(query.namespace);
-    if (!exists)
-      warnings.push(
-        coded(
-          'IRSA-W025',
-          `namespace ${query.namespace} does not exist in cluster ${query.cluster}`,
-        ),
-      );
+    const missing = await missingNamespace(session, query.namespace);
+    if (missing) warnings.push(missing);
   }
   // A cluster that only uses Pod Identity needs no provider.
   if (!provider && (!found.length || found.some((r) => r.mechanism === 'irsa'))) {
@@ -510,6 +507,16 @@ async function orphanRows(
       const sa = accounts.find((a) => a.namespace === owner.namespace && a.name === owner.name);
       const managedBy = managedByOf(role, query.cluster);
       if (!sa) {
+        // A --role-only binding waits for its service account by design: no problem to report.
+        if (isManagedByIamsa(role.tags) && role.tags[TAG_ROLE_ONLY] === 'true') {
+          return {
+            ...rowBase(owner, role.arn, mechanismOfRole(role)),
+            managedBy,
+            status: 'role-only',
+            problems: [],
+            policies: facts.policies,
+          };
+        }
         return {
           ...rowBase(owner, role.arn, mechanismOfRole(role)),
           managedBy,

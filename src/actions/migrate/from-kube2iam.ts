@@ -58,6 +58,7 @@ import {
 } from '../engine/plan.js';
 import { once, rollbackRoleSteps, trustEdit, trustOf } from './trust-edits.js';
 import type { Reporter } from '../engine/reporter.js';
+import { namespaceWarning } from '../binding/missing-namespace.js';
 import {
   bindMoves,
   daemonRequests,
@@ -127,6 +128,8 @@ export async function planMigrateFromKube2iam(
     ),
   ]);
   if (!query.rollback) await session.requireProvider();
+  if (query.namespace !== undefined && !(query.namespace in namespaces))
+    warnings.push(namespaceWarning(query.namespace, query.cluster, Object.keys(namespaces)));
   const ctx: Ctx = { session, providerArn: oidc.providerArn, issuerHostPath: oidc.hostPath, query };
   const config: DaemonConfig = {
     ...query.daemon,

@@ -35,6 +35,7 @@ import {
   openClusterSession,
   type RegionAccess,
 } from '../binding/cluster-session.js';
+import { missingNamespace } from '../binding/missing-namespace.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import { scanAccountRoles, SNAPSHOT_FROM, snapshotIam } from '../binding/account-snapshot.js';
 import { asIamsaError, type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
@@ -92,6 +93,11 @@ export async function planMigrateToPodIdentity(
     query.rollback ? undefined : readAgent(session),
   ]);
   const warnings: Warning[] = agent ? requireAgent(session, cluster, agent) : [];
+  // A real namespace has its "default" service account: none at all is most likely a typo.
+  if (query.namespace !== undefined && !accounts.some((sa) => sa.namespace === query.namespace)) {
+    const missing = await missingNamespace(session, query.namespace);
+    if (missing) warnings.push(missing);
+  }
   const selected = (u: { namespace: string; name: string }) =>
     (query.namespace === undefined || u.namespace === query.namespace) &&
     (query.name === undefined || u.name === query.name);

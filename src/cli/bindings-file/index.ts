@@ -4,6 +4,7 @@
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { INPUT_LIMITS, readInputSource } from '../../input-file.js';
+import { packageFile } from '../package-files.js';
 import { fileDefaults, type FileOptions } from './defaults.js';
 import { checkDraft, checkDuplicates, type Draft, type FileContext } from './draft.js';
 import { eksctlDrafts, eksctlShapes } from './eksctl-format.js';
@@ -39,7 +40,7 @@ export class FileProblemsError extends ValidationError {
     super(`${file}: ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed`, {
       hint: eksctl
         ? 'fix them and run again (what iamsa reads of a ClusterConfig: docs/apply.md#eksctl-clusterconfig)'
-        : 'fix them and run again (the schema is schema/iamsa-bindings.schema.json)',
+        : `fix them and run again (the schema: ${packageFile('schema/iamsa-bindings.schema.json')})`,
       detail: shown.join('\n'),
     });
   }

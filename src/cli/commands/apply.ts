@@ -98,7 +98,7 @@ export function registerApply(program: Command, f: Factory): void {
           reporter,
         });
       },
-      restartNextStep,
+      { nextStep: restartNextStep },
     );
   });
 }

@@ -5,12 +5,27 @@ import { completionScript, type FlagSpec, type Shell, SHELLS } from '../../ui/co
 import { isRepeatable, outputFormatsOf } from '../globals.js';
 import { onAction } from '../action.js';
 import type { Factory } from '../factory.js';
+import type { WellKnownPolicy } from '../../policy/well-known/types.js';
 import { finish } from '../run.js';
 
 // Flags whose value is a path, so shells offer file names.
 const FILE_FLAGS = new Set(['--attach-policy', '--kubeconfig', '--kube-ca-file', '--file']);
 // Flags whose value is one or more well-known policy keys (comma-separated).
 const KEY_FLAGS = new Set(['--well-known-policies', '--remove-well-known-policies']);
+
+/**
+ * `--well-known-scope` words: `key.field=` where an ARN follows, every choice and true/false in
+ * full.
+ */
+function scopeWords(policies: readonly WellKnownPolicy[]): string[] {
+  return policies.flatMap((p) =>
+    (p.fields ?? []).flatMap((field) => {
+      const prefix = `${p.key}.${field.name}=`;
+      if (field.kind === 'arns') return [prefix];
+      return (field.kind === 'choice' ? field.choices : ['true', 'false']).map((v) => prefix + v);
+    }),
+  );
+}
 
 /** The words a flag's value may be, from commander's choices or a `<a|b>` placeholder. */
 function valuesOf(o: Option): string[] | undefined {
@@ -37,17 +52,18 @@ export function registerCompletion(program: Command, f: Factory): void {
     // Loaded here only: the catalogue is not part of every command's start-up.
     const { WELL_KNOWN_POLICIES } = await import('../../policy/well-known/catalogue.js');
     const keys = WELL_KNOWN_POLICIES.map((p) => p.key);
+    const scopes = scopeWords(WELL_KNOWN_POLICIES);
+    const valuesFor = (o: Option, command?: string) => {
+      if (o.long === '--output') return [...outputFormatsOf(command)];
+      if (o.long === '--well-known-scope') return scopes;
+      return KEY_FLAGS.has(o.long ?? '') ? keys : valuesOf(o);
+    };
     const flagSpec = (o: Option, command?: string): FlagSpec => ({
       long: o.long ?? '',
       short: o.short,
       description: o.description,
       takesValue: o.required || o.optional,
-      values:
-        o.long === '--output'
-          ? [...outputFormatsOf(command)]
-          : KEY_FLAGS.has(o.long ?? '')
-            ? keys
-            : valuesOf(o),
+      values: valuesFor(o, command),
       list: KEY_FLAGS.has(o.long ?? ''),
       file: FILE_FLAGS.has(o.long ?? ''),
       repeatable: isRepeatable(o),
@@ -60,6 +76,13 @@ export function registerCompletion(program: Command, f: Factory): void {
       ...(c.name() === 'completion' ? { args: SHELLS } : {}),
       ...(c.name() === 'well-known-policies' ? { args: keys } : {}),
     }));
+    // commander's own `help [command]`.
+    commands.push({
+      name: 'help',
+      description: 'display help for command',
+      flags: [],
+      args: commands.map((c) => c.name),
+    });
     const script = completionScript(shell, {
       program: 'iamsa',
       globalFlags: globals.map((o) => flagSpec(o)),

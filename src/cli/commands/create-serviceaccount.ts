@@ -93,7 +93,9 @@ export function registerCreateServiceAccount(program: Command, f: Factory): void
         ]);
         return planCreateServiceAccount(spec, kube, { ...clients, reporter });
       },
-      (result) => nextStep(result, flags.namespace, flags.name ?? '', !!flags.roleOnly),
+      {
+        nextStep: (result) => nextStep(result, flags.namespace, flags.name ?? '', !!flags.roleOnly),
+      },
     );
   });
 }

@@ -49,7 +49,7 @@ export function registerEnableOidc(program: Command, f: Factory): void {
           { ...clients, reporter },
         );
       },
-      (result) => enableOidcNextStep(result, globals.profile),
+      { nextStep: (result) => enableOidcNextStep(result, globals.profile) },
     );
   });
 }

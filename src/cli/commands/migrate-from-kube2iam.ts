@@ -138,8 +138,20 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
           { ...clients, reporter },
         );
       },
-      // --cleanup only takes the daemon's trust away: the pods already run with IRSA.
-      flags.cleanup ? undefined : restartNextStep,
+      {
+        // --cleanup only takes the daemon's trust away: the pods already run with IRSA.
+        ...(flags.cleanup ? {} : { nextStep: restartNextStep }),
+        nothingMatched: (result) => {
+          const where =
+            flags.namespace !== undefined
+              ? `namespace ${flags.namespace}`
+              : `cluster ${result.cluster}`;
+          const flavour = flags.flavour ?? 'kube2iam';
+          return flags.cleanup || flags.rollback
+            ? `nothing in ${where} was migrated from ${flavour}`
+            : `no workload in ${where} asks ${flavour} for a role that can move to IRSA`;
+        },
+      },
     );
   });
 }

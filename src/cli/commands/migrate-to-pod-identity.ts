@@ -7,6 +7,7 @@ import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 import { restartNextStep } from '../next-step.js';
+import type { CommandResult } from '../../actions/engine/plan.js';
 
 interface Flags extends KubeFlags {
   cluster?: string;
@@ -68,7 +69,22 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
           { ...clients, reporter },
         );
       },
-      restartNextStep,
+      { nextStep: restartNextStep, nothingMatched: (result) => nothingMatched(flags, result) },
     );
   });
+}
+
+/**
+ * Why a run selected no binding: nothing is annotated (or, to roll back, migrated) there, or
+ * what is was skipped with a warning; never "already in place", which an empty run is not.
+ */
+function nothingMatched(flags: Flags, result: CommandResult): string {
+  const selection = [
+    ...(flags.namespace !== undefined ? [`-n ${flags.namespace}`] : []),
+    ...(flags.name !== undefined ? [`--name ${flags.name}`] : []),
+  ].join(' ');
+  const what = flags.rollback ? 'binding migrate-to-pod-identity migrated' : 'IRSA binding';
+  if (result.warningDetails?.some((w) => w.code === 'IRSA-W038'))
+    return `no ${what}${selection ? ` matching ${selection}` : ''} can be ${flags.rollback ? 'rolled back' : 'migrated'} (see the warnings)`;
+  return selection ? `no ${what} matches ${selection}` : `cluster ${result.cluster} has no ${what}`;
 }
