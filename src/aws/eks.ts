@@ -119,17 +119,25 @@ export function clusterHint(name: string, region: string, names: string[] | unde
 }
 
 export function createEksGateway(client: EKSClient, region: string): EksGateway {
+  const notFound = async (name: string) =>
+    new PreconditionError(`cluster ${name} not found in region ${region}`, {
+      hint: clusterHint(name, region, await listClusterNames(client).catch(() => undefined)),
+    });
+  /** A call on a cluster's items: EKS's not-found there means the cluster is not (a mistyped --cluster). */
+  const onCluster = async (cluster: string, doing: string, call: () => Promise<void>) => {
+    const done = await awsOptional(doing, async () => {
+      await call();
+      return true;
+    });
+    if (!done) throw await notFound(cluster);
+  };
   return {
     async describeCluster(name) {
       const out = await awsOptional(`describing cluster ${name}`, () =>
         client.send(new DescribeClusterCommand({ name })),
       );
       const c = out?.cluster;
-      if (!c?.arn) {
-        throw new PreconditionError(`cluster ${name} not found in region ${region}`, {
-          hint: clusterHint(name, region, await listClusterNames(client).catch(() => undefined)),
-        });
-      }
+      if (!c?.arn) throw await notFound(name);
       const [, partition = 'aws', , , accountId = ''] = c.arn.split(':');
       return {
         name,
@@ -160,7 +168,7 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
     },
     async listAddons(cluster) {
       const names: string[] = [];
-      await aws(`listing the add-ons of cluster ${cluster}`, async () => {
+      await onCluster(cluster, `listing the add-ons of cluster ${cluster}`, async () => {
         for await (const page of paginateListAddons({ client }, { clusterName: cluster }))
           names.push(...(page.addons ?? []));
       });
@@ -168,14 +176,18 @@ export function createEksGateway(client: EKSClient, region: string): EksGateway 
     },
     async listPodIdentityAssociations(cluster, filter = {}) {
       const found: AssociationSummary[] = [];
-      await aws(`listing the Pod Identity associations of cluster ${cluster}`, async () => {
-        for await (const page of paginateListPodIdentityAssociations(
-          { client, pageSize: 100 },
-          { clusterName: cluster, ...filter },
-        )) {
-          for (const a of page.associations ?? []) found.push(toSummary(a));
-        }
-      });
+      await onCluster(
+        cluster,
+        `listing the Pod Identity associations of cluster ${cluster}`,
+        async () => {
+          for await (const page of paginateListPodIdentityAssociations(
+            { client, pageSize: 100 },
+            { clusterName: cluster, ...filter },
+          )) {
+            for (const a of page.associations ?? []) found.push(toSummary(a));
+          }
+        },
+      );
       return found;
     },
     async describePodIdentityAssociation(cluster, id) {

@@ -90,17 +90,16 @@ export async function runInteractive(
     if (error instanceof CancelledError && globals.output === 'text') {
       // The README promises the command for scripts: declining the plan is when one wants it most
       // (the wizard's module is loaded already when its plan was declined).
-      const { PlanDeclinedError } = await import('../actions/lifecycle/wizard.js');
-      if (error instanceof PlanDeclinedError) {
-        const command = createServiceAccountCommandLine(
-          error.region,
-          error.spec,
-          given().kube,
-          globals.profile,
-        );
-        const text = `${makeStyle(io.terminal(globals).stdoutColor).bold('The same, without prompts (for CI scripts):')}\n  ${command}\n`;
-        await write(io.stdout, text).catch(() => undefined);
-      }
+      const { OidcDeclinedError, PlanDeclinedError } =
+        await import('../actions/lifecycle/wizard.js');
+      const bold = makeStyle(io.terminal(globals).stdoutColor).bold;
+      const said =
+        error instanceof PlanDeclinedError
+          ? `${bold('The same, without prompts (for CI scripts):')}\n  ${createServiceAccountCommandLine(error.region, error.spec, given().kube, globals.profile)}`
+          : error instanceof OidcDeclinedError
+            ? `${bold('To enable IRSA on the cluster later (then run the wizard again):')}\n  ${enableOidcCommandLine(error.region, error.cluster, globals.profile)}`
+            : undefined;
+      if (said) await write(io.stdout, `${said}\n`).catch(() => undefined);
     }
     return exitWithError(io, error, globals);
   }

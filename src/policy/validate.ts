@@ -138,7 +138,13 @@ export function validateRolePath(path: string, what = 'role path'): string {
   return path;
 }
 
+/** The upper-case placeholders iamsa prints in its fixes (POLICY_ARN, POLICY_FILE, ROLE_NAME...). */
+export const isPlaceholder = (value: string): boolean => /^[A-Z]+(_[A-Z]+)+$/.test(value);
+
 function policyArnRule(arn: string): string {
+  if (isPlaceholder(arn)) {
+    return `${arn} is a placeholder: put the ARN of the policy the pods need, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess`;
+  }
   const base =
     'must look like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/path/MyPolicy (12-digit account id or "aws"; policy name 1-128 characters of letters, digits and +=,.@_-)';
   if (/^[\w+=,.@-]{1,128}$/.test(arn)) {

@@ -309,7 +309,9 @@ describe('each finding on a state built to trigger it', () => {
       /^iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace broken --name norole /,
     );
     assert.ok(
-      bySa['broken/norole'].fix.endsWith(` ${g.kubeFlags.join(' ')} --approve`),
+      bySa['broken/norole'].fix.includes(
+        ` ${g.kubeFlags.join(' ')} --approve  # replace POLICY_ARN`,
+      ),
       'the fix keeps the Kubernetes connection flags audit was given',
     );
     assert.match(

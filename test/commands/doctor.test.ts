@@ -146,7 +146,7 @@ describe('each check on a state built to fail it', () => {
     // The fix carries the Kubernetes connection flags the user passed.
     assert.equal(
       byId.IRSA002.fix,
-      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve`,
+      `iamsa create-serviceaccount --cluster demo --region us-east-1 --namespace sa2 --name ghost --attach-policy-arn POLICY_ARN ${g.kubeFlags.join(' ')} --approve  # replace POLICY_ARN with the ARN of the policy the pods need`,
     );
     assert.equal(byId.IRSA003.status, 'skipped');
     assert.equal(byId.IRSA006.status, 'skipped');
@@ -195,6 +195,23 @@ describe('each check on a state built to fail it', () => {
     assert.equal(byId.IRSA003.status, 'fail');
     assert.match(byId.IRSA003.message, /role deleted-role does not exist in account 111122223333/);
     for (const id of ['IRSA004', 'IRSA005', 'IRSA010']) assert.equal(byId[id].status, 'skipped');
+    // Its fix, pasted as is, says what to put for the policy iamsa cannot know.
+    assert.match(
+      byId.IRSA003.fix,
+      / --attach-policy-arn POLICY_ARN .* {2}# replace POLICY_ARN with the ARN of the policy the pods need$/,
+    );
+    const pasted = await g.iamsa(
+      ['create-serviceaccount', '-c', 'demo', '-n', 'role3', '--name', 'gone'].concat([
+        '--attach-policy-arn',
+        'POLICY_ARN',
+        ...g.kubeFlags,
+      ]),
+    );
+    assert.equal(pasted.code, 2);
+    assert.match(
+      pasted.stderr,
+      /^error: invalid --attach-policy-arn "POLICY_ARN": POLICY_ARN is a placeholder: put the ARN of the policy the pods need/,
+    );
 
     await g.iam.send(
       new CreateRoleCommand({
@@ -393,7 +410,7 @@ describe('each check on a state built to fail it', () => {
     assert.match(byId.IRSA010.message, /role perm10-role grants nothing/);
     assert.equal(
       byId.IRSA010.fix,
-      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN',
+      'aws iam attach-role-policy --role-name perm10-role --policy-arn POLICY_ARN  # replace POLICY_ARN with the ARN of the policy the pods need',
     );
   });
 });
@@ -453,7 +470,10 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
         'm',
       ),
     );
-    assert.match(text.stdout, /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess$/m);
+    assert.match(
+      text.stdout,
+      /^ {10}- arn:aws:iam::aws:policy\/AdministratorAccess \(attached outside iamsa\)$/m,
+    );
     const kube = g.kubeFlags.join(' ');
     // Removing the drift, not recording it (flags leave it attached); the
     // fix carries the Kubernetes flags the user passed.
@@ -508,6 +528,42 @@ describe('IRSA010 drift: an iamsa role whose policies changed outside iamsa', ()
     const after = await checksOf('drift', 'app');
     assert.equal(after.byId.IRSA010.status, 'ok');
     assert.equal(after.byId.IRSA010.message, 'policies: 1 managed, 0 inline');
+  });
+});
+
+describe('IRSA010 drift: every policy iamsa did not put there in one run', () => {
+  test('a policy attached by hand and an inline one written by hand: both named, one fix line each', async () => {
+    await namespace(g, 'both');
+    const role = await bindReadOnly(g, 'both', 'app');
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    await g.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role,
+        PolicyName: 'extra',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const { code, byId } = await checksOf('both', 'app');
+    assert.equal(code, 0);
+    const c = byId.IRSA010;
+    assert.equal(c.status, 'warn');
+    assert.match(
+      c.message,
+      /changed since iamsa last applied them \(.*\): arn:aws:iam::aws:policy\/AdministratorAccess was attached outside iamsa; inline policy extra was written outside iamsa$/,
+    );
+    assert.ok(c.details.includes(`${ADMIN} (attached outside iamsa)`), c.details.join('\n'));
+    assert.ok(c.details.includes('inline extra (written outside iamsa)'), c.details.join('\n'));
+    assert.ok(!c.details.some((d: string) => /delete them by hand/.test(d)), c.details.join('\n'));
+    assert.match(
+      c.fix,
+      new RegExp(
+        `^aws iam detach-role-policy --role-name ${role} --policy-arn ${ADMIN} && aws iam delete-role-policy --role-name ${role} --policy-name extra; see the binding: `,
+      ),
+    );
   });
 });
 

@@ -129,7 +129,7 @@ describe('IRSA011 --simulate (iam:SimulatePrincipalPolicy, served by the test IA
     ]);
     assert.match(
       c.fix,
-      /^iamsa create-serviceaccount .* --attach-policy policy\.json --approve {2}# policy\.json: the policy above$/,
+      /^iamsa create-serviceaccount (?!.*POLICY_ARN).* --attach-policy policy\.json .*--approve {2}# policy\.json: the policy above$/,
     );
     // The other checks still pass: only the simulation fails.
     const failed = json(r.stdout)

@@ -376,12 +376,14 @@ export class FakeEks implements EksGateway {
   async describeCluster(name: string) {
     this.describes++;
     const c = this.clusters.get(name);
-    // The gateway's words for EKS's ResourceNotFoundException, with the region's clusters.
-    if (!c)
-      throw new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
-        hint: clusterHint(name, this.region, await this.listClusters()),
-      });
+    if (!c) throw this.notFound(name);
     return structuredClone(c);
+  }
+  /** The gateway's words for EKS's ResourceNotFoundException on a cluster, with the region's clusters. */
+  private notFound(name: string) {
+    return new PreconditionError(`cluster ${name} not found in region ${this.region}`, {
+      hint: clusterHint(name, this.region, [...this.clusters.keys()]),
+    });
   }
   async listClusters() {
     return [...this.clusters.keys()];
@@ -399,7 +401,7 @@ export class FakeEks implements EksGateway {
   readonly denied = new Set<string>();
   private cluster(name: string, call?: string) {
     if (call && this.denied.has(call)) throw accessDenied(call);
-    if (!this.clusters.has(name)) throw new IamsaError(`ResourceNotFoundException: ${name}`);
+    if (!this.clusters.has(name)) throw this.notFound(name);
   }
   installAgent(cluster: string, status = 'ACTIVE') {
     this.addons.set(`${cluster}/eks-pod-identity-agent`, {

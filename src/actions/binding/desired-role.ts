@@ -180,7 +180,7 @@ export function desiredRole(
     const record = role?.tags[TAG_POLICIES];
     warnings.push(
       coded(
-        'IRSA-W053',
+        'IRSA-W054',
         `role ${name} has no readable record of the policies iamsa applied (${record === undefined ? `no ${TAG_POLICIES} tag` : `${TAG_POLICIES}=${record} matches none of the attached ones`}): ${drift.join(', ')} ${drift.length > 1 ? 'are' : 'is'} left attached but not recorded as the binding's; name what it should have with ${labelOf(input, 'policyArns')}`,
       ),
     );
@@ -225,7 +225,7 @@ export function desiredRole(
 /**
  * The managed policies iamsa applied to the role before, found from its recorded fingerprint with
  * the inline policy as it is or as it is to be; undefined when there is no record or none matches
- * (then nothing attached is adopted: IRSA-W053).
+ * (then nothing attached is adopted: IRSA-W054).
  */
 function appliedBefore(
   role: Role | undefined,

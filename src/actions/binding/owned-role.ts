@@ -109,7 +109,7 @@ export async function recordedProviders(
       const why = (reason: string) =>
         warnings.push(
           coded(
-            'IRSA-W052',
+            'IRSA-W053',
             `could not read cluster ${arn}, which role ${role.name} records (${reason}): a trust statement for it is not recognised as iamsa's`,
           ),
         );

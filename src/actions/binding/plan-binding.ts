@@ -50,8 +50,9 @@ export async function planBinding(
       mechanism === 'pod-identity'
         ? await planPodIdentity(session, spec)
         : await plan(session, spec);
-    unchecked.forEach((w) => session.reporter.warn(w));
-    return { ...base, mechanism, ...planned, warnings: [...unchecked, ...planned.warnings] };
+    const notes = [...unchecked, ...defaultServiceAccountWarnings(spec)];
+    notes.forEach((w) => session.reporter.warn(w));
+    return { ...base, mechanism, ...planned, warnings: [...notes, ...planned.warnings] };
   } catch (error) {
     return {
       ...base,
@@ -62,6 +63,19 @@ export async function planBinding(
     };
   }
 }
+
+/** Pods that name no service account run as the namespace's `default`: binding it binds them all. */
+export const defaultServiceAccountWarnings = (
+  spec: Pick<CheckedBinding, 'namespace' | 'name'>,
+): Warning[] =>
+  spec.name === 'default'
+    ? [
+        coded(
+          'IRSA-W052',
+          `${spec.namespace}/default is the namespace's default service account: every pod of namespace ${spec.namespace} that sets no serviceAccountName runs as it and gets this role; bind a service account of the workload's own unless that is what you want`,
+        ),
+      ]
+    : [];
 
 /** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
 async function updatedMechanism(

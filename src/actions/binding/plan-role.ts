@@ -438,19 +438,30 @@ function checkNotOthersRole(
   );
 }
 
-const MECHANISM_NAMES: Record<Mechanism, string> = { irsa: 'IRSA', 'pod-identity': 'Pod Identity' };
+export const MECHANISM_NAMES: Record<Mechanism, string> = {
+  irsa: 'IRSA',
+  'pod-identity': 'Pod Identity',
+};
+/** "an IRSA role", "a Pod Identity role". */
+export const aRoleOf = (m: Mechanism) => `${m === 'irsa' ? 'an' : 'a'} ${MECHANISM_NAMES[m]} role`;
 
 /**
- * Rewriting an IRSA role's trust for Pod Identity (or back) would cut off the pods that use it
- * now: that is a migration, not a converge.
+ * The mechanism iamsa's role for a binding serves when it is not the one wanted: rewriting an
+ * IRSA role's trust for Pod Identity (or back) would cut off the pods that use it now, which is a
+ * migration, not a converge. Undefined when it serves the one wanted (or both, mid-migration).
  */
-function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
+export function otherMechanism(role: Role, wanted: Mechanism): Mechanism | undefined {
   // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now.
-  if (role.tags[TAG_MIGRATION] !== undefined) return;
+  if (role.tags[TAG_MIGRATION] !== undefined) return undefined;
   const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
-  if (has === wanted) return;
+  return has === wanted ? undefined : has;
+}
+
+function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
+  const has = otherMechanism(role, wanted);
+  if (!has) return;
   throw new ConflictError(
-    `role ${role.name} is iamsa's ${MECHANISM_NAMES[has]} role for ${input.namespace}/${input.name}; making it a ${MECHANISM_NAMES[wanted]} role would cut off the pods that use it now`,
+    `role ${role.name} is iamsa's ${MECHANISM_NAMES[has]} role for ${input.namespace}/${input.name}; making it ${aRoleOf(wanted)} would cut off the pods that use it now`,
     {
       hint: `pass ${labelOf(input, 'mechanism')} ${has} to keep it, or ${labelOf(input, 'roleName')} NAME for a separate ${MECHANISM_NAMES[wanted]} role`,
     },

@@ -231,10 +231,14 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     todo: "Remove the key from the file: iamsa writes the `eks.amazonaws.com/role-arn` annotation (the binding's role), its own `iamsa.io/` annotations and the `app.kubernetes.io/managed-by` label itself, so a file can neither point a service account at another role nor mark it as iamsa's or someone else's.",
   },
   'IRSA-W052': {
+    commands: BINDING,
+    todo: 'Every pod of the namespace that sets no `serviceAccountName` runs as `default`, so it gets the role too. Unless that is what you want, create a service account for the workload (`--name APP`), set `serviceAccountName: APP` in its pod template, and bind that one instead.',
+  },
+  'IRSA-W053': {
     commands: [...DELETE, 'apply'],
     todo: 'Grant eks:DescribeCluster in that region, or, if the cluster is gone, remove its statement and its iamsa.io/cluster-arn/ tag from the role by hand (or apply the file without it, with --prune).',
   },
-  'IRSA-W053': {
+  'IRSA-W054': {
     commands: ['create-serviceaccount', 'update-serviceaccount'],
     todo: "Name the policies the binding should have (--attach-policy-arn, or apply -f with a file listing them): iamsa records only what it is asked for, so a policy attached by hand is never taken for the binding's.",
   },

@@ -209,10 +209,15 @@ export const WARNING_KINDS = {
     anchor: 'docs/apply.md#iamsas-format',
   },
   'IRSA-W052': {
+    title:
+      "a namespace's default service account is bound: every pod that names none gets the role",
+    anchor: 'docs/commands/create-serviceaccount.md',
+  },
+  'IRSA-W053': {
     title: 'a cluster a shared role records could not be read: its statement is not recognised',
     anchor: 'docs/concepts.md#ownership-rules',
   },
-  'IRSA-W053': {
+  'IRSA-W054': {
     title: 'the role has no readable record of the policies iamsa applied: none adopted',
     anchor: 'docs/apply.md#the-file-is-the-whole-state-of-its-roles',
   },

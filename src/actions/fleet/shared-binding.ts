@@ -6,7 +6,11 @@ import type { CheckedBinding } from '../binding/check.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { asIamsaError, type BindingPlan } from '../engine/plan.js';
 import { started } from '../engine/concurrency.js';
-import { planBinding, subjectPatternWarnings } from '../binding/plan-binding.js';
+import {
+  defaultServiceAccountWarnings,
+  planBinding,
+  subjectPatternWarnings,
+} from '../binding/plan-binding.js';
 import { bindingAudience, planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import { isOwnedSharedRoleFor, roleOwner, type TrustTarget } from '../../policy/index.js';
@@ -106,7 +110,12 @@ async function plan(
     maxTrustPolicySize: options.maxTrustPolicySize,
     shared: { clusters, prune: !!options.prune, ...(recorded ? { recorded } : {}) },
   });
-  const warnings = [...subjectPatternWarnings(input), ...unchecked, ...rolePlan.warnings];
+  const warnings = [
+    ...defaultServiceAccountWarnings(input),
+    ...subjectPatternWarnings(input),
+    ...unchecked,
+    ...rolePlan.warnings,
+  ];
   warnings.forEach((w) => first.reporter.warn(w));
   return Promise.all(
     sessions.map(async (s, i) => {
@@ -132,7 +141,7 @@ async function plan(
 /**
  * The providers of the clusters iamsa's shared role records but the file no longer lists: their
  * statements are kept until --prune. Read from the recorded ARNs (DescribeCluster), only when
- * there are such clusters; one that cannot be read keeps no statement (IRSA-W052).
+ * there are such clusters; one that cannot be read keeps no statement (IRSA-W053).
  */
 async function unlistedProviders(
   session: ClusterSession,

@@ -1,10 +1,11 @@
 // Use case: the interactive wizard. It only gathers answers (validated with the same validators as
 // the flags) and hands them to the same planners the flags use; nothing here writes by itself.
 // One cluster session serves the whole conversation: one DescribeCluster, one connection.
-import type { ClusterInfo } from '../../aws/eks.js';
+import type { ClusterInfo, PodIdentityAssociation } from '../../aws/eks.js';
 import type { IamGateway, PolicySummary } from '../../aws/iam.js';
 import { CancelledError, IamsaError, PreconditionError } from '../../errors.js';
 import type { KubeAccess } from '../../kube/connection.js';
+import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   checkWellKnown,
   findWellKnown,
@@ -21,6 +22,7 @@ import {
   validateRoleName,
   validateServiceAccountName,
   isWellKnownPolicyName,
+  isOwnedRoleFor,
   type Mechanism,
 } from '../../policy/index.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
@@ -37,6 +39,7 @@ import { mapConcurrent } from '../engine/concurrency.js';
 import { planEnableOidc } from './enable-oidc.js';
 import { type CommandResult, composePlan, type PlanStep, publicSteps } from '../engine/plan.js';
 import { planBinding } from '../binding/plan-binding.js';
+import { aRoleOf, MECHANISM_NAMES, otherMechanism } from '../binding/plan-role.js';
 import type { Choice, Prompter } from '../engine/prompter.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -100,15 +103,31 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
     reporter,
     described: picked,
   });
-  const mechanism = prefill.mechanism ?? (await pickMechanism(session, ask));
+  const asked = prefill.mechanism === undefined;
+  const podIdentityPossible = asked && (await canDoPodIdentity(session));
+  let mechanism =
+    prefill.mechanism ?? (podIdentityPossible ? await askMechanism(ask) : ('irsa' as const));
   // Pod Identity needs no OIDC provider: only IRSA enables the cluster on the way.
-  const enabled = mechanism === 'irsa' ? await ensureOidcProvider(session, ask) : undefined;
+  let enabled: { steps: PlanStep[] } | undefined;
+  if (mechanism === 'irsa') {
+    try {
+      enabled = await ensureOidcProvider(session, ask);
+    } catch (error) {
+      const instead =
+        error instanceof OidcDeclinedError &&
+        podIdentityPossible &&
+        (await ask.confirm('Use EKS Pod Identity instead? It needs no OIDC provider.', true));
+      if (!instead) throw error;
+      mechanism = 'pod-identity';
+    }
+  }
   try {
     const outcome = await bindServiceAccount(
       { ...prefill, mechanism },
       deps,
       session,
       enabled?.steps ?? [],
+      asked,
     );
     return { ...outcome, region, enabledCluster: !!enabled };
   } catch (error) {
@@ -131,6 +150,16 @@ export async function runWizard(prefill: WizardPrefill, deps: WizardDeps): Promi
   }
 }
 
+/** The user declined to create the OIDC provider IRSA needs: the command that does it later. */
+export class OidcDeclinedError extends CancelledError {
+  constructor(
+    readonly cluster: string,
+    readonly region: string,
+  ) {
+    super(`nothing was changed; IRSA needs the OIDC provider of cluster ${cluster} first`);
+  }
+}
+
 /** The user declined the plan the wizard showed: the binding they chose, for its command line. */
 export class PlanDeclinedError extends CancelledError {
   constructor(
@@ -148,6 +177,8 @@ async function bindServiceAccount(
   deps: WizardDeps,
   session: ClusterSession,
   enabledSteps: PlanStep[],
+  /** The mechanism was the person's answer (not a flag): it may still be changed. */
+  mechanismAsked = false,
 ): Promise<Omit<WizardOutcome, 'region' | 'enabledCluster'>> {
   const { prompter: ask, reporter } = deps;
   const cluster = session.name;
@@ -179,10 +210,10 @@ async function bindServiceAccount(
     } else namespace = picked;
   }
 
-  const podIdentity = prefill.mechanism === 'pod-identity';
+  let mechanism: Mechanism = prefill.mechanism ?? 'irsa';
   let name = prefill.name;
   let overrideExisting = prefill.overrideExisting ?? false;
-  let current: string | undefined;
+  let listed: { accounts: ServiceAccount[]; associations: PodIdentityAssociation[] } | undefined;
   if (!name) {
     const listing = !!kube && !createNamespace;
     const [accounts, associations] = await Promise.all([
@@ -216,11 +247,48 @@ async function bindServiceAccount(
             await ask.input('Service account name', { validate: check(validateServiceAccountName) })
           ).trim()
         : picked;
-    // The role this mechanism binds it to today: the one an override would replace.
-    current = podIdentity
-      ? associations.find((a) => a.serviceAccount === name)?.roleArn
-      : accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
+    listed = { accounts, associations };
   }
+  // iamsa's role for this service account may serve the other mechanism: decided now, not at the
+  // end (the plan would refuse to cut its pods off).
+  let suggested = defaultRoleName(cluster, namespace, name);
+  const takenBy = async (roleName: string) => {
+    const role = await session.iam.getRole(roleName);
+    return role && isOwnedRoleFor(role.tags, clusterInfo.arn, namespace, name)
+      ? otherMechanism(role, mechanism)
+      : undefined;
+  };
+  const taken = prefill.attachRoleArn || prefill.roleName ? undefined : await takenBy(suggested);
+  if (taken) {
+    const separate = defaultRoleName(cluster, namespace, `${name}-${mechanism}`);
+    const keep =
+      mechanismAsked &&
+      (await ask.select(
+        `${namespace}/${name} is bound through ${MECHANISM_NAMES[taken]} with iamsa's role ${suggested}. Which do you want?`,
+        [
+          { name: `Keep ${MECHANISM_NAMES[taken]} with that role`, value: true },
+          {
+            name: `${MECHANISM_NAMES[mechanism]} with a separate role (${separate})`,
+            value: false,
+            description: `${suggested} stays ${aRoleOf(taken)}: making it ${aRoleOf(mechanism)} would cut off the pods that use it now`,
+          },
+        ],
+        true,
+      ));
+    if (keep) mechanism = taken;
+    else {
+      if (!mechanismAsked)
+        ask.say(
+          `${namespace}/${name} is bound through ${MECHANISM_NAMES[taken]} with iamsa's role ${suggested}, which stays so: ${MECHANISM_NAMES[mechanism]} needs a separate role.`,
+        );
+      suggested = separate;
+    }
+  }
+  const podIdentity = mechanism === 'pod-identity';
+  // The role this mechanism binds it to today: the one an override would replace.
+  const current = podIdentity
+    ? listed?.associations.find((a) => a.serviceAccount === name)?.roleArn
+    : listed?.accounts.find((sa) => sa.name === name)?.annotations[ROLE_ARN_ANNOTATION];
   const permissions = prefill.attachRoleArn
     ? { policyArns: [] }
     : prefill.policyArns?.length || prefill.inlinePolicy || prefill.wellKnownPolicies
@@ -230,15 +298,18 @@ async function bindServiceAccount(
           wellKnownPolicies: prefill.wellKnownPolicies,
         }
       : await pickPermissions(session.iam, ask, reporter, deps.readPolicyFile);
-  const roleName = prefill.attachRoleArn
-    ? undefined
-    : (prefill.roleName ??
-      (
-        await ask.input('Role name', {
-          default: defaultRoleName(cluster, namespace, name),
-          validate: check(validateRoleName),
-        })
-      ).trim());
+  let roleName = prefill.attachRoleArn ? undefined : prefill.roleName;
+  while (!prefill.attachRoleArn && roleName === undefined) {
+    const answer = (
+      await ask.input('Role name', { default: suggested, validate: check(validateRoleName) })
+    ).trim();
+    const other = await takenBy(answer);
+    if (!other) roleName = answer;
+    else
+      ask.say(
+        `Role ${answer} is iamsa's ${MECHANISM_NAMES[other]} role for ${namespace}/${name}: making it ${aRoleOf(mechanism)} would cut off the pods that use it now. Choose another name.`,
+      );
+  }
 
   // Re-running on a service account already bound to this very role is no override.
   const ours = prefill.attachRoleArn
@@ -301,11 +372,10 @@ async function bindServiceAccount(
 }
 
 /**
- * How pods get the role: IRSA (annotation, OIDC provider) or EKS Pod Identity (association),
- * asked when the cluster can do Pod Identity (its agent add-on is there, or EKS Auto Mode);
- * otherwise IRSA without a question. Only to offer the choice: a refused read means IRSA.
+ * Whether the cluster can do Pod Identity (its agent add-on is there, or EKS Auto Mode), to offer
+ * the choice; otherwise IRSA without a question. Only to offer it: a refused read means no.
  */
-async function pickMechanism(session: ClusterSession, ask: Prompter): Promise<Mechanism> {
+async function canDoPodIdentity(session: ClusterSession): Promise<boolean> {
   const [cluster, agent] = await Promise.all([
     session.cluster(),
     session.reporter
@@ -315,10 +385,14 @@ async function pickMechanism(session: ClusterSession, ask: Prompter): Promise<Me
       .catch(() => undefined),
   ]);
   try {
-    if (requireAgent(session, cluster, { agent }).length) return 'irsa';
+    return requireAgent(session, cluster, { agent }).length === 0;
   } catch {
-    return 'irsa';
+    return false;
   }
+}
+
+/** How pods get the role: IRSA (annotation, OIDC provider) or EKS Pod Identity (association). */
+function askMechanism(ask: Prompter): Promise<Mechanism> {
   return ask.select<Mechanism>(
     'How should pods get the role?',
     [
@@ -378,7 +452,8 @@ async function ensureOidcProvider(
     `Cluster ${session.name} needs its IAM OIDC provider for IRSA. This is what enabling it does:`,
   );
   ask.show(plan.result);
-  if (!(await ask.confirm('Enable it now?', true))) throw new CancelledError('nothing was changed');
+  if (!(await ask.confirm('Enable it now?', true)))
+    throw new OidcDeclinedError(session.name, session.region);
   const result = await plan.apply();
   return { steps: result.steps.map((s) => ({ ...s, phase: 0 })) };
 }

@@ -28,6 +28,7 @@ import {
   ownRoleInsteadFix,
   attachPolicyFix,
   createServiceAccountFix,
+  withNote,
   deleteInlinePolicyFix,
   detachPolicyFix,
   getServiceAccountsFix,
@@ -60,15 +61,13 @@ const ownedRole = (s: DoctorState) =>
 /** iamsa's role shared by several clusters, this one among them (made by apply -f). */
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
-const createFix = (s: DoctorState) =>
-  createServiceAccountFix(
-    s.context,
-    s.namespace,
-    s.name,
-    s.attachedPolicies,
-    mechanismOfState(s),
-    s.inlinePolicies.includes(INLINE_POLICY_NAME),
-  );
+/** create-serviceaccount for this binding, with its policies as they are unless told others. */
+const createFix = (
+  s: DoctorState,
+  policyArns = s.attachedPolicies,
+  inline = s.inlinePolicies.includes(INLINE_POLICY_NAME),
+) =>
+  createServiceAccountFix(s.context, s.namespace, s.name, policyArns, mechanismOfState(s), inline);
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
 const otherBindingRole = (s: DoctorState) =>
   !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
@@ -493,44 +492,8 @@ function permissions(s: DoctorState): Check {
   const ours = ownedRole(s) || sharedRole(s);
   // The fingerprint covers iamsa's own inline policy only: any other was made outside iamsa.
   const handInline = ours ? s.inlinePolicies.filter((p) => p !== INLINE_POLICY_NAME) : [];
-  if (handInline.length) {
-    return check(
-      'IRSA010',
-      'warn',
-      `role ${name} has inline ${handInline.length > 1 ? 'policies' : 'policy'} ${handInline.join(', ')} that iamsa did not write (made outside iamsa)`,
-      {
-        details: [`now ${policies}`, ...listed, 'apply -f deletes them; delete them by hand:'],
-        fix: `${handInline.map((p) => deleteInlinePolicyFix(s.context, name, p)).join(' && ')}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
-      },
-    );
-  }
   const drift = ours ? policiesDrift(s) : undefined;
-  if (drift) {
-    // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
-    // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
-    const inline = s.inlinePolicies.includes(INLINE_POLICY_NAME);
-    const rerun = sharedRole(s)
-      ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
-      : `${createServiceAccountFix(s.context, s.namespace, s.name, drift.declared ?? [], mechanismOfState(s), inline)}  # the command that made this binding, with the policies it declares`;
-    const fix = drift.added?.length
-      ? drift.added.map((arn) => detachPolicyFix(s.context, name, arn)).join(' && ')
-      : rerun;
-    return check(
-      'IRSA010',
-      'warn',
-      `the policies of role ${name} changed since iamsa last applied them (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now}): ${drift.added?.length ? `${drift.added.join(', ')} ${drift.added.length > 1 ? 'were' : 'was'} attached outside iamsa` : `a policy was detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`}`,
-      {
-        details: [
-          `now ${policies}`,
-          ...listed,
-          drift.added?.length
-            ? "detach what iamsa did not apply; iamsa's flags leave it attached (apply -f detaches it)"
-            : `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
-        ],
-        fix: `${fix}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
-      },
-    );
-  }
+  if (drift || handInline.length) return policiesDrifted(s, name, policies, handInline, drift);
   const unrecorded =
     ownedRole(s) && s.role?.tags[TAG_POLICIES] === undefined
       ? [
@@ -538,6 +501,81 @@ function permissions(s: DoctorState): Check {
         ]
       : [];
   return check('IRSA010', 'ok', policies, { details: [...listed, ...unrecorded] });
+}
+
+/**
+ * Every policy on an iamsa role that iamsa did not put there, in one warning: attached outside
+ * iamsa (the fingerprint's subset tells which), inline ones iamsa did not write, or, when the
+ * subset cannot be found, a policy detached or iamsa's inline one edited. One fix line each.
+ */
+function policiesDrifted(
+  s: DoctorState,
+  name: string,
+  policies: string,
+  handInline: string[],
+  drift: ReturnType<typeof policiesDrift>,
+): Check {
+  const added = drift?.added ?? [];
+  // No subset matches the record: what iamsa applied was detached or edited.
+  const changed = drift !== undefined && drift.added === undefined;
+  const were = (items: string[]) => `${items.join(', ')} ${items.length > 1 ? 'were' : 'was'}`;
+  const what = [
+    ...(added.length ? [`${were(added)} attached outside iamsa`] : []),
+    ...(handInline.length
+      ? [
+          `inline ${handInline.length > 1 ? 'policies' : 'policy'} ${were(handInline)} written outside iamsa`,
+        ]
+      : []),
+    ...(changed
+      ? [`a policy was detached, or ${INLINE_POLICY_NAME} was edited, outside iamsa`]
+      : []),
+  ];
+  const record = drift
+    ? ` (${TAG_POLICIES} records ${drift.recorded}, they are now ${drift.now})`
+    : '';
+  // Removing the drift, never recording it: a re-run of create-serviceaccount keeps policies
+  // attached outside iamsa (it is left, and not recorded); apply -f makes them the file's.
+  const rerun = sharedRole(s)
+    ? `iamsa apply -f BINDINGS_FILE --approve  # apply -f makes the role's policies exactly the file's`
+    : withNote(
+        createFix(s, drift?.declared ?? []),
+        'the command that made this binding, with the policies it declares',
+      );
+  const fixes = [
+    ...added.map((arn) => detachPolicyFix(s.context, name, arn)),
+    ...handInline.map((p) => deleteInlinePolicyFix(s.context, name, p)),
+    ...(changed ? [rerun] : []),
+  ];
+  const marked = [
+    ...s.attachedPolicies.map((arn) =>
+      added.includes(arn) ? `${arn} (attached outside iamsa)` : arn,
+    ),
+    ...s.inlinePolicies.map(
+      (p) => `inline ${p}${handInline.includes(p) ? ' (written outside iamsa)' : ''}`,
+    ),
+  ];
+  return check(
+    'IRSA010',
+    'warn',
+    `the policies of role ${name} changed since iamsa last applied them${record}: ${what.join('; ')}`,
+    {
+      details: [
+        `now ${policies}`,
+        ...marked,
+        ...(added.length || handInline.length
+          ? [
+              "the fix removes each policy iamsa did not put there (detach-role-policy for one attached outside iamsa, delete-role-policy for an inline one); apply -f removes them too, iamsa's flags leave them",
+            ]
+          : []),
+        ...(changed
+          ? [
+              `re-run the command that made the binding with exactly the policies it declares (a policy attached outside iamsa stays on a re-run of create-serviceaccount: detach it with aws iam detach-role-policy --role-name ${name} --policy-arn ARN)`,
+            ]
+          : []),
+      ],
+      fix: `${fixes.join(' && ')}; see the binding: ${getServiceAccountsFix(s.context, s.namespace, s.name)}`,
+    },
+  );
 }
 
 /**
@@ -592,7 +630,14 @@ function simulate(s: DoctorState): Check | undefined {
     {
       details: [...lines, `a policy that allows them: ${JSON.stringify(policy)}`],
       fix: ownedRole(s)
-        ? `${createServiceAccountFix(s.context, s.namespace, s.name, s.attachedPolicies, mechanismOfState(s)).replace(' --approve', ' --attach-policy policy.json --approve')}  # policy.json: the policy above`
+        ? withNote(
+            // The policy above as its inline policy: no placeholder to replace.
+            createFix(s, s.attachedPolicies, true).replace(
+              ' --attach-policy POLICY_FILE',
+              ' --attach-policy policy.json',
+            ),
+            'policy.json: the policy above',
+          )
         : `aws iam put-role-policy --role-name ${s.role?.name} --policy-name allow-${denied[0]?.action.replace(/[^A-Za-z0-9]/g, '-')} --policy-document ${quote(JSON.stringify(policy))}`,
     },
   );

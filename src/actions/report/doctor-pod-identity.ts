@@ -14,7 +14,13 @@ import {
   ROLE_ARN_ANNOTATION,
 } from '../../policy/index.js';
 import type { DoctorState } from './doctor-state.js';
-import { kubeFlagsOf, quote, updateTrustFix } from './fix-commands.js';
+import {
+  kubeFlagsOf,
+  POLICY_ARN,
+  quote,
+  updateTrustFix,
+  withPlaceholderNote,
+} from './fix-commands.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import type { Check } from './report.js';
 import { check } from './check-kinds.js';
@@ -107,7 +113,9 @@ function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
   }
   if (!s.role) {
     return check('PODID003', 'fail', `role ${arn} does not exist`, {
-      fix: `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn POLICY_ARN --override-existing-serviceaccounts --approve`,
+      fix: withPlaceholderNote(
+        `iamsa create-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --role-name ${s.roleArn.roleName} --attach-policy-arn ${POLICY_ARN} --override-existing-serviceaccounts --approve`,
+      ),
     });
   }
   return check(

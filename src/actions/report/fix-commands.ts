@@ -49,10 +49,24 @@ export function createServiceAccountFix(
     policyArns.length || inline
       ? policyArns.map((p) => ` --attach-policy-arn ${quote(p)}`).join('') +
         (inline ? ' --attach-policy POLICY_FILE' : '')
-      : ' --attach-policy-arn POLICY_ARN';
+      : ` --attach-policy-arn ${POLICY_ARN}`;
   const how = mechanism === 'pod-identity' ? ' --mechanism pod-identity' : '';
-  return `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies}${kubeFlagsOf(c)} --approve`;
+  const command = `iamsa create-serviceaccount${how} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${policies}${kubeFlagsOf(c)} --approve`;
+  return withPlaceholderNote(command);
 }
+
+/** What iamsa prints where it does not know a policy: the one placeholder, said to be one. */
+export const POLICY_ARN = 'POLICY_ARN';
+
+/** A note after a command (`  # ...`), joined to the note it has. */
+export const withNote = (fix: string, note: string) =>
+  fix.includes('  # ') ? `${fix}; ${note}` : `${fix}  # ${note}`;
+
+/** A command with iamsa's POLICY_ARN placeholder says to replace it (pasted as is, it fails). */
+export const withPlaceholderNote = (fix: string) =>
+  fix.includes(` ${POLICY_ARN}`)
+    ? withNote(fix, `replace ${POLICY_ARN} with the ARN of the policy the pods need`)
+    : fix;
 
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>
   `kubectl annotate serviceaccount -n ${namespace} ${name} --overwrite ${ROLE_ARN_ANNOTATION}=${roleArn}`;
@@ -68,7 +82,13 @@ export const ownRoleInsteadFix = (
   roleName: string | undefined,
   mechanism: 'irsa' | 'pod-identity' = 'irsa',
 ) =>
-  `${createServiceAccountFix(c, namespace, name, [], mechanism).replace(' --approve', ' --override-existing-serviceaccounts --approve')}  # its own role; ${roleName} is iamsa's role for another binding and stays as it is`;
+  withNote(
+    createServiceAccountFix(c, namespace, name, [], mechanism).replace(
+      ' --approve',
+      ' --override-existing-serviceaccounts --approve',
+    ),
+    `its own role; ${roleName} is iamsa's role for another binding and stays as it is`,
+  );
 
 export const updateTrustFix = (c: CommandContext, roleName: string, trust: unknown) =>
   `aws iam update-assume-role-policy${profileOf(c)} --role-name ${roleName} --policy-document ${quote(JSON.stringify(trust))}`;
@@ -80,7 +100,9 @@ export const deleteInlinePolicyFix = (c: CommandContext, roleName: string, polic
   `aws iam delete-role-policy${profileOf(c)} --role-name ${roleName} --policy-name ${quote(policyName)}`;
 
 export const attachPolicyFix = (c: CommandContext, roleName: string) =>
-  `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn POLICY_ARN`;
+  withPlaceholderNote(
+    `aws iam attach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn ${POLICY_ARN}`,
+  );
 
 export const addAudienceFix = (c: CommandContext, providerArn: string, audience: string) =>
   `aws iam add-client-id-to-open-id-connect-provider${profileOf(c)} --open-id-connect-provider-arn ${providerArn} --client-id ${quote(audience)}`;
