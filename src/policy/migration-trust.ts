@@ -6,7 +6,7 @@
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { STS_AUDIENCE } from './names.js';
 import { sameJson } from './same-json.js';
-import { WEB_IDENTITY_ACTION } from './trust-policy.js';
+import { trustPoliciesEqual, WEB_IDENTITY_ACTION } from './trust-policy.js';
 
 /** On a migrated role: `pods-added` (iamsa added the statement) or `pods-present` (it was there). */
 export const TAG_MIGRATION = 'iamsa.io/migration';
@@ -91,6 +91,31 @@ export function recordedStatements(
   }
 }
 
+/** Whether the trust has this statement (however its keys and single values are written). */
+export const hasStatement = (doc: PolicyDocument, statement: PolicyStatement): boolean => {
+  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
+  return doc.Statement.some((s) => trustPoliciesEqual(one(s), one(statement)));
+};
+
+/**
+ * Whether a role is being migrated to Pod Identity, from what iamsa recorded AND the trust as it
+ * is: the migration tag, a readable record of the IRSA trust, and the Pod Identity statement for
+ * the cluster already in the trust (migrate-to-pod-identity writes all three, --rollback removes
+ * them). A tag alone is stale or forged: anyone with iam:TagRole could write it, and it must not
+ * open an IRSA role to Pod Identity.
+ */
+export function isMigrating(
+  tags: Record<string, string>,
+  trust: PolicyDocument,
+  podIdentityStatement: PolicyStatement,
+): boolean {
+  return (
+    tags[TAG_MIGRATION] !== undefined &&
+    recordedStatements(tags) !== undefined &&
+    hasStatement(trust, podIdentityStatement)
+  );
+}
+
 /** The migration's tag keys on a role (to remove on rollback). */
 export const migrationTagKeys = (tags: Record<string, string>): string[] =>
   Object.keys(tags).filter((k) => k === TAG_MIGRATION || k.startsWith(TAG_IRSA_TRUST_PREFIX));
@@ -101,15 +126,17 @@ const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] 
  * Whether a recorded statement is one a rollback may put back: an Allow whose sole principal is
  * this cluster's provider, whose sole action is sts:AssumeRoleWithWebIdentity, and whose only
  * condition is StringEquals on exactly two keys: the sub (one of `subjects`, exactly) and the aud
- * (one of `audiences`). The record is tags, which anyone with iam:TagRole can write: nothing wider
- * (no statement without its aud either) goes back into a trust from there.
+ * (one of `audiences`, or any one exact value with 'recorded': a rollback takes the aud from the
+ * record, never from the service account it rolls back to). The record is tags, which anyone with
+ * iam:TagRole can write: nothing wider (no statement without its aud either) goes back into a trust
+ * from there.
  */
 export function isRestorableStatement(
   s: PolicyStatement,
   providerArn: string,
   issuerHostPath: string,
   subjects: string[],
-  audiences: string[] = [STS_AUDIENCE],
+  audiences: string[] | 'recorded' = [STS_AUDIENCE],
 ): boolean {
   const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
   if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
@@ -122,10 +149,10 @@ export function isRestorableStatement(
     return false;
   const host = issuerHostPath.toLowerCase();
   const entries = Object.entries(c.StringEquals);
-  const only = (key: string, wanted: string[]) => {
+  const only = (key: string, wanted: string[] | 'recorded') => {
     const found = entries.filter(([k]) => k.toLowerCase() === `${host}:${key}`);
     const v = found.length === 1 ? one(found[0]?.[1]) : undefined;
-    return typeof v === 'string' && wanted.includes(v);
+    return typeof v === 'string' && (wanted === 'recorded' || wanted.includes(v));
   };
   return entries.length === 2 && only('sub', subjects) && only('aud', audiences);
 }

@@ -20,6 +20,7 @@ import {
   namespace as makeNamespace,
   serviceAccount,
   bindReadOnly,
+  hostOf,
 } from '../support/irsa-states.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -382,6 +383,213 @@ describe('migrate-to-pod-identity', () => {
     }
     const both = await migrate('--rollback', '--remove-irsa');
     assert.equal(both.code, 2, both.stderr);
+  });
+});
+
+// Forged state gains nothing: a hand-made association tagged as migrated is not rolled back to, a
+// lone iamsa.io/migration tag opens no IRSA role to Pod Identity, a decoy role with copied
+// ownership tags is not migrated, and a migrating role keeps only the IRSA statement iamsa recorded.
+const setTrust = (name: string, doc: unknown) =>
+  g.iam.send(
+    new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(doc) }),
+  );
+const arnOf = async (name: string) => (await roleOf(name))?.Arn ?? '';
+const warningsOf = (stdout: string) => (json(stdout).warnings as string[]).join('\n');
+/** The hand-made association someone with eks:CreatePodIdentityAssociation could add. */
+const forgeAssociation = (ns: string, name: string, roleArn: string, extra = {}) =>
+  h.eks().createPodIdentityAssociation({
+    cluster: 'demo',
+    namespace: ns,
+    serviceAccount: name,
+    roleArn,
+    tags: { 'iamsa.io/migrated-from': 'irsa', ...extra },
+  });
+const ownershipOf = (ns: string, name: string) => ({
+  'iamsa.io/managed-by': 'iamsa',
+  'iamsa.io/cluster': 'demo',
+  'iamsa.io/cluster-arn': CLUSTER_ARN,
+  'iamsa.io/namespace': ns,
+  'iamsa.io/service-account': name,
+});
+const writeBindings = (dir: string, binding: string) => {
+  const file = join(dir, 'bindings.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n  - ${binding}\n`,
+  );
+  return file;
+};
+
+describe('migrate-to-pod-identity: forged state gains nothing', () => {
+  test('--rollback never hands a role never migrated to a hand-made association tagged as migrated', async () => {
+    await namespace('rb1');
+    await namespace('evil1');
+    const role = await bind('rb1', 'a6');
+    const before = await trustOf(role);
+    await serviceAccount(g, 'evil1', 'z', { 'eks.amazonaws.com/audience': 'vault' });
+    await forgeAssociation('evil1', 'z', await arnOf(role), ownershipOf('evil1', 'z'));
+
+    const r = await migrate('--rollback', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      warningsOf(r.stdout),
+      /skipped evil1\/z: role iamsa-demo-rb1-a6 was never migrated by iamsa/,
+    );
+    assert.deepEqual(await trustOf(role), before, 'the trust gains no statement for evil1/z');
+    assert.equal(saOf('evil1', 'z')?.annotations[ANNOTATION], undefined);
+    assert.equal(associationsIn('evil1').length, 1, 'not iamsa’s to delete');
+  });
+
+  test('--rollback of a migrated role restores only the binding its record names; a forged association is skipped', async () => {
+    await namespace('rb2');
+    await namespace('evil2');
+    const role = await bind('rb2', 'a1');
+    const before = await trustOf(role);
+    assert.equal((await migrate('-n', 'rb2', '--approve')).code, 0);
+    await serviceAccount(g, 'evil2', 'z', { 'eks.amazonaws.com/audience': 'vault' });
+    await forgeAssociation('evil2', 'z', await arnOf(role), ownershipOf('evil2', 'z'));
+
+    const r = await migrate('--rollback', '--approve', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      warningsOf(r.stdout),
+      /skipped evil2\/z: the migration record of role iamsa-demo-rb2-a1 .* has no IRSA statement for it/,
+    );
+    assert.deepEqual(
+      json(r.stdout).bindings.map((b: any) => `${b.namespace}/${b.name}`),
+      ['rb2/a1'],
+    );
+    assert.deepEqual(await trustOf(role), before, 'exactly the IRSA trust, nothing for evil2/z');
+    assert.equal(saOf('evil2', 'z')?.annotations[ANNOTATION], undefined);
+    assert.deepEqual(
+      associationsIn('evil2').map((a) => a.serviceAccount),
+      ['z'],
+    );
+  });
+
+  test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W053)', async () => {
+    await namespace('tag');
+    const role = await bind('tag', 'a2');
+    const before = await trustOf(role);
+    await h.iam.tagRole(role, { 'iamsa.io/migration': 'pods-added' });
+    const create = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'tag', '--name', 'a2'],
+      ...['--attach-policy-arn', READONLY, ...g.kubeFlags, '--approve'],
+    ]);
+    assert.equal(create.code, 0, create.stderr);
+    assert.deepEqual(await trustOf(role), before, 'no Pod Identity statement');
+    assert.match(create.stderr, /IRSA-W053 .*iamsa.io\/migration tag.*ignored/);
+
+    const dir = tempDir('forged-migration-tag');
+    try {
+      const file = writeBindings(
+        dir,
+        `{namespace: tag, name: a2, attachPolicyARNs: [${READONLY}]}`,
+      );
+      const applied = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '--approve']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.deepEqual(await trustOf(role), before);
+      assert.match(applied.stderr, /IRSA-W053/);
+      // A migration records what it found, whatever the tag said; its rollback restores it.
+      assert.equal((await migrate('-n', 'tag', '--approve')).code, 0);
+      assert.ok((await tagsOf(role))['iamsa.io/irsa-trust-0'], 'the record is written');
+      const back = await migrate('-n', 'tag', '--rollback', '--approve');
+      assert.equal(back.code, 0, back.stderr);
+      assert.deepEqual(await trustOf(role), before);
+      // Nor does it let the binding's IRSA role be rewritten for Pod Identity (a conflict).
+      const switched = await g.iamsa([
+        ...['create-serviceaccount', '--cluster', 'demo', '-n', 'tag', '--name', 'a2'],
+        ...['--mechanism', 'pod-identity', '--attach-policy-arn', READONLY, ...g.kubeFlags],
+        '--approve',
+      ]);
+      assert.equal(switched.code, 5, switched.stderr);
+      assert.match(switched.stderr, /making it a Pod Identity role would cut off the pods/);
+      assert.deepEqual(await trustOf(role), before);
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+
+  test('a decoy role with copied ownership tags and a wider trust is not migrated (not iamsa’s trust)', async () => {
+    await namespace('decoy');
+    const real = await bind('decoy', 'm1');
+    const irsa = (await trustOf(real)).Statement[0];
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        irsa,
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    };
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'decoy-m',
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+        Tags: Object.entries(ownershipOf('decoy', 'm1')).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    await g.kubeAdmin('PATCH', '/api/v1/namespaces/decoy/serviceaccounts/m1', {
+      metadata: { annotations: { [ANNOTATION]: await arnOf('decoy-m') } },
+    });
+    for (const extra of [[], ['--remove-irsa']]) {
+      const r = await migrate('-n', 'decoy', '--name', 'm1', ...extra, '--approve', '-o', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        warningsOf(r.stdout),
+        /skipped decoy\/m1: role decoy-m is not iamsa's \(it carries iamsa's tags for decoy\/m1, but its trust is not iamsa's .*--include-foreign-roles/,
+      );
+      assert.deepEqual(json(r.stdout).bindings, []);
+    }
+    assert.deepEqual(await trustOf('decoy-m'), trust);
+    assert.deepEqual(
+      Object.keys(await tagsOf('decoy-m')).filter((k) => /migration|irsa-trust/.test(k)),
+      [],
+    );
+    assert.equal(associationsIn('decoy').length, 0);
+  });
+
+  test('a migrating Pod Identity role keeps only the IRSA statement iamsa recorded: hand-added ones are drift', async () => {
+    await namespace('wide');
+    const role = await bind('wide', 'a1');
+    assert.equal((await migrate('-n', 'wide', '--approve')).code, 0);
+    const migrated = await trustOf(role);
+    const host = hostOf(providerArn);
+    const other = providerArn.replace(/id\/[^/]+$/, 'id/OTHER');
+    const statement = (federated: string, h2: string, aud: string) => ({
+      Effect: 'Allow',
+      Principal: { Federated: federated },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { [`${h2}:sub`]: 'system:serviceaccount:wide:a1', [`${h2}:aud`]: aud },
+      },
+    });
+    await setTrust(role, {
+      ...migrated,
+      Statement: [
+        ...migrated.Statement,
+        statement(providerArn, host, 'vault'),
+        statement(other, hostOf(other), 'sts.amazonaws.com'),
+      ],
+    });
+    const dir = tempDir('migrating-drift');
+    try {
+      const file = writeBindings(
+        dir,
+        `{namespace: wide, name: a1, mechanism: pod-identity, attachPolicyARNs: [${READONLY}]}`,
+      );
+      const applied = await g.iamsa(['apply', '-f', file, ...g.kubeFlags, '--approve']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.deepEqual(await trustOf(role), migrated, 'both hand-added statements are removed');
+      const again = await g.iamsa(['apply', '-f', file, ...g.kubeFlags]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /Nothing to do/);
+    } finally {
+      removeTempDir(dir);
+    }
   });
 });
 

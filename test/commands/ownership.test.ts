@@ -136,7 +136,7 @@ describe('delete: a shared decoy whose trust does not name this cluster (H4)', (
     const gone = await ok([...del, '--role-only', '--approve']);
     assert.match(
       gone.stderr,
-      /IRSA-W053 could not read cluster arn:aws:eks:eu-west-1:.*:cluster\/dr/,
+      /IRSA-W054 could not read cluster arn:aws:eks:eu-west-1:.*:cluster\/dr/,
     );
     assert.match(gone.stderr, /IRSA-W048 role iamsa-shared-default-s1/);
     assert.equal((await trustOf(role)).Statement.length, 2, 'nothing was changed');
@@ -257,12 +257,12 @@ describe('the policies fingerprint records only what iamsa applied (M3)', () => 
   const adopted = policiesFingerprint({ managedArns: [S3, ADMIN] });
 
   for (const record of [undefined, 'garbage']) {
-    test(`update with no flags and ${record ? 'a garbage' : 'no'} record: IRSA-W054, nothing attached is adopted`, async () => {
+    test(`update with no flags and ${record ? 'a garbage' : 'no'} record: IRSA-W055, nothing attached is adopted`, async () => {
       await setUp(record);
       const r = await ok(['update-serviceaccount', ...flags, '--approve']);
       assert.match(
         r.stderr,
-        /IRSA-W054 role iamsa-demo-default-a3 has no readable record of the policies iamsa applied/,
+        /IRSA-W055 role iamsa-demo-default-a3 has no readable record of the policies iamsa applied/,
       );
       assert.match(r.stderr, /AdministratorAccess/);
       assert.notEqual(await recorded(), adopted);

@@ -17,6 +17,8 @@ import {
   parseTrustPolicy,
   policiesFingerprint,
   TAG_MECHANISM,
+  type PlacedStatement,
+  recordStatements,
   TAG_MIGRATION,
   TAG_POLICIES,
 } from '../../src/policy/index.js';
@@ -263,6 +265,12 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
     assert.equal((await g.trust(SHARED)).length, 2);
   });
 
+  /** What migrate-to-pod-identity records on a role: the tag and the IRSA trust it had. */
+  const migrationTags = (placed: PlacedStatement[] = []) => ({
+    [TAG_MIGRATION]: 'pods-added',
+    ...recordStatements(placed),
+  });
+
   it('a role being migrated to Pod Identity has exactly its IRSA and Pod Identity statements', async () => {
     const g = await ground('prod');
     await g.apply(single);
@@ -274,7 +282,7 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
       ...irsa!,
       Condition: { StringLike: { [`${host}:sub`]: 'system:serviceaccount:*' } },
     };
-    await g.iam.tagRole(ROLE, { [TAG_MIGRATION]: 'pods-added' });
+    await g.iam.tagRole(ROLE, migrationTags([[0, irsa!]]));
     await g.iam.updateTrustPolicy(
       ROLE,
       JSON.stringify({ Version: '2012-10-17', Statement: [irsa, widened, pods, drift[0]] }),
@@ -290,7 +298,7 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
     const g = await ground('prod');
     await g.apply(single);
     // What --remove-irsa leaves: Pod Identity's statement only, the role marked as Pod Identity.
-    await g.iam.tagRole(ROLE, { [TAG_MIGRATION]: 'pods-added', [TAG_MECHANISM]: 'pod-identity' });
+    await g.iam.tagRole(ROLE, { ...migrationTags(), [TAG_MECHANISM]: 'pod-identity' });
     await g.iam.updateTrustPolicy(
       ROLE,
       JSON.stringify({ Version: '2012-10-17', Statement: [pods] }),
@@ -306,7 +314,7 @@ describe('apply -f: the whole trust of a role iamsa owns', () => {
   it('from an eksctl ClusterConfig, IRSA-W001 says to move the entry to iam.podIdentityAssociations', async () => {
     const g = await ground('prod');
     await g.apply(single);
-    await g.iam.tagRole(ROLE, { [TAG_MIGRATION]: 'pods-added', [TAG_MECHANISM]: 'pod-identity' });
+    await g.iam.tagRole(ROLE, { ...migrationTags(), [TAG_MECHANISM]: 'pod-identity' });
     await g.iam.updateTrustPolicy(
       ROLE,
       JSON.stringify({ Version: '2012-10-17', Statement: [pods] }),

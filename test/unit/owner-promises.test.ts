@@ -120,9 +120,15 @@ describe('migrate-to-pod-identity migrates only the bindings a role is for', () 
     const plan = await g.migrate();
     await plan.apply();
     assert.equal(associationOf(g, 'intruder'), undefined);
-    assert.ok(associationOf(g, 'app'));
+    // A trust that is not iamsa's for its binding is not iamsa's role (the rule delete uses):
+    // nobody is migrated to it until a re-run of its binding puts iamsa's trust back.
+    assert.equal(associationOf(g, 'app'), undefined);
     assert.ok(
-      g.warned.some((w) => /skipped default\/intruder: role .* is not iamsa's role for it/.test(w)),
+      g.warned.some((w) =>
+        /skipped default\/app, default\/intruder: role \S+ is not iamsa's \(it carries iamsa's tags for default\/app, but its trust is not iamsa's/.test(
+          w,
+        ),
+      ),
       g.warned.join('\n'),
     );
   });

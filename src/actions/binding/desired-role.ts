@@ -13,8 +13,10 @@ import {
   sharedRoleOwnershipTags,
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
+  TAG_IRSA_TRUST_PREFIX,
   TAG_ROLE_ONLY,
   TAG_MECHANISM,
+  TAG_MIGRATION,
   TAG_POLICIES,
 } from '../../policy/index.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
@@ -180,7 +182,7 @@ export function desiredRole(
     const record = role?.tags[TAG_POLICIES];
     warnings.push(
       coded(
-        'IRSA-W054',
+        'IRSA-W055',
         `role ${name} has no readable record of the policies iamsa applied (${record === undefined ? `no ${TAG_POLICIES} tag` : `${TAG_POLICIES}=${record} matches none of the attached ones`}): ${drift.join(', ')} ${drift.length > 1 ? 'are' : 'is'} left attached but not recorded as the binding's; name what it should have with ${labelOf(input, 'policyArns')}`,
       ),
     );
@@ -195,6 +197,14 @@ export function desiredRole(
       coded(
         'IRSA-W001',
         `${input.namespace}/${input.name}: role ${name} was migrated to Pod Identity (migrate-to-pod-identity --remove-irsa); this IRSA binding undoes the migration (it re-adds the OIDC trust and the annotation); ${input.source.eksctl ? 'move its entry from iam.serviceAccounts to iam.podIdentityAssociations' : `declare ${labelOf(input, 'mechanism')}: pod-identity`} to keep Pod Identity`,
+      ),
+    );
+  }
+  if (whole.staleMigrationTag) {
+    warnings.push(
+      coded(
+        'IRSA-W053',
+        `role ${name} has the ${TAG_MIGRATION} tag, but not the migration iamsa records with it (the ${TAG_IRSA_TRUST_PREFIX}N record and the Pod Identity statement for this cluster): the tag is ignored and the trust is this binding's ${roleTrust.mechanism === 'irsa' ? 'IRSA' : 'Pod Identity'} statement only`,
       ),
     );
   }
@@ -225,7 +235,7 @@ export function desiredRole(
 /**
  * The managed policies iamsa applied to the role before, found from its recorded fingerprint with
  * the inline policy as it is or as it is to be; undefined when there is no record or none matches
- * (then nothing attached is adopted: IRSA-W054).
+ * (then nothing attached is adopted: IRSA-W055).
  */
 function appliedBefore(
   role: Role | undefined,

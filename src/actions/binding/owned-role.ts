@@ -3,6 +3,7 @@
 // (one GetRole each); only when neither is iamsa's for the binding is every role of the account
 // read (GetAccountAuthorizationDetails, which returns the tags).
 import type { Role } from '../../aws/iam.js';
+import type { ClusterInfo } from '../../aws/eks.js';
 import {
   defaultRoleName,
   iamsaIrsaTarget,
@@ -64,6 +65,24 @@ export async function hasBindingTrust(
 }
 
 /**
+ * hasBindingTrust for a role of this cluster alone (no other cluster recorded, so nothing to
+ * read): every statement iamsa's for the binding, this cluster's among them.
+ */
+export function hasOwnClusterTrust(
+  role: Role,
+  b: BindingRef,
+  cluster: ClusterInfo,
+  oidc: Pick<ClusterOidc, 'providerArn'>,
+): boolean {
+  try {
+    const doc = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
+    return trustIsWhollyBindings(doc, role.tags, b, cluster.accountId, oidc.providerArn, new Set());
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The one ownership rule for deleting a role, on every path (IRSA, Pod Identity, a migrated
  * binding, --prune): its tags name the binding (`tagged`: the path's own test, by default
  * ownsBinding) AND its whole trust is iamsa's for it (hasBindingTrust). What could not be read
@@ -109,7 +128,7 @@ export async function recordedProviders(
       const why = (reason: string) =>
         warnings.push(
           coded(
-            'IRSA-W053',
+            'IRSA-W054',
             `could not read cluster ${arn}, which role ${role.name} records (${reason}): a trust statement for it is not recognised as iamsa's`,
           ),
         );

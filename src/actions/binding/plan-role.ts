@@ -25,10 +25,11 @@ import {
   roleOwner,
   sameJson,
   TAG_MECHANISM,
-  TAG_MIGRATION,
   TAG_ROLE_ONLY,
   TRUST_POLICY_DEFAULT_LIMIT,
   trustHoldsBindingStatement,
+  issuerHostPath,
+  oidcProviderArn,
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
@@ -37,7 +38,7 @@ import { changedTags, describeTags, type PlanStep, step, updateStep } from '../e
 import { labelOf, type Mechanism } from './spec.js';
 import { type AttachedRole, type CheckedBinding, tooManyPoliciesHint } from './check.js';
 import { desiredRole, type RoleContext, type RoleState } from './desired-role.js';
-import type { RoleTrust } from './role-trust.js';
+import { isRoleMigrating, type RoleTrust } from './role-trust.js';
 
 export type { AlsoAttached, RoleState, SharedRole } from './desired-role.js';
 export { bindingAudience, irsaTrust, type RoleTrust, sharedIrsaTrust } from './role-trust.js';
@@ -115,7 +116,7 @@ export function planRole(
   if (role && !holdsStatement(role, input, cluster, how.trust)) {
     throw foreignTrustConflict(role, input, cluster);
   }
-  if (role) checkSameMechanism(role, input, how.trust.mechanism);
+  if (role) checkSameMechanism(role, input, how.trust.mechanism, cluster);
   const desired = desiredRole(input, cluster, state, how);
   checkTrustSize(
     input,
@@ -450,15 +451,25 @@ export const aRoleOf = (m: Mechanism) => `${m === 'irsa' ? 'an' : 'a'} ${MECHANI
  * IRSA role's trust for Pod Identity (or back) would cut off the pods that use it now, which is a
  * migration, not a converge. Undefined when it serves the one wanted (or both, mid-migration).
  */
-export function otherMechanism(role: Role, wanted: Mechanism): Mechanism | undefined {
-  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now.
-  if (role.tags[TAG_MIGRATION] !== undefined) return undefined;
+export function otherMechanism(
+  role: Role,
+  wanted: Mechanism,
+  cluster: ClusterInfo,
+): Mechanism | undefined {
+  // A role being migrated (migrate-to-pod-identity) serves both mechanisms for now; its tag alone
+  // is no migration (isRoleMigrating).
+  if (isRoleMigrating(role, cluster)) return undefined;
   const has: Mechanism = role.tags[TAG_MECHANISM] === 'pod-identity' ? 'pod-identity' : 'irsa';
   return has === wanted ? undefined : has;
 }
 
-function checkSameMechanism(role: Role, input: CheckedBinding, wanted: Mechanism): void {
-  const has = otherMechanism(role, wanted);
+function checkSameMechanism(
+  role: Role,
+  input: CheckedBinding,
+  wanted: Mechanism,
+  cluster: ClusterInfo,
+): void {
+  const has = otherMechanism(role, wanted, cluster);
   if (!has) return;
   throw new ConflictError(
     `role ${role.name} is iamsa's ${MECHANISM_NAMES[has]} role for ${input.namespace}/${input.name}; making it ${aRoleOf(wanted)} would cut off the pods that use it now`,
@@ -507,10 +518,14 @@ function holdsStatement(
   } catch {
     return false;
   }
+  // The listed clusters' providers, and this cluster's own (a Pod Identity binding's IRSA role).
+  const own = cluster.issuer
+    ? [oidcProviderArn(cluster.partition, cluster.accountId, issuerHostPath(cluster.issuer))]
+    : [];
   const providers = trust.document.Statement.flatMap((s) => {
     const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
     return typeof federated === 'string' ? [federated] : [];
-  });
+  }).concat(own);
   const b = { clusterArn: cluster.arn, namespace: input.namespace, name: input.name };
   return trustHoldsBindingStatement(doc, b, cluster.accountId, providers);
 }

@@ -6,11 +6,17 @@ import type { Role } from '../../aws/iam.js';
 import {
   buildPodIdentityTrustStatement,
   buildTrustPolicy,
+  buildTrustStatement,
   iamsaIrsaTarget,
   evaluateTrust,
+  hasStatement,
+  isMigrating,
+  issuerHostPath,
+  oidcProviderArn,
   parseTrustPolicy,
   type PolicyDocument,
   type PolicyStatement,
+  recordedStatements,
   serviceAccountSubject,
   subjectCondition,
   TAG_MIGRATION,
@@ -90,12 +96,17 @@ export interface WholeTrust {
   kept: number;
   /** The role is being migrated to Pod Identity: both mechanisms' statements. */
   migrating: boolean;
+  /** The role has the migration tag but is not being migrated (isMigrating): the tag is ignored. */
+  staleMigrationTag: boolean;
 }
 
 /**
  * The whole trust of an iamsa role: the wanted statements; a shared role's statements for clusters
  * its tags still record (until --prune), when they are exactly iamsa's statement for the binding;
- * a migrating role's statement of the other mechanism, rebuilt (not copied) for this cluster.
+ * while the role is being migrated (isMigrating: the tag, the record and the Pod Identity
+ * statement), the other mechanism's statement: Pod Identity's rebuilt for this cluster, or the
+ * IRSA statement iamsa recorded for this cluster's provider and the binding, while the role still
+ * has it (any other OIDC statement is drift).
  */
 export function wholeTrust(
   input: CheckedBinding,
@@ -105,9 +116,13 @@ export function wholeTrust(
   shared?: { clusters: ClusterInfo[]; prune: boolean; recorded?: ReadonlySet<string> },
 ): WholeTrust {
   const wanted = roleTrust.document.Statement;
-  const migrating = role?.tags[TAG_MIGRATION] !== undefined;
-  if (!role) return { document: roleTrust.document, kept: 0, migrating };
-  const current = parseTrustPolicy(role.trustPolicy).Statement;
+  if (!role) {
+    return { document: roleTrust.document, kept: 0, migrating: false, staleMigrationTag: false };
+  }
+  const trust = parseTrustPolicy(role.trustPolicy);
+  const current = trust.Statement;
+  const pods = podIdentityStatementOf(cluster);
+  const migrating = isMigrating(role.tags, trust, pods);
   const kept =
     shared && !shared.prune
       ? recordedClusterStatements(input, current, shared.clusters, shared.recorded ?? new Set())
@@ -115,13 +130,8 @@ export function wholeTrust(
   const other: PolicyStatement[] = !migrating
     ? []
     : roleTrust.mechanism === 'irsa'
-      ? [
-          buildPodIdentityTrustStatement({
-            accountId: cluster.accountId,
-            clusterArns: [cluster.arn],
-          }),
-        ]
-      : current.filter((s) => irsaTargetOf(s, input, cluster.accountId) !== undefined);
+      ? [pods]
+      : recordedIrsaStatements(input, cluster, role).filter((s) => hasStatement(trust, s));
   return {
     document: {
       ...roleTrust.document,
@@ -129,7 +139,36 @@ export function wholeTrust(
     },
     kept: kept.length,
     migrating,
+    staleMigrationTag: !migrating && role.tags[TAG_MIGRATION] !== undefined,
   };
+}
+
+const podIdentityStatementOf = (cluster: ClusterInfo) =>
+  buildPodIdentityTrustStatement({ accountId: cluster.accountId, clusterArns: [cluster.arn] });
+
+/** Whether the role is being migrated to Pod Identity in this cluster (isMigrating). */
+export const isRoleMigrating = (role: Role, cluster: ClusterInfo): boolean =>
+  isMigrating(role.tags, parseTrustPolicy(role.trustPolicy), podIdentityStatementOf(cluster));
+
+/**
+ * The IRSA statements migrate-to-pod-identity recorded that are exactly iamsa's for the binding on
+ * this cluster's provider (with the aud the record holds).
+ */
+function recordedIrsaStatements(
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  role: Role,
+): PolicyStatement[] {
+  if (!cluster.issuer) return [];
+  const providerArn = oidcProviderArn(
+    cluster.partition,
+    cluster.accountId,
+    issuerHostPath(cluster.issuer),
+  );
+  return (recordedStatements(role.tags) ?? []).flatMap(([, s]) => {
+    const target = irsaTargetOf(s, input, cluster.accountId);
+    return target?.providerArn === providerArn ? [buildTrustStatement(target)] : [];
+  });
 }
 
 /**

@@ -214,10 +214,14 @@ export const WARNING_KINDS = {
     anchor: 'docs/commands/create-serviceaccount.md',
   },
   'IRSA-W053': {
+    title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
+    anchor: 'docs/commands/migrate-to-pod-identity.md',
+  },
+  'IRSA-W054': {
     title: 'a cluster a shared role records could not be read: its statement is not recognised',
     anchor: 'docs/concepts.md#ownership-rules',
   },
-  'IRSA-W054': {
+  'IRSA-W055': {
     title: 'the role has no readable record of the policies iamsa applied: none adopted',
     anchor: 'docs/apply.md#the-file-is-the-whole-state-of-its-roles',
   },

@@ -141,7 +141,7 @@ async function plan(
 /**
  * The providers of the clusters iamsa's shared role records but the file no longer lists: their
  * statements are kept until --prune. Read from the recorded ARNs (DescribeCluster), only when
- * there are such clusters; one that cannot be read keeps no statement (IRSA-W053).
+ * there are such clusters; one that cannot be read keeps no statement (IRSA-W054).
  */
 async function unlistedProviders(
   session: ClusterSession,

@@ -255,7 +255,7 @@ async function bindServiceAccount(
   const takenBy = async (roleName: string) => {
     const role = await session.iam.getRole(roleName);
     return role && isOwnedRoleFor(role.tags, clusterInfo.arn, namespace, name)
-      ? otherMechanism(role, mechanism)
+      ? otherMechanism(role, mechanism, clusterInfo)
       : undefined;
   };
   const taken = prefill.attachRoleArn || prefill.roleName ? undefined : await takenBy(suggested);

@@ -11,21 +11,29 @@ import type { KubeAccess } from '../../kube/connection.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   AUDIENCE_ANNOTATION,
+  buildPodIdentityTrustStatement,
   describeRoleOwner,
   evaluateTrust,
   isManagedByIamsa,
   isOwnedRoleFor,
+  isRestorableStatement,
   isOwnedSharedRoleFor,
   parseArn,
   parseTrustPolicy,
   type PolicyDocument,
+  type PolicyStatement,
   readAnnotation,
+  recordedStatements,
   ROLE_ARN_ANNOTATION,
   roleNameOf,
   roleOwner,
   sameRoleArn,
+  serviceAccountSubject,
   STS_AUDIENCE,
+  TAG_IRSA_TRUST_PREFIX,
   TAG_MIGRATED_FROM,
+  TAG_MIGRATION,
+  unnarrowedPodIdentityStatements,
   validateClusterName,
   validateNamespace,
   validateServiceAccountName,
@@ -49,6 +57,8 @@ import {
 import { readAgent, requireAgent } from '../binding/plan-pod-identity.js';
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
+import type { ClusterOidc } from '../binding/cluster-oidc.js';
+import { hasOwnClusterTrust, ownsBinding } from '../binding/owned-role.js';
 
 export interface MigrateQuery {
   cluster: string;
@@ -151,21 +161,33 @@ export async function planMigrateToPodIdentity(
       continue;
     }
     const owner = roleOwner(role.tags);
-    if (!(owner.managed && owner.clusterArn === cluster.arn) && !query.includeForeignRoles) {
+    const foreign = foreignReason(ctx, oidc, role);
+    if (foreign && !query.includeForeignRoles) {
       warnings.push(
         coded(
           'IRSA-W038',
-          `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${describeRoleOwner(role.tags)}); pass --include-foreign-roles to edit its trust`,
+          `skipped ${users.map((u) => `${u.namespace}/${u.name}`).join(', ')}: role ${role.name} is not iamsa's (${foreign}); pass --include-foreign-roles to edit its trust`,
         ),
       );
       continue;
     }
     // Forward: only a service account the role is for today gets an association (an annotation
-    // is not a claim on a role: anyone who may annotate could name any role).
-    const refusal = query.rollback ? undefined : refusalOf(ctx, role);
+    // is not a claim on a role: anyone who may annotate could name any role). Rollback: only one
+    // the role's migration record names (an association tagged by hand is not a migration).
+    const refusal = query.rollback
+      ? rollbackRefusalOf(ctx, role, [
+          ...users,
+          { namespace: owner.namespace ?? '', name: owner.serviceAccount ?? '', roleArn: role.arn },
+        ])
+      : refusalOf(ctx, role);
+    const roleMigrated = migrated.filter(
+      (a) =>
+        sameRoleArn(a.roleArn, role.arn) &&
+        !refusal({ namespace: a.namespace, name: a.serviceAccount, roleArn: a.roleArn }),
+    );
     const refused = new Map(
       users.flatMap((u) => {
-        const why = refusal?.(u);
+        const why = refusal(u);
         return why ? [[`${u.namespace}/${u.name}`, why] as const] : [];
       }),
     );
@@ -192,14 +214,12 @@ export async function planMigrateToPodIdentity(
       users: ready,
       ...(query.rollback
         ? {
-            migrated: migrated
-              .filter((a) => sameRoleArn(a.roleArn, role.arn))
-              .map((a) => ({ namespace: a.namespace, name: a.serviceAccount })),
+            migrated: roleMigrated.map((a) => ({ namespace: a.namespace, name: a.serviceAccount })),
           }
         : {}),
       complete:
         !conflicting.length &&
-        isComplete(query, role, ready, accounts, migrated, (sa) => !refusal?.(userOf(sa))),
+        isComplete(query, role, ready, accounts, roleMigrated, (sa) => !refusal(userOf(sa))),
     };
     try {
       const plans = query.rollback ? planRollback(ctx, m) : planForward(ctx, m, query.removeIrsa);
@@ -346,7 +366,8 @@ const userOf = (sa: ServiceAccount): MigrationUser => ({
 /**
  * Why a service account annotated with the role may not be migrated to it, or undefined when it
  * may: the role's trust must admit its tokens today, and a role iamsa made must have been made
- * for it (its ownership tags name it). One that already has its association keeps it.
+ * for it (its ownership tags name it). One that already has its association is not judged by
+ * the trust (--remove-irsa may have gone), but still by the ownership tags.
  */
 function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undefined {
   let trust: PolicyDocument | undefined;
@@ -355,25 +376,106 @@ function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undef
   } catch {
     trust = undefined; // planForward reports the unreadable trust
   }
+  const tags = role.tags;
   return (u) => {
-    if (u.association || !trust) return undefined;
-    const admits = evaluateTrust(trust, {
-      providerArn: c.providerArn,
-      issuerHostPath: c.issuerHostPath,
-      namespace: u.namespace,
-      serviceAccount: u.name,
-      audience: u.sa?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
-    });
-    if (!admits.admits) {
+    const admits =
+      !u.association && trust
+        ? evaluateTrust(trust, {
+            providerArn: c.providerArn,
+            issuerHostPath: c.issuerHostPath,
+            namespace: u.namespace,
+            serviceAccount: u.name,
+            audience: u.sa?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+          })
+        : undefined;
+    if (admits && !admits.admits) {
       return `it is annotated with ${role.arn}, whose trust does not admit it (${admits.problems[0] ?? 'no statement admits it'}): migrating would give it a role it cannot assume today`;
     }
-    const tags = role.tags;
+    // An association to iamsa's role (made earlier, or by hand) is migrated only for its binding.
     if (
       isManagedByIamsa(tags) &&
       !isOwnedRoleFor(tags, c.cluster.arn, u.namespace, u.name) &&
       !isOwnedSharedRoleFor(tags, [c.cluster.arn], u.namespace, u.name)
     ) {
-      return `role ${role.name} is not iamsa's role for it (${describeRoleOwner(tags)}): its trust admits it, but that is drift, not a binding`;
+      return `role ${role.name} is not iamsa's role for it (${describeRoleOwner(tags)})${admits ? ': its trust admits it, but that is drift, not a binding' : ''}`;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Why a role is not iamsa's to migrate (or roll back) in this cluster, or undefined when it is:
+ * iamsa's ownership tags for this cluster AND a trust iamsa writes for the binding they name
+ * (hasOwnClusterTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
+ */
+function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | undefined {
+  const owner = roleOwner(role.tags);
+  if (!(owner.managed && owner.clusterArn === c.cluster.arn)) return describeRoleOwner(role.tags);
+  const binding = {
+    clusterArn: c.cluster.arn,
+    cluster: c.cluster.name,
+    namespace: owner.namespace ?? '',
+    name: owner.serviceAccount ?? '',
+  };
+  // A Pod Identity statement not narrowed to the cluster is drift the migration replaces
+  // (planForward): the rest of the trust must be iamsa's.
+  let judged = role;
+  try {
+    const trust = parseTrustPolicy(role.trustPolicy, `the trust policy of ${role.name}`);
+    const pods = buildPodIdentityTrustStatement({
+      accountId: c.cluster.accountId,
+      clusterArns: [c.cluster.arn],
+    });
+    const drift = unnarrowedPodIdentityStatements(trust, pods);
+    const rest = { ...trust, Statement: trust.Statement.filter((s) => !drift.includes(s)) };
+    judged = { ...role, trustPolicy: JSON.stringify(rest) };
+  } catch {
+    // hasOwnClusterTrust judges the unreadable trust: not iamsa's
+  }
+  if (hasOwnClusterTrust(judged, binding, c.cluster, oidc)) return undefined;
+  return `it carries iamsa's tags for ${binding.namespace}/${binding.name}, but its trust is not iamsa's for that binding`;
+}
+
+/**
+ * Rollback: why an association tagged as made by the migration may not be rolled back to the
+ * role, or undefined when it may. The role must have been migrated (iamsa.io/migration), and the
+ * service account be one the role's migration record names (its IRSA statement is in the
+ * iamsa.io/irsa-trust-N tags) and, for iamsa's role, one its ownership tags name; without a
+ * record, iamsa's role for it (its ownership tags). Tagging an association is anyone's to do.
+ */
+function rollbackRefusalOf(
+  c: Context,
+  role: Role,
+  candidates: MigrationUser[],
+): (u: MigrationUser) => string | undefined {
+  const recorded = recordedStatements(role.tags);
+  const managed = isManagedByIamsa(role.tags);
+  const restorable = (s: PolicyStatement, users: MigrationUser[]) =>
+    isRestorableStatement(
+      s,
+      c.providerArn,
+      c.issuerHostPath,
+      users.map((u) => serviceAccountSubject(u.namespace, u.name)),
+      'recorded',
+    );
+  // A record holding what no rollback restores is refused as a whole by planRollback (exit 5,
+  // naming the tags), not read for who it names.
+  const damaged = recorded?.some(([, s]) => !restorable(s, candidates));
+  return (u) => {
+    if (role.tags[TAG_MIGRATION] === undefined) {
+      return `role ${role.name} was never migrated by iamsa (it has no ${TAG_MIGRATION} tag): its association was not made by a migration of it`;
+    }
+    if (recorded && !damaged && !recorded.some(([, s]) => restorable(s, [u]))) {
+      return `the migration record of role ${role.name} (${TAG_IRSA_TRUST_PREFIX}N) has no IRSA statement for it: it never used the role through IRSA`;
+    }
+    const owned = ownsBinding(role.tags, {
+      clusterArn: c.cluster.arn,
+      cluster: c.cluster.name,
+      namespace: u.namespace,
+      name: u.name,
+    });
+    if (managed ? !owned : !recorded) {
+      return `role ${role.name} is not iamsa's role for it (${describeRoleOwner(role.tags)})${recorded ? '' : ' and there is no migration record'}`;
     }
     return undefined;
   };

@@ -14,7 +14,6 @@ import { AlreadyExistsError, ConflictError } from '../../errors.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
   ATTACHED_ROLE_TAG,
-  AUDIENCE_ANNOTATION,
   bindingOwnershipTags,
   buildPodIdentityTrustStatement,
   buildTrustStatement,
@@ -129,9 +128,10 @@ export function planForward(c: Context, m: RoleMigration, removeIrsa: boolean): 
   const clean = withoutStatements(trust, drift);
   const addPods = !admitted(clean);
   const migrated = addPods ? withStatement(clean, podsStatement) : clean;
-  // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it.
+  // What a rollback needs, recorded once: a re-run after --remove-irsa must not overwrite it (a
+  // migration tag without its record is no migration: both are written).
   const record =
-    role.tags[TAG_MIGRATION] === undefined
+    role.tags[TAG_MIGRATION] === undefined || recordedStatements(role.tags) === undefined
       ? {
           [TAG_MIGRATION]: addPods ? 'pods-added' : 'pods-present',
           ...recordStatements(providerStatements(clean, c.providerArn)),
@@ -289,18 +289,14 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   const subjects = [...m.users, ...(m.migrated ?? [])].map((u) =>
     serviceAccountSubject(u.namespace, u.name),
   );
-  // The aud each service account asks for now, or STS's (what iamsa writes).
-  const audiences = [
-    STS_AUDIENCE,
-    ...m.users.flatMap((u) => u.sa?.annotations[AUDIENCE_ANNOTATION] ?? []),
-  ];
+  // The aud is the record's, never the annotation of the service account rolled back to.
   const foreign = recorded?.find(
-    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects, audiences),
+    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects, 'recorded'),
   );
   if (foreign) {
     const tags = Object.keys(role.tags).filter((k) => k.startsWith(TAG_IRSA_TRUST_PREFIX));
     throw new ConflictError(
-      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub and its aud is put back): ${JSON.stringify(foreign[1])}`,
+      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub and one aud is put back): ${JSON.stringify(foreign[1])}`,
       {
         hint: `nothing was changed; the tags were edited after the migration: remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which adds iamsa's own statement for each service account`,
       },
@@ -316,7 +312,7 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
           issuerHostPath: c.issuerHostPath,
           namespace: u.namespace,
           serviceAccount: u.name,
-          audience: u.sa?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE,
+          audience: STS_AUDIENCE,
         };
         return evaluateTrust(doc, target).admits
           ? doc
