@@ -388,7 +388,7 @@ describe('migrate-to-pod-identity', () => {
 });
 
 describe('migrate-to-pod-identity: pods still on IRSA', () => {
-  test('the first migration says to restart, then --remove-irsa; --remove-irsa names pods still on IRSA (IRSA-W054) and is refused (exit 5) unless --allow-irsa-pods; doctor offers the restart first', async () => {
+  test('the first migration says to restart, then --remove-irsa; --remove-irsa names pods still on IRSA (IRSA-W056) and is refused (exit 5) unless --allow-irsa-pods; doctor offers the restart first', async () => {
     await namespace('stale');
     await bind('stale', 'api');
     await pod(g, 'stale', 'api-1', 'api'); // the webhook gives it IRSA credentials only
@@ -419,7 +419,7 @@ describe('migrate-to-pod-identity: pods still on IRSA', () => {
       assert.equal(refused.code, 5, refused.stdout + refused.stderr);
       assert.match(
         refused.stderr,
-        /IRSA-W054.*1 pod\(s\) of stale\/api .*still use IRSA credentials \(api-1\).*kubectl delete pod -n stale api-1/,
+        /IRSA-W056.*1 pod\(s\) of stale\/api .*still use IRSA credentials \(api-1\).*kubectl delete pod -n stale api-1/,
       );
       assert.match(
         refused.stdout + refused.stderr,
@@ -431,7 +431,7 @@ describe('migrate-to-pod-identity: pods still on IRSA', () => {
 
     const allowed = await migrate('-n', 'stale', '--remove-irsa', '--allow-irsa-pods');
     assert.equal(allowed.code, 0, allowed.stderr);
-    assert.match(allowed.stderr, /IRSA-W054.*api-1/);
+    assert.match(allowed.stderr, /IRSA-W056.*api-1/);
     assert.equal((await migrate('-n', 'stale', '--allow-irsa-pods')).code, 2);
 
     // Restarted: the new pod has Pod Identity credentials, and --remove-irsa goes through.
@@ -446,7 +446,7 @@ describe('migrate-to-pod-identity: pods still on IRSA', () => {
     });
     const removed = await migrate('-n', 'stale', '--remove-irsa', '--approve');
     assert.equal(removed.code, 0, removed.stderr);
-    assert.doesNotMatch(removed.stderr, /IRSA-W054/);
+    assert.doesNotMatch(removed.stderr, /IRSA-W056/);
     assert.deepEqual((await trustOf(roleName('stale', 'api'))).Statement, [PODS_STATEMENT]);
   });
 });

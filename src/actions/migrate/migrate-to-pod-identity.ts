@@ -59,7 +59,7 @@ import { podsWithoutPodIdentity, restartPodsCommand } from '../report/doctor-pod
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
 import type { ClusterOidc } from '../binding/cluster-oidc.js';
-import { hasBindingTrust, ownsBinding } from '../binding/owned-role.js';
+import { hasOwnClusterTrust, ownsBinding } from '../binding/owned-role.js';
 
 export interface MigrateQuery {
   cluster: string;
@@ -255,7 +255,7 @@ export async function planMigrateToPodIdentity(
 /**
  * --remove-irsa cuts the web identity of the pods that started before the association (doctor's
  * PODID007 check): each binding that changes has its pods read; those still on IRSA are named
- * (IRSA-W054) with the restart that moves them, and every binding of their role (whose trust loses
+ * (IRSA-W056) with the restart that moves them, and every binding of their role (whose trust loses
  * the IRSA statement) is refused (exit 5) unless --allow-irsa-pods.
  */
 async function refuseIrsaPods(
@@ -284,7 +284,7 @@ async function refuseIrsaPods(
     const restart = restartPodsCommand(b.namespace, pods);
     warnings.push(
       coded(
-        'IRSA-W054',
+        'IRSA-W056',
         `${what}: removing IRSA cuts them off${allow ? ' (--allow-irsa-pods)' : ''}; restart them first: ${restart}`,
       ),
     );
@@ -297,7 +297,7 @@ async function refuseIrsaPods(
     b.error = new ConflictError(
       `--remove-irsa would cut the credentials of running pods: ${whats.join('; ')}`,
       {
-        hint: 'restart them first (see the IRSA-W054 warning), then run again; or pass --allow-irsa-pods to cut them off',
+        hint: 'restart them first (see the IRSA-W056 warning), then run again; or pass --allow-irsa-pods to cut them off',
       },
     );
   }
@@ -464,7 +464,7 @@ function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undef
 /**
  * Why a role is not iamsa's to migrate (or roll back) in this cluster, or undefined when it is:
  * iamsa's ownership tags for this cluster AND a trust iamsa writes for the binding they name
- * (hasBindingTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
+ * (hasOwnClusterTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
  */
 function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | undefined {
   const owner = roleOwner(role.tags);
@@ -488,9 +488,9 @@ function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | unde
     const rest = { ...trust, Statement: trust.Statement.filter((s) => !drift.includes(s)) };
     judged = { ...role, trustPolicy: JSON.stringify(rest) };
   } catch {
-    // hasBindingTrust judges the unreadable trust: not iamsa's
+    // hasOwnClusterTrust judges the unreadable trust: not iamsa's
   }
-  if (hasBindingTrust(judged, binding, c.cluster, oidc)) return undefined;
+  if (hasOwnClusterTrust(judged, binding, c.cluster, oidc)) return undefined;
   return `it carries iamsa's tags for ${binding.namespace}/${binding.name}, but its trust is not iamsa's for that binding`;
 }
 
