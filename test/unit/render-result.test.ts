@@ -72,3 +72,31 @@ describe('renderResult: failed bindings', () => {
     assert.doesNotMatch(text, /Nothing to do/);
   });
 });
+
+describe('renderResult: columns', () => {
+  it('apply -f lines its ids up over the whole plan, whichever binding has the longest kind', () => {
+    const step = (resource: string, id: string) =>
+      ({ resource, id, action: 'create', changes: [] }) as const;
+    const irsa = [
+      step('iam-role', 'arn:aws:iam::1:role/a'),
+      step('service-account', 'backend/api'),
+    ];
+    const pod = [step('pod-identity-association', 'backend/queue')];
+    const text = renderResult(
+      result(
+        [
+          binding({ name: 'api', steps: irsa, changed: true }),
+          binding({ name: 'queue', mechanism: 'pod-identity', steps: pod, changed: true }),
+        ],
+        { command: 'apply', applied: false, changed: true, steps: [...irsa, ...pod], exitCode: 0 },
+      ),
+      plain,
+    );
+    const columns = text
+      .split('\n')
+      .filter((l) => l.includes('+ create'))
+      .map((l) => l.search(/(arn:|backend\/)/));
+    assert.equal(columns.length, 3, text);
+    assert.equal(new Set(columns).size, 1, text);
+  });
+});
