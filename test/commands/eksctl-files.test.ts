@@ -172,3 +172,18 @@ test("eksctl's own sections, and keys near none of them, stay a note (IRSA-W022)
     /IRSA-W022 .*sections\.yaml: ignoring vpc, managedNodeGroups, x-team-notes, iam\.serviceRoleARN /,
   );
 });
+
+test('a ClusterConfig from stdin is named stdin in its notes, not "-" (issue 19)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const text = [
+    'apiVersion: eksctl.io/v1alpha5',
+    'kind: ClusterConfig',
+    'metadata: {name: demo, region: us-east-1}',
+    'vpc: {cidr: 10.0.0.0/16}',
+    'iam: {withOIDC: true}',
+    '',
+  ].join('\n');
+  const r = await h.run(['apply', '-f', '-'], { stdin: text });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /IRSA-W022 stdin: ignoring vpc /);
+});

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
-import type { BindingResult, CommandResult } from '../../src/actions/engine/plan.js';
+import type { BindingResult, CommandResult, PublicStep } from '../../src/actions/engine/plan.js';
 import { renderResult } from '../../src/ui/render-result.js';
 
 const plain = new Chalk({ level: 0 });
@@ -75,8 +75,12 @@ describe('renderResult: failed bindings', () => {
 
 describe('renderResult: columns', () => {
   it('apply -f lines its ids up over the whole plan, whichever binding has the longest kind', () => {
-    const step = (resource: string, id: string) =>
-      ({ resource, id, action: 'create', changes: [] }) as const;
+    const step = (resource: PublicStep['resource'], id: string): PublicStep => ({
+      resource,
+      id,
+      action: 'create',
+      changes: [],
+    });
     const irsa = [
       step('iam-role', 'arn:aws:iam::1:role/a'),
       step('service-account', 'backend/api'),
