@@ -58,7 +58,7 @@ import { readAgent, requireAgent } from '../binding/plan-pod-identity.js';
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
 import type { ClusterOidc } from '../binding/cluster-oidc.js';
-import { hasBindingTrust, ownsBinding } from '../binding/owned-role.js';
+import { hasOwnClusterTrust, ownsBinding } from '../binding/owned-role.js';
 
 export interface MigrateQuery {
   cluster: string;
@@ -406,7 +406,7 @@ function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undef
 /**
  * Why a role is not iamsa's to migrate (or roll back) in this cluster, or undefined when it is:
  * iamsa's ownership tags for this cluster AND a trust iamsa writes for the binding they name
- * (hasBindingTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
+ * (hasOwnClusterTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
  */
 function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | undefined {
   const owner = roleOwner(role.tags);
@@ -430,9 +430,9 @@ function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | unde
     const rest = { ...trust, Statement: trust.Statement.filter((s) => !drift.includes(s)) };
     judged = { ...role, trustPolicy: JSON.stringify(rest) };
   } catch {
-    // hasBindingTrust judges the unreadable trust: not iamsa's
+    // hasOwnClusterTrust judges the unreadable trust: not iamsa's
   }
-  if (hasBindingTrust(judged, binding, c.cluster, oidc)) return undefined;
+  if (hasOwnClusterTrust(judged, binding, c.cluster, oidc)) return undefined;
   return `it carries iamsa's tags for ${binding.namespace}/${binding.name}, but its trust is not iamsa's for that binding`;
 }
 
