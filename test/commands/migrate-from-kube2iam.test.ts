@@ -187,3 +187,84 @@ test('a namespace filter that matches nothing says so (IRSA-W025 for a mistyped 
     /Nothing to do: nothing in namespace legacy was migrated from kube2iam\.\n$/,
   );
 });
+
+describe('namespace restrictions are RE2, as the daemons read them (issue 16)', () => {
+  const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+  let k: FakeKube;
+  beforeEach(async () => {
+    h = createHarness({ clusters: ['demo'] });
+    k = h.kube('demo');
+    k.namespaces.add('kre');
+    await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
+    await h.iam.createRole({
+      name: 'Zapp',
+      path: '/',
+      trustPolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: NODE }, Action: 'sts:AssumeRole' }],
+      }),
+      description: '',
+      tags: {},
+    });
+    k.serviceAccounts.set('kre/default', {
+      namespace: 'kre',
+      name: 'default',
+      annotations: {},
+      labels: {},
+      resourceVersion: '1',
+    });
+    k.workloads.push({
+      kind: 'Deployment',
+      namespace: 'kre',
+      name: 'z',
+      annotations: {},
+      templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
+      serviceAccountName: 'default',
+      owners: [],
+      resourceVersion: '1',
+    });
+  });
+  const kube2iam = (pattern: string) => {
+    k.namespaceAnnotationsOf.set('kre', {
+      'iam.amazonaws.com/allowed-roles': JSON.stringify([pattern]),
+    });
+    return migrate(
+      '-n',
+      'kre',
+      '--namespace-restrictions',
+      '--namespace-restriction-format',
+      'regexp',
+      '--approve',
+    );
+  };
+  const kiam = (pattern: string, ...flags: string[]) => {
+    k.namespaceAnnotationsOf.set('kre', { 'iam.amazonaws.com/permitted': pattern });
+    return migrate('-n', 'kre', '--flavour', 'kiam', ...flags, '--approve');
+  };
+  const refused = (r: { code: number; stdout: string; stderr: string }, pattern: string) => {
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /IRSA-W029 refused: deployment kre\/z/);
+    assert.ok(r.stderr.includes(JSON.stringify(pattern).slice(1, -1)), r.stderr);
+    assert.equal(k.workloads[0]?.serviceAccountName, 'default', 'not migrated');
+    assert.equal(k.serviceAccounts.get('kre/default')?.annotations[ROLE_ARN], undefined);
+  };
+
+  for (const pattern of ['Zap(?=p)p', 'Zapp(?!x)', '(Z)ap\\1?p', 'Zapp{0,1001}', '(?<n>Zapp)']) {
+    test(`kube2iam: ${pattern}, which RE2 does not compile, grants nothing`, async () => {
+      refused(await kube2iam(pattern), pattern);
+    });
+  }
+  for (const pattern of ['Zap(?=p)p', 'Zapp{0,1001}']) {
+    test(`kiam: ${pattern}, which RE2 does not compile, grants nothing`, async () => {
+      refused(await kiam(pattern), pattern);
+      refused(await kiam(pattern, '--strict-namespace-regexp'), pattern);
+    });
+  }
+  test('RE2-only syntax that matches is translated, mid-expression flags are "cannot tell"', async () => {
+    refused(await kube2iam('Z(?i)APP'), 'Z(?i)APP');
+    const r = await kube2iam('(?P<n>Z)[[:alpha:]]{2}\\pL');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /IRSA-W029/);
+    assert.notEqual(k.workloads[0]?.serviceAccountName, 'default', 'migrated');
+  });
+});
