@@ -209,20 +209,35 @@ export interface Kube2iamRollback {
 /**
  * --rollback as an inverse edit of the current trust (later edits stay): the IRSA statements of
  * the migrated service accounts (`subjects`) that were not in the recorded trust go, and the
- * recorded statements the trust lacks come back when they have the daemon-trust shape. A lacking
- * recorded statement of any other shape is returned as `refused`: the record was edited.
+ * recorded statements the trust lacks come back when they have the daemon-trust shape and name only
+ * the daemon's roles (`daemonRoleArns`, --daemon-role-arn: the record is tags, anyone's to edit,
+ * so who comes back is the caller's word, never the record's). A lacking recorded statement of any
+ * other shape, or of other roles, is returned as `refused`; `noDaemonRole` when none were given.
  */
 export function rollbackTrust(
   current: PolicyDocument,
   recorded: PolicyStatement[],
-  c: { providerArn: string; issuerHostPath: string; subjects: string[]; accountId: string },
-): Kube2iamRollback | { refused: PolicyStatement } {
+  c: {
+    providerArn: string;
+    issuerHostPath: string;
+    subjects: string[];
+    accountId: string;
+    daemonRoleArns: string[];
+  },
+): Kube2iamRollback | { refused: PolicyStatement; noDaemonRole?: true } {
   const has = (doc: PolicyStatement[], s: PolicyStatement) => doc.some((d) => sameJson(d, s));
   const lacking = recorded
     .map((s, i): [number, PolicyStatement] => [i, s])
     .filter(([, s]) => !has(current.Statement, s));
-  const refused = lacking.find(([, s]) => !isDaemonTrustStatement(s, c.accountId));
-  if (refused) return { refused: refused[1] };
+  const refused = lacking.find(
+    ([, s]) =>
+      !isDaemonTrustStatement(s, c.accountId) ||
+      !(plainDaemonPrincipals(s) ?? []).every((p) => c.daemonRoleArns.includes(p)),
+  );
+  if (refused)
+    return isDaemonTrustStatement(refused[1], c.accountId) && !c.daemonRoleArns.length
+      ? { refused: refused[1], noDaemonRole: true }
+      : { refused: refused[1] };
   const restored = withPlacedStatements(current, lacking);
   const irsa = restored.Statement.filter(
     (s) =>

@@ -268,3 +268,73 @@ describe('namespace restrictions are RE2, as the daemons read them (issue 16)', 
     assert.notEqual(k.workloads[0]?.serviceAccountName, 'default', 'migrated');
   });
 });
+
+describe('--rollback puts back only the daemon role the admin names (issue 16)', () => {
+  const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+  const ATTACKER = `arn:aws:iam::${ACCOUNT}:role/attacker`;
+  const daemon = (principal: string) => ({
+    Effect: 'Allow',
+    Principal: { AWS: principal },
+    Action: 'sts:AssumeRole',
+  });
+  let k: FakeKube;
+  beforeEach(async () => {
+    h = createHarness({ clusters: ['demo'] });
+    k = h.kube('demo');
+    k.namespaces.add('kre');
+    await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
+    await h.iam.createRole({
+      name: 'Zapp',
+      path: '/',
+      trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: [daemon(NODE)] }),
+      description: '',
+      tags: {},
+    });
+    k.serviceAccounts.set('kre/web', {
+      namespace: 'kre',
+      name: 'web',
+      annotations: {},
+      labels: {},
+      resourceVersion: '1',
+    });
+    k.workloads.push({
+      kind: 'Deployment',
+      namespace: 'kre',
+      name: 'z',
+      annotations: {},
+      templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
+      serviceAccountName: 'web',
+      owners: [],
+      resourceVersion: '1',
+    });
+    const run = (...args: string[]) => migrate('-n', 'kre', '--approve', ...args);
+    assert.equal((await run()).code, 0);
+    assert.equal((await run('--cleanup', '--daemon-role-arn', NODE)).code, 0);
+  });
+  const trust = async () =>
+    JSON.parse(decodeURIComponent((await h.iam.getRole('Zapp'))?.trustPolicy ?? '{}'));
+  const forge = async (...statements: object[]) => {
+    const tags = (await h.iam.getRole('Zapp'))?.tags ?? {};
+    const keys = Object.keys(tags).filter((t) => t.startsWith('iamsa.io/kube2iam-trust-'));
+    await h.iam.untagRole('Zapp', keys);
+    const value = Buffer.from(JSON.stringify(statements.map((s, i) => [i, s]))).toString('base64');
+    await h.iam.tagRole('Zapp', { 'iamsa.io/kube2iam-trust-0': value });
+  };
+
+  for (const daemonRole of [[], ['--daemon-role-arn', NODE]]) {
+    test(`a forged statement of another role of the account is refused ${daemonRole.length ? 'with' : 'without'} --daemon-role-arn`, async () => {
+      const before = await trust();
+      await forge(daemon(NODE), daemon(ATTACKER));
+      const r = await migrate('-n', 'kre', '--rollback', '--approve', ...daemonRole);
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stdout + r.stderr, /iamsa\.io\/kube2iam-trust-/);
+      assert.deepEqual(await trust(), before, 'the trust is unchanged');
+      assert.doesNotMatch(JSON.stringify(await trust()), /attacker/);
+    });
+  }
+  test('the true record comes back with --daemon-role-arn', async () => {
+    const r = await migrate('-n', 'kre', '--rollback', '--approve', '--daemon-role-arn', NODE);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await trust()).Statement, [daemon(NODE)]);
+  });
+});
