@@ -188,41 +188,47 @@ test('a namespace filter that matches nothing says so (IRSA-W025 for a mistyped 
   );
 });
 
+const KRE_NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+/** Namespace kre: deployment z, running as `sa`, asks the daemon for role Zapp (trusting the node role). */
+async function kreZapp(sa: string): Promise<FakeKube> {
+  h = createHarness({ clusters: ['demo'] });
+  const k = h.kube('demo');
+  k.namespaces.add('kre');
+  await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
+  await h.iam.createRole({
+    name: 'Zapp',
+    path: '/',
+    trustPolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: KRE_NODE }, Action: 'sts:AssumeRole' }],
+    }),
+    description: '',
+    tags: {},
+  });
+  k.serviceAccounts.set(`kre/${sa}`, {
+    namespace: 'kre',
+    name: sa,
+    annotations: {},
+    labels: {},
+    resourceVersion: '1',
+  });
+  k.workloads.push({
+    kind: 'Deployment',
+    namespace: 'kre',
+    name: 'z',
+    annotations: {},
+    templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
+    serviceAccountName: sa,
+    owners: [],
+    resourceVersion: '1',
+  });
+  return k;
+}
+
 describe('namespace restrictions are RE2, as the daemons read them (issue 16)', () => {
-  const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
   let k: FakeKube;
   beforeEach(async () => {
-    h = createHarness({ clusters: ['demo'] });
-    k = h.kube('demo');
-    k.namespaces.add('kre');
-    await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
-    await h.iam.createRole({
-      name: 'Zapp',
-      path: '/',
-      trustPolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: NODE }, Action: 'sts:AssumeRole' }],
-      }),
-      description: '',
-      tags: {},
-    });
-    k.serviceAccounts.set('kre/default', {
-      namespace: 'kre',
-      name: 'default',
-      annotations: {},
-      labels: {},
-      resourceVersion: '1',
-    });
-    k.workloads.push({
-      kind: 'Deployment',
-      namespace: 'kre',
-      name: 'z',
-      annotations: {},
-      templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
-      serviceAccountName: 'default',
-      owners: [],
-      resourceVersion: '1',
-    });
+    k = await kreZapp('default');
   });
   const kube2iam = (pattern: string) => {
     k.namespaceAnnotationsOf.set('kre', {
@@ -270,43 +276,15 @@ describe('namespace restrictions are RE2, as the daemons read them (issue 16)', 
 });
 
 describe('--rollback puts back only the daemon role the admin names (issue 16)', () => {
-  const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+  const NODE = KRE_NODE;
   const ATTACKER = `arn:aws:iam::${ACCOUNT}:role/attacker`;
   const daemon = (principal: string) => ({
     Effect: 'Allow',
     Principal: { AWS: principal },
     Action: 'sts:AssumeRole',
   });
-  let k: FakeKube;
   beforeEach(async () => {
-    h = createHarness({ clusters: ['demo'] });
-    k = h.kube('demo');
-    k.namespaces.add('kre');
-    await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
-    await h.iam.createRole({
-      name: 'Zapp',
-      path: '/',
-      trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: [daemon(NODE)] }),
-      description: '',
-      tags: {},
-    });
-    k.serviceAccounts.set('kre/web', {
-      namespace: 'kre',
-      name: 'web',
-      annotations: {},
-      labels: {},
-      resourceVersion: '1',
-    });
-    k.workloads.push({
-      kind: 'Deployment',
-      namespace: 'kre',
-      name: 'z',
-      annotations: {},
-      templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
-      serviceAccountName: 'web',
-      owners: [],
-      resourceVersion: '1',
-    });
+    await kreZapp('web');
     const run = (...args: string[]) => migrate('-n', 'kre', '--approve', ...args);
     assert.equal((await run()).code, 0);
     assert.equal((await run('--cleanup', '--daemon-role-arn', NODE)).code, 0);
