@@ -13,6 +13,9 @@ import {
 import type { DaemonConfig } from './daemon-restrictions.js';
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
+import { decodePolicyText } from './json-text.js';
+import { serviceAccountSubject } from './names.js';
+import { parseTrustPolicy } from './trust-policy.js';
 import { strings, wildcardMatch } from './trust-evaluation.js';
 
 /** On a migrated role: the daemon it came from (`kube2iam` or `kiam`). */
@@ -249,4 +252,29 @@ export function rollbackTrust(
     daemon: lacking.map(([, s]) => s),
     irsa,
   };
+}
+
+/**
+ * Whether a service account carrying iamsa's label was made by migrate-from-kube2iam for this role:
+ * it says so (`created`), the role carries the migration tag, and the role's trust admits exactly
+ * that service account by an IRSA statement of the migration's shape. iamsa's, but no file's: prune
+ * leaves it (a migration is undone by --rollback, not by apply --prune).
+ */
+export function isKube2iamMigratedAccount(
+  sa: { namespace: string; name: string; annotations: Record<string, string> },
+  role: { tags: Record<string, string>; trustPolicy: string },
+  c: { providerArn: string; issuerHostPath: string },
+): boolean {
+  if (sa.annotations[KUBE2IAM_SA_ANNOTATION] !== 'created') return false;
+  if (role.tags[TAG_KUBE2IAM_MIGRATION] === undefined) return false;
+  let trust: PolicyDocument;
+  try {
+    trust = parseTrustPolicy(decodePolicyText(role.trustPolicy, 'a trust policy'));
+  } catch {
+    return false;
+  }
+  const subject = serviceAccountSubject(sa.namespace, sa.name);
+  return trust.Statement.some((s) =>
+    isRestorableStatement(s, c.providerArn, c.issuerHostPath, [subject]),
+  );
 }

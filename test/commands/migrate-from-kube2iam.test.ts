@@ -2,8 +2,11 @@
 // Migrations of real-looking kube2iam and kiam installations run through the binary against moto and
 // the emulator (test/integration/migrate-from-kube2iam.test.ts).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
 import { createHarness } from '../support/harness.js';
+import { tempDir } from '../support/temp.js';
 import type { ClusterInfo } from '../../src/aws/eks.js';
 import { ACCOUNT, enableCluster, type FakeKube } from '../support/fakes.js';
 import type { Workload } from '../../src/kube/workloads.js';
@@ -315,4 +318,32 @@ describe('--rollback puts back only the daemon role the admin names (issue 16)',
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((await trust()).Statement, [daemon(NODE)]);
   });
+});
+
+test("apply --prune leaves a migration's service account without IRSA-W050: iamsa's, no file's", async () => {
+  const k = await kreZapp('web');
+  // b shares web and asks for nothing: the migration makes kre/z-Zapp for z.
+  k.workloads.push({ ...(k.workloads[0] as Workload), name: 'b', templateAnnotations: {} });
+  assert.equal((await migrate('-n', 'kre', '--approve')).code, 0);
+  const made = [...k.serviceAccounts.values()].find(
+    (a) => a.annotations['iamsa.io/kube2iam-service-account'] === 'created',
+  );
+  assert.ok(made, 'the migration made a service account');
+  const path = join(tempDir('kube2iam-prune'), 'bindings.yaml');
+  writeFileSync(
+    path,
+    'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n' +
+      '  - {name: keep, attachPolicyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]}\n',
+  );
+  assert.equal((await h.run(['apply', '-f', path, '--approve'])).code, 0);
+  const before = h.state();
+  const r = await h.run(['apply', '-f', path, '--prune', '--approve']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /IRSA-W050/);
+  assert.deepEqual(h.state(), before, 'nothing was changed');
+  // A copy of it elsewhere (label and annotation) still is warned about.
+  k.serviceAccounts.set('kre/copy', { ...made, name: 'copy' });
+  const copied = await h.run(['apply', '-f', path, '--prune', '--approve']);
+  assert.match(copied.stderr, /IRSA-W050 service account kre\/copy/);
+  assert.doesNotMatch(copied.stderr, new RegExp(`IRSA-W050 service account kre/${made.name} `));
 });
