@@ -12,6 +12,7 @@ import {
   DetachRolePolicyCommand,
   GetRoleCommand,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
@@ -637,5 +638,46 @@ describe('usage', () => {
     assert.equal(y.code, 6, y.stderr);
     assert.match(y.stdout, /^command: doctor$/m);
     assert.match(y.stdout, /id: IRSA002/);
+  });
+});
+
+describe('a fix for iamsa own role never adopts a policy attached outside iamsa', () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  test('Admin attached by hand and the trust changed: IRSA004 re-derives the trust with update-serviceaccount, IRSA005 defers to it; pasted, doctor still warns IRSA010', async () => {
+    await namespace(g, 'adopt');
+    const arn = await bind('adopt', 'api');
+    const role = arn.split('/').pop() ?? '';
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    const other = trustOf(
+      statement(providerArn, {
+        StringEquals: {
+          [`${host}:sub`]: 'system:serviceaccount:backend:s3-reader',
+          [`${host}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
+    );
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: JSON.stringify(other) }),
+    );
+    const { byId } = await checksOf('adopt', 'api');
+    assert.match(byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
+    assert.equal(byId.IRSA004.status, 'fail');
+    assert.doesNotMatch(JSON.stringify(byId), /--attach-policy-arn [^ ]*AdministratorAccess/);
+    assert.match(
+      byId.IRSA004.fix,
+      /^iamsa update-serviceaccount --cluster demo .*--namespace adopt --name api .*--approve$/,
+    );
+    assert.equal(byId.IRSA005.status, 'skipped', byId.IRSA005.message);
+    assert.match(
+      byId.IRSA005.message,
+      /does not admit system:serviceaccount:adopt:api \(see IRSA004\)/,
+    );
+    // Pasted: the trust admits the service account again, Admin is still drift, not recorded.
+    const pasted = await g.iamsa(byId.IRSA004.fix.split(' ').slice(1));
+    assert.equal(pasted.code, 0, pasted.stderr);
+    const after = await checksOf('adopt', 'api');
+    assert.equal(after.byId.IRSA004.status, 'ok', after.byId.IRSA004.message);
+    assert.equal(after.byId.IRSA010.status, 'warn');
+    assert.match(after.byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
   });
 });

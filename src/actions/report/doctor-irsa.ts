@@ -33,6 +33,7 @@ import {
   detachPolicyFix,
   getServiceAccountsFix,
   quote,
+  updateServiceAccountFix,
   updateTrustFix,
 } from './fix-commands.js';
 import { podIdentityChecks } from './doctor-pod-identity.js';
@@ -61,13 +62,24 @@ const ownedRole = (s: DoctorState) =>
 /** iamsa's role shared by several clusters, this one among them (made by apply -f). */
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
-/** create-serviceaccount for this binding, with its policies as they are unless told others. */
+/** create-serviceaccount for this binding, with the policies iamsa declared unless told others. */
 const createFix = (
   s: DoctorState,
-  policyArns = s.attachedPolicies,
+  policyArns = declaredPolicies(s),
   inline = s.inlinePolicies.includes(INLINE_POLICY_NAME),
 ) =>
   createServiceAccountFix(s.context, s.namespace, s.name, policyArns, mechanismOfState(s), inline);
+/**
+ * The policies iamsa declared for its own role: all attached ones when they match the record (or
+ * none is recorded), else the subset the record names. A fix never names one attached outside iamsa.
+ */
+const declaredPolicies = (s: DoctorState) => {
+  const drift = policiesDrift(s);
+  return drift ? (drift.declared ?? []) : s.attachedPolicies;
+};
+/** iamsa's own role with a trust changed by hand: re-derive it, adopting no policy. */
+const rederiveFix = (s: DoctorState) =>
+  updateServiceAccountFix(s.context, s.namespace, s.name, s.podIdentity && 'pod-identity');
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
 const otherBindingRole = (s: DoctorState) =>
   !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
@@ -242,7 +254,7 @@ function trustAdmits(s: DoctorState): Check {
     {
       details: result.problems,
       fix: ownedRole(s)
-        ? createFix(s)
+        ? rederiveFix(s)
         : otherBindingRole(s)
           ? repointFix(s)
           : updateTrustFix(s.context, s.role?.name ?? '', fixed),
@@ -255,7 +267,10 @@ function trustNarrow(s: DoctorState): Check {
   if (skipped) return check('IRSA005', 'skipped', skipped);
   const trust = trustOf(s);
   if (typeof trust === 'string') return check('IRSA005', 'skipped', trust);
-  const overBroad = evaluateTrust(trust, targetOf(s)).overBroad;
+  const { admits, overBroad } = evaluateTrust(trust, targetOf(s));
+  // Narrow or not, a trust that does not admit the service account is IRSA004's failure.
+  if (!admits)
+    return check('IRSA005', 'skipped', `the trust does not admit ${subjectOf(s)} (see IRSA004)`);
   const scope = trustScope(trust, {
     providerArn: s.oidc.providerArn,
     issuerHostPath: s.oidc.hostPath,
@@ -276,7 +291,7 @@ function trustNarrow(s: DoctorState): Check {
     return check('IRSA005', 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
   }
   const fix = ownedRole(s)
-    ? createFix(s)
+    ? rederiveFix(s)
     : otherBindingRole(s)
       ? repointFix(s)
       : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
@@ -632,7 +647,7 @@ function simulate(s: DoctorState): Check | undefined {
       fix: ownedRole(s)
         ? withNote(
             // The policy above as its inline policy: no placeholder to replace.
-            createFix(s, s.attachedPolicies, true).replace(
+            createFix(s, undefined, true).replace(
               ' --attach-policy POLICY_FILE',
               ' --attach-policy policy.json',
             ),
