@@ -681,3 +681,33 @@ describe('a fix for iamsa own role never adopts a policy attached outside iamsa'
     assert.match(after.byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
   });
 });
+
+describe('a mistyped namespace or name says what was meant', () => {
+  test('a missing namespace is IRSA-W025 naming the nearest; a missing service account names the nearest one; the fix runs doctor on it', async () => {
+    await namespace(g, 'payments');
+    await bind('payments', 'api');
+    const ns = await checksOf('paymnts', 'api');
+    assert.match(
+      ns.report.warnings.join('\n'),
+      /IRSA-W025 namespace paymnts does not exist in cluster demo: did you mean payments\?/,
+    );
+    assert.equal(
+      ns.byId.IRSA002.message,
+      'service account paymnts/api does not exist: did you mean payments/api?',
+    );
+    assert.match(ns.byId.IRSA002.fix, /^iamsa doctor --cluster demo .*-n payments --name api /);
+    const name = await checksOf('payments', 'apii');
+    assert.equal(name.report.warnings, undefined);
+    assert.equal(
+      name.byId.IRSA002.message,
+      'service account payments/apii does not exist: did you mean payments/api?',
+    );
+    assert.match(
+      name.byId.IRSA002.fix,
+      /^iamsa doctor .*-n payments --name api .*# or make payments\/apii with iamsa create-serviceaccount$/,
+    );
+    // Nothing near: the create line as before.
+    const far = await checksOf('payments', 'zzzzzz');
+    assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
+  });
+});

@@ -19,9 +19,18 @@ export async function missingNamespace(
   session: ClusterSession,
   namespace: string,
 ): Promise<Warning | undefined> {
+  return (await missingNamespaceNear(session, namespace))?.warning;
+}
+
+/** missingNamespace, with the nearest existing namespace it names (for a fix to use). */
+export async function missingNamespaceNear(
+  session: ClusterSession,
+  namespace: string,
+): Promise<{ warning: Warning; near?: string } | undefined> {
   const exists = await session.namespaceExists(namespace).catch(() => true);
   if (exists) return undefined;
   const kube = await session.kube();
   const names = await kube.gateway.listNamespaces().catch(() => [] as string[]);
-  return namespaceWarning(namespace, session.name, names);
+  const near = closest(namespace, names);
+  return { warning: namespaceWarning(namespace, session.name, names), ...(near ? { near } : {}) };
 }

@@ -31,6 +31,7 @@ import {
   withNote,
   deleteInlinePolicyFix,
   detachPolicyFix,
+  doctorCommand,
   getServiceAccountsFix,
   quote,
   updateServiceAccountFix,
@@ -159,8 +160,18 @@ function serviceAccount(s: DoctorState): Check {
   // iamsa's role for this binding exists (a --role-only binding, a removed annotation): use it.
   const own = s.ownRole && annotateFix(s.namespace, s.name, s.ownRole.arn);
   if (!s.serviceAccount) {
-    return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist`, {
-      fix: own ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}` : create,
+    // No binding of iamsa's here: most likely a typo of the nearest existing service account.
+    const near = !own && s.nearest;
+    const guess = near ? `: did you mean ${near.namespace}/${near.name}?` : '';
+    return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist${guess}`, {
+      fix: own
+        ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}`
+        : near
+          ? withNote(
+              doctorCommand(s.context, near.namespace, near.name),
+              `or make ${saLabel(s)} with iamsa create-serviceaccount`,
+            )
+          : create,
     });
   }
   const value = annotation(s);

@@ -38,6 +38,8 @@ export interface DoctorState {
     /** Set when the simulation could not run (the API missing or denied): the warning. */
     unavailable?: string;
   };
+  /** For a service account that does not exist: the nearest one that does (a typo's fix). */
+  nearest?: { namespace: string; name: string };
   /** Set when the service account has a Pod Identity association: its checks run instead. */
   podIdentity?: PodIdentityFacts;
 }
