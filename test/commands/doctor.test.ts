@@ -711,3 +711,51 @@ describe('a mistyped namespace or name says what was meant', () => {
     assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
   });
 });
+
+describe('a Pod Identity binding whose association was deleted by hand', () => {
+  test('doctor runs the Pod Identity checks: PODID002 fails with the fix that recreates it; a plain update-serviceaccount finds the mechanism from the role', async () => {
+    await namespace(g, 'apps');
+    await g.installPodIdentityAgent(g.cluster);
+    const binding = ['--cluster', g.cluster, '-n', 'apps', '--name', 'pi-app', ...g.kubeFlags];
+    const made = await g.iamsa([
+      'create-serviceaccount',
+      ...binding,
+      '--mechanism',
+      'pod-identity',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const unassociate = async () => {
+      for (const [id, a] of h.eks().associations) {
+        if (a.namespace === 'apps') await h.eks().deletePodIdentityAssociation(g.cluster, id);
+      }
+      assert.equal(g.eksEndpoint.associations(g.cluster).length, 0);
+    };
+    await unassociate();
+    const { byId, report } = await checksOf('apps', 'pi-app');
+    assert.equal(report.mechanism, 'pod-identity');
+    assert.equal(byId.IRSA002, undefined, 'no IRSA check');
+    assert.equal(byId.PODID002.status, 'fail');
+    assert.match(
+      byId.PODID002.message,
+      /apps\/pi-app has no Pod Identity association: iamsa's role for it, .*iamsa-demo-apps-pi-app, is a Pod Identity role/,
+    );
+    assert.match(
+      byId.PODID002.fix,
+      /^iamsa update-serviceaccount --mechanism pod-identity --cluster demo .*--approve$/,
+    );
+    assert.equal(byId.IRSA010.status, 'ok', byId.IRSA010.message);
+    // Pasted, it recreates the association; doctor then finds it.
+    const pasted = await g.iamsa(byId.PODID002.fix.split(' ').slice(1));
+    assert.equal(pasted.code, 0, pasted.stderr);
+    assert.equal(g.eksEndpoint.associations(g.cluster).length, 1);
+    assert.equal((await checksOf('apps', 'pi-app')).byId.PODID002.status, 'ok');
+    // Without --mechanism, update-serviceaccount reads the mechanism from iamsa's role.
+    await unassociate();
+    const plain = await g.iamsa(['update-serviceaccount', ...binding, '--approve', '-o', 'json']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(g.eksEndpoint.associations(g.cluster).length, 1);
+  });
+});

@@ -37,7 +37,7 @@ import {
   updateServiceAccountFix,
   updateTrustFix,
 } from './fix-commands.js';
-import { podIdentityChecks } from './doctor-pod-identity.js';
+import { noAssociation, podIdentityChecks } from './doctor-pod-identity.js';
 import type { DoctorState } from './doctor-state.js';
 import type { Check } from './report.js';
 import { check } from './check-kinds.js';
@@ -51,7 +51,8 @@ const DEFAULT_TOKEN_EXPIRATION = 86400;
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 const INJECTED = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
 
-const mechanismOfState = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
+const mechanismOfState = (s: DoctorState) =>
+  s.podIdentity || s.lostAssociation ? 'pod-identity' : 'irsa';
 
 const audienceOf = (s: DoctorState) =>
   s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE;
@@ -672,6 +673,11 @@ function simulate(s: DoctorState): Check | undefined {
 export type { DoctorState } from './doctor-state.js';
 
 export function runChecks(s: DoctorState): Check[] {
+  if (s.lostAssociation) {
+    return [noAssociation(s), noStaticKeys(s), permissions(s), simulate(s)].filter(
+      (c): c is Check => c !== undefined,
+    );
+  }
   if (s.podIdentity) {
     // New pods get Pod Identity credentials: IRSA's provider, annotation and webhook do not matter.
     return [

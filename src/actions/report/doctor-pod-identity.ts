@@ -278,6 +278,19 @@ function podsInjected(s: DoctorState): Check {
   );
 }
 
+/**
+ * iamsa's role for the binding is a Pod Identity role but the service account has no association
+ * (deleted by hand) and no IRSA annotation: nothing hands its pods the role.
+ */
+export function noAssociation(s: DoctorState): Check {
+  return check(
+    'PODID002',
+    'fail',
+    `${saLabel(s)} has no Pod Identity association: iamsa's role for it, ${s.role?.arn}, is a Pod Identity role, and no pod gets it`,
+    { fix: convergeFix(s) },
+  );
+}
+
 /** The Pod Identity checks, in order, before the mechanism-free ones. */
 export function podIdentityChecks(s: DoctorState, p: PodIdentityFacts): Check[] {
   return [

@@ -40,6 +40,11 @@ export interface DoctorState {
   };
   /** For a service account that does not exist: the nearest one that does (a typo's fix). */
   nearest?: { namespace: string; name: string };
+  /**
+   * iamsa's role for the binding (in `role`) is a Pod Identity role, but the service account has
+   * neither an association nor an IRSA annotation: the association was deleted.
+   */
+  lostAssociation?: boolean;
   /** Set when the service account has a Pod Identity association: its checks run instead. */
   podIdentity?: PodIdentityFacts;
 }
