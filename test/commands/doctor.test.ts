@@ -683,7 +683,7 @@ describe('a fix for iamsa own role never adopts a policy attached outside iamsa'
 });
 
 describe('a mistyped namespace or name says what was meant', () => {
-  test('a missing namespace is IRSA-W025 naming the nearest; a missing service account names the nearest one; the fix runs doctor on it', async () => {
+  test('a missing namespace is IRSA-W025 naming the nearest; a missing service account names the nearest one; the fix runs doctor on it; update-serviceaccount says the same', async () => {
     await namespace(g, 'payments');
     await bind('payments', 'api');
     const ns = await checksOf('paymnts', 'api');
@@ -709,6 +709,32 @@ describe('a mistyped namespace or name says what was meant', () => {
     // Nothing near: the create line as before.
     const far = await checksOf('payments', 'zzzzzz');
     assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
+    // update-serviceaccount of a binding it cannot find says the nearest too.
+    const update = (ns: string, name: string) =>
+      g.iamsa([
+        'update-serviceaccount',
+        '-c',
+        g.cluster,
+        '-n',
+        ns,
+        '--name',
+        name,
+        ...g.kubeFlags,
+        '--approve',
+      ]);
+    const apii = await update('payments', 'apii');
+    assert.notEqual(apii.code, 0);
+    assert.match(
+      apii.stderr,
+      /did you mean --namespace payments --name api\? Else create it with iamsa create-serviceaccount/,
+    );
+    const paymnts = await update('paymnts', 'api');
+    assert.notEqual(paymnts.code, 0);
+    assert.match(
+      paymnts.stderr,
+      /IRSA-W025 namespace paymnts does not exist in cluster demo: did you mean payments\?/,
+    );
+    assert.match(paymnts.stderr, /did you mean --namespace payments --name api\?/);
   });
 });
 

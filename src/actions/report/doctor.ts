@@ -20,9 +20,7 @@ import {
 } from '../binding/cluster-session.js';
 import type { PodIdentityFacts } from './doctor-pod-identity.js';
 import { readAgentOrWarn } from '../binding/plan-pod-identity.js';
-import { missingNamespaceNear } from '../binding/missing-namespace.js';
-import type { ServiceAccount } from '../../kube/gateway.js';
-import { closest } from '../../suggest.js';
+import { nearestServiceAccount } from '../binding/missing-namespace.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { runChecks, type DoctorState } from './doctor-irsa.js';
@@ -74,7 +72,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
   // A service account that does not exist may be a typo: its namespace (IRSA-W025) or its name.
   const typo = serviceAccount
     ? undefined
-    : await nearestBinding(session, serviceAccounts, namespace, name);
+    : await nearestServiceAccount(session, namespace, name, serviceAccounts);
   if (typo?.warning) reporter.warn(typo.warning);
   // With an association, new pods get Pod Identity credentials: its role is the one to check.
   const read = podIdentity
@@ -189,26 +187,6 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       checks.map((c) => c.status),
     ),
     exitCode: checks.some((c) => c.status === 'fail') ? ExitCode.findings : ExitCode.ok,
-  };
-}
-
-/**
- * For a service account that does not exist: IRSA-W025 when its namespace does not either, and
- * the nearest existing service account (in the nearest namespace then), from the list read anyway.
- */
-async function nearestBinding(
-  session: ClusterSession,
-  serviceAccounts: ServiceAccount[],
-  namespace: string,
-  name: string,
-): Promise<{ warning?: Warning; nearest?: { namespace: string; name: string } }> {
-  const missing = await missingNamespaceNear(session, namespace);
-  const where = missing ? missing.near : namespace;
-  const names = serviceAccounts.filter((sa) => sa.namespace === where).map((sa) => sa.name);
-  const near = names.includes(name) ? name : closest(name, names);
-  return {
-    ...(missing ? { warning: missing.warning } : {}),
-    ...(where && near ? { nearest: { namespace: where, name: near } } : {}),
   };
 }
 
