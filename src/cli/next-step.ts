@@ -56,9 +56,9 @@ function workloadOf(b: Binding) {
  * service account still exists (none for a role-only binding; a deleted or pruned binding's is
  * gone or no longer bound), and its annotation, its association or its role's trust changed.
  */
-function podsMustRestart(b: Binding): boolean {
+function podsMustRestart(b: Binding, serviceAccountKept: boolean): boolean {
   const sa = b.steps.filter((s) => s.resource === 'service-account');
-  if (!sa.length) return false;
+  if (!sa.length && !serviceAccountKept) return false;
   const removed = b.steps.some(
     (s) => (s.resource === 'service-account' || s.resource === 'iam-role') && s.action === 'delete',
   );
@@ -79,7 +79,7 @@ function podsMustRestart(b: Binding): boolean {
  * workload whose pod template iamsa changed (migrate-from-kube2iam) rolls by itself: it is named
  * to watch, not to restart; one iamsa knows but did not change is named in its restart command.
  */
-export function restartNextStep(result: CommandResult): string[] {
+export function restartNextStep(result: CommandResult, serviceAccountKept = false): string[] {
   if (!result.applied) return [];
   const done = result.bindings.filter((b) => !b.error && b.applied);
   const rolled: string[] = [];
@@ -90,7 +90,7 @@ export function restartNextStep(result: CommandResult): string[] {
       rolled.push(
         `kubectl rollout status ${w.kind}/${shellQuote(w.name)} -n ${shellQuote(w.namespace)}`,
       );
-    } else if (w?.changed || podsMustRestart(b)) {
+    } else if (w?.changed || podsMustRestart(b, serviceAccountKept)) {
       const command = w ? restartWorkload(w) : restartCommand(b.namespace, b.name);
       if (command) restart.push(command);
     }
@@ -120,6 +120,21 @@ export function restartNextStep(result: CommandResult): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * After migrate-to-pod-identity: the restarts (a migration leaves the service account as it is,
+ * but EKS gives Pod Identity credentials only to pods created after the association), then, after
+ * a first migration, the --remove-irsa that finishes it once the pods run with Pod Identity.
+ */
+export function migrateNextStep(result: CommandResult, removeIrsa: string | undefined): string[] {
+  const restart = restartNextStep(result, true);
+  if (!restart.length || !removeIrsa) return restart;
+  return [
+    ...restart,
+    'Then, once they run with Pod Identity (iamsa doctor: PODID007 ok), remove IRSA, with the same Kubernetes connection flags:',
+    removeIrsa,
+  ];
 }
 
 /**

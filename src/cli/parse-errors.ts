@@ -33,9 +33,11 @@ export function usageError(
       const longs = optionsOf(command).flatMap((o) => (o.long ? [o.long] : []));
       // A flag cut short (--well-known) names the flags it begins.
       const begun = given.length > 3 ? longs.filter((l) => l.startsWith(given)).slice(0, 3) : [];
+      // -v and -V print the version of many tools; iamsa's is --version alone.
+      const version = !command.parent && /^-[vV]$/.test(given) ? '--version' : undefined;
       return new ValidationError(
         `unknown flag ${given}`,
-        hint(closest(given, longs) ?? (begun.length ? orList(begun) : undefined)),
+        hint(version ?? closest(given, longs) ?? (begun.length ? orList(begun) : undefined)),
       );
     }
     case 'commander.unknownCommand': {

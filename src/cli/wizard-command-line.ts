@@ -39,6 +39,8 @@ export function createServiceAccountCommandLine(
     ...flag('--role-name', input.roleName),
     ...flag('--role-path', input.rolePath),
     ...flag('--permissions-boundary', input.permissionsBoundary),
+    ...flag('--target-role-arn', input.targetRoleArn),
+    ...on('--disable-session-tags', input.disableSessionTags ?? false),
     ...flag('--tags', describeTags(input.tags)),
     ...on('--role-only', input.roleOnly),
     ...on('--override-existing-serviceaccounts', input.overrideExisting),

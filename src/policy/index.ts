@@ -19,3 +19,4 @@ export * from './kube2iam-trust.js';
 export * from './annotations.js';
 export * from './shell-quote.js';
 export * from './policy-diff.js';
+export * from './role-ownership.js';

@@ -42,11 +42,9 @@ export function renderResult(
         `${verb}: ${result.command} on cluster ${p(result.cluster)} (${p(result.region)})`,
       ),
     );
-    // Columns line up however long the longest resource kind of this result is.
-    const width = Math.max(17, ...result.steps.map((s) => s.resource.length));
+    const width = kindWidth(result.steps);
     for (const s of result.steps) {
-      const head = `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${p(s.resource).padEnd(width)} ${p(s.id)}`;
-      lines.push(`  ${paint[s.action](head)}`);
+      lines.push(`  ${paint[s.action](stepHead(s, width))}`);
       for (const change of s.changes) lines.push(`      ${style.dim(p(change))}`);
     }
   }
@@ -90,8 +88,21 @@ export function renderNextStep([sentence, ...commands]: string[], style: ChalkIn
 
 type Paint = Record<keyof typeof SYMBOL, (text: string) => string>;
 
-const stepLines = (s: PublicStep, style: ChalkInstance, paint: Paint, indent: string) => [
-  `${indent}${paint[s.action](`${SYMBOL[s.action]} ${s.action.padEnd(9)} ${p(s.resource).padEnd(17)} ${p(s.id)}`)}`,
+/** Columns line up however long the longest resource kind of the whole plan is. */
+const kindWidth = (steps: readonly PublicStep[]) =>
+  Math.max(17, ...steps.map((s) => p(s.resource).length));
+
+const stepHead = (s: PublicStep, width: number) =>
+  `${SYMBOL[s.action]} ${s.action.padEnd(9)} ${p(s.resource).padEnd(width)} ${p(s.id)}`;
+
+const stepLines = (
+  s: PublicStep,
+  style: ChalkInstance,
+  paint: Paint,
+  indent: string,
+  width: number,
+) => [
+  `${indent}${paint[s.action](stepHead(s, width))}`,
   ...s.changes.map((change) => `${indent}    ${style.dim(p(change))}`),
 ];
 
@@ -116,9 +127,10 @@ function renderBatch(
           : `${verb}: apply: the file names no cluster to bind or enable`,
       ),
     );
+    const width = kindWidth([...result.steps, ...result.bindings.flatMap((b) => b.steps)]);
     // Steps of no binding (OIDC providers) come first, as they run first.
     for (const s of result.steps.filter((s) => !inBindings.has(`${s.resource} ${s.id}`))) {
-      lines.push(...stepLines(s, style, paint, '  '));
+      lines.push(...stepLines(s, style, paint, '  ', width));
     }
     // A step bindings share (the namespace two bindings need) is shown under the first one only.
     const shown = new Set<string>();
@@ -146,7 +158,7 @@ function renderBatch(
       }
       if (state === 'unchanged') continue;
       for (const s of b.steps.filter((s) => firstTime(b, s)))
-        lines.push(...stepLines(s, style, paint, '    '));
+        lines.push(...stepLines(s, style, paint, '    ', width));
     }
   }
   if (options.footer !== false && (!options.summaryOnly || result.applied || !result.changed)) {

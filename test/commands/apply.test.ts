@@ -325,9 +325,13 @@ describe('failures', () => {
     assert.ok(await sa('default', 'piped'));
     const again = await h.run(['apply', '-f', '-'], { stdin: text });
     assert.match(again.stdout, /Nothing to do/);
-    const broken = await h.run(['apply', '-f', '-'], { stdin: `${HEAD}bindings: [{name: X}]\n` });
+    const broken = await h.run(['apply', '-f', '-'], {
+      stdin: `${HEAD}cluster: demo\nbindings: [{name: X}]\n`,
+    });
     assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /^error: -: /);
+    // stdin by its name, and one problem is "it" (issue 19).
+    assert.match(broken.stderr, /^error: stdin: 1 problem; nothing was changed\n/);
+    assert.match(broken.stderr, /\nhint: fix it and run again /);
   });
 
   test('flags that contradict the file are refused', async () => {

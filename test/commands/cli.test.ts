@@ -47,6 +47,9 @@ test("parse failures are said in iamsa's words with the help to read", async () 
       /did you mean create-serviceaccount\? see 'iamsa --help'/,
     ],
     [['--nope', 'enable-oidc'], /unknown flag --nope/, /see 'iamsa --help'/],
+    // Other tools' version flags (issue 19).
+    [['-v'], /unknown flag -v/, /did you mean --version\? see 'iamsa --help'/],
+    [['-V'], /unknown flag -V/, /did you mean --version\?/],
     // eksctl habits get the iamsa command.
     [
       ['create', 'iamserviceaccount', '--cluster', 'prod'],

@@ -605,32 +605,39 @@ describe('the full path', () => {
     assert.match(again.stdout, /Nothing to do/);
   });
 
-  test('a drifted trust policy is fixed on re-run', async () => {
+  test("a trust widened by hand is repaired on re-run; one that no longer holds iamsa's statement is refused (exit 5)", async () => {
     await bound('drifted');
-    await g.iam.send(
-      new UpdateAssumeRolePolicyCommand({
-        RoleName: 'iamsa-demo-default-drifted',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'ec2.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
+    const name = 'iamsa-demo-default-drifted';
+    const trustOf = async () =>
+      JSON.parse(decodeURIComponent((await roleOf(name))?.AssumeRolePolicyDocument ?? ''));
+    const [ours] = (await trustOf()).Statement;
+    const ec2 = {
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    };
+    const setTrust = (...Statement: object[]) =>
+      g.iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: name,
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement }),
         }),
-      }),
-    );
-    const r = await ground('--name', 'drifted', '--attach-policy-arn', READONLY, '--approve');
+      );
+    const rerun = () => ground('--name', 'drifted', '--attach-policy-arn', READONLY, '--approve');
+    await setTrust(ours, ec2);
+    const r = await rerun();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /~ update\s+iam-role[\s\S]*trust policy/);
-    const doc = JSON.parse(
-      decodeURIComponent(
-        (await roleOf('iamsa-demo-default-drifted'))?.AssumeRolePolicyDocument ?? '',
-      ),
+    assert.deepEqual((await trustOf()).Statement, [ours]);
+
+    await setTrust(ec2);
+    const replaced = await rerun();
+    assert.equal(replaced.code, 5, replaced.stderr);
+    assert.match(
+      replaced.stderr,
+      /role iamsa-demo-default-drifted carries iamsa's tags for default\/drifted .* but its trust holds no statement iamsa writes for that binding/,
     );
-    assert.equal(doc.Statement[0].Action, 'sts:AssumeRoleWithWebIdentity');
+    assert.deepEqual((await trustOf()).Statement, [ec2], 'nothing was changed');
   });
 });
 

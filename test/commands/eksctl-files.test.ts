@@ -96,3 +96,94 @@ test('cross-account attachRoleARN, attachPolicy without Version, empty fields: p
     JSON.stringify(cross.steps),
   );
 });
+
+test('a misspelt key of a ClusterConfig is a file problem, not a note: --prune deletes nothing (issue 19)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const item = `    - {metadata: {name: app, namespace: default}, attachPolicyARNs: [${RO}]}`;
+  const good = eksctl(
+    'good.yaml',
+    [
+      'metadata: {name: demo, region: us-east-1}',
+      'iam:',
+      '  withOIDC: true',
+      '  serviceAccounts:',
+      item,
+      '',
+    ].join('\n'),
+  );
+  const first = await h.run(['apply', '-f', good, '--approve']);
+  assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
+  const before = h.state();
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      'iam',
+      ['  serviceAcounts:', item],
+      /iam\.serviceAcounts: unknown field "serviceAcounts"; did you mean "serviceAccounts"\?/,
+    ],
+    ['iam', ['  withOidc: true'], /unknown field "withOidc"; did you mean "withOIDC"\?/],
+    ['iam', ['  podIdentityAssociation: []'], /did you mean "podIdentityAssociations"\?/],
+    ['iamm', ['  serviceAccounts:', item], /iamm: unknown field "iamm"; did you mean "iam"\?/],
+    [
+      'iam',
+      ['  serviceAccounts:', `${item.slice(0, -1)}, roleNmae: x}`],
+      /did you mean "roleName"\?/,
+    ],
+  ];
+  for (const [section, lines, message] of cases) {
+    const file = eksctl(
+      'typo.yaml',
+      [
+        'metadata: {name: demo, region: us-east-1}',
+        'vpc: {cidr: 10.0.0.0/16}',
+        `${section}:`,
+        ...lines,
+        '',
+      ].join('\n'),
+    );
+    const r = await h.run(['apply', '-f', file, '--prune', '--approve']);
+    assert.equal(r.code, 2, `${lines.join('\n')}\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(h.state(), before, 'nothing is written');
+  }
+});
+
+test("eksctl's own sections, and keys near none of them, stay a note (IRSA-W022)", async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const file = eksctl(
+    'sections.yaml',
+    [
+      'metadata: {name: demo, region: us-east-1}',
+      'vpc: {cidr: 10.0.0.0/16}',
+      'managedNodeGroups: [{name: ng}]',
+      'x-team-notes: hello',
+      'iam:',
+      '  withOIDC: true',
+      '  serviceRoleARN: arn:aws:iam::123456789012:role/eks',
+      '  serviceAccounts:',
+      `    - {metadata: {name: app, namespace: default}, attachPolicyARNs: [${RO}]}`,
+      '',
+    ].join('\n'),
+  );
+  const r = await h.run(['apply', '-f', file]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(
+    r.stderr,
+    /IRSA-W022 .*sections\.yaml: ignoring vpc, managedNodeGroups, x-team-notes, iam\.serviceRoleARN /,
+  );
+});
+
+test('a ClusterConfig from stdin is named stdin in its notes, not "-" (issue 19)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const text = [
+    'apiVersion: eksctl.io/v1alpha5',
+    'kind: ClusterConfig',
+    'metadata: {name: demo, region: us-east-1}',
+    'vpc: {cidr: 10.0.0.0/16}',
+    'iam: {withOIDC: true}',
+    '',
+  ].join('\n');
+  const r = await h.run(['apply', '-f', '-'], { stdin: text });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /IRSA-W022 stdin: ignoring vpc /);
+});

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
-import { createHarness } from '../support/harness.js';
+import { createHarness, type Harness } from '../support/harness.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -29,6 +29,8 @@ let g: FakeGround;
 const dir = tempDir('lifecycle-in-process');
 after(() => removeTempDir(dir));
 let providerArn: string;
+/** The harness under g, for what no AWS call of the ground does (a provider deleted by hand). */
+let ground: Harness;
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 const withKube = (command: string, args: string[]) =>
   g.iamsa([command, '--cluster', g.cluster, ...g.kubeFlags, ...args]);
@@ -93,7 +95,8 @@ function exactTrust(ns: string, name: string, subject = `system:serviceaccount:$
 
 // Each test starts from a fresh cluster "life" with its OIDC provider.
 beforeEach(async () => {
-  g = fakeGround(createHarness({ clusters: ['life'] }), 'life');
+  ground = createHarness({ clusters: ['life'] });
+  g = fakeGround(ground, 'life');
   const enabled = await g.iamsa(['enable-oidc', '--cluster', 'life', '--approve', '-o', 'json']);
   assert.equal(enabled.code, 0, enabled.stderr);
   providerArn = json(enabled.stdout).providerArn;
@@ -649,5 +652,27 @@ describe('get-serviceaccounts --orphans', () => {
       undefined,
     );
     assert.match((await h.run(['apply', '-f', file(false)])).stdout, /Nothing to do/);
+  });
+});
+
+describe("get-serviceaccounts without the cluster's OIDC provider", () => {
+  test('IRSA rows are no-provider with a problem line, in text and JSON, so the documented CI check fails', async () => {
+    await bind('api', '--attach-policy-arn', READONLY);
+    ground.iam.providers.delete(providerArn); // by hand, as in the console
+    const got = await withKube('get-serviceaccounts', ['-o', 'json']);
+    assert.equal(got.code, 0, got.stderr);
+    const rows = json(got.stdout).serviceAccounts;
+    const api = rows.find((r: any) => r.name === 'api');
+    assert.equal(api.status, 'no-provider');
+    assert.match(api.problems[0], new RegExp(`OIDC provider ${providerArn} does not exist`));
+    // docs/commands/get-serviceaccounts.md: jq -e '.serviceAccounts | all(.status == "ok")'
+    assert.equal(
+      rows.every((r: any) => r.status === 'ok'),
+      false,
+    );
+    const text = await withKube('get-serviceaccounts', []);
+    assert.match(text.stdout, /default\s+api\s+irsa\s+\S+\s+iamsa\s+no-provider/);
+    assert.match(text.stdout, /default\/api: the cluster's IAM OIDC provider .* does not exist/);
+    assert.match(text.stderr, /IRSA-W026/);
   });
 });

@@ -21,6 +21,7 @@ import {
   serviceAccount,
   bindReadOnly,
   hostOf,
+  pod,
 } from '../support/irsa-states.js';
 
 const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
@@ -383,6 +384,70 @@ describe('migrate-to-pod-identity', () => {
     }
     const both = await migrate('--rollback', '--remove-irsa');
     assert.equal(both.code, 2, both.stderr);
+  });
+});
+
+describe('migrate-to-pod-identity: pods still on IRSA', () => {
+  test('the first migration says to restart, then --remove-irsa; --remove-irsa names pods still on IRSA (IRSA-W056) and is refused (exit 5) unless --allow-irsa-pods; doctor offers the restart first', async () => {
+    await namespace('stale');
+    await bind('stale', 'api');
+    await pod(g, 'stale', 'api-1', 'api'); // the webhook gives it IRSA credentials only
+    const first = await migrate('-n', 'stale', '--approve');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /Restart the pods of that service account[^\n]*\n.*kubectl rollout restart deployment -n stale <deployment using service account api>/,
+    );
+    assert.match(
+      first.stdout,
+      /remove IRSA[^\n]*\n.*iamsa migrate-to-pod-identity --cluster demo --region \S+ -n stale --remove-irsa --approve/,
+    );
+
+    const doctor = await g.iamsa([
+      ...['doctor', '--cluster', 'demo', '-n', 'stale', '--name', 'api', ...g.kubeFlags],
+      ...['-o', 'json'],
+    ]);
+    const checks = Object.fromEntries(json(doctor.stdout).checks.map((c: any) => [c.id, c]));
+    assert.equal(checks.PODID007.status, 'warn');
+    assert.match(checks.PODID006.fix, /^kubectl delete pod -n stale api-1/);
+    assert.doesNotMatch(checks.PODID006.fix, /--remove-irsa/);
+    assert.match(checks.PODID006.details.join(), /restart them first, then: iamsa .*--remove-irsa/);
+
+    const trust = await trustOf(roleName('stale', 'api'));
+    for (const extra of [[], ['--approve']]) {
+      const refused = await migrate('-n', 'stale', '--remove-irsa', ...extra);
+      assert.equal(refused.code, 5, refused.stdout + refused.stderr);
+      assert.match(
+        refused.stderr,
+        /IRSA-W056.*1 pod\(s\) of stale\/api .*still use IRSA credentials \(api-1\).*kubectl delete pod -n stale api-1/,
+      );
+      assert.match(
+        refused.stdout + refused.stderr,
+        /would cut the credentials of running pods.*\n?.*--allow-irsa-pods/,
+      );
+    }
+    assert.deepEqual(await trustOf(roleName('stale', 'api')), trust, 'nothing cut');
+    assert.ok(saOf('stale', 'api')?.annotations[ANNOTATION]);
+
+    const allowed = await migrate('-n', 'stale', '--remove-irsa', '--allow-irsa-pods');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /IRSA-W056.*api-1/);
+    assert.equal((await migrate('-n', 'stale', '--allow-irsa-pods')).code, 2);
+
+    // Restarted: the new pod has Pod Identity credentials, and --remove-irsa goes through.
+    await g.kubeAdmin('DELETE', '/api/v1/namespaces/stale/pods/api-1');
+    await pod(g, 'stale', 'api-2', 'api', {
+      env: [
+        {
+          name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+          value: 'http://169.254.170.23/v1/credentials',
+        },
+      ],
+    });
+    const removed = await migrate('-n', 'stale', '--remove-irsa', '--approve');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.doesNotMatch(removed.stderr, /IRSA-W056/);
+    assert.deepEqual((await trustOf(roleName('stale', 'api'))).Statement, [PODS_STATEMENT]);
   });
 });
 

@@ -209,3 +209,32 @@ test('declining the OIDC provider offers Pod Identity when the cluster has the a
     /To enable IRSA on the cluster later \(then run the wizard again\):\S*\n {2}iamsa enable-oidc --region us-east-1 --cluster plain --approve\n/,
   );
 });
+
+test('create-serviceaccount at a terminal keeps --target-role-arn and --disable-session-tags (issue 19)', async () => {
+  const h = createHarness({ clusters: ['life'] });
+  h.eks().installAgent('life');
+  const g = fakeGround(h, 'life');
+  const target = 'arn:aws:iam::999999999999:role/partner';
+  const r = await h.run(
+    [...wizardArgs(g), '--mechanism', 'pod-identity', '--target-role-arn', target].concat(
+      '--disable-session-tags',
+    ),
+    {
+      tty: true,
+      answers: [
+        [/Service account/, /New service account/],
+        [/Service account name/, 'chained'],
+        [/Role name/, DEFAULT],
+        [/Apply these changes\?/, true],
+      ],
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const [association] = [...h.eks().associations.values()];
+  assert.equal(association?.targetRoleArn, target);
+  assert.equal(association?.disableSessionTags, true);
+  assert.match(
+    r.stdout,
+    /--target-role-arn arn:aws:iam::999999999999:role\/partner --disable-session-tags/,
+  );
+});

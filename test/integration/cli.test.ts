@@ -213,7 +213,7 @@ test('apply -f - reads the file from the process stdin', async () => {
       'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\nbindings: [{name: X}]\n',
     );
   });
-  // The file was read (its problems are listed, under the name -) and nothing reached AWS.
+  // The file was read (its problems are listed, under the name stdin) and nothing reached AWS.
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /^error: -: /);
+  assert.match(r.stderr, /^error: stdin: /);
 });

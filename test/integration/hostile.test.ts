@@ -150,7 +150,10 @@ describe('input iamsa refuses before any call, exit 2 naming the file', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stdout: '', stderr }));
     });
-    refused(r, /^error: -: 1 problem; nothing was changed\n {2}-:6: invalid bindings\[0\]\.name/);
+    refused(
+      r,
+      /^error: stdin: 1 problem; nothing was changed\n {2}stdin:6: invalid bindings\[0\]\.name/,
+    );
     const fifo = join(dir, 'silent.fifo');
     execFileSync('mkfifo', [fifo]);
     const c = await new Promise<Run>((resolve) => {

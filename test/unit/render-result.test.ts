@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
-import type { BindingResult, CommandResult } from '../../src/actions/engine/plan.js';
+import type { BindingResult, CommandResult, PublicStep } from '../../src/actions/engine/plan.js';
 import { renderResult } from '../../src/ui/render-result.js';
 
 const plain = new Chalk({ level: 0 });
@@ -70,5 +70,37 @@ describe('renderResult: failed bindings', () => {
     const text = renderResult(result([failed], { command: 'apply' }), plain);
     assert.match(text, /error: the recorded IRSA trust/);
     assert.doesNotMatch(text, /Nothing to do/);
+  });
+});
+
+describe('renderResult: columns', () => {
+  it('apply -f lines its ids up over the whole plan, whichever binding has the longest kind', () => {
+    const step = (resource: PublicStep['resource'], id: string): PublicStep => ({
+      resource,
+      id,
+      action: 'create',
+      changes: [],
+    });
+    const irsa = [
+      step('iam-role', 'arn:aws:iam::1:role/a'),
+      step('service-account', 'backend/api'),
+    ];
+    const pod = [step('pod-identity-association', 'backend/queue')];
+    const text = renderResult(
+      result(
+        [
+          binding({ name: 'api', steps: irsa, changed: true }),
+          binding({ name: 'queue', mechanism: 'pod-identity', steps: pod, changed: true }),
+        ],
+        { command: 'apply', applied: false, changed: true, steps: [...irsa, ...pod], exitCode: 0 },
+      ),
+      plain,
+    );
+    const columns = text
+      .split('\n')
+      .filter((l) => l.includes('+ create'))
+      .map((l) => l.search(/(arn:|backend\/)/));
+    assert.equal(columns.length, 3, text);
+    assert.equal(new Set(columns).size, 1, text);
   });
 });

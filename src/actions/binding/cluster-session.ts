@@ -34,6 +34,8 @@ export interface RegionAccess {
   iam: IamGateway;
   /** Absent for commands that never talk to Kubernetes (enable-oidc). */
   openKube?: OpenKube;
+  /** EKS of another region (the other clusters a shared role records). */
+  eksIn?(region: string): EksGateway;
   /** Tells of each IAM attempt throttled (the SDK retries it): the write limit follows it. */
   onIamThrottle?(listener: (operation: string) => void): void;
 }
@@ -62,6 +64,8 @@ export interface ClusterSession {
   /** IAM, limited to the run's requests in flight. */
   readonly iam: IamGateway;
   readonly eks: EksGateway;
+  /** EKS of a region: this session's, or another one's when the access has it. */
+  eksIn(region: string): EksGateway | undefined;
   readonly reporter: Reporter;
   /** DescribeCluster, once. */
   cluster(): Promise<ClusterInfo>;
@@ -113,6 +117,7 @@ export function openClusterSession(access: RegionAccess, options: SessionOptions
     kubeAccess: options.kube,
     iam,
     eks: access.eks,
+    eksIn: (region) => (region === access.region ? access.eks : access.eksIn?.(region)),
     reporter,
     warnings,
     cluster: () =>

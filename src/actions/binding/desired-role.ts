@@ -57,6 +57,8 @@ export interface SharedRole {
   clusters: ClusterInfo[];
   /** Drop the statements and tags of clusters no longer listed (--prune). */
   prune: boolean;
+  /** The providers of the clusters the role records and the file no longer lists (kept). */
+  recorded?: ReadonlySet<string>;
 }
 
 export interface DesiredRole {
@@ -124,9 +126,12 @@ export function desiredRole(
       ? undefined
       : current.inline;
   // Flags add to what iamsa applied before (its fingerprint's subset); a policy attached outside
-  // iamsa is left on the role but never recorded, so doctor still tells it.
-  const before = input.declared ? undefined : appliedBefore(role, current, inlineAfter);
-  const drift = before ? kept.filter((a) => !before.includes(a) && !wanted.has(a)) : [];
+  // iamsa is left on the role but never recorded, so doctor still tells it. Without a readable
+  // record nothing attached is taken for iamsa's: only what is asked for now is recorded.
+  const before = input.declared || !role ? undefined : appliedBefore(role, current, inlineAfter);
+  const unrecorded = !input.declared && !!role && before === undefined;
+  const drift =
+    before || unrecorded ? kept.filter((a) => !(before ?? []).includes(a) && !wanted.has(a)) : [];
   const recordedArns = managedAfter.filter((a) => !drift.includes(a));
   const fingerprint = policiesFingerprint({ managedArns: recordedArns, inlinePolicy: inlineAfter });
 
@@ -170,6 +175,15 @@ export function desiredRole(
       coded(
         'IRSA-W002',
         `role ${name} also has policies iamsa was not asked for and leaves alone: ${extra.join(', ')} (apply -f removes what its file does not list)${drift.length ? `; ${drift.join(', ')} ${drift.length > 1 ? 'were' : 'was'} attached outside iamsa and ${drift.length > 1 ? 'are' : 'is'} not recorded as the binding's (doctor IRSA010 still tells it)` : ''}`,
+      ),
+    );
+  }
+  if (unrecorded && drift.length) {
+    const record = role?.tags[TAG_POLICIES];
+    warnings.push(
+      coded(
+        'IRSA-W055',
+        `role ${name} has no readable record of the policies iamsa applied (${record === undefined ? `no ${TAG_POLICIES} tag` : `${TAG_POLICIES}=${record} matches none of the attached ones`}): ${drift.join(', ')} ${drift.length > 1 ? 'are' : 'is'} left attached but not recorded as the binding's; name what it should have with ${labelOf(input, 'policyArns')}`,
       ),
     );
   }
@@ -221,7 +235,7 @@ export function desiredRole(
 /**
  * The managed policies iamsa applied to the role before, found from its recorded fingerprint with
  * the inline policy as it is or as it is to be; undefined when there is no record or none matches
- * (then the role's policies are recorded as they will be, as before drift was told apart).
+ * (then nothing attached is adopted: IRSA-W055).
  */
 function appliedBefore(
   role: Role | undefined,

@@ -5,20 +5,18 @@
 import type { Role } from '../../aws/iam.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import {
-  buildPodIdentityTrustStatement,
   defaultRoleName,
-  isOwnedRoleFor,
-  isOwnedSharedRoleFor,
+  iamsaIrsaTarget,
+  parseArn,
   parseTrustPolicy,
-  type PolicyStatement,
   roleOwner,
   sharedRoleName,
-  trustPoliciesEqual,
+  tagsNameBinding,
+  trustIsWhollyBindings,
 } from '../../policy/index.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
-import type { ClusterOidc } from './cluster-oidc.js';
+import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
 import type { ClusterSession } from './cluster-session.js';
-import { irsaTargetOf } from './role-trust.js';
 
 export interface BindingRef {
   clusterArn: string;
@@ -28,56 +26,67 @@ export interface BindingRef {
 }
 
 /** Whether these tags say iamsa made the role for this binding (its own or a shared one). */
-export const ownsBinding = (tags: Record<string, string>, b: BindingRef): boolean =>
-  isOwnedRoleFor(tags, b.clusterArn, b.namespace, b.name) ||
-  isOwnedSharedRoleFor(tags, [b.clusterArn], b.namespace, b.name);
+export const ownsBinding: (tags: Record<string, string>, b: BindingRef) => boolean =
+  tagsNameBinding;
 
 /**
- * Whether a role's trust is one iamsa writes for the binding: EVERY statement is iamsa's IRSA
- * statement for exactly this service account (on this cluster's provider, or, for a role several
- * clusters share, on a provider of the account) or iamsa's Pod Identity statement narrowed to this
- * cluster (or to the clusters a shared role records), with no statement twice and at most one per
- * provider. Tags are anyone's to copy; a trust iamsa never wrote (an EC2 role carrying copied
- * tags, or iamsa's statement beside another principal, a Deny or a second service account) is not
- * iamsa's, whatever its tags say.
+ * Whether a role's trust is wholly one iamsa writes for the binding (trustIsWhollyBindings): every
+ * statement iamsa's, this cluster's among them, none on a provider no recorded cluster has. The
+ * providers of the other clusters a shared role's tags record are read (DescribeCluster of each
+ * ARN) only when a statement names a provider other than this cluster's; a cluster that cannot be
+ * read is said in `warnings`, and its statement stays unexplained (the role is then not iamsa's).
  */
-export function hasBindingTrust(
+export async function hasBindingTrust(
+  session: ClusterSession,
   role: Role,
   b: BindingRef,
-  cluster: ClusterInfo,
-  oidc: ClusterOidc,
-): boolean {
+  warnings: Warning[],
+): Promise<boolean> {
   let doc;
   try {
     doc = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
   } catch {
     return false;
   }
-  const sharedArns = roleOwner(role.tags).clusterArns;
-  const podIdentity = [[cluster.arn], ...(sharedArns?.length ? [sharedArns] : [])].map(
-    (clusterArns) => buildPodIdentityTrustStatement({ accountId: cluster.accountId, clusterArns }),
-  );
-  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
-  const seen = new Set<string>();
-  const ours = (st: PolicyStatement): boolean => {
-    const irsa = irsaTargetOf(st, b, cluster.accountId);
-    const key = irsa
-      ? irsa.providerArn
-      : podIdentity.some((p) => trustPoliciesEqual(one(st), one(p)))
-        ? 'pod-identity'
-        : undefined;
-    if (key === undefined || seen.has(key)) return false;
-    if (irsa && irsa.providerArn !== oidc.providerArn && !sharedArns) return false;
-    seen.add(key);
-    return true;
-  };
-  return doc.Statement.length > 0 && doc.Statement.every(ours);
+  const [cluster, oidc] = await Promise.all([
+    session.cluster(),
+    session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc),
+  ]);
+  const elsewhere = doc.Statement.some((s) => {
+    const irsa = iamsaIrsaTarget(s, b, cluster.accountId);
+    return irsa !== undefined && irsa.providerArn !== oidc.providerArn;
+  });
+  const others = (roleOwner(role.tags).clusterArns ?? []).filter((a) => a !== cluster.arn);
+  const recorded =
+    elsewhere && others.length
+      ? await recordedProviders(session, role, others, warnings)
+      : new Set<string>();
+  return trustIsWhollyBindings(doc, role.tags, b, cluster.accountId, oidc.providerArn, recorded);
+}
+
+/**
+ * hasBindingTrust for a role of this cluster alone (no other cluster recorded, so nothing to
+ * read): every statement iamsa's for the binding, this cluster's among them.
+ */
+export function hasOwnClusterTrust(
+  role: Role,
+  b: BindingRef,
+  cluster: ClusterInfo,
+  oidc: Pick<ClusterOidc, 'providerArn'>,
+): boolean {
+  try {
+    const doc = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
+    return trustIsWhollyBindings(doc, role.tags, b, cluster.accountId, oidc.providerArn, new Set());
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The one ownership rule for deleting a role, on every path (IRSA, Pod Identity, a migrated
  * binding, --prune): its tags name the binding (`tagged`: the path's own test, by default
- * ownsBinding) AND its whole trust is iamsa's for it (hasBindingTrust). A role whose tags name the
+ * ownsBinding) AND its whole trust is iamsa's for it (hasBindingTrust). What could not be read
+ * for that goes to `warnings` (or the reporter). A role whose tags name the
  * binding but whose trust is not iamsa's is `foreign`: kept, with IRSA-W048 (foreignTrustWarning).
  */
 export async function judgeRoleForDeletion(
@@ -85,16 +94,59 @@ export async function judgeRoleForDeletion(
   role: Role | undefined,
   b: BindingRef,
   tagged: (tags: Record<string, string>) => boolean = (tags) => ownsBinding(tags, b),
+  warnings?: Warning[],
 ): Promise<{ owned?: Role; foreign?: Role }> {
   if (!role || !tagged(role.tags)) return {};
-  // A cluster without an OIDC provider: no IRSA statement can be iamsa's.
-  const [cluster, oidc] = await Promise.all([
-    session.cluster(),
-    session.oidc().catch(() => ({ providerArn: '' }) as ClusterOidc),
-  ]);
-  return hasBindingTrust(role, b, cluster, oidc) ? { owned: role } : { foreign: role };
+  const said: Warning[] = [];
+  const whole = await hasBindingTrust(session, role, b, said);
+  if (warnings) warnings.push(...said);
+  else said.forEach((w) => session.reporter.warn(w));
+  return whole ? { owned: role } : { foreign: role };
 }
 
+/**
+ * The OIDC providers of clusters a shared role's tags record, from their ARNs (one DescribeCluster
+ * each, in the cluster's region). A cluster that cannot be read (denied, gone, another account or
+ * partition) has none, with a warning naming it.
+ */
+export async function recordedProviders(
+  session: ClusterSession,
+  role: Role,
+  clusterArns: string[],
+  warnings: Warning[],
+): Promise<Set<string>> {
+  const found = await Promise.all(
+    clusterArns.map(async (arn) => {
+      const where = parseArn(arn);
+      const name = where?.resource.replace(/^cluster\//, '');
+      const cluster = await session.cluster();
+      const mine =
+        where?.service === 'eks' &&
+        where.partition === cluster.partition &&
+        where.accountId === cluster.accountId;
+      const eks = mine && name ? session.eksIn(where.region) : undefined;
+      const why = (reason: string) =>
+        warnings.push(
+          coded(
+            'IRSA-W054',
+            `could not read cluster ${arn}, which role ${role.name} records (${reason}): a trust statement for it is not recognised as iamsa's`,
+          ),
+        );
+      if (!eks || !name) return void why('not a cluster of this account iamsa can read');
+      try {
+        const described = await session.reporter.progress(`Reading cluster ${arn}`, () =>
+          eks.describeCluster(name),
+        );
+        // A cluster of that name made again since is another cluster.
+        if (described.arn !== arn) return void why(`it is now ${described.arn}`);
+        return clusterOidc(described).providerArn;
+      } catch (error) {
+        return void why((error as Error).message);
+      }
+    }),
+  );
+  return new Set(found.filter((p): p is string => p !== undefined));
+}
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */
 export const foreignTrustWarning = (role: Role, b: BindingRef): Warning =>
   coded(
@@ -132,8 +184,12 @@ export async function findOwnedRole(
   );
   const tagged = all.filter(owned).sort((x, y) => x.name.localeCompare(y.name));
   if (!tagged.length) return undefined;
-  const [cluster, oidc] = await Promise.all([session.cluster(), session.oidc()]);
-  const trusted = tagged.find((r) => hasBindingTrust(r, b, cluster, oidc));
-  if (!trusted) tagged.forEach((r) => onForeign(foreignTrustWarning(r, b)));
+  const unchecked: Warning[] = [];
+  const verdicts = await Promise.all(tagged.map((r) => hasBindingTrust(session, r, b, unchecked)));
+  const trusted = tagged.find((_, i) => verdicts[i]);
+  if (!trusted) {
+    unchecked.forEach(onForeign);
+    tagged.forEach((r) => onForeign(foreignTrustWarning(r, b)));
+  }
   return trusted;
 }

@@ -27,6 +27,9 @@ import {
   TAG_MECHANISM,
   TAG_ROLE_ONLY,
   TRUST_POLICY_DEFAULT_LIMIT,
+  trustHoldsBindingStatement,
+  issuerHostPath,
+  oidcProviderArn,
   trustPoliciesEqual,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
@@ -107,8 +110,12 @@ export function planRole(
           input.name,
         )
       : isOwnedRoleFor(tags, cluster.arn, input.namespace, input.name);
-  // Only a role iamsa owns for this binding is read further (its trust may be anything).
+  // Only a role iamsa owns for this binding is read further: its tags name the binding and its
+  // trust holds iamsa's statement for it (anything else in the trust is drift).
   if (role && !owned(role.tags)) throw roleConflict(role, state.name, input, cluster);
+  if (role && !holdsStatement(role, input, cluster, how.trust)) {
+    throw foreignTrustConflict(role, input, cluster);
+  }
   if (role) checkSameMechanism(role, input, how.trust.mechanism, cluster);
   const desired = desiredRole(input, cluster, state, how);
   checkTrustSize(
@@ -161,6 +168,9 @@ export function planRole(
             const now = await iam.getRole(name);
             if (!now || !owned(now.tags)) {
               throw now ? roleConflict(now, name, input, cluster) : error;
+            }
+            if (!holdsStatement(now, input, cluster, how.trust)) {
+              throw foreignTrustConflict(now, input, cluster);
             }
             await Promise.all([
               iam.updateTrustPolicy(name, trustText),
@@ -491,6 +501,45 @@ function checkTrustSize(
     `the trust policy of role ${roleName} for ${what} would be ${size} characters; the account allows ${max} (IAM's trust policy size quota), so ${fit} of these clusters fit`,
     {
       hint: `split ${labelOf(input, 'cluster')} into bindings of at most ${Math.max(fit, 1)} clusters (each with its own roleName), raise the quota (Service Quotas, up to 4,096) and pass --max-trust-policy-size, or use EKS Pod Identity, whose trust does not grow with each cluster`,
+    },
+  );
+}
+
+/** Whether the role's trust holds iamsa's statement for the binding on a cluster it lists. */
+function holdsStatement(
+  role: Role,
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+  trust: RoleTrust,
+): boolean {
+  let doc: PolicyDocument;
+  try {
+    doc = parseTrustPolicy(role.trustPolicy, `the trust policy of role ${role.name}`);
+  } catch {
+    return false;
+  }
+  // The listed clusters' providers, and this cluster's own (a Pod Identity binding's IRSA role).
+  const own = cluster.issuer
+    ? [oidcProviderArn(cluster.partition, cluster.accountId, issuerHostPath(cluster.issuer))]
+    : [];
+  const providers = trust.document.Statement.flatMap((s) => {
+    const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+    return typeof federated === 'string' ? [federated] : [];
+  }).concat(own);
+  const b = { clusterArn: cluster.arn, namespace: input.namespace, name: input.name };
+  return trustHoldsBindingStatement(doc, b, cluster.accountId, providers);
+}
+
+/** A role carrying iamsa's tags for the binding whose trust iamsa never wrote is not taken over. */
+function foreignTrustConflict(
+  role: Role,
+  input: CheckedBinding,
+  cluster: ClusterInfo,
+): ConflictError {
+  return new ConflictError(
+    `role ${role.name} carries iamsa's tags for ${input.namespace}/${input.name} of ${cluster.arn}, but its trust holds no statement iamsa writes for that binding: it is not iamsa's, and iamsa will not take it over (its trust and policies stay as they are)`,
+    {
+      hint: `to use the role as it is, pass ${labelOf(input, 'attachRoleArn')} ${role.arn}; otherwise choose another ${labelOf(input, 'roleName')}, or remove the role or its iamsa.io/ tags by hand`,
     },
   );
 }

@@ -7,17 +7,16 @@ import {
   buildPodIdentityTrustStatement,
   buildTrustPolicy,
   buildTrustStatement,
+  iamsaIrsaTarget,
   evaluateTrust,
   hasStatement,
   isMigrating,
   issuerHostPath,
   oidcProviderArn,
-  parseArn,
   parseTrustPolicy,
   type PolicyDocument,
   type PolicyStatement,
   recordedStatements,
-  roleOwner,
   serviceAccountSubject,
   subjectCondition,
   TAG_MIGRATION,
@@ -114,7 +113,7 @@ export function wholeTrust(
   cluster: ClusterInfo,
   role: Role | undefined,
   roleTrust: RoleTrust,
-  shared?: { clusters: ClusterInfo[]; prune: boolean },
+  shared?: { clusters: ClusterInfo[]; prune: boolean; recorded?: ReadonlySet<string> },
 ): WholeTrust {
   const wanted = roleTrust.document.Statement;
   if (!role) {
@@ -126,7 +125,7 @@ export function wholeTrust(
   const migrating = isMigrating(role.tags, trust, pods);
   const kept =
     shared && !shared.prune
-      ? recordedClusterStatements(input, role, current, shared.clusters, wanted)
+      ? recordedClusterStatements(input, current, shared.clusters, shared.recorded ?? new Set())
       : [];
   const other: PolicyStatement[] = !migrating
     ? []
@@ -173,29 +172,21 @@ function recordedIrsaStatements(
 }
 
 /**
- * The current statements that are exactly iamsa's IRSA statement for this binding, one per cluster
- * the role's tags record and the binding no longer lists (matched by the provider's region).
+ * The current statements that are exactly iamsa's IRSA statement for this binding on the provider
+ * of a cluster the role's tags record and the binding no longer lists (`recorded`: their providers,
+ * read from their ARNs), one per provider; a statement on any other provider is drift.
  */
 function recordedClusterStatements(
   input: CheckedBinding,
-  role: Role,
   current: PolicyStatement[],
   listed: ClusterInfo[],
-  wanted: PolicyStatement[],
+  recorded: ReadonlySet<string>,
 ): PolicyStatement[] {
-  const listedArns = new Set(listed.map((c) => c.arn));
-  const unlisted = (roleOwner(role.tags).clusterArns ?? []).filter((a) => !listedArns.has(a));
-  const regions = unlisted.map((arn) => parseArn(arn)?.region);
-  // The listed clusters' statements are the wanted ones.
-  const listedProviders = new Set(wanted.map(federatedOf));
+  const left = new Set(recorded);
   const kept: PolicyStatement[] = [];
   for (const s of current) {
     const target = irsaTargetOf(s, input, listed[0]?.accountId);
-    if (!target || listedProviders.has(target.providerArn)) continue;
-    const region = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(target.issuerHostPath)?.[1];
-    const i = regions.findIndex((r) => r === undefined || region === undefined || r === region);
-    if (i < 0) continue;
-    regions.splice(i, 1);
+    if (!target || !left.delete(target.providerArn)) continue;
     kept.push(s);
   }
   return kept;
@@ -205,34 +196,11 @@ function recordedClusterStatements(
  * The target whose iamsa statement `s` is exactly (an OIDC provider of the account, this binding's
  * subject or subject pattern, one audience), or undefined: anything else is not iamsa's.
  */
-export function irsaTargetOf(
+export const irsaTargetOf = (
   s: PolicyStatement,
   input: Pick<CheckedBinding, 'namespace' | 'name' | 'subjectPattern'>,
   accountId: string | undefined,
-): TrustTarget | undefined {
-  const federated = federatedOf(s);
-  if (typeof federated !== 'string') return undefined;
-  const m = /^arn:[a-z-]+:iam::(\d{12}):oidc-provider\/(.+)$/.exec(federated);
-  if (!m || (accountId !== undefined && m[1] !== accountId)) return undefined;
-  const host = m[2]!;
-  const equals = (s.Condition as { StringEquals?: Record<string, unknown> } | undefined)
-    ?.StringEquals;
-  const audience = equals?.[`${host}:aud`];
-  if (typeof audience !== 'string') return undefined;
-  const target: TrustTarget = {
-    providerArn: federated,
-    issuerHostPath: host,
-    namespace: input.namespace,
-    serviceAccount: input.name,
-    audience,
-    ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
-  };
-  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
-  return trustPoliciesEqual(one(s), one(buildTrustStatement(target))) ? target : undefined;
-}
-
-const federatedOf = (s: PolicyStatement): unknown =>
-  (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+): TrustTarget | undefined => iamsaIrsaTarget(s, input, accountId);
 
 /** The statements in the order the role has them (new ones last): no update for a reordering. */
 function inCurrentOrder(statements: PolicyStatement[], current: PolicyStatement[]) {

@@ -238,6 +238,18 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['create-serviceaccount', 'update-serviceaccount', 'apply'],
     todo: 'Someone tagged the role iamsa.io/migration by hand (or removed the Pod Identity statement or the iamsa.io/irsa-trust-N record of a migration): check who did, and remove the tag (aws iam untag-role); to migrate, run migrate-to-pod-identity.',
   },
+  'IRSA-W054': {
+    commands: [...DELETE, 'apply'],
+    todo: 'Grant eks:DescribeCluster in that region, or, if the cluster is gone, remove its statement and its iamsa.io/cluster-arn/ tag from the role by hand (or apply the file without it, with --prune).',
+  },
+  'IRSA-W055': {
+    commands: ['create-serviceaccount', 'update-serviceaccount'],
+    todo: "Name the policies the binding should have (--attach-policy-arn, or apply -f with a file listing them): iamsa records only what it is asked for, so a policy attached by hand is never taken for the binding's.",
+  },
+  'IRSA-W056': {
+    commands: ['migrate-to-pod-identity'],
+    todo: 'Restart the pods the warning names (the command it gives) so they get Pod Identity credentials, then run --remove-irsa again; --allow-irsa-pods removes IRSA anyway and cuts them off.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -217,6 +217,19 @@ export const WARNING_KINDS = {
     title: "a role has iamsa's migration tag without the migration it records: the tag is ignored",
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
+  'IRSA-W054': {
+    title: 'a cluster a shared role records could not be read: its statement is not recognised',
+    anchor: 'docs/concepts.md#ownership-rules',
+  },
+  'IRSA-W055': {
+    title: 'the role has no readable record of the policies iamsa applied: none adopted',
+    anchor: 'docs/apply.md#the-file-is-the-whole-state-of-its-roles',
+  },
+  'IRSA-W056': {
+    title:
+      'pods that started before the association still use IRSA: --remove-irsa would cut them off',
+    anchor: 'docs/commands/migrate-to-pod-identity.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

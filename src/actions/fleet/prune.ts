@@ -19,7 +19,7 @@ import { coded } from '../engine/warning-kinds.js';
 import { bindingKey } from '../binding/spec.js';
 import type { ClusterSession } from '../binding/cluster-session.js';
 import { mapConcurrent } from '../engine/concurrency.js';
-import { foreignTrustWarning, hasBindingTrust, ownsBinding } from '../binding/owned-role.js';
+import { foreignTrustWarning, judgeRoleForDeletion, ownsBinding } from '../binding/owned-role.js';
 import { asIamsaError } from '../engine/plan.js';
 import { type DeleteTarget, planDeleteBinding } from '../binding/delete/dispatch.js';
 import type { Deletion } from './shared-leaves.js';
@@ -132,8 +132,9 @@ async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>)
     if (!namespace || !name || !isOwnedRoleFor(role.tags, cluster.arn, namespace, name)) continue;
     // Tags are anyone's to copy: a role whose trust iamsa never wrote is not pruned.
     const ref = { clusterArn: cluster.arn, cluster: session.name, namespace, name };
-    if (!hasBindingTrust(role, ref, cluster, oidc)) {
-      reporter.warn(foreignTrustWarning(role, ref));
+    const { foreign } = await judgeRoleForDeletion(session, role, ref);
+    if (foreign) {
+      reporter.warn(foreignTrustWarning(foreign, ref));
       continue;
     }
     const key = bindingKey({ namespace, name });

@@ -13,7 +13,10 @@ import {
 } from '../binding/plan-binding.js';
 import { bindingAudience, planRole, readRoleState, sharedIrsaTrust } from '../binding/plan-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
-import type { TrustTarget } from '../../policy/index.js';
+import { isOwnedSharedRoleFor, roleOwner, type TrustTarget } from '../../policy/index.js';
+import type { Role } from '../../aws/iam.js';
+import { recordedProviders } from '../binding/owned-role.js';
+import type { Warning } from '../engine/warning-kinds.js';
 import { planServiceAccount, readServiceAccountState } from '../binding/plan-service-account.js';
 
 export interface SharedOptions {
@@ -96,14 +99,21 @@ async function plan(
       { hint: 'make one binding per account' },
     );
   }
-  const rolePlan = planRole(first.iam, input, await roleStateP, trusts[0]!.cluster, {
+  const roleState = await roleStateP;
+  const clusters = trusts.map((t) => t.cluster);
+  const unchecked: Warning[] = [];
+  const recorded = options.prune
+    ? undefined
+    : await unlistedProviders(first, roleState.role, input, clusters, unchecked);
+  const rolePlan = planRole(first.iam, input, roleState, trusts[0]!.cluster, {
     trust: sharedIrsaTrust(input, trusts),
     maxTrustPolicySize: options.maxTrustPolicySize,
-    shared: { clusters: trusts.map((t) => t.cluster), prune: !!options.prune },
+    shared: { clusters, prune: !!options.prune, ...(recorded ? { recorded } : {}) },
   });
   const warnings = [
     ...defaultServiceAccountWarnings(input),
     ...subjectPatternWarnings(input),
+    ...unchecked,
     ...rolePlan.warnings,
   ];
   warnings.forEach((w) => first.reporter.warn(w));
@@ -126,4 +136,23 @@ async function plan(
       };
     }),
   );
+}
+
+/**
+ * The providers of the clusters iamsa's shared role records but the file no longer lists: their
+ * statements are kept until --prune. Read from the recorded ARNs (DescribeCluster), only when
+ * there are such clusters; one that cannot be read keeps no statement (IRSA-W054).
+ */
+async function unlistedProviders(
+  session: ClusterSession,
+  role: Role | undefined,
+  input: CheckedBinding,
+  listed: ClusterInfo[],
+  warnings: Warning[],
+): Promise<Set<string> | undefined> {
+  const arns = listed.map((c) => c.arn);
+  if (!role || !isOwnedSharedRoleFor(role.tags, arns, input.namespace, input.name))
+    return undefined;
+  const unlisted = (roleOwner(role.tags).clusterArns ?? []).filter((a) => !arns.includes(a));
+  return unlisted.length ? recordedProviders(session, role, unlisted, warnings) : undefined;
 }

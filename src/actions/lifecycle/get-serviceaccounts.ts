@@ -51,6 +51,7 @@ export type BindingStatus =
   | 'role-missing'
   | 'trust-mismatch'
   | 'over-broad'
+  | 'no-provider'
   | 'no-sa'
   | 'role-only'
   | 'no-annotation'
@@ -237,6 +238,7 @@ export async function getServiceAccounts(
   }
   // A cluster that only uses Pod Identity needs no provider.
   if (!provider && (!found.length || found.some((r) => r.mechanism === 'irsa'))) {
+    for (const row of found) if (row.mechanism === 'irsa') noProvider(row, providerArn);
     warnings.push(
       coded(
         'IRSA-W026',
@@ -317,6 +319,17 @@ function lostLink(
     ],
     policies: facts.policies,
   };
+}
+
+/**
+ * An IRSA row of a cluster without its IAM OIDC provider: STS refuses every web identity token of
+ * the issuer, so a trust that admits the service account is no longer enough (`no-provider`); a
+ * row already failing keeps its status, with the missing provider as one more problem.
+ */
+function noProvider(row: BindingRow, providerArn: string): void {
+  const problem = `the cluster's IAM OIDC provider ${providerArn} does not exist: STS refuses its pods' tokens`;
+  if (row.status === 'ok' || row.status === 'over-broad') row.status = 'no-provider';
+  row.problems = [problem, ...row.problems];
 }
 
 /** The status of one Pod Identity association, from the role it names and the service account. */

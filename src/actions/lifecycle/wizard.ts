@@ -338,7 +338,14 @@ async function bindServiceAccount(
     roleOnly: prefill.roleOnly ?? false,
     overrideExisting,
     createNamespace,
-    ...(podIdentity ? { mechanism: 'pod-identity' as const } : {}),
+    // --target-role-arn and --disable-session-tags are not asked: given as flags, they are kept.
+    ...(podIdentity
+      ? {
+          mechanism: 'pod-identity' as const,
+          ...(prefill.targetRoleArn !== undefined ? { targetRoleArn: prefill.targetRoleArn } : {}),
+          ...(prefill.disableSessionTags ? { disableSessionTags: true } : {}),
+        }
+      : {}),
     source: prefill.source,
   };
   const binding = await planBinding(session, checkBinding(spec));

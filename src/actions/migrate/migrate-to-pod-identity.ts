@@ -55,10 +55,11 @@ import {
   type RoleMigration,
 } from './plan-migration.js';
 import { readAgent, requireAgent } from '../binding/plan-pod-identity.js';
+import { podsWithoutPodIdentity, restartPodsCommand } from '../report/doctor-pod-identity.js';
 import { associationKey, readAssociations } from '../binding/pod-identity-associations.js';
 import type { Reporter } from '../engine/reporter.js';
 import type { ClusterOidc } from '../binding/cluster-oidc.js';
-import { hasBindingTrust, ownsBinding } from '../binding/owned-role.js';
+import { hasOwnClusterTrust, ownsBinding } from '../binding/owned-role.js';
 
 export interface MigrateQuery {
   cluster: string;
@@ -70,6 +71,8 @@ export interface MigrateQuery {
   rollback: boolean;
   /** Also edit roles iamsa did not make. */
   includeForeignRoles: boolean;
+  /** --remove-irsa even while pods started before the association still use IRSA. */
+  allowIrsaPods?: boolean;
 }
 
 export async function planMigrateToPodIdentity(
@@ -80,6 +83,9 @@ export async function planMigrateToPodIdentity(
   validateClusterName(query.cluster, '--cluster');
   if (query.namespace !== undefined) validateNamespace(query.namespace, '--namespace');
   if (query.name !== undefined) validateServiceAccountName(query.name, '--name');
+  if (query.allowIrsaPods && !query.removeIrsa) {
+    throw new ValidationError('--allow-irsa-pods goes with --remove-irsa');
+  }
   if (query.rollback && query.removeIrsa) {
     throw new ValidationError(
       '--rollback undoes a migration and --remove-irsa finishes one; give one of them',
@@ -231,6 +237,7 @@ export async function planMigrateToPodIdentity(
       for (const u of ready) bindings.push(planOf(u, { error: asIamsaError(error) }));
     }
   }
+  if (query.removeIrsa) await refuseIrsaPods(session, bindings, !!query.allowIrsaPods, warnings);
   warnings.forEach((w) => reporter.warn(w));
   bindings.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   return composePlan(
@@ -243,6 +250,57 @@ export async function planMigrateToPodIdentity(
     bindings,
     reporter,
   );
+}
+
+/**
+ * --remove-irsa cuts the web identity of the pods that started before the association (doctor's
+ * PODID007 check): each binding that changes has its pods read; those still on IRSA are named
+ * (IRSA-W056) with the restart that moves them, and every binding of their role (whose trust loses
+ * the IRSA statement) is refused (exit 5) unless --allow-irsa-pods.
+ */
+async function refuseIrsaPods(
+  session: ClusterSession,
+  bindings: BindingPlan[],
+  allow: boolean,
+  warnings: Warning[],
+): Promise<void> {
+  const changing = bindings.filter(
+    (b) => !b.error && b.steps.some((s) => s.action !== 'unchanged'),
+  );
+  if (!changing.length) return;
+  const { gateway } = await session.kube();
+  const stale = await mapConcurrent(changing, 4, async (b) => ({
+    b,
+    pods: podsWithoutPodIdentity(
+      await session.reporter.progress(`Listing the pods of ${b.namespace}/${b.name}`, () =>
+        gateway.listPodsOf(b.namespace, b.name),
+      ),
+    ),
+  }));
+  const cut = new Map<string | undefined, string[]>();
+  for (const { b, pods } of stale) {
+    if (!pods.length) continue;
+    const what = `${pods.length} pod(s) of ${b.namespace}/${b.name} started before its association and still use IRSA credentials (${pods.map((p) => p.name).join(', ')})`;
+    const restart = restartPodsCommand(b.namespace, pods);
+    warnings.push(
+      coded(
+        'IRSA-W056',
+        `${what}: removing IRSA cuts them off${allow ? ' (--allow-irsa-pods)' : ''}; restart them first: ${restart}`,
+      ),
+    );
+    cut.set(b.roleArn, [...(cut.get(b.roleArn) ?? []), what]);
+  }
+  if (allow) return;
+  for (const b of changing) {
+    const whats = cut.get(b.roleArn);
+    if (!whats) continue;
+    b.error = new ConflictError(
+      `--remove-irsa would cut the credentials of running pods: ${whats.join('; ')}`,
+      {
+        hint: 'restart them first (see the IRSA-W056 warning), then run again; or pass --allow-irsa-pods to cut them off',
+      },
+    );
+  }
 }
 
 /** Forward: the selected IRSA bindings (and those already migrated), by role name. */
@@ -406,7 +464,7 @@ function refusalOf(c: Context, role: Role): (u: MigrationUser) => string | undef
 /**
  * Why a role is not iamsa's to migrate (or roll back) in this cluster, or undefined when it is:
  * iamsa's ownership tags for this cluster AND a trust iamsa writes for the binding they name
- * (hasBindingTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
+ * (hasOwnClusterTrust, the rule delete uses for IRSA-W048). Tags are anyone's to copy.
  */
 function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | undefined {
   const owner = roleOwner(role.tags);
@@ -430,9 +488,9 @@ function foreignReason(c: Context, oidc: ClusterOidc, role: Role): string | unde
     const rest = { ...trust, Statement: trust.Statement.filter((s) => !drift.includes(s)) };
     judged = { ...role, trustPolicy: JSON.stringify(rest) };
   } catch {
-    // hasBindingTrust judges the unreadable trust: not iamsa's
+    // hasOwnClusterTrust judges the unreadable trust: not iamsa's
   }
-  if (hasBindingTrust(judged, binding, c.cluster, oidc)) return undefined;
+  if (hasOwnClusterTrust(judged, binding, c.cluster, oidc)) return undefined;
   return `it carries iamsa's tags for ${binding.namespace}/${binding.name}, but its trust is not iamsa's for that binding`;
 }
 

@@ -239,18 +239,42 @@ function oneMechanism(s: DoctorState): Check {
   if (annotated === undefined) {
     return check('PODID006', 'ok', `${saLabel(s)} has no IRSA annotation`);
   }
+  // Removing IRSA while pods still use it (PODID007) cuts their credentials: restart them first.
+  const stale = podsWithoutPodIdentity(s.pods);
+  const removeIrsa = `iamsa migrate-to-pod-identity ${where(s)} -n ${s.namespace} --name ${s.name} --remove-irsa --approve`;
   return check(
     'PODID006',
     'warn',
     `${saLabel(s)} is also annotated with IRSA role ${annotated}: new pods get Pod Identity credentials; pods started before the association keep IRSA`,
     {
-      fix: `kubectl annotate serviceaccount -n ${s.namespace} ${s.name} ${ROLE_ARN_ANNOTATION}-  # once nothing needs IRSA (or: iamsa migrate-to-pod-identity ${where(s)} -n ${s.namespace} --name ${s.name} --remove-irsa --approve)`,
+      ...(stale.length
+        ? {
+            details: [
+              `${stale.length} pod(s) still use IRSA (see PODID007): removing it now cuts their credentials; restart them first, then: ${removeIrsa}`,
+            ],
+          }
+        : {}),
+      // The fix offered is the restart while pods still use IRSA: pasted, it cuts nothing.
+      fix: stale.length
+        ? restartPodsCommand(s.namespace, stale)
+        : `kubectl annotate serviceaccount -n ${s.namespace} ${s.name} ${ROLE_ARN_ANNOTATION}-  # once nothing needs IRSA (or: ${removeIrsa})`,
     },
   );
 }
 
 const hasPodIdentity = (pod: Pod) =>
   pod.containers.every((c) => c.env.some((e) => e.name === POD_IDENTITY_ENV));
+
+/**
+ * The pods without Pod Identity credentials (PODID007): EKS sets them only when a pod is created,
+ * so these started before the association and use what they had (IRSA, for a migrating binding).
+ */
+export const podsWithoutPodIdentity = (pods: Pod[]): Pod[] =>
+  pods.filter((pod) => !hasPodIdentity(pod));
+
+/** How to restart pods that started before the association, so they get Pod Identity. */
+export const restartPodsCommand = (namespace: string, pods: Pod[]): string =>
+  `kubectl delete pod -n ${namespace} ${pods.map((p) => p.name).join(' ')}  # their controller recreates them; or kubectl rollout restart deployment -n ${namespace} DEPLOYMENT`;
 
 function podsInjected(s: DoctorState): Check {
   if (!s.serviceAccount) return check('PODID007', 'skipped', 'no service account');
@@ -259,7 +283,7 @@ function podsInjected(s: DoctorState): Check {
       fix: `set serviceAccountName: ${s.name} in the pod template of the workload`,
     });
   }
-  const without = s.pods.filter((pod) => !hasPodIdentity(pod));
+  const without = podsWithoutPodIdentity(s.pods);
   if (!without.length) {
     return check(
       'PODID007',
@@ -273,7 +297,7 @@ function podsInjected(s: DoctorState): Check {
     `${without.length} of ${s.pods.length} pod(s) have no ${POD_IDENTITY_ENV}: EKS sets it only when a pod is created, so they started before the association (or the cluster's webhook did not run)`,
     {
       details: without.map((pod) => `pod ${pod.name} (created ${pod.creationTimestamp ?? '?'})`),
-      fix: `kubectl delete pod -n ${s.namespace} ${without.map((p) => p.name).join(' ')}  # their controller recreates them; or kubectl rollout restart deployment -n ${s.namespace} DEPLOYMENT`,
+      fix: restartPodsCommand(s.namespace, without),
     },
   );
 }

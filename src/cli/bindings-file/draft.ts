@@ -1,6 +1,6 @@
 // A binding as read from a file, before its values are checked: the spec, the clusters, and the
 // path of each field so that every problem names its line and path.
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type ApplyBinding,
   checkApplyBinding,
@@ -52,8 +52,10 @@ export interface Draft {
 }
 
 export interface FileContext {
-  /** As the user named it (`-` for stdin). */
+  /** As messages name it: the path the user gave, or `stdin` for `-`. */
   file: string;
+  /** The folder relative paths in the file (attachPolicyFile) are read from. */
+  dir: string;
   problems: Problem[];
   /** Keys of a binding's service account metadata that are iamsa's to set: left out, warned. */
   ignored: string[];
@@ -130,8 +132,7 @@ export function inlinePolicyOf(
       };
     }
     if (file) {
-      const base = ctx.file === '-' ? process.cwd() : dirname(ctx.file);
-      const full = resolve(base, file.value);
+      const full = resolve(ctx.dir, file.value);
       const text = readInputFile(full, pathLabel(file.path), { limit: INPUT_LIMITS.policy });
       return {
         policy: { document: parsePolicyJson(text, file.value), origin: file.value, file: full },

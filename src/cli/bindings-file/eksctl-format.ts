@@ -17,6 +17,7 @@ import {
 import type { SourceDocument, YamlPath } from './yaml-source.js';
 import { validateClusterName } from '../../policy/index.js';
 import { findWellKnown } from '../../policy/index.js';
+import { closest } from '../../suggest.js';
 
 /**
  * eksctl's `externalDNS: true` means every hosted zone. Read as-is, that is what the file asks
@@ -61,6 +62,39 @@ const READ = {
   metadata: ['name', 'region', 'tags'],
   iam: ['withOIDC', 'serviceAccounts', 'podIdentityAssociations'],
 };
+
+/**
+ * The top-level sections of eksctl's ClusterConfig (eksctl.io/v1alpha5). iamsa ignores all but
+ * metadata and iam with a note; a key near one of them is a typo, reported as a problem.
+ */
+const EKSCTL_SECTIONS = [
+  'apiVersion',
+  'kind',
+  'metadata',
+  'kubernetesNetworkConfig',
+  'autoModeConfig',
+  'remoteNetworkConfig',
+  'iam',
+  'iamIdentityMappings',
+  'identityProviders',
+  'accessConfig',
+  'vpc',
+  'addons',
+  'addonsConfig',
+  'privateCluster',
+  'nodeGroups',
+  'managedNodeGroups',
+  'fargateProfiles',
+  'availabilityZones',
+  'localZones',
+  'cloudWatch',
+  'secretsEncryption',
+  'status',
+  'gitops',
+  'karpenter',
+  'outpost',
+  'zonalShiftConfig',
+];
 
 /** Where each field of a binding lives in an iam.serviceAccounts item. */
 const KEYS: Partial<Record<SpecField, YamlPath>> = {
@@ -176,8 +210,15 @@ export function eksctlDrafts(
         ? defaults.region(doc, ['metadata', 'region'], config.metadata.region)
         : defaults.defaultRegion,
   };
+  const unread = Object.keys(config).filter((k) => !READ.top.includes(k));
+  // A misspelt `iam` would drop every binding of the file (and --prune would delete them all).
+  const typos = unread.filter((k) => {
+    const near = EKSCTL_SECTIONS.includes(k) ? undefined : closest(k, EKSCTL_SECTIONS);
+    if (near) problemAt(ctx, doc, [k], `unknown field "${k}"; did you mean "${near}"?`, true);
+    return near !== undefined;
+  });
   const ignored = [
-    ...Object.keys(config).filter((k) => !READ.top.includes(k)),
+    ...unread.filter((k) => !typos.includes(k)),
     ...Object.keys(config.metadata)
       .filter((k) => !READ.metadata.includes(k))
       .map((k) => `metadata.${k}`),

@@ -1,6 +1,7 @@
 // `iamsa apply -f`: a YAML file (iamsa's ServiceAccountBindings or an eksctl ClusterConfig, one or
 // more documents) as the documents the apply use case works on. Every problem of the file is
 // found before any AWS call and reported at once, each with its line and path.
+import { dirname } from 'node:path';
 import type { ApplyBinding, ClusterRef } from '../../actions/fleet/apply-input.js';
 import { ValidationError } from '../../errors.js';
 import { INPUT_LIMITS, readInputSource } from '../../input-file.js';
@@ -38,9 +39,11 @@ export class FileProblemsError extends ValidationError {
     const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => formatProblem(file, p));
     if (n > MAX_PROBLEMS_SHOWN) shown.push(`and ${n - MAX_PROBLEMS_SHOWN} more`);
     super(`${file}: ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed`, {
-      hint: eksctl
-        ? 'fix them and run again (what iamsa reads of a ClusterConfig: docs/apply.md#eksctl-clusterconfig)'
-        : `fix them and run again (the schema: ${packageFile('schema/iamsa-bindings.schema.json')})`,
+      hint: `${n === 1 ? 'fix it' : 'fix them'} and run again (${
+        eksctl
+          ? 'what iamsa reads of a ClusterConfig: docs/apply.md#eksctl-clusterconfig'
+          : `the schema: ${packageFile('schema/iamsa-bindings.schema.json')}`
+      })`,
       detail: shown.join('\n'),
     });
   }
@@ -102,9 +105,15 @@ export function parseBindingsFile(
   file: string,
   options: FileOptions = {},
 ): BindingsFile {
-  const ctx: FileContext = { file, problems: [], ignored: [] };
+  const stdin = file === '-';
+  const ctx: FileContext = {
+    file: stdin ? 'stdin' : file,
+    dir: stdin ? process.cwd() : dirname(file),
+    problems: [],
+    ignored: [],
+  };
   const { documents, problems } = parseYaml(text);
-  checkBindingCount(file, documents);
+  checkBindingCount(ctx.file, documents);
   pushAll(ctx.problems, problems);
   if (!documents.length && !problems.length) {
     ctx.problems.push({ path: '', message: 'the file holds no document' });
@@ -117,7 +126,7 @@ export function parseBindingsFile(
     (doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5';
   for (const doc of documents) {
     if (isEksctl(doc)) {
-      pushAll(notes, eksctlShapes(doc, file));
+      pushAll(notes, eksctlShapes(doc, ctx.file));
     }
     const found = schemaProblems(doc);
     pushAll(ctx.problems, placeholderProblems(doc));
@@ -144,7 +153,7 @@ export function parseBindingsFile(
   checkDuplicates(ctx, drafts);
   if (ctx.problems.length) {
     throw new FileProblemsError(
-      file,
+      ctx.file,
       withoutPlaceholderEchoes(ctx.problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
       documents.length > 0 && documents.every(isEksctl),
     );

@@ -6,7 +6,8 @@ import { kubeAccess, type KubeFlags } from '../kube-access.js';
 import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
-import { restartNextStep } from '../next-step.js';
+import { migrateNextStep } from '../next-step.js';
+import { shellQuote } from '../../policy/shell-quote.js';
 import type { CommandResult } from '../../actions/engine/plan.js';
 
 interface Flags extends KubeFlags {
@@ -16,6 +17,7 @@ interface Flags extends KubeFlags {
   removeIrsa?: boolean;
   rollback?: boolean;
   includeForeignRoles?: boolean;
+  allowIrsaPods?: boolean;
   approve?: boolean;
 }
 
@@ -35,6 +37,10 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
     .option(
       '--rollback',
       'undo a migration: the IRSA statement and annotation back, the association deleted',
+    )
+    .option(
+      '--allow-irsa-pods',
+      'with --remove-irsa: remove IRSA even while pods started before the association still use it (they lose their credentials; refused otherwise, exit 5)',
     )
     .option('--include-foreign-roles', 'also edit roles iamsa did not make')
     .option('--approve', 'apply the plan (without it, only show what would change)');
@@ -64,14 +70,38 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
             removeIrsa: !!flags.removeIrsa,
             rollback: !!flags.rollback,
             includeForeignRoles: !!flags.includeForeignRoles,
+            allowIrsaPods: !!flags.allowIrsaPods,
           },
           kube,
           { ...clients, reporter },
         );
       },
-      { nextStep: restartNextStep, nothingMatched: (result) => nothingMatched(flags, result) },
+      {
+        nextStep: (result) =>
+          migrateNextStep(result, removeIrsaCommand(flags, result, globals.profile)),
+        nothingMatched: (result) => nothingMatched(flags, result),
+      },
     );
   });
+}
+
+/** After a first migration (not --remove-irsa, not --rollback): the run that finishes it. */
+function removeIrsaCommand(
+  flags: Flags,
+  result: CommandResult,
+  profile: string | undefined,
+): string | undefined {
+  if (flags.removeIrsa || flags.rollback) return undefined;
+  return [
+    'iamsa migrate-to-pod-identity',
+    `--cluster ${shellQuote(result.cluster)}`,
+    `--region ${result.region}`,
+    ...(profile ? [`--profile ${shellQuote(profile)}`] : []),
+    ...(flags.namespace !== undefined ? [`-n ${shellQuote(flags.namespace)}`] : []),
+    ...(flags.name !== undefined ? [`--name ${shellQuote(flags.name)}`] : []),
+    ...(flags.includeForeignRoles ? ['--include-foreign-roles'] : []),
+    '--remove-irsa --approve',
+  ].join(' ');
 }
 
 /**

@@ -121,7 +121,13 @@ export async function planDeleteIrsa(
           : undefined;
   // Tags are anyone's to copy: a role reached by its name, the annotation or --role-name is
   // iamsa's only with a trust iamsa writes for this binding (IRSA-W048 otherwise: it stays).
-  const { owned, foreign } = await judgeRoleForDeletion(session, tagOwned, binding);
+  const { owned, foreign } = await judgeRoleForDeletion(
+    session,
+    tagOwned,
+    binding,
+    undefined,
+    warnings,
+  );
   if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
     throw new AuthError(

@@ -1,0 +1,126 @@
+// The ownership rules: when a role is iamsa's for a binding. Tags are anyone's to copy, so tags
+// alone never make a role iamsa's: its trust must hold what iamsa writes for that binding. One
+// function per rule, used by every command (create, update, apply, delete, prune).
+import { isOwnedRoleFor, isOwnedSharedRoleFor, roleOwner } from './ownership.js';
+import { buildPodIdentityTrustStatement } from './pod-identity-trust.js';
+import type { PolicyDocument, PolicyStatement } from './policy-document.js';
+import { buildTrustStatement, type TrustTarget, trustPoliciesEqual } from './trust-policy.js';
+
+/** The binding a role may be iamsa's for: the cluster by ARN, the service account. */
+export interface OwnedBinding {
+  clusterArn: string;
+  namespace: string;
+  name: string;
+  /** A file's subjectPattern: iamsa's statement then matches it. */
+  subjectPattern?: string;
+}
+
+/** Rule 1: the role's tags name the binding (its own role, or a shared one recording the cluster). */
+export const tagsNameBinding = (tags: Record<string, string>, b: OwnedBinding): boolean =>
+  isOwnedRoleFor(tags, b.clusterArn, b.namespace, b.name) ||
+  isOwnedSharedRoleFor(tags, [b.clusterArn], b.namespace, b.name);
+
+const one = (st: PolicyStatement): PolicyDocument => ({ Version: '2012-10-17', Statement: [st] });
+const federatedOf = (s: PolicyStatement): unknown =>
+  (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+
+/**
+ * The target whose iamsa IRSA statement `s` is exactly (an OIDC provider of the account, this
+ * binding's subject or subject pattern, one audience), or undefined: anything else is not iamsa's.
+ * `anyPattern` also accepts the namespace pattern the statement itself has (a file may change it).
+ */
+export function iamsaIrsaTarget(
+  s: PolicyStatement,
+  b: { namespace: string; name: string; subjectPattern?: string | undefined },
+  accountId: string | undefined,
+  anyPattern = false,
+): TrustTarget | undefined {
+  const federated = federatedOf(s);
+  if (typeof federated !== 'string') return undefined;
+  const m = /^arn:[a-z-]+:iam::(\d{12}):oidc-provider\/(.+)$/.exec(federated);
+  if (!m || (accountId !== undefined && m[1] !== accountId)) return undefined;
+  const host = m[2]!;
+  const condition = s.Condition as Record<string, Record<string, unknown> | undefined> | undefined;
+  const audience = condition?.StringEquals?.[`${host}:aud`];
+  if (typeof audience !== 'string') return undefined;
+  const like = condition?.StringLike?.[`${host}:sub`];
+  const prefix = `system:serviceaccount:${b.namespace}:`;
+  const own =
+    anyPattern && typeof like === 'string' && like.startsWith(prefix)
+      ? like.slice(prefix.length)
+      : undefined;
+  for (const subjectPattern of new Set([b.subjectPattern, own])) {
+    const target: TrustTarget = {
+      providerArn: federated,
+      issuerHostPath: host,
+      namespace: b.namespace,
+      serviceAccount: b.name,
+      audience,
+      ...(subjectPattern !== undefined ? { subjectPattern } : {}),
+    };
+    if (trustPoliciesEqual(one(s), one(buildTrustStatement(target)))) return target;
+  }
+  return undefined;
+}
+
+/** Whether `s` is iamsa's Pod Identity statement narrowed to exactly these clusters. */
+const isPodIdentityStatementFor = (s: PolicyStatement, accountId: string, clusterArns: string[]) =>
+  trustPoliciesEqual(one(s), one(buildPodIdentityTrustStatement({ accountId, clusterArns })));
+
+/**
+ * Rule 2 (create, update, apply): the trust already holds iamsa's statement for this binding on
+ * this cluster: the IRSA statement on one of `providerArns` (the cluster's, or a shared role's
+ * listed clusters'), or the Pod Identity statement narrowed to this cluster. What else it holds is
+ * drift the plan removes; a trust without it (an EC2 role carrying copied tags) is not iamsa's.
+ */
+export function trustHoldsBindingStatement(
+  trust: PolicyDocument,
+  b: OwnedBinding,
+  accountId: string,
+  providerArns: readonly string[],
+): boolean {
+  return trust.Statement.some((s) => {
+    const irsa = iamsaIrsaTarget(s, b, accountId, true);
+    if (irsa) return providerArns.includes(irsa.providerArn);
+    return isPodIdentityStatementFor(s, accountId, [b.clusterArn]);
+  });
+}
+
+/**
+ * Rule 3 (delete, prune): the trust is wholly one iamsa writes for the binding, so deleting the
+ * role takes nothing from anyone else. Every statement is iamsa's (at most one per provider, no
+ * duplicates): the IRSA statement on `providerArn` (this cluster's; required unless the role is a
+ * Pod Identity one) or on a provider `recordedProviders` holds (the other clusters a shared role's
+ * tags record, resolved from their ARNs), or the Pod Identity statement narrowed to this cluster
+ * or to the recorded clusters. A statement on any other provider makes the role not iamsa's.
+ */
+export function trustIsWhollyBindings(
+  trust: PolicyDocument,
+  tags: Record<string, string>,
+  b: OwnedBinding,
+  accountId: string,
+  providerArn: string,
+  recordedProviders: ReadonlySet<string>,
+): boolean {
+  const recorded = roleOwner(tags).clusterArns;
+  const podIdentity = [[b.clusterArn], ...(recorded?.length ? [recorded] : [])];
+  const seen = new Set<string>();
+  const ours = (st: PolicyStatement): boolean => {
+    const irsa = iamsaIrsaTarget(st, b, accountId);
+    const key = irsa
+      ? irsa.providerArn
+      : podIdentity.some((arns) => isPodIdentityStatementFor(st, accountId, arns))
+        ? 'pod-identity'
+        : undefined;
+    if (key === undefined || seen.has(key)) return false;
+    if (irsa && irsa.providerArn !== providerArn && !recordedProviders.has(irsa.providerArn))
+      return false;
+    seen.add(key);
+    return true;
+  };
+  return (
+    trust.Statement.length > 0 &&
+    trust.Statement.every(ours) &&
+    (seen.has(providerArn) || seen.has('pod-identity'))
+  );
+}

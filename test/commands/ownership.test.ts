@@ -1,0 +1,282 @@
+// The ownership rules (src/policy/role-ownership.ts) held by every command, in-process over the
+// stateful fakes: a role is iamsa's for a binding only when its tags name the binding and its trust
+// holds iamsa's statement for it; a delete takes a role only when its trust is wholly the binding's;
+// a shared role keeps the statements of the clusters it records, found by their ARNs, not by region;
+// the policies fingerprint records only what iamsa was asked for.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  buildTrustStatement,
+  policiesFingerprint,
+  roleOwnershipTags,
+  sharedClusterTagKey,
+  TAG_CLUSTERS,
+  TAG_MANAGED_BY,
+  TAG_MANAGED_BY_VALUE,
+  TAG_NAMESPACE,
+  TAG_POLICIES,
+  TAG_SERVICE_ACCOUNT,
+} from '../../src/policy/index.js';
+import { ACCOUNT } from '../support/fakes.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { removeTempDir, tempDir } from '../support/temp.js';
+
+const awsManaged = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+const [RO, S3, ADMIN] = ['ReadOnlyAccess', 'AmazonS3ReadOnlyAccess', 'AdministratorAccess'].map(
+  awsManaged,
+) as [string, string, string];
+const HEAD = 'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\n';
+const DEMO_ARN = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`;
+const host = (region: string, id: string) => `oidc.eks.${region}.amazonaws.com/id/${id}`;
+const provider = (h: string) => `arn:aws:iam::${ACCOUNT}:oidc-provider/${h}`;
+/** iamsa's statement for ns/name on the provider of this issuer host. */
+const statement = (issuerHostPath: string, namespace: string, serviceAccount: string) =>
+  buildTrustStatement({
+    providerArn: provider(issuerHostPath),
+    issuerHostPath,
+    namespace,
+    serviceAccount,
+  });
+const DEMO = host('us-east-1', 'DEMO0000');
+const OTHER = host('eu-west-1', 'OTHER');
+
+let h: Harness;
+const dir = tempDir('ownership-in-process');
+after(() => removeTempDir(dir));
+let fileNo = 0;
+const file = (text: string) => {
+  const path = join(dir, `bindings-${++fileNo}.yaml`);
+  writeFileSync(path, text);
+  return path;
+};
+const trustOf = async (name: string) =>
+  JSON.parse(decodeURIComponent((await h.iam.getRole(name))?.trustPolicy ?? '{}'));
+const setTrust = (name: string, ...Statement: object[]) =>
+  h.iam.updateTrustPolicy(name, JSON.stringify({ Version: '2012-10-17', Statement }));
+const ok = async (args: string[]) => {
+  const r = await h.run(args);
+  assert.equal(r.code, 0, r.stderr);
+  return r;
+};
+/** A cluster enabled for IRSA (its own region's EKS, its own Kubernetes API). */
+const clusterIn = async (name: string, region = 'us-east-1') => {
+  if (region !== 'us-east-1') h.eks(region).addCluster(name);
+  h.kube(name);
+  await ok(['enable-oidc', '--cluster', name, '--region', region, '--approve']);
+};
+/** A role made outside iamsa, with these tags, trust and policies. */
+async function handMade(
+  name: string,
+  tags: Record<string, string>,
+  trust: object[],
+  arns: string[],
+) {
+  await h.iam.createRole({
+    name,
+    path: '/',
+    trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: trust }),
+    description: '',
+    tags,
+  });
+  for (const arn of arns) await h.iam.attachPolicy(name, arn);
+}
+
+describe('delete: a shared decoy whose trust does not name this cluster (H4)', () => {
+  const sharedTags = {
+    [TAG_MANAGED_BY]: TAG_MANAGED_BY_VALUE,
+    [TAG_NAMESPACE]: 'default',
+    [TAG_SERVICE_ACCOUNT]: 's1',
+    [TAG_CLUSTERS]: 'demo',
+    [sharedClusterTagKey(DEMO_ARN)]: DEMO_ARN,
+  };
+  const cases: Record<string, object[]> = {
+    'another provider only': [statement(OTHER, 'default', 's1')],
+    "this cluster's and an unrecorded provider's": [
+      statement(DEMO, 'default', 's1'),
+      statement(OTHER, 'default', 's1'),
+    ],
+  };
+  for (const [what, trust] of Object.entries(cases)) {
+    for (const roleName of [[], ['--role-name', 'victim-shared']]) {
+      test(`${what}${roleName.length ? ', named with --role-name' : ''}: IRSA-W048, kept`, async () => {
+        h = createHarness({ clusters: ['demo'] });
+        await clusterIn('demo');
+        await handMade('victim-shared', sharedTags, trust, [RO]);
+        const del = ['delete-serviceaccount', '-c', 'demo', '-n', 'default', '--name', 's1'];
+        const plan = await ok([...del, ...roleName]);
+        assert.match(
+          plan.stderr,
+          /IRSA-W048 role victim-shared carries iamsa's tags for default\/s1/,
+        );
+        assert.doesNotMatch(plan.stdout, /delete\s+(iam-role|policy-attachment)/);
+        await ok([...del, ...roleName, '--approve']);
+        assert.ok(await h.iam.getRole('victim-shared'), 'the role is kept');
+        assert.deepEqual(await h.iam.listAttachedPolicyArns('victim-shared'), [RO]);
+      });
+    }
+  }
+
+  test("a real shared role: another recorded cluster's statement is found by DescribeCluster of its ARN; one that cannot be read is a warning, and the role is kept", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await clusterIn('dr', 'eu-west-1');
+    const path = file(
+      `${HEAD}bindings:\n  - name: s1\n    roleOnly: true\n    clusters: [{name: demo, region: us-east-1}, {name: dr, region: eu-west-1}]\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    await ok(['apply', '-f', path, '--approve']);
+    const role = 'iamsa-shared-default-s1';
+    const del = ['delete-serviceaccount', '-c', 'demo', '-n', 'default', '--name', 's1'];
+    const plan = await ok([...del, '--role-only']);
+    assert.match(plan.stdout, /trust: remove the statement of cluster demo/);
+    assert.doesNotMatch(plan.stderr, /IRSA-W04[89]/);
+
+    h.eks('eu-west-1').clusters.delete('dr');
+    const gone = await ok([...del, '--role-only', '--approve']);
+    assert.match(
+      gone.stderr,
+      /IRSA-W054 could not read cluster arn:aws:eks:eu-west-1:.*:cluster\/dr/,
+    );
+    assert.match(gone.stderr, /IRSA-W048 role iamsa-shared-default-s1/);
+    assert.equal((await trustOf(role)).Statement.length, 2, 'nothing was changed');
+  });
+});
+
+describe('create, update and apply: one ownership rule (tags AND trust)', () => {
+  const d2 = 'iamsa-demo-default-d2';
+  const ec2 = {
+    Effect: 'Allow',
+    Principal: { Service: 'ec2.amazonaws.com' },
+    Action: 'sts:AssumeRole',
+  };
+  const decoy = async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await h.kube('demo').createServiceAccount('default', 'd2', {});
+    await handMade(d2, roleOwnershipTags('demo', 'default', 'd2', DEMO_ARN), [ec2], [ADMIN]);
+  };
+  const refused = async (args: string[]) => {
+    const before = h.state();
+    const r = await h.run(args);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(
+      r.stdout + r.stderr,
+      new RegExp(
+        `role ${d2} carries iamsa's tags for default/d2 .*its trust holds no statement iamsa writes for that binding`,
+      ),
+    );
+    assert.deepEqual(h.state(), before, 'nothing was changed');
+  };
+
+  test('an EC2 role carrying copied tags is refused by create, update and apply (exit 5), and called foreign by delete', async () => {
+    await decoy();
+    const flags = ['-c', 'demo', '-n', 'default', '--name', 'd2'];
+    await refused(['create-serviceaccount', ...flags, '--attach-policy-arn', RO, '--approve']);
+    await refused(['update-serviceaccount', ...flags, '--attach-policy-arn', RO, '--approve']);
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: d2\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    await refused(['apply', '-f', path, '--approve']);
+    const del = await ok(['delete-serviceaccount', ...flags]);
+    assert.match(del.stderr, /IRSA-W048 role iamsa-demo-default-d2/);
+    assert.deepEqual((await trustOf(d2)).Statement, [ec2]);
+  });
+
+  test("a role whose trust holds iamsa's statement beside an EC2 one is iamsa's: the extra statement is drift, removed", async () => {
+    await decoy();
+    await setTrust(d2, statement(DEMO, 'default', 'd2'), ec2);
+    // Its trust holds iamsa's statement now: the role is iamsa's, and the EC2 statement is drift.
+    const r = await ok([
+      'create-serviceaccount',
+      '-c',
+      'demo',
+      '-n',
+      'default',
+      '--name',
+      'd2',
+      '--attach-policy-arn',
+      RO,
+      '--approve',
+    ]);
+    assert.match(r.stdout, /trust policy/);
+    assert.deepEqual((await trustOf(d2)).Statement, [statement(DEMO, 'default', 'd2')]);
+  });
+});
+
+describe('a shared role keeps the statements of the clusters it records, found by ARN (M2)', () => {
+  test("a foreign provider's statement in a dropped cluster's region is drift; the dropped cluster's own is kept", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await clusterIn('dr', 'eu-west-1');
+    await clusterIn('c3', 'us-west-2');
+    const bindings = (clusters: string) =>
+      file(
+        `${HEAD}bindings:\n  - name: s3\n    roleOnly: true\n    clusters: [${clusters}]\n    attachPolicyARNs: [${RO}]\n`,
+      );
+    const demo = '{name: demo, region: us-east-1}';
+    const c3 = '{name: c3, region: us-west-2}';
+    await ok([
+      'apply',
+      '-f',
+      bindings(`${demo}, {name: dr, region: eu-west-1}, ${c3}`),
+      '--approve',
+    ]);
+    const role = 'iamsa-shared-default-s3';
+    const real = (await trustOf(role)).Statement;
+    const dr = real.find((s: any) => s.Principal.Federated.includes('eu-west-1'));
+    assert.ok(dr);
+    await setTrust(role, statement(OTHER, 'default', 's3'), ...real);
+
+    const two = bindings(`${demo}, ${c3}`);
+    const r = await ok(['apply', '-f', two, '--approve']);
+    assert.match(r.stdout, /keeping 1 for clusters no longer listed/);
+    const after = (await trustOf(role)).Statement;
+    assert.equal(after.length, 3);
+    assert.ok(
+      after.some((s: any) => JSON.stringify(s) === JSON.stringify(dr)),
+      "dr's statement is kept",
+    );
+    assert.ok(!JSON.stringify(after).includes('/id/OTHER'), 'the foreign statement is gone');
+    assert.match((await ok(['apply', '-f', two])).stdout, /Nothing to do/);
+  });
+});
+
+describe('the policies fingerprint records only what iamsa applied (M3)', () => {
+  const a3 = 'iamsa-demo-default-a3';
+  const flags = ['-c', 'demo', '-n', 'default', '--name', 'a3'];
+  const setUp = async (record: string | undefined) => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await ok(['create-serviceaccount', ...flags, '--attach-policy-arn', S3, '--approve']);
+    await h.iam.attachPolicy(a3, ADMIN);
+    if (record === undefined) await h.iam.untagRole(a3, [TAG_POLICIES]);
+    else await h.iam.tagRole(a3, { [TAG_POLICIES]: record });
+  };
+  const recorded = async () => (await h.iam.getRole(a3))?.tags[TAG_POLICIES];
+  const adopted = policiesFingerprint({ managedArns: [S3, ADMIN] });
+
+  for (const record of [undefined, 'garbage']) {
+    test(`update with no flags and ${record ? 'a garbage' : 'no'} record: IRSA-W055, nothing attached is adopted`, async () => {
+      await setUp(record);
+      const r = await ok(['update-serviceaccount', ...flags, '--approve']);
+      assert.match(
+        r.stderr,
+        /IRSA-W055 role iamsa-demo-default-a3 has no readable record of the policies iamsa applied/,
+      );
+      assert.match(r.stderr, /AdministratorAccess/);
+      assert.notEqual(await recorded(), adopted);
+      assert.equal(await recorded(), policiesFingerprint({ managedArns: [] }));
+      const doctor = await h.run(['doctor', ...flags]);
+      assert.match(doctor.stdout, /IRSA010/);
+      assert.doesNotMatch(doctor.stdout, /ok\s+IRSA010|IRSA010\s+ok/i);
+    });
+  }
+
+  test('create over the role without a record: W002 names Admin, and the record leaves it out', async () => {
+    await setUp(undefined);
+    const r = await ok(['create-serviceaccount', ...flags, '--attach-policy-arn', S3, '--approve']);
+    assert.match(r.stderr, /IRSA-W002 .*AdministratorAccess/);
+    assert.equal(await recorded(), policiesFingerprint({ managedArns: [S3] }));
+  });
+});
