@@ -643,8 +643,10 @@ describe('usage', () => {
 
 describe('a fix for iamsa own role never adopts a policy attached outside iamsa', () => {
   const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
-  test('Admin attached by hand and the trust changed: IRSA004 re-derives the trust with update-serviceaccount, IRSA005 defers to it; pasted, doctor still warns IRSA010', async () => {
+  test('Admin attached by hand and the trust changed: no fix names Admin, IRSA005 defers to IRSA004; each fix pasted in turn, doctor still warns IRSA010', async () => {
     await namespace(g, 'adopt');
+    await namespace(g, 'backend');
+    await serviceAccount(g, 'backend', 's3-reader', {});
     const arn = await bind('adopt', 'api');
     const role = arn.split('/').pop() ?? '';
     await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
@@ -656,27 +658,38 @@ describe('a fix for iamsa own role never adopts a policy attached outside iamsa'
         },
       }),
     );
-    await g.iam.send(
-      new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: JSON.stringify(other) }),
-    );
+    const setTrust = (doc: string) =>
+      g.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: doc }));
+    await setTrust(JSON.stringify(other));
     const { byId } = await checksOf('adopt', 'api');
     assert.match(byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
     assert.equal(byId.IRSA004.status, 'fail');
     assert.doesNotMatch(JSON.stringify(byId), /--attach-policy-arn [^ ]*AdministratorAccess/);
-    assert.match(
-      byId.IRSA004.fix,
-      /^iamsa update-serviceaccount --cluster demo .*--namespace adopt --name api .*--approve$/,
-    );
+    // The trust holds no statement of iamsa's for adopt/api: iamsa will not take the role over,
+    // so the fix adds the statement, naming no policy.
+    const added =
+      /^aws iam update-assume-role-policy --role-name \S+ --policy-document '(.*)'$/.exec(
+        byId.IRSA004.fix,
+      );
+    assert.ok(added, byId.IRSA004.fix);
     assert.equal(byId.IRSA005.status, 'skipped', byId.IRSA005.message);
     assert.match(
       byId.IRSA005.message,
       /does not admit system:serviceaccount:adopt:api \(see IRSA004\)/,
     );
-    // Pasted: the trust admits the service account again, Admin is still drift, not recorded.
-    const pasted = await g.iamsa(byId.IRSA004.fix.split(' ').slice(1));
+    await setTrust(added[1] ?? '');
+    // Now iamsa's statement is there: IRSA005 re-derives the trust with update-serviceaccount.
+    const next = await checksOf('adopt', 'api');
+    assert.equal(next.byId.IRSA004.status, 'ok', next.byId.IRSA004.message);
+    assert.equal(next.byId.IRSA005.status, 'fail', next.byId.IRSA005.message);
+    assert.match(
+      next.byId.IRSA005.fix,
+      /^iamsa update-serviceaccount --cluster demo .*--namespace adopt --name api .*--approve$/,
+    );
+    const pasted = await g.iamsa(next.byId.IRSA005.fix.split(' ').slice(1));
     assert.equal(pasted.code, 0, pasted.stderr);
     const after = await checksOf('adopt', 'api');
-    assert.equal(after.byId.IRSA004.status, 'ok', after.byId.IRSA004.message);
+    assert.equal(after.byId.IRSA005.status, 'ok', after.byId.IRSA005.message);
     assert.equal(after.byId.IRSA010.status, 'warn');
     assert.match(after.byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
   });

@@ -19,6 +19,7 @@ import {
   serviceAccountSubject,
   STS_AUDIENCE,
   TAG_POLICIES,
+  trustHoldsBindingStatement,
   trustScope,
   type TrustTarget,
 } from '../../policy/index.js';
@@ -79,6 +80,18 @@ const declaredPolicies = (s: DoctorState) => {
   const drift = policiesDrift(s);
   return drift ? (drift.declared ?? []) : s.attachedPolicies;
 };
+/**
+ * iamsa's role for the binding that update-serviceaccount re-derives: its tags name the binding
+ * and its trust still holds iamsa's statement for it (the ownership rules; tags alone are not).
+ */
+const rederivable = (s: DoctorState, trust: PolicyDocument) =>
+  ownedRole(s) &&
+  trustHoldsBindingStatement(
+    trust,
+    { clusterArn: s.cluster.arn, namespace: s.namespace, name: s.name },
+    s.cluster.accountId,
+    [s.oidc.providerArn],
+  );
 /** iamsa's own role with a trust changed by hand: re-derive it, adopting no policy. */
 const rederiveFix = (s: DoctorState) =>
   updateServiceAccountFix(s.context, s.namespace, s.name, s.podIdentity && 'pod-identity');
@@ -265,7 +278,7 @@ function trustAdmits(s: DoctorState): Check {
     `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
     {
       details: result.problems,
-      fix: ownedRole(s)
+      fix: rederivable(s, trust)
         ? rederiveFix(s)
         : otherBindingRole(s)
           ? repointFix(s)
@@ -302,7 +315,8 @@ function trustNarrow(s: DoctorState): Check {
   if (details.length === 0) {
     return check('IRSA005', 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
   }
-  const fix = ownedRole(s)
+  const ours = rederivable(s, trust);
+  const fix = ours
     ? rederiveFix(s)
     : otherBindingRole(s)
       ? repointFix(s)
@@ -329,7 +343,7 @@ function trustNarrow(s: DoctorState): Check {
       : []),
   ];
   const count = others.length;
-  const remedy = ownedRole(s)
+  const remedy = ours
     ? 'iamsa made the role: re-running its command restores the exact trust'
     : otherBindingRole(s)
       ? `the role is iamsa's for another binding: point ${saLabel(s)} at a role of its own`
