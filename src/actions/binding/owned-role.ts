@@ -9,11 +9,14 @@ import {
   iamsaIrsaTarget,
   parseArn,
   parseTrustPolicy,
+  podIdentityRoleIsBindings,
   roleOwner,
   sharedRoleName,
   tagsNameBinding,
+  trustAdmitsPodIdentity,
   trustIsWhollyBindings,
 } from '../../policy/index.js';
+import { clusterAssociations } from './pod-identity-associations.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -98,7 +101,11 @@ export async function judgeRoleForDeletion(
 ): Promise<{ owned?: Role; foreign?: Role }> {
   if (!role || !tagged(role.tags)) return {};
   const said: Warning[] = [];
-  const whole = await hasBindingTrust(session, role, b, said);
+  const whole =
+    (await hasBindingTrust(session, role, b, said)) &&
+    // Rule 4: a Pod Identity role is the binding's only through iamsa's association for it.
+    (!trustAdmitsPodIdentity(role) ||
+      podIdentityRoleIsBindings(role.arn, b, await clusterAssociations(session)));
   if (warnings) warnings.push(...said);
   else said.forEach((w) => session.reporter.warn(w));
   return whole ? { owned: role } : { foreign: role };
