@@ -17,6 +17,7 @@ import {
   trustIsWhollyBindings,
 } from '../../policy/index.js';
 import { clusterAssociations } from './pod-identity-associations.js';
+import { AuthError } from '../../errors.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -105,10 +106,20 @@ export async function judgeRoleForDeletion(
     (await hasBindingTrust(session, role, b, said)) &&
     // Rule 4: a Pod Identity role is the binding's only through iamsa's association for it.
     (!trustAdmitsPodIdentity(role) ||
-      podIdentityRoleIsBindings(role.arn, b, await clusterAssociations(session)));
+      podIdentityRoleIsBindings(role.arn, b, await readableAssociations(session, role, b)));
   if (warnings) warnings.push(...said);
   else said.forEach((w) => session.reporter.warn(w));
   return whole ? { owned: role } : { foreign: role };
+}
+
+/** Every association of the cluster; a deletion that needs them and cannot read them stops. */
+async function readableAssociations(session: ClusterSession, role: Role, b: BindingRef) {
+  const all = await clusterAssociations(session);
+  if (all) return all;
+  throw new AuthError(
+    `role ${role.name} may be iamsa's Pod Identity role for ${b.namespace}/${b.name}, but eks:ListPodIdentityAssociations could not be read, so which associations use it is unknown: nothing is deleted, lest an association be left naming a deleted role`,
+    { hint: 'grant eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation, then re-run' },
+  );
 }
 
 /**
