@@ -118,7 +118,9 @@ async function readableAssociations(session: ClusterSession, role: Role, b: Bind
   if (all) return all;
   throw new AuthError(
     `role ${role.name} may be iamsa's Pod Identity role for ${b.namespace}/${b.name}, but eks:ListPodIdentityAssociations could not be read, so which associations use it is unknown: nothing is deleted, lest an association be left naming a deleted role`,
-    { hint: 'grant eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation, then re-run' },
+    {
+      hint: 'grant eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation, then re-run',
+    },
   );
 }
 
