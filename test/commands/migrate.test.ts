@@ -586,6 +586,33 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
     assert.deepEqual((await trustOf(role)).Statement, [irsa('vault')]);
   });
 
+  test('--rollback leaves a native Pod Identity binding alone whatever its role tags say', async () => {
+    await namespace('native');
+    const made = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'native', '--name', 'p1'],
+      ...['--mechanism', 'pod-identity', '--attach-policy-arn', READONLY, ...g.kubeFlags],
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const role = roleName('native', 'p1');
+    const trust = await trustOf(role);
+    const statement = buildTrustStatement({
+      providerArn,
+      issuerHostPath: hostOf(providerArn),
+      namespace: 'native',
+      serviceAccount: 'p1',
+    });
+    await h.iam.tagRole(role, {
+      'iamsa.io/migration': 'irsa-removed',
+      ...recordStatements([[0, statement]]),
+    });
+    const r = await migrate('-n', 'native', '--rollback', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await trustOf(role), trust, 'no IRSA statement');
+    assert.equal(saOf('native', 'p1')?.annotations[ANNOTATION], undefined);
+    assert.equal(associationsIn('native').length, 1);
+  });
+
   test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W053)', async () => {
     await namespace('tag');
     const role = await bind('tag', 'a2');
