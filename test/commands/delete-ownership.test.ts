@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
+import { buildPodIdentityTrustPolicy } from '../../src/policy/index.js';
 import { ACCOUNT } from '../support/fakes.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
@@ -149,5 +150,48 @@ describe('delete-serviceaccount keeps a role whose trust is not iamsa for the bi
     assert.equal(await h.iam.getRole('iamsa-demo-dd-y'), undefined);
     assert.equal(h.eks().associations.size, 0);
     assert.equal(await h.kube('demo').getServiceAccount('dd', 'y'), undefined);
+  });
+});
+
+describe("a Pod Identity role is the binding's only through iamsa's association for it (issue 16)", () => {
+  /** team-role: iamsa's Pod Identity trust for demo, tags copied for default/pi2, used by pi2 and pi3. */
+  async function teamRole(iamsaMadePi2: boolean) {
+    const tags = { ...ownerTags('default', 'pi2'), 'iamsa.io/mechanism': 'pod-identity' };
+    const trust = buildPodIdentityTrustPolicy({ accountId: ACCOUNT, clusterArns: [CLUSTER_ARN] });
+    await h.iam.createRole({
+      name: 'team-role',
+      path: '/',
+      description: 'by hand',
+      trustPolicy: JSON.stringify(trust),
+      tags,
+    });
+    await h.iam.attachPolicy('team-role', RO);
+    for (const sa of ['pi2', 'pi3']) {
+      await h.kube('demo').createServiceAccount('default', sa, {});
+      await h.eks().createPodIdentityAssociation({
+        cluster: 'demo',
+        namespace: 'default',
+        serviceAccount: sa,
+        roleArn: arnOf('team-role'),
+        tags: sa === 'pi2' && iamsaMadePi2 ? tags : {},
+      });
+    }
+  }
+
+  test('associations not made by iamsa: the role stays, with IRSA-W048', async () => {
+    await teamRole(false);
+    await deleteKeeps('team-role', 'default', 'pi2', '--role-name', 'team-role');
+    await deleteKeeps('team-role', 'default', 'pi2');
+    const pi = await del('default', 'pi2', '--mechanism', 'pod-identity', '--approve');
+    assert.equal(pi.code, 5, pi.stderr);
+    await kept('team-role');
+    assert.equal(h.eks().associations.size, 2);
+  });
+
+  test("iamsa's association for the binding, but another association uses the role: kept", async () => {
+    await teamRole(true);
+    await deleteKeeps('team-role', 'default', 'pi2');
+    const left = [...h.eks().associations.values()].map((a) => a.serviceAccount);
+    assert.deepEqual(left, ['pi3'], "iamsa's association goes, pi3's stays");
   });
 });
