@@ -180,6 +180,23 @@ export function isOwnedRoleFor(
   );
 }
 
+/**
+ * The binding (`namespace/name`) an iamsa role's tags name when it is not the given service account:
+ * a role handed to another service account (by an association or annotation) is not that one's.
+ */
+export function iamsaBindingElsewhere(
+  tags: Record<string, string>,
+  namespace: string,
+  serviceAccount: string,
+): string | undefined {
+  const owner = roleOwner(tags);
+  if (!owner.managed || owner.namespace === undefined || owner.serviceAccount === undefined) {
+    return undefined;
+  }
+  const same = owner.namespace === namespace && owner.serviceAccount === serviceAccount;
+  return same ? undefined : `${owner.namespace}/${owner.serviceAccount}`;
+}
+
 /** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
 export function mergeTags(
   userTags: Record<string, string>,
