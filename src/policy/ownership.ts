@@ -197,11 +197,8 @@ export function iamsaBindingElsewhere(
   return same ? undefined : `${owner.namespace}/${owner.serviceAccount}`;
 }
 
-/** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
-export function mergeTags(
-  userTags: Record<string, string>,
-  ownershipTags: Record<string, string>,
-): Record<string, string> {
+/** The `iamsa.io/` tag keys are reserved for iamsa's ownership tags: a user's is refused. */
+export function checkNoReservedTags(userTags: Record<string, string>): void {
   for (const key of Object.keys(userTags)) {
     if (key.toLowerCase().startsWith(TAG_PREFIX)) {
       throw new ValidationError(
@@ -209,6 +206,14 @@ export function mergeTags(
       );
     }
   }
+}
+
+/** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
+export function mergeTags(
+  userTags: Record<string, string>,
+  ownershipTags: Record<string, string>,
+): Record<string, string> {
+  checkNoReservedTags(userTags);
   const merged = { ...userTags, ...ownershipTags };
   const count = Object.keys(merged).length;
   if (count > MAX_TAGS) {
