@@ -8,6 +8,7 @@ import {
   type PolicyStatement,
 } from './policy-document.js';
 import { isPlainObject } from './policy-document.js';
+import { TAG_MECHANISM } from './ownership.js';
 import { parseTrustPolicy, sameTrustStatement } from './trust-policy.js';
 import {
   type ClaimState,
@@ -90,6 +91,13 @@ export function trustAdmitsPodIdentity(role: { name: string; trustPolicy: string
     return false;
   }
 }
+
+/** A role iamsa made for Pod Identity (or is migrating to it): by its tag or its trust. */
+export const isPodIdentityRole = (role: {
+  name: string;
+  trustPolicy: string;
+  tags: Record<string, string>;
+}): boolean => role.tags[TAG_MECHANISM] === 'pod-identity' || trustAdmitsPodIdentity(role);
 
 /**
  * The Allow statements of a trust that name the Pod Identity service principal (or everyone) other

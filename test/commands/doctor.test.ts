@@ -12,6 +12,7 @@ import {
   DetachRolePolicyCommand,
   GetRoleCommand,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
@@ -637,5 +638,163 @@ describe('usage', () => {
     assert.equal(y.code, 6, y.stderr);
     assert.match(y.stdout, /^command: doctor$/m);
     assert.match(y.stdout, /id: IRSA002/);
+  });
+});
+
+describe('a fix for iamsa own role never adopts a policy attached outside iamsa', () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  test('Admin attached by hand and the trust changed: no fix names Admin, IRSA005 defers to IRSA004; each fix pasted in turn, doctor still warns IRSA010', async () => {
+    await namespace(g, 'adopt');
+    await namespace(g, 'backend');
+    await serviceAccount(g, 'backend', 's3-reader', {});
+    const arn = await bind('adopt', 'api');
+    const role = arn.split('/').pop() ?? '';
+    await g.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ADMIN }));
+    const other = trustOf(
+      statement(providerArn, {
+        StringEquals: {
+          [`${host}:sub`]: 'system:serviceaccount:backend:s3-reader',
+          [`${host}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
+    );
+    const setTrust = (doc: string) =>
+      g.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: doc }));
+    await setTrust(JSON.stringify(other));
+    const { byId } = await checksOf('adopt', 'api');
+    assert.match(byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
+    assert.equal(byId.IRSA004.status, 'fail');
+    assert.doesNotMatch(JSON.stringify(byId), /--attach-policy-arn [^ ]*AdministratorAccess/);
+    // The trust holds no statement of iamsa's for adopt/api: iamsa will not take the role over,
+    // so the fix adds the statement, naming no policy.
+    const added =
+      /^aws iam update-assume-role-policy --role-name \S+ --policy-document '(.*)'$/.exec(
+        byId.IRSA004.fix,
+      );
+    assert.ok(added, byId.IRSA004.fix);
+    assert.equal(byId.IRSA005.status, 'skipped', byId.IRSA005.message);
+    assert.match(
+      byId.IRSA005.message,
+      /does not admit system:serviceaccount:adopt:api \(see IRSA004\)/,
+    );
+    await setTrust(added[1] ?? '');
+    // Now iamsa's statement is there: IRSA005 re-derives the trust with update-serviceaccount.
+    const next = await checksOf('adopt', 'api');
+    assert.equal(next.byId.IRSA004.status, 'ok', next.byId.IRSA004.message);
+    assert.equal(next.byId.IRSA005.status, 'fail', next.byId.IRSA005.message);
+    assert.match(
+      next.byId.IRSA005.fix,
+      /^iamsa update-serviceaccount --cluster demo .*--namespace adopt --name api .*--approve$/,
+    );
+    const pasted = await g.iamsa(next.byId.IRSA005.fix.split(' ').slice(1));
+    assert.equal(pasted.code, 0, pasted.stderr);
+    const after = await checksOf('adopt', 'api');
+    assert.equal(after.byId.IRSA005.status, 'ok', after.byId.IRSA005.message);
+    assert.equal(after.byId.IRSA010.status, 'warn');
+    assert.match(after.byId.IRSA010.message, /AdministratorAccess was attached outside iamsa/);
+  });
+});
+
+describe('a mistyped namespace or name says what was meant', () => {
+  test('a missing namespace is IRSA-W025 naming the nearest; a missing service account names the nearest one; the fix runs doctor on it; update-serviceaccount says the same', async () => {
+    await namespace(g, 'payments');
+    await bind('payments', 'api');
+    const ns = await checksOf('paymnts', 'api');
+    assert.match(
+      ns.report.warnings.join('\n'),
+      /IRSA-W025 namespace paymnts does not exist in cluster demo: did you mean payments\?/,
+    );
+    assert.equal(
+      ns.byId.IRSA002.message,
+      'service account paymnts/api does not exist: did you mean payments/api?',
+    );
+    assert.match(ns.byId.IRSA002.fix, /^iamsa doctor --cluster demo .*-n payments --name api /);
+    const name = await checksOf('payments', 'apii');
+    assert.equal(name.report.warnings, undefined);
+    assert.equal(
+      name.byId.IRSA002.message,
+      'service account payments/apii does not exist: did you mean payments/api?',
+    );
+    assert.match(
+      name.byId.IRSA002.fix,
+      /^iamsa doctor .*-n payments --name api .*# or make payments\/apii with iamsa create-serviceaccount$/,
+    );
+    // Nothing near: the create line as before.
+    const far = await checksOf('payments', 'zzzzzz');
+    assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
+    // update-serviceaccount of a binding it cannot find says the nearest too.
+    const update = (ns: string, name: string) =>
+      g.iamsa([
+        'update-serviceaccount',
+        '-c',
+        g.cluster,
+        '-n',
+        ns,
+        '--name',
+        name,
+        ...g.kubeFlags,
+        '--approve',
+      ]);
+    const apii = await update('payments', 'apii');
+    assert.notEqual(apii.code, 0);
+    assert.match(
+      apii.stderr,
+      /did you mean --namespace payments --name api\? Else create it with iamsa create-serviceaccount/,
+    );
+    const paymnts = await update('paymnts', 'api');
+    assert.notEqual(paymnts.code, 0);
+    assert.match(
+      paymnts.stderr,
+      /IRSA-W025 namespace paymnts does not exist in cluster demo: did you mean payments\?/,
+    );
+    assert.match(paymnts.stderr, /did you mean --namespace payments --name api\?/);
+  });
+});
+
+describe('a Pod Identity binding whose association was deleted by hand', () => {
+  test('doctor runs the Pod Identity checks: PODID002 fails with the fix that recreates it; a plain update-serviceaccount finds the mechanism from the role', async () => {
+    await namespace(g, 'apps');
+    await g.installPodIdentityAgent(g.cluster);
+    const binding = ['--cluster', g.cluster, '-n', 'apps', '--name', 'pi-app', ...g.kubeFlags];
+    const made = await g.iamsa([
+      'create-serviceaccount',
+      ...binding,
+      '--mechanism',
+      'pod-identity',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const unassociate = async () => {
+      for (const [id, a] of h.eks().associations) {
+        if (a.namespace === 'apps') await h.eks().deletePodIdentityAssociation(g.cluster, id);
+      }
+      assert.equal(g.eksEndpoint.associations(g.cluster).length, 0);
+    };
+    await unassociate();
+    const { byId, report } = await checksOf('apps', 'pi-app');
+    assert.equal(report.mechanism, 'pod-identity');
+    assert.equal(byId.IRSA002, undefined, 'no IRSA check');
+    assert.equal(byId.PODID002.status, 'fail');
+    assert.match(
+      byId.PODID002.message,
+      /apps\/pi-app has no Pod Identity association: iamsa's role for it, .*iamsa-demo-apps-pi-app, is a Pod Identity role/,
+    );
+    assert.match(
+      byId.PODID002.fix,
+      /^iamsa update-serviceaccount --mechanism pod-identity --cluster demo .*--approve$/,
+    );
+    assert.equal(byId.IRSA010.status, 'ok', byId.IRSA010.message);
+    // Pasted, it recreates the association; doctor then finds it.
+    const pasted = await g.iamsa(byId.PODID002.fix.split(' ').slice(1));
+    assert.equal(pasted.code, 0, pasted.stderr);
+    assert.equal(g.eksEndpoint.associations(g.cluster).length, 1);
+    assert.equal((await checksOf('apps', 'pi-app')).byId.PODID002.status, 'ok');
+    // Without --mechanism, update-serviceaccount reads the mechanism from iamsa's role.
+    await unassociate();
+    const plain = await g.iamsa(['update-serviceaccount', ...binding, '--approve', '-o', 'json']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(g.eksEndpoint.associations(g.cluster).length, 1);
   });
 });

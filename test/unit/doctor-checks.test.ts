@@ -370,23 +370,22 @@ describe('doctor checks', () => {
       trustPolicy: '{}',
       tags: bindingRoleTags('irsa', 'prod', 'shop', 'web', state().cluster.arn, 'x'),
     };
-    it('IRSA004 and IRSA005 re-point the annotation at iamsa role for this binding', () => {
+    it('IRSA004 re-points the annotation at iamsa role for this binding (IRSA005 defers to it)', () => {
       const c = byId({ ...othersRole(), ownRole });
       assert.equal(c.IRSA004?.status, 'fail');
       const annotate = `kubectl annotate serviceaccount -n shop web --overwrite eks.amazonaws.com/role-arn=${OWN}`;
       assert.equal(c.IRSA004?.fix, annotate);
-      assert.equal(c.IRSA005?.fix, annotate);
+      assert.equal(c.IRSA005?.status, 'skipped');
+      assert.equal(c.IRSA005?.fix, undefined);
     });
     it('without one, the fix makes this binding its own role; the trust is never touched', () => {
       const c = byId(othersRole());
-      for (const id of ['IRSA004', 'IRSA005']) {
-        assert.doesNotMatch(c[id]?.fix ?? '', /update-assume-role-policy/, id);
-        assert.match(
-          c[id]?.fix ?? '',
-          /^iamsa create-serviceaccount .*--name web .*--override-existing-serviceaccounts --approve/,
-          id,
-        );
-      }
+      const fix = c.IRSA004?.fix ?? '';
+      assert.doesNotMatch(fix, /update-assume-role-policy/);
+      assert.match(
+        fix,
+        /^iamsa create-serviceaccount .*--name web .*--override-existing-serviceaccounts --approve/,
+      );
     });
     it('IRSA002 without annotation points at iamsa role for the binding when it exists (no placeholder)', () => {
       const s = state({

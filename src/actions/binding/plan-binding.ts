@@ -10,6 +10,7 @@ import {
   roleNameOf,
   shellQuote,
   STS_AUDIENCE,
+  TAG_MECHANISM,
   type TrustTarget,
   trustAdmitsPodIdentity,
 } from '../../policy/index.js';
@@ -77,7 +78,10 @@ export const defaultServiceAccountWarnings = (
       ]
     : [];
 
-/** An update without --mechanism: iamsa's association for the service account means Pod Identity. */
+/**
+ * An update without --mechanism: iamsa's association for the service account means Pod Identity,
+ * and so does, without an association, iamsa's role for the binding tagged for Pod Identity.
+ */
 async function updatedMechanism(
   session: ClusterSession,
   spec: CheckedBinding,
@@ -90,7 +94,15 @@ async function updatedMechanism(
       () => findAssociationOrWarn(session, spec.namespace, spec.name, unchecked),
     ),
   ]);
-  return association && isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)
+  if (association)
+    return isOwnedRoleFor(association.tags, cluster.arn, spec.namespace, spec.name)
+      ? 'pod-identity'
+      : 'irsa';
+  // No association (deleted by hand): iamsa's role for the binding says which mechanism it made.
+  const role = await session.iam.getRole(spec.roleName);
+  return role &&
+    isOwnedRoleFor(role.tags, cluster.arn, spec.namespace, spec.name) &&
+    role.tags[TAG_MECHANISM] === 'pod-identity'
     ? 'pod-identity'
     : 'irsa';
 }

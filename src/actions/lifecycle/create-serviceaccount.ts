@@ -4,8 +4,14 @@
 import type { KubeAccess } from '../../kube/connection.js';
 import type { BindingSpec } from '../binding/spec.js';
 import { checkBinding } from '../binding/check.js';
-import { openClusterSession, type RegionAccess } from '../binding/cluster-session.js';
-import { composePlan, type Planned } from '../engine/plan.js';
+import {
+  type ClusterSession,
+  openClusterSession,
+  type RegionAccess,
+} from '../binding/cluster-session.js';
+import { nearestServiceAccount } from '../binding/missing-namespace.js';
+import { PreconditionError } from '../../errors.js';
+import { type BindingPlan, composePlan, type Planned } from '../engine/plan.js';
 import { planBinding } from '../binding/plan-binding.js';
 import type { Reporter } from '../engine/reporter.js';
 
@@ -53,7 +59,11 @@ async function planSingleBinding(
   });
   // Connect (presign the EKS token) while the cluster is described and IAM is read.
   if (!spec.roleOnly) void session.kube().catch(() => undefined);
-  const binding = await planBinding(session, checked);
+  const planned = await planBinding(session, checked);
+  const binding =
+    spec.update && !spec.roleOnly && planned.error instanceof PreconditionError
+      ? await withNearest(session, planned, planned.error)
+      : planned;
   // Pod Identity involves no OIDC provider; the mechanism is the one planBinding decided (an
   // update without --mechanism finds it), never recomputed from the spec.
   const providerArn =
@@ -70,4 +80,32 @@ async function planSingleBinding(
     deps.reporter,
     { failAsCommand: true },
   );
+}
+
+/**
+ * An update that cannot find its binding may name a service account that does not exist: a typo of
+ * the namespace (IRSA-W025) or of the name. The error then says the nearest existing one.
+ */
+async function withNearest(
+  session: ClusterSession,
+  binding: BindingPlan,
+  error: PreconditionError,
+): Promise<BindingPlan> {
+  const { namespace, name } = binding;
+  const { warning, nearest } = await nearestServiceAccount(session, namespace, name);
+  if (warning) session.reporter.warn(warning);
+  const near = nearest && (nearest.namespace !== namespace || nearest.name !== name) && nearest;
+  const guess = near ? `did you mean --namespace ${near.namespace} --name ${near.name}?` : '';
+  return {
+    ...binding,
+    warnings: [...binding.warnings, ...(warning ? [warning] : [])],
+    ...(near
+      ? {
+          error: new PreconditionError(error.message, {
+            hint: error.hint ? `${guess} Else ${error.hint}` : guess,
+            ...(error.detail ? { detail: error.detail } : {}),
+          }),
+        }
+      : {}),
+  };
 }

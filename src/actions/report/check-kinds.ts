@@ -115,7 +115,7 @@ export const CHECK_KINDS = {
   PODID002: podIdentity(
     'association',
     'high',
-    "the association's service account does not exist (the details say when an EKS add-on owns the association, a target role, session tags off)",
+    "the association's service account does not exist (the details say when an EKS add-on owns the association, a target role, session tags off), or iamsa's Pod Identity role for the binding has no association (deleted by hand) and the service account no IRSA annotation",
   ),
   PODID003: podIdentity(
     'role',

@@ -19,6 +19,7 @@ import {
   serviceAccountSubject,
   STS_AUDIENCE,
   TAG_POLICIES,
+  trustHoldsBindingStatement,
   trustScope,
   type TrustTarget,
 } from '../../policy/index.js';
@@ -31,11 +32,13 @@ import {
   withNote,
   deleteInlinePolicyFix,
   detachPolicyFix,
+  doctorCommand,
   getServiceAccountsFix,
   quote,
+  updateServiceAccountFix,
   updateTrustFix,
 } from './fix-commands.js';
-import { podIdentityChecks } from './doctor-pod-identity.js';
+import { noAssociation, podIdentityChecks } from './doctor-pod-identity.js';
 import type { DoctorState } from './doctor-state.js';
 import type { Check } from './report.js';
 import { check } from './check-kinds.js';
@@ -49,7 +52,8 @@ const DEFAULT_TOKEN_EXPIRATION = 86400;
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 const INJECTED = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
 
-const mechanismOfState = (s: DoctorState) => (s.podIdentity ? 'pod-identity' : 'irsa');
+const mechanismOfState = (s: DoctorState) =>
+  s.podIdentity || s.lostAssociation ? 'pod-identity' : 'irsa';
 
 const audienceOf = (s: DoctorState) =>
   s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] || STS_AUDIENCE;
@@ -61,13 +65,36 @@ const ownedRole = (s: DoctorState) =>
 /** iamsa's role shared by several clusters, this one among them (made by apply -f). */
 const sharedRole = (s: DoctorState) =>
   !!s.role && isOwnedSharedRoleFor(s.role.tags, [s.cluster.arn], s.namespace, s.name);
-/** create-serviceaccount for this binding, with its policies as they are unless told others. */
+/** create-serviceaccount for this binding, with the policies iamsa declared unless told others. */
 const createFix = (
   s: DoctorState,
-  policyArns = s.attachedPolicies,
+  policyArns = declaredPolicies(s),
   inline = s.inlinePolicies.includes(INLINE_POLICY_NAME),
 ) =>
   createServiceAccountFix(s.context, s.namespace, s.name, policyArns, mechanismOfState(s), inline);
+/**
+ * The policies iamsa declared for its own role: all attached ones when they match the record (or
+ * none is recorded), else the subset the record names. A fix never names one attached outside iamsa.
+ */
+const declaredPolicies = (s: DoctorState) => {
+  const drift = policiesDrift(s);
+  return drift ? (drift.declared ?? []) : s.attachedPolicies;
+};
+/**
+ * iamsa's role for the binding that update-serviceaccount re-derives: its tags name the binding
+ * and its trust still holds iamsa's statement for it (the ownership rules; tags alone are not).
+ */
+const rederivable = (s: DoctorState, trust: PolicyDocument) =>
+  ownedRole(s) &&
+  trustHoldsBindingStatement(
+    trust,
+    { clusterArn: s.cluster.arn, namespace: s.namespace, name: s.name },
+    s.cluster.accountId,
+    [s.oidc.providerArn],
+  );
+/** iamsa's own role with a trust changed by hand: re-derive it, adopting no policy. */
+const rederiveFix = (s: DoctorState) =>
+  updateServiceAccountFix(s.context, s.namespace, s.name, s.podIdentity && 'pod-identity');
 /** A role iamsa made for another binding: never edited for this one (its owner would lose it). */
 const otherBindingRole = (s: DoctorState) =>
   !!s.role && isManagedByIamsa(s.role.tags) && !ownedRole(s) && !sharedRole(s);
@@ -147,8 +174,18 @@ function serviceAccount(s: DoctorState): Check {
   // iamsa's role for this binding exists (a --role-only binding, a removed annotation): use it.
   const own = s.ownRole && annotateFix(s.namespace, s.name, s.ownRole.arn);
   if (!s.serviceAccount) {
-    return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist`, {
-      fix: own ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}` : create,
+    // No binding of iamsa's here: most likely a typo of the nearest existing service account.
+    const near = !own && s.nearest;
+    const guess = near ? `: did you mean ${near.namespace}/${near.name}?` : '';
+    return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist${guess}`, {
+      fix: own
+        ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}`
+        : near
+          ? withNote(
+              doctorCommand(s.context, near.namespace, near.name),
+              `or make ${saLabel(s)} with iamsa create-serviceaccount`,
+            )
+          : create,
     });
   }
   const value = annotation(s);
@@ -241,8 +278,8 @@ function trustAdmits(s: DoctorState): Check {
     `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
     {
       details: result.problems,
-      fix: ownedRole(s)
-        ? createFix(s)
+      fix: rederivable(s, trust)
+        ? rederiveFix(s)
         : otherBindingRole(s)
           ? repointFix(s)
           : updateTrustFix(s.context, s.role?.name ?? '', fixed),
@@ -255,7 +292,10 @@ function trustNarrow(s: DoctorState): Check {
   if (skipped) return check('IRSA005', 'skipped', skipped);
   const trust = trustOf(s);
   if (typeof trust === 'string') return check('IRSA005', 'skipped', trust);
-  const overBroad = evaluateTrust(trust, targetOf(s)).overBroad;
+  const { admits, overBroad } = evaluateTrust(trust, targetOf(s));
+  // Narrow or not, a trust that does not admit the service account is IRSA004's failure.
+  if (!admits)
+    return check('IRSA005', 'skipped', `the trust does not admit ${subjectOf(s)} (see IRSA004)`);
   const scope = trustScope(trust, {
     providerArn: s.oidc.providerArn,
     issuerHostPath: s.oidc.hostPath,
@@ -275,8 +315,9 @@ function trustNarrow(s: DoctorState): Check {
   if (details.length === 0) {
     return check('IRSA005', 'ok', `the trust admits only ${subjectOf(s)} of this cluster`);
   }
-  const fix = ownedRole(s)
-    ? createFix(s)
+  const ours = rederivable(s, trust);
+  const fix = ours
+    ? rederiveFix(s)
     : otherBindingRole(s)
       ? repointFix(s)
       : updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
@@ -302,7 +343,7 @@ function trustNarrow(s: DoctorState): Check {
       : []),
   ];
   const count = others.length;
-  const remedy = ownedRole(s)
+  const remedy = ours
     ? 'iamsa made the role: re-running its command restores the exact trust'
     : otherBindingRole(s)
       ? `the role is iamsa's for another binding: point ${saLabel(s)} at a role of its own`
@@ -632,7 +673,7 @@ function simulate(s: DoctorState): Check | undefined {
       fix: ownedRole(s)
         ? withNote(
             // The policy above as its inline policy: no placeholder to replace.
-            createFix(s, s.attachedPolicies, true).replace(
+            createFix(s, undefined, true).replace(
               ' --attach-policy POLICY_FILE',
               ' --attach-policy policy.json',
             ),
@@ -646,6 +687,11 @@ function simulate(s: DoctorState): Check | undefined {
 export type { DoctorState } from './doctor-state.js';
 
 export function runChecks(s: DoctorState): Check[] {
+  if (s.lostAssociation) {
+    return [noAssociation(s), noStaticKeys(s), permissions(s), simulate(s)].filter(
+      (c): c is Check => c !== undefined,
+    );
+  }
   if (s.podIdentity) {
     // New pods get Pod Identity credentials: IRSA's provider, annotation and webhook do not matter.
     return [

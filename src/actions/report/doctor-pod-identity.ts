@@ -18,6 +18,7 @@ import {
   kubeFlagsOf,
   POLICY_ARN,
   quote,
+  updateServiceAccountFix,
   updateTrustFix,
   withPlaceholderNote,
 } from './fix-commands.js';
@@ -48,7 +49,7 @@ const ownedRole = (s: DoctorState) =>
   !!s.role && isOwnedRoleFor(s.role.tags, s.cluster.arn, s.namespace, s.name);
 /** update-serviceaccount converges an iamsa role's trust and the association. */
 const convergeFix = (s: DoctorState) =>
-  `iamsa update-serviceaccount --mechanism pod-identity ${where(s)} --namespace ${s.namespace} --name ${s.name} --approve`;
+  updateServiceAccountFix(s.context, s.namespace, s.name, 'pod-identity');
 
 function agent(s: DoctorState, p: PodIdentityFacts): Check {
   if (s.cluster.autoMode) return check('PODID001', 'ok', 'EKS Auto Mode runs the agent');
@@ -298,6 +299,19 @@ function podsInjected(s: DoctorState): Check {
       details: without.map((pod) => `pod ${pod.name} (created ${pod.creationTimestamp ?? '?'})`),
       fix: restartPodsCommand(s.namespace, without),
     },
+  );
+}
+
+/**
+ * iamsa's role for the binding is a Pod Identity role but the service account has no association
+ * (deleted by hand) and no IRSA annotation: nothing hands its pods the role.
+ */
+export function noAssociation(s: DoctorState): Check {
+  return check(
+    'PODID002',
+    'fail',
+    `${saLabel(s)} has no Pod Identity association: iamsa's role for it, ${s.role?.arn}, is a Pod Identity role, and no pod gets it`,
+    { fix: convergeFix(s) },
   );
 }
 

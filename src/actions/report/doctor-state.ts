@@ -38,6 +38,13 @@ export interface DoctorState {
     /** Set when the simulation could not run (the API missing or denied): the warning. */
     unavailable?: string;
   };
+  /** For a service account that does not exist: the nearest one that does (a typo's fix). */
+  nearest?: { namespace: string; name: string };
+  /**
+   * iamsa's role for the binding (in `role`) is a Pod Identity role, but the service account has
+   * neither an association nor an IRSA annotation: the association was deleted.
+   */
+  lostAssociation?: boolean;
   /** Set when the service account has a Pod Identity association: its checks run instead. */
   podIdentity?: PodIdentityFacts;
 }

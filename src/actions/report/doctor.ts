@@ -7,6 +7,7 @@ import type { KubeAccess } from '../../kube/connection.js';
 import {
   INLINE_POLICY_NAME,
   isManagedByIamsa,
+  isPodIdentityRole,
   readAnnotation,
   roleNameOf,
   sameRoleArn,
@@ -19,6 +20,7 @@ import {
 } from '../binding/cluster-session.js';
 import type { PodIdentityFacts } from './doctor-pod-identity.js';
 import { readAgentOrWarn } from '../binding/plan-pod-identity.js';
+import { nearestServiceAccount } from '../binding/missing-namespace.js';
 import { optionalRead } from '../engine/optional-read.js';
 import { readAssociationsOrWarn } from '../binding/pod-identity-associations.js';
 import { runChecks, type DoctorState } from './doctor-irsa.js';
@@ -67,13 +69,18 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     ),
     readPodIdentity(session, namespace, name),
   ]);
+  // A service account that does not exist may be a typo: its namespace (IRSA-W025) or its name.
+  const typo = serviceAccount
+    ? undefined
+    : await nearestServiceAccount(session, namespace, name, serviceAccounts);
+  if (typo?.warning) reporter.warn(typo.warning);
   // With an association, new pods get Pod Identity credentials: its role is the one to check.
   const read = podIdentity
     ? readAnnotation(podIdentity.association.roleArn)
     : readAnnotation(serviceAccount?.annotations['eks.amazonaws.com/role-arn']);
   const roleArn = read && 'arn' in read ? read.arn : undefined;
   const ours = roleArn && roleArn.accountId === cluster.accountId;
-  const role = ours
+  const annotatedRole = ours
     ? await reporter.progress(`Reading role ${roleArn.roleName}`, () =>
         session.iam.getRole(roleNameOf(roleArn.arn)),
       )
@@ -82,11 +89,20 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
   // iamsa's role for this binding when it exists. Looked for only then, and only to be thorough: a refusal is none.
   const binding = { clusterArn: cluster.arn, cluster: cluster.name, namespace, name };
   const annotated = serviceAccount?.annotations['eks.amazonaws.com/role-arn'];
-  const elsewhere = !!role && isManagedByIamsa(role.tags) && !ownsBinding(role.tags, binding);
+  const elsewhere =
+    !!annotatedRole &&
+    isManagedByIamsa(annotatedRole.tags) &&
+    !ownsBinding(annotatedRole.tags, binding);
   const ownRoleP =
-    !podIdentity && (annotated === undefined || elsewhere || (!!ours && !role))
-      ? findOwnedRole(session, binding, [role], () => undefined).catch(() => undefined)
+    !podIdentity && (annotated === undefined || elsewhere || (!!ours && !annotatedRole))
+      ? findOwnedRole(session, binding, [annotatedRole], () => undefined).catch(() => undefined)
       : undefined;
+  // Neither an association nor an annotation, and iamsa's role for the binding is a Pod Identity
+  // role: its association was deleted. That role is the one to check, with the Pod Identity fix.
+  const found = !podIdentity && annotated === undefined ? await ownRoleP : undefined;
+  const lost = found && isPodIdentityRole(found) ? found : undefined;
+  const role = annotatedRole ?? lost;
+  const lostArn = lost && readAnnotation(lost.arn);
   const simulationWarnings: Warning[] = [];
   // iamsa's inline policy is part of what the role's tags record (drift, IRSA010).
   const recorded = role?.tags[TAG_POLICIES] !== undefined;
@@ -146,18 +162,24 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         }
       : {}),
     ...(podIdentity ? { podIdentity } : {}),
+    ...(typo?.nearest ? { nearest: typo.nearest } : {}),
+    ...(lostArn && 'arn' in lostArn ? { lostAssociation: true, roleArn: lostArn.arn } : {}),
   };
   const checks = runChecks(state);
   simulationWarnings.forEach((w) => reporter.warn(w));
-  const warnings = [...session.warnings, ...simulationWarnings];
+  const warnings = [
+    ...session.warnings,
+    ...(typo?.warning ? [typo.warning] : []),
+    ...simulationWarnings,
+  ];
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     command: 'doctor',
     cluster: input.cluster,
     region: deps.region,
     serviceAccount: { namespace, name },
-    mechanism: podIdentity ? 'pod-identity' : 'irsa',
-    ...(roleArn ? { roleArn: roleArn.arn } : {}),
+    mechanism: podIdentity || lost ? 'pod-identity' : 'irsa',
+    ...(state.roleArn ? { roleArn: state.roleArn.arn } : {}),
     checks,
     ...(warnings.length ? { warnings, warningDetails: warningDetails(warnings) } : {}),
     summary: countBy(

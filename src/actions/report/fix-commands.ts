@@ -55,6 +55,18 @@ export function createServiceAccountFix(
   return withPlaceholderNote(command);
 }
 
+/**
+ * update-serviceaccount with no change asked: re-derives iamsa's trust (and annotation or
+ * association) for the binding, keeping the policies iamsa recorded and adopting none.
+ */
+export const updateServiceAccountFix = (
+  c: CommandContext,
+  namespace: string,
+  name: string,
+  mechanism?: 'irsa' | 'pod-identity',
+) =>
+  `iamsa update-serviceaccount${mechanism ? ` --mechanism ${mechanism}` : ''} --cluster ${quote(c.cluster)} --region ${c.region}${profileOf(c)} --namespace ${namespace} --name ${name}${kubeFlagsOf(c)} --approve`;
+
 /** What iamsa prints where it does not know a policy: the one placeholder, said to be one. */
 export const POLICY_ARN = 'POLICY_ARN';
 

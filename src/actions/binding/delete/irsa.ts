@@ -22,8 +22,7 @@ import {
   roleNameOf,
   sameRoleArn,
   TAG_WELL_KNOWN,
-  TAG_MECHANISM,
-  trustAdmitsPodIdentity,
+  isPodIdentityRole,
   legacyWellKnownPolicyName,
   wellKnownPolicyName,
 } from '../../../policy/index.js';
@@ -217,10 +216,6 @@ export async function planDeleteIrsa(
     warnings,
   };
 }
-
-/** A role iamsa made for Pod Identity (or is migrating to it): by its tag or its trust. */
-const isPodIdentityRole = (role: Role): boolean =>
-  role.tags[TAG_MECHANISM] === 'pod-identity' || trustAdmitsPodIdentity(role);
 
 export const isIamsas = (sa: ServiceAccount) => sa.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 
