@@ -153,14 +153,52 @@ export function providerOwnershipTags(cluster: string): Record<string, string> {
 export const isManagedByIamsa = (tags: Record<string, string>): boolean =>
   tags[TAG_MANAGED_BY] === TAG_MANAGED_BY_VALUE;
 
+/** What of a role's tags is a consistent iamsa record (iamsaRecord). */
+export interface IamsaRecord {
+  /** The tags are a combination iamsa writes: never the single-cluster and shared forms together. */
+  consistent: boolean;
+  /** A shared role's clusters, from the `iamsa.io/cluster-arn/<hash>` tags iamsa wrote. */
+  clusterArns: string[];
+  /** The `iamsa.io/cluster-arn/<hash>` keys that are not iamsa's record (ignored, with a warning). */
+  ignored: string[];
+}
+
+/**
+ * The one rule for reading tags as ownership: iamsa writes either the single-cluster form
+ * (iamsa.io/cluster-arn) or the shared form (iamsa.io/clusters and one iamsa.io/cluster-arn/<hash>
+ * per cluster), never both, so both together are not iamsa's tags (`consistent` false: the role is
+ * foreign). A shared form's cluster-arn/<hash> tag is iamsa's record only when its key is the hash
+ * of its value and its cluster's name is in iamsa.io/clusters (any name, when that tag was cut to
+ * fit); the others are `ignored`.
+ */
+export function iamsaRecord(tags: Record<string, string>): IamsaRecord {
+  const hashed = Object.entries(tags).filter(([k]) => k.startsWith(TAG_CLUSTER_ARN_PREFIX));
+  const listed = tags[TAG_CLUSTERS];
+  if (tags[TAG_CLUSTER_ARN] !== undefined || listed === undefined) {
+    const consistent = !hashed.length && (tags[TAG_CLUSTER_ARN] === undefined || !listed);
+    return { consistent, clusterArns: [], ignored: hashed.map(([k]) => k) };
+  }
+  const names = listed.split(',');
+  const cut = listed.endsWith('…');
+  const recorded = ([key, arn]: [string, string]) => {
+    const name = /:cluster\/([^/]+)$/.exec(arn)?.[1];
+    return key === sharedClusterTagKey(arn) && !!name && (cut || names.includes(name));
+  };
+  return {
+    consistent: true,
+    clusterArns: hashed.filter(recorded).map(([, v]) => v),
+    ignored: hashed.filter((e) => !recorded(e)).map(([k]) => k),
+  };
+}
+
 export function roleOwner(tags: Record<string, string>): RoleOwner {
   const owner: RoleOwner = { managed: isManagedByIamsa(tags) };
   if (tags[TAG_CLUSTER] !== undefined) owner.cluster = tags[TAG_CLUSTER];
   if (tags[TAG_CLUSTER_ARN] !== undefined) owner.clusterArn = tags[TAG_CLUSTER_ARN];
   if (tags[TAG_NAMESPACE] !== undefined) owner.namespace = tags[TAG_NAMESPACE];
   if (tags[TAG_SERVICE_ACCOUNT] !== undefined) owner.serviceAccount = tags[TAG_SERVICE_ACCOUNT];
-  const shared = Object.entries(tags).filter(([k]) => k.startsWith(TAG_CLUSTER_ARN_PREFIX));
-  if (shared.length) owner.clusterArns = shared.map(([, v]) => v);
+  const shared = iamsaRecord(tags).clusterArns;
+  if (shared.length) owner.clusterArns = shared;
   return owner;
 }
 
@@ -174,6 +212,7 @@ export function isOwnedRoleFor(
   const owner = roleOwner(tags);
   return (
     owner.managed &&
+    iamsaRecord(tags).consistent &&
     owner.clusterArn === clusterArn &&
     owner.namespace === namespace &&
     owner.serviceAccount === serviceAccount

@@ -1,7 +1,14 @@
 // The ownership rules: when a role is iamsa's for a binding. Tags are anyone's to copy, so tags
 // alone never make a role iamsa's: its trust must hold what iamsa writes for that binding. One
 // function per rule, used by every command (create, update, apply, delete, prune).
-import { isOwnedRoleFor, isOwnedSharedRoleFor, roleOwner } from './ownership.js';
+import {
+  iamsaRecord,
+  isOwnedRoleFor,
+  isOwnedSharedRoleFor,
+  roleOwner,
+  TAG_CLUSTER_ARN_PREFIX,
+  TAG_CLUSTERS,
+} from './ownership.js';
 import { buildPodIdentityTrustStatement } from './pod-identity-trust.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 import { buildTrustStatement, type TrustTarget, trustPoliciesEqual } from './trust-policy.js';
@@ -15,10 +22,22 @@ export interface OwnedBinding {
   subjectPattern?: string;
 }
 
-/** Rule 1: the role's tags name the binding (its own role, or a shared one recording the cluster). */
+/**
+ * Rule 1: the role's tags name the binding (its own role, or a shared one recording the cluster).
+ * The single-cluster tags name it even beside shared-role tags iamsa never writes with them (so a
+ * delete calls such a role foreign, IRSA-W048); it is iamsa's only if they are a consistent
+ * record (iamsaRecord, required by isOwnedRoleFor and by rule 3).
+ */
 export const tagsNameBinding = (tags: Record<string, string>, b: OwnedBinding): boolean =>
-  isOwnedRoleFor(tags, b.clusterArn, b.namespace, b.name) ||
+  isOwnedRoleFor(singleClusterTags(tags), b.clusterArn, b.namespace, b.name) ||
   isOwnedSharedRoleFor(tags, [b.clusterArn], b.namespace, b.name);
+
+const singleClusterTags = (tags: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(tags).filter(
+      ([k]) => k !== TAG_CLUSTERS && !k.startsWith(TAG_CLUSTER_ARN_PREFIX),
+    ),
+  );
 
 const one = (st: PolicyStatement): PolicyDocument => ({ Version: '2012-10-17', Statement: [st] });
 const federatedOf = (s: PolicyStatement): unknown =>
@@ -92,7 +111,8 @@ export function trustHoldsBindingStatement(
  * duplicates): the IRSA statement on `providerArn` (this cluster's; required unless the role is a
  * Pod Identity one) or on a provider `recordedProviders` holds (the other clusters a shared role's
  * tags record, resolved from their ARNs), or the Pod Identity statement narrowed to this cluster
- * or to the recorded clusters. A statement on any other provider makes the role not iamsa's.
+ * or to the recorded clusters. A statement on any other provider makes the role not iamsa's, and
+ * so do tags that are no consistent iamsa record (iamsaRecord).
  */
 export function trustIsWhollyBindings(
   trust: PolicyDocument,
@@ -102,6 +122,7 @@ export function trustIsWhollyBindings(
   providerArn: string,
   recordedProviders: ReadonlySet<string>,
 ): boolean {
+  if (!iamsaRecord(tags).consistent) return false;
   const recorded = roleOwner(tags).clusterArns;
   const podIdentity = [[b.clusterArn], ...(recorded?.length ? [recorded] : [])];
   const seen = new Set<string>();

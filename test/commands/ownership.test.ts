@@ -238,7 +238,118 @@ describe('a shared role keeps the statements of the clusters it records, found b
       "dr's statement is kept",
     );
     assert.ok(!JSON.stringify(after).includes('/id/OTHER'), 'the foreign statement is gone');
-    assert.match((await ok(['apply', '-f', two])).stdout, /Nothing to do/);
+    const again = await ok(['apply', '-f', two]);
+    assert.match(again.stdout, /Nothing to do/);
+    // A kept statement is said in every plan, not only when the trust changes.
+    assert.match(
+      again.stderr,
+      /IRSA-W057 role iamsa-shared-default-s3 keeps the trust statements of 1 cluster/,
+    );
+  });
+});
+
+describe("a forged iamsa.io/cluster-arn/<hash> tag is not iamsa's record (issue 16)", () => {
+  const EVIL_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/evil`;
+  const EVIL = host('eu-west-1', 'EVIL0000');
+  const forged = { [sharedClusterTagKey(EVIL_ARN)]: EVIL_ARN };
+  const role = 'iamsa-shared-default-shr';
+  /** default/shr applied for demo and dr; evil is a third cluster of the account. */
+  const appliedShared = async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await clusterIn('dr', 'us-west-2');
+    await clusterIn('evil', 'eu-west-1');
+    const path = file(
+      `${HEAD}bindings:\n  - name: shr\n    roleOnly: true\n    clusters: [demo, {name: dr, region: us-west-2}]\n    attachPolicyARNs: [${RO}]\n`,
+    );
+    await ok(['apply', '-f', path, '--approve']);
+    const real = (await trustOf(role)).Statement;
+    return { path, real };
+  };
+
+  test("apply of a shared role: the forged cluster's statement is drift, removed with the tag (IRSA-W058), never 'unchanged'", async () => {
+    const { path, real } = await appliedShared();
+    await h.iam.tagRole(role, forged);
+    await setTrust(role, ...real, statement(EVIL, 'default', 'shr'));
+
+    const r = await ok(['apply', '-f', path, '--approve']);
+    assert.doesNotMatch(r.stdout, /2 unchanged/);
+    assert.match(
+      r.stderr,
+      /IRSA-W058 role iamsa-shared-default-shr has iamsa\.io\/cluster-arn\/\w+=arn:aws:eks:eu-west-1:\d+:cluster\/evil/,
+    );
+    assert.deepEqual((await trustOf(role)).Statement, real, "the evil cluster's statement is gone");
+    const tags = (await h.iam.getRole(role))?.tags ?? {};
+    assert.ok(!(sharedClusterTagKey(EVIL_ARN) in tags), 'the forged tag is gone');
+    assert.equal(tags[TAG_CLUSTERS], 'demo,dr');
+  });
+
+  test('a hash tag whose key is not the hash of its value is ignored too', async () => {
+    const { path, real } = await appliedShared();
+    // The evil cluster is named in iamsa.io/clusters, but its tag's key is another ARN's hash.
+    await h.iam.tagRole(role, {
+      [TAG_CLUSTERS]: 'demo,dr,evil',
+      [sharedClusterTagKey(`${EVIL_ARN}x`)]: EVIL_ARN,
+    });
+    await setTrust(role, ...real, statement(EVIL, 'default', 'shr'));
+    const r = await ok(['apply', '-f', path, '--approve']);
+    assert.match(r.stderr, /IRSA-W058/);
+    assert.deepEqual((await trustOf(role)).Statement, real);
+  });
+
+  const decoy8 = async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    await clusterIn('evil', 'eu-west-1');
+    await handMade(
+      'decoy8',
+      { ...roleOwnershipTags('demo', 'default', 'd8', DEMO_ARN), ...forged },
+      [statement(DEMO, 'default', 'd8'), statement(EVIL, 'default', 'd8')],
+      [RO],
+    );
+    await h.kube('demo').createServiceAccount('default', 'd8', {
+      annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCOUNT}:role/decoy8` },
+    });
+  };
+
+  test("single-cluster tags beside a hash tag are not iamsa's: delete keeps the role (IRSA-W048)", async () => {
+    await decoy8();
+    const del = ['delete-serviceaccount', '-c', 'demo', '-n', 'default', '--name', 'd8'];
+    const plan = await ok(del);
+    assert.match(plan.stderr, /IRSA-W048 role decoy8 carries iamsa's tags for default\/d8/);
+    assert.doesNotMatch(plan.stdout, /remove the statement of cluster demo/);
+    const before = await trustOf('decoy8');
+    await ok([...del, '--approve']);
+    assert.deepEqual(await trustOf('decoy8'), before, 'the trust is kept');
+    assert.deepEqual(await h.iam.listAttachedPolicyArns('decoy8'), [RO]);
+  });
+
+  test('create, update and apply refuse it (exit 5); audit sees the two-cluster trust (IRSA107)', async () => {
+    await decoy8();
+    const flags = ['-c', 'demo', '-n', 'default', '--name', 'd8', '--role-name', 'decoy8'];
+    const apply = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: d8\n    roleName: decoy8\n    attachPolicyARNs: [${S3}]\n`,
+    );
+    for (const args of [
+      [
+        'create-serviceaccount',
+        ...flags,
+        '--attach-policy-arn',
+        S3,
+        '--approve',
+        '--override-existing-serviceaccounts',
+      ],
+      ['update-serviceaccount', ...flags, '--attach-policy-arn', S3, '--approve'],
+      ['apply', '-f', apply, '--approve'],
+    ]) {
+      const before = h.state();
+      const r = await h.run(args);
+      assert.equal(r.code, 5, `${args[0]}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout + r.stderr, /role decoy8 has both iamsa's single-cluster tags/);
+      assert.deepEqual(h.state(), before, 'nothing was changed');
+    }
+    const audit = await h.run(['audit', '-c', 'demo']);
+    assert.match(audit.stdout, /IRSA107/);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   recordedSubset,
   roleArn,
   sharedRoleOwnershipTags,
+  iamsaRecord,
   TAG_CLUSTER_ARN_PREFIX,
   TAG_CLUSTERS,
   TAG_IRSA_TRUST_PREFIX,
@@ -161,12 +162,32 @@ export function desiredRole(
     const joined = [...names].join(',');
     tags[TAG_CLUSTERS] = joined.length <= 256 ? joined : `${joined.slice(0, 255)}…`;
   }
+  // Tags that are not iamsa's record of a cluster go (IRSA-W058), as do, with --prune, those of
+  // the clusters the file no longer lists.
+  const ignored = shared && role ? iamsaRecord(role.tags).ignored.filter((k) => !(k in tags)) : [];
   const untag =
     shared?.prune && role
       ? Object.keys(role.tags).filter((k) => k.startsWith(TAG_CLUSTER_ARN_PREFIX) && !(k in tags))
-      : [];
+      : ignored;
 
   const warnings: Warning[] = [];
+  if (ignored.length) {
+    warnings.push(
+      coded(
+        'IRSA-W058',
+        `role ${name} has ${ignored.map((k) => `${k}=${role?.tags[k]}`).join(', ')}, which is not iamsa's record of a cluster (its key is not the hash of its value, or its cluster is not in ${TAG_CLUSTERS}): ignored, and removed with any statement for that cluster`,
+      ),
+    );
+  }
+  if (whole.kept) {
+    // Said in every plan, not only when the trust changes: "unchanged" never hides them.
+    warnings.push(
+      coded(
+        'IRSA-W057',
+        `role ${name} keeps the trust statements of ${whole.kept} cluster(s) the file no longer lists for ${input.namespace}/${input.name}: their pods keep the role until apply --prune`,
+      ),
+    );
+  }
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
   const extra = input.declared ? [] : input.update ? drift : kept.filter((a) => !wanted.has(a));
   if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));

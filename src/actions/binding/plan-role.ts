@@ -22,7 +22,11 @@ import {
   type PolicyStatement,
   policyChanges,
   policySize,
+  iamsaRecord,
   roleOwner,
+  TAG_CLUSTER_ARN,
+  TAG_CLUSTER_ARN_PREFIX,
+  TAG_CLUSTERS,
   sameJson,
   TAG_MECHANISM,
   TAG_ROLE_ONLY,
@@ -551,6 +555,14 @@ function roleConflict(
   cluster: ClusterInfo,
 ): ConflictError {
   const owner = roleOwner(role.tags);
+  if (owner.managed && !iamsaRecord(role.tags).consistent) {
+    return new ConflictError(
+      `role ${roleName} has both iamsa's single-cluster tags (${TAG_CLUSTER_ARN}) and shared-role tags (${TAG_CLUSTERS}, ${TAG_CLUSTER_ARN_PREFIX}…), which iamsa never writes together: they are not iamsa's record, and iamsa will not change the role`,
+      {
+        hint: `choose another ${labelOf(input, 'roleName')}, or remove the role or its iamsa.io/ tags by hand`,
+      },
+    );
+  }
   const sameServiceAccount =
     owner.namespace === input.namespace && owner.serviceAccount === input.name;
   if (owner.managed && sameServiceAccount && owner.cluster === input.cluster) {

@@ -250,6 +250,14 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['migrate-to-pod-identity'],
     todo: 'Restart the pods the warning names (the command it gives) so they get Pod Identity credentials, then run --remove-irsa again; --allow-irsa-pods removes IRSA anyway and cuts them off.',
   },
+  'IRSA-W057': {
+    commands: ['apply'],
+    todo: 'The role still trusts the clusters the file dropped, so their pods keep the role: apply the file with `--prune` to remove their statements and tags, or list the clusters again to keep them.',
+  },
+  'IRSA-W058': {
+    commands: ['apply'],
+    todo: 'iamsa writes one `iamsa.io/cluster-arn/<hash>` tag per cluster of `iamsa.io/clusters`, keyed by the hash of its ARN; this one is neither, so someone else added it. Its cluster is not kept: apply removes the tag and any statement for that cluster. Check who tagged the role.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

@@ -230,6 +230,15 @@ export const WARNING_KINDS = {
       'pods that started before the association still use IRSA: --remove-irsa would cut them off',
     anchor: 'docs/commands/migrate-to-pod-identity.md',
   },
+  'IRSA-W057': {
+    title:
+      'a shared role keeps the statements of clusters the file no longer lists (until --prune)',
+    anchor: 'docs/concepts.md#ownership-rules',
+  },
+  'IRSA-W058': {
+    title: "a shared role has an iamsa.io/cluster-arn/ tag that is not iamsa's record: ignored",
+    anchor: 'docs/concepts.md#ownership-rules',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
