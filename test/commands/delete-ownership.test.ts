@@ -195,3 +195,76 @@ describe("a Pod Identity role is the binding's only through iamsa's association 
     assert.deepEqual(left, ['pi3'], "iamsa's association goes, pi3's stays");
   });
 });
+
+describe("a service account whose role is kept as not iamsa's is kept with it", () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const ROOT_TRUST = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });
+  /** Role `foreign` (root's trust, copied tags for pa/ghost, Admin) and pa/ghost labelled as iamsa's. */
+  async function forged() {
+    await h.iam.createRole({
+      ...{ name: 'foreign', path: '/', description: 'by hand', trustPolicy: ROOT_TRUST },
+      tags: ownerTags('pa', 'ghost'),
+    });
+    await h.iam.attachPolicy('foreign', ADMIN);
+    await h.kube('demo').createNamespace('pa');
+    await h.kube('demo').createServiceAccount('pa', 'ghost', {
+      labels: { 'app.kubernetes.io/managed-by': 'iamsa' },
+      annotations: { 'eks.amazonaws.com/role-arn': arnOf('foreign') },
+    });
+  }
+  const KEPT_SA =
+    /IRSA-W048 role foreign carries iamsa's tags for pa\/ghost .*service account pa\/ghost is kept/;
+
+  test('apply --prune keeps both, and says so', async () => {
+    await forged();
+    const path = join(dir, 'prune-ghost.yaml');
+    writeFileSync(
+      path,
+      `apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n  - {namespace: pa, name: other, attachPolicyARNs: [${RO}]}\n`,
+    );
+    for (const approve of [[], ['--approve']]) {
+      const r = await h.run(['apply', '-f', path, '--prune', ...approve]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, KEPT_SA);
+      assert.doesNotMatch(r.stdout, /delete\s+service-account/);
+    }
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
+    assert.ok(await h.iam.getRole('foreign'));
+  });
+
+  test('delete-serviceaccount keeps both, and says so', async () => {
+    await forged();
+    for (const approve of [[], ['--approve']]) {
+      const r = await del('pa', 'ghost', ...approve);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, KEPT_SA);
+      assert.doesNotMatch(r.stdout, /delete\s+service-account/);
+    }
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
+  });
+
+  test('--mechanism pod-identity keeps both too', async () => {
+    await forged();
+    const r = await del(
+      'pa',
+      'ghost',
+      '--mechanism',
+      'pod-identity',
+      '--role-name',
+      'foreign',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, KEPT_SA);
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
+  });
+});

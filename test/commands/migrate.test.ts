@@ -356,6 +356,30 @@ describe('migrate-to-pod-identity', () => {
     }
   });
 
+  test("an association with copied iamsa tags is said to be tagged as iamsa's, not made by iamsa (IRSA-W006)", async () => {
+    await namespace('forged');
+    await bind('forged', 'app');
+    assert.equal((await migrate('-n', 'forged', '--approve')).code, 0);
+    const role = (await roleOf(roleName('forged', 'app')))?.Arn ?? '';
+    const own = [...h.eks().associations.values()].find((a) => a.namespace === 'forged')!;
+    await h.eks().createPodIdentityAssociation({
+      cluster: 'demo',
+      namespace: 'forged',
+      serviceAccount: 'evil',
+      roleArn: role,
+      tags: { ...own.tags, 'iamsa.io/service-account': 'evil' },
+    });
+    const again = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'forged', '--name', 'app'],
+      ...['--attach-policy-arn', READONLY, ...g.kubeFlags],
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /IRSA-W006 association \S+ hands role iamsa-demo-forged-app \(iamsa's role for forged\/app\) to forged\/evil of cluster demo; it is tagged as iamsa's for forged\/evil, not for this binding/,
+    );
+  });
+
   test("one binding's conflict is its own error (exit 5); the others migrate", async () => {
     await namespace('mig4');
     await bind('mig4', 'fine');

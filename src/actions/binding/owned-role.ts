@@ -168,10 +168,14 @@ export async function recordedProviders(
   return new Set(found.filter((p): p is string => p !== undefined));
 }
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */
-export const foreignTrustWarning = (role: Role, b: BindingRef): Warning =>
+export const foreignTrustWarning = (
+  role: Role,
+  b: BindingRef,
+  keptServiceAccount = false,
+): Warning =>
   coded(
     'IRSA-W048',
-    `role ${role.name} carries iamsa's tags for ${b.namespace}/${b.name} but its trust is not iamsa's: not deleted`,
+    `role ${role.name} carries iamsa's tags for ${b.namespace}/${b.name} but its trust is not iamsa's: not deleted${keptServiceAccount ? `, and service account ${b.namespace}/${b.name} is kept with it (its label is anyone's to copy; delete it by hand if it is yours to delete)` : ''}`,
   );
 
 /**

@@ -147,7 +147,7 @@ export function handedOutWarning(
   const whose = a.ownerArn
     ? `made by the EKS add-on ${a.ownerArn}`
     : isManagedByIamsa(a.tags)
-      ? `made by iamsa for ${a.namespace}/${a.serviceAccount}, not for this binding`
+      ? `tagged as iamsa's for ${a.namespace}/${a.serviceAccount}, not for this binding`
       : 'not made by iamsa';
   return coded(
     'IRSA-W006',
