@@ -138,6 +138,21 @@ describe('each check on a state built to fail it', () => {
     assert.ok(role);
   });
 
+  test('IRSA002: a role-only binding whose namespace is missing: the fix creates it too', async () => {
+    const r = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', g.cluster, '-n', 'batch', '--name', 'job'],
+      ...['--attach-policy-arn', READONLY, '--role-only', ...g.kubeFlags, '--approve'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { byId } = await checksOf('batch', 'job');
+    assert.equal(byId.IRSA002.status, 'fail');
+    // The same commands as create-serviceaccount --role-only's next step: they work without the namespace.
+    assert.equal(
+      byId.IRSA002.fix,
+      `kubectl create namespace batch --dry-run=client -o yaml | kubectl apply --server-side -f - && kubectl create serviceaccount -n batch job --dry-run=client -o yaml | kubectl annotate --local -f - eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/iamsa-${g.cluster}-batch-job -o yaml | kubectl apply --server-side -f -`,
+    );
+  });
+
   test('IRSA002: missing, unannotated, malformed and foreign-partition service accounts', async () => {
     await namespace(g, 'sa2');
     let { code, byId } = await checksOf('sa2', 'ghost');
