@@ -165,6 +165,27 @@ describe('update-serviceaccount', () => {
     assert.equal((await tagsOf(name))['iamsa.io/managed-by'], 'iamsa', 'ownership tags stay');
   });
 
+  test('--detach-policy-arn of a policy the role does not have: warned, naming the nearest (IRSA-W059)', async () => {
+    await bind('upd-typo', '--attach-policy-arn', READONLY);
+    const typo = READONLY.replace(/Access$/, 'Acess');
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-typo',
+      '--detach-policy-arn',
+      typo,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /IRSA-W059/);
+    assert.match(
+      r.stderr,
+      new RegExp(`not attached to role iamsa-life-default-upd-typo.*did you mean ${READONLY}\\?`),
+    );
+    assert.deepEqual(await attached('iamsa-life-default-upd-typo'), [READONLY]);
+  });
+
   test('refuses to leave the role with no permission (exit 2), pointing at delete', async () => {
     await bind('upd-empty', '--attach-policy-arn', READONLY);
     const r = await update(
