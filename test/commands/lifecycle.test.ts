@@ -308,6 +308,18 @@ describe('delete-serviceaccount', () => {
     assert.deepEqual(json(there.stdout).warnings, []);
   });
 
+  test('a mistyped name: Nothing to do, exit 0, with IRSA-W060 naming the nearest service account', async () => {
+    await bind('api', '--attach-policy-arn', READONLY);
+    const r = await del('-n', 'default', '--name', 'apu', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: IRSA-W060 service account default\/apu does not exist in cluster \S+: did you mean --namespace default --name api\?/,
+    );
+    assert.match(r.stdout, /Nothing to do/);
+    assert.ok(await sa('default', 'api'), 'nothing deleted');
+  });
+
   test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W048)', async () => {
     await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
     const tags = await tagsOf('custom-name');

@@ -262,6 +262,10 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['update-serviceaccount'],
     todo: 'Check the ARN given to `--detach-policy-arn` (the warning names the nearest policy the role has, or lists them): a policy the role does not have is not detached, so nothing changed.',
   },
+  'IRSA-W060': {
+    commands: ['delete-serviceaccount'],
+    todo: 'Nothing was deleted. Check the namespace and name: run the command again with the ones the warning suggests if that is the binding meant.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

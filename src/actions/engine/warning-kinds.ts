@@ -243,6 +243,10 @@ export const WARNING_KINDS = {
     title: '--detach-policy-arn names a policy the role does not have: nothing detached',
     anchor: 'docs/commands/update-serviceaccount.md',
   },
+  'IRSA-W060': {
+    title: 'the service account to delete does not exist: its nearest is named',
+    anchor: 'docs/commands/delete-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',
