@@ -737,6 +737,13 @@ describe('a mistyped namespace or name says what was meant', () => {
     // Nothing near: the create line as before.
     const far = await checksOf('payments', 'zzzzzz');
     assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
+    // No -n: the same name in another namespace of the cluster, not default/api to create.
+    const noNs = await checksOf('default', 'api');
+    assert.equal(
+      noNs.byId.IRSA002.message,
+      'service account default/api does not exist: did you mean payments/api?',
+    );
+    assert.match(noNs.byId.IRSA002.fix, /^iamsa doctor .*-n payments --name api /);
     // update-serviceaccount of a binding it cannot find says the nearest too.
     const update = (ns: string, name: string) =>
       g.iamsa([
