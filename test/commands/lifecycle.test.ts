@@ -698,9 +698,9 @@ describe("get-serviceaccounts without the cluster's OIDC provider", () => {
     const api = rows.find((r: any) => r.name === 'api');
     assert.equal(api.status, 'no-provider');
     assert.match(api.problems[0], new RegExp(`OIDC provider ${providerArn} does not exist`));
-    // docs/commands/get-serviceaccounts.md: jq -e '.serviceAccounts | all(.status == "ok")'
+    // docs/commands/get-serviceaccounts.md: jq -e '.serviceAccounts | all(.status == "ok" or .status == "role-only")'
     assert.equal(
-      rows.every((r: any) => r.status === 'ok'),
+      rows.every((r: any) => r.status === 'ok' || r.status === 'role-only'),
       false,
     );
     const text = await withKube('get-serviceaccounts', []);
