@@ -123,7 +123,7 @@ export function migrateNextStep(result: CommandResult, removeIrsa: string | unde
   if (!restart.length || !removeIrsa) return restart;
   return [
     ...restart,
-    'Then, once they run with Pod Identity (iamsa doctor: PODID007 ok), remove IRSA, with the same Kubernetes connection flags:',
+    'Then, once they run with Pod Identity (iamsa doctor: PODID007 ok), remove IRSA:',
     removeIrsa,
   ];
 }
