@@ -385,7 +385,9 @@ describe('delete-serviceaccount', () => {
         name,
       );
       assert.ok(await role(`decoy-${name}`), `${name}: the role is kept`);
-      assert.equal(sa('default', name), undefined, `${name}: the service account iamsa made goes`);
+      // Kept with its role: the label alone does not make it iamsa's to delete.
+      assert.ok(sa('default', name), `${name}: the service account is kept with the role`);
+      assert.match(r.stderr, new RegExp(`service account default/${name} is kept with it`), name);
     }
   });
 

@@ -269,8 +269,8 @@ describe('broken files: every problem at once, each at its line', () => {
       [
         [4, /^invalid tags key "aws:x"/],
         [
-          8,
-          /^bindings\[1\]: invalid tag key "iamsa.io\/owner": keys starting with "iamsa.io\/" are reserved/,
+          9,
+          /^bindings\[1\]\.tags: invalid tag key "iamsa.io\/owner": keys starting with "iamsa.io\/" are reserved/,
         ],
       ],
     ],

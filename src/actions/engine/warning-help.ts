@@ -216,7 +216,7 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
   },
   'IRSA-W048': {
     commands: [...DELETE, 'apply'],
-    todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own.",
+    todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own, nor the service account that uses it (even with iamsa's label, which anyone can copy): delete that by hand if it is yours.",
   },
   'IRSA-W049': {
     commands: KUBE2IAM,

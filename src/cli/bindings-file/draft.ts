@@ -25,6 +25,7 @@ import {
   validateServiceAccountMetadata,
   TAG_PREFIX,
   validateTags,
+  checkNoReservedTags,
 } from '../../policy/index.js';
 import { pathLabel, type Problem, type SourceDocument, type YamlPath } from './yaml-source.js';
 
@@ -153,6 +154,8 @@ export function checkTopTags(
 ): boolean {
   try {
     if (tags) validateTags(tags, pathLabel(path));
+    // Reported here, at their own line, not later at each binding that inherits them.
+    if (tags) checkNoReservedTags(tags);
     return true;
   } catch (error) {
     problemAt(ctx, doc, path, error);
@@ -218,7 +221,13 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
     attempt(d.fields.labels, () => validateServiceAccountMetadata(meta, what, 'labels'));
     attempt(d.fields.annotations, () => validateServiceAccountMetadata(meta, what, 'annotations'));
   }
-  if (d.ownTags) attempt(d.fields.tags, () => checkGiven({ source, tags: d.ownTags }));
+  const ownTags = d.ownTags;
+  if (ownTags) {
+    attempt(d.fields.tags, () => {
+      checkGiven({ source, tags: ownTags });
+      checkNoReservedTags(ownTags);
+    });
+  }
   const arnsPath = d.fields.policyArns;
   d.spec.policyArns.forEach((arn, i) => {
     const path = arnsPath ? [...arnsPath, i] : undefined;
