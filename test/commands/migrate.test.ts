@@ -4,6 +4,8 @@
 // --remove-irsa, and come back exactly with --rollback. The binary's smoke run against moto, the EKS
 // endpoint and the emulator is test/integration/migrate.test.ts.
 import assert from 'node:assert/strict';
+import type { CommandResult } from '../../src/actions/engine/plan.js';
+import { removeIrsaCommand } from '../../src/cli/commands/migrate-to-pod-identity.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -431,6 +433,20 @@ describe('migrate-to-pod-identity: pods still on IRSA', () => {
     assert.match(
       first.stdout,
       /remove IRSA[^\n]*\n.*iamsa migrate-to-pod-identity --cluster demo --region \S+ -n stale --remove-irsa --approve/,
+    );
+    // With the Kubernetes connection flags given, ready to paste.
+    const result = { cluster: 'demo', region: 'us-east-1' } as CommandResult;
+    assert.equal(
+      removeIrsaCommand(
+        { namespace: 'stale', kubeServer: 'https://k', kubeCaFile: 'ca.pem' },
+        result,
+        'p',
+      ),
+      'iamsa migrate-to-pod-identity --cluster demo --region us-east-1 --profile p -n stale --remove-irsa --kube-server https://k --kube-ca-file ca.pem --approve',
+    );
+    assert.equal(
+      removeIrsaCommand({ context: 'dev' }, result, undefined),
+      'iamsa migrate-to-pod-identity --cluster demo --region us-east-1 --remove-irsa --context dev --approve',
     );
 
     const doctor = await g.iamsa([

@@ -1,6 +1,7 @@
 // The role a binding should have, derived (pure) from the checked binding, its cluster and the role
 // as it is: the whole trust, the tags, the permissions after and the fingerprint that records them.
 // plan-role.ts diffs it against the role into create/update steps.
+import { closest } from '../../suggest.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
 import {
@@ -196,6 +197,18 @@ export function desiredRole(
       coded(
         'IRSA-W057',
         `role ${name} keeps the trust statements of ${whole.kept} cluster(s) the file no longer lists for ${input.namespace}/${input.name}: their pods keep the role until apply --prune`,
+      ),
+    );
+  }
+  // A policy asked to be detached that the role does not have is most likely a typo: said, with
+  // the nearest attached one, instead of a quiet "Nothing to do".
+  for (const arn of input.update?.detachPolicyArns ?? []) {
+    if (!role || current.attached.includes(arn)) continue;
+    const near = closest(arn, current.attached);
+    warnings.push(
+      coded(
+        'IRSA-W059',
+        `--detach-policy-arn ${arn} is not attached to role ${name}: nothing to detach${near ? `; did you mean ${near}?` : current.attached.length ? `; it has ${current.attached.join(', ')}` : '; it has no managed policy attached'}`,
       ),
     );
   }

@@ -258,6 +258,14 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
     commands: ['apply'],
     todo: 'iamsa writes one `iamsa.io/cluster-arn/<hash>` tag per cluster of `iamsa.io/clusters`, keyed by the hash of its ARN; this one is neither, so someone else added it. Its cluster is not kept: apply removes the tag and any statement for that cluster. Check who tagged the role.',
   },
+  'IRSA-W059': {
+    commands: ['update-serviceaccount'],
+    todo: 'Check the ARN given to `--detach-policy-arn` (the warning names the nearest policy the role has, or lists them): a policy the role does not have is not detached, so nothing changed.',
+  },
+  'IRSA-W060': {
+    commands: ['delete-serviceaccount'],
+    todo: 'Nothing was deleted. Check the namespace and name: run the command again with the ones the warning suggests if that is the binding meant.',
+  },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],
     todo: 'Nothing, against an emulator or an endpoint without that API: the command did its job without the optional read.',

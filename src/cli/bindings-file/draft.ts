@@ -22,7 +22,6 @@ import {
   sharedRoleName,
   validateClusterName,
   validatePolicyDocument,
-  validateRegion,
   validateServiceAccountMetadata,
   TAG_PREFIX,
   validateTags,
@@ -196,10 +195,6 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
   };
   for (const c of d.clusters) {
     attempt(c.path, () => validateClusterName(c.name, c.label));
-    if (c.regionPath && c.region !== undefined) {
-      const [region, label] = [c.region, pathLabel(c.regionPath)];
-      attempt(c.regionPath, () => validateRegion(region, label));
-    }
   }
   const source = d.spec.source;
   for (const field of SINGLE_FIELDS) {
