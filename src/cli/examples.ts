@@ -89,8 +89,9 @@ export const EXAMPLES: Record<string, string[]> = {
     'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --approve',
     'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --cleanup --approve',
     '',
-    '# Back to the daemon, exactly as recorded',
-    'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --rollback --approve',
+    '# Back to the daemon: its recorded trust comes back for the server role named',
+    'iamsa migrate-from-kube2iam --cluster prod --flavour kiam --rollback --approve \\',
+    '  --daemon-role-arn arn:aws:iam::123456789012:role/kiam-server',
   ],
   'well-known-policies': [
     '# Every key, with what it grants and its default scope',

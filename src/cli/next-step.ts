@@ -2,7 +2,7 @@
 // account; after create-serviceaccount, restart the pods (iamsa does not touch workloads) or, with
 // --role-only, annotate the service account.
 import type { CommandResult } from '../actions/engine/plan.js';
-import { ROLE_ARN_ANNOTATION } from '../policy/names.js';
+import { annotateCreatingCommands } from '../actions/report/fix-commands.js';
 import { shellQuote } from '../policy/shell-quote.js';
 
 export function nextStep(
@@ -13,18 +13,9 @@ export function nextStep(
 ): string[] {
   if (roleOnly) {
     if (!result.roleArn) return [];
-    // Server-side apply creates what is missing and only sets the annotation on what exists, so
-    // the step works whether or not the namespace and the service account are there yet.
-    const ns = shellQuote(namespace);
-    const annotation = shellQuote(`${ROLE_ARN_ANNOTATION}=${result.roleArn}`);
     return [
       'Annotate the service account with the role (creating it, and its namespace, if missing):',
-      ...(namespace === 'default'
-        ? []
-        : [
-            `kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply --server-side -f -`,
-          ]),
-      `kubectl create serviceaccount -n ${ns} ${shellQuote(name)} --dry-run=client -o yaml | kubectl annotate --local -f - ${annotation} -o yaml | kubectl apply --server-side -f -`,
+      ...annotateCreatingCommands(namespace, name, result.roleArn),
     ];
   }
   return [
@@ -132,7 +123,7 @@ export function migrateNextStep(result: CommandResult, removeIrsa: string | unde
   if (!restart.length || !removeIrsa) return restart;
   return [
     ...restart,
-    'Then, once they run with Pod Identity (iamsa doctor: PODID007 ok), remove IRSA, with the same Kubernetes connection flags:',
+    'Then, once they run with Pod Identity (iamsa doctor: PODID007 ok), remove IRSA:',
     removeIrsa,
   ];
 }

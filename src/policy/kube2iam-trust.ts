@@ -13,6 +13,9 @@ import {
 import type { DaemonConfig } from './daemon-restrictions.js';
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { sameJson } from './same-json.js';
+import { decodePolicyText } from './json-text.js';
+import { serviceAccountSubject } from './names.js';
+import { parseTrustPolicy } from './trust-policy.js';
 import { strings, wildcardMatch } from './trust-evaluation.js';
 
 /** On a migrated role: the daemon it came from (`kube2iam` or `kiam`). */
@@ -209,20 +212,35 @@ export interface Kube2iamRollback {
 /**
  * --rollback as an inverse edit of the current trust (later edits stay): the IRSA statements of
  * the migrated service accounts (`subjects`) that were not in the recorded trust go, and the
- * recorded statements the trust lacks come back when they have the daemon-trust shape. A lacking
- * recorded statement of any other shape is returned as `refused`: the record was edited.
+ * recorded statements the trust lacks come back when they have the daemon-trust shape and name only
+ * the daemon's roles (`daemonRoleArns`, --daemon-role-arn: the record is tags, anyone's to edit,
+ * so who comes back is the caller's word, never the record's). A lacking recorded statement of any
+ * other shape, or of other roles, is returned as `refused`; `noDaemonRole` when none were given.
  */
 export function rollbackTrust(
   current: PolicyDocument,
   recorded: PolicyStatement[],
-  c: { providerArn: string; issuerHostPath: string; subjects: string[]; accountId: string },
-): Kube2iamRollback | { refused: PolicyStatement } {
+  c: {
+    providerArn: string;
+    issuerHostPath: string;
+    subjects: string[];
+    accountId: string;
+    daemonRoleArns: string[];
+  },
+): Kube2iamRollback | { refused: PolicyStatement; noDaemonRole?: true } {
   const has = (doc: PolicyStatement[], s: PolicyStatement) => doc.some((d) => sameJson(d, s));
   const lacking = recorded
     .map((s, i): [number, PolicyStatement] => [i, s])
     .filter(([, s]) => !has(current.Statement, s));
-  const refused = lacking.find(([, s]) => !isDaemonTrustStatement(s, c.accountId));
-  if (refused) return { refused: refused[1] };
+  const refused = lacking.find(
+    ([, s]) =>
+      !isDaemonTrustStatement(s, c.accountId) ||
+      !(plainDaemonPrincipals(s) ?? []).every((p) => c.daemonRoleArns.includes(p)),
+  );
+  if (refused)
+    return isDaemonTrustStatement(refused[1], c.accountId) && !c.daemonRoleArns.length
+      ? { refused: refused[1], noDaemonRole: true }
+      : { refused: refused[1] };
   const restored = withPlacedStatements(current, lacking);
   const irsa = restored.Statement.filter(
     (s) =>
@@ -234,4 +252,29 @@ export function rollbackTrust(
     daemon: lacking.map(([, s]) => s),
     irsa,
   };
+}
+
+/**
+ * Whether a service account carrying iamsa's label was made by migrate-from-kube2iam for this role:
+ * it says so (`created`), the role carries the migration tag, and the role's trust admits exactly
+ * that service account by an IRSA statement of the migration's shape. iamsa's, but no file's: prune
+ * leaves it (a migration is undone by --rollback, not by apply --prune).
+ */
+export function isKube2iamMigratedAccount(
+  sa: { namespace: string; name: string; annotations: Record<string, string> },
+  role: { tags: Record<string, string>; trustPolicy: string },
+  c: { providerArn: string; issuerHostPath: string },
+): boolean {
+  if (sa.annotations[KUBE2IAM_SA_ANNOTATION] !== 'created') return false;
+  if (role.tags[TAG_KUBE2IAM_MIGRATION] === undefined) return false;
+  let trust: PolicyDocument;
+  try {
+    trust = parseTrustPolicy(decodePolicyText(role.trustPolicy, 'a trust policy'));
+  } catch {
+    return false;
+  }
+  const subject = serviceAccountSubject(sa.namespace, sa.name);
+  return trust.Statement.some((s) =>
+    isRestorableStatement(s, c.providerArn, c.issuerHostPath, [subject]),
+  );
 }

@@ -4,7 +4,8 @@
 // recorded on the role as tags when migrating: tag values cannot hold JSON, so the removed
 // statements (with their positions) are kept base64-encoded, split over as many tags as needed.
 import { isPlainObject, type PolicyDocument, type PolicyStatement } from './policy-document.js';
-import { STS_AUDIENCE } from './names.js';
+import { AUDIENCE_ANNOTATION } from './annotations.js';
+import { serviceAccountSubject, STS_AUDIENCE } from './names.js';
 import { sameJson } from './same-json.js';
 import { trustPoliciesEqual, WEB_IDENTITY_ACTION } from './trust-policy.js';
 
@@ -126,17 +127,15 @@ const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] 
  * Whether a recorded statement is one a rollback may put back: an Allow whose sole principal is
  * this cluster's provider, whose sole action is sts:AssumeRoleWithWebIdentity, and whose only
  * condition is StringEquals on exactly two keys: the sub (one of `subjects`, exactly) and the aud
- * (one of `audiences`, or any one exact value with 'recorded': a rollback takes the aud from the
- * record, never from the service account it rolls back to). The record is tags, which anyone with
- * iam:TagRole can write: nothing wider (no statement without its aud either) goes back into a trust
- * from there.
+ * (one of `audiences`). The record is tags, which anyone with iam:TagRole can write: nothing wider
+ * (no statement without its aud either) goes back into a trust from there.
  */
 export function isRestorableStatement(
   s: PolicyStatement,
   providerArn: string,
   issuerHostPath: string,
   subjects: string[],
-  audiences: string[] | 'recorded' = [STS_AUDIENCE],
+  audiences: readonly string[] = [STS_AUDIENCE],
 ): boolean {
   const allowed = ['Sid', 'Effect', 'Principal', 'Action', 'Condition'];
   if (Object.keys(s).some((k) => !allowed.includes(k)) || s.Effect !== 'Allow') return false;
@@ -149,10 +148,55 @@ export function isRestorableStatement(
     return false;
   const host = issuerHostPath.toLowerCase();
   const entries = Object.entries(c.StringEquals);
-  const only = (key: string, wanted: string[] | 'recorded') => {
+  const only = (key: string, wanted: readonly string[]) => {
     const found = entries.filter(([k]) => k.toLowerCase() === `${host}:${key}`);
     const v = found.length === 1 ? one(found[0]?.[1]) : undefined;
-    return typeof v === 'string' && (wanted === 'recorded' || wanted.includes(v));
+    return typeof v === 'string' && wanted.includes(v);
   };
   return entries.length === 2 && only('sub', subjects) && only('aud', audiences);
+}
+
+/** A service account a rollback may restore a statement for, with its annotations if read. */
+export interface RestorableFor {
+  namespace: string;
+  name: string;
+  annotations?: Record<string, string> | undefined;
+}
+
+/**
+ * The audiences a restored statement may hold, by subject: STS's, or the one the service account
+ * declares now (its eks.amazonaws.com/audience annotation, which only a Kubernetes editor of that
+ * service account controls), never one only the record (tags) names.
+ */
+export function restorableAudiences(accounts: readonly RestorableFor[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const a of accounts) {
+    const subject = serviceAccountSubject(a.namespace, a.name);
+    const declared = a.annotations?.[AUDIENCE_ANNOTATION];
+    const known = found.get(subject) ?? [STS_AUDIENCE];
+    found.set(subject, declared && !known.includes(declared) ? [...known, declared] : known);
+  }
+  return found;
+}
+
+/**
+ * The first recorded statement a rollback may not put back, or undefined when all may: each is
+ * restorable (isRestorableStatement) for one service account of `audiences` with one of its
+ * audiences, and no service account has two. A record failing this was edited: refused whole.
+ */
+export function unrestorableStatement(
+  recorded: readonly PlacedStatement[],
+  providerArn: string,
+  issuerHostPath: string,
+  audiences: ReadonlyMap<string, readonly string[]>,
+): PlacedStatement | undefined {
+  const seen = new Set<string>();
+  return recorded.find(([, s]) => {
+    const subject = [...audiences].find(([sub, auds]) =>
+      isRestorableStatement(s, providerArn, issuerHostPath, [sub], auds),
+    )?.[0];
+    if (subject === undefined || seen.has(subject)) return true;
+    seen.add(subject);
+    return false;
+  });
 }

@@ -219,11 +219,25 @@ export function isOwnedRoleFor(
   );
 }
 
-/** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
-export function mergeTags(
-  userTags: Record<string, string>,
-  ownershipTags: Record<string, string>,
-): Record<string, string> {
+/**
+ * The binding (`namespace/name`) an iamsa role's tags name when it is not the given service account:
+ * a role handed to another service account (by an association or annotation) is not that one's.
+ */
+export function iamsaBindingElsewhere(
+  tags: Record<string, string>,
+  namespace: string,
+  serviceAccount: string,
+): string | undefined {
+  const owner = roleOwner(tags);
+  if (!owner.managed || owner.namespace === undefined || owner.serviceAccount === undefined) {
+    return undefined;
+  }
+  const same = owner.namespace === namespace && owner.serviceAccount === serviceAccount;
+  return same ? undefined : `${owner.namespace}/${owner.serviceAccount}`;
+}
+
+/** The `iamsa.io/` tag keys are reserved for iamsa's ownership tags: a user's is refused. */
+export function checkNoReservedTags(userTags: Record<string, string>): void {
   for (const key of Object.keys(userTags)) {
     if (key.toLowerCase().startsWith(TAG_PREFIX)) {
       throw new ValidationError(
@@ -231,6 +245,14 @@ export function mergeTags(
       );
     }
   }
+}
+
+/** User tags plus ownership tags (which win); the `iamsa.io/` keys are reserved for iamsa. */
+export function mergeTags(
+  userTags: Record<string, string>,
+  ownershipTags: Record<string, string>,
+): Record<string, string> {
+  checkNoReservedTags(userTags);
   const merged = { ...userTags, ...ownershipTags };
   const count = Object.keys(merged).length;
   if (count > MAX_TAGS) {

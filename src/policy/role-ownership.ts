@@ -1,6 +1,7 @@
 // The ownership rules: when a role is iamsa's for a binding. Tags are anyone's to copy, so tags
 // alone never make a role iamsa's: its trust must hold what iamsa writes for that binding. One
 // function per rule, used by every command (create, update, apply, delete, prune).
+import { sameRoleArn } from './names.js';
 import {
   iamsaRecord,
   isOwnedRoleFor,
@@ -45,14 +46,14 @@ const federatedOf = (s: PolicyStatement): unknown =>
 
 /**
  * The target whose iamsa IRSA statement `s` is exactly (an OIDC provider of the account, this
- * binding's subject or subject pattern, one audience), or undefined: anything else is not iamsa's.
- * `anyPattern` also accepts the namespace pattern the statement itself has (a file may change it).
+ * binding's subject or the subject pattern the binding itself declares, one audience), or
+ * undefined: anything else is not iamsa's. A wildcard subject counts only when the binding declares
+ * exactly that pattern: `default:*` is nobody's in particular.
  */
 export function iamsaIrsaTarget(
   s: PolicyStatement,
   b: { namespace: string; name: string; subjectPattern?: string | undefined },
   accountId: string | undefined,
-  anyPattern = false,
 ): TrustTarget | undefined {
   const federated = federatedOf(s);
   if (typeof federated !== 'string') return undefined;
@@ -62,24 +63,15 @@ export function iamsaIrsaTarget(
   const condition = s.Condition as Record<string, Record<string, unknown> | undefined> | undefined;
   const audience = condition?.StringEquals?.[`${host}:aud`];
   if (typeof audience !== 'string') return undefined;
-  const like = condition?.StringLike?.[`${host}:sub`];
-  const prefix = `system:serviceaccount:${b.namespace}:`;
-  const own =
-    anyPattern && typeof like === 'string' && like.startsWith(prefix)
-      ? like.slice(prefix.length)
-      : undefined;
-  for (const subjectPattern of new Set([b.subjectPattern, own])) {
-    const target: TrustTarget = {
-      providerArn: federated,
-      issuerHostPath: host,
-      namespace: b.namespace,
-      serviceAccount: b.name,
-      audience,
-      ...(subjectPattern !== undefined ? { subjectPattern } : {}),
-    };
-    if (trustPoliciesEqual(one(s), one(buildTrustStatement(target)))) return target;
-  }
-  return undefined;
+  const target: TrustTarget = {
+    providerArn: federated,
+    issuerHostPath: host,
+    namespace: b.namespace,
+    serviceAccount: b.name,
+    audience,
+    ...(b.subjectPattern !== undefined ? { subjectPattern: b.subjectPattern } : {}),
+  };
+  return trustPoliciesEqual(one(s), one(buildTrustStatement(target))) ? target : undefined;
 }
 
 /** Whether `s` is iamsa's Pod Identity statement narrowed to exactly these clusters. */
@@ -99,7 +91,7 @@ export function trustHoldsBindingStatement(
   providerArns: readonly string[],
 ): boolean {
   return trust.Statement.some((s) => {
-    const irsa = iamsaIrsaTarget(s, b, accountId, true);
+    const irsa = iamsaIrsaTarget(s, b, accountId);
     if (irsa) return providerArns.includes(irsa.providerArn);
     return isPodIdentityStatementFor(s, accountId, [b.clusterArn]);
   });
@@ -143,5 +135,35 @@ export function trustIsWhollyBindings(
     trust.Statement.length > 0 &&
     trust.Statement.every(ours) &&
     (seen.has(providerArn) || seen.has('pod-identity'))
+  );
+}
+
+/** An association as rule 4 reads it: whose service account, which role, its tags. */
+export interface AssociationUse {
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * Rule 4 (delete, prune): a Pod Identity statement names a cluster, not a service account, so a
+ * trust wholly iamsa's (rule 3) proves nothing about whose a Pod Identity role is. A role whose
+ * trust admits Pod Identity is the binding's to delete only when the association iamsa made for
+ * the binding (its tags name it) hands out this role AND no other association of the cluster
+ * (`associations`: all of them; undefined when they could not be read) hands it out.
+ */
+export function podIdentityRoleIsBindings(
+  roleArn: string,
+  b: OwnedBinding,
+  associations: readonly AssociationUse[] | undefined,
+): boolean {
+  if (!associations) return false;
+  const users = associations.filter((a) => sameRoleArn(a.roleArn, roleArn));
+  return (
+    users.length === 1 &&
+    users[0]!.namespace === b.namespace &&
+    users[0]!.serviceAccount === b.name &&
+    tagsNameBinding(users[0]!.tags, b)
   );
 }

@@ -19,7 +19,7 @@ export function renderWellKnownList(rows: WellKnownSummary[], style: ChalkInstan
       ? `${style.bold(r.key)}\n${' '.repeat(width)} ${text}`
       : `${style.bold(r.key.padEnd(width))} ${text}`;
   });
-  return `${lines.join('\n')}\n\n* required. Show a key's exact policy: iamsa well-known-policies KEY [--cluster NAME] [--well-known-scope KEY.FIELD=VALUE]\n`;
+  return `${lines.join('\n')}\n\n* required: give it with --well-known-scope KEY.FIELD=VALUE (the other fields are optional). Show a key's exact policy: iamsa well-known-policies KEY [--cluster NAME] [--well-known-scope KEY.FIELD=VALUE ...]\n`;
 }
 
 export function renderWellKnownDocuments(d: WellKnownDocuments, style: ChalkInstance): string {

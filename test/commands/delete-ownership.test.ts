@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
+import { buildPodIdentityTrustPolicy } from '../../src/policy/index.js';
 import { ACCOUNT } from '../support/fakes.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
@@ -149,5 +150,121 @@ describe('delete-serviceaccount keeps a role whose trust is not iamsa for the bi
     assert.equal(await h.iam.getRole('iamsa-demo-dd-y'), undefined);
     assert.equal(h.eks().associations.size, 0);
     assert.equal(await h.kube('demo').getServiceAccount('dd', 'y'), undefined);
+  });
+});
+
+describe("a Pod Identity role is the binding's only through iamsa's association for it (issue 16)", () => {
+  /** team-role: iamsa's Pod Identity trust for demo, tags copied for default/pi2, used by pi2 and pi3. */
+  async function teamRole(iamsaMadePi2: boolean) {
+    const tags = { ...ownerTags('default', 'pi2'), 'iamsa.io/mechanism': 'pod-identity' };
+    const trust = buildPodIdentityTrustPolicy({ accountId: ACCOUNT, clusterArns: [CLUSTER_ARN] });
+    await h.iam.createRole({
+      name: 'team-role',
+      path: '/',
+      description: 'by hand',
+      trustPolicy: JSON.stringify(trust),
+      tags,
+    });
+    await h.iam.attachPolicy('team-role', RO);
+    for (const sa of ['pi2', 'pi3']) {
+      await h.kube('demo').createServiceAccount('default', sa, {});
+      await h.eks().createPodIdentityAssociation({
+        cluster: 'demo',
+        namespace: 'default',
+        serviceAccount: sa,
+        roleArn: arnOf('team-role'),
+        tags: sa === 'pi2' && iamsaMadePi2 ? tags : {},
+      });
+    }
+  }
+
+  test('associations not made by iamsa: the role stays, with IRSA-W048', async () => {
+    await teamRole(false);
+    await deleteKeeps('team-role', 'default', 'pi2', '--role-name', 'team-role');
+    await deleteKeeps('team-role', 'default', 'pi2');
+    const pi = await del('default', 'pi2', '--mechanism', 'pod-identity', '--approve');
+    assert.equal(pi.code, 5, pi.stderr);
+    await kept('team-role');
+    assert.equal(h.eks().associations.size, 2);
+  });
+
+  test("iamsa's association for the binding, but another association uses the role: kept", async () => {
+    await teamRole(true);
+    await deleteKeeps('team-role', 'default', 'pi2');
+    const left = [...h.eks().associations.values()].map((a) => a.serviceAccount);
+    assert.deepEqual(left, ['pi3'], "iamsa's association goes, pi3's stays");
+  });
+});
+
+describe("a service account whose role is kept as not iamsa's is kept with it", () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const ROOT_TRUST = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });
+  /** Role `foreign` (root's trust, copied tags for pa/ghost, Admin) and pa/ghost labelled as iamsa's. */
+  async function forged() {
+    await h.iam.createRole({
+      ...{ name: 'foreign', path: '/', description: 'by hand', trustPolicy: ROOT_TRUST },
+      tags: ownerTags('pa', 'ghost'),
+    });
+    await h.iam.attachPolicy('foreign', ADMIN);
+    await h.kube('demo').createNamespace('pa');
+    await h.kube('demo').createServiceAccount('pa', 'ghost', {
+      labels: { 'app.kubernetes.io/managed-by': 'iamsa' },
+      annotations: { 'eks.amazonaws.com/role-arn': arnOf('foreign') },
+    });
+  }
+  const KEPT_SA =
+    /IRSA-W048 role foreign carries iamsa's tags for pa\/ghost .*service account pa\/ghost is kept/;
+
+  test('apply --prune keeps both, and says so', async () => {
+    await forged();
+    const path = join(dir, 'prune-ghost.yaml');
+    writeFileSync(
+      path,
+      `apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n  - {namespace: pa, name: other, attachPolicyARNs: [${RO}]}\n`,
+    );
+    for (const approve of [[], ['--approve']]) {
+      const r = await h.run(['apply', '-f', path, '--prune', ...approve]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, KEPT_SA);
+      assert.doesNotMatch(r.stdout, /delete\s+service-account/);
+    }
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
+    assert.ok(await h.iam.getRole('foreign'));
+  });
+
+  test('delete-serviceaccount keeps both, and says so', async () => {
+    await forged();
+    for (const approve of [[], ['--approve']]) {
+      const r = await del('pa', 'ghost', ...approve);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, KEPT_SA);
+      assert.doesNotMatch(r.stdout, /delete\s+service-account/);
+    }
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
+  });
+
+  test('--mechanism pod-identity keeps both too', async () => {
+    await forged();
+    const r = await del(
+      'pa',
+      'ghost',
+      '--mechanism',
+      'pod-identity',
+      '--role-name',
+      'foreign',
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, KEPT_SA);
+    assert.ok(await h.kube('demo').getServiceAccount('pa', 'ghost'), 'the service account is kept');
   });
 });

@@ -155,6 +155,21 @@ describe('each check on a state built to fail it', () => {
     assert.ok(role);
   });
 
+  test('IRSA002: a role-only binding whose namespace is missing: the fix creates it too', async () => {
+    const r = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', g.cluster, '-n', 'batch', '--name', 'job'],
+      ...['--attach-policy-arn', READONLY, '--role-only', ...g.kubeFlags, '--approve'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { byId } = await checksOf('batch', 'job');
+    assert.equal(byId.IRSA002.status, 'fail');
+    // The same commands as create-serviceaccount --role-only's next step: they work without the namespace.
+    assert.equal(
+      byId.IRSA002.fix,
+      `kubectl create namespace batch --dry-run=client -o yaml | kubectl apply --server-side -f - && kubectl create serviceaccount -n batch job --dry-run=client -o yaml | kubectl annotate --local -f - eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/iamsa-${g.cluster}-batch-job -o yaml | kubectl apply --server-side -f -`,
+    );
+  });
+
   test('IRSA002: missing, unannotated, malformed and foreign-partition service accounts', async () => {
     await namespace(g, 'sa2');
     let { code, byId } = await checksOf('sa2', 'ghost');
@@ -743,6 +758,13 @@ describe('a mistyped namespace or name says what was meant', () => {
     // Nothing near: the create line as before.
     const far = await checksOf('payments', 'zzzzzz');
     assert.match(far.byId.IRSA002.fix, /^iamsa create-serviceaccount /);
+    // No -n: the same name in another namespace of the cluster, not default/api to create.
+    const noNs = await checksOf('default', 'api');
+    assert.equal(
+      noNs.byId.IRSA002.message,
+      'service account default/api does not exist: did you mean payments/api?',
+    );
+    assert.match(noNs.byId.IRSA002.fix, /^iamsa doctor .*-n payments --name api /);
     // update-serviceaccount of a binding it cannot find says the nearest too.
     const update = (ns: string, name: string) =>
       g.iamsa([

@@ -187,3 +187,35 @@ test('a ClusterConfig from stdin is named stdin in its notes, not "-" (issue 19)
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /IRSA-W022 stdin: ignoring vpc /);
 });
+
+test('reserved iamsa.io/ tags: each is a problem at its own path (metadata.tags, the service account)', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const file = eksctl(
+    'reserved-tags.yaml',
+    [
+      'metadata: {name: demo, region: us-east-1, tags: {iamsa.io/top: x}}',
+      'iam:',
+      '  withOIDC: true',
+      '  serviceAccounts:',
+      `    - {metadata: {name: a, namespace: default}, attachPolicyARNs: [${RO}], tags: {iamsa.io/own: y}}`,
+      '',
+    ].join('\n'),
+  );
+  const r = await h.run(['apply', '-f', file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /2 problems/);
+  assert.match(r.stderr, /:3: metadata\.tags: invalid tag key "iamsa\.io\/top"/);
+  assert.match(r.stderr, /:7: iam\.serviceAccounts\[0\]\.tags: invalid tag key "iamsa\.io\/own"/);
+});
+
+test('a duplicate key in an eksctl file gets the ClusterConfig hint, not the iamsa schema', async () => {
+  const h = createHarness({ clusters: ['demo'] });
+  const file = eksctl(
+    'duplicate-key.yaml',
+    'metadata: {name: demo, region: us-east-1}\nmetadata: {name: demo}\niam: {withOIDC: true}\n',
+  );
+  const r = await h.run(['apply', '-f', file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /docs\/apply\.md#eksctl-clusterconfig/);
+  assert.doesNotMatch(r.stderr, /iamsa-bindings\.schema\.json/);
+});

@@ -165,6 +165,27 @@ describe('update-serviceaccount', () => {
     assert.equal((await tagsOf(name))['iamsa.io/managed-by'], 'iamsa', 'ownership tags stay');
   });
 
+  test('--detach-policy-arn of a policy the role does not have: warned, naming the nearest (IRSA-W059)', async () => {
+    await bind('upd-typo', '--attach-policy-arn', READONLY);
+    const typo = READONLY.replace(/Access$/, 'Acess');
+    const r = await update(
+      '-n',
+      'default',
+      '--name',
+      'upd-typo',
+      '--detach-policy-arn',
+      typo,
+      '--approve',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /IRSA-W059/);
+    assert.match(
+      r.stderr,
+      new RegExp(`not attached to role iamsa-life-default-upd-typo.*did you mean ${READONLY}\\?`),
+    );
+    assert.deepEqual(await attached('iamsa-life-default-upd-typo'), [READONLY]);
+  });
+
   test('refuses to leave the role with no permission (exit 2), pointing at delete', async () => {
     await bind('upd-empty', '--attach-policy-arn', READONLY);
     const r = await update(
@@ -287,6 +308,18 @@ describe('delete-serviceaccount', () => {
     assert.deepEqual(json(there.stdout).warnings, []);
   });
 
+  test('a mistyped name: Nothing to do, exit 0, with IRSA-W060 naming the nearest service account', async () => {
+    await bind('api', '--attach-policy-arn', READONLY);
+    const r = await del('-n', 'default', '--name', 'apu', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: IRSA-W060 service account default\/apu does not exist in cluster \S+: did you mean --namespace default --name api\?/,
+    );
+    assert.match(r.stdout, /Nothing to do/);
+    assert.ok(await sa('default', 'api'), 'nothing deleted');
+  });
+
   test('a role carrying copied iamsa tags but another trust is never deleted on a re-run (IRSA-W048)', async () => {
     await bind('del-custom', '--role-name', 'custom-name', '--attach-policy-arn', READONLY);
     const tags = await tagsOf('custom-name');
@@ -352,7 +385,9 @@ describe('delete-serviceaccount', () => {
         name,
       );
       assert.ok(await role(`decoy-${name}`), `${name}: the role is kept`);
-      assert.equal(sa('default', name), undefined, `${name}: the service account iamsa made goes`);
+      // Kept with its role: the label alone does not make it iamsa's to delete.
+      assert.ok(sa('default', name), `${name}: the service account is kept with the role`);
+      assert.match(r.stderr, new RegExp(`service account default/${name} is kept with it`), name);
     }
   });
 
@@ -665,9 +700,9 @@ describe("get-serviceaccounts without the cluster's OIDC provider", () => {
     const api = rows.find((r: any) => r.name === 'api');
     assert.equal(api.status, 'no-provider');
     assert.match(api.problems[0], new RegExp(`OIDC provider ${providerArn} does not exist`));
-    // docs/commands/get-serviceaccounts.md: jq -e '.serviceAccounts | all(.status == "ok")'
+    // docs/commands/get-serviceaccounts.md: jq -e '.serviceAccounts | all(.status == "ok" or .status == "role-only")'
     assert.equal(
-      rows.every((r: any) => r.status === 'ok'),
+      rows.every((r: any) => r.status === 'ok' || r.status === 'role-only'),
       false,
     );
     const text = await withKube('get-serviceaccounts', []);

@@ -2,8 +2,11 @@
 // Migrations of real-looking kube2iam and kiam installations run through the binary against moto and
 // the emulator (test/integration/migrate-from-kube2iam.test.ts).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
 import { createHarness } from '../support/harness.js';
+import { tempDir } from '../support/temp.js';
 import type { ClusterInfo } from '../../src/aws/eks.js';
 import { ACCOUNT, enableCluster, type FakeKube } from '../support/fakes.js';
 import type { Workload } from '../../src/kube/workloads.js';
@@ -186,4 +189,161 @@ test('a namespace filter that matches nothing says so (IRSA-W025 for a mistyped 
     back.stdout,
     /Nothing to do: nothing in namespace legacy was migrated from kube2iam\.\n$/,
   );
+});
+
+const KRE_NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
+/** Namespace kre: deployment z, running as `sa`, asks the daemon for role Zapp (trusting the node role). */
+async function kreZapp(sa: string): Promise<FakeKube> {
+  h = createHarness({ clusters: ['demo'] });
+  const k = h.kube('demo');
+  k.namespaces.add('kre');
+  await enableCluster(h.iam, h.eks().clusters.get('demo') as ClusterInfo);
+  await h.iam.createRole({
+    name: 'Zapp',
+    path: '/',
+    trustPolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: KRE_NODE }, Action: 'sts:AssumeRole' }],
+    }),
+    description: '',
+    tags: {},
+  });
+  k.serviceAccounts.set(`kre/${sa}`, {
+    namespace: 'kre',
+    name: sa,
+    annotations: {},
+    labels: {},
+    resourceVersion: '1',
+  });
+  k.workloads.push({
+    kind: 'Deployment',
+    namespace: 'kre',
+    name: 'z',
+    annotations: {},
+    templateAnnotations: { 'iam.amazonaws.com/role': 'Zapp' },
+    serviceAccountName: sa,
+    owners: [],
+    resourceVersion: '1',
+  });
+  return k;
+}
+
+describe('namespace restrictions are RE2, as the daemons read them (issue 16)', () => {
+  let k: FakeKube;
+  beforeEach(async () => {
+    k = await kreZapp('default');
+  });
+  const kube2iam = (pattern: string) => {
+    k.namespaceAnnotationsOf.set('kre', {
+      'iam.amazonaws.com/allowed-roles': JSON.stringify([pattern]),
+    });
+    return migrate(
+      '-n',
+      'kre',
+      '--namespace-restrictions',
+      '--namespace-restriction-format',
+      'regexp',
+      '--approve',
+    );
+  };
+  const kiam = (pattern: string, ...flags: string[]) => {
+    k.namespaceAnnotationsOf.set('kre', { 'iam.amazonaws.com/permitted': pattern });
+    return migrate('-n', 'kre', '--flavour', 'kiam', ...flags, '--approve');
+  };
+  const refused = (r: { code: number; stdout: string; stderr: string }, pattern: string) => {
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /IRSA-W029 refused: deployment kre\/z/);
+    assert.ok(r.stderr.includes(JSON.stringify(pattern).slice(1, -1)), r.stderr);
+    assert.equal(k.workloads[0]?.serviceAccountName, 'default', 'not migrated');
+    assert.equal(k.serviceAccounts.get('kre/default')?.annotations[ROLE_ARN], undefined);
+  };
+
+  for (const pattern of ['Zap(?=p)p', 'Zapp(?!x)', '(Z)ap\\1?p', 'Zapp{0,1001}', '(?<n>Zapp)']) {
+    test(`kube2iam: ${pattern}, which RE2 does not compile, grants nothing`, async () => {
+      refused(await kube2iam(pattern), pattern);
+    });
+  }
+  for (const pattern of ['Zap(?=p)p', 'Zapp{0,1001}']) {
+    test(`kiam: ${pattern}, which RE2 does not compile, grants nothing`, async () => {
+      refused(await kiam(pattern), pattern);
+      refused(await kiam(pattern, '--strict-namespace-regexp'), pattern);
+    });
+  }
+  test('RE2-only syntax that matches is translated, mid-expression flags are "cannot tell"', async () => {
+    refused(await kube2iam('Z(?i)APP'), 'Z(?i)APP');
+    const r = await kube2iam('(?P<n>Z)[[:alpha:]]{2}\\pL');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /IRSA-W029/);
+    assert.notEqual(k.workloads[0]?.serviceAccountName, 'default', 'migrated');
+  });
+});
+
+describe('--rollback puts back only the daemon role the admin names (issue 16)', () => {
+  const NODE = KRE_NODE;
+  const ATTACKER = `arn:aws:iam::${ACCOUNT}:role/attacker`;
+  const daemon = (principal: string) => ({
+    Effect: 'Allow',
+    Principal: { AWS: principal },
+    Action: 'sts:AssumeRole',
+  });
+  beforeEach(async () => {
+    await kreZapp('web');
+    const run = (...args: string[]) => migrate('-n', 'kre', '--approve', ...args);
+    assert.equal((await run()).code, 0);
+    assert.equal((await run('--cleanup', '--daemon-role-arn', NODE)).code, 0);
+  });
+  const trust = async () =>
+    JSON.parse(decodeURIComponent((await h.iam.getRole('Zapp'))?.trustPolicy ?? '{}'));
+  const forge = async (...statements: object[]) => {
+    const tags = (await h.iam.getRole('Zapp'))?.tags ?? {};
+    const keys = Object.keys(tags).filter((t) => t.startsWith('iamsa.io/kube2iam-trust-'));
+    await h.iam.untagRole('Zapp', keys);
+    const value = Buffer.from(JSON.stringify(statements.map((s, i) => [i, s]))).toString('base64');
+    await h.iam.tagRole('Zapp', { 'iamsa.io/kube2iam-trust-0': value });
+  };
+
+  for (const daemonRole of [[], ['--daemon-role-arn', NODE]]) {
+    test(`a forged statement of another role of the account is refused ${daemonRole.length ? 'with' : 'without'} --daemon-role-arn`, async () => {
+      const before = await trust();
+      await forge(daemon(NODE), daemon(ATTACKER));
+      const r = await migrate('-n', 'kre', '--rollback', '--approve', ...daemonRole);
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stdout + r.stderr, /iamsa\.io\/kube2iam-trust-/);
+      assert.deepEqual(await trust(), before, 'the trust is unchanged');
+      assert.doesNotMatch(JSON.stringify(await trust()), /attacker/);
+    });
+  }
+  test('the true record comes back with --daemon-role-arn', async () => {
+    const r = await migrate('-n', 'kre', '--rollback', '--approve', '--daemon-role-arn', NODE);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await trust()).Statement, [daemon(NODE)]);
+  });
+});
+
+test("apply --prune leaves a migration's service account without IRSA-W050: iamsa's, no file's", async () => {
+  const k = await kreZapp('web');
+  // b shares web and asks for nothing: the migration makes kre/z-Zapp for z.
+  k.workloads.push({ ...(k.workloads[0] as Workload), name: 'b', templateAnnotations: {} });
+  assert.equal((await migrate('-n', 'kre', '--approve')).code, 0);
+  const made = [...k.serviceAccounts.values()].find(
+    (a) => a.annotations['iamsa.io/kube2iam-service-account'] === 'created',
+  );
+  assert.ok(made, 'the migration made a service account');
+  const path = join(tempDir('kube2iam-prune'), 'bindings.yaml');
+  writeFileSync(
+    path,
+    'apiVersion: iamsa.io/v1alpha1\nkind: ServiceAccountBindings\ncluster: demo\nbindings:\n' +
+      '  - {name: keep, attachPolicyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]}\n',
+  );
+  assert.equal((await h.run(['apply', '-f', path, '--approve'])).code, 0);
+  const before = h.state();
+  const r = await h.run(['apply', '-f', path, '--prune', '--approve']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /IRSA-W050/);
+  assert.deepEqual(h.state(), before, 'nothing was changed');
+  // A copy of it elsewhere (label and annotation) still is warned about.
+  k.serviceAccounts.set('kre/copy', { ...made, name: 'copy' });
+  const copied = await h.run(['apply', '-f', path, '--prune', '--approve']);
+  assert.match(copied.stderr, /IRSA-W050 service account kre\/copy/);
+  assert.doesNotMatch(copied.stderr, new RegExp(`IRSA-W050 service account kre/${made.name} `));
 });

@@ -4,6 +4,8 @@
 // --remove-irsa, and come back exactly with --rollback. The binary's smoke run against moto, the EKS
 // endpoint and the emulator is test/integration/migrate.test.ts.
 import assert from 'node:assert/strict';
+import type { CommandResult } from '../../src/actions/engine/plan.js';
+import { removeIrsaCommand } from '../../src/cli/commands/migrate-to-pod-identity.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -12,6 +14,12 @@ import {
   GetRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  buildTrustStatement,
+  type PolicyStatement,
+  recordStatements,
+  STS_AUDIENCE,
+} from '../../src/policy/index.js';
 import { ACCOUNT } from '../support/fakes.js';
 import { type FakeGround, fakeGround } from '../support/fake-ground.js';
 import { createHarness, type Harness, REGION } from '../support/harness.js';
@@ -350,6 +358,30 @@ describe('migrate-to-pod-identity', () => {
     }
   });
 
+  test("an association with copied iamsa tags is said to be tagged as iamsa's, not made by iamsa (IRSA-W006)", async () => {
+    await namespace('forged');
+    await bind('forged', 'app');
+    assert.equal((await migrate('-n', 'forged', '--approve')).code, 0);
+    const role = (await roleOf(roleName('forged', 'app')))?.Arn ?? '';
+    const own = [...h.eks().associations.values()].find((a) => a.namespace === 'forged')!;
+    await h.eks().createPodIdentityAssociation({
+      cluster: 'demo',
+      namespace: 'forged',
+      serviceAccount: 'evil',
+      roleArn: role,
+      tags: { ...own.tags, 'iamsa.io/service-account': 'evil' },
+    });
+    const again = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'forged', '--name', 'app'],
+      ...['--attach-policy-arn', READONLY, ...g.kubeFlags],
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /IRSA-W006 association \S+ hands role iamsa-demo-forged-app \(iamsa's role for forged\/app\) to forged\/evil of cluster demo; it is tagged as iamsa's for forged\/evil, not for this binding/,
+    );
+  });
+
   test("one binding's conflict is its own error (exit 5); the others migrate", async () => {
     await namespace('mig4');
     await bind('mig4', 'fine');
@@ -401,6 +433,20 @@ describe('migrate-to-pod-identity: pods still on IRSA', () => {
     assert.match(
       first.stdout,
       /remove IRSA[^\n]*\n.*iamsa migrate-to-pod-identity --cluster demo --region \S+ -n stale --remove-irsa --approve/,
+    );
+    // With the Kubernetes connection flags given, ready to paste.
+    const result = { cluster: 'demo', region: 'us-east-1' } as CommandResult;
+    assert.equal(
+      removeIrsaCommand(
+        { namespace: 'stale', kubeServer: 'https://k', kubeCaFile: 'ca.pem' },
+        result,
+        'p',
+      ),
+      'iamsa migrate-to-pod-identity --cluster demo --region us-east-1 --profile p -n stale --remove-irsa --kube-server https://k --kube-ca-file ca.pem --approve',
+    );
+    assert.equal(
+      removeIrsaCommand({ context: 'dev' }, result, undefined),
+      'iamsa migrate-to-pod-identity --cluster demo --region us-east-1 --remove-irsa --context dev --approve',
     );
 
     const doctor = await g.iamsa([
@@ -530,6 +576,81 @@ describe('migrate-to-pod-identity: forged state gains nothing', () => {
       associationsIn('evil2').map((a) => a.serviceAccount),
       ['z'],
     );
+  });
+
+  test('--rollback refuses a record with a second statement or an audience neither STS nor the service account declares (exit 5)', async () => {
+    await namespace('rb4');
+    const role = await bind('rb4', 'a1');
+    const m = await migrate('-n', 'rb4', '--remove-irsa', '--approve');
+    assert.equal(m.code, 0, m.stderr);
+    const after = await trustOf(role);
+    const irsa = (audience: string) =>
+      buildTrustStatement({
+        providerArn,
+        issuerHostPath: hostOf(providerArn),
+        namespace: 'rb4',
+        serviceAccount: 'a1',
+        audience,
+      });
+    const forge = async (...statements: object[]) => {
+      const old = Object.keys(await tagsOf(role)).filter((k) =>
+        k.startsWith('iamsa.io/irsa-trust-'),
+      );
+      await h.iam.untagRole(role, old);
+      await h.iam.tagRole(
+        role,
+        recordStatements(statements.map((st, i) => [i, st as PolicyStatement])),
+      );
+    };
+    for (const forged of [
+      [irsa(STS_AUDIENCE), irsa('evil-aud')],
+      [irsa('evil-aud')],
+      [irsa(STS_AUDIENCE), irsa(STS_AUDIENCE)],
+    ]) {
+      await forge(...forged);
+      const r = await migrate('-n', 'rb4', '--rollback', '--approve');
+      assert.equal(r.code, 5, `${r.stdout}${r.stderr}`);
+      assert.match(
+        r.stdout + r.stderr,
+        /iamsa\.io\/irsa-trust-0.* of role iamsa-demo-rb4-a1 records? a statement that is not/,
+      );
+      assert.deepEqual(await trustOf(role), after, 'nothing was restored');
+    }
+    // The audience the service account declares (a Kubernetes edit of it) may come back.
+    await forge(irsa('vault'));
+    await g.kubeAdmin('PATCH', '/api/v1/namespaces/rb4/serviceaccounts/a1', {
+      metadata: { annotations: { 'eks.amazonaws.com/audience': 'vault' } },
+    });
+    const ok = await migrate('-n', 'rb4', '--rollback', '--approve');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual((await trustOf(role)).Statement, [irsa('vault')]);
+  });
+
+  test('--rollback leaves a native Pod Identity binding alone whatever its role tags say', async () => {
+    await namespace('native');
+    const made = await g.iamsa([
+      ...['create-serviceaccount', '--cluster', 'demo', '-n', 'native', '--name', 'p1'],
+      ...['--mechanism', 'pod-identity', '--attach-policy-arn', READONLY, ...g.kubeFlags],
+      '--approve',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const role = roleName('native', 'p1');
+    const trust = await trustOf(role);
+    const statement = buildTrustStatement({
+      providerArn,
+      issuerHostPath: hostOf(providerArn),
+      namespace: 'native',
+      serviceAccount: 'p1',
+    });
+    await h.iam.tagRole(role, {
+      'iamsa.io/migration': 'irsa-removed',
+      ...recordStatements([[0, statement]]),
+    });
+    const r = await migrate('-n', 'native', '--rollback', '--approve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await trustOf(role), trust, 'no IRSA statement');
+    assert.equal(saOf('native', 'p1')?.annotations[ANNOTATION], undefined);
+    assert.equal(associationsIn('native').length, 1);
   });
 
   test('a lone iamsa.io/migration tag does not open an IRSA role to Pod Identity (IRSA-W053)', async () => {

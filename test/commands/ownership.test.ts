@@ -204,6 +204,39 @@ describe('create, update and apply: one ownership rule (tags AND trust)', () => 
   });
 });
 
+describe("a wildcard subject is iamsa's only for a binding declaring that pattern (issue 16)", () => {
+  test('update, create and apply refuse a namespace-wide role carrying copied tags (exit 5)', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    const wide = buildTrustStatement({
+      providerArn: provider(DEMO),
+      issuerHostPath: DEMO,
+      namespace: 'default',
+      serviceAccount: 'app3',
+      subjectPattern: '*',
+    });
+    await handMade('ns-wide', roleOwnershipTags('demo', 'default', 'app3', DEMO_ARN), [wide], []);
+    await h.kube('demo').createServiceAccount('default', 'app3', {
+      annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCOUNT}:role/ns-wide` },
+    });
+    const flags = ['-c', 'demo', '-n', 'default', '--name', 'app3', '--attach-policy-arn', S3];
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: app3\n    roleName: ns-wide\n    attachPolicyARNs: [${S3}]\n`,
+    );
+    for (const args of [
+      ['update-serviceaccount', ...flags],
+      ['create-serviceaccount', ...flags, '--role-name', 'ns-wide'],
+      ['apply', '-f', path],
+    ]) {
+      const before = h.state();
+      const r = await h.run([...args, '--approve']);
+      assert.equal(r.code, 5, `${args[0]}: ${r.stdout}${r.stderr}`);
+      assert.deepEqual(h.state(), before, 'nothing was changed');
+    }
+    assert.deepEqual((await trustOf('ns-wide')).Statement, [wide]);
+  });
+});
+
 describe('a shared role keeps the statements of the clusters it records, found by ARN (M2)', () => {
   test("a foreign provider's statement in a dropped cluster's region is drift; the dropped cluster's own is kept", async () => {
     h = createHarness({ clusters: ['demo'] });
@@ -389,5 +422,49 @@ describe('the policies fingerprint records only what iamsa applied (M3)', () => 
     const r = await ok(['create-serviceaccount', ...flags, '--attach-policy-arn', S3, '--approve']);
     assert.match(r.stderr, /IRSA-W002 .*AdministratorAccess/);
     assert.equal(await recorded(), policiesFingerprint({ managedArns: [S3] }));
+  });
+
+  test("an iamsa-inline edited by hand is not recorded by a re-run with flags (W002), and apply -f restores the file's", async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
+    };
+    const inl = join(dir, 'inl.json');
+    writeFileSync(inl, JSON.stringify(doc));
+    await ok(['create-serviceaccount', ...flags, '--attach-policy', inl, '--approve']);
+    const star = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    });
+    await h.iam.putInlinePolicy(a3, 'iamsa-inline', star);
+    for (const cmd of ['create-serviceaccount', 'update-serviceaccount']) {
+      const r = await ok([cmd, ...flags, '--attach-policy-arn', S3, '--approve']);
+      assert.match(
+        r.stderr,
+        /IRSA-W002 .*inline policy iamsa-inline \(not the one iamsa recorded/,
+        cmd,
+      );
+      assert.equal(await recorded(), policiesFingerprint({ managedArns: [S3] }), cmd);
+      assert.notEqual(
+        await recorded(),
+        policiesFingerprint({ managedArns: [S3], inlinePolicy: star }),
+      );
+    }
+    const doctor = await h.run(['doctor', ...flags]);
+    assert.doesNotMatch(doctor.stdout, /ok\s+IRSA010|IRSA010\s+ok/i);
+    const path = file(
+      `${HEAD}cluster: demo\nbindings:\n  - name: a3\n    attachPolicyARNs: [${S3}]\n    attachPolicyFile: ${inl}\n`,
+    );
+    await ok(['apply', '-f', path, '--approve']);
+    const now = JSON.parse(
+      decodeURIComponent((await h.iam.getInlinePolicy(a3, 'iamsa-inline')) ?? '{}'),
+    );
+    assert.deepEqual(now, doc);
+    assert.equal(
+      await recorded(),
+      policiesFingerprint({ managedArns: [S3], inlinePolicy: JSON.stringify(doc) }),
+    );
   });
 });

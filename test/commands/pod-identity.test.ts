@@ -637,6 +637,45 @@ describe('get-serviceaccounts with Pod Identity bindings', () => {
     assert.equal(row.status, 'no-association');
     assert.equal(row.roleArn, roleArnOf('iamsa-demo-default-unlinked'));
   });
+
+  test("an association handing iamsa's role to another service account is other-binding, not ok", async () => {
+    await g.kubeAdmin('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'pa' },
+    });
+    const made = await create(
+      '-n',
+      'pa',
+      '--name',
+      'one',
+      '--attach-policy-arn',
+      READONLY,
+      '--approve',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    // A forged association: pa/evil gets pa/one's role, with the tags of pa/one's association.
+    const tags = associationOf('pa', 'one')!.tags;
+    await serviceAccount('pa', 'evil');
+    await g.eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'demo',
+        namespace: 'pa',
+        serviceAccount: 'evil',
+        roleArn: roleArnOf('iamsa-demo-pa-one'),
+        tags,
+      }),
+    );
+    const r = await get('-n', 'pa', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = json(r.stdout).serviceAccounts as Array<Record<string, any>>;
+    const evil = rows.find((row) => row.name === 'evil')!;
+    assert.equal(evil.status, 'other-binding');
+    assert.deepEqual(evil.problems, [
+      "role iamsa-demo-pa-one is iamsa's for pa/one, not for this service account",
+    ]);
+    assert.equal(rows.find((row) => row.name === 'one')!.status, 'ok');
+  });
 });
 
 describe('delete-serviceaccount without --mechanism', () => {

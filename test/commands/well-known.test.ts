@@ -251,6 +251,8 @@ describe('iamsa well-known-policies', () => {
       .map((line) => /^\S*\s+/.exec(line)?.[0].length ?? 0)
       .filter((c) => c > 0);
     assert.equal(new Set(columns).size, 1, r.stdout);
+    // The footer says a required (*) field needs its --well-known-scope, not that it is optional.
+    assert.match(r.stdout, /\* required: give it with --well-known-scope KEY\.FIELD=VALUE/);
   });
 
   test('an unknown key is named as the argument it was given as', async () => {

@@ -375,7 +375,7 @@ describe('migrate-from-kube2iam', () => {
     await assertNothingWidened(config, asked);
 
     // Rollback restores everything as it was (the bare pod aside, which the test deleted).
-    const back = await migrate(...flags, '--rollback', '--approve');
+    const back = await migrate(...flags, '--rollback', '--daemon-role-arn', NODE_ROLE, '--approve');
     assert.equal(back.code, 0, back.stderr);
     // The rollback changed each template, so their pods roll: named to watch, not to restart.
     assert.match(
@@ -464,7 +464,13 @@ describe('migrate-from-kube2iam', () => {
       'a role nobody migrated is untouched',
     );
 
-    const back = await migrate(...flags, '--rollback', '--approve');
+    const back = await migrate(
+      ...flags,
+      '--rollback',
+      '--daemon-role-arn',
+      KIAM_SERVER,
+      '--approve',
+    );
     assert.equal(back.code, 0, back.stderr);
     await refreshLists();
     assert.deepEqual(await snapshot(roles), before);
@@ -517,7 +523,7 @@ describe('migrate-from-kube2iam', () => {
         PolicyDocument: JSON.stringify({ ...migrated, Statement: [...migrated.Statement, later] }),
       }),
     );
-    const back = await migrate(...flags, '--rollback', '--approve');
+    const back = await migrate(...flags, '--rollback', '--daemon-role-arn', NODE_ROLE, '--approve');
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual((await trustOf('app')).Statement, [
       daemonTrust(NODE_ROLE).Statement[0],

@@ -606,8 +606,12 @@ export class FakeKube implements KubeGateway {
       w.serviceAccountName = change.serviceAccountName ?? 'default';
     w.resourceVersion = String(this.version++);
   }
+  /** Annotations of namespaces, by name (none when unset). */
+  readonly namespaceAnnotationsOf = new Map<string, Record<string, string>>();
   async namespaceAnnotations() {
-    return Object.fromEntries([...this.namespaces].map((n) => [n, {}]));
+    return Object.fromEntries(
+      [...this.namespaces].map((n) => [n, { ...this.namespaceAnnotationsOf.get(n) }]),
+    );
   }
   async listRbacBindings() {
     return [];

@@ -213,10 +213,31 @@ describe('broken files: every problem at once, each at its line', () => {
       'bad cluster names and regions',
       `${HEAD}bindings:\n  - name: a\n    clusters: ["-prod", {name: dr, region: us-west-2a}]\n    attachPolicyARNs: [${RO}]\n`,
       [
-        [5, /^invalid bindings\[0\]\.clusters\[0\] "-prod"/],
         [
           5,
           /^invalid bindings\[0\]\.clusters\[1\]\.region "us-west-2a".*availability zone, use "us-west-2"/,
+        ],
+        [5, /^invalid bindings\[0\]\.clusters\[0\] "-prod"/],
+      ],
+    ],
+    [
+      'region typos at the top and in a cluster entry: the nearest region, at their lines',
+      `${HEAD}cluster: prod\nregion: us-est-1\nbindings:\n  - name: a\n    clusters: [{name: demo, region: eu-wst-1}]\n    attachPolicyARNs: [${RO}]\n`,
+      [
+        [4, /^invalid region "us-est-1": no AWS region has that name; did you mean us-east-1\?/],
+        [
+          7,
+          /^invalid bindings\[0\]\.clusters\[0\]\.region "eu-wst-1": no AWS region has that name; did you mean eu-west-1\?/,
+        ],
+      ],
+    ],
+    [
+      'eksctl metadata.region typo',
+      `${EKSCTL}metadata: { name: prod, region: us-est-1 }\niam: { serviceAccounts: [{ metadata: { name: a }, attachPolicyARNs: [${RO}] }] }\n`,
+      [
+        [
+          3,
+          /^invalid metadata\.region "us-est-1": no AWS region has that name; did you mean us-east-1\?/,
         ],
       ],
     ],
@@ -248,8 +269,8 @@ describe('broken files: every problem at once, each at its line', () => {
       [
         [4, /^invalid tags key "aws:x"/],
         [
-          8,
-          /^bindings\[1\]: invalid tag key "iamsa.io\/owner": keys starting with "iamsa.io\/" are reserved/,
+          9,
+          /^bindings\[1\]\.tags: invalid tag key "iamsa.io\/owner": keys starting with "iamsa.io\/" are reserved/,
         ],
       ],
     ],
@@ -283,7 +304,7 @@ describe('broken files: every problem at once, each at its line', () => {
       ],
     ],
   ];
-  assert.equal(cases.length, 22);
+  assert.equal(cases.length, 24);
   for (const [name, text, expected, options] of cases) {
     it(name, () => expectProblems(text, expected, options));
   }

@@ -11,6 +11,7 @@ import { invalidUtf8Offset, readInputFile, readInputSource } from '../../src/inp
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { validateServiceAccountMetadata } from '../../src/policy/index.js';
+import { validateMetadataMaps } from '../support/kube-emulator/validate.js';
 import { tempDir } from '../support/temp.js';
 
 const dir = tempDir('hostile');
@@ -174,6 +175,27 @@ describe('labels and annotations, as Kubernetes checks them', () => {
       { 'app.kubernetes.io/name': 'my_app-1.0', team: '', A: 'b' },
       { 'example.com/Note': 'anything: at all\n', x: 'y'.repeat(1000) },
     );
+  });
+
+  it('agrees with the Kubernetes emulator on each key (annotation keys are checked lowercased, as apimachinery does)', () => {
+    const keys = ['UPPER.io/x', 'IAMSA.io/x', 'a.b/C_d', 'Example.com/a', 'a/b/c', '/a', 'a..b/c'];
+    keys.push(`${'a'.repeat(254)}/x`, `x/${'a'.repeat(64)}`, '-a', 'a-', 'ok');
+    for (const key of keys) {
+      for (const part of ['labels', 'annotations'] as const) {
+        const map = { [key]: 'v' };
+        const metadata = part === 'labels' ? { labels: map } : { annotations: map };
+        const kube = validateMetadataMaps(metadata).length === 0;
+        const ours = (() => {
+          try {
+            validateServiceAccountMetadata({ labels: {}, annotations: {}, ...metadata }, what);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        assert.equal(ours, kube, `${part} key ${key}: iamsa ${ours}, API server ${kube}`);
+      }
+    }
   });
 
   it('refuses bad keys, bad label values and too much annotation', () => {

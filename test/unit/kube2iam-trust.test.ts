@@ -43,6 +43,7 @@ const ctx = {
   issuerHostPath: HOST,
   subjects: ['system:serviceaccount:shop:web'],
   accountId: ACCOUNT,
+  daemonRoleArns: [NODE],
 };
 
 describe('kube2iam rollback trust', () => {
@@ -107,6 +108,26 @@ describe('kube2iam rollback trust', () => {
       Action: 'sts:AssumeRole',
     };
     assert.ok(!('refused' in rollbackTrust(doc(present, irsa('shop', 'web')), [present], ctx)));
+  });
+
+  it('puts back only statements of the --daemon-role-arn roles, and none without them', () => {
+    const attacker = daemon({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/attacker` } });
+    const both = daemon({ Principal: { AWS: [NODE, `arn:aws:iam::${ACCOUNT}:role/attacker`] } });
+    for (const forged of [attacker, both]) {
+      const r = rollbackTrust(doc(irsa('shop', 'web')), [daemon(), forged], ctx);
+      assert.deepEqual(r, { refused: forged });
+    }
+    const none = rollbackTrust(doc(irsa('shop', 'web')), [daemon()], {
+      ...ctx,
+      daemonRoleArns: [],
+    });
+    assert.deepEqual(none, { refused: daemon(), noDaemonRole: true });
+    // Nothing lacking, nothing put back: no daemon role needed.
+    const kept = rollbackTrust(doc(daemon(), irsa('shop', 'web')), [daemon()], {
+      ...ctx,
+      daemonRoleArns: [],
+    });
+    assert.ok(!('refused' in kept));
   });
 });
 

@@ -398,6 +398,18 @@ describe('scope flags', () => {
       () => parseScopeFlags([], ['velero.bucketARNs=x'], labels),
       /velero is not in --well-known-policies/,
     );
+    // A typo of a key: the nearest key, never the typo, in the hint.
+    assert.throws(
+      () => parseScopeFlags([], ['externalDSN.hostedZoneARNs=x'], labels),
+      (e: any) =>
+        /externalDSN is not a well-known key/.test(e.message) &&
+        e.hint ===
+          'did you mean externalDNS.hostedZoneARNs? (and add --well-known-policies externalDNS)',
+    );
+    assert.throws(
+      () => parseScopeFlags(['externalDNS'], ['externalDSN.hostedZoneARNs=x'], labels),
+      (e: any) => e.hint === 'did you mean externalDNS.hostedZoneARNs?',
+    );
     assert.throws(
       () => parseScopeFlags(['velero'], ['velero=x'], labels),
       /expected key\.field=value/,

@@ -1,10 +1,12 @@
 // The role a binding should have, derived (pure) from the checked binding, its cluster and the role
 // as it is: the whole trust, the tags, the permissions after and the fingerprint that records them.
 // plan-role.ts diffs it against the role into create/update steps.
+import { closest } from '../../suggest.js';
 import type { ClusterInfo } from '../../aws/eks.js';
 import type { Role } from '../../aws/iam.js';
 import {
   bindingRoleTags,
+  INLINE_POLICY_NAME,
   mergeTags,
   type PolicyDocument,
   policiesFingerprint,
@@ -80,9 +82,10 @@ export interface DesiredRole {
   deleteInline: boolean;
   /** Inline policies iamsa did not write, deleted as drift (apply -f). */
   deleteOtherInline: string[];
-  /** What the role holds once applied; the fingerprint records exactly this. */
+  /** What the role holds once applied. */
   managedAfter: string[];
   inlineAfter?: string;
+  /** managedAfter less drift, and inlineAfter when it is iamsa's (asked for, or recorded). */
   fingerprint: string;
   warnings: Warning[];
 }
@@ -129,12 +132,21 @@ export function desiredRole(
   // Flags add to what iamsa applied before (its fingerprint's subset); a policy attached outside
   // iamsa is left on the role but never recorded, so doctor still tells it. Without a readable
   // record nothing attached is taken for iamsa's: only what is asked for now is recorded.
-  const before = input.declared || !role ? undefined : appliedBefore(role, current, inlineAfter);
+  const applied = input.declared || !role ? undefined : appliedBefore(role, current, inlineAfter);
+  const before = applied?.managedArns;
   const unrecorded = !input.declared && !!role && before === undefined;
   const drift =
     before || unrecorded ? kept.filter((a) => !(before ?? []).includes(a) && !wanted.has(a)) : [];
   const recordedArns = managedAfter.filter((a) => !drift.includes(a));
-  const fingerprint = policiesFingerprint({ managedArns: recordedArns, inlinePolicy: inlineAfter });
+  // The inline policy is recorded only as iamsa wrote it: asked for now, or the one its record
+  // holds. One edited outside iamsa (or never recorded) is left as it is, said, and not recorded.
+  const inlineDrift =
+    !input.inlinePolicy && inlineAfter !== undefined && applied?.inline !== inlineAfter;
+  const inlineRecorded = inlineDrift ? undefined : inlineAfter;
+  const fingerprint = policiesFingerprint({
+    managedArns: recordedArns,
+    inlinePolicy: inlineRecorded,
+  });
 
   const tags = mergeTags(
     input.tags,
@@ -188,9 +200,26 @@ export function desiredRole(
       ),
     );
   }
+  // A policy asked to be detached that the role does not have is most likely a typo: said, with
+  // the nearest attached one, instead of a quiet "Nothing to do".
+  for (const arn of input.update?.detachPolicyArns ?? []) {
+    if (!role || current.attached.includes(arn)) continue;
+    const near = closest(arn, current.attached);
+    warnings.push(
+      coded(
+        'IRSA-W059',
+        `--detach-policy-arn ${arn} is not attached to role ${name}: nothing to detach${near ? `; did you mean ${near}?` : current.attached.length ? `; it has ${current.attached.join(', ')}` : '; it has no managed policy attached'}`,
+      ),
+    );
+  }
   // Flags add: what the role has beyond them is said, not removed (apply -f removes it).
   const extra = input.declared ? [] : input.update ? drift : kept.filter((a) => !wanted.has(a));
   if (!input.declared) extra.push(...otherInline.map((p) => `inline policy ${p}`));
+  if (inlineDrift) {
+    extra.push(
+      `inline policy ${INLINE_POLICY_NAME} (not the one iamsa recorded: changed outside iamsa, so not recorded; ${labelOf(input, 'inlinePolicy')} sets it again)`,
+    );
+  }
   if (extra.length) {
     warnings.push(
       coded(
@@ -254,20 +283,21 @@ export function desiredRole(
 }
 
 /**
- * The managed policies iamsa applied to the role before, found from its recorded fingerprint with
- * the inline policy as it is or as it is to be; undefined when there is no record or none matches
+ * The managed policies iamsa applied to the role before, and the inline policy its record holds
+ * (as it is, as it is to be, or none), found from its recorded fingerprint; undefined when there is no record or none matches
  * (then nothing attached is adopted: IRSA-W055).
  */
 function appliedBefore(
   role: Role | undefined,
   current: RoleState,
   inlineAfter: string | undefined,
-): string[] | undefined {
+): { managedArns: string[]; inline: string | undefined } | undefined {
   const recorded = role?.tags[TAG_POLICIES];
   if (recorded === undefined) return undefined;
-  for (const inline of new Set([current.inline, inlineAfter])) {
+  // The record may hold no inline policy: one put by hand since is then not iamsa's.
+  for (const inline of new Set([current.inline, inlineAfter, undefined])) {
     const found = recordedSubset(recorded, current.attached, inline);
-    if (found) return found;
+    if (found) return { managedArns: found, inline };
   }
   return undefined;
 }

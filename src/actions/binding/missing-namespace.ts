@@ -39,7 +39,8 @@ export async function missingNamespaceNear(
 /**
  * For a service account that does not exist: IRSA-W025 when its namespace does not either, and the
  * nearest existing service account (in the nearest namespace then). `known` are the service
- * accounts already read (every one of the cluster); without them those of the namespace are read.
+ * accounts already read (every one of the cluster: then the same name in another namespace is named
+ * when the namespace has nothing near); without them those of the namespace are read.
  * Meant for a failure path only: one GET, and a LIST when needed.
  */
 export async function nearestServiceAccount(
@@ -60,8 +61,14 @@ export async function nearestServiceAccount(
       : []);
   const names = accounts.filter((sa) => sa.namespace === where).map((sa) => sa.name);
   const near = names.includes(name) ? name : closest(name, names);
+  // Every service account of the cluster at hand: the same name in another namespace (a forgotten -n).
+  const elsewhere = !near && known?.find((sa) => sa.name === name && sa.namespace !== namespace);
   return {
     ...(missing ? { warning: missing.warning } : {}),
-    ...(where && near ? { nearest: { namespace: where, name: near } } : {}),
+    ...(where && near
+      ? { nearest: { namespace: where, name: near } }
+      : elsewhere
+        ? { nearest: { namespace: elsewhere.namespace, name } }
+        : {}),
   };
 }

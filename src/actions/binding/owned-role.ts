@@ -9,11 +9,15 @@ import {
   iamsaIrsaTarget,
   parseArn,
   parseTrustPolicy,
+  podIdentityRoleIsBindings,
   roleOwner,
   sharedRoleName,
   tagsNameBinding,
+  trustAdmitsPodIdentity,
   trustIsWhollyBindings,
 } from '../../policy/index.js';
+import { clusterAssociations } from './pod-identity-associations.js';
+import { AuthError } from '../../errors.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
 import { clusterOidc, type ClusterOidc } from './cluster-oidc.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -98,10 +102,26 @@ export async function judgeRoleForDeletion(
 ): Promise<{ owned?: Role; foreign?: Role }> {
   if (!role || !tagged(role.tags)) return {};
   const said: Warning[] = [];
-  const whole = await hasBindingTrust(session, role, b, said);
+  const whole =
+    (await hasBindingTrust(session, role, b, said)) &&
+    // Rule 4: a Pod Identity role is the binding's only through iamsa's association for it.
+    (!trustAdmitsPodIdentity(role) ||
+      podIdentityRoleIsBindings(role.arn, b, await readableAssociations(session, role, b)));
   if (warnings) warnings.push(...said);
   else said.forEach((w) => session.reporter.warn(w));
   return whole ? { owned: role } : { foreign: role };
+}
+
+/** Every association of the cluster; a deletion that needs them and cannot read them stops. */
+async function readableAssociations(session: ClusterSession, role: Role, b: BindingRef) {
+  const all = await clusterAssociations(session);
+  if (all) return all;
+  throw new AuthError(
+    `role ${role.name} may be iamsa's Pod Identity role for ${b.namespace}/${b.name}, but eks:ListPodIdentityAssociations could not be read, so which associations use it is unknown: nothing is deleted, lest an association be left naming a deleted role`,
+    {
+      hint: 'grant eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation, then re-run',
+    },
+  );
 }
 
 /**
@@ -148,10 +168,14 @@ export async function recordedProviders(
   return new Set(found.filter((p): p is string => p !== undefined));
 }
 /** The warning for a role found by its tags alone whose trust is not iamsa's. */
-export const foreignTrustWarning = (role: Role, b: BindingRef): Warning =>
+export const foreignTrustWarning = (
+  role: Role,
+  b: BindingRef,
+  keptServiceAccount = false,
+): Warning =>
   coded(
     'IRSA-W048',
-    `role ${role.name} carries iamsa's tags for ${b.namespace}/${b.name} but its trust is not iamsa's: not deleted`,
+    `role ${role.name} carries iamsa's tags for ${b.namespace}/${b.name} but its trust is not iamsa's: not deleted${keptServiceAccount ? `, and service account ${b.namespace}/${b.name} is kept with it (its label is anyone's to copy; delete it by hand if it is yours to delete)` : ''}`,
   );
 
 /**

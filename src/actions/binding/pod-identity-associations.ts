@@ -97,12 +97,10 @@ const allOf = new WeakMap<ClusterSession, Promise<PodIdentityAssociation[] | und
  * outside iamsa, or by iamsa for another binding. Undefined reads (API missing or denied) are a
  * warning of the session and no association.
  */
-export async function handedOut(
+/** Every association of the cluster, described, read once per session; undefined when unread. */
+export function clusterAssociations(
   session: ClusterSession,
-  roleArn: string,
-  namespace: string,
-  name: string,
-): Promise<PodIdentityAssociation[]> {
+): Promise<PodIdentityAssociation[] | undefined> {
   let all = allOf.get(session);
   if (!all) {
     all = optionalRead(
@@ -115,10 +113,28 @@ export async function handedOut(
     );
     allOf.set(session, all);
   }
-  return ((await all) ?? []).filter(
+  return all;
+}
+
+/** Of `all`, those handing this role to a service account other than namespace/name. */
+export const otherUsers = (
+  all: readonly PodIdentityAssociation[],
+  roleArn: string,
+  namespace: string,
+  name: string,
+): PodIdentityAssociation[] =>
+  all.filter(
     (a) =>
       sameRoleArn(a.roleArn, roleArn) && !(a.namespace === namespace && a.serviceAccount === name),
   );
+
+export async function handedOut(
+  session: ClusterSession,
+  roleArn: string,
+  namespace: string,
+  name: string,
+): Promise<PodIdentityAssociation[]> {
+  return otherUsers((await clusterAssociations(session)) ?? [], roleArn, namespace, name);
 }
 
 /** IRSA-W006: what the association does, whose it is, and the command that removes it. */
@@ -131,7 +147,7 @@ export function handedOutWarning(
   const whose = a.ownerArn
     ? `made by the EKS add-on ${a.ownerArn}`
     : isManagedByIamsa(a.tags)
-      ? `made by iamsa for ${a.namespace}/${a.serviceAccount}, not for this binding`
+      ? `tagged as iamsa's for ${a.namespace}/${a.serviceAccount}, not for this binding`
       : 'not made by iamsa';
   return coded(
     'IRSA-W006',

@@ -216,7 +216,7 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
   },
   'IRSA-W048': {
     commands: [...DELETE, 'apply'],
-    todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own.",
+    todo: "Someone copied iamsa's tags onto a role iamsa did not make, or added a statement by hand to the trust of iamsa's role: check who did, then remove the tags or the role by hand, or put the trust back (re-running the command that made the binding repairs iamsa's own role); iamsa never deletes a role whose trust is not its own, nor the service account that uses it (even with iamsa's label, which anyone can copy): delete that by hand if it is yours.",
   },
   'IRSA-W049': {
     commands: KUBE2IAM,
@@ -257,6 +257,14 @@ export const WARNING_HELP: Record<WarningCode, WarningHelp> = {
   'IRSA-W058': {
     commands: ['apply'],
     todo: 'iamsa writes one `iamsa.io/cluster-arn/<hash>` tag per cluster of `iamsa.io/clusters`, keyed by the hash of its ARN; this one is neither, so someone else added it. Its cluster is not kept: apply removes the tag and any statement for that cluster. Check who tagged the role.',
+  },
+  'IRSA-W059': {
+    commands: ['update-serviceaccount'],
+    todo: 'Check the ARN given to `--detach-policy-arn` (the warning names the nearest policy the role has, or lists them): a policy the role does not have is not detached, so nothing changed.',
+  },
+  'IRSA-W060': {
+    commands: ['delete-serviceaccount'],
+    todo: 'Nothing was deleted. Check the namespace and name: run the command again with the ones the warning suggests if that is the binding meant.',
   },
   UNCHECKED_API_NOT_FOUND: {
     commands: ['any command'],

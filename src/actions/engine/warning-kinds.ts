@@ -239,6 +239,14 @@ export const WARNING_KINDS = {
     title: "a shared role has an iamsa.io/cluster-arn/ tag that is not iamsa's record: ignored",
     anchor: 'docs/concepts.md#ownership-rules',
   },
+  'IRSA-W059': {
+    title: '--detach-policy-arn names a policy the role does not have: nothing detached',
+    anchor: 'docs/commands/update-serviceaccount.md',
+  },
+  'IRSA-W060': {
+    title: 'the service account to delete does not exist: its nearest is named',
+    anchor: 'docs/commands/delete-serviceaccount.md',
+  },
   UNCHECKED_API_NOT_FOUND: {
     title: "an optional read's API is not at this endpoint: not checked",
     anchor: 'docs/output.md#what-could-not-be-checked',

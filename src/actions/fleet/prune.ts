@@ -6,6 +6,7 @@ import type { RoleSummary } from '../../aws/iam.js';
 import {
   ATTACHED_ROLE_ANNOTATION,
   decodePolicyText,
+  isKube2iamMigratedAccount,
   isOwnedRoleFor,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
@@ -110,6 +111,10 @@ async function findOwned(session: ClusterSession, roles: Promise<RoleSummary[]>)
     if (role && sameRoleArn(annotated, role.arn) && ownsBinding(role.tags, ref)) {
       return { sa, roleName };
     }
+    // Made by migrate-from-kube2iam: iamsa's, but no file's; --rollback undoes it, not prune.
+    const migration = { providerArn: oidc.providerArn, issuerHostPath: oidc.hostPath };
+    if (role && sameRoleArn(annotated, role.arn) && isKube2iamMigratedAccount(sa, role, migration))
+      return undefined;
     reporter.warn(
       coded(
         'IRSA-W050',

@@ -8,7 +8,8 @@ import {
   planDeleteBinding,
 } from '../binding/delete/dispatch.js';
 import type { Reporter } from '../engine/reporter.js';
-import { missingNamespace } from '../binding/missing-namespace.js';
+import { nearestServiceAccount } from '../binding/missing-namespace.js';
+import { coded } from '../engine/warning-kinds.js';
 
 export type { DeleteTarget } from '../binding/delete/dispatch.js';
 
@@ -26,11 +27,24 @@ export async function planDeleteServiceAccount(
   if (!target.roleOnly) void session.kube().catch(() => undefined);
   const binding = await planDeleteBinding(session, target);
   if (!target.roleOnly && !binding.error && !binding.steps.some((s) => s.action !== 'unchanged')) {
-    // Nothing to delete may be a mistyped namespace rather than a binding already gone.
-    const missing = await missingNamespace(session, target.namespace);
-    if (missing) {
-      session.reporter.warn(missing);
-      binding.warnings.push(missing);
+    // Nothing to delete may be a mistyped namespace or name rather than a binding already gone.
+    const { warning, nearest } = await nearestServiceAccount(
+      session,
+      target.namespace,
+      target.name,
+    );
+    const near =
+      nearest && (nearest.namespace !== target.namespace || nearest.name !== target.name);
+    const typo =
+      near &&
+      coded(
+        'IRSA-W060',
+        `service account ${target.namespace}/${target.name} does not exist in cluster ${target.cluster}: did you mean --namespace ${nearest.namespace} --name ${nearest.name}?`,
+      );
+    for (const w of [warning, typo]) {
+      if (!w) continue;
+      session.reporter.warn(w);
+      binding.warnings.push(w);
     }
   }
   return composePlan(

@@ -16,6 +16,7 @@ import {
   evaluatePodIdentityTrust,
   evaluateTrust,
   isManagedByIamsa,
+  iamsaBindingElsewhere,
   isOwnedRoleFor,
   isRoleArn,
   MANAGED_BY_LABEL,
@@ -57,6 +58,7 @@ export type BindingStatus =
   | 'no-annotation'
   | 'no-association'
   | 'invalid-annotation'
+  | 'other-binding'
   | 'other-account';
 
 export type ManagedBy = 'iamsa' | 'eksctl' | 'other';
@@ -356,6 +358,12 @@ function judgePodIdentity(
   }
   if (!facts.role) {
     return { ...base, status: 'role-missing', problems: [`role ${a.roleArn} does not exist`] };
+  }
+  // Pod Identity's trust names no service account: the role's tags say whose binding it is.
+  const elsewhere = iamsaBindingElsewhere(facts.role.tags, a.namespace, a.serviceAccount);
+  if (elsewhere) {
+    const problem = `role ${facts.role.name} is iamsa's for ${elsewhere}, not for this service account`;
+    return { ...base, status: 'other-binding', problems: [problem] };
   }
   const judged = judgeTrust(() =>
     evaluatePodIdentityTrust(parseTrustPolicy(facts.role?.trustPolicy ?? ''), {

@@ -654,14 +654,26 @@ async function planRollback(
       issuerHostPath: ctx.issuerHostPath,
       subjects: users.map((a) => serviceAccountSubject(a.namespace, a.name)),
       accountId,
+      daemonRoleArns: query.daemonRoleArns,
     });
+    if ('refused' in edit && edit.noDaemonRole) {
+      roleSteps.set(arn, {
+        error: new ConflictError(
+          `role ${role.name} lacks recorded ${query.daemon.flavour} statement(s) (${TAG_KUBE2IAM_TRUST_PREFIX}* tags, anyone's to edit) and no --daemon-role-arn says whose trust comes back: ${JSON.stringify(edit.refused)}`,
+          {
+            hint: `nothing was changed; re-run with --daemon-role-arn naming the ${query.daemon.flavour} role (the node role, or kiam's server role): only statements of that role are put back`,
+          },
+        ),
+      });
+      continue;
+    }
     if ('refused' in edit) {
       const tags = Object.keys(role.tags)
         .filter((k) => k.startsWith(TAG_KUBE2IAM_TRUST_PREFIX))
         .sort();
       roleSteps.set(arn, {
         error: new ConflictError(
-          `the ${tags.join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement the trust lacks that is not the ${query.daemon.flavour} trust (only an Allow of specific IAM roles of account ${accountId}, sts:AssumeRole, no condition but sts:ExternalId is put back): ${JSON.stringify(edit.refused)}`,
+          `the ${tags.join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement the trust lacks that is not the ${query.daemon.flavour} trust (only an Allow of the --daemon-role-arn role(s) ${query.daemonRoleArns.join(', ')}, sts:AssumeRole, no condition but sts:ExternalId is put back): ${JSON.stringify(edit.refused)}`,
           {
             hint: `nothing was changed; the tags were edited after the migration: check the role's trust, remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which removes the IRSA statements and leaves the rest of the trust as it is`,
           },

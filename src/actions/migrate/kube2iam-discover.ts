@@ -361,15 +361,18 @@ export function daemonVerdict(
         .filter((ns) => namespaces[ns]?.[key])
         .sort()
     : [];
-  const uninstall = `no pod or workload asks ${config.flavour} for a role any more`;
+  // Refused asks get no role: said as such, not as "more" after "no pod asks".
+  const uninstall = refused.length
+    ? `no pod or workload gets a role from ${config.flavour} any more (${refused.length} carry ${DAEMON_ROLE_ANNOTATION} but are refused by the namespace restrictions: ${nameWorkloads(refused)})`
+    : `no pod or workload asks ${config.flavour} for a role any more`;
   if (!open.length) {
     return coded(
       'IRSA-W035',
-      `${uninstall}: ${daemon} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)${refusedNote}`,
+      `${uninstall}: ${daemon} can be uninstalled (and the node role's sts:AssumeRole permission on these roles removed)`,
     );
   }
   return coded(
     'IRSA-W046',
-    `${uninstall}, but namespace(s) ${open.join(', ')} still carry ${key}, so a new pod there may still ask it for a role: once none should, remove that annotation and uninstall ${daemon} (and the node role's sts:AssumeRole permission on these roles)${refusedNote}`,
+    `${uninstall}, but namespace(s) ${open.join(', ')} still carry ${key}, so a new pod there may still ask it for a role: once none should, remove that annotation and uninstall ${daemon} (and the node role's sts:AssumeRole permission on these roles)`,
   );
 }

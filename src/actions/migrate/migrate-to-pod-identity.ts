@@ -16,7 +16,9 @@ import {
   evaluateTrust,
   isManagedByIamsa,
   isOwnedRoleFor,
-  isRestorableStatement,
+  type PlacedStatement,
+  restorableAudiences,
+  unrestorableStatement,
   isOwnedSharedRoleFor,
   parseArn,
   parseTrustPolicy,
@@ -28,7 +30,6 @@ import {
   roleNameOf,
   roleOwner,
   sameRoleArn,
-  serviceAccountSubject,
   STS_AUDIENCE,
   TAG_IRSA_TRUST_PREFIX,
   TAG_MIGRATED_FROM,
@@ -508,17 +509,14 @@ function rollbackRefusalOf(
 ): (u: MigrationUser) => string | undefined {
   const recorded = recordedStatements(role.tags);
   const managed = isManagedByIamsa(role.tags);
-  const restorable = (s: PolicyStatement, users: MigrationUser[]) =>
-    isRestorableStatement(
-      s,
-      c.providerArn,
-      c.issuerHostPath,
-      users.map((u) => serviceAccountSubject(u.namespace, u.name)),
-      'recorded',
-    );
+  const audiences = (users: MigrationUser[]) =>
+    restorableAudiences(users.map((u) => ({ ...u, annotations: u.sa?.annotations })));
+  const unrestorable = (placed: PlacedStatement[], users: MigrationUser[]) =>
+    unrestorableStatement(placed, c.providerArn, c.issuerHostPath, audiences(users));
+  const restorable = (s: PolicyStatement, users: MigrationUser[]) => !unrestorable([[0, s]], users);
   // A record holding what no rollback restores is refused as a whole by planRollback (exit 5,
   // naming the tags), not read for who it names.
-  const damaged = recorded?.some(([, s]) => !restorable(s, candidates));
+  const damaged = !!recorded && !!unrestorable(recorded, candidates);
   return (u) => {
     if (role.tags[TAG_MIGRATION] === undefined) {
       return `role ${role.name} was never migrated by iamsa (it has no ${TAG_MIGRATION} tag): its association was not made by a migration of it`;

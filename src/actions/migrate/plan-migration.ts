@@ -13,6 +13,7 @@ import type { Role } from '../../aws/iam.js';
 import { AlreadyExistsError, ConflictError } from '../../errors.js';
 import type { ServiceAccount } from '../../kube/gateway.js';
 import {
+  AUDIENCE_ANNOTATION,
   ATTACHED_ROLE_TAG,
   bindingOwnershipTags,
   buildPodIdentityTrustStatement,
@@ -21,7 +22,6 @@ import {
   evaluateTrust,
   isManagedByIamsa,
   isOwnedRoleFor,
-  isRestorableStatement,
   MAX_TAGS,
   migrationTagKeys,
   type PolicyDocument,
@@ -31,8 +31,9 @@ import {
   ROLE_ARN_ANNOTATION,
   roleOwner,
   sameRoleArn,
-  serviceAccountSubject,
+  restorableAudiences,
   STS_AUDIENCE,
+  unrestorableStatement,
   TAG_IRSA_TRUST_PREFIX,
   TAG_MECHANISM,
   TAG_MIGRATED_FROM,
@@ -286,17 +287,17 @@ export function planRollback(c: Context, m: RoleMigration): UserPlan[] {
   const { session, cluster } = c;
   const trust = trustOf(role);
   const recorded = recordedStatements(role.tags);
-  const subjects = [...m.users, ...(m.migrated ?? [])].map((u) =>
-    serviceAccountSubject(u.namespace, u.name),
-  );
-  // The aud is the record's, never the annotation of the service account rolled back to.
-  const foreign = recorded?.find(
-    ([, s]) => !isRestorableStatement(s, c.providerArn, c.issuerHostPath, subjects, 'recorded'),
-  );
+  // The aud is STS's or the one the service account declares now; one statement each.
+  const audiences = restorableAudiences([
+    ...(m.migrated ?? []),
+    ...m.users.map((u) => ({ ...u, annotations: u.sa?.annotations })),
+  ]);
+  const foreign =
+    recorded && unrestorableStatement(recorded, c.providerArn, c.issuerHostPath, audiences);
   if (foreign) {
     const tags = Object.keys(role.tags).filter((k) => k.startsWith(TAG_IRSA_TRUST_PREFIX));
     throw new ConflictError(
-      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub and one aud is put back): ${JSON.stringify(foreign[1])}`,
+      `the ${tags.sort().join(', ')} tag${tags.length > 1 ? 's' : ''} of role ${role.name} record${tags.length > 1 ? '' : 's'} a statement that is not this cluster's IRSA statement for a migrated service account (only an Allow of ${c.providerArn}, ${WEB_IDENTITY_ACTION} and StringEquals on its exact sub and one aud, ${STS_AUDIENCE} or the service account's ${AUDIENCE_ANNOTATION}, is put back, one per service account): ${JSON.stringify(foreign[1])}`,
       {
         hint: `nothing was changed; the tags were edited after the migration: remove them (aws iam untag-role --role-name ${role.name} --tag-keys ${tags.join(' ')}) and roll back again, which adds iamsa's own statement for each service account`,
       },

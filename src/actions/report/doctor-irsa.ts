@@ -25,6 +25,7 @@ import {
 } from '../../policy/index.js';
 import {
   addAudienceFix,
+  annotateCreatingCommands,
   DRIFTED_IAMSA_TRUST,
   annotateFix,
   ownRoleInsteadFix,
@@ -184,8 +185,8 @@ function serviceAccount(s: DoctorState): Check {
     const near = !own && s.nearest;
     const guess = near ? `: did you mean ${near.namespace}/${near.name}?` : '';
     return check('IRSA002', 'fail', `service account ${saLabel(s)} does not exist${guess}`, {
-      fix: own
-        ? `kubectl create serviceaccount -n ${s.namespace} ${s.name} && ${own}`
+      fix: s.ownRole
+        ? annotateCreatingCommands(s.namespace, s.name, s.ownRole.arn).join(' && ')
         : near
           ? withNote(
               doctorCommand(s.context, near.namespace, near.name),

@@ -88,6 +88,24 @@ export const withPlaceholderNote = (fix: string) =>
     ? withNote(fix, `replace ${POLICY_ARN} with the ARN of the policy the pods need`)
     : fix;
 
+/**
+ * The service account annotated with the role, created (and its namespace) when missing: server-side
+ * apply creates what is missing and only sets the annotation on what exists, so the commands work
+ * whether or not the namespace and the service account are there yet.
+ */
+export function annotateCreatingCommands(namespace: string, name: string, roleArn: string) {
+  const ns = quote(namespace);
+  const annotation = quote(`${ROLE_ARN_ANNOTATION}=${roleArn}`);
+  return [
+    ...(namespace === 'default'
+      ? []
+      : [
+          `kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply --server-side -f -`,
+        ]),
+    `kubectl create serviceaccount -n ${ns} ${quote(name)} --dry-run=client -o yaml | kubectl annotate --local -f - ${annotation} -o yaml | kubectl apply --server-side -f -`,
+  ];
+}
+
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>
   `kubectl annotate serviceaccount -n ${namespace} ${name} --overwrite ${ROLE_ARN_ANNOTATION}=${roleArn}`;
 

@@ -1,7 +1,8 @@
 // What the command line adds to a file: --cluster and --region fill in what the file leaves
 // open and are refused when they name something else than the file (never silently ignored).
+import { checkRegion } from '../../aws/regions.js';
 import { type FileContext, problemAt } from './draft.js';
-import type { SourceDocument, YamlPath } from './yaml-source.js';
+import { pathLabel, type SourceDocument, type YamlPath } from './yaml-source.js';
 
 export interface FileOptions {
   cluster?: string;
@@ -35,12 +36,22 @@ export function fileDefaults(ctx: FileContext, options: FileOptions): Defaults {
       }
       return value;
     };
+  const region = conflict('--region', options.region);
   return {
     flagCluster: options.cluster,
     defaultRegion: options.region,
     overrideExisting: !!options.overrideExisting,
     allowSubjectPattern: !!options.allowSubjectPattern,
     cluster: conflict('--cluster', options.cluster),
-    region: conflict('--region', options.region),
+    // A region the file names is checked as --region is (a typo gets the nearest region), at its line.
+    region: (doc, path, value) => {
+      try {
+        checkRegion(value, pathLabel(path));
+      } catch (error) {
+        problemAt(ctx, doc, path, error);
+        return value;
+      }
+      return region(doc, path, value);
+    },
   };
 }

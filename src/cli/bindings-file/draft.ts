@@ -22,10 +22,10 @@ import {
   sharedRoleName,
   validateClusterName,
   validatePolicyDocument,
-  validateRegion,
   validateServiceAccountMetadata,
   TAG_PREFIX,
   validateTags,
+  checkNoReservedTags,
 } from '../../policy/index.js';
 import { pathLabel, type Problem, type SourceDocument, type YamlPath } from './yaml-source.js';
 
@@ -154,6 +154,8 @@ export function checkTopTags(
 ): boolean {
   try {
     if (tags) validateTags(tags, pathLabel(path));
+    // Reported here, at their own line, not later at each binding that inherits them.
+    if (tags) checkNoReservedTags(tags);
     return true;
   } catch (error) {
     problemAt(ctx, doc, path, error);
@@ -193,10 +195,6 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
   };
   for (const c of d.clusters) {
     attempt(c.path, () => validateClusterName(c.name, c.label));
-    if (c.regionPath && c.region !== undefined) {
-      const [region, label] = [c.region, pathLabel(c.regionPath)];
-      attempt(c.regionPath, () => validateRegion(region, label));
-    }
   }
   const source = d.spec.source;
   for (const field of SINGLE_FIELDS) {
@@ -223,7 +221,13 @@ export function checkDraft(ctx: FileContext, d: Draft): ApplyBinding | undefined
     attempt(d.fields.labels, () => validateServiceAccountMetadata(meta, what, 'labels'));
     attempt(d.fields.annotations, () => validateServiceAccountMetadata(meta, what, 'annotations'));
   }
-  if (d.ownTags) attempt(d.fields.tags, () => checkGiven({ source, tags: d.ownTags }));
+  const ownTags = d.ownTags;
+  if (ownTags) {
+    attempt(d.fields.tags, () => {
+      checkGiven({ source, tags: ownTags });
+      checkNoReservedTags(ownTags);
+    });
+  }
   const arnsPath = d.fields.policyArns;
   d.spec.policyArns.forEach((arn, i) => {
     const path = arnsPath ? [...arnsPath, i] : undefined;

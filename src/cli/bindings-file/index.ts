@@ -24,6 +24,9 @@ export interface BindingsFile {
   ignored: string[];
 }
 
+/** The apiVersion of eksctl's ClusterConfig, the other format a bindings file may hold. */
+const EKSCTL_API_VERSION = 'eksctl.io/v1alpha5';
+
 /** A file of a thousand mistakes shows the first ones, and how many more there are. */
 export const MAX_PROBLEMS_SHOWN = 50;
 
@@ -112,7 +115,7 @@ export function parseBindingsFile(
     problems: [],
     ignored: [],
   };
-  const { documents, problems } = parseYaml(text);
+  const { documents, problems, apiVersions } = parseYaml(text);
   checkBindingCount(ctx.file, documents);
   pushAll(ctx.problems, problems);
   if (!documents.length && !problems.length) {
@@ -123,7 +126,7 @@ export function parseBindingsFile(
   const enableOidc: ClusterRef[] = [];
   const notes: string[] = [];
   const isEksctl = (doc: (typeof documents)[number]) =>
-    (doc.value as { apiVersion?: unknown } | null)?.apiVersion === 'eksctl.io/v1alpha5';
+    (doc.value as { apiVersion?: unknown } | null)?.apiVersion === EKSCTL_API_VERSION;
   for (const doc of documents) {
     if (isEksctl(doc)) {
       pushAll(notes, eksctlShapes(doc, ctx.file));
@@ -155,7 +158,7 @@ export function parseBindingsFile(
     throw new FileProblemsError(
       ctx.file,
       withoutPlaceholderEchoes(ctx.problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
-      documents.length > 0 && documents.every(isEksctl),
+      apiVersions.length > 0 && apiVersions.every((v) => v === EKSCTL_API_VERSION),
     );
   }
   return { bindings, enableOidc, notes, ignored: ctx.ignored };

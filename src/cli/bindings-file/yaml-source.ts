@@ -66,11 +66,17 @@ function firstAlias(doc: Document.Parsed): number | undefined {
   return offset;
 }
 
-export function parseYaml(text: string): { documents: SourceDocument[]; problems: Problem[] } {
+export function parseYaml(text: string): {
+  documents: SourceDocument[];
+  problems: Problem[];
+  /** The `apiVersion` of each non-empty document, those that did not parse included. */
+  apiVersions: unknown[];
+} {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const problems: Problem[] = [];
   const documents: SourceDocument[] = [];
+  const apiVersions: unknown[] = [];
   const all = Array.isArray(parsed) ? parsed : [];
   if (!Array.isArray(parsed)) {
     problems.push({ path: '', message: 'not a YAML document stream' });
@@ -83,6 +89,9 @@ export function parseYaml(text: string): { documents: SourceDocument[]; problems
         message: `YAML: ${e.message.split('\n')[0]}`,
       });
     }
+    // Even of a document that does not parse: which format's hint its problems get.
+    if (!isEmpty(doc))
+      apiVersions.push(isMap(doc.contents) ? doc.contents.get('apiVersion') : undefined);
     // An empty document (a trailing `---`, a file of comments) holds nothing to apply.
     if (doc.errors.length || isEmpty(doc)) return;
     const lineAt = (offset: number | undefined) =>
@@ -124,5 +133,5 @@ export function parseYaml(text: string): { documents: SourceDocument[]; problems
       },
     });
   });
-  return { documents, problems };
+  return { documents, problems, apiVersions };
 }

@@ -102,7 +102,10 @@ export function registerMigrateFromKube2iam(program: Command, f: Factory): void 
       '--cleanup',
       "drop the daemon's trust from the migrated roles once no pod asks for them",
     )
-    .option('--rollback', 'undo what the migration changed (later edits stay)')
+    .option(
+      '--rollback',
+      'undo what the migration changed (later edits stay; after --cleanup, --daemon-role-arn names whose trust comes back)',
+    )
     .option('--approve', 'apply the plan (without it, only show what would change)');
   onAction(addKubeFlags(command), async (flags: Flags, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions & Flags>();

@@ -7,6 +7,7 @@ import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 import { migrateNextStep } from '../next-step.js';
+import { kubeFlagsOf } from '../../actions/report/fix-commands.js';
 import { shellQuote } from '../../policy/shell-quote.js';
 import type { CommandResult } from '../../actions/engine/plan.js';
 
@@ -86,7 +87,7 @@ export function registerMigrateToPodIdentity(program: Command, f: Factory): void
 }
 
 /** After a first migration (not --remove-irsa, not --rollback): the run that finishes it. */
-function removeIrsaCommand(
+export function removeIrsaCommand(
   flags: Flags,
   result: CommandResult,
   profile: string | undefined,
@@ -100,7 +101,8 @@ function removeIrsaCommand(
     ...(flags.namespace !== undefined ? [`-n ${shellQuote(flags.namespace)}`] : []),
     ...(flags.name !== undefined ? [`--name ${shellQuote(flags.name)}`] : []),
     ...(flags.includeForeignRoles ? ['--include-foreign-roles'] : []),
-    '--remove-irsa --approve',
+    // The Kubernetes connection the user gave (already checked), as doctor's fixes carry it.
+    `--remove-irsa${kubeFlagsOf({ ...result, kube: kubeAccess(flags, true) })} --approve`,
   ].join(' ');
 }
 

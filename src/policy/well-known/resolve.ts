@@ -344,11 +344,24 @@ export function parseScopeFlags(
       );
     }
     const [, rawKey = '', field = '', value = ''] = m;
-    const key = findWellKnown(rawKey)?.key ?? rawKey;
+    const known = findWellKnown(rawKey)?.key;
+    const key = known ?? rawKey;
     const scope = result[key];
     if (!scope) {
-      throw new ValidationError(`${labels.scope} ${flag}: ${key} is not in ${labels.keys}`, {
-        hint: `add ${labels.keys} ${key}`,
+      // A key that is no well-known one is most likely a typo: the nearest key, never the typo.
+      const near =
+        known ??
+        closest(
+          rawKey,
+          WELL_KNOWN_POLICIES.map((p) => p.key),
+        );
+      const what = known ? `${key} is not in ${labels.keys}` : `${key} is not a well-known key`;
+      const add = near && !result[near] ? `add ${labels.keys} ${near}` : '';
+      throw new ValidationError(`${labels.scope} ${flag}: ${what}`, {
+        hint:
+          near && near !== key
+            ? `did you mean ${near}.${field}?${add ? ` (and ${add})` : ''}`
+            : add || 'iamsa well-known-policies lists the keys',
       });
     }
     const previous = scope[field];

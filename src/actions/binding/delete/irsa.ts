@@ -128,7 +128,9 @@ export async function planDeleteIrsa(
     undefined,
     warnings,
   );
-  if (foreign) warnings.push(foreignTrustWarning(foreign, binding));
+  // A service account iamsa labelled goes only with a role judged iamsa's: the label is anyone's.
+  const keptSa = !!foreign && !!sa && isIamsas(sa) && !t.keepServiceAccount;
+  if (foreign) warnings.push(foreignTrustWarning(foreign, binding, keptSa));
   if (deniedCall && owned && isPodIdentityRole(owned)) {
     throw new AuthError(
       `role ${owned.name} is iamsa's Pod Identity role for ${id}, but AWS refused ${deniedCall}, so its association cannot be found: nothing is deleted, lest the association be left naming a deleted role`,
@@ -142,8 +144,7 @@ export async function planDeleteIrsa(
 
   const steps: PlanStep[] = [];
   if (foreign) {
-    // Only the service account iamsa made goes; the role is kept.
-    if (sa && isIamsas(sa) && !t.keepServiceAccount) steps.push(serviceAccountStep(session, sa, t));
+    // The role is kept, and the service account with it (IRSA-W048 says so).
   } else if (!owned) {
     // A role given with --attach-role-arn: only iamsa's annotations go, the role stays.
     const attached =

@@ -78,7 +78,8 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
     );
   }
   const warnings: Warning[] = [];
-  if (foreign && !attached) warnings.push(foreignTrustWarning(foreign, binding));
+  const keptSa = !!foreign && !attached && !!sa && isIamsas(sa) && !t.keepServiceAccount;
+  if (foreign && !attached) warnings.push(foreignTrustWarning(foreign, binding, keptSa));
   const steps: PlanStep[] = [];
   if (association && ours) {
     steps.push(
@@ -99,8 +100,8 @@ export async function planDeletePodIdentity(session: ClusterSession, t: DeleteTa
       ),
     );
   }
-  // As for IRSA, the service account iamsa made goes even when its role is kept (IRSA-W048).
-  if (sa && isIamsas(sa) && !t.keepServiceAccount && (ours || ownedRole || foreign)) {
+  // As for IRSA, the service account iamsa made is kept with a role kept as not iamsa's (IRSA-W048).
+  if (sa && isIamsas(sa) && !t.keepServiceAccount && !keptSa && (ours || ownedRole)) {
     steps.push(serviceAccountStep(session, sa, t));
   }
   if (ownedRole) {
