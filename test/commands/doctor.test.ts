@@ -31,6 +31,7 @@ import {
   trustOf,
   bindReadOnly,
 } from '../support/irsa-states.js';
+import { irsaTrust, podIdentityTrust } from '../support/expected-trust.js';
 import { createTestPki } from '../support/pki.js';
 import { removeTempDir, tempDir } from '../support/temp.js';
 
@@ -56,6 +57,22 @@ const checksOf = async (ns: string, name: string, ...args: string[]) => {
 };
 const bind = async (ns: string, name: string) =>
   `arn:aws:iam::${ACCOUNT}:role/${await bindReadOnly(g, ns, name)}`;
+/** A Pod Identity binding made by create-serviceaccount (agent installed); its binding flags. */
+const bindPodIdentity = async (ns: string, name: string, ...flags: string[]) => {
+  await namespace(g, ns);
+  await g.installPodIdentityAgent(g.cluster);
+  const binding = ['--cluster', g.cluster, '-n', ns, '--name', name, ...g.kubeFlags];
+  const made = await g.iamsa([
+    'create-serviceaccount',
+    ...binding,
+    '--mechanism',
+    'pod-identity',
+    ...(flags.length ? flags : ['--attach-policy-arn', READONLY]),
+    '--approve',
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  return binding;
+};
 
 beforeEach(async () => {
   h = createHarness({ clusters: ['demo'] });
@@ -658,7 +675,7 @@ describe('usage', () => {
 
 describe('a fix for iamsa own role never adopts a policy attached outside iamsa', () => {
   const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
-  test('Admin attached by hand and the trust changed: no fix names Admin, IRSA005 defers to IRSA004; each fix pasted in turn, doctor still warns IRSA010', async () => {
+  test("Admin attached by hand and the trust changed: no fix names Admin, IRSA005 defers to IRSA004, whose fix restores iamsa's trust; update then converges, doctor still warns IRSA010", async () => {
     await namespace(g, 'adopt');
     await namespace(g, 'backend');
     await serviceAccount(g, 'backend', 's3-reader', {});
@@ -681,27 +698,31 @@ describe('a fix for iamsa own role never adopts a policy attached outside iamsa'
     assert.equal(byId.IRSA004.status, 'fail');
     assert.doesNotMatch(JSON.stringify(byId), /--attach-policy-arn [^ ]*AdministratorAccess/);
     // The trust holds no statement of iamsa's for adopt/api: iamsa will not take the role over,
-    // so the fix adds the statement, naming no policy.
+    // so the fix restores iamsa's exact trust by hand, naming no policy.
     const added =
       /^aws iam update-assume-role-policy --role-name \S+ --policy-document '(.*)'$/.exec(
         byId.IRSA004.fix,
       );
     assert.ok(added, byId.IRSA004.fix);
+    assert.match(byId.IRSA004.message, /carries iamsa's tags but its trust no longer holds/);
     assert.equal(byId.IRSA005.status, 'skipped', byId.IRSA005.message);
     assert.match(
       byId.IRSA005.message,
       /does not admit system:serviceaccount:adopt:api \(see IRSA004\)/,
     );
     await setTrust(added[1] ?? '');
-    // Now iamsa's statement is there: IRSA005 re-derives the trust with update-serviceaccount.
-    const next = await checksOf('adopt', 'api');
-    assert.equal(next.byId.IRSA004.status, 'ok', next.byId.IRSA004.message);
-    assert.equal(next.byId.IRSA005.status, 'fail', next.byId.IRSA005.message);
-    assert.match(
-      next.byId.IRSA005.fix,
-      /^iamsa update-serviceaccount --cluster demo .*--namespace adopt --name api .*--approve$/,
-    );
-    const pasted = await g.iamsa(next.byId.IRSA005.fix.split(' ').slice(1));
+    // Now iamsa's trust is back: update-serviceaccount converges the role again.
+    const pasted = await g.iamsa([
+      'update-serviceaccount',
+      '--cluster',
+      g.cluster,
+      '-n',
+      'adopt',
+      '--name',
+      'api',
+      ...g.kubeFlags,
+      '--approve',
+    ]);
     assert.equal(pasted.code, 0, pasted.stderr);
     const after = await checksOf('adopt', 'api');
     assert.equal(after.byId.IRSA005.status, 'ok', after.byId.IRSA005.message);
@@ -775,19 +796,7 @@ describe('a mistyped namespace or name says what was meant', () => {
 
 describe('a Pod Identity binding whose association was deleted by hand', () => {
   test('doctor runs the Pod Identity checks: PODID002 fails with the fix that recreates it; a plain update-serviceaccount finds the mechanism from the role', async () => {
-    await namespace(g, 'apps');
-    await g.installPodIdentityAgent(g.cluster);
-    const binding = ['--cluster', g.cluster, '-n', 'apps', '--name', 'pi-app', ...g.kubeFlags];
-    const made = await g.iamsa([
-      'create-serviceaccount',
-      ...binding,
-      '--mechanism',
-      'pod-identity',
-      '--attach-policy-arn',
-      READONLY,
-      '--approve',
-    ]);
-    assert.equal(made.code, 0, made.stderr);
+    const binding = await bindPodIdentity('apps', 'pi-app');
     const unassociate = async () => {
       for (const [id, a] of h.eks().associations) {
         if (a.namespace === 'apps') await h.eks().deletePodIdentityAssociation(g.cluster, id);
@@ -818,5 +827,143 @@ describe('a Pod Identity binding whose association was deleted by hand', () => {
     const plain = await g.iamsa(['update-serviceaccount', ...binding, '--approve', '-o', 'json']);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(g.eksEndpoint.associations(g.cluster).length, 1);
+  });
+});
+
+describe('iamsa tags on a trust changed by hand (the ownership rules): doctor and audit say so and print the restore', () => {
+  const DRIFTED =
+    /carries iamsa's tags but its trust no longer holds iamsa's statement: iamsa will not rewrite it/;
+  const RESTORE = /^aws iam update-assume-role-policy --role-name (\S+) --policy-document '(.*)'$/;
+  // Pasted as is: the fake AWS CLI is the IAM client.
+  const pasteTrust = async (fix: string) => {
+    const m = RESTORE.exec(fix);
+    assert.ok(m, fix);
+    await g.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: m[1], PolicyDocument: m[2] ?? '' }),
+    );
+  };
+  const trustNow = async (role: string) =>
+    JSON.parse(
+      decodeURIComponent(
+        (await g.iam.send(new GetRoleCommand({ RoleName: role }))).Role?.AssumeRolePolicyDocument ??
+          '',
+      ),
+    );
+  const setTrust = (role: string, doc: unknown) =>
+    g.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: JSON.stringify(doc) }),
+    );
+  const auditOf = async () => {
+    const r = await g.iamsa(['audit', '-c', g.cluster, ...g.kubeFlags, '-o', 'json']);
+    return json(r.stdout).findings as any[];
+  };
+
+  test('Pod Identity: aws:SourceArn removed; PODID003 says it, PODID005 and audit PODID103 print the exact trust; the refusal hint too; pasted, update converges and doctor is ok', async () => {
+    const binding = await bindPodIdentity('payments', 'worker');
+    const role = 'iamsa-demo-payments-worker';
+    const iamsas = podIdentityTrust(ACCOUNT, `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`);
+    assert.deepEqual(await trustNow(role), iamsas);
+    const loose: any = structuredClone(iamsas);
+    delete loose.Statement[0].Condition.ArnEquals;
+    await setTrust(role, loose);
+    const { byId } = await checksOf('payments', 'worker');
+    assert.match(byId.PODID003.message, DRIFTED);
+    assert.doesNotMatch(byId.PODID003.message, /iamsa made it/);
+    assert.equal(byId.PODID005.status, 'warn');
+    assert.match(byId.PODID005.message, DRIFTED);
+    assert.deepEqual(JSON.parse(RESTORE.exec(byId.PODID005.fix)?.[2] ?? ''), iamsas);
+    const findings = await auditOf();
+    const podid103 = findings.find((f) => f.id === 'PODID103');
+    assert.ok(podid103, JSON.stringify(findings));
+    assert.match(podid103.message, DRIFTED);
+    assert.equal(podid103.fix, byId.PODID005.fix);
+    // The iamsa command refuses the role (exit 5) and its hint prints the same restore.
+    const refused = await g.iamsa(['update-serviceaccount', ...binding, '--approve']);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /restore the trust with: aws iam update-assume-role-policy --role-name iamsa-demo-payments-worker --policy-document '\{/,
+    );
+    await pasteTrust(byId.PODID005.fix);
+    const after = await checksOf('payments', 'worker');
+    assert.equal(after.byId.PODID005.status, 'ok', after.byId.PODID005.message);
+    assert.match(after.byId.PODID003.message, /iamsa made it for this service account/);
+    const converged = await g.iamsa(['update-serviceaccount', ...binding, '--approve']);
+    assert.equal(converged.code, 0, converged.stderr);
+  });
+
+  test('Pod Identity, a role iamsa does not own: audit PODID103 and doctor PODID005 print a pasteable narrowed trust', async () => {
+    // The EKS user guide's trust without its conditions: any cluster's associations.
+    const wide: any = podIdentityTrust(ACCOUNT, 'any');
+    delete wide.Statement[0].Condition;
+    await g.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'hand-made',
+        AssumeRolePolicyDocument: JSON.stringify(wide),
+      }),
+    );
+    await bindPodIdentity(
+      'other',
+      'w',
+      '--attach-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/hand-made`,
+    );
+    const { byId } = await checksOf('other', 'w');
+    assert.equal(byId.PODID005.status, 'warn');
+    const findings = await auditOf();
+    const podid103 = findings.find((f) => f.id === 'PODID103');
+    assert.ok(podid103, JSON.stringify(findings));
+    assert.equal(podid103.fix, byId.PODID005.fix);
+    await pasteTrust(podid103.fix);
+    const after = await checksOf('other', 'w');
+    assert.equal(after.byId.PODID004.status, 'ok', after.byId.PODID004.message);
+    assert.equal(after.byId.PODID005.status, 'ok', after.byId.PODID005.message);
+    assert.equal(
+      (await auditOf()).find((f) => f.id === 'PODID103'),
+      undefined,
+    );
+  });
+
+  test('IRSA: sub widened to the namespace and aud dropped; audit IRSA102/103 and doctor print the exact trust; pasted, create converges and doctor is ok', async () => {
+    await namespace(g, 'payments');
+    const arn = await bind('payments', 'api');
+    const role = arn.split('/').pop() ?? '';
+    const iamsas = irsaTrust(providerArn, 'payments', 'api');
+    assert.deepEqual(await trustNow(role), iamsas);
+    const create = () =>
+      g.iamsa([
+        'create-serviceaccount',
+        ...['--cluster', g.cluster, '-n', 'payments', '--name', 'api', ...g.kubeFlags],
+        ...['--attach-policy-arn', READONLY, '--override-existing-serviceaccounts', '--approve'],
+      ]);
+    await setTrust(
+      role,
+      trustOf(
+        statement(providerArn, {
+          StringLike: { [`${host}:sub`]: 'system:serviceaccount:payments:*' },
+        }),
+      ),
+    );
+    const refused = await create();
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /restore the trust with: aws iam update-assume-role-policy/);
+    const findings = (await auditOf()).filter((f) => f.role === arn && f.id !== 'IRSA109');
+    assert.deepEqual(findings.map((f) => f.id).sort(), ['IRSA102', 'IRSA103']);
+    for (const f of findings) {
+      assert.match(f.message, DRIFTED);
+      assert.doesNotMatch(f.message, /re-run the iamsa command/);
+      assert.deepEqual(JSON.parse(RESTORE.exec(f.fix)?.[2] ?? ''), iamsas);
+    }
+    const { byId } = await checksOf('payments', 'api');
+    assert.match(byId.IRSA003.message, DRIFTED);
+    assert.equal(byId.IRSA005.status, 'fail');
+    assert.match(byId.IRSA005.message, DRIFTED);
+    assert.deepEqual(JSON.parse(RESTORE.exec(byId.IRSA005.fix)?.[2] ?? ''), iamsas);
+    await pasteTrust(findings[0].fix);
+    const after = await checksOf('payments', 'api');
+    assert.equal(after.byId.IRSA005.status, 'ok', after.byId.IRSA005.message);
+    assert.match(after.byId.IRSA003.message, /iamsa made it for this service account/);
+    const again = await create();
+    assert.equal(again.code, 0, again.stderr);
   });
 });

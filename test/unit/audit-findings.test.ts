@@ -179,15 +179,33 @@ describe("audit: iamsa's own bindings are not findings", () => {
     assert.deepEqual(ids(audit(statements, { tags })), []);
   });
 
-  it("a finding on iamsa's role says the trust is iamsa's", () => {
+  it("a finding on iamsa's role says the trust is iamsa's; a trust without iamsa's statement says to restore it", () => {
     const tags = new Map([
       [ROLE, bindingRoleTags('irsa', 'prod', 'shop', 'web', CLUSTER_ARN, 'x')],
     ]);
+    // iamsa's statement is there: iamsa re-derives the trust.
+    const wide = webIdentity({
+      StringEquals: {
+        [SUB]: 'system:serviceaccount:shop:web',
+        [`${HOST}:aud`]: ['sts.amazonaws.com', 'x'],
+      },
+    });
+    const ours = audit([good(), wide], { tags });
+    assert.deepEqual(ids(ours), ['IRSA103 low']);
+    assert.match(ours[0]?.message ?? '', /\(iamsa's role for shop\/web of prod: re-run /);
+    // No aud: no statement iamsa writes, so iamsa refuses the role (the ownership rules).
     const f = audit([webIdentity({ StringEquals: { [SUB]: 'system:serviceaccount:shop:web' } })], {
       tags,
     });
     assert.deepEqual(ids(f), ['IRSA103 medium']);
-    assert.match(f[0]?.message ?? '', /\(iamsa's role for shop\/web of prod: /);
+    assert.match(
+      f[0]?.message ?? '',
+      /\(r carries iamsa's tags but its trust no longer holds iamsa's statement: iamsa will not rewrite it; restore the trust with:\)$/,
+    );
+    assert.equal(
+      f[0]?.fix,
+      `aws iam update-assume-role-policy --role-name r --policy-document '${JSON.stringify({ Version: '2012-10-17', Statement: [good()] })}'`,
+    );
   });
 });
 

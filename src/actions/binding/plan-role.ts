@@ -35,6 +35,7 @@ import {
   issuerHostPath,
   oidcProviderArn,
   trustPoliciesEqual,
+  shellQuote,
 } from '../../policy/index.js';
 import { mapConcurrent } from '../engine/concurrency.js';
 import { coded, type Warning } from '../engine/warning-kinds.js';
@@ -118,7 +119,7 @@ export function planRole(
   // trust holds iamsa's statement for it (anything else in the trust is drift).
   if (role && !owned(role.tags)) throw roleConflict(role, state.name, input, cluster);
   if (role && !holdsStatement(role, input, cluster, how.trust)) {
-    throw foreignTrustConflict(role, input, cluster);
+    throw foreignTrustConflict(role, input, cluster, how.trust.document);
   }
   if (role) checkSameMechanism(role, input, how.trust.mechanism, cluster);
   const desired = desiredRole(input, cluster, state, how);
@@ -174,7 +175,7 @@ export function planRole(
               throw now ? roleConflict(now, name, input, cluster) : error;
             }
             if (!holdsStatement(now, input, cluster, how.trust)) {
-              throw foreignTrustConflict(now, input, cluster);
+              throw foreignTrustConflict(now, input, cluster, how.trust.document);
             }
             await Promise.all([
               iam.updateTrustPolicy(name, trustText),
@@ -539,11 +540,12 @@ function foreignTrustConflict(
   role: Role,
   input: CheckedBinding,
   cluster: ClusterInfo,
+  trust: PolicyDocument,
 ): ConflictError {
   return new ConflictError(
     `role ${role.name} carries iamsa's tags for ${input.namespace}/${input.name} of ${cluster.arn}, but its trust holds no statement iamsa writes for that binding: it is not iamsa's, and iamsa will not take it over (its trust and policies stay as they are)`,
     {
-      hint: `to use the role as it is, pass ${labelOf(input, 'attachRoleArn')} ${role.arn}; otherwise choose another ${labelOf(input, 'roleName')}, or remove the role or its iamsa.io/ tags by hand`,
+      hint: `if the role is iamsa's with its trust changed by hand, restore the trust with: aws iam update-assume-role-policy --role-name ${role.name} --policy-document ${shellQuote(JSON.stringify(trust))}, then run this again; to use the role as it is, pass ${labelOf(input, 'attachRoleArn')} ${role.arn}; otherwise choose another ${labelOf(input, 'roleName')}, or remove the role or its iamsa.io/ tags by hand`,
     },
   );
 }

@@ -23,6 +23,9 @@ import {
   STS_AUDIENCE,
   TAG_KUBE2IAM_MIGRATION,
   TRUST_POLICY_DEFAULT_LIMIT,
+  tagsNameBinding,
+  trustHoldsBindingStatement,
+  buildTrustPolicy,
   trustPolicySize,
   trustScope,
   type TrustTarget,
@@ -34,6 +37,7 @@ import {
   type CommandContext,
   annotateFix,
   createServiceAccountFix,
+  DRIFTED_IAMSA_TRUST,
   ownRoleInsteadFix,
   updateTrustFix,
 } from './fix-commands.js';
@@ -149,6 +153,24 @@ function iamsasRole(tags: Record<string, string>): string {
 }
 
 /**
+ * The binding of this cluster whose iamsa tags a role carries while its trust no longer holds
+ * iamsa's statement for it (the ownership rules): iamsa refuses the role until it is restored.
+ */
+function driftedBinding(
+  s: AuditState,
+  trust: PolicyDocument,
+  tags: Record<string, string>,
+): { namespace: string; name: string } | undefined {
+  const o = roleOwner(tags);
+  if (o.namespace === undefined || o.serviceAccount === undefined) return undefined;
+  const b = { clusterArn: s.cluster.arn, namespace: o.namespace, name: o.serviceAccount };
+  if (!tagsNameBinding(tags, b)) return undefined;
+  return trustHoldsBindingStatement(trust, b, s.cluster.accountId, [s.oidc.providerArn])
+    ? undefined
+    : { namespace: b.namespace, name: b.name };
+}
+
+/**
  * The roles whose tags the IRSA111 check needs (ListRoles returns none), from a pass without
  * tags: those whose trust admits an existing service account not annotated with them, or several.
  */
@@ -192,8 +214,14 @@ function roleFindings(
       namespace: sa.namespace,
       name: sa.name,
     });
-  // Whose trust it is, in the finding's text: iamsa's drift is fixed by iamsa, not by hand.
-  const owner = tags && isManagedByIamsa(tags) ? ` (${iamsasRole(tags)})` : '';
+  // Whose trust it is, in the finding's text: iamsa's drift is fixed by iamsa, not by hand,
+  // unless the trust no longer holds iamsa's statement: then it is restored by hand first.
+  const drift = tags ? driftedBinding(s, trust, tags) : undefined;
+  const owner = drift
+    ? ` (${role.name} ${DRIFTED_IAMSA_TRUST})`
+    : tags && isManagedByIamsa(tags)
+      ? ` (${iamsasRole(tags)})`
+      : '';
   const add = (f: Omit<Finding, 'role'>) =>
     findings.push({ ...f, message: `${f.message}${owner}`, role: role.arn });
   const scope = trustScope(trust, {
@@ -206,13 +234,16 @@ function roleFindings(
   );
   // The service accounts the wide statements name exactly (an unchecked aud) keep their access.
   const named = wide.flatMap((st) => namedIn(st.values, st.subject));
-  const fix = narrowTrustFix(
-    s,
-    role,
-    trust,
-    [...open, ...wide.map((st) => st.statementIndex)],
-    [...annotatedBy, ...named],
-  );
+  const sa = drift && s.serviceAccounts.find((a) => key(a) === key(drift));
+  const fix = drift
+    ? updateTrustFix(s.context, role.name, buildTrustPolicy(targetFor(s, sa || drift)))
+    : narrowTrustFix(
+        s,
+        role,
+        trust,
+        [...open, ...wide.map((st) => st.statementIndex)],
+        [...annotatedBy, ...named],
+      );
   for (const o of scope.openStatements) {
     add({
       id: 'IRSA110',

@@ -12,10 +12,19 @@ import {
   ROLE_ARN_ANNOTATION,
   roleOwner,
   sameRoleArn,
+  tagsNameBinding,
+  trustHoldsBindingStatement,
 } from '../../policy/index.js';
 import { ownsBinding } from '../binding/owned-role.js';
 import type { ClusterInfo } from '../../aws/eks.js';
-import { type CommandContext, quote, updateTrustFix } from './fix-commands.js';
+import {
+  type CommandContext,
+  DRIFTED_IAMSA_TRUST,
+  narrowedPodIdentityTrust,
+  podIdentityTrustOf,
+  quote,
+  updateTrustFix,
+} from './fix-commands.js';
 import { FINDING_KINDS } from './finding-kinds.js';
 import { POD_IDENTITY_AGENT } from '../binding/plan-pod-identity.js';
 import type { Finding } from './report.js';
@@ -85,14 +94,30 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
           fix: `aws eks delete-pod-identity-association ${where(s.context)} --association-id ${a.id}`,
         });
       }
-      const judged = evaluatePodIdentityTrust(found.trust, {
+      const session = {
         accountId: s.cluster.accountId,
         clusterArn: s.cluster.arn,
         clusterName: s.cluster.name,
         namespace: a.namespace,
         serviceAccount: a.serviceAccount,
         sessionTags: !a.disableSessionTags,
-      });
+      };
+      const judged = evaluatePodIdentityTrust(found.trust, session);
+      // The ownership rules: tags naming this binding on a trust without iamsa's statement are
+      // drift iamsa refuses (exit 5): its exact trust is restored by hand.
+      const own = { clusterArn: s.cluster.arn, namespace: a.namespace, name: a.serviceAccount };
+      const drifted =
+        !!tags &&
+        tagsNameBinding(tags, own) &&
+        !trustHoldsBindingStatement(found.trust, own, s.cluster.accountId, []);
+      const restore = drifted
+        ? updateTrustFix(
+            s.context,
+            found.role.name,
+            podIdentityTrustOf(s.cluster.accountId, s.cluster.arn),
+          )
+        : undefined;
+      const said = drifted ? ` (${found.role.name} ${DRIFTED_IAMSA_TRUST})` : '';
       const statement = buildPodIdentityTrustStatement({
         accountId: s.cluster.accountId,
         clusterArns: [s.cluster.arn],
@@ -103,11 +128,13 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
           id: 'PODID102',
           severity: 'medium',
           title: FINDING_KINDS.PODID102.title,
-          message: `association ${a.id} names ${found.role.name}, whose trust does not admit Pod Identity sessions of this cluster: ${judged.problems[0] ?? ''}`,
-          fix: updateTrustFix(s.context, found.role.name, {
-            ...found.trust,
-            Statement: [...found.trust.Statement, statement],
-          }),
+          message: `association ${a.id} names ${found.role.name}, whose trust does not admit Pod Identity sessions of this cluster: ${judged.problems[0] ?? ''}${said}`,
+          fix:
+            restore ??
+            updateTrustFix(s.context, found.role.name, {
+              ...found.trust,
+              Statement: [...found.trust.Statement, statement],
+            }),
         });
       } else if (judged.overBroad.length) {
         findings.push({
@@ -115,8 +142,14 @@ export function podIdentityFindings(s: PodIdentityAuditState): Finding[] {
           id: 'PODID103',
           severity: 'medium',
           title: FINDING_KINDS.PODID103.title,
-          message: `the trust of ${found.role.name} lets other clusters' associations use it: ${judged.overBroad.join('; ')}`,
-          fix: `add "Condition": {"StringEquals": {"aws:SourceAccount": "${s.cluster.accountId}"}, "ArnEquals": {"aws:SourceArn": "${s.cluster.arn}"}} to its pods.eks.amazonaws.com statement (aws iam update-assume-role-policy --role-name ${found.role.name} ...)`,
+          message: `the trust of ${found.role.name} lets other clusters' associations use it: ${judged.overBroad.join('; ')}${said}`,
+          fix:
+            restore ??
+            updateTrustFix(
+              s.context,
+              found.role.name,
+              narrowedPodIdentityTrust(found.trust, session),
+            ),
         });
       }
     }

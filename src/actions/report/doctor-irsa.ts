@@ -26,6 +26,7 @@ import {
 import {
   addAudienceFix,
   annotateCreatingCommands,
+  DRIFTED_IAMSA_TRUST,
   annotateFix,
   ownRoleInsteadFix,
   attachPolicyFix,
@@ -93,6 +94,11 @@ const rederivable = (s: DoctorState, trust: PolicyDocument) =>
     s.cluster.accountId,
     [s.oidc.providerArn],
   );
+/** Tags naming the binding on a trust without iamsa's statement: iamsa refuses it (exit 5). */
+const drifted = (s: DoctorState, trust: PolicyDocument) => ownedRole(s) && !rederivable(s, trust);
+/** iamsa's exact trust for the binding, put back by hand: then iamsa's commands work again. */
+const restoreFix = (s: DoctorState) =>
+  updateTrustFix(s.context, s.role?.name ?? '', buildTrustPolicy(targetOf(s)));
 /** iamsa's own role with a trust changed by hand: re-derive it, adopting no policy. */
 const rederiveFix = (s: DoctorState) =>
   updateServiceAccountFix(s.context, s.namespace, s.name, s.podIdentity && 'pod-identity');
@@ -254,7 +260,13 @@ function roleExists(s: DoctorState): Check {
       { fix: annotateFix(s.namespace, s.name, s.role.arn) },
     );
   }
-  const owner = ownedRole(s) ? ' (iamsa made it for this service account)' : '';
+  const trust = trustOf(s);
+  const owner =
+    typeof trust !== 'string' && drifted(s, trust)
+      ? ` (it ${DRIFTED_IAMSA_TRUST.replace('; restore the trust with:', '')})`
+      : ownedRole(s)
+        ? ' (iamsa made it for this service account)'
+        : '';
   return check('IRSA003', 'ok', `${s.role.arn} exists${owner}`);
 }
 
@@ -273,17 +285,20 @@ function trustAdmits(s: DoctorState): Check {
     );
   }
   const fixed = { ...trust, Statement: [...trust.Statement, buildTrustStatement(target)] };
+  const restore = drifted(s, trust);
   return check(
     'IRSA004',
     'fail',
-    `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}`,
+    `the trust of ${s.role?.name} does not admit ${subjectOf(s)} with audience ${target.audience}${restore ? `; the role ${DRIFTED_IAMSA_TRUST}` : ''}`,
     {
       details: result.problems,
       fix: rederivable(s, trust)
         ? rederiveFix(s)
-        : otherBindingRole(s)
-          ? repointFix(s)
-          : updateTrustFix(s.context, s.role?.name ?? '', fixed),
+        : restore
+          ? restoreFix(s)
+          : otherBindingRole(s)
+            ? repointFix(s)
+            : updateTrustFix(s.context, s.role?.name ?? '', fixed),
     },
   );
 }
@@ -346,9 +361,11 @@ function trustNarrow(s: DoctorState): Check {
   const count = others.length;
   const remedy = ours
     ? 'iamsa made the role: re-running its command restores the exact trust'
-    : otherBindingRole(s)
-      ? `the role is iamsa's for another binding: point ${saLabel(s)} at a role of its own`
-      : `the fix replaces the trust with one statement for ${saLabel(s)} alone`;
+    : drifted(s, trust)
+      ? `the role ${DRIFTED_IAMSA_TRUST}`
+      : otherBindingRole(s)
+        ? `the role is iamsa's for another binding: point ${saLabel(s)} at a role of its own`
+        : `the fix replaces the trust with one statement for ${saLabel(s)} alone`;
   const summary = failing
     ? `the trust of ${s.role?.name} admits more than ${saLabel(s)}: ${[
         ...wide,

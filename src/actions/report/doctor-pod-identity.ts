@@ -12,10 +12,14 @@ import {
   type PolicyDocument,
   POD_IDENTITY_PRINCIPAL,
   ROLE_ARN_ANNOTATION,
+  trustHoldsBindingStatement,
 } from '../../policy/index.js';
 import type { DoctorState } from './doctor-state.js';
 import {
+  DRIFTED_IAMSA_TRUST,
   kubeFlagsOf,
+  narrowedPodIdentityTrust,
+  podIdentityTrustOf,
   POLICY_ARN,
   quote,
   updateServiceAccountFix,
@@ -50,6 +54,28 @@ const ownedRole = (s: DoctorState) =>
 /** update-serviceaccount converges an iamsa role's trust and the association. */
 const convergeFix = (s: DoctorState) =>
   updateServiceAccountFix(s.context, s.namespace, s.name, 'pod-identity');
+/**
+ * The ownership rules: iamsa's role for the binding only when its tags name it and its trust
+ * holds iamsa's statement for it; tags alone (a trust changed by hand) are drift iamsa refuses.
+ */
+const rederivable = (s: DoctorState, trust: PolicyDocument | string) =>
+  ownedRole(s) &&
+  typeof trust !== 'string' &&
+  trustHoldsBindingStatement(
+    trust,
+    { clusterArn: s.cluster.arn, namespace: s.namespace, name: s.name },
+    s.cluster.accountId,
+    [],
+  );
+const driftedRole = (s: DoctorState, trust: PolicyDocument | string) =>
+  ownedRole(s) && !rederivable(s, trust);
+/** iamsa's exact Pod Identity trust, put back by hand: then iamsa's commands converge the role. */
+const restoreFix = (s: DoctorState) =>
+  updateTrustFix(
+    s.context,
+    s.role?.name ?? '',
+    podIdentityTrustOf(s.cluster.accountId, s.cluster.arn),
+  );
 
 function agent(s: DoctorState, p: PodIdentityFacts): Check {
   if (s.cluster.autoMode) return check('PODID001', 'ok', 'EKS Auto Mode runs the agent');
@@ -119,11 +145,12 @@ function roleExists(s: DoctorState, p: PodIdentityFacts): Check {
       ),
     });
   }
-  return check(
-    'PODID003',
-    'ok',
-    `${s.role.arn} exists${ownedRole(s) ? ' (iamsa made it for this service account)' : ''}`,
-  );
+  const owner = driftedRole(s, trustOf(s))
+    ? ` (it ${DRIFTED_IAMSA_TRUST.replace('; restore the trust with:', '')})`
+    : ownedRole(s)
+      ? ' (iamsa made it for this service account)'
+      : '';
+  return check('PODID003', 'ok', `${s.role.arn} exists${owner}`);
 }
 
 function trustOf(s: DoctorState): PolicyDocument | string {
@@ -167,15 +194,18 @@ function trustAdmits(s: DoctorState, p: PodIdentityFacts): Check {
       `statement ${judged.statementIndex ?? 0} lets ${POD_IDENTITY_PRINCIPAL} assume the role for ${s.cluster.arn}`,
     );
   }
+  const drifted = driftedRole(s, trust);
   return check(
     'PODID004',
     'fail',
-    `the trust of ${s.role.name} does not admit Pod Identity sessions of ${saLabel(s)} in ${s.cluster.arn}`,
+    `the trust of ${s.role.name} does not admit Pod Identity sessions of ${saLabel(s)} in ${s.cluster.arn}${drifted ? `; the role ${DRIFTED_IAMSA_TRUST}` : ''}`,
     {
       details: judged.problems,
-      fix: ownedRole(s)
+      fix: rederivable(s, trust)
         ? convergeFix(s)
-        : updateTrustFix(s.context, s.role.name, withPodsStatement(s, trust)),
+        : drifted
+          ? restoreFix(s)
+          : updateTrustFix(s.context, s.role.name, withPodsStatement(s, trust)),
     },
   );
 }
@@ -221,15 +251,22 @@ function trustNarrow(s: DoctorState, p: PodIdentityFacts): Check {
       `only associations of ${s.cluster.arn} (account ${s.cluster.accountId}) can use the role`,
     );
   }
+  const drifted = driftedRole(s, trust);
   return check(
     'PODID005',
     'warn',
-    `the trust of ${s.role.name} lets other clusters' associations use the role`,
+    `the trust of ${s.role.name} lets other clusters' associations use the role${drifted ? `; the role ${DRIFTED_IAMSA_TRUST}` : ''}`,
     {
       details: judged.overBroad,
-      fix: ownedRole(s)
+      fix: rederivable(s, trust)
         ? convergeFix(s)
-        : `add "Condition": {"StringEquals": {"aws:SourceAccount": "${s.cluster.accountId}"}, "ArnEquals": {"aws:SourceArn": "${s.cluster.arn}"}} to the ${POD_IDENTITY_PRINCIPAL} statement (aws iam update-assume-role-policy --role-name ${s.role.name} ...)`,
+        : drifted
+          ? restoreFix(s)
+          : updateTrustFix(
+              s.context,
+              s.role.name,
+              narrowedPodIdentityTrust(trust, sessionOf(s, p)),
+            ),
     },
   );
 }

@@ -1,7 +1,15 @@
 // The exact commands that fix what doctor and audit find, ready to paste: iamsa for what iamsa
 // manages, kubectl for annotations and pods, the AWS CLI for roles iamsa does not own.
 import type { KubeAccess } from '../../kube/connection.js';
-import { ROLE_ARN_ANNOTATION, shellQuote } from '../../policy/index.js';
+import {
+  buildPodIdentityTrustStatement,
+  evaluatePodIdentityTrust,
+  normalizeStatements,
+  type PodIdentitySession,
+  type PolicyDocument,
+  ROLE_ARN_ANNOTATION,
+  shellQuote,
+} from '../../policy/index.js';
 
 export interface CommandContext {
   cluster: string;
@@ -122,6 +130,35 @@ export const ownRoleInsteadFix = (
 
 export const updateTrustFix = (c: CommandContext, roleName: string, trust: unknown) =>
   `aws iam update-assume-role-policy${profileOf(c)} --role-name ${roleName} --policy-document ${quote(JSON.stringify(trust))}`;
+
+/**
+ * A role whose tags name the binding but whose trust no longer holds iamsa's statement for it
+ * (the ownership rules, trustHoldsBindingStatement): iamsa commands refuse it (exit 5), so the fix
+ * restores iamsa's exact trust by hand, after which they work again.
+ */
+export const DRIFTED_IAMSA_TRUST =
+  "carries iamsa's tags but its trust no longer holds iamsa's statement: iamsa will not rewrite it; restore the trust with:";
+
+/** iamsa's Pod Identity trust for a cluster: the statement narrowed to it. */
+export const podIdentityTrustOf = (accountId: string, clusterArn: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [buildPodIdentityTrustStatement({ accountId, clusterArns: [clusterArn] })],
+});
+
+/**
+ * The trust without its Pod Identity statements that let other clusters' associations in, plus
+ * the statement narrowed to this cluster (aws:SourceArn, aws:SourceAccount): pasteable.
+ */
+export function narrowedPodIdentityTrust(
+  trust: PolicyDocument,
+  session: PodIdentitySession,
+): PolicyDocument {
+  const kept = normalizeStatements(trust).filter(
+    (st) => !evaluatePodIdentityTrust({ ...trust, Statement: [st] }, session).overBroad.length,
+  );
+  const narrowed = podIdentityTrustOf(session.accountId, session.clusterArn).Statement;
+  return { ...trust, Statement: [...kept, ...narrowed] };
+}
 
 export const detachPolicyFix = (c: CommandContext, roleName: string, arn: string) =>
   `aws iam detach-role-policy${profileOf(c)} --role-name ${roleName} --policy-arn ${arn}`;
