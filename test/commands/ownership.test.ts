@@ -235,6 +235,19 @@ describe("a wildcard subject is iamsa's only for a binding declaring that patter
     }
     assert.deepEqual((await trustOf('ns-wide')).Statement, [wide]);
   });
+
+  test('a binding that declares the pattern converges on its own role: the re-run is Nothing to do', async () => {
+    h = createHarness({ clusters: ['demo'] });
+    await clusterIn('demo');
+    const path = file(
+      `apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: demo, region: us-east-1}\niam:\n  serviceAccounts:\n    - metadata: {name: wsb, namespace: default}\n      roleName: own-wild\n      subjectPattern: "*"\n      attachPolicyARNs: [${S3}]\n`,
+    );
+    const first = await h.run(['apply', '-f', path, '--allow-subject-pattern', '--approve']);
+    assert.equal(first.code, 0, first.stderr);
+    const again = await h.run(['apply', '-f', path, '--allow-subject-pattern']);
+    assert.equal(again.code, 0, `${again.stdout}${again.stderr}`);
+    assert.match(again.stdout, /Nothing to do/);
+  });
 });
 
 describe('a shared role keeps the statements of the clusters it records, found by ARN (M2)', () => {

@@ -531,7 +531,13 @@ function holdsStatement(
     const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
     return typeof federated === 'string' ? [federated] : [];
   }).concat(own);
-  const b = { clusterArn: cluster.arn, namespace: input.namespace, name: input.name };
+  const b = {
+    clusterArn: cluster.arn,
+    namespace: input.namespace,
+    name: input.name,
+    // The exact pattern the file declares is iamsa's own statement (a re-run converges).
+    ...(input.subjectPattern !== undefined ? { subjectPattern: input.subjectPattern } : {}),
+  };
   return trustHoldsBindingStatement(doc, b, cluster.accountId, providers);
 }
 
