@@ -269,8 +269,9 @@ describe('namespace restrictions are RE2, as the daemons read them (issue 16)', 
       refused(await kiam(pattern, '--strict-namespace-regexp'), pattern);
     });
   }
-  test('RE2-only syntax that matches grants, as the daemon would', async () => {
-    const r = await kube2iam('(?P<n>Z)(?i)[[:alpha:]]{1}P\\pL');
+  test('RE2-only syntax that matches is translated, mid-expression flags are "cannot tell"', async () => {
+    refused(await kube2iam('Z(?i)APP'), 'Z(?i)APP');
+    const r = await kube2iam('(?P<n>Z)[[:alpha:]]{2}\\pL');
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /IRSA-W029/);
     assert.notEqual(k.workloads[0]?.serviceAccountName, 'default', 'migrated');
