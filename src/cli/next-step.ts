@@ -2,7 +2,7 @@
 // account; after create-serviceaccount, restart the pods (iamsa does not touch workloads) or, with
 // --role-only, annotate the service account.
 import type { CommandResult } from '../actions/engine/plan.js';
-import { annotateCreatingCommands } from '../actions/report/fix-commands.js';
+import { annotateCreatingCommands } from '../actions/report/shell-commands.js';
 import { shellQuote } from '../policy/shell-quote.js';
 
 export function nextStep(

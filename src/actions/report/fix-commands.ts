@@ -1,6 +1,5 @@
 // The exact commands that fix what doctor and audit find, ready to paste: iamsa for what iamsa
 // manages, kubectl for annotations and pods, the AWS CLI for roles iamsa does not own.
-import type { KubeAccess } from '../../kube/connection.js';
 import {
   buildPodIdentityTrustStatement,
   evaluatePodIdentityTrust,
@@ -8,40 +7,16 @@ import {
   type PodIdentitySession,
   type PolicyDocument,
   ROLE_ARN_ANNOTATION,
-  shellQuote,
 } from '../../policy/index.js';
+import {
+  annotateCreatingCommands,
+  type CommandContext,
+  kubeFlagsOf,
+  profileOf,
+  quote,
+} from './shell-commands.js';
 
-export interface CommandContext {
-  cluster: string;
-  region: string;
-  profile?: string;
-  /** The Kubernetes connection the user gave (a tunnel, a kubeconfig): its fixes need it too. */
-  kube?: KubeAccess;
-}
-
-/** One shell word: as it is when safe, else in single quotes. */
-export const quote = shellQuote;
-const profileOf = (c: CommandContext) => (c.profile ? ` --profile ${quote(c.profile)}` : '');
-
-/** The user's Kubernetes connection flags, for the iamsa commands that talk to the cluster. */
-export function kubeFlagsOf(c: CommandContext): string {
-  const k = c.kube;
-  if (!k) return '';
-  const pairs: Array<[string, string | undefined]> =
-    k.mode === 'kubeconfig'
-      ? [
-          ['--kubeconfig', k.file],
-          ['--context', k.context],
-        ]
-      : [
-          ['--kube-server', k.server],
-          ['--kube-ca-file', k.caFile],
-        ];
-  return pairs
-    .filter((p): p is [string, string] => p[1] !== undefined)
-    .map(([flag, value]) => ` ${flag} ${quote(value)}`)
-    .join('');
-}
+export { annotateCreatingCommands, type CommandContext, kubeFlagsOf, quote };
 
 /** create-serviceaccount converges an iamsa role (trust, policies) and the annotation. */
 export function createServiceAccountFix(
@@ -87,24 +62,6 @@ export const withPlaceholderNote = (fix: string) =>
   fix.includes(` ${POLICY_ARN}`)
     ? withNote(fix, `replace ${POLICY_ARN} with the ARN of the policy the pods need`)
     : fix;
-
-/**
- * The service account annotated with the role, created (and its namespace) when missing: server-side
- * apply creates what is missing and only sets the annotation on what exists, so the commands work
- * whether or not the namespace and the service account are there yet.
- */
-export function annotateCreatingCommands(namespace: string, name: string, roleArn: string) {
-  const ns = quote(namespace);
-  const annotation = quote(`${ROLE_ARN_ANNOTATION}=${roleArn}`);
-  return [
-    ...(namespace === 'default'
-      ? []
-      : [
-          `kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply --server-side -f -`,
-        ]),
-    `kubectl create serviceaccount -n ${ns} ${quote(name)} --dry-run=client -o yaml | kubectl annotate --local -f - ${annotation} -o yaml | kubectl apply --server-side -f -`,
-  ];
-}
 
 export const annotateFix = (namespace: string, name: string, roleArn: string) =>
   `kubectl annotate serviceaccount -n ${namespace} ${name} --overwrite ${ROLE_ARN_ANNOTATION}=${roleArn}`;

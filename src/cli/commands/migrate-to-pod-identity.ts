@@ -7,7 +7,7 @@ import { addKubeFlags } from '../kube-flags.js';
 import { missingFlags } from '../required-flags.js';
 import { exitWithError, run } from '../run.js';
 import { migrateNextStep } from '../next-step.js';
-import { kubeFlagsOf } from '../../actions/report/fix-commands.js';
+import { kubeFlagsOf } from '../../actions/report/shell-commands.js';
 import { shellQuote } from '../../policy/shell-quote.js';
 import type { CommandResult } from '../../actions/engine/plan.js';
 
