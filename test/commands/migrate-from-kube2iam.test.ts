@@ -313,6 +313,45 @@ describe('--rollback puts back only the daemon role the admin names (issue 16)',
       assert.doesNotMatch(JSON.stringify(await trust()), /attacker/);
     });
   }
+  test('a role never migrated gets no daemon trust from a forged record and annotation', async () => {
+    const role = (name: string) =>
+      h.iam.createRole({
+        name,
+        path: '/',
+        trustPolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [daemon(`arn:aws:iam::${ACCOUNT}:role/ci`)],
+        }),
+        description: '',
+        tags: {},
+      });
+    await role('secret-admin');
+    const record = Buffer.from(JSON.stringify([[0, daemon(NODE)]])).toString('base64');
+    await h.iam.tagRole('secret-admin', {
+      'iamsa.io/kube2iam-migration': 'kube2iam',
+      'iamsa.io/kube2iam-trust-0': record,
+    });
+    const k = h.kube('demo');
+    k.serviceAccounts.set('kre/evil', {
+      namespace: 'kre',
+      name: 'evil',
+      annotations: {
+        'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCOUNT}:role/secret-admin`,
+        'iamsa.io/kube2iam-service-account': 'annotated',
+      },
+      labels: {},
+      resourceVersion: '1',
+    });
+    const before = (await h.iam.getRole('secret-admin'))?.trustPolicy;
+    const r = await migrate('-n', 'kre', '--rollback', '--approve', '--daemon-role-arn', NODE);
+    assert.equal(r.code, 5, r.stdout + r.stderr);
+    assert.match(
+      r.stdout + r.stderr,
+      /role secret-admin holds no IRSA statement the migration wrote/,
+    );
+    assert.equal((await h.iam.getRole('secret-admin'))?.trustPolicy, before, 'trust unchanged');
+  });
+
   test('the true record comes back with --daemon-role-arn', async () => {
     const r = await migrate('-n', 'kre', '--rollback', '--approve', '--daemon-role-arn', NODE);
     assert.equal(r.code, 0, r.stderr);

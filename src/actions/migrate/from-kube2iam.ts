@@ -681,6 +681,19 @@ async function planRollback(
       });
       continue;
     }
+    // The annotation and the record are anyone's to write: trust comes back only to a role the
+    // migration changed, whose trust still holds its IRSA statement for these service accounts.
+    if (edit.irsa.length === 0 && edit.daemon.length > 0) {
+      roleSteps.set(arn, {
+        error: new ConflictError(
+          `role ${role.name} holds no IRSA statement the migration wrote for ${users.map((a) => `${a.namespace}/${a.name}`).join(', ')}: it was not migrated from ${query.daemon.flavour} by iamsa, and its ${TAG_KUBE2IAM_TRUST_PREFIX}* tags and the service accounts' ${KUBE2IAM_SA_ANNOTATION} annotation are anyone's to write`,
+          {
+            hint: `nothing was changed; check the role's trust by hand, and remove the annotation from ${users.map((a) => `${a.namespace}/${a.name}`).join(', ')}`,
+          },
+        ),
+      });
+      continue;
+    }
     const runs: Array<() => Promise<void>> = [];
     workloadRuns.set(arn, runs);
     const stillUsed = everywhere.some(
