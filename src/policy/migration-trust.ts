@@ -7,7 +7,7 @@ import { isPlainObject, type PolicyDocument, type PolicyStatement } from './poli
 import { AUDIENCE_ANNOTATION } from './annotations.js';
 import { serviceAccountSubject, STS_AUDIENCE } from './names.js';
 import { sameJson } from './same-json.js';
-import { trustPoliciesEqual, WEB_IDENTITY_ACTION } from './trust-policy.js';
+import { sameTrustStatement, WEB_IDENTITY_ACTION } from './trust-policy.js';
 
 /** On a migrated role: `pods-added` (iamsa added the statement) or `pods-present` (it was there). */
 export const TAG_MIGRATION = 'iamsa.io/migration';
@@ -93,10 +93,8 @@ export function recordedStatements(
 }
 
 /** Whether the trust has this statement (however its keys and single values are written). */
-export const hasStatement = (doc: PolicyDocument, statement: PolicyStatement): boolean => {
-  const one = (st: PolicyStatement) => ({ Version: '2012-10-17', Statement: [st] });
-  return doc.Statement.some((s) => trustPoliciesEqual(one(s), one(statement)));
-};
+export const hasStatement = (doc: PolicyDocument, statement: PolicyStatement): boolean =>
+  doc.Statement.some((s) => sameTrustStatement(s, statement));
 
 /**
  * Whether a role is being migrated to Pod Identity, from what iamsa recorded AND the trust as it
