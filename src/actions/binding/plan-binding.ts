@@ -87,6 +87,10 @@ async function updatedMechanism(
   spec: CheckedBinding,
   unchecked: Warning[],
 ): Promise<Mechanism> {
+  // iamsa's role answers only when there is no association; read beside it, not after it (one
+  // round trip, not two, on update's usual IRSA path).
+  const roleRead = session.iam.getRole(spec.roleName);
+  roleRead.catch(() => undefined); // its failure counts only if it is awaited below
   const [cluster, association] = await Promise.all([
     session.cluster(),
     session.reporter.progress(
@@ -99,7 +103,7 @@ async function updatedMechanism(
       ? 'pod-identity'
       : 'irsa';
   // No association (deleted by hand): iamsa's role for the binding says which mechanism it made.
-  const role = await session.iam.getRole(spec.roleName);
+  const role = await roleRead;
   return role &&
     isOwnedRoleFor(role.tags, cluster.arn, spec.namespace, spec.name) &&
     role.tags[TAG_MECHANISM] === 'pod-identity'
